@@ -1,0 +1,5 @@
+/**
+ * Placeholder entry while the first modules land.
+ * @module
+ */
+export { errnoOf } from "./core/errors.ts";

@@ -1,0 +1,217 @@
+/**
+ * The transport contract: the one interface every runtime adapter meets.
+ *
+ * It is modelled on a libuv stream handle: small, push-based, callback-driven.
+ * Adapters translate a runtime's socket API (Deno.connect/listen,
+ * Bun.connect/listen, node:net) into this shape and nothing more; every Node
+ * semantic (half-open rules, timeouts, backpressure policy, readyState, byte
+ * counters, maxConnections, blockList, error shapes) lives in `core/`.
+ *
+ * Rules every adapter follows:
+ * - Callbacks are never called synchronously from the method that caused
+ *   them, except `write`'s callback, which may be called synchronously when
+ *   the bytes were accepted at once.
+ * - Errors passed to callbacks are already Node-shaped: build them with
+ *   `systemError()` from `core/errors.ts` (`code`, negative `errno`,
+ *   `syscall`, `address`, `port`, Node's message).
+ * - After `close()` is called no callback fires except `close`'s own.
+ * @module
+ */
+import type { SystemError } from "../core/errors.ts";
+
+/** An IP endpoint as Node's `address()` reports it. */
+export interface AddressInfo {
+  /** IP literal (IPv6 without brackets, lowercase, compressed). */
+  address: string;
+  /** `'IPv4'` or `'IPv6'`. */
+  family: "IPv4" | "IPv6";
+  /** Port number. */
+  port: number;
+}
+
+/** An endpoint: an IP endpoint, a Unix socket path, or unknown (`null`). */
+export type Endpoint = AddressInfo | string | null;
+
+/** Callbacks a stream handle reports to its owner (the core Socket). */
+export interface HandleEvents {
+  /**
+   * Bytes arrived. Ownership of `chunk` passes to the receiver: the adapter
+   * never touches those bytes again (hand a Buffer where one exists, so
+   * core can push it without wrapping or copying). Only called between
+   * `readStart()` and `readStop()`.
+   */
+  onData(chunk: Uint8Array): void;
+  /** The peer ended its writing side (EOF). No `onData` follows. */
+  onEnd(): void;
+  /**
+   * A fatal error on the connection (`read ECONNRESET`, `write EPIPE`...).
+   * Called at most once. The owner then calls `close()`.
+   */
+  onError(err: SystemError): void;
+}
+
+/** A connected stream socket (TCP or Unix), as an adapter exposes it. */
+export interface StreamHandle {
+  /** Installs the owner's callbacks. Called once, before `readStart()`. */
+  attach(events: HandleEvents): void;
+  /** Starts (or resumes) delivering data through `onData`/`onEnd`. Idempotent. */
+  readStart(): void;
+  /**
+   * Stops reading from the kernel until `readStart()`: while stopped the
+   * adapter buffers at most one read's worth of bytes, so a slow consumer
+   * makes the peer block (TCP flow control) instead of growing memory.
+   */
+  readStop(): void;
+  /**
+   * Writes all of `chunk` (looping on partial writes). `cb` fires once the
+   * handle can take the next write: when the bytes reached the kernel or a
+   * bounded runtime buffer. On failure `cb(err)` is called, then `onError`.
+   * The owner never issues a second write before the first's `cb`.
+   */
+  write(chunk: Uint8Array, cb: (err?: SystemError | null) => void): void;
+  /** Like `write`, for several chunks in order (one system call where possible). */
+  writev(chunks: Uint8Array[], cb: (err?: SystemError | null) => void): void;
+  /**
+   * Half-close: sends FIN after every accepted write has been flushed.
+   * Reading goes on. `cb` fires when the FIN is sent (or with an error).
+   */
+  shutdown(cb: (err?: SystemError | null) => void): void;
+  /**
+   * Releases the socket now; unsent data is dropped. `cb` fires once the
+   * resource is released (asynchronously). Idempotent.
+   */
+  close(cb: () => void): void;
+  /**
+   * Aborts the connection so the peer sees ECONNRESET (TCP RST, SO_LINGER 0),
+   * then releases it like `close`. Adapters that cannot send a RST leave this
+   * undefined; core then raises `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`.
+   */
+  reset?(cb: () => void): void;
+  /** Sets TCP_NODELAY. A no-op on Unix sockets. */
+  setNoDelay(enable: boolean): void;
+  /**
+   * Sets SO_KEEPALIVE with the first probe after `initialDelayMs`
+   * (0 = system default). Adapters whose runtime cannot set the delay set
+   * only the flag and say so in `TransportFeatures.keepAliveDelay`.
+   */
+  setKeepAlive(enable: boolean, initialDelayMs: number): void;
+  /** Lets this handle keep the process alive (default). */
+  ref(): void;
+  /** Stops this handle from keeping the process alive. */
+  unref(): void;
+  /** Local endpoint, or `null` once unknown. */
+  localAddress(): Endpoint;
+  /** Remote endpoint, or `null` once unknown. */
+  remoteAddress(): Endpoint;
+}
+
+/** A pending outgoing connection. */
+export interface Dial {
+  /**
+   * Abandons the attempt: the connect callback is never called, and a
+   * connection that completes later is closed by the adapter at once.
+   */
+  cancel(): void;
+}
+
+/** Called once with the connected handle or a Node-shaped error. */
+export type ConnectCallback = (err: SystemError | null, handle?: StreamHandle) => void;
+
+/** What core passes to `connectTcp`: always a resolved IP literal. */
+export interface TcpConnectRequest {
+  /** IP literal to dial (IPv6 without brackets). */
+  address: string;
+  /** Remote port. */
+  port: number;
+  /** 4 or 6, matching `address`. */
+  family: 4 | 6;
+  /** Local IP to bind before connecting. */
+  localAddress?: string;
+  /** Local port to bind before connecting. */
+  localPort?: number;
+}
+
+/** What core passes to `listenTcp`. */
+export interface TcpListenRequest {
+  /** IP literal to bind (`'::'` or `'0.0.0.0'` for any). */
+  address: string;
+  /** Port; 0 picks a free one. */
+  port: number;
+  /** Listen backlog (511 unless the user gave one). */
+  backlog: number;
+  /** IPV6_V6ONLY: only meaningful with an IPv6 `address`. */
+  ipv6Only: boolean;
+  /** SO_REUSEPORT: several listeners share the port. */
+  reusePort: boolean;
+}
+
+/** What core passes to `listenUnix`. */
+export interface UnixListenRequest {
+  /** Filesystem path of the socket. */
+  path: string;
+  /** Listen backlog. */
+  backlog: number;
+  /** Make the socket readable by all users (chmod). */
+  readableAll: boolean;
+  /** Make the socket writable by all users (chmod). */
+  writableAll: boolean;
+}
+
+/** Callbacks a listener reports to its owner (the core Server). */
+export interface ListenerEvents {
+  /** A connection was accepted. It is not reading until `readStart()`. */
+  onConnection(handle: StreamHandle): void;
+  /** An accept-side error (`accept EMFILE`...). Listening goes on. */
+  onError(err: SystemError): void;
+}
+
+/** A listening socket. */
+export interface ListenerHandle {
+  /** The bound endpoint (port resolved when 0 was asked); a path for Unix sockets. */
+  address(): AddressInfo | string;
+  /** Stops accepting and releases the socket (and nothing else). */
+  close(cb: () => void): void;
+  /** Lets the listener keep the process alive (default). */
+  ref(): void;
+  /** Stops the listener from keeping the process alive. */
+  unref(): void;
+}
+
+/** Called once with the listener or a Node-shaped error (`listen EADDRINUSE ...`). */
+export type ListenCallback = (err: SystemError | null, listener?: ListenerHandle) => void;
+
+/** What an adapter can do, for features some runtimes lack. */
+export interface TransportFeatures {
+  /** `reusePort` on listen works. */
+  reusePort: boolean;
+  /** `ipv6Only` on listen works. */
+  ipv6Only: boolean;
+  /** `backlog` on listen is honoured (otherwise the runtime's default is used). */
+  backlog: boolean;
+  /** `setKeepAlive(true, delay)` sets the delay, not only the flag. */
+  keepAliveDelay: boolean;
+  /** `localAddress`/`localPort` on connect work. */
+  localBind: boolean;
+}
+
+/** A runtime adapter. */
+export interface Transport {
+  /** `'deno'`, `'bun'`, `'node'`, or a test transport's name. */
+  readonly name: string;
+  /** Capabilities that differ between runtimes. */
+  readonly features: TransportFeatures;
+  /** Dials a TCP endpoint given as an IP literal. */
+  connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial;
+  /** Dials a Unix domain socket at `path`. */
+  connectUnix(path: string, cb: ConnectCallback): Dial;
+  /** Binds and listens on TCP; `events` receives accepted handles. */
+  listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void;
+  /** Binds and listens on a Unix domain socket. */
+  listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void;
+  /**
+   * Wraps an existing file descriptor (the `fd` option), where the runtime
+   * can. Absent on runtimes that cannot; core then raises
+   * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`.
+   */
+  openFd?(fd: number): StreamHandle;
+}
