@@ -1,5 +1,87 @@
 /**
- * Placeholder entry while the first modules land.
+ * omninet: Node's `node:net` API — TCP and Unix-socket clients and servers,
+ * `BlockList`, `SocketAddress`, `isIP` — with the same behaviour on Deno, Bun
+ * and Node. Swap `import net from "node:net"` for
+ * `import net from "@omninet/net"` and the program runs unchanged.
+ *
+ * @example Echo server and client
+ * ```ts
+ * import net from "@omninet/net";
+ *
+ * const server = net.createServer((socket) => socket.pipe(socket));
+ * server.listen(0, "127.0.0.1", () => {
+ *   const { port } = server.address() as net.AddressInfo;
+ *   const client = net.connect(port, "127.0.0.1", () => client.end("hello"));
+ *   client.on("data", (d) => console.log(String(d)));
+ *   client.on("close", () => server.close());
+ * });
+ * ```
  * @module
  */
-export { errnoOf } from "./core/errors.ts";
+import { BlockList } from "./core/block_list.ts";
+import {
+  getDefaultAutoSelectFamily,
+  getDefaultAutoSelectFamilyAttemptTimeout,
+  setDefaultAutoSelectFamily,
+  setDefaultAutoSelectFamilyAttemptTimeout,
+} from "./core/connect.ts";
+import { isIP, isIPv4, isIPv6 } from "./core/ip.ts";
+import { Server, createServer } from "./core/server.ts";
+import { connect, createConnection, Socket } from "./core/socket.ts";
+import { SocketAddress } from "./core/socket_address.ts";
+
+export type { AddressInfo } from "./runtimes/types.ts";
+export {
+  BlockList,
+  connect,
+  createConnection,
+  createServer,
+  getDefaultAutoSelectFamily,
+  getDefaultAutoSelectFamilyAttemptTimeout,
+  isIP,
+  isIPv4,
+  isIPv6,
+  Server,
+  setDefaultAutoSelectFamily,
+  setDefaultAutoSelectFamilyAttemptTimeout,
+  Socket,
+  SocketAddress,
+};
+/** `net.Stream` is an alias of `net.Socket`, as in Node. */
+export const Stream: typeof Socket = Socket;
+
+/** The `node:net`-shaped namespace, for `import net from "@omninet/net"`. */
+const net: {
+  BlockList: typeof BlockList;
+  connect: typeof connect;
+  createConnection: typeof createConnection;
+  createServer: typeof createServer;
+  getDefaultAutoSelectFamily: typeof getDefaultAutoSelectFamily;
+  getDefaultAutoSelectFamilyAttemptTimeout: typeof getDefaultAutoSelectFamilyAttemptTimeout;
+  isIP: typeof isIP;
+  isIPv4: typeof isIPv4;
+  isIPv6: typeof isIPv6;
+  Server: typeof Server;
+  setDefaultAutoSelectFamily: typeof setDefaultAutoSelectFamily;
+  setDefaultAutoSelectFamilyAttemptTimeout: typeof setDefaultAutoSelectFamilyAttemptTimeout;
+  Socket: typeof Socket;
+  SocketAddress: typeof SocketAddress;
+  Stream: typeof Socket;
+} = {
+  BlockList,
+  connect,
+  createConnection,
+  createServer,
+  getDefaultAutoSelectFamily,
+  getDefaultAutoSelectFamilyAttemptTimeout,
+  isIP,
+  isIPv4,
+  isIPv6,
+  Server,
+  setDefaultAutoSelectFamily,
+  setDefaultAutoSelectFamilyAttemptTimeout,
+  Socket,
+  SocketAddress,
+  Stream,
+};
+export default net;
