@@ -1,0 +1,586 @@
+/**
+ * TCP connect planning: option validation, name resolution and Happy
+ * Eyeballs (RFC 8305, the way Node does it) on top of a transport's
+ * `connectTcp`. `core/socket.ts` calls `normalizeTcpConnect()` then
+ * `startTcpConnect()` and receives events through a `ConnectSink`.
+ *
+ * Node's family autoselection is sequential: one dial is in flight at a
+ * time; when `autoSelectFamilyAttemptTimeout` passes, that dial is abandoned
+ * (an `ETIMEDOUT` error is recorded) and the next address is tried. The last
+ * address gets no timer. This module reproduces that, event for event.
+ * @module
+ */
+import * as dns from "node:dns";
+import { platform } from "node:os";
+import { nextTick } from "node:process";
+import { BlockList } from "./block_list.ts";
+import {
+  codedError,
+  codedRangeError,
+  codedTypeError,
+  errFeatureUnavailable,
+  errInvalidArgType,
+  errInvalidArgValue,
+  errMissingArgs,
+  type NodeErrorLike,
+  systemError,
+} from "./errors.ts";
+import { isIP } from "./ip.ts";
+import {
+  validateBoolean,
+  validateFunction,
+  validateInt32,
+  validateNumber,
+  validateOneOf,
+  validatePort,
+  validateString,
+} from "./validators.ts";
+import type { StreamHandle, Transport } from "../runtimes/types.ts";
+
+/** `dns.lookup`'s signature, as the `lookup` connect option takes it. */
+export type LookupFunction = (
+  hostname: string,
+  options: { family?: number; hints?: number; all?: boolean },
+  callback: (
+    err: Error | null,
+    address: string | { address: string; family: number }[],
+    family?: number,
+  ) => void,
+) => void;
+
+/** A validated TCP connect request, ready for `startTcpConnect()`. */
+export interface TcpConnectPlan {
+  /** Host name or IP literal (`'localhost'` when none was given). */
+  host: string;
+  /** Remote port. */
+  port: number;
+  /** Local IP to bind (validated IP literal). */
+  localAddress?: string;
+  /** Local port to bind. */
+  localPort?: number;
+  /** Address family asked for: 0 (any), 4 or 6. */
+  family: 0 | 4 | 6;
+  /** getaddrinfo hints passed to the lookup (platform values, as Node's `dns` constants). */
+  hints: number;
+  /** Custom resolver; `node:dns` `lookup` when absent. */
+  lookup?: LookupFunction;
+  /** Whether Happy Eyeballs is used for names with several addresses. */
+  autoSelectFamily: boolean;
+  /** Milliseconds each attempt gets before the next address is tried (>= 10). */
+  autoSelectFamilyAttemptTimeout: number;
+  /** Addresses the socket may not connect to. */
+  blockList?: BlockList;
+  /** The `family` value exactly as the lookup receives it (Node passes custom lookups anything). */
+  lookupFamily?: unknown;
+}
+
+/** Where `startTcpConnect()` reports: implemented by the connecting Socket. */
+export interface ConnectSink {
+  /** The socket's `emit` (`lookup`, `connectionAttempt*` events). */
+  emit(event: string, ...args: unknown[]): boolean;
+  /** Appends to `socket.autoSelectFamilyAttemptedAddresses` (the first call creates it). */
+  recordAttempt(ipPort: string): void;
+  /** Called once on success with the connected handle. */
+  connected(handle: StreamHandle): void;
+  /** Called once on failure with a Node-shaped error. */
+  failed(err: Error): void;
+}
+
+let _autoSelectFamily = true;
+let _attemptTimeout = 500;
+const _MIN_ATTEMPT_TIMEOUT = 10;
+
+/**
+ * The current default of the `autoSelectFamily` connect option.
+ * @returns `true` unless changed with `setDefaultAutoSelectFamily()`.
+ * @example
+ * ```ts
+ * import { getDefaultAutoSelectFamily } from "@omninet/net";
+ * getDefaultAutoSelectFamily(); // true
+ * ```
+ */
+export function getDefaultAutoSelectFamily(): boolean {
+  return _autoSelectFamily;
+}
+
+/**
+ * Sets the default of the `autoSelectFamily` connect option.
+ * @param value The new default; must be a boolean.
+ * @example
+ * ```ts
+ * import { setDefaultAutoSelectFamily } from "@omninet/net";
+ * setDefaultAutoSelectFamily(false);
+ * ```
+ */
+export function setDefaultAutoSelectFamily(value: boolean): void {
+  validateBoolean(value, "value");
+  _autoSelectFamily = value;
+}
+
+/**
+ * The current default of the `autoSelectFamilyAttemptTimeout` connect option.
+ * @returns Milliseconds; 500 unless changed (Node 26's default).
+ * @example
+ * ```ts
+ * import { getDefaultAutoSelectFamilyAttemptTimeout } from "@omninet/net";
+ * getDefaultAutoSelectFamilyAttemptTimeout(); // 500
+ * ```
+ */
+export function getDefaultAutoSelectFamilyAttemptTimeout(): number {
+  return _attemptTimeout;
+}
+
+/**
+ * Sets the default of the `autoSelectFamilyAttemptTimeout` connect option.
+ * @param value A positive 32-bit integer; values below 10 become 10.
+ * @example
+ * ```ts
+ * import { setDefaultAutoSelectFamilyAttemptTimeout } from "@omninet/net";
+ * setDefaultAutoSelectFamilyAttemptTimeout(100);
+ * ```
+ */
+export function setDefaultAutoSelectFamilyAttemptTimeout(value: number): void {
+  validateInt32(value, "value", 1);
+  _attemptTimeout = Math.max(value, _MIN_ATTEMPT_TIMEOUT);
+}
+
+// getaddrinfo AI_* flags as Node's `dns` exposes them on each platform.
+// Deno's node:dns reports other numbers, so core keeps its own table and
+// translates when it calls the runtime's resolver.
+interface _AiFlags {
+  ADDRCONFIG: number;
+  V4MAPPED: number;
+  ALL: number;
+}
+const _AI: _AiFlags = platform() === "linux"
+  ? { ADDRCONFIG: 32, V4MAPPED: 8, ALL: 16 }
+  : { ADDRCONFIG: 1024, V4MAPPED: 2048, ALL: 256 };
+
+/** `ERR_INVALID_IP_ADDRESS`. */
+function _errInvalidIp(value: unknown): TypeError & NodeErrorLike {
+  return codedTypeError("ERR_INVALID_IP_ADDRESS", `Invalid IP address: ${String(value)}`);
+}
+
+/** `ERR_INVALID_ADDRESS_FAMILY`, with `host` and `port` as Node sets them. */
+function _errAddressFamily(family: unknown, host: string, port: number): RangeError {
+  const err = codedRangeError(
+    "ERR_INVALID_ADDRESS_FAMILY",
+    `Invalid address family: ${String(family)} ${host}:${port}`,
+  ) as RangeError & NodeErrorLike & { host: string; port: number };
+  err.host = host;
+  err.port = port;
+  return err;
+}
+
+/** `ERR_IP_BLOCKED`. */
+function _errBlocked(ip: string): NodeErrorLike {
+  return codedError("ERR_IP_BLOCKED", `IP(${ip}) is blocked by net.BlockList`);
+}
+
+function _dnsFamily(family: unknown): unknown {
+  if (family === "IPv4") return 4;
+  if (family === "IPv6") return 6;
+  return family;
+}
+
+/** What `dns.lookup` itself would reject, checked up front. */
+function _validateDnsOptions(family: unknown, hints: unknown): void {
+  if (hints != null) validateNumber(hints, "options.hints");
+  if (family != null) validateOneOf(family, "options.family", [0, 4, 6]);
+  const known = _AI.ADDRCONFIG | _AI.V4MAPPED | _AI.ALL;
+  if (typeof hints === "number" && (hints & ~known) !== 0) {
+    throw errInvalidArgValue("hints", hints);
+  }
+}
+
+function _validateLocal(options: Record<string, unknown>): void {
+  const { localAddress, localPort } = options;
+  if (localAddress && !isIP(localAddress)) throw _errInvalidIp(localAddress);
+  if (localPort) validateNumber(localPort, "options.localPort");
+}
+
+function _validatePortOption(port: unknown): number {
+  if (port === undefined) throw errMissingArgs("options", "port", "path");
+  if (typeof port !== "number" && typeof port !== "string") {
+    throw errInvalidArgType("options.port", "one of type number or string", port);
+  }
+  return validatePort(port);
+}
+
+function _attemptTimeoutOption(value: unknown): number {
+  if (value == null) return _attemptTimeout;
+  validateInt32(value, "options.autoSelectFamilyAttemptTimeout", 1);
+  return Math.max(value, _MIN_ATTEMPT_TIMEOUT);
+}
+
+/**
+ * Validates TCP connect options in Node's order and with Node's errors
+ * (`options.host`, `localAddress`, `localPort`, `port`, `autoSelectFamily`,
+ * `autoSelectFamilyAttemptTimeout`, then, only when a name will be resolved,
+ * `lookup` and the `dns.lookup` checks of `family` and `hints`).
+ * @param options The user's normalised connect options.
+ * @returns The plan `startTcpConnect()` executes.
+ * @example
+ * ```ts
+ * const plan = normalizeTcpConnect({ host: "localhost", port: 80 });
+ * plan.autoSelectFamily; // true by default
+ * ```
+ */
+export function normalizeTcpConnect(options: Record<string, unknown>): TcpConnectPlan {
+  if (options.blockList && !BlockList.isBlockList(options.blockList)) {
+    throw errInvalidArgType("options.blockList", "an net.BlockList", options.blockList);
+  }
+  if (options.host) validateString(options.host, "options.host");
+  const host = (options.host as string | undefined) || "localhost";
+  _validateLocal(options);
+  const port = _validatePortOption(options.port);
+  const autoSelectFamily = options.autoSelectFamily == null
+    ? _autoSelectFamily
+    : (validateBoolean(options.autoSelectFamily, "options.autoSelectFamily"),
+      options.autoSelectFamily);
+  const autoSelectFamilyAttemptTimeout = _attemptTimeoutOption(
+    options.autoSelectFamilyAttemptTimeout,
+  );
+  const lookupFamily = _dnsFamily(options.family);
+  let hints = (options.hints || 0) as number;
+  let lookup: LookupFunction | undefined;
+  if (!isIP(host)) {
+    if (options.lookup != null) {
+      validateFunction(options.lookup, "options.lookup");
+      lookup = options.lookup as unknown as LookupFunction;
+    } else _validateDnsOptions(lookupFamily, hints);
+    if (lookupFamily !== 4 && lookupFamily !== 6 && hints === 0 && platform() !== "win32") {
+      hints = _AI.ADDRCONFIG;
+    }
+  }
+  return {
+    host,
+    port,
+    localAddress: (options.localAddress as string | undefined) || undefined,
+    localPort: (options.localPort as number | undefined) || undefined,
+    family: lookupFamily === 4 || lookupFamily === 6 ? lookupFamily : 0,
+    hints,
+    lookup,
+    autoSelectFamily,
+    autoSelectFamilyAttemptTimeout,
+    blockList: options.blockList ? options.blockList as BlockList : undefined,
+    lookupFamily,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Resolution through the runtime's node:dns, with its quirks ironed out.
+
+function _toRuntimeHints(hints: number): number {
+  const rt = dns as unknown as Partial<_AiFlags>;
+  let out = 0;
+  if (hints & _AI.ADDRCONFIG) out |= rt.ADDRCONFIG ?? 0;
+  if (hints & _AI.V4MAPPED) out |= rt.V4MAPPED ?? 0;
+  if (hints & _AI.ALL) out |= rt.ALL ?? 0;
+  return out;
+}
+
+/** Rebuilds a resolver error in Node's shape (Bun reports positive errno values). */
+function _dnsError(err: Error, hostname: string): Error {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== "string") return err;
+  const known = code === "EAI_NONAME" || code === "EAI_NODATA" ? "ENOTFOUND" : code;
+  return systemError({ code: known, syscall: "getaddrinfo", hostname });
+}
+
+/** `dns.lookup` with Node's hint values and Node-shaped errors on every runtime. */
+const _defaultLookup: LookupFunction = (hostname, options, callback) => {
+  const opts = { ...options, hints: _toRuntimeHints(options.hints ?? 0) } as dns.LookupOptions;
+  dns.lookup(hostname, opts, (err, address, family) => {
+    if (err) callback(_dnsError(err, hostname), undefined as unknown as string);
+    else callback(null, address as string, family);
+  });
+};
+
+// ---------------------------------------------------------------------------
+// The connect state machine.
+
+interface _Address {
+  address: string;
+  family: 4 | 6;
+}
+
+class _Connect {
+  done = false;
+  dial: { cancel(): void } | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  constructor(
+    readonly transport: Transport,
+    readonly plan: TcpConnectPlan,
+    readonly sink: ConnectSink,
+  ) {}
+
+  cancel(): void {
+    this.done = true;
+    this._clearTimer();
+    const dial = this.dial;
+    this.dial = undefined;
+    dial?.cancel();
+  }
+
+  fail(err: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this._clearTimer();
+    this.sink.failed(err);
+  }
+
+  succeed(handle: StreamHandle): void {
+    this.done = true;
+    this.dial = undefined;
+    this.sink.connected(handle);
+  }
+
+  /** Emits through the sink; false once the connect was cancelled (a listener may destroy). */
+  emit(event: string, ...args: unknown[]): boolean {
+    if (this.done) return false;
+    this.sink.emit(event, ...args);
+    return !this.done;
+  }
+
+  _clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  _localFor(family: 4 | 6): { localAddress?: string; localPort?: number } {
+    const { localAddress, localPort } = this.plan;
+    if (!localAddress && !localPort) return {};
+    return { localAddress: localAddress || (family === 4 ? "0.0.0.0" : "::"), localPort };
+  }
+
+  /** Dials `address` on the transport; `done(err, handle)` runs unless cancelled. */
+  dialOne(
+    target: _Address,
+    local: { localAddress?: string; localPort?: number },
+    done: (err: Error | null, handle?: StreamHandle) => void,
+  ): void {
+    const { port } = this.plan;
+    const req = { address: target.address, port, family: target.family, ...local };
+    this.dial = this.transport.connectTcp(req, (err, handle) => {
+      this.dial = undefined;
+      if (this.done) {
+        // Adapters should not call back after cancel(); make sure nothing leaks if one does.
+        if (handle) handle.close(() => {});
+        return;
+      }
+      if (err) done(_withLocal(err, req.localAddress, req.localPort));
+      else done(null, handle);
+    });
+  }
+
+  /** A single dial, as Node's non-autoselect path: connectionAttempt, then connect or fail. */
+  connectSingle(target: _Address): void {
+    const { port, blockList } = this.plan;
+    if (!this.emit("connectionAttempt", target.address, port, target.family)) return;
+    if (blockList?.check(target.address, `ipv${target.family}`)) {
+      this.fail(_errBlocked(target.address));
+      return;
+    }
+    this.dialOne(target, this._localFor(target.family), (err, handle) => {
+      if (err) {
+        if (this.emit("connectionAttemptFailed", target.address, port, target.family, err)) {
+          this.fail(err);
+        }
+      } else this.succeed(handle!);
+    });
+  }
+}
+
+/** Appends Node's ` - Local (ip:port)` detail to connect errors of a bound dial. */
+function _withLocal(err: Error, localAddress?: string, localPort?: number): Error {
+  const e = err as Error & { syscall?: string; localAddress?: string; localPort?: number };
+  if (!localAddress || !localPort || e.syscall !== "connect" || e.localAddress) return err;
+  e.message += ` - Local (${localAddress}:${localPort})`;
+  e.localAddress = localAddress;
+  e.localPort = localPort;
+  return err;
+}
+
+/** Happy Eyeballs over `list` (at least two addresses): one dial at a time, Node's events. */
+class _Multi {
+  index = 0;
+  errors: Error[] = [];
+  constructor(readonly c: _Connect, readonly list: _Address[]) {}
+
+  next(): void {
+    const c = this.c;
+    c._clearTimer();
+    if (c.done) return;
+    if (this.index === this.list.length) {
+      c.fail(_aggregate(this.errors));
+      return;
+    }
+    const target = this.list[this.index++];
+    const { port, blockList, autoSelectFamilyAttemptTimeout } = c.plan;
+    if (blockList?.check(target.address, `ipv${target.family}`)) {
+      const err = _errBlocked(target.address);
+      this.errors.push(err);
+      if (c.emit("connectionAttemptFailed", target.address, port, target.family, err)) this.next();
+      return;
+    }
+    if (!c.emit("connectionAttempt", target.address, port, target.family)) return;
+    c.sink.recordAttempt(`${target.address}:${port}`);
+    c.dialOne(
+      target,
+      c._localFor(target.family),
+      (err, handle) => this._settled(target, err, handle),
+    );
+    if (this.index < this.list.length) {
+      c.timer = setTimeout(() => this._timedOut(target), autoSelectFamilyAttemptTimeout);
+    }
+  }
+
+  _settled(target: _Address, err: Error | null, handle?: StreamHandle): void {
+    const c = this.c;
+    c._clearTimer();
+    if (!err) {
+      c.succeed(handle!);
+      return;
+    }
+    this.errors.push(err);
+    if (c.emit("connectionAttemptFailed", target.address, c.plan.port, target.family, err)) {
+      this.next();
+    }
+  }
+
+  _timedOut(target: _Address): void {
+    const c = this.c;
+    c.timer = undefined;
+    const dial = c.dial;
+    c.dial = undefined;
+    dial?.cancel();
+    const { port } = c.plan;
+    this.errors.push(
+      systemError({ code: "ETIMEDOUT", syscall: "connect", address: target.address, port }),
+    );
+    if (c.emit("connectionAttemptTimeout", target.address, port, target.family)) this.next();
+  }
+}
+
+/** Node's `AggregateError` for an exhausted address list: empty message, first error's code. */
+function _aggregate(errors: Error[]): Error {
+  if (errors.length === 0) {
+    return codedError("ERR_SOCKET_CONNECTION_TIMEOUT", "Socket connection timeout");
+  }
+  const err = new AggregateError(errors) as AggregateError & { code?: unknown };
+  err.code = (errors[0] as { code?: unknown }).code;
+  return err;
+}
+
+/** Orders addresses Node's way: dedupe, then alternate families starting with the first one's. */
+function _interleave(entries: ArrayLike<unknown>): _Address[] {
+  const groups: [_Address[], _Address[]] = [[], []];
+  let firstFamily = 0;
+  const seen = new Set<string>();
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as { address?: unknown; family?: unknown } | undefined;
+    const ip = e?.address;
+    const family = e?.family;
+    if (!isIP(ip) || (family !== 4 && family !== 6)) continue;
+    firstFamily ||= family;
+    if (seen.has(`${family}/${ip}`)) continue;
+    seen.add(`${family}/${ip}`);
+    groups[family === firstFamily ? 0 : 1].push({ address: ip as string, family });
+  }
+  const out: _Address[] = [];
+  for (let i = 0; i < Math.max(groups[0].length, groups[1].length); i++) {
+    if (i < groups[0].length) out.push(groups[0][i]);
+    if (i < groups[1].length) out.push(groups[1][i]);
+  }
+  return out;
+}
+
+/** Calls the lookup; a callback fired synchronously is deferred so the sink never runs inside connect(). */
+function _callLookup(
+  plan: TcpConnectPlan,
+  options: { family?: number; hints?: number; all?: boolean },
+  cb: (err: Error | null, address: unknown, family?: unknown) => void,
+): void {
+  const lookup = plan.lookup ?? _defaultLookup;
+  let sync = true;
+  lookup(plan.host, options, (err, address, family) => {
+    if (sync) nextTick(cb, err, address, family);
+    else cb(err, address, family);
+  });
+  sync = false;
+}
+
+function _resolveOne(c: _Connect): void {
+  const { plan } = c;
+  const opts = { family: plan.lookupFamily as number, hints: plan.hints };
+  _callLookup(plan, opts, (err, ip, family) => {
+    if (!c.emit("lookup", err, ip, family, plan.host)) return;
+    if (err) c.fail(err);
+    else if (!isIP(ip)) c.fail(_errInvalidIp(ip));
+    else if (family !== 4 && family !== 6) c.fail(_errAddressFamily(family, plan.host, plan.port));
+    else c.connectSingle({ address: ip as string, family });
+  });
+}
+
+function _resolveAll(c: _Connect): void {
+  const { plan } = c;
+  const opts = { family: plan.lookupFamily as number, hints: plan.hints, all: true };
+  _callLookup(plan, opts, (err, addresses) => {
+    if (c.done) return;
+    if (err) {
+      if (c.emit("lookup", err, undefined, undefined, plan.host)) c.fail(err);
+      return;
+    }
+    const list = (addresses ?? []) as ArrayLike<{ address?: unknown; family?: unknown }>;
+    for (let i = 0; i < list.length; i++) {
+      if (!c.emit("lookup", err, list[i]?.address, list[i]?.family, plan.host)) return;
+    }
+    const ordered = _interleave(list);
+    if (ordered.length === 0) {
+      const first = list[0];
+      if (!isIP(first?.address)) c.fail(_errInvalidIp(first?.address));
+      else c.fail(_errAddressFamily(first?.family, plan.host, plan.port));
+    } else if (ordered.length === 1) c.connectSingle(ordered[0]);
+    else new _Multi(c, ordered).next();
+  });
+}
+
+/**
+ * Starts resolving and dialing as Node's `socket.connect()` does. Sink calls
+ * always happen after this returns; a user `lookup` is invoked synchronously
+ * (as in Node), so an exception it throws propagates to the caller.
+ * @param transport The adapter that dials.
+ * @param plan The validated options from `normalizeTcpConnect()`.
+ * @param sink The connecting socket.
+ * @returns A cancel function: pending dials are cancelled, timers cleared, and the sink is never called again.
+ * @example
+ * ```ts
+ * const cancel = startTcpConnect(getTransport(), normalizeTcpConnect({ port: 80 }), sink);
+ * cancel(); // socket destroyed while connecting
+ * ```
+ */
+export function startTcpConnect(
+  transport: Transport,
+  plan: TcpConnectPlan,
+  sink: ConnectSink,
+): () => void {
+  if ((plan.localAddress || plan.localPort) && !transport.features.localBind) {
+    throw errFeatureUnavailable("localAddress/localPort on connect", transport.name);
+  }
+  const c = new _Connect(transport, plan, sink);
+  const literal = isIP(plan.host);
+  if (literal) {
+    nextTick(() => {
+      if (!c.done) c.connectSingle({ address: plan.host, family: literal });
+    });
+  } else if (
+    plan.lookupFamily !== 4 && plan.lookupFamily !== 6 && !plan.localAddress &&
+    plan.autoSelectFamily
+  ) {
+    _resolveAll(c);
+  } else {
+    _resolveOne(c);
+  }
+  return () => c.cancel();
+}
