@@ -1,0 +1,658 @@
+/**
+ * The Bun adapter: the transport contract over `Bun.connect` / `Bun.listen`.
+ *
+ * Bun's sockets are handler-based: one handlers object serves every socket of
+ * a kind, and each socket carries its state in `socket.data`. This file keeps
+ * two shared handler sets (dialled and accepted sockets) and one `_Conn` per
+ * socket; nothing on the read or write path allocates a closure.
+ *
+ * Facts about Bun 1.4 this adapter relies on (each checked by experiment):
+ * - every `data` call hands a fresh Buffer (no reuse), so chunks pass through
+ *   without a copy;
+ * - `pause()` stops reading from the kernel, so the peer's writes block;
+ * - `write()` is unbuffered: it returns how many bytes the kernel took, or -1
+ *   once the socket is closed; the rest is ours to keep until `drain`;
+ * - `end()` releases the socket at once (close handler runs synchronously),
+ *   `terminate()` does the same with SO_LINGER 0 (the peer reads ECONNRESET);
+ * - with `allowHalfOpen` a peer FIN calls `end` and leaves the socket open,
+ *   but when our side had already shut down, the FIN closes the socket
+ *   without an `end` call, so a clean close also counts as end-of-stream;
+ * - no `error` handler is installed: Bun then reports an exception thrown by
+ *   a handler (user code under `onData`) as an uncaught exception, like Node.
+ * @module
+ */
+import { chmodSync, statSync } from "node:fs";
+import { Buffer } from "node:buffer";
+import { type SystemError, systemError } from "../core/errors.ts";
+import type {
+  AddressInfo,
+  ConnectCallback,
+  Dial,
+  Endpoint,
+  HandleEvents,
+  ListenCallback,
+  ListenerEvents,
+  ListenerHandle,
+  StreamHandle,
+  TcpConnectRequest,
+  TcpListenRequest,
+  Transport,
+  TransportFeatures,
+  UnixListenRequest,
+} from "./types.ts";
+
+/** The part of Bun's `Socket` this adapter uses. */
+interface _BunSocket {
+  data: unknown;
+  readonly readyState: number;
+  readonly localAddress?: string;
+  readonly localPort?: number;
+  readonly localFamily?: string;
+  readonly remoteAddress?: string;
+  readonly remotePort?: number;
+  readonly remoteFamily?: string;
+  write(data: Uint8Array, byteOffset?: number, byteLength?: number): number;
+  end(): void;
+  shutdown(halfClose?: boolean): void;
+  terminate(): void;
+  pause(): void;
+  resume(): void;
+  ref(): void;
+  unref(): void;
+  setNoDelay(noDelay: boolean): boolean;
+  setKeepAlive(enable: boolean, initialDelayMs: number): boolean;
+}
+
+/** The part of Bun's socket listener this adapter uses. */
+interface _BunListener {
+  stop(closeActiveConnections?: boolean): void;
+  ref(): void;
+  unref(): void;
+  getsockname(out: { address?: string; family?: string; port?: number }): void;
+}
+
+/** The error shape Bun gives `connectError`/`close` and throws from `listen`. */
+interface _BunError {
+  code?: string;
+  syscall?: string;
+}
+
+/** `Bun.connect` / `Bun.listen`, typed just enough for this file. */
+interface _BunApi {
+  connect(options: Record<string, unknown>): Promise<_BunSocket>;
+  listen(options: Record<string, unknown>): _BunListener;
+}
+
+function _bun(): _BunApi {
+  return (globalThis as unknown as { Bun: _BunApi }).Bun;
+}
+
+function _noop(): void {}
+
+// Unix sockets: Bun reports no addresses, so they come from the path used.
+// A dialled socket is unnamed locally; an accepted one has the listener's path.
+const _UNNAMED = "";
+
+/** One connection: the `StreamHandle` core sees, stored in `socket.data`. */
+class _Conn implements StreamHandle {
+  sock: _BunSocket | null = null;
+  ev: HandleEvents | null = null;
+  reading = false;
+  /** Bun's reading is paused (set lazily: see readStop). */
+  paused = false;
+  /** Chunks that arrived while stopped, or before a queued flush ran. */
+  pending: Buffer[] | null = null;
+  flushQueued = false;
+  /** Bun saw the peer's FIN (or a clean close). */
+  eof = false;
+  eofDelivered = false;
+  /** Owner called close()/reset(): no more callbacks. */
+  closed = false;
+  /** Bun released the socket (its close handler ran). */
+  released = false;
+  releaseErr: _BunError | undefined = undefined;
+  errored = false;
+  /** Write in progress: current buffer and offset, the rest of a writev. */
+  wBuf: Uint8Array | null = null;
+  wOff = 0;
+  wRest: Uint8Array[] | null = null;
+  wNext = 0;
+  wCb: ((err?: SystemError | null) => void) | null = null;
+  shutCb: ((err?: SystemError | null) => void) | null = null;
+  /** Dial state, before the socket opens. */
+  dialCb: ConnectCallback | null = null;
+  cancelled = false;
+  /** Inside Bun.connect(): Bun may open or fail synchronously there. */
+  dialing = false;
+  dialAddress = "";
+  dialPort = 0;
+  /** Unix endpoints (`null` for TCP, whose endpoints come from Bun). */
+  unixLocal: string | null = null;
+  unixRemote: string | null = null;
+  local: AddressInfo | null = null;
+  remote: AddressInfo | null = null;
+
+  attach(events: HandleEvents): void {
+    this.ev = events;
+  }
+
+  readStart(): void {
+    if (this.reading || this.closed) return;
+    this.reading = true;
+    if (this.pending !== null || (this.eof && !this.eofDelivered)) _queueFlush(this);
+    if (this.paused) {
+      this.paused = false;
+      if (!this.released) this.sock!.resume();
+    }
+  }
+
+  readStop(): void {
+    // Lazy: Bun is paused only when a chunk arrives while stopped (the one
+    // read the contract lets us hold). A consumer that restarts before the
+    // next read costs no pause/resume system calls at all.
+    this.reading = false;
+  }
+
+  write(chunk: Uint8Array, cb: (err?: SystemError | null) => void): void {
+    this.wBuf = chunk;
+    this.wOff = 0;
+    this.wRest = null;
+    this.wCb = cb;
+    _startWrite(this);
+  }
+
+  writev(chunks: Uint8Array[], cb: (err?: SystemError | null) => void): void {
+    this.wCb = cb;
+    this.wOff = 0;
+    let total = 0;
+    for (let i = 0; i < chunks.length; i++) total += chunks[i].byteLength;
+    if (chunks.length === 1 || total <= _CONCAT_LIMIT) {
+      // Bun has no writev: small batches are cheaper as one copy and one send().
+      this.wBuf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+      this.wRest = null;
+    } else {
+      this.wBuf = chunks[0];
+      this.wRest = chunks;
+      this.wNext = 1;
+    }
+    _startWrite(this);
+  }
+
+  shutdown(cb: (err?: SystemError | null) => void): void {
+    if (this.released) {
+      queueMicrotask(() => cb(systemError({ code: "ENOTCONN", syscall: "shutdown" })));
+    } else if (this.wCb !== null) {
+      this.shutCb = cb; // FIN goes out once the queued bytes are written
+    } else {
+      this.sock!.shutdown();
+      queueMicrotask(cb);
+    }
+  }
+
+  close(cb: () => void): void {
+    this._release(false);
+    queueMicrotask(cb);
+  }
+
+  reset(cb: () => void): void {
+    this._release(true);
+    queueMicrotask(cb);
+  }
+
+  setNoDelay(enable: boolean): void {
+    if (this.unixLocal === null && !this.released) this.sock!.setNoDelay(enable);
+  }
+
+  setKeepAlive(enable: boolean, initialDelayMs: number): void {
+    if (this.unixLocal === null && !this.released) {
+      this.sock!.setKeepAlive(enable, initialDelayMs);
+    }
+  }
+
+  ref(): void {
+    if (!this.released) this.sock!.ref();
+  }
+
+  unref(): void {
+    if (!this.released) this.sock!.unref();
+  }
+
+  localAddress(): Endpoint {
+    if (this.unixLocal !== null) return this.unixLocal;
+    if (this.local === null && !this.released) {
+      const s = this.sock!;
+      this.local = _info(s.localAddress, s.localFamily, s.localPort);
+    }
+    return this.local;
+  }
+
+  remoteAddress(): Endpoint {
+    if (this.unixRemote !== null) return this.unixRemote;
+    if (this.remote === null && !this.released) {
+      const s = this.sock!;
+      this.remote = _info(s.remoteAddress, s.remoteFamily, s.remotePort);
+    }
+    return this.remote;
+  }
+
+  /** Detaches the owner and lets Bun go of the socket, gracefully or with a RST. */
+  _release(abort: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ev = null;
+    this.wCb = this.shutCb = null;
+    this.wBuf = null;
+    this.wRest = this.pending = null;
+    if (this.released || this.sock === null) return;
+    // Addresses stay readable after close, as Node's cached ones do.
+    this.localAddress();
+    this.remoteAddress();
+    const s = this.sock;
+    if (abort) s.terminate();
+    else {
+      s.end();
+      // end() releases at once in Bun 1.4; never leave the fd behind if not.
+      if (!this.released) s.terminate();
+    }
+  }
+}
+
+// Above this total, writev sends chunk by chunk instead of copying them together.
+const _CONCAT_LIMIT = 64 * 1024;
+
+function _info(
+  address: string | undefined,
+  family: string | undefined,
+  port: number | undefined,
+): AddressInfo | null {
+  if (address === undefined || port === undefined) return null;
+  return { address, family: family === "IPv6" ? "IPv6" : "IPv4", port };
+}
+
+function _queueFlush(c: _Conn): void {
+  if (c.flushQueued) return;
+  c.flushQueued = true;
+  queueMicrotask(() => _flush(c));
+}
+
+/** Delivers what arrived while stopped, then the end-of-stream, in order. */
+function _flush(c: _Conn): void {
+  c.flushQueued = false;
+  const q = c.pending;
+  if (q !== null) {
+    while (q.length > 0 && c.reading && c.ev !== null) c.ev.onData(q.shift()!);
+    if (q.length > 0 || c.closed) return;
+    c.pending = null;
+  }
+  if (c.eof && !c.eofDelivered && c.reading && c.ev !== null) {
+    c.eofDelivered = true;
+    c.ev.onEnd();
+  }
+}
+
+/** Runs the first attempt of a write; `cb` is synchronous when it all went out. */
+function _startWrite(c: _Conn): void {
+  if (c.released) {
+    _failWrite(c, undefined);
+    return;
+  }
+  const r = _pump(c);
+  if (r === 1) _finishWrite(c);
+  else if (r < 0) _failWrite(c, undefined);
+}
+
+/** Writes as much as the kernel takes: 1 all written, 0 blocked, -1 closed. */
+function _pump(c: _Conn): number {
+  const s = c.sock!;
+  for (;;) {
+    const buf = c.wBuf!;
+    const left = buf.byteLength - c.wOff;
+    const n = c.wOff === 0 ? s.write(buf) : s.write(buf, c.wOff, left);
+    if (n < 0) return -1;
+    if (n < left) {
+      c.wOff += n;
+      return 0;
+    }
+    const rest = c.wRest;
+    if (rest === null || c.wNext >= rest.length) break;
+    c.wBuf = rest[c.wNext++];
+    c.wOff = 0;
+  }
+  c.wBuf = null;
+  c.wRest = null;
+  return 1;
+}
+
+function _finishWrite(c: _Conn): void {
+  const cb = c.wCb!;
+  c.wCb = null;
+  const shut = c.shutCb;
+  if (shut !== null) {
+    c.shutCb = null;
+    c.sock!.shutdown();
+    queueMicrotask(shut);
+  }
+  cb(null);
+}
+
+/** Fails the pending write (and a shutdown waiting on it), then reports onError once. */
+function _failWrite(c: _Conn, bunErr: _BunError | undefined): void {
+  const cb = c.wCb;
+  const shut = c.shutCb;
+  c.wCb = c.shutCb = null;
+  c.wBuf = null;
+  c.wRest = null;
+  const code = bunErr?.code ?? c.releaseErr?.code ?? "EPIPE";
+  const err = systemError({ code, syscall: "write", cause: bunErr });
+  queueMicrotask(() => {
+    if (c.closed) return;
+    cb?.(err);
+    shut?.(err);
+    _reportError(c, err);
+  });
+}
+
+function _reportError(c: _Conn, err: SystemError): void {
+  if (c.errored || c.closed || c.ev === null) return;
+  c.errored = true;
+  c.ev.onError(err);
+}
+
+// Shared handlers: `socket.data` is the _Conn (a dial), or the _ListenState
+// until the accept handler swaps in a fresh _Conn.
+
+function _onData(s: _BunSocket, chunk: Buffer): void {
+  const c = s.data as _Conn;
+  if (c.closed) return;
+  if (c.reading && c.pending === null) {
+    c.ev!.onData(chunk);
+    return;
+  }
+  (c.pending ??= []).push(chunk);
+  if (!c.reading && !c.paused) {
+    c.paused = true;
+    s.pause();
+  }
+}
+
+function _onDrain(s: _BunSocket): void {
+  const c = s.data as _Conn;
+  if (c.wCb === null || c.closed) return;
+  const r = _pump(c);
+  if (r === 1) _finishWrite(c);
+  else if (r < 0) _failWrite(c, undefined);
+}
+
+function _onEnd(s: _BunSocket): void {
+  const c = s.data as _Conn;
+  if (c.closed || c.eof) return;
+  c.eof = true;
+  if (c.reading) _queueFlush(c);
+}
+
+function _onClose(s: _BunSocket, err?: _BunError): void {
+  const c = s.data as _Conn;
+  if (!(c instanceof _Conn) || c.released) return;
+  c.released = true;
+  c.releaseErr = err;
+  if (c.closed) return;
+  // Bun may call this synchronously inside write(); report from a microtask.
+  queueMicrotask(() => _afterRelease(c));
+}
+
+function _afterRelease(c: _Conn): void {
+  if (c.closed) return;
+  const err = c.releaseErr;
+  if (c.wCb !== null || c.shutCb !== null) {
+    _failWrite(c, err);
+    return;
+  }
+  if (err !== undefined) {
+    const code = err.code ?? "ECONNRESET";
+    const syscall = code === "EPIPE" ? "write" : err.syscall ?? "read";
+    _reportError(c, systemError({ code, syscall, cause: err }));
+    return;
+  }
+  if (!c.eof) {
+    c.eof = true;
+    if (c.reading) _queueFlush(c);
+  }
+}
+
+function _onDialOpen(s: _BunSocket): void {
+  const c = s.data as _Conn;
+  c.sock = s;
+  if (c.dialing) queueMicrotask(() => _dialOpened(c));
+  else _dialOpened(c);
+}
+
+function _dialOpened(c: _Conn): void {
+  const cb = c.dialCb;
+  c.dialCb = null;
+  if (c.cancelled || cb === null) {
+    // A connection completing after cancel() is closed at once.
+    c._release(false);
+    return;
+  }
+  cb(null, c);
+}
+
+function _onDialError(s: _BunSocket | undefined, err: _BunError): void {
+  const c = s?.data as _Conn | undefined;
+  if (c === undefined) return;
+  // A Unix dial to a missing path fails inside Bun.connect() itself.
+  if (c.dialing) queueMicrotask(() => _dialFailed(c, err));
+  else _dialFailed(c, err);
+}
+
+function _dialFailed(c: _Conn, err: _BunError | undefined): void {
+  const cb = c.dialCb;
+  c.dialCb = null;
+  if (c.cancelled || cb === null) return;
+  const code = err?.code ?? "ECONNREFUSED";
+  const port = c.unixRemote === null ? c.dialPort : undefined;
+  cb(systemError({ code, syscall: "connect", address: c.dialAddress, port, cause: err }));
+}
+
+const _DIAL_HANDLERS = {
+  open: _onDialOpen,
+  connectError: _onDialError,
+  data: _onData,
+  drain: _onDrain,
+  end: _onEnd,
+  close: _onClose,
+  binaryType: "buffer",
+};
+
+/** What a listener's `data` holds: accepted sockets start with it. */
+interface _ListenState {
+  events: ListenerEvents;
+  /** Unix socket path, or `null` for TCP. */
+  path: string | null;
+}
+
+function _onAccept(s: _BunSocket): void {
+  const ls = s.data as _ListenState;
+  const c = new _Conn();
+  c.sock = s;
+  if (ls.path !== null) {
+    c.unixLocal = ls.path;
+    c.unixRemote = _UNNAMED;
+  }
+  s.data = c;
+  ls.events.onConnection(c);
+}
+
+const _ACCEPT_HANDLERS = {
+  open: _onAccept,
+  data: _onData,
+  drain: _onDrain,
+  end: _onEnd,
+  close: _onClose,
+  binaryType: "buffer",
+};
+
+/** A listening socket as core sees it. */
+class _Listener implements ListenerHandle {
+  constructor(
+    private readonly _l: _BunListener,
+    private readonly _addr: AddressInfo | string,
+  ) {}
+
+  address(): AddressInfo | string {
+    return this._addr;
+  }
+
+  close(cb: () => void): void {
+    this._l.stop(false);
+    queueMicrotask(cb);
+  }
+
+  ref(): void {
+    this._l.ref();
+  }
+
+  unref(): void {
+    this._l.unref();
+  }
+}
+
+function _dial(c: _Conn, options: Record<string, unknown>, cb: ConnectCallback): Dial {
+  c.dialCb = cb;
+  options.data = c;
+  options.socket = _DIAL_HANDLERS;
+  options.allowHalfOpen = true;
+  c.dialing = true;
+  try {
+    // connectError reports the failure; the rejected promise is not needed.
+    _bun().connect(options).catch(_noop);
+  } catch (e) {
+    // Options Bun rejects up front (a port it cannot parse...) fail the dial.
+    queueMicrotask(() => _dialFailed(c, e as _BunError));
+  } finally {
+    c.dialing = false;
+  }
+  return {
+    cancel(): void {
+      c.cancelled = true;
+      c.dialCb = null;
+    },
+  };
+}
+
+function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
+  const c = new _Conn();
+  c.dialAddress = req.address;
+  c.dialPort = req.port;
+  const options: Record<string, unknown> = { hostname: req.address, port: req.port };
+  if (req.localAddress !== undefined) options.localAddress = req.localAddress;
+  if (req.localPort !== undefined) options.localPort = req.localPort;
+  return _dial(c, options, cb);
+}
+
+function _connectUnix(path: string, cb: ConnectCallback): Dial {
+  const c = new _Conn();
+  c.dialAddress = path;
+  c.unixLocal = _UNNAMED;
+  c.unixRemote = path;
+  return _dial(c, { unix: path }, cb);
+}
+
+function _listenError(e: unknown, address: string, port?: number): SystemError {
+  const code = (e as _BunError)?.code ?? "EINVAL";
+  return systemError({ code, syscall: "listen", address, port, describe: true, cause: e });
+}
+
+function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void {
+  const state: _ListenState = { events, path: null };
+  let l: _BunListener;
+  try {
+    l = _bun().listen({
+      hostname: req.address,
+      port: req.port,
+      reusePort: req.reusePort,
+      ipv6Only: req.ipv6Only,
+      allowHalfOpen: true,
+      data: state,
+      socket: _ACCEPT_HANDLERS,
+    });
+  } catch (e) {
+    const err = _listenError(e, req.address, req.port);
+    queueMicrotask(() => cb(err));
+    return;
+  }
+  const name: { address?: string; family?: string; port?: number } = {};
+  l.getsockname(name);
+  const addr = _info(name.address, name.family, name.port) ??
+    { address: req.address, family: req.address.includes(":") ? "IPv6" : "IPv4", port: req.port };
+  const handle = new _Listener(l, addr);
+  queueMicrotask(() => cb(null, handle));
+}
+
+/** Adds read/write permission for everyone, as libuv's uv_pipe_chmod does. */
+function _chmodAll(path: string, readable: boolean, writable: boolean): void {
+  const want = (readable ? 0o444 : 0) | (writable ? 0o222 : 0);
+  const mode = statSync(path).mode;
+  if ((mode & want) !== want) chmodSync(path, (mode | want) & 0o7777);
+}
+
+function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void {
+  const state: _ListenState = { events, path: req.path };
+  let l: _BunListener;
+  try {
+    l = _bun().listen({
+      unix: req.path,
+      allowHalfOpen: true,
+      data: state,
+      socket: _ACCEPT_HANDLERS,
+    });
+  } catch (e) {
+    const err = _listenError(e, req.path);
+    queueMicrotask(() => cb(err));
+    return;
+  }
+  if (req.readableAll || req.writableAll) {
+    try {
+      _chmodAll(req.path, req.readableAll, req.writableAll);
+    } catch (e) {
+      l.stop(true);
+      const err = _listenError(e, req.path);
+      queueMicrotask(() => cb(err));
+      return;
+    }
+  }
+  const handle = new _Listener(l, req.path);
+  queueMicrotask(() => cb(null, handle));
+}
+
+const _FEATURES: TransportFeatures = Object.freeze({
+  reusePort: true,
+  ipv6Only: true,
+  // Bun.listen takes no backlog; the runtime's own value is used.
+  backlog: false,
+  keepAliveDelay: true,
+  localBind: true,
+});
+
+/**
+ * Creates the transport that runs sockets on Bun's native `Bun.connect` /
+ * `Bun.listen`. Only call it on Bun: `Bun` is read when a socket is made.
+ *
+ * @returns The Bun transport (no `openFd`: Bun 1.4 cannot wrap a socket fd).
+ * @example
+ * ```ts
+ * import { createBunTransport } from "./bun.ts";
+ * const transport = createBunTransport();
+ * console.log(transport.name, transport.features.backlog);
+ * ```
+ */
+export function createBunTransport(): Transport {
+  return {
+    name: "bun",
+    features: _FEATURES,
+    connectTcp: _connectTcp,
+    connectUnix: _connectUnix,
+    listenTcp: _listenTcp,
+    listenUnix: _listenUnix,
+  };
+}

@@ -1,0 +1,234 @@
+// Transport contract cases that exercise the Bun adapter's own edge paths
+// (lazy pause, a FIN Bun reports as a plain close, chunked writev under
+// backpressure, Unix dials that fail inside Bun.connect). Written against the
+// Transport interface only, so every adapter must pass them too.
+import { Buffer } from "node:buffer";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import type { SystemError } from "../core/errors.ts";
+import { getTransport } from "../runtimes/mod.ts";
+import type { AddressInfo, HandleEvents, ListenerHandle, StreamHandle } from "../runtimes/types.ts";
+
+const t = getTransport();
+const GUARD_MS = 15_000;
+
+function within<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), GUARD_MS);
+  });
+  return Promise.race([p, guard]).finally(() => clearTimeout(timer));
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+const opened = new Set<{ close(cb: () => void): void }>();
+function track<T extends { close(cb: () => void): void }>(x: T): T {
+  opened.add(x);
+  return x;
+}
+async function closeAll(): Promise<void> {
+  const all = [...opened];
+  opened.clear();
+  await within(Promise.all(all.map((x) => new Promise<void>((r) => x.close(r)))), "cleanup");
+}
+
+/** Records callbacks; `until()` waits for a condition on them. */
+class Peer implements HandleEvents {
+  chunks: Buffer[] = [];
+  bytes = 0;
+  ended = false;
+  error: SystemError | null = null;
+  /** Events in order: `d` per chunk, `e` for end, `x` for error. */
+  log = "";
+  onChunk: ((chunk: Uint8Array) => void) | null = null;
+  #waiters: Array<{ check: () => boolean; resolve: () => void }> = [];
+
+  constructor(readonly h: StreamHandle, start = true) {
+    h.attach(this);
+    if (start) h.readStart();
+  }
+  onData = (chunk: Uint8Array): void => {
+    this.log += "d";
+    this.bytes += chunk.length;
+    this.chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    this.onChunk?.(chunk);
+    this.#wake();
+  };
+  onEnd = (): void => {
+    this.log += "e";
+    this.ended = true;
+    this.#wake();
+  };
+  onError = (err: SystemError): void => {
+    this.log += "x";
+    this.error = err;
+    this.#wake();
+  };
+  data(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+  until(check: () => boolean, what: string): Promise<void> {
+    if (check()) return Promise.resolve();
+    return within(new Promise<void>((resolve) => this.#waiters.push({ check, resolve })), what);
+  }
+  #wake(): void {
+    this.#waiters = this.#waiters.filter((w) => (w.check() ? (w.resolve(), false) : true));
+  }
+}
+
+function write(h: StreamHandle, data: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => h.write(data, (e) => (e ? reject(e) : resolve())));
+}
+
+function shutdown(h: StreamHandle): Promise<void> {
+  return within(
+    new Promise((resolve, reject) => h.shutdown((e) => (e ? reject(e) : resolve()))),
+    "shutdown",
+  );
+}
+
+/** A connected TCP pair on 127.0.0.1: [dialled, accepted]. */
+async function tcpPair(): Promise<[StreamHandle, StreamHandle]> {
+  let accepted: (h: StreamHandle) => void = () => {};
+  const gotConn = new Promise<StreamHandle>((r) => (accepted = r));
+  const listener = await within(
+    new Promise<ListenerHandle>((resolve, reject) =>
+      t.listenTcp(
+        { address: "127.0.0.1", port: 0, backlog: 511, ipv6Only: false, reusePort: false },
+        { onConnection: (h) => accepted(track(h)), onError: reject },
+        (err, l) => (err || !l ? reject(err) : resolve(track(l))),
+      )
+    ),
+    "listen",
+  );
+  const port = (listener.address() as AddressInfo).port;
+  const dialled = await within(
+    new Promise<StreamHandle>((resolve, reject) =>
+      t.connectTcp(
+        { address: "127.0.0.1", port, family: 4 },
+        (err, h) => (err || !h ? reject(err) : resolve(track(h))),
+      )
+    ),
+    "dial",
+  );
+  return [dialled, await within(gotConn, "accept")];
+}
+
+/** Byte `k` of the test stream: period 251 so shifted chunks show up. */
+function pattern(offset: number, length: number): Buffer {
+  const b = Buffer.allocUnsafe(length);
+  for (let i = 0; i < length; i++) b[i] = (offset + i) % 251;
+  return b;
+}
+
+const flow = suite("StreamHandle flow control edges");
+flow.after.each(closeAll);
+
+flow("readStop() inside onData holds later bytes and the FIN until readStart()", async () => {
+  const [c, s] = await tcpPair();
+  const server = new Peer(s);
+  server.onChunk = () => {
+    server.onChunk = null;
+    s.readStop();
+  };
+  const first = pattern(0, 1000);
+  await write(c, first);
+  await server.until(() => server.bytes > 0, "first chunk");
+  const rest = pattern(1000, 300_000);
+  await write(c, rest);
+  await shutdown(c);
+  await sleep(100);
+  const held = server.log;
+  assert.is(held, "d".repeat(held.length));
+  assert.ok(held.length <= 1, `onData ${held.length} times after readStop()`);
+  s.readStart();
+  await server.until(() => server.ended, "onEnd after readStart()");
+  assert.ok(server.data().equals(Buffer.concat([first, rest])), "bytes out of order or lost");
+  assert.ok(server.log.endsWith("e") && server.log.indexOf("e") === server.log.length - 1);
+  assert.is(server.error, null);
+});
+
+flow("a peer FIN after our own shutdown() reaches a stopped reader on readStart()", async () => {
+  const [c, s] = await tcpPair();
+  const client = new Peer(c, false);
+  const server = new Peer(s);
+  await shutdown(c);
+  await server.until(() => server.ended, "server onEnd");
+  await write(s, Buffer.from("late reply"));
+  await shutdown(s);
+  await sleep(100);
+  assert.is(client.log, "", "callbacks before readStart()");
+  c.readStart();
+  await client.until(() => client.ended, "client onEnd");
+  assert.is(client.data().toString(), "late reply");
+  assert.is(client.error, null);
+  assert.is(client.log.at(-1), "e");
+});
+
+flow("writev() of large chunks to a stalled reader completes in order", async () => {
+  const [c, s] = await tcpPair();
+  const server = new Peer(s, false);
+  const parts: Buffer[] = [];
+  let off = 0;
+  for (const n of [3, 1 << 20, 70_000, 1, 10 << 20, 65_536, 17]) {
+    parts.push(pattern(off, n));
+    off += n;
+  }
+  let done = false;
+  const wrote = new Promise<void>((resolve, reject) =>
+    c.writev(parts, (e) => (e ? reject(e) : ((done = true), resolve())))
+  );
+  await sleep(200);
+  // 11 MiB exceed what loopback socket buffers hold, so the writev waits for the reader.
+  assert.not.ok(done, "writev completed with nobody reading");
+  s.readStart();
+  await within(wrote, "writev callback");
+  await server.until(() => server.bytes === off, "all bytes");
+  assert.ok(server.data().equals(Buffer.concat(parts)), "bytes out of order or lost");
+});
+
+flow.run();
+
+const dials = suite("connectUnix() failures");
+let tmp = "";
+dials.after(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+dials("cancel() right after a dial to a missing path: no callback", async () => {
+  tmp ||= mkdtempSync(join(tmpdir(), "omninet-bun-"));
+  let called = false;
+  const d = t.connectUnix(join(tmp, "absent.sock"), (_err, h) => {
+    called = true;
+    h?.close(() => {});
+  });
+  d.cancel();
+  await sleep(50);
+  assert.not.ok(called, "callback after cancel()");
+});
+
+dials("two failing dials each get their own ENOENT, asynchronously", async () => {
+  tmp ||= mkdtempSync(join(tmpdir(), "omninet-bun-"));
+  const paths = [join(tmp, "a.sock"), join(tmp, "b.sock")];
+  let returned = false;
+  const pending = Promise.all(
+    paths.map((p) =>
+      new Promise<SystemError & { sync: boolean }>((resolve) =>
+        t.connectUnix(p, (err) => resolve(Object.assign(err!, { sync: !returned })))
+      )
+    ),
+  );
+  returned = true;
+  const errs = await within(pending, "dial errors");
+  for (let i = 0; i < 2; i++) {
+    assert.not.ok(errs[i].sync, "callback ran inside connectUnix()");
+    assert.is(errs[i].code, "ENOENT");
+    assert.is(errs[i].address, paths[i]);
+  }
+});
+
+dials.run();
