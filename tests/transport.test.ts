@@ -1,0 +1,1185 @@
+// Contract suite for the transport adapter in use (runtimes/types.ts): it
+// talks to whatever getTransport() returns through the Transport interface
+// only, so it checks the Deno adapter on Deno, the Bun adapter on Bun and the
+// node:net adapter on Node and wherever OMNINET_TRANSPORT=node forces it.
+import { Buffer } from "node:buffer";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import type { SystemError } from "../core/errors.ts";
+import { errnoOf } from "../core/errors.ts";
+import { getTransport } from "../runtimes/mod.ts";
+import type {
+  AddressInfo,
+  HandleEvents,
+  ListenerHandle,
+  StreamHandle,
+  TcpListenRequest,
+  UnixListenRequest,
+} from "../runtimes/types.ts";
+import { currentRuntime, spawnScript } from "./_runtime.ts";
+
+const t = getTransport();
+const onRealNode = currentRuntime() === "node";
+const GUARD_MS = 15_000;
+
+// ---------------------------------------------------------------- helpers
+
+/** Rejects when `p` takes longer than the guard, so a broken adapter fails instead of hanging. */
+function within<T>(p: Promise<T>, what: string, ms = GUARD_MS): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  return Promise.race([p, guard]).finally(() => clearTimeout(timer));
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Everything a test opens, closed after each test whatever happened. */
+const opened = new Set<{ close(cb: () => void): void }>();
+function track<T extends { close(cb: () => void): void }>(x: T): T {
+  opened.add(x);
+  return x;
+}
+/** Every Peer of the running test, by handle. */
+const peers = new Map<StreamHandle, Peer>();
+
+/** Closes what the test left open; returns the contract violations seen. */
+async function closeAll(): Promise<string[]> {
+  const all = [...opened];
+  opened.clear();
+  for (const x of all) {
+    const peer = peers.get(x as StreamHandle);
+    if (peer) peer.closing = true;
+  }
+  await within(
+    Promise.all(all.map((x) => new Promise<void>((r) => x.close(r)))),
+    "cleanup close",
+  );
+  const seen = [...peers.values()].flatMap((p) => p.violations);
+  peers.clear();
+  return seen;
+}
+function forget(x: { close(cb: () => void): void }): void {
+  opened.delete(x);
+}
+
+/** Records a handle's callbacks; `until()` waits for a condition on them. */
+class Peer implements HandleEvents {
+  received: Buffer[] = [];
+  bytes = 0;
+  ended = false;
+  error: SystemError | null = null;
+  closing = false;
+  reading = false;
+  /** Callbacks the contract forbids (after close(), while stopped, after onEnd...). */
+  violations: string[] = [];
+  /** Optional consumer instead of keeping chunks. */
+  sink: ((chunk: Uint8Array) => void) | null = null;
+  #waiters: Array<{ check: () => boolean; resolve: () => void }> = [];
+
+  readonly h: StreamHandle;
+
+  constructor(h: StreamHandle, start = true) {
+    this.h = h;
+    peers.set(h, this);
+    h.attach(this);
+    if (start) this.start();
+  }
+  start(): void {
+    this.reading = true;
+    this.h.readStart();
+  }
+  stop(): void {
+    this.reading = false;
+    this.h.readStop();
+  }
+  #check(what: string): void {
+    if (this.closing) this.violations.push(`${what} after close()`);
+    if (!this.reading) this.violations.push(`${what} while not reading`);
+    if (this.ended) this.violations.push(`${what} after onEnd`);
+    if (this.error) this.violations.push(`${what} after onError`);
+  }
+  onData = (chunk: Uint8Array): void => {
+    this.#check("onData");
+    this.bytes += chunk.length;
+    if (this.sink) this.sink(chunk);
+    else this.received.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    this.#wake();
+  };
+  onEnd = (): void => {
+    this.#check("onEnd");
+    this.ended = true;
+    this.#wake();
+  };
+  onError = (err: SystemError): void => {
+    if (this.closing) this.violations.push("onError after close()");
+    if (this.error) this.violations.push("a second onError");
+    this.error = err;
+    this.#wake();
+  };
+  text(): string {
+    return Buffer.concat(this.received).toString("latin1");
+  }
+  until(check: () => boolean, what: string): Promise<void> {
+    if (check()) return Promise.resolve();
+    return within(new Promise<void>((resolve) => this.#waiters.push({ check, resolve })), what);
+  }
+  write(data: string | Uint8Array): Promise<void> {
+    const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
+    return new Promise((resolve, reject) =>
+      this.h.write(bytes, (err) => (err ? reject(err) : resolve()))
+    );
+  }
+  close(): Promise<void> {
+    this.closing = true;
+    forget(this.h);
+    return within(new Promise<void>((r) => this.h.close(r)), "close callback");
+  }
+  #wake(): void {
+    this.#waiters = this.#waiters.filter((w) => (w.check() ? (w.resolve(), false) : true));
+  }
+}
+
+/** A listener plus a queue of the handles it accepted. */
+class Listening {
+  #queue: StreamHandle[] = [];
+  #wait: ((h: StreamHandle) => void) | null = null;
+  errors: SystemError[] = [];
+  listener!: ListenerHandle;
+  onConnection = (h: StreamHandle): void => {
+    track(h);
+    if (this.#wait) {
+      const w = this.#wait;
+      this.#wait = null;
+      w(h);
+    } else this.#queue.push(h);
+  };
+  onError = (err: SystemError): void => {
+    this.errors.push(err);
+  };
+  accept(): Promise<StreamHandle> {
+    const h = this.#queue.shift();
+    if (h) return Promise.resolve(h);
+    return within(new Promise<StreamHandle>((r) => (this.#wait = r)), "an accepted connection");
+  }
+  /** Takes the accepted handles nobody asked for yet. */
+  pending(): StreamHandle[] {
+    return this.#queue.splice(0);
+  }
+  get port(): number {
+    return (this.listener.address() as AddressInfo).port;
+  }
+  close(): Promise<void> {
+    forget(this.listener);
+    return within(new Promise<void>((r) => this.listener.close(r)), "listener close");
+  }
+}
+
+function tcpReq(address: string, extra: Partial<TcpListenRequest> = {}): TcpListenRequest {
+  return { address, port: 0, backlog: 511, ipv6Only: false, reusePort: false, ...extra };
+}
+
+/** Listens on TCP; resolves with the listener or rejects with the listen error. */
+function listenTcp(address = "127.0.0.1", extra: Partial<TcpListenRequest> = {}) {
+  const l = new Listening();
+  return new Promise<Listening>((resolve, reject) => {
+    t.listenTcp(tcpReq(address, extra), l, (err, listener) => {
+      if (err || !listener) return reject(err);
+      l.listener = track(listener);
+      resolve(l);
+    });
+  });
+}
+
+function unixReq(path: string, extra: Partial<UnixListenRequest> = {}): UnixListenRequest {
+  return { path, backlog: 511, readableAll: false, writableAll: false, ...extra };
+}
+
+function listenUnix(path: string, extra: Partial<UnixListenRequest> = {}) {
+  const l = new Listening();
+  return new Promise<Listening>((resolve, reject) => {
+    t.listenUnix(unixReq(path, extra), l, (err, listener) => {
+      if (err || !listener) return reject(err);
+      l.listener = track(listener);
+      resolve(l);
+    });
+  });
+}
+
+function dialTcp(
+  address: string,
+  port: number,
+  extra: { localAddress?: string; localPort?: number } = {},
+) {
+  const family = address.includes(":") ? 6 : 4;
+  return within(
+    new Promise<StreamHandle>((resolve, reject) => {
+      t.connectTcp({ address, port, family, ...extra }, (err, h) => {
+        if (err || !h) return reject(err);
+        resolve(track(h));
+      });
+    }),
+    "connectTcp callback",
+  );
+}
+
+function dialUnix(path: string) {
+  return within(
+    new Promise<StreamHandle>((resolve, reject) => {
+      t.connectUnix(path, (err, h) => {
+        if (err || !h) return reject(err);
+        resolve(track(h));
+      });
+    }),
+    "connectUnix callback",
+  );
+}
+
+/** A connected pair over TCP (`127.0.0.1` or `::1`): [dialled, accepted]. */
+async function tcpPair(address = "127.0.0.1"): Promise<[StreamHandle, StreamHandle, Listening]> {
+  const l = await listenTcp(address);
+  const c = await dialTcp(address, l.port);
+  const s = await l.accept();
+  return [c, s, l];
+}
+
+/** A port nothing listens on (bound, then released). */
+async function closedPort(address: string): Promise<number> {
+  const l = await listenTcp(address);
+  const port = l.port;
+  await l.close();
+  return port;
+}
+
+function expectError<T>(p: Promise<T>): Promise<SystemError> {
+  return within(
+    p.then(
+      () => {
+        throw new Error("expected an error, got success");
+      },
+      (err: SystemError) => err,
+    ),
+    "an error",
+  );
+}
+
+function assertSystemError(
+  err: SystemError,
+  want: { code: string; syscall: string; address?: string; port?: number; message: string },
+): void {
+  assert.instance(err, Error);
+  assert.is(err.code, want.code);
+  assert.is(err.errno, errnoOf(want.code));
+  assert.is(err.syscall, want.syscall);
+  assert.is(err.address, want.address);
+  if (want.port !== undefined) assert.is(err.port, want.port);
+  assert.is(err.message, want.message);
+}
+
+/** Byte `k` of the test stream: period 251 (prime) so chunk shifts show up. */
+function pattern(offset: number, length: number): Buffer {
+  const b = Buffer.allocUnsafe(length);
+  for (let i = 0; i < length; i++) b[i] = (offset + i) % 251;
+  return b;
+}
+
+let tmp = "";
+function tmpPath(name: string): string {
+  tmp ||= mkdtempSync(join(tmpdir(), "omninet-transport-"));
+  return join(tmp, name);
+}
+
+/**
+ * A uvu suite whose tests close everything they opened and then fail on any
+ * contract violation a Peer recorded. (Done in the test body: uvu loses a
+ * failure when an after.each hook throws too.)
+ */
+function contractSuite(title: string): {
+  (name: string, body: () => Promise<void> | void): void;
+  run(): void;
+} {
+  const s = suite(title);
+  const add = (name: string, body: () => Promise<void> | void) =>
+    s(name, async () => {
+      let failed = false;
+      let failure: unknown;
+      try {
+        await body();
+      } catch (err) {
+        failed = true;
+        failure = err;
+      }
+      const violations = await closeAll();
+      if (failed) throw failure;
+      if (violations.length) throw new Error(`contract violations: ${violations.join("; ")}`);
+    });
+  return Object.assign(add, { run: () => s.run() });
+}
+
+// ---------------------------------------------------------------- listenTcp
+
+const listenTcpSuite = contractSuite("listenTcp()");
+
+listenTcpSuite("binds 127.0.0.1:0, calls back asynchronously and reports the port", async () => {
+  const l = new Listening();
+  let returned = false;
+  let sync = false;
+  const listener = await within(
+    new Promise<ListenerHandle>((resolve, reject) => {
+      t.listenTcp(tcpReq("127.0.0.1"), l, (err, h) => {
+        sync = !returned;
+        if (err || !h) reject(err);
+        else resolve(track(h));
+      });
+      returned = true;
+    }),
+    "listen callback",
+  );
+  assert.not.ok(sync, "listen callback ran synchronously");
+  const a = listener.address() as AddressInfo;
+  assert.is(a.address, "127.0.0.1");
+  assert.is(a.family, "IPv4");
+  assert.ok(Number.isInteger(a.port) && a.port > 0 && a.port < 65536);
+});
+
+listenTcpSuite("binds ::1 and reports an unbracketed IPv6 address", async () => {
+  const l = await listenTcp("::1");
+  const a = l.listener.address() as AddressInfo;
+  assert.equal([a.address, a.family], ["::1", "IPv6"]);
+  assert.ok(a.port > 0);
+});
+
+listenTcpSuite("a taken port reports listen EADDRINUSE with Node's shape", async () => {
+  const l = await listenTcp("127.0.0.1");
+  const err = await expectError(listenTcp("127.0.0.1", { port: l.port }));
+  assertSystemError(err, {
+    code: "EADDRINUSE",
+    syscall: "listen",
+    address: "127.0.0.1",
+    port: l.port,
+    message: `listen EADDRINUSE: address already in use 127.0.0.1:${l.port}`,
+  });
+});
+
+listenTcpSuite("a taken IPv6 port reports the address unbracketed", async () => {
+  const l = await listenTcp("::1");
+  const err = await expectError(listenTcp("::1", { port: l.port }));
+  assertSystemError(err, {
+    code: "EADDRINUSE",
+    syscall: "listen",
+    address: "::1",
+    port: l.port,
+    message: `listen EADDRINUSE: address already in use ::1:${l.port}`,
+  });
+});
+
+listenTcpSuite("a non-local address reports listen EADDRNOTAVAIL", async () => {
+  // 192.0.2.1 is TEST-NET-1: never assigned to this machine, so bind() fails.
+  const err = await expectError(listenTcp("192.0.2.1"));
+  assertSystemError(err, {
+    code: "EADDRNOTAVAIL",
+    syscall: "listen",
+    address: "192.0.2.1",
+    message: "listen EADDRNOTAVAIL: address not available 192.0.2.1",
+  });
+  assert.is(err.port, undefined);
+});
+
+listenTcpSuite("close() calls back asynchronously; later dials are refused", async () => {
+  const l = await listenTcp("127.0.0.1");
+  const port = l.port;
+  let returned = false;
+  let sync = false;
+  forget(l.listener);
+  await within(
+    new Promise<void>((r) => {
+      l.listener.close(() => ((sync = !returned), r()));
+      returned = true;
+    }),
+    "listener close",
+  );
+  assert.not.ok(sync, "close callback ran synchronously");
+  const err = await expectError(dialTcp("127.0.0.1", port));
+  assert.is(err.code, "ECONNREFUSED");
+});
+
+listenTcpSuite("close() leaves accepted connections working", async () => {
+  const [c, s, l] = await tcpPair();
+  await l.close();
+  const client = new Peer(c);
+  const server = new Peer(s);
+  await server.write("still here");
+  await client.until(() => client.bytes === 10, "data after listener close");
+  await client.write("me too");
+  await server.until(() => server.bytes === 6, "data after listener close");
+  assert.is(client.text(), "still here");
+  assert.is(server.text(), "me too");
+});
+
+/**
+ * Asks for an optional listen feature. Where `features` says it is missing,
+ * the adapter must say so: by throwing ERR_FEATURE_UNAVAILABLE_ON_PLATFORM,
+ * or by listening without it (which the caller's probe then shows).
+ */
+async function listenOptional(
+  supported: boolean,
+  address: string,
+  extra: Partial<TcpListenRequest>,
+): Promise<Listening | "unavailable"> {
+  try {
+    return await listenTcp(address, extra);
+  } catch (err) {
+    if (supported || (err as { code?: string }).code !== "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM") {
+      throw err;
+    }
+    return "unavailable";
+  }
+}
+
+listenTcpSuite("reusePort: true works exactly when features.reusePort says so", async () => {
+  const supported = t.features.reusePort;
+  const a = await listenOptional(supported, "127.0.0.1", { reusePort: true });
+  if (a === "unavailable") return assert.not.ok(supported);
+  const second = listenTcp("127.0.0.1", { port: a.port, reusePort: true });
+  if (supported) {
+    const b = await second;
+    assert.is(b.port, a.port);
+    // Both sockets share the port: connections still get accepted by one of them.
+    const c = new Peer(await dialTcp("127.0.0.1", a.port));
+    await c.write("x");
+  } else {
+    assert.is((await expectError(second)).code, "EADDRINUSE");
+  }
+});
+
+listenTcpSuite("ipv6Only works exactly when features.ipv6Only says so", async () => {
+  // Only the wildcard address shows dual-stack behaviour; nothing connects to it.
+  const supported = t.features.ipv6Only;
+  const v6 = await listenOptional(supported, "::", { ipv6Only: true });
+  if (v6 === "unavailable") return assert.not.ok(supported);
+  const v4 = listenTcp("127.0.0.1", { port: v6.port });
+  if (supported) {
+    assert.is((await v4).port, v6.port);
+  } else {
+    assert.is((await expectError(v4)).code, "EADDRINUSE");
+  }
+});
+
+listenTcpSuite("a small backlog still accepts connections", async () => {
+  const l = await listenTcp("127.0.0.1", { backlog: 1 });
+  const c = new Peer(await dialTcp("127.0.0.1", l.port));
+  const s = new Peer(await l.accept());
+  await c.write("b");
+  await s.until(() => s.bytes === 1, "one byte");
+});
+
+listenTcpSuite.run();
+
+// ---------------------------------------------------------------- connectTcp
+
+const connectSuite = contractSuite("connectTcp()");
+
+async function echoOver(address: string): Promise<void> {
+  const [c, s] = await tcpPair(address);
+  const server = new Peer(s);
+  server.sink = (chunk) => server.h.write(chunk, () => {});
+  const client = new Peer(c);
+  await client.write("hello ");
+  await client.write("world");
+  await client.until(() => client.bytes === 11, "echo");
+  assert.is(client.text(), "hello world");
+}
+
+connectSuite("echoes over IPv4", () => echoOver("127.0.0.1"));
+connectSuite("echoes over IPv6", () => echoOver("::1"));
+
+connectSuite("calls back asynchronously and returns a Dial", async () => {
+  const l = await listenTcp();
+  let returned = false;
+  let sync = false;
+  let dial: { cancel(): void } | undefined;
+  await within(
+    new Promise<void>((resolve, reject) => {
+      dial = t.connectTcp({ address: "127.0.0.1", port: l.port, family: 4 }, (err, h) => {
+        sync = !returned;
+        if (err || !h) return reject(err);
+        track(h);
+        resolve();
+      });
+      returned = true;
+    }),
+    "connect callback",
+  );
+  assert.not.ok(sync, "connect callback ran synchronously");
+  assert.type(dial?.cancel, "function");
+});
+
+connectSuite("a refused IPv4 dial reports connect ECONNREFUSED with Node's shape", async () => {
+  const port = await closedPort("127.0.0.1");
+  let returned = false;
+  let sync = false;
+  const err = await expectError(
+    new Promise<void>((resolve, reject) => {
+      t.connectTcp({ address: "127.0.0.1", port, family: 4 }, (e, h) => {
+        sync = !returned;
+        if (h) track(h);
+        e ? reject(e) : resolve();
+      });
+      returned = true;
+    }),
+  );
+  assert.not.ok(sync, "error callback ran synchronously");
+  assertSystemError(err, {
+    code: "ECONNREFUSED",
+    syscall: "connect",
+    address: "127.0.0.1",
+    port,
+    message: `connect ECONNREFUSED 127.0.0.1:${port}`,
+  });
+});
+
+connectSuite("a refused IPv6 dial prints ::1:port", async () => {
+  const port = await closedPort("::1");
+  const err = await expectError(dialTcp("::1", port));
+  assertSystemError(err, {
+    code: "ECONNREFUSED",
+    syscall: "connect",
+    address: "::1",
+    port,
+    message: `connect ECONNREFUSED ::1:${port}`,
+  });
+});
+
+connectSuite("cancel(): the callback never fires and the connection is closed", async () => {
+  const l = await listenTcp();
+  let called = false;
+  const dial = t.connectTcp({ address: "127.0.0.1", port: l.port, family: 4 }, (_e, h) => {
+    called = true;
+    if (h) track(h);
+  });
+  dial.cancel();
+  // The attempt may never reach the listener; if it did, it must be closed.
+  await sleep(200);
+  for (const h of l.pending()) {
+    const s = new Peer(h);
+    await s.until(() => s.ended || s.error !== null, "the cancelled connection to end");
+  }
+  assert.not.ok(called, "connect callback fired after cancel()");
+});
+
+connectSuite("cancel() of a dial that would fail: no callback", async () => {
+  const port = await closedPort("127.0.0.1");
+  let called = false;
+  const dial = t.connectTcp({ address: "127.0.0.1", port, family: 4 }, () => (called = true));
+  dial.cancel();
+  // A refused loopback dial settles well within this; the callback must stay silent.
+  await sleep(200);
+  assert.not.ok(called);
+});
+
+connectSuite("localAddress/localPort bind the dialling end (features.localBind)", async () => {
+  const l = await listenTcp();
+  const localPort = await closedPort("127.0.0.1");
+  let c: StreamHandle;
+  try {
+    c = await dialTcp("127.0.0.1", l.port, { localAddress: "127.0.0.1", localPort });
+  } catch (err) {
+    // An adapter without local binding must refuse loudly, never ignore it.
+    assert.not.ok(t.features.localBind, String(err));
+    assert.is((err as { code?: string }).code, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM");
+    return;
+  }
+  const s = await l.accept();
+  assert.ok(t.features.localBind, "features.localBind is false but the bind was accepted");
+  assert.is((s.remoteAddress() as AddressInfo).port, localPort);
+  assert.equal(c.localAddress(), { address: "127.0.0.1", family: "IPv4", port: localPort });
+});
+
+connectSuite("a taken local port reports bind EADDRINUSE local:port", async () => {
+  const l = await listenTcp();
+  const err = await expectError(
+    dialTcp("127.0.0.1", l.port, { localAddress: "127.0.0.1", localPort: l.port }),
+  );
+  if (err.code === "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM") {
+    assert.not.ok(t.features.localBind, "features.localBind is true but binding was refused");
+    return;
+  }
+  assertSystemError(err, {
+    code: "EADDRINUSE",
+    syscall: "bind",
+    address: "127.0.0.1",
+    port: l.port,
+    message: `bind EADDRINUSE 127.0.0.1:${l.port}`,
+  });
+});
+
+connectSuite("bytes sent before readStart() are not lost on either side", async () => {
+  const [c, s] = await tcpPair();
+  // Both handles exist but nobody reads yet; the data must wait in the kernel.
+  c.write(Buffer.from("early from client"), () => {});
+  s.write(Buffer.from("early from server"), () => {});
+  await sleep(100);
+  const client = new Peer(c);
+  const server = new Peer(s);
+  await client.until(() => client.bytes === 17, "server's early bytes");
+  await server.until(() => server.bytes === 17, "client's early bytes");
+  assert.is(client.text(), "early from server");
+  assert.is(server.text(), "early from client");
+});
+
+connectSuite("data and FIN that arrive before accept handling are kept", async () => {
+  const l = await listenTcp();
+  const c = new Peer(await dialTcp("127.0.0.1", l.port));
+  await c.write("before attach");
+  await within(new Promise<void>((r) => c.h.shutdown(() => r())), "shutdown");
+  await sleep(100);
+  const s = new Peer(await l.accept());
+  await s.until(() => s.ended, "onEnd");
+  assert.is(s.text(), "before attach");
+});
+
+connectSuite("both ends report their addresses (IPv4 and IPv6)", async () => {
+  for (const [address, family] of [["127.0.0.1", "IPv4"], ["::1", "IPv6"]] as const) {
+    const [c, s, l] = await tcpPair(address);
+    const cl = c.localAddress() as AddressInfo;
+    const cr = c.remoteAddress() as AddressInfo;
+    const sl = s.localAddress() as AddressInfo;
+    const sr = s.remoteAddress() as AddressInfo;
+    assert.equal(cr, { address, family, port: l.port });
+    assert.equal(sl, { address, family, port: l.port });
+    assert.equal(sr, { address, family, port: cl.port });
+    assert.equal(cl, { address, family, port: sr.port });
+  }
+});
+
+connectSuite.run();
+
+// ---------------------------------------------------------------- Unix sockets
+
+const unixSuite = contractSuite("connectUnix()/listenUnix()");
+
+unixSuite("echoes over a Unix socket; listener address() is the path", async () => {
+  const path = tmpPath("echo.sock");
+  const l = await listenUnix(path);
+  assert.is(l.listener.address(), path);
+  const c = new Peer(await dialUnix(path));
+  const s = new Peer(await l.accept());
+  s.sink = (chunk) => s.h.write(chunk, () => {});
+  await c.write("over unix");
+  await c.until(() => c.bytes === 9, "echo");
+  assert.is(c.text(), "over unix");
+});
+
+unixSuite(
+  "the accepting end's local and the dialling end's remote address are the path",
+  async () => {
+    const path = tmpPath("addr.sock");
+    const l = await listenUnix(path);
+    const c = await dialUnix(path);
+    const s = await l.accept();
+    assert.is(s.localAddress(), path);
+    assert.is(c.remoteAddress(), path);
+    // The other ends are unnamed sockets.
+    for (const unnamed of [c.localAddress(), s.remoteAddress()]) {
+      assert.ok(unnamed === "" || unnamed === null, `unnamed end reported ${String(unnamed)}`);
+    }
+  },
+);
+
+unixSuite("a missing path reports connect ENOENT with Node's shape", async () => {
+  const path = tmpPath("missing.sock");
+  let returned = false;
+  let sync = false;
+  const err = await expectError(
+    new Promise<void>((resolve, reject) => {
+      t.connectUnix(path, (e, h) => {
+        sync = !returned;
+        if (h) track(h);
+        e ? reject(e) : resolve();
+      });
+      returned = true;
+    }),
+  );
+  assert.not.ok(sync);
+  assertSystemError(err, {
+    code: "ENOENT",
+    syscall: "connect",
+    address: path,
+    message: `connect ENOENT ${path}`,
+  });
+});
+
+unixSuite("a path in use reports listen EADDRINUSE naming the path", async () => {
+  const path = tmpPath("busy.sock");
+  await listenUnix(path);
+  const err = await expectError(listenUnix(path));
+  assert.is(err.code, "EADDRINUSE");
+  assert.is(err.errno, errnoOf("EADDRINUSE"));
+  assert.is(err.syscall, "listen");
+  assert.is(err.address, path);
+  assert.is(err.message, `listen EADDRINUSE: address already in use ${path}`);
+  // Node reports port -1 for Unix listen errors.
+  assert.is(err.port, -1);
+});
+
+unixSuite("a path in a missing directory reports listen EACCES, as libuv does", async () => {
+  const path = tmpPath("no-such-dir/x.sock");
+  const err = await expectError(listenUnix(path));
+  assertSystemError(err, {
+    code: "EACCES",
+    syscall: "listen",
+    address: path,
+    port: -1,
+    message: `listen EACCES: permission denied ${path}`,
+  });
+});
+
+unixSuite("a path that is not a socket reports connect ECONNREFUSED", async () => {
+  const path = tmpPath("plain-file");
+  writeFileSync(path, "not a socket");
+  const err = await expectError(dialUnix(path));
+  assertSystemError(err, {
+    code: "ECONNREFUSED",
+    syscall: "connect",
+    address: path,
+    message: `connect ECONNREFUSED ${path}`,
+  });
+});
+
+unixSuite("listener close() removes the socket file, as Node does", async () => {
+  const path = tmpPath("gone.sock");
+  const l = await listenUnix(path);
+  assert.ok(existsSync(path));
+  await l.close();
+  assert.not.ok(existsSync(path));
+  assert.is((await expectError(dialUnix(path))).code, "ENOENT");
+});
+
+unixSuite("readableAll/writableAll make the socket file accessible to all", async () => {
+  const cases = [
+    [{ readableAll: true }, 0o444],
+    [{ writableAll: true }, 0o222],
+    [{ readableAll: true, writableAll: true }, 0o666],
+  ] as const;
+  for (const [opts, bits] of cases) {
+    const path = tmpPath(`mode-${bits.toString(8)}.sock`);
+    const l = await listenUnix(path, opts);
+    const mode = statSync(path).mode;
+    assert.is(mode & bits, bits, `mode of ${JSON.stringify(opts)}`);
+    // Bits are added, as libuv does: the owner keeps read and write and can connect.
+    assert.is(mode & 0o600, 0o600, `owner bits of ${JSON.stringify(opts)}`);
+    const c = new Peer(await dialUnix(path));
+    await c.close();
+    await l.close();
+  }
+});
+
+unixSuite("TCP-only options on Unix sockets: no-ops, and reset() absent or real", async () => {
+  const path = tmpPath("opts.sock");
+  const l = await listenUnix(path);
+  const c = new Peer(await dialUnix(path));
+  const s = new Peer(await l.accept());
+  c.h.setNoDelay(true);
+  c.h.setKeepAlive(true, 1000);
+  await c.write("ok");
+  await s.until(() => s.bytes === 2, "data");
+  assert.is(s.text(), "ok");
+  if (!s.h.reset) return;
+  // Unix sockets have no RST: an adapter offering reset() must still make the peer see one.
+  forget(s.h);
+  s.closing = true;
+  await within(new Promise<void>((r) => s.h.reset!(r)), "reset callback");
+  await c.until(() => c.error !== null || c.ended, "the peer to notice");
+  assert.is(c.error?.code, "ECONNRESET", "a Unix peer saw EOF, not a reset");
+});
+
+unixSuite.run();
+
+// ---------------------------------------------------------------- data path
+
+const dataSuite = contractSuite("StreamHandle data");
+
+async function bigTransfer(c: StreamHandle, s: StreamHandle): Promise<void> {
+  const TOTAL = 8 * 1024 * 1024;
+  const server = new Peer(s, false);
+  let bad = -1;
+  server.sink = (chunk) => {
+    const base = server.bytes - chunk.length;
+    for (let i = 0; i < chunk.length && bad < 0; i++) {
+      if (chunk[i] !== (base + i) % 251) bad = base + i;
+    }
+  };
+  server.start();
+  const client = new Peer(c);
+  let sent = 0;
+  for (let i = 0; sent < TOTAL; i++) {
+    // Uneven sizes so chunk boundaries fall everywhere.
+    const n = Math.min(TOTAL - sent, 65536 - (i % 7) * 1001);
+    await within(client.write(pattern(sent, n)), "write callback");
+    sent += n;
+  }
+  await server.until(() => server.bytes >= TOTAL, "all bytes");
+  assert.is(server.bytes, TOTAL);
+  assert.is(bad, -1, `first wrong byte at offset ${bad}`);
+}
+
+dataSuite("8 MiB arrive with every byte intact over TCP", async () => {
+  const [c, s] = await tcpPair();
+  await bigTransfer(c, s);
+});
+
+dataSuite("8 MiB arrive with every byte intact over a Unix socket", async () => {
+  const path = tmpPath("big.sock");
+  const l = await listenUnix(path);
+  const c = await dialUnix(path);
+  await bigTransfer(c, await l.accept());
+});
+
+dataSuite("writev() delivers its chunks in order", async () => {
+  const [c, s] = await tcpPair();
+  const server = new Peer(s);
+  const parts = ["a", "bc", "", "def", "x".repeat(70_000), "end"].map((p) => Buffer.from(p));
+  await within(
+    new Promise<void>((resolve, reject) =>
+      c.writev(parts, (err) => (err ? reject(err) : resolve()))
+    ),
+    "writev callback",
+  );
+  const total = parts.reduce((a, p) => a + p.length, 0);
+  await server.until(() => server.bytes === total, "writev bytes");
+  assert.is(server.text(), Buffer.concat(parts).toString("latin1"));
+});
+
+dataSuite("onData hands Buffers", async () => {
+  const [c, s] = await tcpPair();
+  const server = new Peer(s, false);
+  let first: Uint8Array | undefined;
+  server.sink = (x) => (first ??= x);
+  server.start();
+  await new Peer(c).write("buf");
+  await server.until(() => server.bytes === 3, "data");
+  assert.ok(Buffer.isBuffer(first), "chunk is not a Buffer");
+});
+
+dataSuite("readStart() and readStop() are idempotent", async () => {
+  const [c, s] = await tcpPair();
+  const server = new Peer(s);
+  s.readStart();
+  s.readStop();
+  s.readStop();
+  s.readStart();
+  s.readStart();
+  await new Peer(c).write("idem");
+  await server.until(() => server.bytes === 4, "data");
+  assert.is(server.text(), "idem");
+});
+
+/** Writes `chunk` repeatedly until a callback is late (stalled) or `cap` bytes went out. */
+async function writeUntilStalled(
+  h: StreamHandle,
+  cap: number,
+): Promise<{ sent: number; stalled: boolean; pending: Promise<void> }> {
+  const chunk = Buffer.alloc(64 * 1024, 0x5a);
+  let sent = 0;
+  while (sent < cap) {
+    const done = new Promise<void>((resolve, reject) =>
+      h.write(chunk, (err) => (err ? reject(err) : resolve()))
+    );
+    sent += chunk.length;
+    const stalled = await Promise.race([done.then(() => false), sleep(300).then(() => true)]);
+    if (stalled) return { sent, stalled: true, pending: done };
+  }
+  return { sent, stalled: false, pending: Promise.resolve() };
+}
+
+dataSuite("readStop() stops reading: the writer stalls within bounded bytes", async () => {
+  const [c, s] = await tcpPair();
+  const server = new Peer(s);
+  const client = new Peer(c);
+  await client.write(Buffer.alloc(1 << 20));
+  await server.until(() => server.bytes === 1 << 20, "the first MiB");
+  server.stop();
+  let stopped = true;
+  let dataWhileStopped = 0;
+  server.sink = () => {
+    if (stopped) dataWhileStopped++;
+  };
+  const CAP = 64 * 1024 * 1024;
+  const r = await writeUntilStalled(c, CAP);
+  assert.ok(r.stalled, `wrote ${CAP} bytes without the reader reading`);
+  assert.is(dataWhileStopped, 0, "onData after readStop()");
+  stopped = false;
+  server.start();
+  await within(r.pending, "the stalled write to complete");
+  const expected = (1 << 20) + r.sent;
+  await server.until(() => server.bytes >= expected, "all stalled bytes");
+  assert.is(server.bytes, expected);
+});
+
+dataSuite("a handle never started stalls its writer the same way", async () => {
+  const [c, s] = await tcpPair();
+  const server = new Peer(s, false);
+  const r = await writeUntilStalled(c, 64 * 1024 * 1024);
+  assert.ok(r.stalled, "the writer never stalled");
+  assert.is(server.bytes, 0);
+  server.start();
+  await within(r.pending, "the stalled write to complete");
+  await server.until(() => server.bytes >= r.sent, "all bytes");
+  assert.is(server.bytes, r.sent);
+});
+
+dataSuite("setNoDelay()/setKeepAlive() keep the connection working", async () => {
+  const [c, s] = await tcpPair("::1");
+  c.setNoDelay(true);
+  c.setNoDelay(false);
+  c.setKeepAlive(true, 1000);
+  c.setKeepAlive(true, 0);
+  c.setKeepAlive(false, 0);
+  const server = new Peer(s);
+  await new Peer(c).write("tuned");
+  await server.until(() => server.bytes === 5, "data");
+});
+
+dataSuite.run();
+
+// ---------------------------------------------------------------- ending
+
+const endSuite = contractSuite("StreamHandle shutdown()/close()");
+
+endSuite("shutdown() half-closes: the peer gets onEnd and can still answer", async () => {
+  const [c, s] = await tcpPair();
+  const client = new Peer(c);
+  const server = new Peer(s);
+  await client.write("ping");
+  let returned = false;
+  let sync = false;
+  await within(
+    new Promise<void>((resolve, reject) => {
+      c.shutdown((err) => {
+        sync = !returned;
+        err ? reject(err) : resolve();
+      });
+      returned = true;
+    }),
+    "shutdown callback",
+  );
+  assert.not.ok(sync, "shutdown callback ran synchronously");
+  await server.until(() => server.ended, "server onEnd");
+  assert.is(server.text(), "ping");
+  await server.write("pong");
+  await within(new Promise<void>((r) => s.shutdown(() => r())), "server shutdown");
+  await client.until(() => client.ended, "client onEnd");
+  assert.is(client.text(), "pong");
+  assert.is(client.error, null);
+  assert.is(server.error, null);
+});
+
+endSuite("shutdown() flushes a large pending write before the FIN", async () => {
+  const [c, s] = await tcpPair();
+  const server = new Peer(s);
+  const big = pattern(0, 3 * 1024 * 1024);
+  c.write(big, () => {});
+  await within(new Promise<void>((r) => c.shutdown(() => r())), "shutdown");
+  await server.until(() => server.ended, "onEnd");
+  assert.is(server.bytes, big.length);
+  assert.ok(Buffer.concat(server.received).equals(big));
+});
+
+endSuite("the peer's close() gives onEnd, not an error", async () => {
+  const [c, s] = await tcpPair();
+  const client = new Peer(c);
+  const server = new Peer(s);
+  await server.close();
+  await client.until(() => client.ended, "onEnd");
+  assert.is(client.bytes, 0);
+  assert.is(client.error, null);
+});
+
+endSuite("shutdown() then close(): the peer gets the data, then onEnd", async () => {
+  const [c, s] = await tcpPair();
+  const client = new Peer(c);
+  const server = new Peer(s);
+  await server.write("bye");
+  await within(new Promise<void>((r) => s.shutdown(() => r())), "shutdown");
+  await server.close();
+  await client.until(() => client.ended, "onEnd");
+  assert.is(client.text(), "bye");
+  assert.is(client.error, null);
+});
+
+endSuite("close() calls back asynchronously, once per call, and is idempotent", async () => {
+  const [c] = await tcpPair();
+  forget(c);
+  let calls = 0;
+  let returned = false;
+  let sync = false;
+  const both = within(
+    new Promise<void>((resolve) => {
+      c.close(() => {
+        sync ||= !returned;
+        if (++calls === 2) resolve();
+      });
+      c.close(() => {
+        sync ||= !returned;
+        if (++calls === 2) resolve();
+      });
+      returned = true;
+    }),
+    "both close callbacks",
+  );
+  await both;
+  assert.not.ok(sync, "close callback ran synchronously");
+  await sleep(20);
+  assert.is(calls, 2);
+  await within(new Promise<void>((r) => c.close(r)), "close after close");
+});
+
+endSuite("no callback fires after close(), even with data streaming in", async () => {
+  const [c, s] = await tcpPair();
+  const server = new Peer(s);
+  const client = new Peer(c, false);
+  let writing = true;
+  const pump = async () => {
+    const chunk = Buffer.alloc(16 * 1024, 1);
+    while (writing && !server.error) {
+      const err = await new Promise((r) => s.write(chunk, r));
+      if (err) break;
+    }
+  };
+  // Not awaited: a write pending when the server is closed never calls back.
+  void pump();
+  client.sink = () => {
+    if (!client.closing) void client.close();
+  };
+  client.start();
+  await client.until(() => client.closing, "first data");
+  await server.until(() => server.error !== null || server.ended, "the server to notice");
+  writing = false;
+  await sleep(50);
+  assert.equal(client.violations, []);
+});
+
+endSuite("a write pending at close() never calls back", async () => {
+  const [c, s] = await tcpPair();
+  new Peer(s, false);
+  const r = await writeUntilStalled(c, 64 * 1024 * 1024);
+  assert.ok(r.stalled);
+  let late = false;
+  r.pending.then(() => (late = true), () => (late = true));
+  forget(c);
+  await within(new Promise<void>((res) => c.close(res)), "close");
+  await sleep(50);
+  assert.not.ok(late, "write callback fired after close()");
+});
+
+endSuite.run();
+
+// ---------------------------------------------------------------- errors
+
+const errorSuite = contractSuite("StreamHandle errors");
+
+errorSuite("reset() makes the peer see read ECONNRESET with Node's shape", async () => {
+  const [c, s] = await tcpPair();
+  if (!s.reset) {
+    assert.not.ok(onRealNode && t.name === "node", "node:net on Node can reset");
+    return;
+  }
+  const client = new Peer(c);
+  let returned = false;
+  let sync = false;
+  forget(s);
+  await within(
+    new Promise<void>((r) => {
+      s.reset!(() => ((sync = !returned), r()));
+      returned = true;
+    }),
+    "reset callback",
+  );
+  assert.not.ok(sync, "reset callback ran synchronously");
+  await client.until(() => client.error !== null, "onError");
+  assertSystemError(client.error!, {
+    code: "ECONNRESET",
+    syscall: "read",
+    message: "read ECONNRESET",
+  });
+  assert.not.ok(client.ended, "onEnd after a reset");
+  await client.close();
+  assert.equal(client.violations, []);
+});
+
+errorSuite("writing to a closed peer fails with write EPIPE or ECONNRESET", async () => {
+  const [c, s] = await tcpPair();
+  const client = new Peer(c, false);
+  const server = new Peer(s);
+  await server.close();
+  let err: SystemError | null = null;
+  for (let i = 0; i < 100 && !err; i++) {
+    err = await within(
+      new Promise<SystemError | null>((r) => c.write(Buffer.from("x"), (e) => r(e ?? null))),
+      "write callback",
+    );
+    if (!err) await sleep(10);
+  }
+  assert.ok(err, "writes kept succeeding");
+  assert.ok(["EPIPE", "ECONNRESET"].includes(err.code), `code ${err.code}`);
+  assertSystemError(err, { code: err.code, syscall: "write", message: `write ${err.code}` });
+  await client.until(() => client.error !== null, "onError after the failed write");
+  assert.is(client.error!.code, err.code);
+  await client.close();
+  assert.equal(client.violations, []);
+});
+
+errorSuite.run();
+
+// ---------------------------------------------------------------- ref/unref, openFd
+
+const refSuite = suite("ref()/unref() and openFd()");
+
+refSuite("an unref'd listener lets the process exit", async () => {
+  const r = await spawnScript("fixtures/transport_ref", ["listener-unref"]);
+  assert.not.ok(r.timedOut, "process kept alive by an unref'd listener");
+  assert.is(r.stdout.trim(), "listening", r.stderr);
+  assert.is(r.code, 0);
+});
+
+refSuite("unref'd reading handles let the process exit", async () => {
+  const r = await spawnScript("fixtures/transport_ref", ["handles-unref"]);
+  assert.not.ok(r.timedOut, "process kept alive by unref'd handles");
+  assert.is(r.stdout.trim(), "connected", r.stderr);
+  assert.is(r.code, 0);
+});
+
+refSuite("ref() after unref() keeps a listener holding the process", async () => {
+  const r = await spawnScript("fixtures/transport_ref", ["ref-listener"]);
+  assert.is(r.stdout.trim(), "still alive", r.stderr);
+  assert.is(r.code, 0);
+});
+
+refSuite("ref() after unref() keeps reading handles holding the process", async () => {
+  const r = await spawnScript("fixtures/transport_ref", ["ref-handles"]);
+  assert.is(r.stdout.trim(), "still alive", r.stderr);
+  assert.is(r.code, 0);
+});
+
+refSuite("openFd() wraps inherited pipe descriptors", async () => {
+  const input = pattern(0, 200_000).toString("latin1").replace(/[^a-z]/g, "q");
+  const r = await spawnScript("fixtures/transport_ref", ["fd-echo"], {}, { input });
+  if (r.stdout === "no-openFd\n") {
+    assert.not.ok(onRealNode && t.name === "node", "node:net on Node wraps fds");
+    assert.is(t.openFd, undefined);
+    return;
+  }
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout.length, input.length);
+  assert.ok(r.stdout === input, "echoed bytes differ");
+});
+
+refSuite.after(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+refSuite.run();
