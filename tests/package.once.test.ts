@@ -1,0 +1,190 @@
+// The npm tarball as a user gets it: `npm pack`, installed into an empty
+// project (offline: the package has no dependencies), then imported from
+// ESM and CommonJS on Node 20 and 24, Bun and Deno, its `omninet` bin run,
+// and its types checked by tsc. Runs once, in the node20 configuration,
+// against the freshly built dist/.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+
+const here = import.meta.url;
+const root = fileURLToPath(new URL(here.endsWith(".js") ? "../../" : "../", here));
+const bin = (name: string) => join(root, "node_modules", ".bin", name);
+const node24 = join(root, "tools", "node24", "node_modules", "node", "bin", "node");
+const npmCmd = process.platform === "win32" ? "npm.cmd" : "npm";
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cmd: string, args: string[], cwd: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd,
+      // The consumer must pick its adapter itself, as a user's program would.
+      env: { ...process.env, OMNINET_TRANSPORT: "", NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+    child.on("error", (err) => (stderr += String(err)));
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+// One round trip plus the pure APIs; prints one JSON line.
+const BODY = `
+const out = {
+  isIP: [isIP("127.0.0.1"), isIP("::1"), isIP("nope")],
+  namedIsDefault: net.createServer === createServer && net.BlockList === BlockList,
+};
+const list = new BlockList();
+list.addCIDRs(BlockList.PRIVATE_RANGES);
+out.blocked = [list.check("10.1.2.3"), list.check("8.8.8.8")];
+const server = createServer((socket) => socket.pipe(socket));
+server.listen(0, "127.0.0.1", () => {
+  const client = net.connect(server.address().port, "127.0.0.1", () => client.end("hi"));
+  let reply = "";
+  client.on("data", (d) => (reply += d));
+  client.on("close", () => {
+    out.echo = reply;
+    out.socketClass = client instanceof net.Socket;
+    server.close(() => console.log(JSON.stringify(out)));
+  });
+});
+`;
+const EXPECTED = {
+  isIP: [4, 6, 0],
+  namedIsDefault: true,
+  blocked: [true, false],
+  echo: "hi",
+  socketClass: true,
+};
+const CONSUMERS: Record<string, string> = {
+  "esm.mjs": `import net, { BlockList, createServer, isIP } from "@omninet/net";\n${BODY}`,
+  "cjs.cjs": `const net = require("@omninet/net");\n` +
+    `const { BlockList, createServer, isIP } = require("@omninet/net");\n${BODY}`,
+  "deno_npm.mjs": `import net, { BlockList, createServer, isIP } from "npm:@omninet/net";\n${BODY}`,
+  "types.ts": `import net, { type AddressInfo, BlockList, type Server, Socket } from "@omninet/net";
+const server: Server = net.createServer((s: Socket) => s.end());
+const address = server.address() as AddressInfo | null;
+const blocked: boolean = new BlockList().check("10.0.0.1");
+const kind: 0 | 4 | 6 = net.isIP("::1");
+export { address, blocked, kind };
+`,
+  "tsconfig.json": JSON.stringify({
+    compilerOptions: {
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+      types: ["node"],
+      typeRoots: [join(root, "node_modules", "@types")],
+    },
+    files: ["types.ts"],
+  }),
+};
+
+let project = "";
+let packList: string[] = [];
+
+const pkg = suite("npm package");
+
+pkg.before(async () => {
+  project = mkdtempSync(join(tmpdir(), "omninet-pkg-"));
+  const packed = await run(npmCmd, ["pack", "--json", "--pack-destination", project], root);
+  if (packed.code !== 0) throw new Error(`npm pack failed: ${packed.stderr}`);
+  const info = JSON.parse(packed.stdout)[0] as { filename: string; files: { path: string }[] };
+  packList = info.files.map((f) => f.path);
+  writeFileSync(join(project, "package.json"), '{ "name": "consumer", "private": true }\n');
+  for (const [name, text] of Object.entries(CONSUMERS)) writeFileSync(join(project, name), text);
+  const args = ["install", "--no-audit", "--no-fund", "--offline", `./${info.filename}`];
+  const installed = await run(npmCmd, args, project);
+  if (installed.code !== 0) throw new Error(`npm install failed: ${installed.stderr}`);
+});
+
+pkg.after(() => {
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+pkg("the tarball holds the build, the bin and the README, not tests or sources", () => {
+  for (const file of ["package.json", "README.md", "dist/mod.js", "dist/mod.d.ts", "dist/cli.js"]) {
+    assert.ok(packList.includes(file), `${file} missing from ${packList.join(", ")}`);
+  }
+  const stray = packList.filter((f) =>
+    f.startsWith("dist/tests/") || f.startsWith("tests/") || f.startsWith("examples/") ||
+    f.endsWith(".ts") && !f.endsWith(".d.ts")
+  );
+  assert.equal(stray, []);
+});
+
+pkg("package.json: types first in exports, a bin with a node shebang", () => {
+  const manifest = JSON.parse(
+    readFileSync(join(project, "node_modules", "@omninet", "net", "package.json"), "utf8"),
+  );
+  assert.equal(Object.keys(manifest.exports["."]), ["types", "default"]);
+  assert.is(manifest.bin.omninet, "dist/cli.js");
+  const cli = readFileSync(
+    join(project, "node_modules", "@omninet", "net", "dist", "cli.js"),
+    "utf8",
+  );
+  assert.ok(cli.startsWith("#!/usr/bin/env node\n"));
+});
+
+async function consume(cmd: string, args: string[]): Promise<void> {
+  const r = await run(cmd, args, project);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout.trim().split("\n").at(-1) ?? ""), EXPECTED);
+  assert.is(r.stderr, "", "no warnings on stderr");
+}
+
+pkg("Node (this one): import from ESM", () => consume(process.execPath, ["esm.mjs"]));
+pkg(
+  "Node (this one): require() from CommonJS, without warnings",
+  () => consume(process.execPath, ["cjs.cjs"]),
+);
+pkg("Node 24: import from ESM", () => consume(node24, ["esm.mjs"]));
+pkg("Node 24: require() from CommonJS, without warnings", () => consume(node24, ["cjs.cjs"]));
+pkg("Bun: import from ESM", () => consume(bin("bun"), ["esm.mjs"]));
+pkg("Bun: require() from CommonJS", () => consume(bin("bun"), ["cjs.cjs"]));
+pkg(
+  "Deno: bare import from node_modules",
+  () => consume(bin("deno"), ["run", "-A", "--quiet", "esm.mjs"]),
+);
+pkg(
+  "Deno: npm: specifier, resolved offline from node_modules",
+  () => consume(bin("deno"), ["run", "-A", "--quiet", "deno_npm.mjs"]),
+);
+
+pkg("the omninet bin runs through node_modules/.bin", async () => {
+  const omninet = join(project, "node_modules", ".bin", "omninet");
+  assert.ok(existsSync(omninet));
+  const help = await run(omninet, ["--help"], project);
+  assert.is(help.code, 0, help.stderr);
+  assert.ok(help.stdout.includes("Usage:"));
+  const blocked = await run(omninet, ["check", "192.168.1.1", "--private"], project);
+  assert.is(blocked.code, 0, blocked.stderr);
+  assert.is((await run(omninet, ["check", "1.1.1.1", "--private", "-q"], project)).code, 2);
+});
+
+pkg("the published .d.ts files type-check a consumer under NodeNext", async () => {
+  const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+  const r = await run(process.execPath, [tsc, "-p", "tsconfig.json"], project);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+});
+
+pkg.run();
