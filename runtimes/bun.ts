@@ -3,8 +3,8 @@
  *
  * Bun's sockets are handler-based: one handlers object serves every socket of
  * a kind, and each socket carries its state in `socket.data`. This file keeps
- * two shared handler sets (dialled and accepted sockets) and one `_Conn` per
- * socket; nothing on the read or write path allocates a closure.
+ * three shared handler sets (dialled, accepted and fd-wrapped sockets) and one
+ * `_Conn` per socket; nothing on the read or write path allocates a closure.
  *
  * Facts about Bun 1.4 this adapter relies on (each checked by experiment):
  * - every `data` call hands a fresh Buffer (no reuse), so chunks pass through
@@ -17,13 +17,22 @@
  * - with `allowHalfOpen` a peer FIN calls `end` and leaves the socket open,
  *   but when our side had already shut down, the FIN closes the socket
  *   without an `end` call, so a clean close also counts as end-of-stream;
+ * - every TCP socket starts with TCP_NODELAY set (Node leaves Nagle on);
+ * - `connect({ fd })` wraps a connected socket fd, opening synchronously
+ *   inside the call; a pipe fd "opens" too but fails with ENOTSOCK on use;
  * - no `error` handler is installed: Bun then reports an exception thrown by
  *   a handler (user code under `onData`) as an uncaught exception, like Node.
  * @module
  */
-import { chmodSync, statSync } from "node:fs";
+import { chmodSync, fstatSync, statSync } from "node:fs";
 import { Buffer } from "node:buffer";
-import { type SystemError, systemError } from "../core/errors.ts";
+import { isatty } from "node:tty";
+import {
+  codedTypeError,
+  errFeatureUnavailable,
+  type SystemError,
+  systemError,
+} from "../core/errors.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -93,7 +102,11 @@ function _noop(): void {}
 // A dialled socket is unnamed locally; an accepted one has the listener's path.
 const _UNNAMED = "";
 
-/** One connection: the `StreamHandle` core sees, stored in `socket.data`. */
+/**
+ * One connection: the `StreamHandle` core sees, stored in `socket.data`.
+ * This base class serves Unix sockets, which have no RST and no TCP options:
+ * `reset` stays absent, as the contract asks. `_TcpConn` adds them.
+ */
 class _Conn implements StreamHandle {
   sock: _BunSocket | null = null;
   ev: HandleEvents | null = null;
@@ -126,6 +139,9 @@ class _Conn implements StreamHandle {
   dialing = false;
   dialAddress = "";
   dialPort = 0;
+  /** Local endpoint asked for on a TCP dial (`null`: none). */
+  dialLocalAddress: string | null = null;
+  dialLocalPort = 0;
   /** Unix endpoints (`null` for TCP, whose endpoints come from Bun). */
   unixLocal: string | null = null;
   unixRemote: string | null = null;
@@ -194,20 +210,9 @@ class _Conn implements StreamHandle {
     queueMicrotask(cb);
   }
 
-  reset(cb: () => void): void {
-    this._release(true);
-    queueMicrotask(cb);
-  }
+  setNoDelay(_enable: boolean): void {}
 
-  setNoDelay(enable: boolean): void {
-    if (this.unixLocal === null && !this.released) this.sock!.setNoDelay(enable);
-  }
-
-  setKeepAlive(enable: boolean, initialDelayMs: number): void {
-    if (this.unixLocal === null && !this.released) {
-      this.sock!.setKeepAlive(enable, initialDelayMs);
-    }
-  }
+  setKeepAlive(_enable: boolean, _initialDelayMs: number): void {}
 
   ref(): void {
     if (!this.released) this.sock!.ref();
@@ -254,6 +259,22 @@ class _Conn implements StreamHandle {
       // end() releases at once in Bun 1.4; never leave the fd behind if not.
       if (!this.released) s.terminate();
     }
+  }
+}
+
+/** A TCP connection: adds the RST and the TCP options. */
+class _TcpConn extends _Conn {
+  reset(cb: () => void): void {
+    this._release(true);
+    queueMicrotask(cb);
+  }
+
+  override setNoDelay(enable: boolean): void {
+    if (!this.released) this.sock!.setNoDelay(enable);
+  }
+
+  override setKeepAlive(enable: boolean, initialDelayMs: number): void {
+    if (!this.released) this.sock!.setKeepAlive(enable, initialDelayMs);
   }
 }
 
@@ -419,9 +440,19 @@ function _afterRelease(c: _Conn): void {
   }
 }
 
+/**
+ * Bun sets TCP_NODELAY on every socket; Node leaves Nagle on until
+ * `setNoDelay()`, and core relies on that starting state. Measured: no cost in
+ * connection rate, bulk or one-write request/response throughput.
+ */
+function _nagleOn(s: _BunSocket): void {
+  s.setNoDelay(false);
+}
+
 function _onDialOpen(s: _BunSocket): void {
   const c = s.data as _Conn;
   c.sock = s;
+  if (c.unixLocal === null) _nagleOn(s);
   if (c.dialing) queueMicrotask(() => _dialOpened(c));
   else _dialOpened(c);
 }
@@ -450,9 +481,18 @@ function _dialFailed(c: _Conn, err: _BunError | undefined): void {
   c.dialCb = null;
   if (c.cancelled || cb === null) return;
   const code = err?.code ?? "ECONNREFUSED";
+  if (c.dialLocalAddress !== null && _BIND_CODES.has(code)) {
+    // Bun blames the local bind on `connect`; Node names bind and the local end.
+    const address = c.dialLocalAddress;
+    cb(systemError({ code, syscall: "bind", address, port: c.dialLocalPort, cause: err }));
+    return;
+  }
   const port = c.unixRemote === null ? c.dialPort : undefined;
   cb(systemError({ code, syscall: "connect", address: c.dialAddress, port, cause: err }));
 }
+
+// Codes a dial with a local endpoint gets from bind(), never from connect() on loopback.
+const _BIND_CODES = new Set(["EADDRINUSE", "EADDRNOTAVAIL"]);
 
 const _DIAL_HANDLERS = {
   open: _onDialOpen,
@@ -473,8 +513,9 @@ interface _ListenState {
 
 function _onAccept(s: _BunSocket): void {
   const ls = s.data as _ListenState;
-  const c = new _Conn();
+  const c = ls.path === null ? new _TcpConn() : new _Conn();
   c.sock = s;
+  if (ls.path === null) _nagleOn(s);
   if (ls.path !== null) {
     c.unixLocal = ls.path;
     c.unixRemote = _UNNAMED;
@@ -541,12 +582,17 @@ function _dial(c: _Conn, options: Record<string, unknown>, cb: ConnectCallback):
 }
 
 function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
-  const c = new _Conn();
+  const c = new _TcpConn();
   c.dialAddress = req.address;
   c.dialPort = req.port;
   const options: Record<string, unknown> = { hostname: req.address, port: req.port };
-  if (req.localAddress !== undefined) options.localAddress = req.localAddress;
-  if (req.localPort !== undefined) options.localPort = req.localPort;
+  if (req.localAddress !== undefined || req.localPort !== undefined) {
+    // Node binds the wildcard of the dial's family when only a port is given.
+    c.dialLocalAddress = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
+    c.dialLocalPort = req.localPort ?? 0;
+    options.localAddress = c.dialLocalAddress;
+    if (req.localPort !== undefined) options.localPort = req.localPort;
+  }
   return _dial(c, options, cb);
 }
 
@@ -561,6 +607,16 @@ function _connectUnix(path: string, cb: ConnectCallback): Dial {
 function _listenError(e: unknown, address: string, port?: number): SystemError {
   const code = (e as _BunError)?.code ?? "EINVAL";
   return systemError({ code, syscall: "listen", address, port, describe: true, cause: e });
+}
+
+/** A Unix listen error as Node reports it: `port: -1`, and libuv's EACCES for ENOENT. */
+function _unixListenError(e: unknown, path: string): SystemError {
+  let code = (e as _BunError)?.code ?? "EINVAL";
+  // libuv reports bind() ENOENT (a missing directory) as EACCES.
+  if (code === "ENOENT") code = "EACCES";
+  const err = systemError({ code, syscall: "listen", address: path, describe: true, cause: e });
+  err.port = -1;
+  return err;
 }
 
 function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void {
@@ -607,7 +663,7 @@ function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenC
       socket: _ACCEPT_HANDLERS,
     });
   } catch (e) {
-    const err = _listenError(e, req.path);
+    const err = _unixListenError(e, req.path);
     queueMicrotask(() => cb(err));
     return;
   }
@@ -616,13 +672,76 @@ function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenC
       _chmodAll(req.path, req.readableAll, req.writableAll);
     } catch (e) {
       l.stop(true);
-      const err = _listenError(e, req.path);
+      const code = (e as _BunError)?.code ?? "EIO";
+      const err = systemError({ code, syscall: "uv_pipe_chmod", address: req.path, cause: e });
       queueMicrotask(() => cb(err));
       return;
     }
   }
   const handle = new _Listener(l, req.path);
   queueMicrotask(() => cb(null, handle));
+}
+
+/** What a socket made from an fd holds until its open handler builds the handle. */
+interface _FdOpening {
+  conn: _Conn | null;
+  err: _BunError | null;
+}
+
+function _onFdOpen(s: _BunSocket): void {
+  const o = s.data as _FdOpening;
+  // Bun knows addresses only for TCP; a Unix socket's ends stay unnamed.
+  let c: _Conn;
+  if (s.remotePort === undefined) {
+    c = new _Conn();
+    c.unixLocal = c.unixRemote = _UNNAMED;
+  } else {
+    c = new _TcpConn();
+    _nagleOn(s);
+  }
+  c.sock = s;
+  s.data = c;
+  o.conn = c;
+}
+
+function _onFdError(s: _BunSocket | undefined, err: _BunError): void {
+  const o = s?.data as _FdOpening | undefined;
+  if (o !== undefined) o.err = err;
+}
+
+const _FD_HANDLERS = { ..._ACCEPT_HANDLERS, open: _onFdOpen, connectError: _onFdError };
+
+/** The kind of descriptor `fd` is, named as Node's ERR_INVALID_FD_TYPE names it. */
+function _fdType(fd: number): string {
+  let st;
+  try {
+    st = fstatSync(fd);
+  } catch {
+    return "UNKNOWN";
+  }
+  if (st.isSocket()) return "SOCKET";
+  if (st.isFIFO()) return "PIPE";
+  if (st.isCharacterDevice() && isatty(fd)) return "TTY";
+  if (st.isFile() || st.isCharacterDevice()) return "FILE";
+  return "UNKNOWN";
+}
+
+/**
+ * Wraps an inherited connected socket. Bun's `connect({ fd })` only takes
+ * sockets: a pipe would open as a dead socket (ENOTSOCK on first use), so
+ * pipes are refused up front, loudly.
+ */
+function _openFd(fd: number): StreamHandle {
+  const type = _fdType(fd);
+  if (type === "PIPE") throw errFeatureUnavailable("net.Socket({ fd }) on a pipe", "Bun");
+  if (type !== "SOCKET") {
+    throw codedTypeError("ERR_INVALID_FD_TYPE", `Unsupported fd type: ${type}`);
+  }
+  const o: _FdOpening = { conn: null, err: null };
+  // Bun opens an fd socket synchronously inside connect(); the promise adds nothing.
+  _bun().connect({ fd, data: o, socket: _FD_HANDLERS, allowHalfOpen: true }).catch(_noop);
+  if (o.conn !== null) return o.conn;
+  throw systemError({ code: o.err?.code ?? "EBADF", syscall: "open", cause: o.err ?? undefined });
 }
 
 const _FEATURES: TransportFeatures = Object.freeze({
@@ -638,7 +757,7 @@ const _FEATURES: TransportFeatures = Object.freeze({
  * Creates the transport that runs sockets on Bun's native `Bun.connect` /
  * `Bun.listen`. Only call it on Bun: `Bun` is read when a socket is made.
  *
- * @returns The Bun transport (no `openFd`: Bun 1.4 cannot wrap a socket fd).
+ * @returns The Bun transport (`openFd` wraps socket descriptors only, not pipes).
  * @example
  * ```ts
  * import { createBunTransport } from "./bun.ts";
@@ -654,5 +773,6 @@ export function createBunTransport(): Transport {
     connectUnix: _connectUnix,
     listenTcp: _listenTcp,
     listenUnix: _listenUnix,
+    openFd: _openFd,
   };
 }

@@ -1,9 +1,13 @@
 // Transport contract cases that exercise the Bun adapter's own edge paths
 // (lazy pause, a FIN Bun reports as a plain close, chunked writev under
-// backpressure, Unix dials that fail inside Bun.connect). Written against the
-// Transport interface only, so every adapter must pass them too.
+// backpressure, Unix dials that fail inside Bun.connect, openFd on descriptors
+// Bun cannot wrap). Written against the Transport interface only, so every
+// adapter must pass them too.
 import { Buffer } from "node:buffer";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { suite } from "uvu";
@@ -11,6 +15,7 @@ import * as assert from "uvu/assert";
 import type { SystemError } from "../core/errors.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import type { AddressInfo, HandleEvents, ListenerHandle, StreamHandle } from "../runtimes/types.ts";
+import { currentRuntime } from "./_runtime.ts";
 
 const t = getTransport();
 const GUARD_MS = 15_000;
@@ -232,3 +237,65 @@ dials("two failing dials each get their own ENOENT, asynchronously", async () =>
 });
 
 dials.run();
+
+const fds = suite("openFd() on descriptors that are not sockets");
+let fdTmp = "";
+fds.after(() => {
+  if (fdTmp) rmSync(fdTmp, { recursive: true, force: true });
+});
+
+fds("a regular file is refused with ERR_INVALID_FD_TYPE, as Node does", () => {
+  if (!t.openFd) {
+    return assert.not.ok(currentRuntime() === "node" && t.name === "node", "Node wraps fds");
+  }
+  fdTmp ||= mkdtempSync(join(tmpdir(), "omninet-bun-fd-"));
+  const file = join(fdTmp, "plain");
+  writeFileSync(file, "not a socket");
+  const fd = openSync(file, "r");
+  try {
+    assert.throws(
+      () => t.openFd!(fd),
+      (e: { code?: string }) => e instanceof TypeError && e.code === "ERR_INVALID_FD_TYPE",
+    );
+  } finally {
+    closeSync(fd);
+  }
+});
+
+/** Runs the fd-echo fixture with real pipes (not socket pairs) as stdin and stdout. */
+function echoThroughPipes(input: string): Promise<{ stdout: string; stderr: string }> {
+  const here = (import.meta as { url: string }).url;
+  const ext = here.endsWith(".js") ? ".js" : ".ts";
+  const fixture = fileURLToPath(new URL(`./fixtures/transport_ref${ext}`, here));
+  const rt = currentRuntime();
+  const pre = rt === "deno" ? ["run", "-A", "--quiet"] : rt === "node" ? process.execArgv : [];
+  // Runtimes hand children socket pairs for "pipe"; `cat` in between makes real pipes.
+  const script = 'cat | "$@" | cat';
+  const argv = ["-c", script, "sh", process.execPath, ...pre, fixture, "fd-echo"];
+  const child = spawn("sh", argv, { stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  child.stdin.on("error", () => {/* the child may exit before reading */});
+  child.stdin.end(input);
+  const timer = setTimeout(() => child.kill("SIGKILL"), GUARD_MS);
+  return new Promise((resolve) =>
+    child.on("close", () => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr });
+    })
+  );
+}
+
+fds("real pipes are echoed, or refused loudly where the runtime cannot wrap them", async () => {
+  const input = "pipe bytes ".repeat(20_000);
+  const r = await echoThroughPipes(input);
+  if (r.stdout === "no-openFd\n") return assert.is(t.openFd, undefined);
+  if (r.stdout === input) return;
+  assert.is(r.stdout, "", "partial output");
+  assert.ok(r.stderr.includes("ERR_FEATURE_UNAVAILABLE_ON_PLATFORM"), r.stderr);
+  assert.not.ok(currentRuntime() === "node" && t.name === "node", "node:net on Node wraps pipes");
+});
+
+fds.run();
