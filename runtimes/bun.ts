@@ -56,10 +56,8 @@ interface _BunSocket {
   readonly readyState: number;
   readonly localAddress?: string;
   readonly localPort?: number;
-  readonly localFamily?: string;
   readonly remoteAddress?: string;
   readonly remotePort?: number;
-  readonly remoteFamily?: string;
   write(data: Uint8Array, byteOffset?: number, byteLength?: number): number;
   end(): void;
   shutdown(halfClose?: boolean): void;
@@ -145,6 +143,15 @@ class _Conn implements StreamHandle {
   /** Unix endpoints (`null` for TCP, whose endpoints come from Bun). */
   unixLocal: string | null = null;
   unixRemote: string | null = null;
+  /**
+   * TCP endpoints as Bun named them when the socket opened: Bun stops naming
+   * them once it released the socket (a FIN after our own shutdown does
+   * that). The AddressInfo objects are built on first request.
+   */
+  localIp: string | undefined = undefined;
+  localPort: number | undefined = undefined;
+  remoteIp: string | undefined = undefined;
+  remotePort: number | undefined = undefined;
   local: AddressInfo | null = null;
   remote: AddressInfo | null = null;
 
@@ -224,20 +231,12 @@ class _Conn implements StreamHandle {
 
   localAddress(): Endpoint {
     if (this.unixLocal !== null) return this.unixLocal;
-    if (this.local === null && !this.released) {
-      const s = this.sock!;
-      this.local = _info(s.localAddress, s.localFamily, s.localPort);
-    }
-    return this.local;
+    return (this.local ??= _info(this.localIp, this.localPort));
   }
 
   remoteAddress(): Endpoint {
     if (this.unixRemote !== null) return this.unixRemote;
-    if (this.remote === null && !this.released) {
-      const s = this.sock!;
-      this.remote = _info(s.remoteAddress, s.remoteFamily, s.remotePort);
-    }
-    return this.remote;
+    return (this.remote ??= _info(this.remoteIp, this.remotePort));
   }
 
   /** Detaches the owner and lets Bun go of the socket, gracefully or with a RST. */
@@ -249,9 +248,6 @@ class _Conn implements StreamHandle {
     this.wBuf = null;
     this.wRest = this.pending = null;
     if (this.released || this.sock === null) return;
-    // Addresses stay readable after close, as Node's cached ones do.
-    this.localAddress();
-    this.remoteAddress();
     const s = this.sock;
     if (abort) s.terminate();
     else {
@@ -281,13 +277,26 @@ class _TcpConn extends _Conn {
 // Above this total, writev sends chunk by chunk instead of copying them together.
 const _CONCAT_LIMIT = 64 * 1024;
 
-function _info(
-  address: string | undefined,
-  family: string | undefined,
-  port: number | undefined,
-): AddressInfo | null {
+function _info(address: string | undefined, port: number | undefined): AddressInfo | null {
   if (address === undefined || port === undefined) return null;
-  return { address, family: family === "IPv6" ? "IPv6" : "IPv4", port };
+  return { address, family: address.includes(":") ? "IPv6" : "IPv4", port };
+}
+
+/**
+ * Records a TCP socket's endpoints while Bun can still name them. Each field
+ * Bun reads costs a getsockname/getpeername, so families come from the
+ * address text, and an IPv4 dial's remote end is the (canonical) literal dialled.
+ */
+function _captureEnds(c: _Conn, s: _BunSocket, dialled: boolean): void {
+  c.localIp = s.localAddress;
+  c.localPort = s.localPort;
+  if (dialled && !c.dialAddress.includes(":")) {
+    c.remoteIp = c.dialAddress;
+    c.remotePort = c.dialPort;
+  } else {
+    c.remoteIp = s.remoteAddress;
+    c.remotePort = s.remotePort;
+  }
 }
 
 function _queueFlush(c: _Conn): void {
@@ -452,7 +461,10 @@ function _nagleOn(s: _BunSocket): void {
 function _onDialOpen(s: _BunSocket): void {
   const c = s.data as _Conn;
   c.sock = s;
-  if (c.unixLocal === null) _nagleOn(s);
+  if (c.unixLocal === null) {
+    _nagleOn(s);
+    _captureEnds(c, s, true);
+  }
   if (c.dialing) queueMicrotask(() => _dialOpened(c));
   else _dialOpened(c);
 }
@@ -515,8 +527,10 @@ function _onAccept(s: _BunSocket): void {
   const ls = s.data as _ListenState;
   const c = ls.path === null ? new _TcpConn() : new _Conn();
   c.sock = s;
-  if (ls.path === null) _nagleOn(s);
-  if (ls.path !== null) {
+  if (ls.path === null) {
+    _nagleOn(s);
+    _captureEnds(c, s, false);
+  } else {
     c.unixLocal = ls.path;
     c.unixRemote = _UNNAMED;
   }
@@ -639,7 +653,7 @@ function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCal
   }
   const name: { address?: string; family?: string; port?: number } = {};
   l.getsockname(name);
-  const addr = _info(name.address, name.family, name.port) ??
+  const addr = _info(name.address, name.port) ??
     { address: req.address, family: req.address.includes(":") ? "IPv6" : "IPv4", port: req.port };
   const handle = new _Listener(l, addr);
   queueMicrotask(() => cb(null, handle));
@@ -698,6 +712,7 @@ function _onFdOpen(s: _BunSocket): void {
   } else {
     c = new _TcpConn();
     _nagleOn(s);
+    _captureEnds(c, s, false);
   }
   c.sock = s;
   s.data = c;

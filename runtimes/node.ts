@@ -47,6 +47,7 @@ interface _Where {
   syscall: string;
   address?: string;
   port?: number;
+  /** Local address a dial binds (the family's wildcard when only a port was given). */
   localAddress?: string;
   localPort?: number;
   /** A Unix socket path is being listened on. */
@@ -60,8 +61,10 @@ const _onBun = (globalThis as { Bun?: unknown }).Bun !== undefined;
 function _fixup(code: string, syscall: string, where: _Where): [string, string] {
   // Bun blames EPIPE on `read`; a broken pipe only ever shows on a write.
   if (code === "EPIPE") return [code, "write"];
-  // Bun reports a failed local bind as `connect`; Node says `bind local:port`.
-  if (code === "EADDRINUSE" && syscall === "connect" && where.localPort) return [code, "bind"];
+  // Bun reports a failed local bind as `connect`; Node says `bind local[:port]`.
+  if (syscall === "connect" && where.localAddress !== undefined && _BIND_CODES.has(code)) {
+    return [code, "bind"];
+  }
   // libuv turns ENOENT from binding a Unix socket into EACCES; Deno and Bun don't.
   if (code === "ENOENT" && where.unixListen) return ["EACCES", syscall];
   // Deno's node:net reports EADDRNOTAVAIL from bind() as EINVAL.
@@ -72,6 +75,9 @@ function _fixup(code: string, syscall: string, where: _Where): [string, string] 
   return [code, syscall];
 }
 
+// On a dial with a local endpoint these come from its bind(), whatever syscall Bun names.
+const _BIND_CODES = new Set(["EADDRINUSE", "EADDRNOTAVAIL"]);
+
 function _mapError(raw: unknown, where: _Where): SystemError {
   const e = (raw ?? {}) as _RawError;
   const [code, syscall] = _fixup(
@@ -81,9 +87,13 @@ function _mapError(raw: unknown, where: _Where): SystemError {
   );
   let address = where.address;
   let port = where.port;
-  if (syscall === "bind") {
-    address = where.localAddress ?? (typeof e.address === "string" ? e.address : address);
-    port = where.localPort ?? (typeof e.port === "number" ? e.port : port);
+  if (syscall === "bind" && where.localAddress !== undefined) {
+    // A dial's bind names only the local end; no port when none was asked for.
+    address = where.localAddress;
+    port = where.localPort;
+  } else if (syscall === "bind") {
+    address = typeof e.address === "string" ? e.address : address;
+    port = typeof e.port === "number" ? e.port : port;
   } else if (syscall === "read" || syscall === "write" || syscall === "shutdown") {
     address = port = undefined;
   }
@@ -139,6 +149,12 @@ class _NodeStream implements StreamHandle {
     sock.on("finish", this.#onFinish);
     sock.on("error", this.#onError);
     sock.on("close", this.#onClose);
+    if (this.#tcp) {
+      // Read while connected: once both FINs are exchanged or the peer reset,
+      // the kernel no longer names the ends. #release would ask anyway.
+      this.localAddress();
+      this.remoteAddress();
+    }
   }
 
   attach(events: HandleEvents): void {
@@ -559,7 +575,8 @@ export function createNodeTransport(): Transport {
         syscall: "connect",
         address: req.address,
         port: req.port,
-        localAddress: req.localAddress,
+        localAddress: req.localAddress ??
+          (req.localPort === undefined ? undefined : req.family === 6 ? "::" : "0.0.0.0"),
         localPort: req.localPort,
       });
     },

@@ -4,7 +4,7 @@
 // node:net adapter on Node and wherever OMNINET_TRANSPORT=node forces it.
 import { Buffer } from "node:buffer";
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -1183,3 +1183,61 @@ refSuite.after(() => {
 });
 
 refSuite.run();
+
+// ------------------------------------------------------- local bind failures
+
+const bindSuite = contractSuite("connectTcp() local bind failures");
+
+/**
+ * An IPv4 address from the TEST-NET ranges that no interface here has: bind()
+ * to it fails with EADDRNOTAVAIL before any packet is sent (and the dial
+ * targets loopback anyway).
+ */
+function nonLocalIPv4(): string {
+  const mine = new Set(
+    Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address)),
+  );
+  const free = ["192.0.2.1", "198.51.100.1", "203.0.113.1"].find((a) => !mine.has(a));
+  if (free === undefined) throw new Error("every TEST-NET candidate is assigned here");
+  return free;
+}
+
+/** Dials loopback from `localAddress`; resolves with the error (a connection fails the test). */
+async function bindFailure(localAddress: string, localPort?: number): Promise<SystemError | null> {
+  const l = await listenTcp();
+  const extra = localPort === undefined ? { localAddress } : { localAddress, localPort };
+  const err = await expectError(dialTcp("127.0.0.1", l.port, extra));
+  if (err.code !== "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM") return err;
+  // An adapter without local binding must refuse loudly, and say so in its features.
+  assert.not.ok(t.features.localBind, "features.localBind is true but binding was refused");
+  return null;
+}
+
+bindSuite("a non-local localAddress reports bind EADDRNOTAVAIL naming it, no port", async () => {
+  const local = nonLocalIPv4();
+  const err = await bindFailure(local);
+  if (err === null) return;
+  assertSystemError(err, {
+    code: "EADDRNOTAVAIL",
+    syscall: "bind",
+    address: local,
+    message: `bind EADDRNOTAVAIL ${local}`,
+  });
+  assert.is(err.port, undefined);
+});
+
+bindSuite("a non-local localAddress with a localPort reports bind local:port", async () => {
+  const local = nonLocalIPv4();
+  const localPort = await closedPort("127.0.0.1");
+  const err = await bindFailure(local, localPort);
+  if (err === null) return;
+  assertSystemError(err, {
+    code: "EADDRNOTAVAIL",
+    syscall: "bind",
+    address: local,
+    port: localPort,
+    message: `bind EADDRNOTAVAIL ${local}:${localPort}`,
+  });
+});
+
+bindSuite.run();

@@ -299,3 +299,43 @@ fds("real pipes are echoed, or refused loudly where the runtime cannot wrap them
 });
 
 fds.run();
+
+const addrs = suite("StreamHandle addresses after the runtime let go of the socket");
+addrs.after.each(closeAll);
+
+/**
+ * `first` shuts down, then `second` echoes its end and shuts down too: both
+ * FINs are exchanged, so the runtime may release `first`'s socket (Bun does).
+ * Only `second`'s addresses are read beforehand.
+ */
+async function finExchange(first: StreamHandle, second: StreamHandle) {
+  const a = new Peer(first);
+  const b = new Peer(second);
+  const want = { local: second.remoteAddress(), remote: second.localAddress() };
+  await shutdown(first);
+  await b.until(() => b.ended, "onEnd on the second end");
+  await write(second, Buffer.from("bye"));
+  await shutdown(second);
+  await a.until(() => a.ended, "onEnd on the first end");
+  const atEnd = { local: first.localAddress(), remote: first.remoteAddress() };
+  await sleep(50);
+  return { want, atEnd, later: { local: first.localAddress(), remote: first.remoteAddress() } };
+}
+
+addrs("a dialled handle still reports both ends after a FIN exchange it started", async () => {
+  const [c, s] = await tcpPair();
+  const { want, atEnd, later } = await finExchange(c, s);
+  assert.equal((want.remote as AddressInfo).address, "127.0.0.1");
+  assert.equal(atEnd, want);
+  assert.equal(later, want);
+});
+
+addrs("an accepted handle still reports both ends after a FIN exchange it started", async () => {
+  const [c, s] = await tcpPair();
+  const { want, atEnd, later } = await finExchange(s, c);
+  assert.equal((want.local as AddressInfo).address, "127.0.0.1");
+  assert.equal(atEnd, want);
+  assert.equal(later, want);
+});
+
+addrs.run();
