@@ -1,0 +1,545 @@
+/**
+ * `net.Server`: listens over a transport listener and wraps each accepted
+ * handle in a `Socket`, with Node's semantics for `maxConnections`/`'drop'`,
+ * `blockList`, `pauseOnConnect`, close-after-drain and listen errors.
+ * @module
+ */
+import { lookup as dnsLookup } from "node:dns";
+import { EventEmitter } from "node:events";
+import process from "node:process";
+import { getTransport } from "../runtimes/mod.ts";
+import type {
+  AddressInfo,
+  ListenCallback,
+  ListenerEvents,
+  ListenerHandle,
+  StreamHandle,
+  Transport,
+} from "../runtimes/types.ts";
+import { BlockList } from "./block_list.ts";
+import {
+  codedError,
+  errFeatureUnavailable,
+  errInvalidArgType,
+  errInvalidArgValue,
+  type NodeErrorLike,
+  type SystemError,
+} from "./errors.ts";
+import { isIP } from "./ip.ts";
+import {
+  acceptSocket,
+  type ConnectionOwner,
+  isPipeName,
+  normalizeArgs,
+  type Socket,
+} from "./socket.ts";
+import { validateAbortSignal, validateNumber, validatePort } from "./validators.ts";
+
+/** Options of `net.createServer()`. */
+export interface ServerOpts {
+  /** Keep accepted sockets' writable side open after the peer ends. */
+  allowHalfOpen?: boolean;
+  /** Accepted sockets start paused (no reads until `resume()`). */
+  pauseOnConnect?: boolean;
+  /** Sets TCP_NODELAY on accepted sockets. */
+  noDelay?: boolean;
+  /** Enables keep-alive on accepted sockets. */
+  keepAlive?: boolean;
+  /** Milliseconds before the first keep-alive probe. */
+  keepAliveInitialDelay?: number;
+  /** Stream buffer limit of accepted sockets. */
+  highWaterMark?: number;
+  /** Peers whose connections are closed at once, before any `'connection'`. */
+  blockList?: BlockList;
+}
+
+/** Options of `server.listen()`. */
+export interface ListenOptions {
+  /** TCP port (0 picks a free one). */
+  port?: number | string | null;
+  /** Host or IP to bind (default: `::` dual-stack, else `0.0.0.0`). */
+  host?: string;
+  /** Unix socket path. */
+  path?: string;
+  /** Listen queue length (511 by default). */
+  backlog?: number;
+  /** Cluster-only in Node; accepted and ignored. */
+  exclusive?: boolean;
+  /** IPv6 only (no IPv4-mapped peers) on an IPv6 address. */
+  ipv6Only?: boolean;
+  /** SO_REUSEPORT: several listeners share the port. */
+  reusePort?: boolean;
+  /** Unix socket readable by all users. */
+  readableAll?: boolean;
+  /** Unix socket writable by all users. */
+  writableAll?: boolean;
+  /** Closes the server when aborted. */
+  signal?: AbortSignal;
+}
+
+/** Data of the `'drop'` event. */
+export interface DropArgument {
+  /** Local IP. */
+  localAddress?: string;
+  /** Local port. */
+  localPort?: number;
+  /** Local family. */
+  localFamily?: string;
+  /** Peer IP. */
+  remoteAddress?: string;
+  /** Peer port. */
+  remotePort?: number;
+  /** Peer family. */
+  remoteFamily?: string;
+}
+
+const _DEFAULT_BACKLOG = 511;
+// Errors for which `::` is unusable, so Node falls back to 0.0.0.0.
+const _NO_IPV6 = new Set(["EAFNOSUPPORT", "EADDRNOTAVAIL", "EPROTONOSUPPORT", "EINVAL"]);
+
+function _toNumber(x: unknown): number | false {
+  const n = Number(x);
+  return n >= 0 ? n : false;
+}
+
+function _noop(): void {}
+
+function _errAlreadyListen(): NodeErrorLike {
+  return codedError(
+    "ERR_SERVER_ALREADY_LISTEN",
+    "Listen method has been called more than once without closing.",
+  );
+}
+
+function _errNotRunning(): NodeErrorLike {
+  return codedError("ERR_SERVER_NOT_RUNNING", "Server is not running.");
+}
+
+/**
+ * A TCP or Unix domain socket server: Node's `net.Server`.
+ *
+ * @example
+ * ```ts
+ * import { Server } from "@omninet/net";
+ * const server = new Server((socket) => socket.end("hello\n"));
+ * server.listen(8080, "127.0.0.1");
+ * ```
+ */
+export class Server extends EventEmitter implements ConnectionOwner {
+  /** Accepted sockets keep their writable side open after the peer ends. */
+  allowHalfOpen: boolean;
+  /** Accepted sockets start paused. */
+  pauseOnConnect: boolean;
+  /** TCP_NODELAY on accepted sockets. */
+  noDelay: boolean;
+  /** Keep-alive on accepted sockets. */
+  keepAlive: boolean;
+  /** Keep-alive delay of accepted sockets, in seconds (Node stores it so). */
+  keepAliveInitialDelay: number;
+  /** Stream buffer limit of accepted sockets (`undefined`: the stream default). */
+  highWaterMark: number | undefined;
+  /** Peers refused before any `'connection'` event. */
+  blockList?: BlockList;
+  /** Connections beyond this count are dropped (`'drop'`); `0` drops all. */
+  maxConnections: number | undefined = undefined;
+
+  #listener: ListenerHandle | null = null;
+  #starting = false;
+  #releasing = 0;
+  #listenId = 0;
+  #connections = 0;
+  #pipeName: string | undefined;
+  #isUnix = false;
+  #unref = false;
+  readonly #events: ListenerEvents;
+
+  /**
+   * Creates a server; `connectionListener` is added for `'connection'`.
+   * @param options server options, or the connection listener
+   * @param connectionListener called with each accepted socket
+   */
+  constructor(
+    options?: ServerOpts | ((socket: Socket) => void),
+    connectionListener?: (socket: Socket) => void,
+  ) {
+    super();
+    let opts: ServerOpts;
+    if (typeof options === "function") {
+      connectionListener = options;
+      opts = {};
+    } else if (options == null || typeof options === "object") {
+      opts = { ...options };
+    } else {
+      throw errInvalidArgType("options", "of type object", options);
+    }
+    if (typeof connectionListener === "function") this.on("connection", connectionListener);
+    if (opts.keepAliveInitialDelay !== undefined) {
+      validateNumber(opts.keepAliveInitialDelay, "options.keepAliveInitialDelay");
+      if (opts.keepAliveInitialDelay < 0) opts.keepAliveInitialDelay = 0;
+    }
+    if (opts.highWaterMark !== undefined) {
+      validateNumber(opts.highWaterMark, "options.highWaterMark");
+      if (opts.highWaterMark < 0) opts.highWaterMark = undefined;
+    }
+    this.allowHalfOpen = Boolean(opts.allowHalfOpen);
+    this.pauseOnConnect = Boolean(opts.pauseOnConnect);
+    this.noDelay = Boolean(opts.noDelay);
+    this.keepAlive = Boolean(opts.keepAlive);
+    this.keepAliveInitialDelay = ~~(Number(opts.keepAliveInitialDelay) / 1000);
+    this.highWaterMark = opts.highWaterMark;
+    if (opts.blockList !== undefined) {
+      if (!BlockList.isBlockList(opts.blockList)) {
+        throw errInvalidArgType(
+          "options.blockList",
+          "an instance of net.BlockList",
+          opts.blockList,
+        );
+      }
+      this.blockList = opts.blockList;
+    }
+    this.#events = {
+      onConnection: (handle) => this.#onConnection(handle),
+      onError: (err) => this.emit("error", err),
+    };
+  }
+
+  /**
+   * Starts listening: `listen(port[, host][, backlog][, cb])`,
+   * `listen(path[, backlog][, cb])` or `listen(options[, cb])`.
+   * @param args port/host/backlog, a Unix path, or options; then an optional `'listening'` listener
+   * @returns this server
+   * @example
+   * ```ts
+   * server.listen({ port: 0, host: "127.0.0.1" }, () => console.log(server.address()));
+   * ```
+   */
+  listen(listeningListener?: () => void): this;
+  listen(port?: number, host?: string, backlog?: number, listeningListener?: () => void): this;
+  listen(port?: number, host?: string, listeningListener?: () => void): this;
+  listen(port?: number, backlog?: number, listeningListener?: () => void): this;
+  listen(port?: number, listeningListener?: () => void): this;
+  listen(path: string, backlog?: number, listeningListener?: () => void): this;
+  listen(path: string, listeningListener?: () => void): this;
+  listen(options: ListenOptions, listeningListener?: () => void): this;
+  listen(...args: unknown[]): this {
+    const [given, cb] = normalizeArgs(args);
+    if (this.#listener !== null || this.#starting) throw _errAlreadyListen();
+    const backlogFromArgs = _toNumber(args.length > 1 && args[1]) ||
+      _toNumber(args.length > 2 && args[2]);
+    const options = { ...given } as ListenOptions & Record<string, unknown>;
+    const transport = getTransport();
+    if (options.handle !== undefined || options._handle !== undefined || options.fd !== undefined) {
+      throw errFeatureUnavailable("server.listen(handle)", transport.name);
+    }
+    validateAbortSignal(options.signal, "options.signal");
+    if (
+      args.length === 0 || typeof args[0] === "function" ||
+      (options.port === undefined && "port" in options) || options.port === null
+    ) {
+      options.port = 0;
+    }
+    const backlog = Number(options.backlog || backlogFromArgs) || _DEFAULT_BACKLOG;
+    if (typeof options.port === "number" || typeof options.port === "string") {
+      const port = validatePort(options.port, "options.port");
+      this.#checkFeatures(transport, options);
+      this.#begin(cb, options.signal);
+      this.#listenTcp(transport, options, port, backlog);
+      return this;
+    }
+    if (options.path && isPipeName(options.path)) {
+      this.#pipeName = options.path;
+      this.#begin(cb, options.signal);
+      this.#listenUnix(transport, options, options.path, backlog);
+      return this;
+    }
+    if (!("port" in options || "path" in options)) {
+      throw errInvalidArgValue("options", given, 'must have the property "port" or "path"');
+    }
+    throw errInvalidArgValue("options", given);
+  }
+
+  #checkFeatures(transport: Transport, options: ListenOptions): void {
+    if (options.reusePort === true && !transport.features.reusePort) {
+      throw errFeatureUnavailable("server.listen({ reusePort: true })", transport.name);
+    }
+    if (options.ipv6Only === true && !transport.features.ipv6Only) {
+      throw errFeatureUnavailable("server.listen({ ipv6Only: true })", transport.name);
+    }
+  }
+
+  #begin(cb: ((...args: never[]) => unknown) | null, signal: AbortSignal | undefined): void {
+    if (cb !== null) this.once("listening", cb as () => void);
+    this.#starting = true;
+    this.#listenId++;
+    if (signal === undefined) return;
+    if (signal.aborted) {
+      process.nextTick(() => this.close());
+      return;
+    }
+    const onAbort = () => this.close();
+    signal.addEventListener("abort", onAbort, { once: true });
+    this.once("close", () => signal.removeEventListener("abort", onAbort));
+  }
+
+  #listenTcp(transport: Transport, options: ListenOptions, port: number, backlog: number): void {
+    this.#isUnix = false;
+    const id = this.#listenId;
+    const req = {
+      address: "",
+      port,
+      backlog,
+      ipv6Only: options.ipv6Only === true,
+      reusePort: options.reusePort === true,
+    };
+    const host = options.host;
+    if (host && isIP(host) === 0) {
+      dnsLookup(host, (err, ip) => {
+        if (id !== this.#listenId) return;
+        if (err) {
+          this.#starting = false;
+          this.emit("error", err);
+          return;
+        }
+        transport.listenTcp({ ...req, address: ip }, this.#events, this.#onListen(id));
+      });
+      return;
+    }
+    if (host) {
+      transport.listenTcp({ ...req, address: host }, this.#events, this.#onListen(id));
+      return;
+    }
+    // No host: `::` (dual-stack) unless this system has no IPv6, then 0.0.0.0.
+    transport.listenTcp({ ...req, address: "::" }, this.#events, (err, listener) => {
+      if (err && _NO_IPV6.has(err.code) && id === this.#listenId) {
+        transport.listenTcp({ ...req, address: "0.0.0.0" }, this.#events, this.#onListen(id));
+      } else {
+        this.#onListen(id)(err, listener);
+      }
+    });
+  }
+
+  #listenUnix(transport: Transport, options: ListenOptions, path: string, backlog: number): void {
+    this.#isUnix = true;
+    const req = {
+      path,
+      backlog,
+      readableAll: options.readableAll === true,
+      writableAll: options.writableAll === true,
+    };
+    transport.listenUnix(req, this.#events, this.#onListen(this.#listenId));
+  }
+
+  #onListen(id: number): ListenCallback {
+    return (err: SystemError | null, listener?: ListenerHandle) => {
+      if (id !== this.#listenId) {
+        listener?.close(_noop);
+        return;
+      }
+      this.#starting = false;
+      if (err || !listener) {
+        this.emit("error", err ?? codedError("ERR_SERVER_NOT_RUNNING", "listen failed"));
+        return;
+      }
+      this.#listener = listener;
+      if (this.#unref) listener.unref();
+      this.emit("listening");
+    };
+  }
+
+  #onConnection(handle: StreamHandle): void {
+    if (this.#listener === null) {
+      handle.close(_noop);
+      return;
+    }
+    const max = this.maxConnections;
+    if (typeof max === "number" && this.#connections >= max) {
+      this.#drop(handle);
+      return;
+    }
+    if (this.blockList !== undefined && this.#blocked(handle)) {
+      handle.close(_noop);
+      return;
+    }
+    const socket = acceptSocket(handle, this, {
+      allowHalfOpen: this.allowHalfOpen,
+      pauseOnConnect: this.pauseOnConnect,
+      highWaterMark: this.highWaterMark,
+      noDelay: this.noDelay,
+      keepAlive: this.keepAlive,
+      keepAliveInitialDelay: this.keepAliveInitialDelay * 1000,
+      isUnix: this.#isUnix,
+    });
+    this.#connections++;
+    this.emit("connection", socket);
+  }
+
+  #blocked(handle: StreamHandle): boolean {
+    const peer = handle.remoteAddress();
+    if (peer === null || typeof peer !== "object") return false;
+    const type = isIP(peer.address);
+    return type !== 0 && (this.blockList as BlockList).check(peer.address, `ipv${type}`);
+  }
+
+  #drop(handle: StreamHandle): void {
+    const local = handle.localAddress();
+    const remote = handle.remoteAddress();
+    handle.close(_noop);
+    if (typeof local !== "object" && typeof remote !== "object") {
+      this.emit("drop");
+      return;
+    }
+    const data: DropArgument = {};
+    if (local !== null && typeof local === "object") {
+      data.localAddress = local.address;
+      data.localPort = local.port;
+      data.localFamily = local.family;
+    }
+    if (remote !== null && typeof remote === "object") {
+      data.remoteAddress = remote.address;
+      data.remotePort = remote.port;
+      data.remoteFamily = remote.family;
+    }
+    this.emit("drop", data);
+  }
+
+  /**
+   * Called by an accepted socket when it is destroyed.
+   * @internal
+   */
+  _connectionClosed(): void {
+    this.#connections--;
+    this.#emitCloseIfDrained();
+  }
+
+  #emitCloseIfDrained(): void {
+    if (this.#listener !== null || this.#starting || this.#releasing > 0 || this.#connections > 0) {
+      return;
+    }
+    process.nextTick(() => this.emit("close"));
+  }
+
+  /**
+   * Stops accepting connections; `'close'` follows once every connection has ended.
+   * @param callback called on `'close'`, with `ERR_SERVER_NOT_RUNNING` if the server was not listening
+   * @returns this server
+   * @example
+   * ```ts
+   * server.close(() => console.log("all connections ended"));
+   * ```
+   */
+  close(callback?: (err?: Error) => void): this {
+    const running = this.#listener !== null || this.#starting;
+    if (typeof callback === "function") {
+      if (running) this.once("close", callback);
+      else this.once("close", () => callback(_errNotRunning()));
+    }
+    const listener = this.#listener;
+    if (listener !== null) {
+      this.#listener = null;
+      this.#releasing++;
+      listener.close(() => {
+        this.#releasing--;
+        this.#emitCloseIfDrained();
+      });
+    }
+    if (this.#starting) {
+      this.#starting = false;
+      this.#listenId++;
+    }
+    this.#emitCloseIfDrained();
+    return this;
+  }
+
+  /**
+   * The bound address: `{ address, family, port }`, a Unix path, or `null`.
+   * @returns the address the server listens on
+   * @example
+   * ```ts
+   * const { port } = server.address() as { port: number };
+   * ```
+   */
+  address(): AddressInfo | string | null {
+    if (this.#listener !== null) {
+      const a = this.#listener.address();
+      return typeof a === "string" ? a : { address: a.address, family: a.family, port: a.port };
+    }
+    return this.#pipeName ?? null;
+  }
+
+  /**
+   * Reports the number of open connections asynchronously.
+   * @param cb receives `(null, count)`
+   * @returns this server
+   * @example
+   * ```ts
+   * server.getConnections((err, n) => console.log(n));
+   * ```
+   */
+  getConnections(cb: (err: Error | null, count: number) => void): this {
+    process.nextTick(cb, null, this.#connections);
+    return this;
+  }
+
+  /** `true` while the server is accepting connections. */
+  get listening(): boolean {
+    return this.#listener !== null;
+  }
+
+  /**
+   * Lets the server keep the process alive (the default).
+   * @returns this server
+   * @example
+   * ```ts
+   * server.ref();
+   * ```
+   */
+  ref(): this {
+    this.#unref = false;
+    this.#listener?.ref();
+    return this;
+  }
+
+  /**
+   * Stops the server from keeping the process alive.
+   * @returns this server
+   * @example
+   * ```ts
+   * server.unref();
+   * ```
+   */
+  unref(): this {
+    this.#unref = true;
+    this.#listener?.unref();
+    return this;
+  }
+
+  /**
+   * Closes the server and resolves once it emitted `'close'`.
+   * @returns a promise settled on `'close'`
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#listener === null && !this.#starting) return;
+    await new Promise<void>((resolve, reject) =>
+      this.close((err) => (err ? reject(err) : resolve()))
+    );
+  }
+}
+
+/**
+ * Creates a TCP or Unix domain socket server.
+ * @param options server options, or the connection listener
+ * @param connectionListener added as a `'connection'` listener
+ * @returns the new server (not listening yet)
+ * @example
+ * ```ts
+ * import net from "@omninet/net";
+ * const server = net.createServer((socket) => socket.pipe(socket));
+ * server.listen(0, "127.0.0.1", () => console.log(server.address()));
+ * ```
+ */
+export function createServer(
+  options?: ServerOpts | ((socket: Socket) => void),
+  connectionListener?: (socket: Socket) => void,
+): Server {
+  return new Server(options, connectionListener);
+}

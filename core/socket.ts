@@ -1,0 +1,1082 @@
+/**
+ * `net.Socket`: a `node:stream` Duplex over a transport stream handle, with
+ * every Node semantic (half-open, timeouts, backpressure, readyState, byte
+ * counters, pending writes during connect, error shapes) implemented here
+ * once for every runtime.
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import process from "node:process";
+import { Duplex, type DuplexOptions } from "node:stream";
+import { clearTimeout as _clearTimer, setTimeout as _setTimer } from "node:timers";
+import { getTransport } from "../runtimes/mod.ts";
+import type { AddressInfo, Dial, HandleEvents, StreamHandle } from "../runtimes/types.ts";
+import { BlockList } from "./block_list.ts";
+import type { Server } from "./server.ts";
+import {
+  type ConnectSink,
+  type LookupFunction,
+  normalizeTcpConnect,
+  startTcpConnect,
+} from "./connect.ts";
+import {
+  abortError,
+  codedError,
+  errFeatureUnavailable,
+  errInvalidArgType,
+  errMissingArgs,
+  type NodeErrorLike,
+  type SystemError,
+  systemError,
+} from "./errors.ts";
+import {
+  validateAbortSignal,
+  validateFunction,
+  validateInt32,
+  validateNumber,
+  validateString,
+} from "./validators.ts";
+
+/** Options of `new net.Socket()`. */
+export interface SocketConstructorOpts {
+  /** Wrap an existing file descriptor (where the runtime can). */
+  fd?: number;
+  /** Keep the writable side open after the peer ends (default `false`). */
+  allowHalfOpen?: boolean;
+  /** Allow reads (default `true`). */
+  readable?: boolean;
+  /** Allow writes (default `true`). */
+  writable?: boolean;
+  /** Destroys the socket when aborted. */
+  signal?: AbortSignal;
+  /** Sets TCP_NODELAY once connected. */
+  noDelay?: boolean;
+  /** Enables SO_KEEPALIVE once connected. */
+  keepAlive?: boolean;
+  /** Milliseconds before the first keep-alive probe. */
+  keepAliveInitialDelay?: number;
+  /** Addresses this socket may not connect to. */
+  blockList?: BlockList;
+  /** Stream buffer limit for both sides. */
+  highWaterMark?: number;
+  /** Stream buffer limit for the readable side. */
+  readableHighWaterMark?: number;
+  /** Stream buffer limit for the writable side. */
+  writableHighWaterMark?: number;
+}
+
+/** Options of `socket.connect()` for TCP. */
+export interface TcpSocketConnectOpts {
+  /** Remote port. */
+  port: number | string;
+  /** Remote host (default `'localhost'`). */
+  host?: string;
+  /** Local IP to bind. */
+  localAddress?: string;
+  /** Local port to bind. */
+  localPort?: number;
+  /** 0, 4 or 6. */
+  family?: number;
+  /** getaddrinfo hints. */
+  hints?: number;
+  /** Custom `dns.lookup`. */
+  lookup?: LookupFunction;
+  /** Sets TCP_NODELAY once connected. */
+  noDelay?: boolean;
+  /** Enables SO_KEEPALIVE once connected. */
+  keepAlive?: boolean;
+  /** Milliseconds before the first keep-alive probe. */
+  keepAliveInitialDelay?: number;
+  /** Happy Eyeballs. */
+  autoSelectFamily?: boolean;
+  /** Milliseconds per Happy Eyeballs attempt. */
+  autoSelectFamilyAttemptTimeout?: number;
+  /** Addresses this socket may not connect to. */
+  blockList?: BlockList;
+  /** Must be absent for TCP. */
+  path?: undefined;
+}
+
+/** Options of `socket.connect()` for a Unix domain socket. */
+export interface IpcSocketConnectOpts {
+  /** Filesystem path of the socket. */
+  path: string;
+}
+
+/** Options of `socket.connect()`. */
+export type SocketConnectOpts = TcpSocketConnectOpts | IpcSocketConnectOpts;
+
+/** Options of `net.connect()`/`net.createConnection()`. */
+export type NetConnectOpts =
+  & (TcpSocketConnectOpts | IpcSocketConnectOpts)
+  & SocketConstructorOpts
+  & { timeout?: number };
+
+/** `socket.readyState` values. */
+export type SocketReadyState = "opening" | "open" | "readOnly" | "writeOnly" | "closed";
+
+/** What a server lends an accepted socket so it can report its end. */
+export interface ConnectionOwner {
+  /** Called once when an accepted socket is destroyed. */
+  _connectionClosed(): void;
+}
+
+type _Cb = (err?: Error | null) => void;
+type _Chunk = { chunk: Buffer | string; encoding: BufferEncoding };
+
+const _kNormalized: unique symbol = Symbol("omninet.normalizedArgs");
+
+/** Arguments of `connect()`/`listen()` normalised to `[options, callback]`. */
+export type NormalizedArgs = [Record<string, unknown>, ((...args: never[]) => unknown) | null] & {
+  [_kNormalized]?: true;
+};
+
+const _TIMEOUT_MAX = 2 ** 31 - 1;
+
+function _toNumber(x: unknown): number | false {
+  const n = Number(x);
+  return n >= 0 ? n : false;
+}
+
+/**
+ * Whether `value` names a Unix socket path rather than a port (a string that
+ * is not a non-negative number), as Node decides.
+ * @param value the first argument of `connect()`/`listen()`
+ * @returns `true` for a path
+ */
+export function isPipeName(value: unknown): value is string {
+  return typeof value === "string" && _toNumber(value) === false;
+}
+
+/**
+ * Node's `normalizeArgs`: turns `(port[, host][, cb])`, `(path[, cb])` or
+ * `(options[, cb])` into `[options, cb]`.
+ * @param args the arguments as given
+ * @returns a tagged `[options, callback | null]` pair
+ */
+export function normalizeArgs(args: unknown[]): NormalizedArgs {
+  let options: Record<string, unknown> = {};
+  const arg0 = args[0];
+  if (args.length === 0) {
+    // nothing
+  } else if (typeof arg0 === "object" && arg0 !== null) {
+    options = arg0 as Record<string, unknown>;
+  } else if (isPipeName(arg0)) {
+    options.path = arg0;
+  } else {
+    options.port = arg0;
+    if (args.length > 1 && typeof args[1] === "string") options.host = args[1];
+  }
+  const last = args[args.length - 1];
+  const out = [options, typeof last === "function" ? last : null] as NormalizedArgs;
+  out[_kNormalized] = true;
+  return out;
+}
+
+function _isNormalized(value: unknown): value is NormalizedArgs {
+  return Array.isArray(value) && (value as NormalizedArgs)[_kNormalized] === true;
+}
+
+function _errSocketClosed(): NodeErrorLike {
+  return codedError("ERR_SOCKET_CLOSED", "Socket is closed");
+}
+
+function _errClosedBeforeConnection(): NodeErrorLike {
+  return codedError(
+    "ERR_SOCKET_CLOSED_BEFORE_CONNECTION",
+    "Socket closed before the connection was established",
+  );
+}
+
+function _toBytes(chunk: Buffer | string, encoding: BufferEncoding): Buffer {
+  return typeof chunk === "string" ? Buffer.from(chunk, encoding) : chunk;
+}
+
+function _chunkLength(chunk: Buffer | string, encoding: BufferEncoding): number {
+  return typeof chunk === "string" ? Buffer.byteLength(chunk, encoding) : chunk.length;
+}
+
+// Installed as an own `write` once the peer ended and allowHalfOpen is off.
+function _writeAfterFIN(
+  this: Socket,
+  chunk: unknown,
+  encoding?: BufferEncoding | _Cb,
+  cb?: _Cb,
+): boolean {
+  if (!this.writableEnded) {
+    return Duplex.prototype.write.call(this, chunk, encoding as BufferEncoding, cb);
+  }
+  if (typeof encoding === "function") cb = encoding;
+  const err = codedError("EPIPE", "This socket has been ended by the other party");
+  if (typeof cb === "function") process.nextTick(cb, err);
+  this.destroy(err);
+  return false;
+}
+
+function _onReadableEnd(this: Socket): void {
+  if (!this.allowHalfOpen) {
+    (this as unknown as { write: typeof _writeAfterFIN }).write = _writeAfterFIN;
+  }
+}
+
+function _noop(): void {}
+
+/** Adopts an accepted handle into a fresh socket; set by the Socket class. */
+let _adoptAccepted: (
+  socket: Socket,
+  handle: StreamHandle,
+  owner: ConnectionOwner,
+  isUnix: boolean,
+  paused: boolean,
+) => void;
+
+/**
+ * A TCP or Unix domain stream socket: Node's `net.Socket`.
+ *
+ * @example
+ * ```ts
+ * import { Socket } from "@omninet/net";
+ * const socket = new Socket();
+ * socket.connect(80, "example.com", () => socket.end("GET / HTTP/1.0\r\n\r\n"));
+ * socket.on("data", (chunk) => console.log(chunk.toString()));
+ * ```
+ */
+export class Socket extends Duplex {
+  /** `true` while a connection is being established. */
+  connecting: boolean = false;
+  /** The server that accepted this socket, or `null`. */
+  server: Server | null = null;
+  /** The idle timeout set with `setTimeout()`, or `undefined`. */
+  timeout: number | undefined = undefined;
+  /** `ip:port` of every address tried with Happy Eyeballs. */
+  autoSelectFamilyAttemptedAddresses?: string[];
+  /** Addresses this socket may not connect to. */
+  blockList?: BlockList;
+
+  #handle: StreamHandle | null = null;
+  #dial: (() => void) | null = null;
+  #connectGen = 0;
+  #isUnix = false;
+  #reading = false;
+  #readWanted = false;
+  #owner: ConnectionOwner | null = null;
+  #signal: AbortSignal | undefined;
+  #closeEmitted = false;
+  #resetting = false;
+  #unrefWanted = false;
+
+  #noDelay: boolean;
+  #keepAlive: boolean;
+  #keepAliveDelaySec: number;
+
+  #bytesRead = 0;
+  #bytesDispatched = 0;
+  #writeCb: _Cb | null = null;
+  #pendingWritev = false;
+  #pendingData: Buffer | string | _Chunk[] | null = null;
+  #pendingEncoding: BufferEncoding = "utf8";
+  #pendingCb: _Cb | null = null;
+  #pendingFinal: _Cb | null = null;
+
+  #timeoutMs = 0;
+  #timer: ReturnType<typeof _setTimer> | null = null;
+  #lastActive = 0;
+  #onTimer: (() => void) | null = null;
+
+  #peerCache: AddressInfo | null = null;
+  #sockCache: AddressInfo | null = null;
+
+  readonly #events: HandleEvents;
+  readonly #onWriteDone: (err?: SystemError | null) => void;
+
+  static {
+    _adoptAccepted = (socket, handle, owner, isUnix, paused) =>
+      socket.#adoptAccepted(handle, owner, isUnix, paused);
+  }
+
+  /**
+   * Creates a socket; it is not connected until `connect()` (unless `fd` is given).
+   * @param options stream and socket options, or a file descriptor
+   */
+  constructor(options?: SocketConstructorOpts | number) {
+    const opts: Record<string, unknown> = typeof options === "number"
+      ? { fd: options }
+      : { ...options };
+    const streamOpts: DuplexOptions = {
+      ...opts,
+      allowHalfOpen: Boolean(opts.allowHalfOpen),
+      // Node emits 'close' itself, with hadError, once the handle is released.
+      emitClose: false,
+      autoDestroy: true,
+      decodeStrings: false,
+      signal: undefined,
+    };
+    super(streamOpts);
+    this.#noDelay = Boolean(opts.noDelay);
+    this.#keepAlive = Boolean(opts.keepAlive);
+    this.#keepAliveDelaySec = ~~(Number(opts.keepAliveInitialDelay) / 1000);
+    this.#events = {
+      onData: (chunk) => this.#onData(chunk),
+      onEnd: () => this.#onEnd(),
+      onError: (err) => {
+        if (!this.destroyed) this.destroy(err);
+      },
+    };
+    this.#onWriteDone = (err) => this.#afterWrite(err);
+    this.on("end", _onReadableEnd);
+    if (opts.blockList !== undefined) {
+      if (!BlockList.isBlockList(opts.blockList)) {
+        throw errInvalidArgType(
+          "options.blockList",
+          "an instance of net.BlockList",
+          opts.blockList,
+        );
+      }
+      this.blockList = opts.blockList;
+    }
+    if (opts.fd !== undefined) this.#openFd(opts.fd, opts.readable !== false);
+    if (opts.signal !== undefined) this.#watchSignal(opts.signal);
+  }
+
+  #openFd(fd: unknown, readable: boolean): void {
+    validateInt32(fd, "fd", 0);
+    const transport = getTransport();
+    if (!transport.openFd) throw errFeatureUnavailable("net.Socket({ fd })", transport.name);
+    this.#adopt(transport.openFd(fd));
+    if (readable) this.read(0);
+  }
+
+  #watchSignal(signal: unknown): void {
+    validateAbortSignal(signal, "options.signal");
+    const s = signal as AbortSignal;
+    if (this.#signal === s) return;
+    this.#signal = s;
+    if (s.aborted) {
+      this.destroy(abortError(s.reason));
+      return;
+    }
+    const onAbort = () => this.destroy(abortError(s.reason));
+    s.addEventListener("abort", onAbort, { once: true });
+    this.once("close", () => s.removeEventListener("abort", onAbort));
+  }
+
+  // ---- connecting -------------------------------------------------------
+
+  /**
+   * Opens a connection: `connect(port[, host][, cb])`, `connect(path[, cb])`
+   * or `connect(options[, cb])`.
+   * @param args port and host, a Unix path, or options; then an optional `'connect'` listener
+   * @returns this socket
+   * @example
+   * ```ts
+   * new Socket().connect({ port: 8080, host: "127.0.0.1" }, () => console.log("up"));
+   * ```
+   */
+  connect(options: SocketConnectOpts, connectionListener?: () => void): this;
+  connect(port: number, host: string, connectionListener?: () => void): this;
+  connect(port: number, connectionListener?: () => void): this;
+  connect(path: string, connectionListener?: () => void): this;
+  connect(...args: unknown[]): this {
+    const [options, cb] = _isNormalized(args[0]) ? args[0] : normalizeArgs(args);
+    if (options.port === undefined && options.path == null) {
+      throw errMissingArgs("options", "port", "path");
+    }
+    if (Object.hasOwn(this, "write")) delete (this as { write?: unknown }).write;
+    // Node leaves a connected (or connecting) socket as it is.
+    if (this.#handle !== null || this.connecting) return this;
+    const path = options.path;
+    if (path) validateString(path, "options.path");
+    const plan = path ? null : normalizeTcpConnect(this.#withBlockList(options));
+    if (plan !== null) this.#applyConnectOptions(options);
+    if (this.destroyed) this.#reopen();
+    if (options.signal !== undefined) {
+      this.#watchSignal(options.signal);
+      if (this.destroyed) return this; // already aborted: never dial
+    }
+    if (cb !== null) this.once("connect", cb as () => void);
+    this.connecting = true;
+    const gen = ++this.#connectGen;
+    this.#touch();
+    this.#isUnix = plan === null;
+    if (plan === null) this.#dialUnix(path as string, gen);
+    else this.#dial = startTcpConnect(getTransport(), plan, this.#sink(gen));
+    return this;
+  }
+
+  #withBlockList(options: Record<string, unknown>): Record<string, unknown> {
+    if (options.blockList !== undefined || this.blockList === undefined) return options;
+    return { ...options, blockList: this.blockList };
+  }
+
+  #applyConnectOptions(options: Record<string, unknown>): void {
+    if (options.noDelay !== undefined) this.#noDelay = Boolean(options.noDelay);
+    if (options.keepAlive !== undefined) this.#keepAlive = Boolean(options.keepAlive);
+    if (options.keepAliveInitialDelay !== undefined) {
+      this.#keepAliveDelaySec = ~~(Number(options.keepAliveInitialDelay) / 1000);
+    }
+  }
+
+  // A destroyed socket may connect again (Node's reconnect after 'close').
+  #reopen(): void {
+    (this as unknown as { _undestroy(): void })._undestroy();
+    this.#closeEmitted = false;
+    this.#resetting = false;
+    this.#peerCache = null;
+    this.#sockCache = null;
+    this.#bytesRead = 0;
+    this.#bytesDispatched = 0;
+    this.#reading = false;
+    this.#readWanted = false;
+  }
+
+  #dialUnix(path: string, gen: number): void {
+    let dial: Dial | null = null;
+    dial = getTransport().connectUnix(path, (err, handle) => {
+      if (gen !== this.#connectGen) {
+        handle?.close(_noop);
+        return;
+      }
+      this.#dial = null;
+      if (err || !handle) this.#connectFailed(err ?? _errSocketClosed());
+      else this.#afterConnect(handle);
+    });
+    this.#dial = () => dial?.cancel();
+  }
+
+  #sink(gen: number): ConnectSink {
+    this.autoSelectFamilyAttemptedAddresses = undefined;
+    return {
+      emit: (event, ...args) => gen === this.#connectGen && this.emit(event, ...args),
+      recordAttempt: (ipPort) => {
+        if (gen === this.#connectGen) (this.autoSelectFamilyAttemptedAddresses ??= []).push(ipPort);
+      },
+      connected: (handle) => {
+        if (gen !== this.#connectGen) handle.close(_noop);
+        else {
+          this.#dial = null;
+          this.#afterConnect(handle);
+        }
+      },
+      failed: (err) => {
+        if (gen === this.#connectGen) {
+          this.#dial = null;
+          this.#connectFailed(err);
+        }
+      },
+    };
+  }
+
+  #connectFailed(err: Error): void {
+    this.connecting = false;
+    this.destroy(err);
+  }
+
+  #afterConnect(handle: StreamHandle): void {
+    if (this.destroyed) {
+      handle.close(_noop);
+      return;
+    }
+    this.connecting = false;
+    this.#adopt(handle);
+    this.#touch();
+    if (this.#resetting) {
+      this.#resetNow();
+      return;
+    }
+    this.#flushPending();
+    this.emit("connect");
+    this.emit("ready");
+    if (this.#handle === null) return;
+    if (this.#readWanted || !this.isPaused()) this.read(0);
+    if (this.#readWanted) this._read();
+  }
+
+  #adopt(handle: StreamHandle): void {
+    this.#handle = handle;
+    this.#sockCache = null;
+    handle.attach(this.#events);
+    if (this.#noDelay) handle.setNoDelay(true);
+    if (this.#keepAlive) handle.setKeepAlive(true, this.#keepAliveDelaySec * 1000);
+    if (this.#unrefWanted) handle.unref();
+  }
+
+  #adoptAccepted(
+    handle: StreamHandle,
+    owner: ConnectionOwner,
+    isUnix: boolean,
+    paused: boolean,
+  ): void {
+    this.#owner = owner;
+    this.server = owner as Server;
+    this.#isUnix = isUnix;
+    this.#adopt(handle);
+    if (paused) this.pause();
+    else this.read(0);
+  }
+
+  #flushPending(): void {
+    const cb = this.#pendingCb;
+    if (cb !== null) {
+      const data = this.#pendingData as Buffer | string | _Chunk[];
+      this.#pendingCb = null;
+      this.#pendingData = null;
+      this.#writeGeneric(this.#pendingWritev, data, this.#pendingEncoding, cb);
+    }
+    const fin = this.#pendingFinal;
+    if (fin !== null) {
+      this.#pendingFinal = null;
+      this._final(fin);
+    }
+  }
+
+  // ---- reading ----------------------------------------------------------
+
+  #onData(chunk: Uint8Array): void {
+    const buf = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.#bytesRead += buf.length;
+    if (this.#timeoutMs !== 0) this.#touch();
+    if (!this.push(buf) && this.#reading && this.#handle !== null) {
+      this.#reading = false;
+      this.#handle.readStop();
+    }
+  }
+
+  #onEnd(): void {
+    this.#reading = false;
+    this.push(null);
+    this.read(0);
+  }
+
+  /** Starts reading from the handle; the stream calls it when it wants data. */
+  override _read(): void {
+    const handle = this.#handle;
+    if (this.connecting || handle === null) {
+      this.#readWanted = true;
+      return;
+    }
+    this.#readWanted = false;
+    if (!this.#reading) {
+      this.#reading = true;
+      handle.readStart();
+    }
+  }
+
+  // ---- writing ----------------------------------------------------------
+
+  /** Hands one chunk to the handle (or holds it until connected). */
+  override _write(chunk: Buffer | string, encoding: BufferEncoding, cb: _Cb): void {
+    this.#writeGeneric(false, chunk, encoding, cb);
+  }
+
+  /** Hands several buffered chunks to the handle in one call. */
+  override _writev(chunks: _Chunk[], cb: _Cb): void {
+    this.#writeGeneric(true, chunks, "utf8", cb);
+  }
+
+  #writeGeneric(
+    writev: boolean,
+    data: Buffer | string | _Chunk[],
+    encoding: BufferEncoding,
+    cb: _Cb,
+  ): void {
+    if (this.connecting) {
+      this.#pendingWritev = writev;
+      this.#pendingData = data;
+      this.#pendingEncoding = encoding;
+      this.#pendingCb = cb;
+      return;
+    }
+    const handle = this.#handle;
+    if (handle === null) {
+      cb(_errSocketClosed());
+      return;
+    }
+    this.#touch();
+    this.#writeCb = cb;
+    if (writev) {
+      const list = data as _Chunk[];
+      const bufs = new Array<Buffer>(list.length);
+      let n = 0;
+      for (let i = 0; i < list.length; i++) {
+        const b = _toBytes(list[i].chunk, list[i].encoding);
+        bufs[i] = b;
+        n += b.length;
+      }
+      this.#bytesDispatched += n;
+      handle.writev(bufs, this.#onWriteDone);
+    } else {
+      const b = _toBytes(data as Buffer | string, encoding);
+      this.#bytesDispatched += b.length;
+      handle.write(b, this.#onWriteDone);
+    }
+  }
+
+  #afterWrite(err?: SystemError | null): void {
+    const cb = this.#writeCb;
+    if (cb === null) return;
+    this.#writeCb = null;
+    if (err) {
+      cb(err);
+      return;
+    }
+    this.#touch();
+    cb();
+  }
+
+  /** Sends FIN once every write is flushed (deferred while connecting). */
+  override _final(cb: _Cb): void {
+    const handle = this.#handle;
+    // Like Node, a socket that is not connected yet waits for 'connect'.
+    if (handle === null || this.connecting) {
+      this.#pendingFinal = cb;
+      return;
+    }
+    // Node ignores asynchronous shutdown errors: the read side reports real failures.
+    handle.shutdown(() => cb());
+  }
+
+  // ---- teardown ---------------------------------------------------------
+
+  /** Releases the handle; 'close' follows once the runtime let it go. */
+  override _destroy(err: Error | null, cb: _Cb): void {
+    this.connecting = false;
+    this.#connectGen++;
+    const dial = this.#dial;
+    this.#dial = null;
+    if (dial !== null) dial();
+    this.#stopTimer();
+    // Told first, like Node: the server's 'close' then precedes this socket's.
+    const owner = this.#owner;
+    if (owner !== null) {
+      this.#owner = null;
+      owner._connectionClosed();
+    }
+    const handle = this.#handle;
+    const hadError = Boolean(err);
+    if (handle !== null) {
+      this.#handle = null;
+      this.#sockCache = null;
+      this.#reading = false;
+      // Deferred so 'error' (queued by destroy with nextTick) always precedes 'close',
+      // whatever queue the adapter's callback ran on.
+      const done = () => process.nextTick(() => this.#emitClose(hadError));
+      if (this.#resetting && handle.reset) handle.reset(done);
+      else handle.close(done);
+      cb(err);
+    } else {
+      cb(err);
+      process.nextTick(() => this.#emitClose(hadError));
+    }
+    this.#cancelInflightWrite();
+  }
+
+  #failPending(): void {
+    const cb = this.#pendingCb;
+    if (cb !== null) {
+      this.#pendingCb = null;
+      this.#pendingData = null;
+      cb(_errClosedBeforeConnection());
+    }
+    this.#pendingFinal = null;
+  }
+
+  // The runtime drops an in-flight write on close; Node reports it as cancelled.
+  #cancelInflightWrite(): void {
+    const cb = this.#writeCb;
+    if (cb !== null) {
+      this.#writeCb = null;
+      cb(systemError({ code: "ECANCELED", syscall: "write" }));
+    }
+  }
+
+  #emitClose(hadError: boolean): void {
+    if (this.#closeEmitted) return;
+    this.#closeEmitted = true;
+    // Node fails a write held during connect as the socket closes.
+    this.#failPending();
+    this.emit("close", hadError);
+  }
+
+  /**
+   * Ends the writable side, then destroys the socket once written data is flushed.
+   * @example
+   * ```ts
+   * socket.destroySoon();
+   * ```
+   */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once("finish", () => this.destroy());
+  }
+
+  /**
+   * Closes a TCP connection with a RST so the peer sees `ECONNRESET`.
+   * @returns this socket
+   * @example
+   * ```ts
+   * socket.resetAndDestroy();
+   * ```
+   */
+  resetAndDestroy(): this {
+    if (this.#handle === null && !this.connecting) {
+      this.destroy(_errSocketClosed());
+      return this;
+    }
+    if (this.#isUnix) {
+      throw _errInvalidHandleType();
+    }
+    if (this.#handle !== null && !this.#handle.reset) {
+      throw errFeatureUnavailable("socket.resetAndDestroy()", getTransport().name);
+    }
+    this.#resetting = true;
+    if (!this.connecting) this.#resetNow();
+    return this;
+  }
+
+  #resetNow(): void {
+    const handle = this.#handle;
+    if (handle !== null && !handle.reset) {
+      this.#resetting = false;
+      this.destroy(errFeatureUnavailable("socket.resetAndDestroy()", getTransport().name));
+      return;
+    }
+    this.destroy();
+  }
+
+  /**
+   * Destroys the socket (with an `AbortError` unless it already ended) and
+   * resolves once it is closed.
+   * @returns a promise settled after `'close'`
+   */
+  override async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.destroyed) this.destroy(this.readableEnded ? undefined : abortError());
+    if (this.#closeEmitted) return;
+    await new Promise<void>((resolve) => this.once("close", () => resolve()));
+  }
+
+  // ---- timeouts ---------------------------------------------------------
+
+  /**
+   * Emits `'timeout'` after `msecs` of inactivity (0 disables).
+   * @param msecs idle time in milliseconds
+   * @param callback added as a one-time `'timeout'` listener
+   * @returns this socket
+   * @example
+   * ```ts
+   * socket.setTimeout(3000, () => socket.destroy());
+   * ```
+   */
+  setTimeout(msecs: number, callback?: () => void): this {
+    if (this.destroyed) return this;
+    this.timeout = msecs;
+    validateNumber(msecs, "msecs", 0);
+    if (msecs > _TIMEOUT_MAX) msecs = 1;
+    this.#stopTimer();
+    if (msecs === 0) {
+      this.#timeoutMs = 0;
+      if (callback !== undefined) {
+        validateFunction(callback, "callback");
+        this.removeListener("timeout", callback);
+      }
+      return this;
+    }
+    this.#timeoutMs = msecs;
+    this.#lastActive = performance.now();
+    this.#arm(msecs);
+    if (callback !== undefined) {
+      validateFunction(callback, "callback");
+      this.once("timeout", callback);
+    }
+    return this;
+  }
+
+  // Activity only stamps a time; the one timer re-arms itself when it fires early.
+  #touch(): void {
+    if (this.#timeoutMs === 0) return;
+    this.#lastActive = performance.now();
+    if (this.#timer === null) this.#arm(this.#timeoutMs);
+  }
+
+  #arm(ms: number): void {
+    const fire = this.#onTimer ??= () => this.#timerFired();
+    const t = _setTimer(fire, ms);
+    t.unref();
+    this.#timer = t;
+  }
+
+  #timerFired(): void {
+    this.#timer = null;
+    if (this.#timeoutMs === 0 || this.destroyed) return;
+    const idle = performance.now() - this.#lastActive;
+    if (idle + 1 < this.#timeoutMs) {
+      this.#arm(Math.ceil(this.#timeoutMs - idle));
+      return;
+    }
+    this.emit("timeout");
+  }
+
+  #stopTimer(): void {
+    if (this.#timer !== null) {
+      _clearTimer(this.#timer);
+      this.#timer = null;
+    }
+  }
+
+  // ---- options ----------------------------------------------------------
+
+  /**
+   * Enables or disables Nagle's algorithm (TCP_NODELAY); `true` when omitted.
+   * @param noDelay `true` to send data at once
+   * @returns this socket
+   * @example
+   * ```ts
+   * socket.setNoDelay(true);
+   * ```
+   */
+  setNoDelay(noDelay?: boolean): this {
+    const enable = Boolean(noDelay === undefined ? true : noDelay);
+    if (this.#handle === null) {
+      this.#noDelay = enable;
+      return this;
+    }
+    if (enable !== this.#noDelay) {
+      this.#noDelay = enable;
+      this.#handle.setNoDelay(enable);
+    }
+    return this;
+  }
+
+  /**
+   * Enables or disables TCP keep-alive probes.
+   * @param enable turn keep-alive on
+   * @param initialDelay milliseconds before the first probe (0 = system default)
+   * @returns this socket
+   * @example
+   * ```ts
+   * socket.setKeepAlive(true, 60_000);
+   * ```
+   */
+  setKeepAlive(enable?: boolean, initialDelay?: number): this {
+    const on = Boolean(enable);
+    const delaySec = ~~(Number(initialDelay) / 1000);
+    if (this.#handle === null) {
+      this.#keepAlive = on;
+      this.#keepAliveDelaySec = delaySec;
+      return this;
+    }
+    if (on !== this.#keepAlive || (on && delaySec !== this.#keepAliveDelaySec)) {
+      this.#keepAlive = on;
+      this.#keepAliveDelaySec = delaySec;
+      this.#handle.setKeepAlive(on, delaySec * 1000);
+    }
+    return this;
+  }
+
+  /**
+   * Lets the socket keep the process alive again (the default).
+   * @returns this socket
+   * @example
+   * ```ts
+   * socket.ref();
+   * ```
+   */
+  ref(): this {
+    this.#unrefWanted = false;
+    this.#handle?.ref();
+    return this;
+  }
+
+  /**
+   * Stops the socket from keeping the process alive.
+   * @returns this socket
+   * @example
+   * ```ts
+   * socket.unref();
+   * ```
+   */
+  unref(): this {
+    this.#unrefWanted = true;
+    this.#handle?.unref();
+    return this;
+  }
+
+  // ---- state ------------------------------------------------------------
+
+  /** Bytes received. */
+  get bytesRead(): number {
+    return this.#bytesRead;
+  }
+
+  /** Bytes written, including those still queued (Node's count). */
+  get bytesWritten(): number | undefined {
+    const queued = (this as unknown as { writableBuffer?: _Chunk[] }).writableBuffer;
+    if (!queued) return undefined;
+    let n = this.#bytesDispatched;
+    for (const el of queued) n += _chunkLength(el.chunk, el.encoding);
+    const data = this.#pendingData;
+    if (Array.isArray(data)) {
+      for (const el of data) n += _chunkLength(el.chunk, el.encoding);
+    } else if (data !== null) {
+      n += _chunkLength(data, this.#pendingEncoding);
+    }
+    return n;
+  }
+
+  /** Characters or bytes queued for writing (`undefined` before a handle exists). */
+  get bufferSize(): number | undefined {
+    return this.#handle !== null ? this.writableLength : undefined;
+  }
+
+  /** `true` until connected (also when never connected). */
+  get pending(): boolean {
+    return this.#handle === null || this.connecting;
+  }
+
+  /** `'opening'`, `'open'`, `'readOnly'`, `'writeOnly'` or `'closed'`. */
+  get readyState(): SocketReadyState {
+    if (this.connecting) return "opening";
+    if (this.readable && this.writable) return "open";
+    if (this.readable && !this.writable) return "readOnly";
+    if (!this.readable && this.writable) return "writeOnly";
+    return "closed";
+  }
+
+  #peer(): AddressInfo | null {
+    if (this.#peerCache !== null || this.#handle === null || this.connecting) {
+      return this.#peerCache;
+    }
+    const ep = this.#handle.remoteAddress();
+    if (ep !== null && typeof ep === "object") this.#peerCache = ep;
+    return this.#peerCache;
+  }
+
+  #sock(): AddressInfo | null {
+    if (this.#sockCache !== null || this.#handle === null) return this.#sockCache;
+    const ep = this.#handle.localAddress();
+    if (ep !== null && typeof ep === "object") this.#sockCache = ep;
+    return this.#sockCache;
+  }
+
+  /** Remote IP, or `undefined` (Unix sockets, not connected). */
+  get remoteAddress(): string | undefined {
+    return this.#peer()?.address;
+  }
+
+  /** Remote port, or `undefined`. */
+  get remotePort(): number | undefined {
+    return this.#peer()?.port;
+  }
+
+  /** `'IPv4'` or `'IPv6'`, or `undefined`. */
+  get remoteFamily(): string | undefined {
+    return this.#peer()?.family;
+  }
+
+  /** Local IP, or `undefined`. */
+  get localAddress(): string | undefined {
+    return this.#sock()?.address;
+  }
+
+  /** Local port, or `undefined`. */
+  get localPort(): number | undefined {
+    return this.#sock()?.port;
+  }
+
+  /** `'IPv4'` or `'IPv6'`, or `undefined`. */
+  get localFamily(): string | undefined {
+    return this.#sock()?.family;
+  }
+
+  /**
+   * The local endpoint (`{ address, family, port }`), or `{}` when there is none.
+   * @returns the bound address
+   * @example
+   * ```ts
+   * const { port } = socket.address() as { port: number };
+   * ```
+   */
+  address(): AddressInfo | Record<string, never> {
+    const a = this.#sock();
+    return a === null ? {} : { address: a.address, family: a.family, port: a.port };
+  }
+}
+
+function _errInvalidHandleType(): NodeErrorLike {
+  const err = new TypeError("This handle type cannot be sent") as TypeError & NodeErrorLike;
+  err.code = "ERR_INVALID_HANDLE_TYPE";
+  return err;
+}
+
+/**
+ * Wraps a handle a server accepted into a connected Socket.
+ * @param handle the accepted handle (not reading yet)
+ * @param owner the server, told when the socket is destroyed
+ * @param options socket options derived from the server's
+ * @returns the connected socket
+ */
+export function acceptSocket(
+  handle: StreamHandle,
+  owner: ConnectionOwner,
+  options: {
+    allowHalfOpen: boolean;
+    pauseOnConnect: boolean;
+    highWaterMark?: number;
+    noDelay: boolean;
+    keepAlive: boolean;
+    keepAliveInitialDelay: number;
+    isUnix: boolean;
+  },
+): Socket {
+  const socket = new Socket({
+    allowHalfOpen: options.allowHalfOpen,
+    readableHighWaterMark: options.highWaterMark,
+    writableHighWaterMark: options.highWaterMark,
+    noDelay: options.noDelay,
+    keepAlive: options.keepAlive,
+    keepAliveInitialDelay: options.keepAliveInitialDelay,
+  });
+  _adoptAccepted(socket, handle, owner, options.isUnix, options.pauseOnConnect);
+  return socket;
+}
+
+/**
+ * Creates a socket and connects it: `connect(port[, host][, cb])`,
+ * `connect(path[, cb])` or `connect(options[, cb])`. `options.timeout` sets
+ * the idle timeout.
+ * @param args port and host, a Unix path, or options; then an optional `'connect'` listener
+ * @returns the connecting socket
+ * @example
+ * ```ts
+ * import net from "@omninet/net";
+ * const socket = net.connect(8080, "127.0.0.1", () => socket.end("hi"));
+ * ```
+ */
+export function connect(
+  options: NetConnectOpts,
+  connectionListener?: () => void,
+): Socket;
+export function connect(port: number, host?: string, connectionListener?: () => void): Socket;
+export function connect(port: number, connectionListener?: () => void): Socket;
+export function connect(path: string, connectionListener?: () => void): Socket;
+export function connect(...args: unknown[]): Socket {
+  const normalized = normalizeArgs(args);
+  const options = normalized[0];
+  const socket = new Socket(options as SocketConstructorOpts);
+  if (options.timeout) socket.setTimeout(options.timeout as number);
+  // An already-aborted signal destroyed the socket: it must not dial anyway.
+  if (socket.destroyed) return socket;
+  return socket.connect(normalized as unknown as SocketConnectOpts);
+}
+
+/**
+ * Alias of {@link connect}.
+ * @example
+ * ```ts
+ * import { createConnection } from "@omninet/net";
+ * const socket = createConnection({ path: "/tmp/app.sock" });
+ * ```
+ */
+export const createConnection: typeof connect = connect;

@@ -1,0 +1,129 @@
+/**
+ * Shared helpers for the net.Socket / net.Server suites: loopback servers,
+ * temp Unix socket paths, event waiting with a bound, and a transport whose
+ * dials never complete.
+ * @module
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { clearTimeout, setTimeout as sleepTimer } from "node:timers";
+import { getTransport, setTransport } from "../runtimes/mod.ts";
+import type { Transport } from "../runtimes/types.ts";
+import { createServer, type Server } from "../core/server.ts";
+import type { Socket } from "../core/socket.ts";
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => sleepTimer(r, ms));
+}
+
+/**
+ * Waits for `event` on `emitter`, failing after `ms` (default 10 s). Unlike
+ * `events.once()` it does not reject on 'error', so it can wait for 'close'.
+ */
+export function waitFor(
+  emitter: NodeJS.EventEmitter,
+  event: string,
+  ms = 10_000,
+): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    const on = (...args: unknown[]) => {
+      clearTimeout(t);
+      resolve(args);
+    };
+    const t = sleepTimer(() => {
+      emitter.off(event, on);
+      reject(new Error(`timed out waiting for '${event}'`));
+    }, ms);
+    emitter.once(event, on);
+  });
+}
+
+/** Waits for 'error' then 'close' (registered together: they arrive in one tick). */
+export async function errorAndClose(
+  emitter: NodeJS.EventEmitter,
+): Promise<[Error & Record<string, unknown>, boolean]> {
+  const [[err], [hadError]] = await Promise.all([
+    waitFor(emitter, "error"),
+    waitFor(emitter, "close"),
+  ]);
+  return [err as Error & Record<string, unknown>, hadError as boolean];
+}
+
+/** Listens on `host` (default 127.0.0.1), port 0; resolves with the port. */
+export async function listen(server: Server, host = "127.0.0.1"): Promise<number> {
+  server.listen(0, host);
+  await waitFor(server, "listening");
+  return (server.address() as { port: number }).port;
+}
+
+/** Closes `server` and waits for its 'close'. */
+export async function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return;
+  const p = waitFor(server, "close");
+  server.close();
+  await p;
+}
+
+/** An echo server on 127.0.0.1 with its port; every accepted socket is tracked. */
+export async function echoServer(
+  opts: Record<string, unknown> = {},
+): Promise<{ server: Server; port: number; sockets: Socket[] }> {
+  const sockets: Socket[] = [];
+  const server = createServer(opts, (s) => {
+    sockets.push(s);
+    s.on("error", () => {});
+    s.pipe(s);
+  });
+  const port = await listen(server);
+  return { server, port, sockets };
+}
+
+/** A fresh temp directory; remove it with {@link removeDir}. */
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "omninet-net-"));
+}
+
+/** Removes a temp directory made by {@link tempDir}. */
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Runs `fn` with a transport whose TCP and Unix dials never complete (but
+ * record cancellation), then restores the previous transport.
+ */
+export async function withStalledDials(
+  fn: (state: { cancelled: number; dials: number }) => Promise<void>,
+): Promise<void> {
+  const real = getTransport();
+  const state = { cancelled: 0, dials: 0 };
+  const stalled: Transport = {
+    name: "stalled",
+    features: real.features,
+    connectTcp() {
+      state.dials++;
+      return { cancel: () => void state.cancelled++ };
+    },
+    connectUnix() {
+      state.dials++;
+      return { cancel: () => void state.cancelled++ };
+    },
+    listenTcp: (req, events, cb) => real.listenTcp(req, events, cb),
+    listenUnix: (req, events, cb) => real.listenUnix(req, events, cb),
+  };
+  setTransport(stalled);
+  try {
+    await fn(state);
+  } finally {
+    setTransport(real);
+  }
+}
+
+/** Collects everything a readable emits until 'end'. */
+export function collect(socket: Socket): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  socket.on("data", (d: Buffer) => parts.push(d));
+  return waitFor(socket, "end", 60_000).then(() => Buffer.concat(parts));
+}

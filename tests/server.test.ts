@@ -1,0 +1,516 @@
+import type { Buffer } from "node:buffer";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { BlockList } from "../core/block_list.ts";
+import { createServer, Server } from "../core/server.ts";
+import { connect, type Socket } from "../core/socket.ts";
+import { getTransport, setTransport } from "../runtimes/mod.ts";
+import type { StreamHandle, Transport } from "../runtimes/types.ts";
+import { spawnScript } from "./_runtime.ts";
+import {
+  closeServer,
+  echoServer,
+  errorAndClose,
+  listen,
+  removeDir,
+  sleep,
+  tempDir,
+  waitFor,
+} from "./_net.ts";
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return (err as { code?: string }).code;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+const create = suite("net.createServer()");
+
+create("adds the connection listener and validates options", async () => {
+  assert.is(codeOf(() => createServer(5 as never)), "ERR_INVALID_ARG_TYPE");
+  assert.is(codeOf(() => createServer({ blockList: [] as never })), "ERR_INVALID_ARG_TYPE");
+  assert.is(
+    codeOf(() => createServer({ keepAliveInitialDelay: "1" as never })),
+    "ERR_INVALID_ARG_TYPE",
+  );
+  let got: Socket | undefined;
+  const server = createServer({ allowHalfOpen: false }, (s) => {
+    got = s;
+    s.end();
+  });
+  assert.instance(server, Server);
+  const port = await listen(server);
+  const c = connect(port, "127.0.0.1");
+  c.resume();
+  await waitFor(c, "close");
+  assert.ok(got);
+  assert.is(got!.server, server);
+  await closeServer(server);
+});
+
+create("the accepted socket reports both endpoints", async () => {
+  const seen: Record<string, unknown> = {};
+  const server = createServer((s) => {
+    Object.assign(seen, {
+      localPort: s.localPort,
+      localAddress: s.localAddress,
+      remoteAddress: s.remoteAddress,
+      remotePort: s.remotePort,
+      remoteFamily: s.remoteFamily,
+    });
+    s.end();
+  });
+  const port = await listen(server);
+  const c = connect(port, "127.0.0.1");
+  c.resume();
+  await waitFor(c, "connect");
+  const clientPort = c.localPort;
+  await waitFor(c, "close");
+  assert.equal(seen, {
+    localPort: port,
+    localAddress: "127.0.0.1",
+    remoteAddress: "127.0.0.1",
+    remotePort: clientPort,
+    remoteFamily: "IPv4",
+  });
+  await closeServer(server);
+});
+
+create.run();
+
+// ---------------------------------------------------------------------------
+const lis = suite("server.listen()");
+
+lis("listen(port, host, backlog, cb) binds and calls back once", async () => {
+  const server = createServer();
+  let calls = 0;
+  server.listen(0, "127.0.0.1", 16, () => calls++);
+  await waitFor(server, "listening");
+  assert.is(calls, 1);
+  assert.is(server.listening, true);
+  const a = server.address() as { address: string; family: string; port: number };
+  assert.is(a.address, "127.0.0.1");
+  assert.is(a.family, "IPv4");
+  assert.ok(a.port > 0);
+  await closeServer(server);
+  assert.is(server.listening, false);
+  assert.is(server.address(), null);
+});
+
+lis("listen() with no host binds the unspecified address (dual-stack where possible)", async () => {
+  const server = createServer((s) => s.end("hi"));
+  server.listen(() => {});
+  await waitFor(server, "listening");
+  const a = server.address() as { address: string; family: string; port: number };
+  assert.ok(a.address === "::" || a.address === "0.0.0.0", a.address);
+  const c = connect(a.port, "127.0.0.1");
+  let text = "";
+  c.setEncoding("utf8").on("data", (d: string) => (text += d));
+  await waitFor(c, "close");
+  assert.is(text, "hi");
+  await closeServer(server);
+});
+
+lis("listen({ port: undefined }) picks a free port; a port string works", async () => {
+  const a = createServer();
+  a.listen({ port: undefined, host: "127.0.0.1" });
+  await waitFor(a, "listening");
+  const port = (a.address() as { port: number }).port;
+  assert.ok(port > 0);
+  await closeServer(a);
+  const b = createServer();
+  b.listen(String(port) as never, "127.0.0.1");
+  await waitFor(b, "listening");
+  assert.is((b.address() as { port: number }).port, port);
+  await closeServer(b);
+});
+
+lis("listen(host name) resolves it first", async () => {
+  const server = createServer();
+  server.listen({ port: 0, host: "localhost" });
+  await waitFor(server, "listening");
+  const a = server.address() as { address: string };
+  assert.ok(a.address === "127.0.0.1" || a.address === "::1", a.address);
+  await closeServer(server);
+});
+
+lis("argument errors are thrown synchronously", () => {
+  const s = createServer();
+  assert.is(codeOf(() => s.listen(65536)), "ERR_SOCKET_BAD_PORT");
+  assert.is(codeOf(() => s.listen({} as never)), "ERR_INVALID_ARG_VALUE");
+  assert.is(codeOf(() => s.listen({ port: true } as never)), "ERR_INVALID_ARG_VALUE");
+  assert.is(codeOf(() => s.listen({ port: 0, signal: {} as never })), "ERR_INVALID_ARG_TYPE");
+  assert.is(s.listening, false);
+});
+
+lis("a second listen() throws ERR_SERVER_ALREADY_LISTEN", async () => {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  assert.is(codeOf(() => server.listen(0, "127.0.0.1")), "ERR_SERVER_ALREADY_LISTEN");
+  await waitFor(server, "listening");
+  assert.is(codeOf(() => server.listen(0)), "ERR_SERVER_ALREADY_LISTEN");
+  await closeServer(server);
+});
+
+lis("EADDRINUSE has Node's shape and the server can listen again", async () => {
+  const a = createServer();
+  const port = await listen(a);
+  const b = createServer();
+  b.listen(port, "127.0.0.1");
+  const [err] = await waitFor(b, "error") as [Error & Record<string, unknown>];
+  assert.is(err.code, "EADDRINUSE");
+  assert.is(err.syscall, "listen");
+  assert.is(err.address, "127.0.0.1");
+  assert.is(err.port, port);
+  assert.ok((err.errno as number) < 0);
+  assert.is(err.message, `listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
+  assert.is(b.listening, false);
+  await listen(b);
+  await closeServer(b);
+  await closeServer(a);
+});
+
+lis("Unix path: address() is the path, EADDRINUSE for a second server", async () => {
+  const dir = tempDir();
+  const path = join(dir, "srv.sock");
+  const a = createServer((s) => s.end("unix"));
+  a.listen(path);
+  await waitFor(a, "listening");
+  assert.is(a.address(), path);
+  const b = createServer();
+  b.listen(path);
+  const [err] = await waitFor(b, "error") as [Error & Record<string, unknown>];
+  assert.is(err.code, "EADDRINUSE");
+  assert.is(err.syscall, "listen");
+  const c = connect(path);
+  let text = "";
+  c.setEncoding("utf8").on("data", (d: string) => (text += d));
+  await waitFor(c, "close");
+  assert.is(text, "unix");
+  await closeServer(a);
+  // Like Node, a closed Unix server still reports its path.
+  assert.is(a.address(), path);
+  removeDir(dir);
+});
+
+lis("readableAll and writableAll open a Unix socket to every user", async () => {
+  const dir = tempDir();
+  const path = join(dir, "all.sock");
+  const server = createServer();
+  server.listen({ path, readableAll: true, writableAll: true });
+  await waitFor(server, "listening");
+  assert.is(statSync(path).mode & 0o666, 0o666);
+  await closeServer(server);
+  removeDir(dir);
+});
+
+lis("IPv6 loopback listen reports an IPv6 address", async () => {
+  const server = createServer((s) => s.end());
+  const port = await listen(server, "::1");
+  assert.equal(server.address(), { address: "::1", family: "IPv6", port });
+  await closeServer(server);
+});
+
+lis(
+  "reusePort: a second process shares the port, or the option is loudly unavailable",
+  async () => {
+    const server = createServer();
+    if (!getTransport().features.reusePort) {
+      assert.is(
+        codeOf(() => server.listen({ port: 0, reusePort: true })),
+        "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+      );
+      return;
+    }
+    server.listen({ port: 0, host: "127.0.0.1", reusePort: true });
+    await waitFor(server, "listening");
+    const port = (server.address() as { port: number }).port;
+    const r = await spawnScript("fixtures/net_child", ["reuseport", String(port)]);
+    assert.is(r.stdout.trim(), `listening ${port}`, r.stderr);
+    assert.is(r.code, 0);
+    await closeServer(server);
+  },
+);
+
+lis("ipv6Only keeps IPv4 peers out, or is loudly unavailable", async () => {
+  const server = createServer((s) => s.end());
+  if (!getTransport().features.ipv6Only) {
+    assert.is(
+      codeOf(() => server.listen({ port: 0, host: "::", ipv6Only: true })),
+      "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+    );
+    return;
+  }
+  server.listen({ port: 0, host: "::", ipv6Only: true });
+  await waitFor(server, "listening");
+  const port = (server.address() as { port: number }).port;
+  const c = connect(port, "127.0.0.1");
+  const [err] = await errorAndClose(c);
+  assert.is(err.code, "ECONNREFUSED");
+  await closeServer(server);
+});
+
+lis("an aborted signal closes the server", async () => {
+  const ac = new AbortController();
+  const server = createServer();
+  server.listen({ port: 0, host: "127.0.0.1", signal: ac.signal });
+  await waitFor(server, "listening");
+  const closing = waitFor(server, "close");
+  ac.abort();
+  await closing;
+  assert.is(server.listening, false);
+});
+
+lis.run();
+
+// ---------------------------------------------------------------------------
+const cl = suite("server.close()");
+
+cl("close(cb) on a server that is not listening gets ERR_SERVER_NOT_RUNNING", async () => {
+  const server = createServer();
+  const [err] = await new Promise<unknown[]>((r) => server.close((...a) => r(a)));
+  assert.is((err as { code: string }).code, "ERR_SERVER_NOT_RUNNING");
+});
+
+cl("'close' waits for every connection to end", async () => {
+  const order: string[] = [];
+  const conns: Socket[] = [];
+  const server = createServer((s) => {
+    conns.push(s);
+    s.on("close", () => order.push("conn-close"));
+  });
+  const port = await listen(server);
+  const c = connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  while (conns.length === 0) await sleep(5);
+  let closeCb = 0;
+  server.close(() => closeCb++);
+  server.on("close", () => order.push("server-close"));
+  assert.is(server.listening, false);
+  await sleep(50);
+  assert.equal(order, []);
+  const [e, n] = await new Promise<unknown[]>((r) => server.getConnections((...a) => r(a)));
+  assert.is(e, null);
+  assert.is(n, 1);
+  const connClosed = waitFor(conns[0], "close");
+  c.end();
+  c.resume();
+  await waitFor(server, "close");
+  await connClosed;
+  // Node's order: the server's 'close' comes once the connection is destroyed,
+  // before the connection's own 'close' (which waits for the handle's release).
+  assert.equal(order, ["server-close", "conn-close"]);
+  assert.is(closeCb, 1);
+});
+
+cl("Symbol.asyncDispose closes the server", async () => {
+  const server = createServer();
+  await listen(server);
+  await server[Symbol.asyncDispose]();
+  assert.is(server.listening, false);
+});
+
+cl.run();
+
+// ---------------------------------------------------------------------------
+const limits = suite("Server maxConnections, blockList, options");
+
+limits("maxConnections drops extra connections with Node's 'drop' data", async () => {
+  const kept: Socket[] = [];
+  const server = createServer((s) => kept.push(s));
+  server.maxConnections = 1;
+  const port = await listen(server);
+  const a = connect(port, "127.0.0.1");
+  await waitFor(a, "connect");
+  while (kept.length === 0) await sleep(5);
+  const dropped = waitFor(server, "drop");
+  const b = connect(port, "127.0.0.1");
+  let bPort: number | undefined;
+  b.on("connect", () => (bPort = b.localPort));
+  b.on("error", () => {});
+  b.resume();
+  const [data] = await dropped as [Record<string, unknown>];
+  assert.is(data.localAddress, "127.0.0.1");
+  assert.is(data.localPort, port);
+  assert.is(data.localFamily, "IPv4");
+  assert.is(data.remoteAddress, "127.0.0.1");
+  assert.is(data.remoteFamily, "IPv4");
+  await waitFor(b, "close");
+  assert.is(data.remotePort, bPort);
+  assert.is(kept.length, 1);
+  a.destroy();
+  await closeServer(server);
+});
+
+limits("maxConnections = 0 drops every connection", async () => {
+  let connections = 0;
+  const server = createServer(() => connections++);
+  server.maxConnections = 0;
+  const port = await listen(server);
+  const dropped = waitFor(server, "drop");
+  const c = connect(port, "127.0.0.1");
+  c.on("error", () => {});
+  c.resume();
+  await dropped;
+  await waitFor(c, "close");
+  assert.is(connections, 0);
+  await closeServer(server);
+});
+
+limits("a blocked peer is closed before 'connection' and receives nothing", async () => {
+  const bl = new BlockList();
+  bl.addAddress("127.0.0.1");
+  let connections = 0;
+  const server = createServer({ blockList: bl }, (s) => {
+    connections++;
+    s.end("secret");
+  });
+  const port = await listen(server);
+  const c = connect(port, "127.0.0.1");
+  c.on("error", () => {});
+  let bytes = 0;
+  c.on("data", (d: Buffer) => (bytes += d.length));
+  await waitFor(c, "close");
+  assert.is(connections, 0);
+  assert.is(bytes, 0);
+  await closeServer(server);
+});
+
+limits("an IPv4-mapped IPv6 peer is matched against IPv4 rules", async () => {
+  const bl = new BlockList();
+  bl.addAddress("127.0.0.1");
+  let connections = 0;
+  const server = createServer({ blockList: bl }, (s) => {
+    connections++;
+    s.end("secret");
+  });
+  server.listen(0, "::");
+  const ok = await Promise.race([
+    waitFor(server, "listening").then(() => true),
+    waitFor(server, "error").then(() => false),
+  ]);
+  if (!ok) return; // no IPv6 on this machine: nothing to map
+  const port = (server.address() as { port: number }).port;
+  const c = connect(port, "127.0.0.1");
+  c.on("error", () => {});
+  let bytes = 0;
+  c.on("data", (d: Buffer) => (bytes += d.length));
+  await waitFor(c, "close");
+  assert.is(connections, 0);
+  assert.is(bytes, 0);
+  await closeServer(server);
+});
+
+limits("pauseOnConnect: no data until resume()", async () => {
+  let accepted: Socket | undefined;
+  const server = createServer({ pauseOnConnect: true }, (s) => (accepted = s));
+  const port = await listen(server);
+  const c = connect(port, "127.0.0.1");
+  c.write("early");
+  while (accepted === undefined) await sleep(5);
+  const sock = accepted;
+  assert.is(sock.isPaused(), true);
+  let text = "";
+  sock.setEncoding("utf8");
+  sock.on("data", (d: string) => (text += d));
+  await sleep(50);
+  assert.is(text, "");
+  assert.is(sock.bytesRead, 0);
+  sock.resume();
+  while (text.length < 5) await sleep(5);
+  assert.is(text, "early");
+  c.destroy();
+  await closeServer(server);
+});
+
+limits("allowHalfOpen server sockets keep writing after the client ends", async () => {
+  const server = createServer({ allowHalfOpen: true }, (s) => {
+    s.resume();
+    s.on("end", () => setTimeout(() => s.end("late reply"), 10));
+  });
+  const port = await listen(server);
+  const c = connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+  c.end();
+  let text = "";
+  c.setEncoding("utf8").on("data", (d: string) => (text += d));
+  await waitFor(c, "close");
+  assert.is(text, "late reply");
+  await closeServer(server);
+});
+
+limits("noDelay and keepAlive server options reach accepted handles", async () => {
+  const calls: string[] = [];
+  const real = getTransport();
+  const spy: Transport = {
+    ...real,
+    name: "spy",
+    listenTcp: (req, events, cb) =>
+      real.listenTcp(req, {
+        ...events,
+        onConnection: (h: StreamHandle) => {
+          const orig = { nd: h.setNoDelay.bind(h), ka: h.setKeepAlive.bind(h) };
+          h.setNoDelay = (e) => {
+            calls.push(`noDelay:${e}`);
+            orig.nd(e);
+          };
+          h.setKeepAlive = (e, d) => {
+            calls.push(`keepAlive:${e}:${d}`);
+            orig.ka(e, d);
+          };
+          events.onConnection(h);
+        },
+      }, cb),
+  };
+  setTransport(spy);
+  try {
+    const server = createServer(
+      { noDelay: true, keepAlive: true, keepAliveInitialDelay: 3000 },
+      (s) => s.end(),
+    );
+    const port = await listen(server);
+    const c = connect(port, "127.0.0.1");
+    c.resume();
+    await waitFor(c, "close");
+    assert.equal(calls, ["noDelay:true", "keepAlive:true:3000"]);
+    await closeServer(server);
+  } finally {
+    setTransport(null);
+  }
+});
+
+limits("highWaterMark applies to accepted sockets", async () => {
+  let hwm: number[] = [];
+  const server = createServer({ highWaterMark: 1024 }, (s) => {
+    hwm = [s.readableHighWaterMark, s.writableHighWaterMark];
+    s.end();
+  });
+  const port = await listen(server);
+  const c = connect(port, "127.0.0.1");
+  c.resume();
+  await waitFor(c, "close");
+  assert.equal(hwm, [1024, 1024]);
+  await closeServer(server);
+});
+
+limits("echo works for many sequential clients and counts connections", async () => {
+  const { server, port } = await echoServer();
+  for (let i = 0; i < 20; i++) {
+    const c = connect(port, "127.0.0.1");
+    c.end(`n${i}`);
+    let t = "";
+    c.setEncoding("utf8").on("data", (d: string) => (t += d));
+    await waitFor(c, "close");
+    assert.is(t, `n${i}`);
+  }
+  const [, n] = await new Promise<unknown[]>((r) => server.getConnections((...a) => r(a)));
+  assert.is(n, 0);
+  await closeServer(server);
+});
+
+limits.run();

@@ -1,0 +1,846 @@
+import { Buffer } from "node:buffer";
+import { join } from "node:path";
+import process from "node:process";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { BlockList } from "../core/block_list.ts";
+import { createServer } from "../core/server.ts";
+import { connect, createConnection, Socket } from "../core/socket.ts";
+import { getTransport, setTransport } from "../runtimes/mod.ts";
+import type { StreamHandle, Transport } from "../runtimes/types.ts";
+import {
+  closeServer,
+  echoServer,
+  errorAndClose,
+  listen,
+  removeDir,
+  sleep,
+  tempDir,
+  waitFor,
+  withStalledDials,
+} from "./_net.ts";
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return (err as { code?: string }).code;
+  }
+  return undefined;
+}
+
+async function refusedPort(): Promise<number> {
+  const s = createServer();
+  const port = await listen(s);
+  await closeServer(s);
+  return port;
+}
+
+// A transport that records calls made on every handle it hands out.
+function spyTransport(calls: string[]): Transport {
+  const real = getTransport();
+  const wrap = (h: StreamHandle): StreamHandle =>
+    new Proxy(h, {
+      get(target, key, recv) {
+        const v = Reflect.get(target, key, recv);
+        if (typeof v !== "function") return v;
+        return (...args: unknown[]) => {
+          if (
+            typeof key === "string" &&
+            !["write", "writev", "localAddress", "remoteAddress"].includes(key)
+          ) {
+            calls.push(`${key}(${args.filter((a) => typeof a !== "function").join(",")})`);
+          }
+          return v.apply(target, args);
+        };
+      },
+    });
+  return {
+    name: "spy",
+    features: real.features,
+    connectTcp: (req, cb) => real.connectTcp(req, (err, h) => cb(err, h && wrap(h))),
+    connectUnix: (path, cb) => real.connectUnix(path, (err, h) => cb(err, h && wrap(h))),
+    listenTcp: (req, events, cb) =>
+      real.listenTcp(req, { ...events, onConnection: (h) => events.onConnection(wrap(h)) }, cb),
+    listenUnix: (req, events, cb) => real.listenUnix(req, events, cb),
+  };
+}
+
+// ---------------------------------------------------------------------------
+const args = suite("net.connect() arguments");
+
+args("connect() without port or path throws ERR_MISSING_ARGS", () => {
+  assert.is(codeOf(() => connect({} as never)), "ERR_MISSING_ARGS");
+  assert.is(codeOf(() => new Socket().connect({} as never)), "ERR_MISSING_ARGS");
+});
+
+args("connect() with a bad port throws ERR_SOCKET_BAD_PORT", () => {
+  const s = new Socket();
+  let err: unknown;
+  try {
+    s.connect(70000);
+  } catch (e) {
+    err = e;
+  }
+  assert.instance(err, RangeError);
+  assert.is((err as { code: string }).code, "ERR_SOCKET_BAD_PORT");
+  s.destroy();
+});
+
+args("connect() with a non-string path throws ERR_INVALID_ARG_TYPE", () => {
+  assert.is(codeOf(() => new Socket().connect({ path: 5 } as never)), "ERR_INVALID_ARG_TYPE");
+});
+
+args("new Socket() rejects a blockList that is not a BlockList", () => {
+  assert.is(codeOf(() => new Socket({ blockList: {} as never })), "ERR_INVALID_ARG_TYPE");
+});
+
+args("all call forms connect and call the listener", async () => {
+  const { server, port } = await echoServer();
+  const dir = tempDir();
+  const path = join(dir, "s.sock");
+  const unix = createServer((s) => s.end());
+  unix.listen(path);
+  await waitFor(unix, "listening");
+  try {
+    const made = [
+      (cb: () => void) => connect(port, "127.0.0.1", cb),
+      (cb: () => void) => connect(port, cb),
+      (cb: () => void) => connect({ port, host: "127.0.0.1" }, cb),
+      (cb: () => void) => connect(String(port) as never, cb),
+      (cb: () => void) => createConnection(path, cb),
+      (cb: () => void) => createConnection({ path }, cb),
+      (cb: () => void) => new Socket().connect(port, "127.0.0.1", cb),
+    ];
+    for (const make of made) {
+      let called = 0;
+      const s = make(() => called++);
+      s.on("error", () => {});
+      await waitFor(s, "connect");
+      assert.is(called, 1);
+      s.destroy();
+      await waitFor(s, "close");
+    }
+  } finally {
+    await closeServer(server);
+    await closeServer(unix);
+    removeDir(dir);
+  }
+});
+
+args("net.connect() applies options.timeout", async () => {
+  const { server, port } = await echoServer();
+  const s = connect({ port, host: "127.0.0.1", timeout: 40 });
+  assert.is(s.timeout, 40);
+  await waitFor(s, "timeout");
+  s.destroy();
+  await closeServer(server);
+});
+
+args(
+  "new Socket({ fd }) without transport support throws ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+  () => {
+    const real = getTransport();
+    setTransport({ ...real, name: "nofd", openFd: undefined });
+    try {
+      assert.is(codeOf(() => new Socket({ fd: 0 })), "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM");
+      assert.is(codeOf(() => new Socket({ fd: -1 })), "ERR_OUT_OF_RANGE");
+    } finally {
+      setTransport(real);
+    }
+  },
+);
+
+args("new Socket({ fd }) wraps the transport's handle as connected", () => {
+  const real = getTransport();
+  const seen: number[] = [];
+  const fake: StreamHandle = {
+    attach() {},
+    readStart() {},
+    readStop() {},
+    write(_c, cb) {
+      cb();
+    },
+    writev(_c, cb) {
+      cb();
+    },
+    shutdown(cb) {
+      cb();
+    },
+    close(cb) {
+      setTimeout(cb, 0);
+    },
+    setNoDelay() {},
+    setKeepAlive() {},
+    ref() {},
+    unref() {},
+    localAddress: () => null,
+    remoteAddress: () => null,
+  };
+  setTransport({
+    ...real,
+    name: "fd",
+    openFd: (fd) => {
+      seen.push(fd);
+      return fake;
+    },
+  });
+  try {
+    const s = new Socket({ fd: 7, readable: false });
+    assert.equal(seen, [7]);
+    assert.is(s.pending, false);
+    assert.is(s.connecting, false);
+    s.destroy();
+  } finally {
+    setTransport(real);
+  }
+});
+
+args("readable: false and writable: false disable a side", async () => {
+  const w = new Socket({ writable: false });
+  w.write("x");
+  const [err] = await errorAndClose(w);
+  assert.is(err.code, "ERR_STREAM_WRITE_AFTER_END");
+  const r = new Socket({ readable: false });
+  assert.is(r.readable, false);
+  assert.is(r.readyState, "writeOnly");
+  r.destroy();
+});
+
+args.after(() => setTransport(null));
+args.run();
+
+// ---------------------------------------------------------------------------
+const events = suite("Socket events");
+
+events("client events arrive in Node's order", async () => {
+  const { server, port } = await echoServer();
+  const seen: string[] = [];
+  const s = connect(port, "127.0.0.1");
+  for (const e of ["connect", "ready", "end", "finish"]) s.on(e, () => seen.push(e));
+  s.on("data", () => {
+    if (!seen.includes("data")) seen.push("data");
+    s.end();
+  });
+  s.on("close", (hadError: boolean) => seen.push(`close:${hadError}`));
+  s.write("ping");
+  await waitFor(s, "close");
+  assert.equal(seen, ["connect", "ready", "data", "finish", "end", "close:false"]);
+  await closeServer(server);
+});
+
+events("'lookup' precedes 'connect' for a host name", async () => {
+  const { server, port } = await echoServer();
+  const seen: string[] = [];
+  const s = connect({ port, host: "localhost", family: 4 });
+  s.on("lookup", (err: Error | null, address: string, family: number, host: string) => {
+    seen.push(`lookup:${err}:${address}:${family}:${host}`);
+  });
+  s.on("connect", () => seen.push("connect"));
+  await waitFor(s, "connect");
+  assert.equal(seen, ["lookup:null:127.0.0.1:4:localhost", "connect"]);
+  s.destroy();
+  await closeServer(server);
+});
+
+events("ECONNREFUSED has Node's shape and close(hadError = true) follows", async () => {
+  const port = await refusedPort();
+  const s = connect(port, "127.0.0.1");
+  const order: string[] = [];
+  let error: (Error & Record<string, unknown>) | undefined;
+  s.on("error", (e) => {
+    error = e as Error & Record<string, unknown>;
+    order.push("error");
+  });
+  s.on("close", (hadError: boolean) => order.push(`close:${hadError}`));
+  await waitFor(s, "close");
+  assert.equal(order, ["error", "close:true"]);
+  assert.ok(error);
+  assert.is(error.code, "ECONNREFUSED");
+  assert.is(error.syscall, "connect");
+  assert.is(error.address, "127.0.0.1");
+  assert.is(error.port, port);
+  assert.is(typeof error.errno, "number");
+  assert.ok((error.errno as number) < 0);
+  assert.is(error.message, `connect ECONNREFUSED 127.0.0.1:${port}`);
+  assert.is(s.destroyed, true);
+});
+
+events("a missing Unix path fails with ENOENT", async () => {
+  const dir = tempDir();
+  const path = join(dir, "missing.sock");
+  const s = connect(path);
+  const [err, hadError] = await errorAndClose(s);
+  assert.is(err.code, "ENOENT");
+  assert.is(err.syscall, "connect");
+  assert.is(err.address, path);
+  assert.is(err.message, `connect ENOENT ${path}`);
+  assert.is(hadError, true);
+  removeDir(dir);
+});
+
+events("a peer closing with unread data surfaces as ECONNRESET", async () => {
+  // Closing a socket whose receive queue holds unread bytes makes the kernel send a RST.
+  const server = createServer({ pauseOnConnect: true }, (sock) => {
+    sock.on("error", () => {});
+    setTimeout(() => sock.destroy(), 100);
+  });
+  const port = await listen(server);
+  const s = connect(port, "127.0.0.1", () => s.write("unread"));
+  try {
+    const [err, hadError] = await errorAndClose(s);
+    assert.is(err.code, "ECONNRESET");
+    assert.ok(["read", "write"].includes(err.syscall as string));
+    assert.ok((err.errno as number) < 0);
+    assert.is(hadError, true);
+  } finally {
+    s.destroy();
+    await closeServer(server);
+  }
+});
+
+events("resetAndDestroy() makes the peer see ECONNRESET, or is loudly unavailable", async () => {
+  let unavailable: string | undefined;
+  const server = createServer((sock) => {
+    sock.on("error", () => {});
+    sock.on("data", () => {
+      try {
+        sock.resetAndDestroy();
+      } catch (e) {
+        unavailable = (e as { code?: string }).code;
+        sock.destroy();
+      }
+    });
+  });
+  const port = await listen(server);
+  const s = connect(port, "127.0.0.1", () => s.write("x"));
+  s.on("error", () => {});
+  const [hadError] = await waitFor(s, "close");
+  if (unavailable !== undefined) {
+    assert.is(unavailable, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM");
+    assert.is(getTransport().name, "deno");
+  } else {
+    assert.is(hadError, true);
+  }
+  await closeServer(server);
+});
+
+events("writing to a peer that closed fails with EPIPE", async () => {
+  const server = createServer((sock) => sock.destroy());
+  const port = await listen(server);
+  const s = connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+  await waitFor(s, "end");
+  const failure = waitFor(s, "error", 10_000);
+  const chunk = Buffer.alloc(1024, 1);
+  let n = 0;
+  const tick = setInterval(() => {
+    if (!s.destroyed && n++ < 400) s.write(chunk);
+  }, 5);
+  const [err] = await failure as [Error & Record<string, unknown>];
+  clearInterval(tick);
+  // Linux reports the RST that answers data sent after FIN as EPIPE (CLOSE_WAIT).
+  assert.ok(["EPIPE", "ECONNRESET"].includes(err.code as string), String(err.code));
+  assert.is(err.code, "EPIPE");
+  assert.is(err.syscall, "write");
+  await closeServer(server);
+});
+
+events("'timeout' fires after inactivity and leaves the socket open", async () => {
+  const { server, port } = await echoServer();
+  const s = connect(port, "127.0.0.1");
+  await waitFor(s, "connect");
+  let fired = 0;
+  s.setTimeout(30, () => fired++);
+  assert.is(s.timeout, 30);
+  await waitFor(s, "timeout");
+  assert.is(fired, 1);
+  assert.is(s.destroyed, false);
+  s.setTimeout(0);
+  assert.is(s.timeout, 0);
+  s.destroy();
+  await closeServer(server);
+});
+
+events("activity postpones 'timeout'; it fires once traffic stops", async () => {
+  const { server, port } = await echoServer();
+  const s = connect(port, "127.0.0.1");
+  await waitFor(s, "connect");
+  s.on("data", () => {});
+  let fired = 0;
+  s.setTimeout(400, () => fired++);
+  for (let i = 0; i < 30; i++) {
+    s.write("a");
+    await sleep(20);
+  }
+  assert.is(fired, 0);
+  await waitFor(s, "timeout");
+  assert.is(fired, 1);
+  // Activity after a timeout re-arms it.
+  s.write("b");
+  await waitFor(s, "timeout");
+  s.destroy();
+  await closeServer(server);
+});
+
+events("setTimeout() validates its arguments", () => {
+  const s = new Socket();
+  assert.is(codeOf(() => s.setTimeout(-1)), "ERR_OUT_OF_RANGE");
+  assert.is(codeOf(() => s.setTimeout("1" as never)), "ERR_INVALID_ARG_TYPE");
+  assert.is(codeOf(() => s.setTimeout(10, 5 as never)), "ERR_INVALID_ARG_TYPE");
+  s.setTimeout(0);
+  s.destroy();
+});
+
+events.run();
+
+// ---------------------------------------------------------------------------
+const props = suite("Socket properties");
+
+props("an unconnected socket reports Node's defaults", () => {
+  const s = new Socket();
+  assert.is(s.pending, true);
+  assert.is(s.connecting, false);
+  assert.is(s.readyState, "open");
+  assert.is(s.bytesRead, 0);
+  assert.is(s.bytesWritten, 0);
+  assert.is(s.bufferSize, undefined);
+  assert.is(s.timeout, undefined);
+  assert.equal(s.address(), {});
+  assert.is(s.remoteAddress, undefined);
+  s.destroy();
+});
+
+props("readyState, pending and connecting follow the connection", async () => {
+  const server = createServer((sock) => {
+    sock.on("error", () => {});
+    sock.end();
+  });
+  const port = await listen(server);
+  const s = connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+  assert.is(s.readyState, "opening");
+  assert.is(s.connecting, true);
+  assert.is(s.pending, true);
+  await waitFor(s, "connect");
+  assert.is(s.readyState, "open");
+  assert.is(s.pending, false);
+  s.resume();
+  await waitFor(s, "end");
+  assert.is(s.readyState, "writeOnly");
+  s.end();
+  await waitFor(s, "close");
+  assert.is(s.readyState, "closed");
+  await closeServer(server);
+});
+
+props("readyState is readOnly after end() while the peer still writes", async () => {
+  const server = createServer({ allowHalfOpen: true }, (sock) => {
+    sock.on("error", () => {});
+    sock.on("end", () => sock.end());
+    sock.resume();
+  });
+  const port = await listen(server);
+  const s = connect(port, "127.0.0.1");
+  await waitFor(s, "connect");
+  s.end();
+  await waitFor(s, "finish");
+  assert.is(s.readyState, "readOnly");
+  s.destroy();
+  await closeServer(server);
+});
+
+props("addresses, ports, families and byte counters", async () => {
+  const { server, port } = await echoServer();
+  const s = connect(port, "127.0.0.1");
+  await waitFor(s, "connect");
+  assert.is(s.remoteAddress, "127.0.0.1");
+  assert.is(s.remotePort, port);
+  assert.is(s.remoteFamily, "IPv4");
+  assert.is(s.localAddress, "127.0.0.1");
+  assert.is(s.localFamily, "IPv4");
+  assert.type(s.localPort, "number");
+  assert.equal(s.address(), { address: "127.0.0.1", family: "IPv4", port: s.localPort });
+  s.write("héllo"); // 6 bytes in UTF-8
+  s.write(Buffer.alloc(10));
+  let got = 0;
+  s.on("data", (d: Buffer) => {
+    got += d.length;
+    if (got === 16) s.end();
+  });
+  await waitFor(s, "close");
+  assert.is(s.bytesWritten, 16);
+  assert.is(s.bytesRead, 16);
+  assert.is(s.remoteAddress, "127.0.0.1");
+  await closeServer(server);
+});
+
+props("bytesWritten counts writes queued before connect", async () => {
+  const { server, port } = await echoServer();
+  const s = connect(port, "127.0.0.1");
+  s.write("héllo");
+  s.write(Buffer.alloc(10));
+  s.write("abc", "latin1");
+  assert.is(s.bytesWritten, 19);
+  assert.is(s.pending, true);
+  await waitFor(s, "connect");
+  assert.is(s.bytesWritten, 19);
+  s.destroy();
+  await closeServer(server);
+});
+
+props("IPv6 loopback (::1) connects with IPv6 addresses", async () => {
+  const { server, port } = await (async () => {
+    const server = createServer((sock) => sock.pipe(sock));
+    const port = await listen(server, "::1");
+    return { server, port };
+  })();
+  const s = connect(port, "::1");
+  await waitFor(s, "connect");
+  assert.is(s.remoteAddress, "::1");
+  assert.is(s.remoteFamily, "IPv6");
+  assert.is(s.localFamily, "IPv6");
+  s.end("v6");
+  const parts: Buffer[] = [];
+  s.on("data", (d: Buffer) => parts.push(d));
+  await waitFor(s, "close");
+  assert.is(Buffer.concat(parts).toString(), "v6");
+  await closeServer(server);
+});
+
+props("Unix sockets echo and report no IP addresses", async () => {
+  const dir = tempDir();
+  const path = join(dir, "echo.sock");
+  const server = createServer((sock) => sock.pipe(sock));
+  server.listen(path);
+  await waitFor(server, "listening");
+  const s = connect(path);
+  await waitFor(s, "connect");
+  assert.equal(s.address(), {});
+  assert.is(s.remoteAddress, undefined);
+  s.setEncoding("utf8");
+  let text = "";
+  s.on("data", (d: string) => (text += d));
+  s.end("over unix");
+  await waitFor(s, "close");
+  assert.is(text, "over unix");
+  await closeServer(server);
+  removeDir(dir);
+});
+
+props("noDelay and keepAlive options reach the handle", async () => {
+  const { server, port } = await echoServer();
+  const calls: string[] = [];
+  setTransport(spyTransport(calls));
+  try {
+    const s = connect({
+      port,
+      host: "127.0.0.1",
+      noDelay: true,
+      keepAlive: true,
+      keepAliveInitialDelay: 2500,
+    });
+    await waitFor(s, "connect");
+    assert.ok(calls.includes("setNoDelay(true)"), calls.join(" "));
+    assert.ok(calls.includes("setKeepAlive(true,2000)"), calls.join(" "));
+    assert.is(s.setNoDelay(false), s);
+    assert.is(s.setKeepAlive(false), s);
+    assert.ok(calls.includes("setNoDelay(false)"));
+    assert.ok(calls.includes("setKeepAlive(false,0)"));
+    s.destroy();
+  } finally {
+    setTransport(null);
+  }
+  await closeServer(server);
+});
+
+props.run();
+
+// ---------------------------------------------------------------------------
+const io = suite("Socket writing and half-close");
+
+io("writes before connect are flushed in order on connect", async () => {
+  const { server, port } = await echoServer();
+  const s = connect(port, "127.0.0.1");
+  for (let i = 0; i < 10; i++) s.write(`${i},`);
+  s.end("end");
+  const parts: Buffer[] = [];
+  s.on("data", (d: Buffer) => parts.push(d));
+  await waitFor(s, "close");
+  assert.is(Buffer.concat(parts).toString(), "0,1,2,3,4,5,6,7,8,9,end");
+  await closeServer(server);
+});
+
+io("write after end() errors with ERR_STREAM_WRITE_AFTER_END", async () => {
+  const { server, port } = await echoServer();
+  const s = connect(port, "127.0.0.1");
+  await waitFor(s, "connect");
+  s.end();
+  s.write("late");
+  const [err] = await waitFor(s, "error") as [Error & { code: string }];
+  assert.is(err.code, "ERR_STREAM_WRITE_AFTER_END");
+  s.destroy();
+  await closeServer(server);
+});
+
+io("allowHalfOpen false: the peer's FIN ends our side; later writes fail with EPIPE", async () => {
+  const server = createServer({ allowHalfOpen: true }, (sock) => {
+    sock.on("error", () => {});
+    sock.end("bye");
+  });
+  const port = await listen(server);
+  const s = connect(port, "127.0.0.1");
+  s.resume();
+  const order: string[] = [];
+  s.on("end", () => order.push("end"));
+  s.on("finish", () => order.push("finish"));
+  const both = errorAndClose(s);
+  let wrote: boolean | undefined;
+  // By the next tick the stream has ended our side too (allowHalfOpen is off).
+  s.on("end", () => process.nextTick(() => process.nextTick(() => (wrote = s.write("x")))));
+  const [err] = await both;
+  assert.is(wrote, false);
+  assert.is(err.code, "EPIPE");
+  assert.is(err.message, "This socket has been ended by the other party");
+  assert.equal(order.slice(0, 1), ["end"]);
+  await closeServer(server);
+});
+
+io("allowHalfOpen false: finish follows the peer's end without calling end()", async () => {
+  const server = createServer({ allowHalfOpen: true }, (sock) => {
+    sock.on("error", () => {});
+    sock.resume();
+    sock.end();
+  });
+  const port = await listen(server);
+  const s = connect(port, "127.0.0.1");
+  const order: string[] = [];
+  s.on("end", () => order.push("end"));
+  s.on("finish", () => order.push("finish"));
+  s.on("close", () => order.push("close"));
+  s.resume();
+  await waitFor(s, "close");
+  assert.equal(order, ["end", "finish", "close"]);
+  await closeServer(server);
+});
+
+io("allowHalfOpen true: we can still write after the peer ended", async () => {
+  let received = "";
+  const server = createServer({ allowHalfOpen: true }, (sock) => {
+    sock.setEncoding("utf8");
+    sock.on("data", (d: string) => (received += d));
+    sock.end();
+  });
+  const port = await listen(server);
+  const s = connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+  s.resume();
+  await waitFor(s, "end");
+  await sleep(20);
+  assert.is(s.writable, true);
+  s.end("after-fin");
+  await waitFor(s, "close");
+  await sleep(20);
+  assert.is(received, "after-fin");
+  await closeServer(server);
+});
+
+io("write() returns false past highWaterMark and 'drain' follows", async () => {
+  const { server, port, sockets } = await echoServer({ pauseOnConnect: true });
+  const s = connect(port, "127.0.0.1");
+  s.resume();
+  await waitFor(s, "connect");
+  // The paused peer reads nothing, so 16 MiB cannot all reach the kernel at once.
+  const ok = s.write(Buffer.alloc(16 * 1024 * 1024));
+  assert.is(ok, false);
+  assert.ok(s.bufferSize! > 0);
+  const drained = waitFor(s, "drain", 60_000);
+  await sleep(10);
+  sockets[0].resume();
+  await drained;
+  s.destroy();
+  await closeServer(server);
+});
+
+io("async iteration and setEncoding work on a socket", async () => {
+  const { server, port } = await echoServer();
+  const s = connect(port, "127.0.0.1");
+  s.setEncoding("utf8");
+  s.end("iterate me");
+  let text = "";
+  for await (const chunk of s) text += chunk;
+  assert.is(text, "iterate me");
+  await closeServer(server);
+});
+
+io("destroySoon() flushes, ends and then destroys", async () => {
+  let received = "";
+  const server = createServer((sock) => {
+    sock.setEncoding("utf8");
+    sock.on("data", (d: string) => (received += d));
+  });
+  const port = await listen(server);
+  const s = connect(port, "127.0.0.1");
+  s.write("soon");
+  s.destroySoon();
+  await waitFor(s, "close");
+  assert.is(s.destroyed, true);
+  await sleep(20);
+  assert.is(received, "soon");
+  await closeServer(server);
+});
+
+io.run();
+
+// ---------------------------------------------------------------------------
+const life = suite("Socket destroy and reconnect");
+
+life("destroy() during connect cancels the dial and fails queued writes", async () => {
+  await withStalledDials(async (state) => {
+    const s = connect(1234, "127.0.0.1");
+    let writeErr: (Error & { code?: string }) | null | undefined;
+    s.write("queued", (e) => (writeErr = e));
+    let connected = false;
+    s.on("connect", () => (connected = true));
+    s.on("error", () => {});
+    await sleep(5);
+    assert.is(state.dials, 1);
+    s.destroy();
+    const [hadError] = await waitFor(s, "close");
+    assert.is(hadError, false);
+    assert.is(state.cancelled, 1);
+    assert.is(connected, false);
+    await sleep(5);
+    assert.is(writeErr?.code, "ERR_SOCKET_CLOSED_BEFORE_CONNECTION");
+  });
+  setTransport(null);
+});
+
+life("connect() after 'close' reconnects the same socket", async () => {
+  const { server, port } = await echoServer();
+  const s = new Socket();
+  s.connect(port, "127.0.0.1");
+  await waitFor(s, "connect");
+  s.destroy();
+  await waitFor(s, "close");
+  s.connect(port, "127.0.0.1");
+  await waitFor(s, "connect");
+  assert.is(s.destroyed, false);
+  s.setEncoding("utf8");
+  s.end("again");
+  let text = "";
+  s.on("data", (d: string) => (text += d));
+  await waitFor(s, "close");
+  assert.is(text, "again");
+  await closeServer(server);
+});
+
+life("connect() on a connected socket leaves it connected", async () => {
+  const { server, port } = await echoServer();
+  const s = connect(port, "127.0.0.1");
+  await waitFor(s, "connect");
+  let errors = 0;
+  s.on("error", () => errors++);
+  assert.is(s.connect(port, "127.0.0.1"), s);
+  s.setEncoding("utf8");
+  s.end("still");
+  let text = "";
+  s.on("data", (d: string) => (text += d));
+  await waitFor(s, "close");
+  assert.is(text, "still");
+  assert.is(errors, 0);
+  await closeServer(server);
+});
+
+life("write() on a never-connected socket errors with ERR_SOCKET_CLOSED", async () => {
+  const s = new Socket();
+  let cbErr: (Error & { code?: string }) | null | undefined;
+  s.write("x", (e) => (cbErr = e));
+  const [err] = await waitFor(s, "error") as [Error & { code: string }];
+  assert.is(err.code, "ERR_SOCKET_CLOSED");
+  assert.is(cbErr?.code, "ERR_SOCKET_CLOSED");
+});
+
+life("resetAndDestroy() on an unconnected socket emits ERR_SOCKET_CLOSED", async () => {
+  const s = new Socket();
+  s.resetAndDestroy();
+  const [err] = await errorAndClose(s);
+  assert.is(err.code, "ERR_SOCKET_CLOSED");
+});
+
+life("resetAndDestroy() on a Unix socket throws ERR_INVALID_HANDLE_TYPE", async () => {
+  const dir = tempDir();
+  const path = join(dir, "r.sock");
+  const server = createServer((sock) => sock.on("error", () => {}));
+  server.listen(path);
+  await waitFor(server, "listening");
+  const s = connect(path);
+  await waitFor(s, "connect");
+  assert.is(codeOf(() => s.resetAndDestroy()), "ERR_INVALID_HANDLE_TYPE");
+  s.destroy();
+  await closeServer(server);
+  removeDir(dir);
+});
+
+life("an aborted signal destroys the socket with AbortError and never connects", async () => {
+  const { server, port } = await echoServer();
+  const s = connect({ port, host: "127.0.0.1", signal: AbortSignal.abort() });
+  let connected = false;
+  s.on("connect", () => (connected = true));
+  const [err] = await errorAndClose(s);
+  assert.is(err.name, "AbortError");
+  assert.is(err.code, "ABORT_ERR");
+  await sleep(20);
+  assert.is(connected, false);
+  await closeServer(server);
+});
+
+life("socket.connect({ signal }) with an aborted signal never dials", async () => {
+  const { server, port } = await echoServer();
+  const s = new Socket();
+  let connected = false;
+  s.on("connect", () => (connected = true));
+  s.connect({ port, host: "127.0.0.1", signal: AbortSignal.abort() } as never);
+  const [err] = await errorAndClose(s);
+  assert.is(err.code, "ABORT_ERR");
+  await sleep(20);
+  assert.is(connected, false);
+  await closeServer(server);
+});
+
+life("aborting the signal later destroys a connected socket", async () => {
+  const { server, port } = await echoServer();
+  const ac = new AbortController();
+  const s = connect({ port, host: "127.0.0.1", signal: ac.signal });
+  await waitFor(s, "connect");
+  s.on("error", () => {});
+  ac.abort();
+  const [hadError] = await waitFor(s, "close");
+  assert.is(hadError, true);
+  await closeServer(server);
+});
+
+life("Symbol.asyncDispose destroys and resolves after 'close'", async () => {
+  const { server, port } = await echoServer();
+  const s = connect(port, "127.0.0.1");
+  await waitFor(s, "connect");
+  const errors: string[] = [];
+  s.on("error", (e) => errors.push(e.name));
+  let closedFirst = false;
+  s.on("close", () => (closedFirst = true));
+  await s[Symbol.asyncDispose]();
+  assert.is(s.destroyed, true);
+  assert.is(closedFirst, true);
+  assert.equal(errors, ["AbortError"]);
+  await closeServer(server);
+});
+
+life("blockList on the socket refuses a blocked destination", async () => {
+  const { server, port } = await echoServer();
+  const bl = new BlockList();
+  bl.addAddress("127.0.0.1");
+  const s = new Socket({ blockList: bl });
+  s.connect(port, "127.0.0.1");
+  const [err] = await errorAndClose(s);
+  assert.is(err.code, "ERR_IP_BLOCKED");
+  await closeServer(server);
+});
+
+life.run();
