@@ -6,11 +6,11 @@
  *
  * @example Echo server and client
  * ```ts
- * import net from "@omninet/net";
+ * import net, { type AddressInfo } from "@omninet/net";
  *
  * const server = net.createServer((socket) => socket.pipe(socket));
  * server.listen(0, "127.0.0.1", () => {
- *   const { port } = server.address() as net.AddressInfo;
+ *   const { port } = server.address() as AddressInfo;
  *   const client = net.connect(port, "127.0.0.1", () => client.end("hello"));
  *   client.on("data", (d) => console.log(String(d)));
  *   client.on("close", () => server.close());
@@ -26,7 +26,7 @@ import {
   setDefaultAutoSelectFamilyAttemptTimeout,
 } from "./core/connect.ts";
 import { isIP, isIPv4, isIPv6 } from "./core/ip.ts";
-import { Server, createServer } from "./core/server.ts";
+import { createServer, Server } from "./core/server.ts";
 import { connect, createConnection, Socket } from "./core/socket.ts";
 import { SocketAddress } from "./core/socket_address.ts";
 
