@@ -305,10 +305,16 @@ export class Server extends EventEmitter implements ConnectionOwner {
       return;
     }
     if (host) {
-      transport.listenTcp({ ...req, address: host }, this.#events, this.#onListen(id));
+      // Node looks an IP literal up too, which answers on the next tick: binding
+      // waits as long, so `listening` is false right after listen(), as there.
+      process.nextTick(() => {
+        if (id !== this.#listenId) return;
+        transport.listenTcp({ ...req, address: host }, this.#events, this.#onListen(id));
+      });
       return;
     }
     // No host: `::` (dual-stack) unless this system has no IPv6, then 0.0.0.0.
+    // Both attempts run inside this call where the transport binds synchronously.
     transport.listenTcp({ ...req, address: "::" }, this.#events, (err, listener) => {
       if (err && _NO_IPV6.has(err.code) && id === this.#listenId) {
         transport.listenTcp({ ...req, address: "0.0.0.0" }, this.#events, this.#onListen(id));
@@ -329,6 +335,11 @@ export class Server extends EventEmitter implements ConnectionOwner {
     transport.listenUnix(req, this.#events, this.#onListen(this.#listenId));
   }
 
+  /**
+   * Takes the bind outcome, which may arrive inside listen(): the server is
+   * listening (or not) from then on, and, as in Node, `'listening'` or
+   * `'error'` follows on the next tick, never during the listen() call.
+   */
   #onListen(id: number): ListenCallback {
     return (err: SystemError | null, listener?: ListenerHandle) => {
       if (id !== this.#listenId) {
@@ -337,12 +348,16 @@ export class Server extends EventEmitter implements ConnectionOwner {
       }
       this.#starting = false;
       if (err || !listener) {
-        this.emit("error", err ?? codedError("ERR_SERVER_NOT_RUNNING", "listen failed"));
+        const e = err ?? codedError("ERR_SERVER_NOT_RUNNING", "listen failed");
+        process.nextTick(() => this.emit("error", e));
         return;
       }
       this.#listener = listener;
       if (this.#unref) listener.unref();
-      this.emit("listening");
+      process.nextTick(() => {
+        // Closed before the tick: Node stays silent too.
+        if (this.#listener === listener) this.emit("listening");
+      });
     };
   }
 

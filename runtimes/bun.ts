@@ -14,6 +14,9 @@
  *   once the socket is closed; the rest is ours to keep until `drain`;
  * - `end()` releases the socket at once (close handler runs synchronously),
  *   `terminate()` does the same with SO_LINGER 0 (the peer reads ECONNRESET);
+ * - sockets read as soon as they open, so bytes the owner never took may sit
+ *   here instead of in the kernel: closing then terminates, so the peer sees
+ *   the RST it would get from a receive queue holding unread data;
  * - with `allowHalfOpen` a peer FIN calls `end` and leaves the socket open,
  *   but when our side had already shut down, the FIN closes the socket
  *   without an `end` call, so a clean close also counts as end-of-stream;
@@ -243,13 +246,16 @@ class _Conn implements StreamHandle {
   _release(abort: boolean): void {
     if (this.closed) return;
     this.closed = true;
+    // Bytes Bun read but the owner never took are, for Node, still in the
+    // kernel's receive queue: closing then sends a RST, never a clean FIN.
+    const unread = this.pending !== null;
     this.ev = null;
     this.wCb = this.shutCb = null;
     this.wBuf = null;
     this.wRest = this.pending = null;
     if (this.released || this.sock === null) return;
     const s = this.sock;
-    if (abort) s.terminate();
+    if (abort || unread) s.terminate();
     else {
       s.end();
       // end() releases at once in Bun 1.4; never leave the fd behind if not.
@@ -647,16 +653,15 @@ function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCal
       socket: _ACCEPT_HANDLERS,
     });
   } catch (e) {
-    const err = _listenError(e, req.address, req.port);
-    queueMicrotask(() => cb(err));
+    // Bun.listen binds synchronously: the outcome goes back at once, as the contract asks.
+    cb(_listenError(e, req.address, req.port));
     return;
   }
   const name: { address?: string; family?: string; port?: number } = {};
   l.getsockname(name);
   const addr = _info(name.address, name.port) ??
     { address: req.address, family: req.address.includes(":") ? "IPv6" : "IPv4", port: req.port };
-  const handle = new _Listener(l, addr);
-  queueMicrotask(() => cb(null, handle));
+  cb(null, new _Listener(l, addr));
 }
 
 /** Adds read/write permission for everyone, as libuv's uv_pipe_chmod does. */
@@ -677,8 +682,7 @@ function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenC
       socket: _ACCEPT_HANDLERS,
     });
   } catch (e) {
-    const err = _unixListenError(e, req.path);
-    queueMicrotask(() => cb(err));
+    cb(_unixListenError(e, req.path));
     return;
   }
   if (req.readableAll || req.writableAll) {
@@ -687,13 +691,11 @@ function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenC
     } catch (e) {
       l.stop(true);
       const code = (e as _BunError)?.code ?? "EIO";
-      const err = systemError({ code, syscall: "uv_pipe_chmod", address: req.path, cause: e });
-      queueMicrotask(() => cb(err));
+      cb(systemError({ code, syscall: "uv_pipe_chmod", address: req.path, cause: e }));
       return;
     }
   }
-  const handle = new _Listener(l, req.path);
-  queueMicrotask(() => cb(null, handle));
+  cb(null, new _Listener(l, req.path));
 }
 
 /** What a socket made from an fd holds until its open handler builds the handle. */

@@ -486,6 +486,7 @@ function _listen(
   };
   const onListening = () => {
     server.removeListener("error", onError);
+    server.removeListener("listening", onListening);
     if (unix) {
       const err = _chmodUnix(unix);
       if (err) return void server.close(() => cb(err));
@@ -498,7 +499,12 @@ function _listen(
     server.listen(opts);
   } catch (err) {
     queueMicrotask(() => onError(err));
+    return;
   }
+  // Without a host (and for paths) node:net binds inside listen(): hand the
+  // listener back now, as the contract asks. Its own 'listening' event comes
+  // a tick later; a bind error, likewise, only reaches 'error' then.
+  if (server.listening) onListening();
 }
 
 // Done here rather than through node:net's readableAll/writableAll: Deno's
@@ -585,11 +591,15 @@ export function createNodeTransport(): Transport {
     },
     listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void {
       const opts: Record<string, unknown> = {
-        host: req.address,
         port: req.port,
         backlog: req.backlog,
         ipv6Only: req.ipv6Only,
       };
+      // A host always costs node:net a lookup tick, even for an IP literal; the
+      // IPv6 wildcard is what it binds without one, synchronously (falling
+      // back to 0.0.0.0 on its own where IPv6 is missing). Node 20 drops
+      // ipv6Only on that host-less path, so ipv6Only keeps the host.
+      if (req.address !== "::" || req.ipv6Only) opts.host = req.address;
       if (req.reusePort) {
         if (!features.reusePort) throw errFeatureUnavailable("reusePort", _runtimeName());
         opts.reusePort = true;

@@ -10,7 +10,8 @@
  * Rules every adapter follows:
  * - Callbacks are never called synchronously from the method that caused
  *   them, except `write`'s callback, which may be called synchronously when
- *   the bytes were accepted at once.
+ *   the bytes were accepted at once, and the listen callback, which must be
+ *   called synchronously whenever the runtime binds synchronously.
  * - Errors passed to callbacks are already Node-shaped: build them with
  *   `systemError()` from `core/errors.ts` (`code`, negative `errno`,
  *   `syscall`, `address`, `port`, Node's message).
@@ -177,7 +178,11 @@ export interface ListenerHandle {
   unref(): void;
 }
 
-/** Called once with the listener or a Node-shaped error (`listen EADDRINUSE ...`). */
+/**
+ * Called once with the bound listener or a Node-shaped error
+ * (`listen EADDRINUSE ...`): synchronously, before `listenTcp`/`listenUnix`
+ * returns, whenever the runtime binds synchronously (see `Transport.listenTcp`).
+ */
 export type ListenCallback = (err: SystemError | null, listener?: ListenerHandle) => void;
 
 /** What an adapter can do, for features some runtimes lack. */
@@ -204,9 +209,20 @@ export interface Transport {
   connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial;
   /** Dials a Unix domain socket at `path`. */
   connectUnix(path: string, cb: ConnectCallback): Dial;
-  /** Binds and listens on TCP; `events` receives accepted handles. */
+  /**
+   * Binds and listens on TCP; `events` receives accepted handles. `cb` gets
+   * the bound listener or the bind error, and, unlike other callbacks, runs
+   * before this method returns whenever the runtime knows the outcome at
+   * once: core builds Node's synchronous `listen()` on that (`listening` and
+   * `address()` right after the call). Deno and Bun bind synchronously,
+   * success and failure alike. `node:net` binds the wildcard (`'::'`, passed
+   * on as "no host") and Unix paths synchronously but reports their errors
+   * only on the next tick, and binds any other address after a lookup tick;
+   * its adapter calls back synchronously exactly when the inner server is
+   * listening on return.
+   */
   listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void;
-  /** Binds and listens on a Unix domain socket. */
+  /** Binds and listens on a Unix domain socket; `cb` is timed as for `listenTcp`. */
   listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void;
   /**
    * Wraps an existing file descriptor (the `fd` option), where the runtime

@@ -1,6 +1,7 @@
 import type { Buffer } from "node:buffer";
 import { statSync } from "node:fs";
 import { join } from "node:path";
+import process from "node:process";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { BlockList } from "../core/block_list.ts";
@@ -102,6 +103,116 @@ lis("listen(port, host, backlog, cb) binds and calls back once", async () => {
   assert.is(server.listening, false);
   assert.is(server.address(), null);
 });
+
+lis(
+  "listen(0) binds at once: listening and address() right away, 'listening' a tick later",
+  async () => {
+    const server = createServer();
+    const order: string[] = [];
+    server.on("listening", () => order.push("listening"));
+    server.listen(0);
+    process.nextTick(() => order.push("tick"));
+    assert.is(server.listening, true);
+    const a = server.address() as { address: string; port: number };
+    assert.ok(a.address === "::" || a.address === "0.0.0.0", a.address);
+    assert.ok(a.port > 0);
+    assert.equal(order, [], "'listening' emitted inside listen()");
+    assert.is(codeOf(() => server.listen(0)), "ERR_SERVER_ALREADY_LISTEN");
+    await waitFor(server, "listening");
+    // Queued inside listen(), so it comes before a tick queued after the call.
+    assert.equal(order, ["listening", "tick"]);
+    await closeServer(server);
+  },
+);
+
+lis("listen(path) binds at once: address() is the path right away", async () => {
+  const dir = tempDir();
+  const path = join(dir, "sync.sock");
+  const server = createServer();
+  let emitted = false;
+  server.on("listening", () => (emitted = true));
+  server.listen(path);
+  assert.is(server.listening, true);
+  assert.is(server.address(), path);
+  assert.is(emitted, false);
+  await waitFor(server, "listening");
+  await closeServer(server);
+  removeDir(dir);
+});
+
+lis("listen(port, IP) binds after a tick, as Node's lookup of the literal does", async () => {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  assert.is(server.listening, false);
+  assert.is(server.address(), null);
+  await waitFor(server, "listening");
+  assert.is((server.address() as { address: string }).address, "127.0.0.1");
+  await closeServer(server);
+});
+
+lis("a bind error is emitted as 'error' on the next tick, never thrown", async () => {
+  const a = createServer();
+  a.listen(0);
+  const port = (a.address() as { port: number }).port;
+  const b = createServer();
+  let emitted = false;
+  b.on("error", () => (emitted = true));
+  assert.is(codeOf(() => b.listen(port)), undefined);
+  assert.is(b.listening, false);
+  assert.is(b.address(), null);
+  assert.is(emitted, false, "'error' emitted inside listen()");
+  const [err] = await waitFor(b, "error") as [Error & Record<string, unknown>];
+  assert.is(err.code, "EADDRINUSE");
+  assert.is(err.syscall, "listen");
+  assert.is(err.port, port);
+  assert.is(b.listening, false);
+  await closeServer(a);
+});
+
+lis("a Unix bind error is emitted on the next tick too", async () => {
+  const dir = tempDir();
+  const path = join(dir, "busy.sock");
+  const a = createServer();
+  a.listen(path);
+  const b = createServer();
+  let emitted = false;
+  b.on("error", () => (emitted = true));
+  b.listen(path);
+  assert.is(b.listening, false);
+  assert.is(emitted, false, "'error' emitted inside listen()");
+  const [err] = await waitFor(b, "error") as [Error & Record<string, unknown>];
+  assert.is(err.code, "EADDRINUSE");
+  await closeServer(a);
+  removeDir(dir);
+});
+
+lis(
+  "close() right after listen(0): no 'listening', then 'close'; listening again works",
+  async () => {
+    const server = createServer();
+    let listened = 0;
+    server.on("listening", () => listened++);
+    server.listen(0);
+    const closed = waitFor(server, "close");
+    server.close();
+    assert.is(server.listening, false);
+    await closed;
+    assert.is(listened, 0);
+    server.listen(0);
+    assert.is(server.listening, true);
+    await waitFor(server, "listening");
+    assert.is(listened, 1);
+    await closeServer(server);
+    // listen() from the 'close' callback, as Node allows.
+    server.listen(0);
+    const relistened = new Promise<void>((resolve) =>
+      server.close(() => server.listen(0, () => resolve()))
+    );
+    await relistened;
+    assert.is(server.listening, true);
+    await closeServer(server);
+  },
+);
 
 lis("listen() with no host binds the unspecified address (dual-stack where possible)", async () => {
   const server = createServer((s) => s.end("hi"));

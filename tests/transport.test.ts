@@ -324,26 +324,61 @@ function contractSuite(title: string): {
 
 const listenTcpSuite = contractSuite("listenTcp()");
 
-listenTcpSuite("binds 127.0.0.1:0, calls back asynchronously and reports the port", async () => {
+/** Calls `listen` and reports whether its callback ran before it returned. */
+function listenSync(
+  listen: (l: Listening, cb: (err: SystemError | null, h?: ListenerHandle) => void) => void,
+): Promise<{ sync: boolean; err: SystemError | null; l: Listening }> {
   const l = new Listening();
   let returned = false;
-  let sync = false;
-  const listener = await within(
-    new Promise<ListenerHandle>((resolve, reject) => {
-      t.listenTcp(tcpReq("127.0.0.1"), l, (err, h) => {
-        sync = !returned;
-        if (err || !h) reject(err);
-        else resolve(track(h));
+  return within(
+    new Promise((resolve) => {
+      listen(l, (err, h) => {
+        if (h) l.listener = track(h);
+        resolve({ sync: !returned, err, l });
       });
       returned = true;
     }),
     "listen callback",
   );
-  assert.not.ok(sync, "listen callback ran synchronously");
-  const a = listener.address() as AddressInfo;
-  assert.is(a.address, "127.0.0.1");
-  assert.is(a.family, "IPv4");
-  assert.ok(Number.isInteger(a.port) && a.port > 0 && a.port < 65536);
+}
+
+// node:net binds an explicit address only after a lookup tick (Bun's binds at once).
+const bindsIpAtOnce = t.name !== "node";
+
+listenTcpSuite(
+  "binds 127.0.0.1:0 and reports the port, synchronously on Deno and Bun",
+  async () => {
+    const r = await listenSync((l, cb) => t.listenTcp(tcpReq("127.0.0.1"), l, cb));
+    assert.is(r.err, null);
+    if (bindsIpAtOnce) {
+      assert.ok(
+        r.sync,
+        "listen callback deferred though the runtime binds at once",
+      );
+    }
+    const a = r.l.listener.address() as AddressInfo;
+    assert.is(a.address, "127.0.0.1");
+    assert.is(a.family, "IPv4");
+    assert.ok(Number.isInteger(a.port) && a.port > 0 && a.port < 65536);
+  },
+);
+
+listenTcpSuite("the wildcard binds before listenTcp() returns, on every adapter", async () => {
+  const r = await listenSync((l, cb) => t.listenTcp(tcpReq("::"), l, cb));
+  assert.is(r.err, null);
+  assert.ok(r.sync, "listen callback deferred");
+  const a = r.l.listener.address() as AddressInfo;
+  // node:net falls back to 0.0.0.0 by itself where IPv6 is missing.
+  assert.ok(a.address === "::" || a.address === "0.0.0.0", a.address);
+  assert.ok(a.port > 0);
+});
+
+listenTcpSuite("a bind error comes back synchronously where the runtime knows it", async () => {
+  const l = await listenTcp("127.0.0.1");
+  const r = await listenSync((x, cb) => t.listenTcp(tcpReq("127.0.0.1", { port: l.port }), x, cb));
+  assert.is(r.err?.code, "EADDRINUSE");
+  // node:net learns its bind errors one tick late, whatever the address.
+  if (t.name !== "node") assert.ok(r.sync, "error callback deferred");
 });
 
 listenTcpSuite("binds ::1 and reports an unbracketed IPv6 address", async () => {
@@ -689,6 +724,17 @@ unixSuite(
     }
   },
 );
+
+unixSuite("a Unix path binds before listenUnix() returns, on every adapter", async () => {
+  const path = tmpPath("sync.sock");
+  const r = await listenSync((l, cb) => t.listenUnix(unixReq(path), l, cb));
+  assert.is(r.err, null);
+  assert.ok(r.sync, "listen callback deferred");
+  assert.is(r.l.listener.address(), path);
+  const again = await listenSync((l, cb) => t.listenUnix(unixReq(path), l, cb));
+  assert.is(again.err?.code, "EADDRINUSE");
+  if (t.name !== "node") assert.ok(again.sync, "error callback deferred");
+});
 
 unixSuite("a missing path reports connect ENOENT with Node's shape", async () => {
   const path = tmpPath("missing.sock");
@@ -1107,6 +1153,26 @@ errorSuite("reset() makes the peer see read ECONNRESET with Node's shape", async
     message: "read ECONNRESET",
   });
   assert.not.ok(client.ended, "onEnd after a reset");
+  await client.close();
+  assert.equal(client.violations, []);
+});
+
+errorSuite("close() with never-read bytes makes the reading peer see read ECONNRESET", async () => {
+  const [c, s] = await tcpPair();
+  const client = new Peer(c);
+  new Peer(s, false);
+  await client.write("unread");
+  // Give the adapter the chance to read ahead: what it holds still counts as unread.
+  await sleep(50);
+  forget(s);
+  await within(new Promise<void>((r) => s.close(r)), "close callback");
+  await client.until(() => client.error !== null || client.ended, "the peer to notice");
+  assert.not.ok(client.ended, "a close with unread bytes looked like a clean EOF");
+  assertSystemError(client.error!, {
+    code: "ECONNRESET",
+    syscall: "read",
+    message: "read ECONNRESET",
+  });
   await client.close();
   assert.equal(client.violations, []);
 });
