@@ -76,9 +76,18 @@ export interface TcpConnectPlan {
 
 /** Where `startTcpConnect()` reports: implemented by the connecting Socket. */
 export interface ConnectSink {
-  /** The socket's `emit` (`lookup`, `connectionAttempt*` events). */
+  /**
+   * The socket's `emit` (`lookup`, `connectionAttempt*` events). Returns
+   * false once the socket has abandoned this connect (a listener destroyed
+   * or reconnected it), which stops the connect. Two events still arrive
+   * after `cancel()`, as in Node: a single-address lookup's answer, and
+   * `connectionAttemptFailed` (`ECANCELED`) for a Happy Eyeballs dial that
+   * was in flight (on a later tick).
+   */
   emit(event: string, ...args: unknown[]): boolean;
-  /** Appends to `socket.autoSelectFamilyAttemptedAddresses` (the first call creates it). */
+  /** Happy Eyeballs starts (before any attempt): `autoSelectFamilyAttemptedAddresses` becomes `[]`. */
+  startMulti(): void;
+  /** Appends to `socket.autoSelectFamilyAttemptedAddresses` (always after `startMulti()`). */
   recordAttempt(ipPort: string): void;
   /** Called once on success with the connected handle. */
   connected(handle: StreamHandle): void;
@@ -308,6 +317,8 @@ interface _Address {
 class _Connect {
   done = false;
   dial: { cancel(): void } | undefined;
+  /** The Happy Eyeballs target being dialled (`undefined` on the single-dial paths). */
+  inflight: _Address | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
   constructor(
     readonly transport: Transport,
@@ -316,11 +327,17 @@ class _Connect {
   ) {}
 
   cancel(): void {
+    if (this.done) return;
     this.done = true;
     this._clearTimer();
     const dial = this.dial;
+    const target = this.inflight;
     this.dial = undefined;
-    dial?.cancel();
+    this.inflight = undefined;
+    if (dial === undefined) return;
+    dial.cancel();
+    // Node reports the aborted Happy Eyeballs dial once destroy() has returned.
+    if (target !== undefined) nextTick(_emitCancelled, this, target);
   }
 
   fail(err: Error): void {
@@ -339,8 +356,14 @@ class _Connect {
   /** Emits through the sink; false once the connect was cancelled (a listener may destroy). */
   emit(event: string, ...args: unknown[]): boolean {
     if (this.done) return false;
-    this.sink.emit(event, ...args);
+    // Without a cancel function yet (synchronous lookup), the socket says so here.
+    if (!this.sink.emit(event, ...args)) this.cancel();
     return !this.done;
+  }
+
+  /** Fails on the next tick, as Node defers lookup failures (listeners may not exist yet). */
+  failSoon(err: Error): void {
+    nextTick(() => this.fail(err));
   }
 
   _clearTimer(): void {
@@ -392,6 +415,12 @@ class _Connect {
   }
 }
 
+function _emitCancelled(c: _Connect, target: _Address): void {
+  const { port } = c.plan;
+  const err = systemError({ code: "ECANCELED", syscall: "connect", address: target.address, port });
+  c.sink.emit("connectionAttemptFailed", target.address, port, target.family, err);
+}
+
 /** Appends Node's ` - Local (ip:port)` detail to connect errors of a bound dial. */
 function _withLocal(err: Error, localAddress?: string, localPort?: number): Error {
   const e = err as Error & { syscall?: string; localAddress?: string; localPort?: number };
@@ -426,6 +455,7 @@ class _Multi {
     }
     if (!c.emit("connectionAttempt", target.address, port, target.family)) return;
     c.sink.recordAttempt(`${target.address}:${port}`);
+    c.inflight = target;
     c.dialOne(
       target,
       c._localFor(target.family),
@@ -439,6 +469,7 @@ class _Multi {
   _settled(target: _Address, err: Error | null, handle?: StreamHandle): void {
     const c = this.c;
     c._clearTimer();
+    c.inflight = undefined;
     if (!err) {
       c.succeed(handle!);
       return;
@@ -452,6 +483,7 @@ class _Multi {
   _timedOut(target: _Address): void {
     const c = this.c;
     c.timer = undefined;
+    c.inflight = undefined;
     const dial = c.dial;
     c.dial = undefined;
     dial?.cancel();
@@ -496,30 +528,30 @@ function _interleave(entries: ArrayLike<unknown>): _Address[] {
   return out;
 }
 
-/** Calls the lookup; a callback fired synchronously is deferred so the sink never runs inside connect(). */
+/** Calls the lookup; like Node, a synchronous answer is acted on inside connect(). */
 function _callLookup(
   plan: TcpConnectPlan,
   options: { family?: number; hints?: number; all?: boolean },
   cb: (err: Error | null, address: unknown, family?: unknown) => void,
 ): void {
-  const lookup = plan.lookup ?? _defaultLookup;
-  let sync = true;
-  lookup(plan.host, options, (err, address, family) => {
-    if (sync) nextTick(cb, err, address, family);
-    else cb(err, address, family);
-  });
-  sync = false;
+  (plan.lookup ?? _defaultLookup)(plan.host, options, cb as Parameters<LookupFunction>[2]);
 }
 
 function _resolveOne(c: _Connect): void {
   const { plan } = c;
   const opts = { family: plan.lookupFamily as number, hints: plan.hints };
   _callLookup(plan, opts, (err, ip, family) => {
+    if (c.done) {
+      // Node emits a single lookup's answer even on a socket destroyed meanwhile.
+      c.sink.emit("lookup", err, ip, family, plan.host);
+      return;
+    }
     if (!c.emit("lookup", err, ip, family, plan.host)) return;
-    if (err) c.fail(err);
-    else if (!isIP(ip)) c.fail(_errInvalidIp(ip));
-    else if (family !== 4 && family !== 6) c.fail(_errAddressFamily(family, plan.host, plan.port));
-    else c.connectSingle({ address: ip as string, family });
+    if (err) c.failSoon(err);
+    else if (!isIP(ip)) c.failSoon(_errInvalidIp(ip));
+    else if (family !== 4 && family !== 6) {
+      c.failSoon(_errAddressFamily(family, plan.host, plan.port));
+    } else c.connectSingle({ address: ip as string, family });
   });
 }
 
@@ -529,7 +561,7 @@ function _resolveAll(c: _Connect): void {
   _callLookup(plan, opts, (err, addresses) => {
     if (c.done) return;
     if (err) {
-      if (c.emit("lookup", err, undefined, undefined, plan.host)) c.fail(err);
+      if (c.emit("lookup", err, undefined, undefined, plan.host)) c.failSoon(err);
       return;
     }
     const list = (addresses ?? []) as ArrayLike<{ address?: unknown; family?: unknown }>;
@@ -539,21 +571,28 @@ function _resolveAll(c: _Connect): void {
     const ordered = _interleave(list);
     if (ordered.length === 0) {
       const first = list[0];
-      if (!isIP(first?.address)) c.fail(_errInvalidIp(first?.address));
-      else c.fail(_errAddressFamily(first?.family, plan.host, plan.port));
+      if (!isIP(first?.address)) c.failSoon(_errInvalidIp(first?.address));
+      else c.failSoon(_errAddressFamily(first?.family, plan.host, plan.port));
     } else if (ordered.length === 1) c.connectSingle(ordered[0]);
-    else new _Multi(c, ordered).next();
+    else {
+      c.sink.startMulti();
+      new _Multi(c, ordered).next();
+    }
   });
 }
 
 /**
- * Starts resolving and dialing as Node's `socket.connect()` does. Sink calls
- * always happen after this returns; a user `lookup` is invoked synchronously
- * (as in Node), so an exception it throws propagates to the caller.
+ * Starts resolving and dialing as Node's `socket.connect()` does. A user
+ * `lookup` is invoked synchronously (as in Node), so an exception it throws
+ * propagates to the caller, and when it answers synchronously the sink is
+ * called before this returns (its `lookup` events, the first
+ * `connectionAttempt`, even `failed` if every address is blocked), so a
+ * sink must cope with calls made before it holds the cancel function.
+ * Otherwise sink calls happen after this returns.
  * @param transport The adapter that dials.
  * @param plan The validated options from `normalizeTcpConnect()`.
  * @param sink The connecting socket.
- * @returns A cancel function: pending dials are cancelled, timers cleared, and the sink is never called again.
+ * @returns A cancel function: pending dials are cancelled and timers cleared; afterwards the sink only receives the two late events `ConnectSink.emit` lists.
  * @example
  * ```ts
  * const cancel = startTcpConnect(getTransport(), normalizeTcpConnect({ port: 80 }), sink);

@@ -221,6 +221,24 @@ function _onReadableEnd(this: Socket): void {
 
 function _noop(): void {}
 
+const _NO_OPTIONS: SocketConstructorOpts = Object.freeze({});
+
+// Key of prebuilt stream options in constructor options made by acceptSocket().
+const _kStreamOpts: unique symbol = Symbol("omninet.streamOptions");
+
+/** The Duplex options of a socket: the user's, with the ones Node's socket forces. */
+function _streamOptions(opts: Record<string, unknown>): DuplexOptions {
+  return {
+    ...opts,
+    allowHalfOpen: Boolean(opts.allowHalfOpen),
+    // Node emits 'close' itself, with hadError, once the handle is released.
+    emitClose: false,
+    autoDestroy: true,
+    decodeStrings: false,
+    signal: undefined,
+  };
+}
+
 /** Adopts an accepted handle into a fresh socket; set by the Socket class. */
 let _adoptAccepted: (
   socket: Socket,
@@ -299,19 +317,12 @@ export class Socket extends Duplex {
    * @param options stream and socket options, or a file descriptor
    */
   constructor(options?: SocketConstructorOpts | number) {
-    const opts: Record<string, unknown> = typeof options === "number"
-      ? { fd: options }
-      : { ...options };
-    const streamOpts: DuplexOptions = {
-      ...opts,
-      allowHalfOpen: Boolean(opts.allowHalfOpen),
-      // Node emits 'close' itself, with hadError, once the handle is released.
-      emitClose: false,
-      autoDestroy: true,
-      decodeStrings: false,
-      signal: undefined,
-    };
-    super(streamOpts);
+    const opts = (typeof options === "number" ? { fd: options } : options ?? _NO_OPTIONS) as Record<
+      string | symbol,
+      unknown
+    >;
+    // Accepted sockets bring stream options built once per server configuration.
+    super((opts[_kStreamOpts] as DuplexOptions | undefined) ?? _streamOptions(opts));
     this.#noDelay = Boolean(opts.noDelay);
     this.#keepAlive = Boolean(opts.keepAlive);
     this.#keepAliveDelaySec = ~~(Number(opts.keepAliveInitialDelay) / 1000);
@@ -399,7 +410,12 @@ export class Socket extends Duplex {
     this.#touch();
     this.#isUnix = plan === null;
     if (plan === null) this.#dialUnix(path as string, gen);
-    else this.#dial = startTcpConnect(getTransport(), plan, this.#sink(gen));
+    else {
+      const cancel = startTcpConnect(getTransport(), plan, this.#sink(gen));
+      // A synchronous lookup may already have failed or abandoned this connect.
+      if (gen === this.#connectGen) this.#dial = cancel;
+      else cancel();
+    }
     return this;
   }
 
@@ -446,7 +462,14 @@ export class Socket extends Duplex {
   #sink(gen: number): ConnectSink {
     this.autoSelectFamilyAttemptedAddresses = undefined;
     return {
-      emit: (event, ...args) => gen === this.#connectGen && this.emit(event, ...args),
+      // Not filtered by gen: the connect itself stops after cancel, except for Node's late events.
+      emit: (event, ...args) => {
+        this.emit(event, ...args);
+        return gen === this.#connectGen;
+      },
+      startMulti: () => {
+        if (gen === this.#connectGen) this.autoSelectFamilyAttemptedAddresses = [];
+      },
       recordAttempt: (ipPort) => {
         if (gen === this.#connectGen) (this.autoSelectFamilyAttemptedAddresses ??= []).push(ipPort);
       },
@@ -645,7 +668,6 @@ export class Socket extends Duplex {
     this.#connectGen++;
     const dial = this.#dial;
     this.#dial = null;
-    if (dial !== null) dial();
     this.#stopTimer();
     // Told first, like Node: the server's 'close' then precedes this socket's.
     const owner = this.#owner;
@@ -667,6 +689,8 @@ export class Socket extends Duplex {
       cb(err);
     } else {
       cb(err);
+      // Cancelled after cb: Node reports an aborted Happy Eyeballs dial after 'error', before 'close'.
+      if (dial !== null) dial();
       process.nextTick(() => this.#emitClose(hadError));
     }
     this.#cancelInflightWrite();
@@ -1028,18 +1052,25 @@ export function acceptSocket(
     keepAlive: boolean;
     keepAliveInitialDelay: number;
     isUnix: boolean;
+    /** Filled in on first use: reuse `options` for as long as its values hold. */
+    ctor?: SocketConstructorOpts;
   },
 ): Socket {
-  const socket = new Socket({
+  const socket = new Socket(options.ctor ??= _acceptCtorOptions(options));
+  _adoptAccepted(socket, handle, owner, options.isUnix, options.pauseOnConnect);
+  return socket;
+}
+
+function _acceptCtorOptions(options: Parameters<typeof acceptSocket>[2]): SocketConstructorOpts {
+  const ctor = {
     allowHalfOpen: options.allowHalfOpen,
     readableHighWaterMark: options.highWaterMark,
     writableHighWaterMark: options.highWaterMark,
     noDelay: options.noDelay,
     keepAlive: options.keepAlive,
     keepAliveInitialDelay: options.keepAliveInitialDelay,
-  });
-  _adoptAccepted(socket, handle, owner, options.isUnix, options.pauseOnConnect);
-  return socket;
+  };
+  return { ...ctor, [_kStreamOpts]: _streamOptions(ctor) } as SocketConstructorOpts;
 }
 
 /**
