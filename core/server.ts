@@ -93,6 +93,8 @@ export interface DropArgument {
   remoteFamily?: string;
 }
 
+type _AcceptOptions = Parameters<typeof acceptSocket>[2];
+
 const _DEFAULT_BACKLOG = 511;
 // Errors for which `::` is unusable, so Node falls back to 0.0.0.0.
 const _NO_IPV6 = new Set(["EAFNOSUPPORT", "EADDRNOTAVAIL", "EPROTONOSUPPORT", "EINVAL"]);
@@ -151,6 +153,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
   #pipeName: string | undefined;
   #isUnix = false;
   #unref = false;
+  #acceptOpts: _AcceptOptions | null = null;
   readonly #events: ListenerEvents;
 
   /**
@@ -375,7 +378,22 @@ export class Server extends EventEmitter implements ConnectionOwner {
       handle.close(_noop);
       return;
     }
-    const socket = acceptSocket(handle, this, {
+    const socket = acceptSocket(handle, this, this.#acceptOptions());
+    this.#connections++;
+    this.emit("connection", socket);
+  }
+
+  // Built once and reused while the public option fields keep their values
+  // (Node reads them at every connection, so a change applies to the next one).
+  #acceptOptions(): _AcceptOptions {
+    const o = this.#acceptOpts;
+    if (
+      o !== null && o.allowHalfOpen === this.allowHalfOpen &&
+      o.pauseOnConnect === this.pauseOnConnect && o.highWaterMark === this.highWaterMark &&
+      o.noDelay === this.noDelay && o.keepAlive === this.keepAlive &&
+      o.keepAliveInitialDelay === this.keepAliveInitialDelay * 1000 && o.isUnix === this.#isUnix
+    ) return o;
+    return this.#acceptOpts = {
       allowHalfOpen: this.allowHalfOpen,
       pauseOnConnect: this.pauseOnConnect,
       highWaterMark: this.highWaterMark,
@@ -383,9 +401,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
       keepAlive: this.keepAlive,
       keepAliveInitialDelay: this.keepAliveInitialDelay * 1000,
       isUnix: this.#isUnix,
-    });
-    this.#connections++;
-    this.emit("connection", socket);
+    };
   }
 
   #blocked(handle: StreamHandle): boolean {

@@ -527,6 +527,8 @@ interface _ListenState {
   events: ListenerEvents;
   /** Unix socket path, or `null` for TCP. */
   path: string | null;
+  /** Every accepted socket's local end when bound to one address (not a wildcard). */
+  local: AddressInfo | null;
 }
 
 function _onAccept(s: _BunSocket): void {
@@ -535,7 +537,15 @@ function _onAccept(s: _BunSocket): void {
   c.sock = s;
   if (ls.path === null) {
     _nagleOn(s);
-    _captureEnds(c, s, false);
+    const local = ls.local;
+    if (local === null) _captureEnds(c, s, false);
+    else {
+      // Known from the listener: only the peer costs a syscall.
+      c.localIp = local.address;
+      c.localPort = local.port;
+      c.remoteIp = s.remoteAddress;
+      c.remotePort = s.remotePort;
+    }
   } else {
     c.unixLocal = ls.path;
     c.unixRemote = _UNNAMED;
@@ -640,7 +650,7 @@ function _unixListenError(e: unknown, path: string): SystemError {
 }
 
 function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void {
-  const state: _ListenState = { events, path: null };
+  const state: _ListenState = { events, path: null, local: null };
   let l: _BunListener;
   try {
     l = _bun().listen({
@@ -661,6 +671,7 @@ function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCal
   l.getsockname(name);
   const addr = _info(name.address, name.port) ??
     { address: req.address, family: req.address.includes(":") ? "IPv6" : "IPv4", port: req.port };
+  if (addr.address !== "0.0.0.0" && addr.address !== "::") state.local = addr;
   cb(null, new _Listener(l, addr));
 }
 
@@ -672,7 +683,7 @@ function _chmodAll(path: string, readable: boolean, writable: boolean): void {
 }
 
 function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void {
-  const state: _ListenState = { events, path: req.path };
+  const state: _ListenState = { events, path: req.path, local: null };
   let l: _BunListener;
   try {
     l = _bun().listen({
