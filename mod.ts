@@ -31,6 +31,26 @@ import { connect, createConnection, Socket } from "./core/socket.ts";
 import { SocketAddress } from "./core/socket_address.ts";
 
 export type { AddressInfo } from "./runtimes/types.ts";
+export type { BlockListFamily } from "./core/block_list.ts";
+export type { LookupFunction } from "./core/connect.ts";
+export type { SystemError } from "./core/errors.ts";
+export type { DropArgument, ListenOptions, ServerOpts } from "./core/server.ts";
+export type {
+  ConnectionOwner,
+  IpcSocketConnectOpts,
+  NetConnectOpts,
+  SocketConnectOpts,
+  SocketConstructorOpts,
+  SocketReadyState,
+  StreamCallback,
+  StreamChunk,
+  TcpSocketConnectOpts,
+} from "./core/socket.ts";
+export type {
+  ParsedSocketAddress,
+  SocketAddressInitOptions,
+  SocketAddressJSON,
+} from "./core/socket_address.ts";
 export {
   BlockList,
   connect,

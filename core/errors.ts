@@ -4,6 +4,7 @@
  * @module
  */
 import { constants } from "node:os";
+import process from "node:process";
 import { inspect } from "node:util";
 
 /** An error that carries Node's `code` and prints as `Name [CODE]: message`. */
@@ -249,4 +250,22 @@ export function systemError(init: SystemErrorInit): SystemError {
   if (address !== undefined) err.address = address;
   if (port !== undefined && port > 0) err.port = port;
   return err;
+}
+
+const _warned = new Set<string>();
+
+/** The codes `warnOnce` has emitted in this process. */
+export function warnedCodes(): ReadonlySet<string> {
+  return _warned;
+}
+
+/**
+ * Emits a process warning once per `code`, for a setting a runtime cannot
+ * honour where throwing would break ordinary programs (a listen backlog, a
+ * keep-alive delay): the value is not silently dropped, and the program runs.
+ */
+export function warnOnce(code: string, message: string): void {
+  if (_warned.has(code)) return;
+  _warned.add(code);
+  process.emitWarning(message, { type: "OmninetWarning", code });
 }

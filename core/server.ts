@@ -24,6 +24,7 @@ import {
   errInvalidArgValue,
   type NodeErrorLike,
   type SystemError,
+  warnOnce,
 } from "./errors.ts";
 import { isIP } from "./ip.ts";
 import {
@@ -217,12 +218,19 @@ export class Server extends EventEmitter implements ConnectionOwner {
    * ```
    */
   listen(listeningListener?: () => void): this;
+  /** Starts listening — the `listen(port, host, backlog, listeningListener)` form; see the first overload for details. */
   listen(port?: number, host?: string, backlog?: number, listeningListener?: () => void): this;
+  /** Starts listening — the `listen(port, host, listeningListener)` form; see the first overload for details. */
   listen(port?: number, host?: string, listeningListener?: () => void): this;
+  /** Starts listening — the `listen(port, backlog, listeningListener)` form; see the first overload for details. */
   listen(port?: number, backlog?: number, listeningListener?: () => void): this;
+  /** Starts listening — the `listen(port, listeningListener)` form; see the first overload for details. */
   listen(port?: number, listeningListener?: () => void): this;
+  /** Starts listening — the `listen(path, backlog, listeningListener)` form; see the first overload for details. */
   listen(path: string, backlog?: number, listeningListener?: () => void): this;
+  /** Starts listening — the `listen(path, listeningListener)` form; see the first overload for details. */
   listen(path: string, listeningListener?: () => void): this;
+  /** Starts listening — the `listen(options, listeningListener)` form; see the first overload for details. */
   listen(options: ListenOptions, listeningListener?: () => void): this;
   listen(...args: unknown[]): this {
     const [given, cb] = normalizeArgs(args);
@@ -242,6 +250,12 @@ export class Server extends EventEmitter implements ConnectionOwner {
       options.port = 0;
     }
     const backlog = Number(options.backlog || backlogFromArgs) || _DEFAULT_BACKLOG;
+    if (backlog !== _DEFAULT_BACKLOG && !transport.features.backlog) {
+      warnOnce(
+        "OMNINET_BACKLOG_IGNORED",
+        `listen backlog ${backlog} is not supported by the ${transport.name} transport; the runtime's own backlog is used`,
+      );
+    }
     if (typeof options.port === "number" || typeof options.port === "string") {
       const port = validatePort(options.port, "options.port");
       this.#checkFeatures(transport, options);

@@ -121,8 +121,10 @@ export interface ConnectionOwner {
   _connectionClosed(): void;
 }
 
-type _Cb = (err?: Error | null) => void;
-type _Chunk = { chunk: Buffer | string; encoding: BufferEncoding };
+/** The callback `node:stream` passes to `_write`, `_writev`, `_final` and `_destroy`. */
+export type StreamCallback = (err?: Error | null) => void;
+/** One buffered write as `node:stream` hands it to `_writev`. */
+export type StreamChunk = { chunk: Buffer | string; encoding: BufferEncoding };
 
 const _kNormalized: unique symbol = Symbol("omninet.normalizedArgs");
 
@@ -200,8 +202,8 @@ function _chunkLength(chunk: Buffer | string, encoding: BufferEncoding): number 
 function _writeAfterFIN(
   this: Socket,
   chunk: unknown,
-  encoding?: BufferEncoding | _Cb,
-  cb?: _Cb,
+  encoding?: BufferEncoding | StreamCallback,
+  cb?: StreamCallback,
 ): boolean {
   if (!this.writableEnded) {
     return Duplex.prototype.write.call(this, chunk, encoding as BufferEncoding, cb);
@@ -297,12 +299,12 @@ export class Socket extends Duplex {
 
   #bytesRead = 0;
   #bytesDispatched = 0;
-  #writeCb: _Cb | null = null;
+  #writeCb: StreamCallback | null = null;
   #pendingWritev = false;
-  #pendingData: Buffer | string | _Chunk[] | null = null;
+  #pendingData: Buffer | string | StreamChunk[] | null = null;
   #pendingEncoding: BufferEncoding = "utf8";
-  #pendingCb: _Cb | null = null;
-  #pendingFinal: _Cb | null = null;
+  #pendingCb: StreamCallback | null = null;
+  #pendingFinal: StreamCallback | null = null;
 
   #timeoutMs = 0;
   #timer: ReturnType<typeof _setTimer> | null = null;
@@ -392,8 +394,11 @@ export class Socket extends Duplex {
    * ```
    */
   connect(options: SocketConnectOpts, connectionListener?: () => void): this;
+  /** Connects — the `connect(port, host, connectionListener)` form; see the first overload for details. */
   connect(port: number, host: string, connectionListener?: () => void): this;
+  /** Connects — the `connect(port, connectionListener)` form; see the first overload for details. */
   connect(port: number, connectionListener?: () => void): this;
+  /** Connects — the `connect(path, connectionListener)` form; see the first overload for details. */
   connect(path: string, connectionListener?: () => void): this;
   connect(...args: unknown[]): this {
     const [options, cb] = _isNormalized(args[0]) ? args[0] : normalizeArgs(args);
@@ -548,7 +553,7 @@ export class Socket extends Duplex {
   #flushPending(): void {
     const cb = this.#pendingCb;
     if (cb !== null) {
-      const data = this.#pendingData as Buffer | string | _Chunk[];
+      const data = this.#pendingData as Buffer | string | StreamChunk[];
       this.#pendingCb = null;
       this.#pendingData = null;
       this.#writeGeneric(this.#pendingWritev, data, this.#pendingEncoding, cb);
@@ -597,20 +602,20 @@ export class Socket extends Duplex {
   // ---- writing ----------------------------------------------------------
 
   /** Hands one chunk to the handle (or holds it until connected). */
-  override _write(chunk: Buffer | string, encoding: BufferEncoding, cb: _Cb): void {
+  override _write(chunk: Buffer | string, encoding: BufferEncoding, cb: StreamCallback): void {
     this.#writeGeneric(false, chunk, encoding, cb);
   }
 
   /** Hands several buffered chunks to the handle in one call. */
-  override _writev(chunks: _Chunk[], cb: _Cb): void {
+  override _writev(chunks: StreamChunk[], cb: StreamCallback): void {
     this.#writeGeneric(true, chunks, "utf8", cb);
   }
 
   #writeGeneric(
     writev: boolean,
-    data: Buffer | string | _Chunk[],
+    data: Buffer | string | StreamChunk[],
     encoding: BufferEncoding,
-    cb: _Cb,
+    cb: StreamCallback,
   ): void {
     if (this.connecting) {
       this.#pendingWritev = writev;
@@ -627,7 +632,7 @@ export class Socket extends Duplex {
     this.#touch();
     this.#writeCb = cb;
     if (writev) {
-      const list = data as _Chunk[];
+      const list = data as StreamChunk[];
       const bufs = new Array<Buffer>(list.length);
       let n = 0;
       for (let i = 0; i < list.length; i++) {
@@ -657,7 +662,7 @@ export class Socket extends Duplex {
   }
 
   /** Sends FIN once every write is flushed (deferred while connecting). */
-  override _final(cb: _Cb): void {
+  override _final(cb: StreamCallback): void {
     const handle = this.#handle;
     // Like Node, a socket that is not connected yet waits for 'connect'.
     if (handle === null || this.connecting) {
@@ -671,7 +676,7 @@ export class Socket extends Duplex {
   // ---- teardown ---------------------------------------------------------
 
   /** Releases the handle; 'close' follows once the runtime let it go. */
-  override _destroy(err: Error | null, cb: _Cb): void {
+  override _destroy(err: Error | null, cb: StreamCallback): void {
     this.connecting = false;
     this.#connectGen++;
     const dial = this.#dial;
@@ -944,7 +949,7 @@ export class Socket extends Duplex {
 
   /** Bytes written, including those still queued (Node's count). */
   get bytesWritten(): number | undefined {
-    const queued = (this as unknown as { writableBuffer?: _Chunk[] }).writableBuffer;
+    const queued = (this as unknown as { writableBuffer?: StreamChunk[] }).writableBuffer;
     if (!queued) return undefined;
     let n = this.#bytesDispatched;
     for (const el of queued) n += _chunkLength(el.chunk, el.encoding);
@@ -1098,8 +1103,11 @@ export function connect(
   options: NetConnectOpts,
   connectionListener?: () => void,
 ): Socket;
+/** Connects — the `connect(port, host, connectionListener)` form; see the first overload for details. */
 export function connect(port: number, host?: string, connectionListener?: () => void): Socket;
+/** Connects — the `connect(port, connectionListener)` form; see the first overload for details. */
 export function connect(port: number, connectionListener?: () => void): Socket;
+/** Connects — the `connect(path, connectionListener)` form; see the first overload for details. */
 export function connect(path: string, connectionListener?: () => void): Socket;
 export function connect(...args: unknown[]): Socket {
   const normalized = normalizeArgs(args);

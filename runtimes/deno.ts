@@ -8,7 +8,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { errFeatureUnavailable, type SystemError, systemError } from "../core/errors.ts";
+import { errFeatureUnavailable, type SystemError, systemError, warnOnce } from "../core/errors.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -463,7 +463,13 @@ class _DenoStream implements StreamHandle {
     }
   }
 
-  setKeepAlive(enable: boolean, _initialDelayMs: number): void {
+  setKeepAlive(enable: boolean, initialDelayMs: number): void {
+    if (enable && initialDelayMs > 0) {
+      warnOnce(
+        "OMNINET_KEEPALIVE_DELAY_IGNORED",
+        "Deno cannot set the keep-alive initial delay; SO_KEEPALIVE is on with the system's delay",
+      );
+    }
     try {
       this.#conn.setKeepAlive?.(enable);
     } catch {

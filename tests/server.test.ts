@@ -5,6 +5,7 @@ import process from "node:process";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { BlockList } from "../core/block_list.ts";
+import { warnedCodes } from "../core/errors.ts";
 import { createServer, Server } from "../core/server.ts";
 import { connect, type Socket } from "../core/socket.ts";
 import { getTransport, setTransport } from "../runtimes/mod.ts";
@@ -376,6 +377,35 @@ lis("an aborted signal closes the server", async () => {
   ac.abort();
   await closing;
   assert.is(server.listening, false);
+});
+
+lis("a backlog the transport cannot honour is reported once as a process warning", async () => {
+  const real = getTransport();
+  const code = "OMNINET_BACKLOG_IGNORED";
+  const seen: string[] = [];
+  const onWarning = (w: Error & { code?: string }) => seen.push(String(w.code));
+  const already = warnedCodes().has(code);
+  process.on("warning", onWarning);
+  setTransport({
+    name: real.name,
+    features: { ...real.features, backlog: false },
+    connectTcp: (req, cb) => real.connectTcp(req, cb),
+    connectUnix: (path, cb) => real.connectUnix(path, cb),
+    listenTcp: (req, events, cb) => real.listenTcp(req, events, cb),
+    listenUnix: (req, events, cb) => real.listenUnix(req, events, cb),
+  });
+  const server = createServer();
+  try {
+    server.listen(0, "127.0.0.1", 7);
+    await waitFor(server, "listening");
+    await sleep(10);
+    assert.ok(warnedCodes().has(code), "the warning was not emitted");
+    if (!already) assert.equal(seen.filter((c) => c === code), [code]);
+  } finally {
+    setTransport(real);
+    process.off("warning", onWarning);
+    await closeServer(server);
+  }
 });
 
 lis.run();
