@@ -16,30 +16,9 @@ import type { SystemError } from "../core/errors.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import type { AddressInfo, HandleEvents, ListenerHandle, StreamHandle } from "../runtimes/types.ts";
 import { currentRuntime } from "./_runtime.ts";
+import { closeAll, GUARD_MS, sleep, track, within } from "./_handles.ts";
 
 const t = getTransport();
-const GUARD_MS = 15_000;
-
-function within<T>(p: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), GUARD_MS);
-  });
-  return Promise.race([p, guard]).finally(() => clearTimeout(timer));
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-const opened = new Set<{ close(cb: () => void): void }>();
-function track<T extends { close(cb: () => void): void }>(x: T): T {
-  opened.add(x);
-  return x;
-}
-async function closeAll(): Promise<void> {
-  const all = [...opened];
-  opened.clear();
-  await within(Promise.all(all.map((x) => new Promise<void>((r) => x.close(r)))), "cleanup");
-}
 
 /** Records callbacks; `until()` waits for a condition on them. */
 class Peer implements HandleEvents {

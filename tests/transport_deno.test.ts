@@ -16,32 +16,9 @@ import { createDenoTransport } from "../runtimes/deno.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import type { AddressInfo, HandleEvents, ListenerHandle, StreamHandle } from "../runtimes/types.ts";
 import { currentRuntime } from "./_runtime.ts";
+import { closeAll, closeOne, sleep, track, untrack, within } from "./_handles.ts";
 
 const t = getTransport();
-const GUARD_MS = 15_000;
-
-function within<T>(p: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), GUARD_MS);
-  });
-  return Promise.race([p, guard]).finally(() => clearTimeout(timer));
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-const opened = new Set<{ close(cb: () => void): void }>();
-function track<T extends { close(cb: () => void): void }>(x: T): T {
-  opened.add(x);
-  return x;
-}
-function closeOne(x: { close(cb: () => void): void }): Promise<void> {
-  opened.delete(x);
-  return within(new Promise<void>((r) => x.close(r)), "close callback");
-}
-async function closeAll(): Promise<void> {
-  await Promise.all([...opened].map(closeOne));
-}
 
 /** Records a handle's callbacks; `until()` waits for a condition on them. */
 class Peer implements HandleEvents {
@@ -268,7 +245,7 @@ reads("close() while stopped calls back once and nothing else fires", async () =
   await writer.write(Buffer.from("held"));
   await sleep(50);
   let calls = 0;
-  opened.delete(s);
+  untrack(s);
   await within(new Promise<void>((r) => s.close(() => (calls++, r()))), "close callback");
   s.readStart();
   await sleep(50);
@@ -367,7 +344,7 @@ listeners("the port can be listened on again as soon as close() calls back", asy
   const again = await within(
     new Promise<ListenerHandle>((resolve, reject) => {
       first.listener.close(() => {
-        opened.delete(first.listener);
+        untrack(first.listener);
         t.listenTcp(
           {
             address: "127.0.0.1",
