@@ -490,6 +490,11 @@ e2e("listen --keep --echo serves clients one after another", async () => {
       await new Promise((resolve) => client.on("close", resolve));
       assert.is(echoed, word);
     }
+    // The listener's stdout travels through a pipe that may deliver after the
+    // client has seen its echo and closed: wait (bounded) for those bytes.
+    for (let i = 0; i < 500 && run.out() !== "onetwothree"; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     assert.is(run.out(), "onetwothree");
     assert.is(run.child.exitCode, null, "still listening");
   } finally {
