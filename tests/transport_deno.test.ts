@@ -14,7 +14,14 @@ import { errnoOf, warnedCodes } from "../core/errors.ts";
 import process from "node:process";
 import { createDenoTransport } from "../runtimes/deno.ts";
 import { getTransport } from "../runtimes/mod.ts";
-import type { AddressInfo, HandleEvents, ListenerHandle, StreamHandle } from "../runtimes/types.ts";
+import type {
+  AddressInfo,
+  HandleEvents,
+  ListenCallback,
+  ListenerEvents,
+  ListenerHandle,
+  StreamHandle,
+} from "../runtimes/types.ts";
 import { currentRuntime } from "./_runtime.ts";
 import { closeAll, closeOne, sleep, track, untrack, within } from "./_handles.ts";
 
@@ -78,32 +85,34 @@ class Peer implements HandleEvents {
   }
 }
 
-/** A TCP listener on 127.0.0.1 with a queue of accepted handles. */
-async function listen(): Promise<
-  { port: number; listener: ListenerHandle; accept(): Promise<StreamHandle> }
-> {
+/** A listener with a queue of accepted handles. */
+interface Accepting {
+  listener: ListenerHandle;
+  accept(): Promise<StreamHandle>;
+}
+
+/** Starts a listener through `start` and queues what it accepts. */
+async function accepting(
+  start: (events: ListenerEvents, cb: ListenCallback) => void,
+): Promise<Accepting> {
   const queue: StreamHandle[] = [];
   const waiting: Array<(h: StreamHandle) => void> = [];
+  const events: ListenerEvents = {
+    onConnection(h) {
+      track(h);
+      const w = waiting.shift();
+      if (w) w(h);
+      else queue.push(h);
+    },
+    onError() {},
+  };
   const listener = await within(
     new Promise<ListenerHandle>((resolve, reject) => {
-      t.listenTcp(
-        { address: "127.0.0.1", port: 0, backlog: 511, ipv6Only: false, reusePort: false },
-        {
-          onConnection(h) {
-            track(h);
-            const w = waiting.shift();
-            if (w) w(h);
-            else queue.push(h);
-          },
-          onError() {},
-        },
-        (err, l) => (err || !l ? reject(err) : resolve(track(l))),
-      );
+      start(events, (err, l) => (err || !l ? reject(err) : resolve(track(l))));
     }),
     "listen callback",
   );
   return {
-    port: (listener.address() as AddressInfo).port,
     listener,
     accept: () => {
       const h = queue.shift();
@@ -113,38 +122,23 @@ async function listen(): Promise<
   };
 }
 
-/** A Unix listener at `path` with a queue of accepted handles. */
-async function listenUnix(
-  path: string,
-): Promise<{ listener: ListenerHandle; accept(): Promise<StreamHandle> }> {
-  const queue: StreamHandle[] = [];
-  const waiting: Array<(h: StreamHandle) => void> = [];
-  const listener = await within(
-    new Promise<ListenerHandle>((resolve, reject) => {
-      t.listenUnix(
-        { path, backlog: 511, readableAll: false, writableAll: false },
-        {
-          onConnection(h) {
-            track(h);
-            const w = waiting.shift();
-            if (w) w(h);
-            else queue.push(h);
-          },
-          onError() {},
-        },
-        (err, l) => (err || !l ? reject(err) : resolve(track(l))),
-      );
-    }),
-    "listen callback",
+/** A TCP listener on 127.0.0.1 with a queue of accepted handles. */
+async function listen(): Promise<Accepting & { port: number }> {
+  const l = await accepting((events, cb) =>
+    t.listenTcp(
+      { address: "127.0.0.1", port: 0, backlog: 511, ipv6Only: false, reusePort: false },
+      events,
+      cb,
+    )
   );
-  return {
-    listener,
-    accept: () => {
-      const h = queue.shift();
-      if (h) return Promise.resolve(h);
-      return within(new Promise<StreamHandle>((r) => waiting.push(r)), "an accepted connection");
-    },
-  };
+  return { ...l, port: (l.listener.address() as AddressInfo).port };
+}
+
+/** A Unix listener at `path` with a queue of accepted handles. */
+function listenUnix(path: string): Promise<Accepting> {
+  return accepting((events, cb) =>
+    t.listenUnix({ path, backlog: 511, readableAll: false, writableAll: false }, events, cb)
+  );
 }
 
 function dialUnix(path: string): Promise<StreamHandle> {
