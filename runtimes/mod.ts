@@ -1,24 +1,27 @@
 /**
  * Picks the transport adapter once, at first use: Deno, then Bun, then Node.
+ * On Node the libuv adapter (Node's own handles) is used where its bindings
+ * check out, the `node:net` adapter otherwise.
  *
- * `OMNINET_TRANSPORT=node` (or `deno`, `bun`) in the environment forces an
- * adapter, so tests and benchmarks can run the `node:net` adapter on Deno and
- * Bun. `setTransport()` does the same from code and also accepts a custom
- * transport (tests use one whose dials never complete).
+ * `OMNINET_TRANSPORT=node` (or `deno`, `bun`, `libuv`) in the environment
+ * forces an adapter, so tests and benchmarks can run the `node:net` adapter
+ * on every runtime. `setTransport()` does the same from code and also
+ * accepts a custom transport (tests use one whose dials never complete).
  * @module
  */
 import type { Transport } from "./types.ts";
 import { createDenoTransport } from "./deno.ts";
 import { createBunTransport } from "./bun.ts";
 import { createNodeTransport } from "./node.ts";
+import { createLibuvTransport } from "./node_handle.ts";
 
 /** Names of the built-in adapters. */
-export type TransportName = "deno" | "bun" | "node";
+export type TransportName = "deno" | "bun" | "node" | "libuv";
 
 let _current: Transport | undefined;
 
 /** The runtime this code runs on, by its globals. */
-export function detectRuntime(): TransportName {
+export function detectRuntime(): "deno" | "bun" | "node" {
   const g = globalThis as { Deno?: { version?: { deno?: string } }; Bun?: unknown };
   if (typeof g.Deno?.version?.deno === "string") return "deno";
   if (g.Bun !== undefined) return "bun";
@@ -50,16 +53,29 @@ function _create(name: string): Transport {
       return createBunTransport();
     case "node":
       return createNodeTransport();
+    case "libuv": {
+      const t = detectRuntime() === "node" ? createLibuvTransport(createNodeTransport()) : null;
+      if (t === null) throw new TypeError("The libuv transport needs Node's handle bindings");
+      return t;
+    }
     default:
       throw new TypeError(
-        `OMNINET_TRANSPORT must be one of 'deno', 'bun', 'node'; received '${name}'`,
+        `OMNINET_TRANSPORT must be one of 'deno', 'bun', 'node', 'libuv'; received '${name}'`,
       );
   }
 }
 
+function _default(): Transport {
+  const runtime = detectRuntime();
+  if (runtime !== "node") return _create(runtime);
+  const net = createNodeTransport();
+  return createLibuvTransport(net) ?? net;
+}
+
 /** The transport in use; chosen on the first call. */
 export function getTransport(): Transport {
-  return _current ??= _create(_forcedName() || detectRuntime());
+  const forced = _current === undefined ? _forcedName() : undefined;
+  return _current ??= forced ? _create(forced) : _default();
 }
 
 /**

@@ -545,7 +545,7 @@ function _listen(
     server.removeListener("error", onError);
     server.removeListener("listening", onListening);
     if (unix) {
-      const err = _chmodUnix(unix);
+      const err = chmodUnix(unix);
       if (err) return void server.close(() => cb(err));
     }
     cb(null, new _NodeListener(server, events, unix?.path));
@@ -564,10 +564,19 @@ function _listen(
   if (server.listening) onListening();
 }
 
-// Done here rather than through node:net's readableAll/writableAll: Deno's
-// sets the mode to exactly 0o444/0o222, locking the owner out. Like libuv,
-// the requested bits are added to the current mode.
-function _chmodUnix(req: UnixListenRequest): SystemError | null {
+/**
+ * Applies `readableAll`/`writableAll` to a bound Unix socket by adding the
+ * bits to its current mode. Done here rather than by the runtime: Deno's
+ * node:net and newer libuv (Node 24) set the mode to exactly 0o444/0o222,
+ * locking the owner out.
+ * @param req the listen request
+ * @returns `null`, or the Node-shaped chmod error
+ * @example
+ * ```ts
+ * const err = chmodUnix({ path: "/tmp/s.sock", backlog: 511, readableAll: true, writableAll: false });
+ * ```
+ */
+export function chmodUnix(req: UnixListenRequest): SystemError | null {
   const bits = (req.readableAll ? 0o444 : 0) | (req.writableAll ? 0o222 : 0);
   if (bits === 0) return null;
   try {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The whole check: format, lint, type check, build, JSR dry run, then every
 // uvu suite on Node (built dist/, machine Node and Node 24 LTS), Deno and Bun
-// (TypeScript source), and Deno/Bun with the node:net adapter forced.
+// (TypeScript source), and the node:net adapter forced on Node 20, Deno and Bun
+// (Node's default is the libuv adapter).
 // Prints one summary per runtime and a last line `N passed, N failed`.
 //
 // Usage: node scripts/test.mjs [--runtimes=node20,deno,...] [--no-checks] [tests/x.test.ts ...]
@@ -27,6 +28,12 @@ const only = args.filter((a) => !a.startsWith("--")).map((a) =>
 const RUNTIMES = {
   node20: { label: `Node ${process.version} (dist)`, dist: true, cmd: [process.execPath] },
   node24: { label: "Node 24 LTS (dist)", dist: true, cmd: [node24] },
+  "node20+node": {
+    label: `Node ${process.version} (dist), node:net adapter forced`,
+    dist: true,
+    cmd: [process.execPath],
+    env: { OMNINET_TRANSPORT: "node" },
+  },
   deno: { label: "Deno (source)", cmd: [bin("deno"), "run", "-A", "--quiet"] },
   bun: { label: "Bun (source)", cmd: [bin("bun")] },
   "deno+node": {
