@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench:net`: runs scripts/bench_net.ts on Node (built dist/), Node 24,
+// `npm run bench:net`: runs scripts/bench_net.ts on Node (built dist/), Node 24, Node 26,
 // Deno and Bun, and prints omninet against each runtime's own node:net and raw
 // API, with ratios. Pass --quick for a short run.
 import { spawnSync } from "node:child_process";
@@ -10,9 +10,11 @@ import { fileURLToPath } from "node:url";
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const extra = process.argv.slice(2);
 const node24 = join(root, "tools/node24/node_modules/node/bin/node");
+const node26 = join(root, "tools/node26/node_modules/node/bin/node");
 const runs = [
   [`Node ${process.version}`, process.execPath, ["dist/scripts/bench_net.js"]],
   ["Node 24", node24, ["dist/scripts/bench_net.js"]],
+  ["Node 26", node26, ["dist/scripts/bench_net.js"]],
   ["Deno", join(root, "node_modules/.bin/deno"), ["run", "-A", "scripts/bench_net.ts"]],
   ["Bun", join(root, "node_modules/.bin/bun"), ["scripts/bench_net.ts"]],
 ];

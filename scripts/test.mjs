@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The whole check: format, lint, type check, build, JSR dry run, then every
-// uvu suite on Node (built dist/, machine Node and Node 24 LTS), Deno and Bun
+// uvu suite on Node (built dist/: machine Node, Node 24 LTS, Node 26), Deno and Bun
 // (TypeScript source), and the node:net adapter forced on Node 20, Deno and Bun
 // (Node's default is the libuv adapter).
 // Prints one summary per runtime and a last line `N passed, N failed`.
@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const node24 = join(root, "tools", "node24", "node_modules", "node", "bin", "node");
+const node26 = join(root, "tools", "node26", "node_modules", "node", "bin", "node");
 const FILE_TIMEOUT_MS = 240_000;
 
 const args = process.argv.slice(2);
@@ -28,6 +29,8 @@ const only = args.filter((a) => !a.startsWith("--")).map((a) =>
 const RUNTIMES = {
   node20: { label: `Node ${process.version} (dist)`, dist: true, cmd: [process.execPath] },
   node24: { label: "Node 24 LTS (dist)", dist: true, cmd: [node24] },
+  // The newest Node: the libuv adapter rests on handle bindings Node does not document.
+  node26: { label: "Node 26 (dist)", dist: true, cmd: [node26] },
   "node20+node": {
     label: `Node ${process.version} (dist), node:net adapter forced`,
     dist: true,
