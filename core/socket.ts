@@ -249,6 +249,24 @@ function _streamOptions(opts: Record<string, unknown>): DuplexOptions {
   return out;
 }
 
+let _handleData: (socket: Socket, chunk: Uint8Array) => void;
+let _handleEnd: (socket: Socket) => void;
+
+// The handle's callbacks as prototype methods: per-socket closures made in the
+// constructor keep dead sockets alive through young-generation GCs.
+class _SocketEvents implements HandleEvents {
+  constructor(readonly socket: Socket) {}
+  onData(chunk: Uint8Array): void {
+    _handleData(this.socket, chunk);
+  }
+  onEnd(): void {
+    _handleEnd(this.socket);
+  }
+  onError(err: SystemError): void {
+    if (!this.socket.destroyed) this.socket.destroy(err);
+  }
+}
+
 /** Adopts an accepted handle into a fresh socket; set by the Socket class. */
 let _adoptAccepted: (
   socket: Socket,
@@ -314,10 +332,11 @@ export class Socket extends Duplex {
   #peerCache: AddressInfo | null = null;
   #sockCache: AddressInfo | null = null;
 
-  readonly #events: HandleEvents;
-  readonly #onWriteDone: (err?: SystemError | null) => void;
+  #onWriteDone: ((err?: SystemError | null) => void) | null = null;
 
   static {
+    _handleData = (socket, chunk) => socket.#onData(chunk);
+    _handleEnd = (socket) => socket.#onEnd();
     _adoptAccepted = (socket, handle, owner, isUnix, paused) =>
       socket.#adoptAccepted(handle, owner, isUnix, paused);
   }
@@ -336,14 +355,6 @@ export class Socket extends Duplex {
     this.#noDelay = Boolean(opts.noDelay);
     this.#keepAlive = Boolean(opts.keepAlive);
     this.#keepAliveDelaySec = ~~(Number(opts.keepAliveInitialDelay) / 1000);
-    this.#events = {
-      onData: (chunk) => this.#onData(chunk),
-      onEnd: () => this.#onEnd(),
-      onError: (err) => {
-        if (!this.destroyed) this.destroy(err);
-      },
-    };
-    this.#onWriteDone = (err) => this.#afterWrite(err);
     this.on("end", _onReadableEnd);
     if (opts.blockList !== undefined) {
       if (!BlockList.isBlockList(opts.blockList)) {
@@ -530,7 +541,7 @@ export class Socket extends Duplex {
   #adopt(handle: StreamHandle): void {
     this.#handle = handle;
     this.#sockCache = null;
-    handle.attach(this.#events);
+    handle.attach(new _SocketEvents(this));
     if (this.#noDelay) handle.setNoDelay(true);
     if (this.#keepAlive) handle.setKeepAlive(true, this.#keepAliveDelaySec * 1000);
     if (this.#unrefWanted) handle.unref();
@@ -641,11 +652,11 @@ export class Socket extends Duplex {
         n += b.length;
       }
       this.#bytesDispatched += n;
-      handle.writev(bufs, this.#onWriteDone);
+      handle.writev(bufs, this.#onWriteDone ??= (err) => this.#afterWrite(err));
     } else {
       const b = _toBytes(data as Buffer | string, encoding);
       this.#bytesDispatched += b.length;
-      handle.write(b, this.#onWriteDone);
+      handle.write(b, this.#onWriteDone ??= (err) => this.#afterWrite(err));
     }
   }
 
