@@ -145,6 +145,8 @@ const _SLAB_SIZE = 512 * 1024;
 const _MIN_READ = 16 * 1024;
 const _MAX_READ = 256 * 1024;
 const _COPY_MAX = 4 * 1024;
+// Unused regions an arena keeps for reuse.
+const _MAX_FREE = 16;
 // writev concatenates chunks smaller than this, up to _BATCH_LIMIT bytes per write.
 const _SMALL_CHUNK = 16 * 1024;
 const _BATCH_LIMIT = 64 * 1024;
@@ -189,22 +191,52 @@ function _coalesce(chunks: Uint8Array[]): Uint8Array[] {
 class _ReadArena {
   #slab: ArrayBuffer | null = null;
   #end = 0;
+  // Regions of the current slab given back unused while a later region was
+  // still out (a short-lived connection reads only EOF): reused, so such
+  // connections cost no slab space, and never outliving their slab.
+  #free: Uint8Array[] = [];
 
   reserve(size: number): Uint8Array {
+    const free = this.#free;
+    for (let i = free.length - 1; i >= 0; i--) {
+      const view = free[i];
+      if (view.byteLength !== size) continue;
+      free[i] = free[free.length - 1];
+      free.pop();
+      return view;
+    }
     let slab = this.#slab;
     if (slab === null || slab.byteLength - this.#end < size) {
       slab = this.#slab = new ArrayBuffer(_SLAB_SIZE);
       this.#end = 0;
+      free.length = 0;
     }
     const view = new Uint8Array(slab, this.#end, size);
     this.#end += size;
     return view;
   }
 
-  /** Takes back the unused tail of `view` if nothing was reserved after it. */
+  /** Takes back the unused tail of `view`: at once if nothing was reserved after it. */
   release(view: Uint8Array, used: number): void {
-    if (view.buffer === this.#slab && view.byteOffset + view.byteLength === this.#end) {
-      this.#end = view.byteOffset + used;
+    if (view.buffer !== this.#slab) return;
+    if (view.byteOffset + view.byteLength !== this.#end) {
+      if (used === 0 && this.#free.length < _MAX_FREE) this.#free.push(view);
+      return;
+    }
+    this.#end = view.byteOffset + used;
+    if (used === 0) this.#coalesce();
+  }
+
+  // Free regions that now end at the top go back to the slab too.
+  #coalesce(): void {
+    const free = this.#free;
+    for (let i = free.length - 1; i >= 0; i--) {
+      const view = free[i];
+      if (view.byteOffset + view.byteLength !== this.#end) continue;
+      this.#end = view.byteOffset;
+      free[i] = free[free.length - 1];
+      free.pop();
+      i = free.length;
     }
   }
 }
@@ -224,6 +256,8 @@ class _DenoStream implements StreamHandle {
   #wIndex = 0;
   #wDone = 0;
   #wCb: ((err?: SystemError | null) => void) | null = null;
+  #onWritten: ((n: number) => void) | null = null;
+  #onWriteFailed: ((err: unknown) => void) | null = null;
   #shutdownCb: ((err?: SystemError | null) => void) | null = null;
   #finPending = false;
   #arena: _ReadArena;
@@ -277,7 +311,7 @@ class _DenoStream implements StreamHandle {
         return;
       }
       this.#inflight = null;
-      if (n === null && (await this.#wasReset())) {
+      if (n === null && this.#mayBeReset() && (await this.#wasReset())) {
         this.#fail(systemError({ code: "ECONNRESET", syscall: "read" }));
         return;
       }
@@ -327,10 +361,14 @@ class _DenoStream implements StreamHandle {
 
   // Deno's TCP read reports a connection reset as EOF. A zero-byte send tells
   // them apart: it succeeds after a FIN and fails with EPIPE after a RST.
-  // (Not after our own shutdown(), where it fails either way.)
-  async #wasReset(): Promise<boolean> {
+  // (Not after our own shutdown(), where it fails either way.) Checked
+  // before the probe so the common EOF costs no extra promise.
+  #mayBeReset(): boolean {
     // Unix sockets report resets themselves, and fail the probe after any close.
-    if (!this.#tcp || this.#closed || this.#shutdownCb !== null) return false;
+    return this.#tcp && !this.#closed && this.#shutdownCb === null;
+  }
+
+  async #wasReset(): Promise<boolean> {
     try {
       await this.#conn.write(_EMPTY);
       return false;
@@ -370,7 +408,8 @@ class _DenoStream implements StreamHandle {
   }
 
   // Only one write is in flight (the owner waits for its callback), so its
-  // state lives on the handle and the promise handlers are bound once.
+  // state lives on the handle and the promise handlers are made once, on the
+  // first write: connections that never write allocate none.
   #startWrite(
     first: Uint8Array,
     units: Uint8Array[] | null,
@@ -381,15 +420,22 @@ class _DenoStream implements StreamHandle {
     this.#wIndex = 1;
     this.#wDone = 0;
     this.#wCb = cb;
-    this.#conn.write(first).then(this.#onWritten, this.#onWriteFailed);
+    this.#send(first);
   }
 
-  #onWritten = (n: number): void => {
+  #send(chunk: Uint8Array): void {
+    this.#conn.write(chunk).then(
+      this.#onWritten ??= (n) => this.#written(n),
+      this.#onWriteFailed ??= (err) => this.#writeFailed(err),
+    );
+  }
+
+  #written(n: number): void {
     if (this.#closed) return;
     const chunk = this.#wChunk!;
     this.#wDone += n;
     if (this.#wDone < chunk.byteLength) {
-      this.#conn.write(chunk.subarray(this.#wDone)).then(this.#onWritten, this.#onWriteFailed);
+      this.#send(chunk.subarray(this.#wDone));
       return;
     }
     const units = this.#wUnits;
@@ -397,23 +443,23 @@ class _DenoStream implements StreamHandle {
       const next = units[this.#wIndex++];
       this.#wChunk = next;
       this.#wDone = 0;
-      this.#conn.write(next).then(this.#onWritten, this.#onWriteFailed);
+      this.#send(next);
       return;
     }
     const cb = this.#wCb!;
     this.#wCb = this.#wChunk = this.#wUnits = null;
     cb(null);
     if (this.#finPending && this.#wCb === null) this.#closeWrite();
-  };
+  }
 
-  #onWriteFailed = (err: unknown): void => {
+  #writeFailed(err: unknown): void {
     if (this.#closed) return;
     const cb = this.#wCb!;
     this.#wCb = this.#wChunk = this.#wUnits = null;
     const e = _mapError(err, "write");
     cb(e);
     this.#fail(e);
-  };
+  }
 
   shutdown(cb: (err?: SystemError | null) => void): void {
     if (this.#closed || this.#shutdownCb !== null) return;
@@ -437,9 +483,7 @@ class _DenoStream implements StreamHandle {
   close(cb: () => void): void {
     if (!this.#closed) {
       this.#closed = true;
-      // Remember the addresses: Node still reports them after destroy.
-      this.localAddress();
-      this.remoteAddress();
+      // The addresses stay readable: Deno keeps them on the closed Conn.
       try {
         this.#conn.close();
       } catch {

@@ -197,6 +197,49 @@ reads("chunks handed out earlier are never overwritten by later reads", async ()
   readers.forEach((r, i) => assert.ok(r.data().equals(sent[i]), `connection ${i} bytes differ`));
 });
 
+reads("connections that come and go around a long one keep every connection's bytes", async () => {
+  // Short connections that read only EOF free their read regions out of
+  // order; an adapter that hands such a region out again while it is still
+  // in use, or hands out a region holding live bytes, corrupts some stream.
+  const l = await listen();
+  const dial = () =>
+    within(
+      new Promise<StreamHandle>((resolve, reject) => {
+        t.connectTcp({ address: "127.0.0.1", port: l.port, family: 4 }, (err, h) => {
+          if (err || !h) return reject(err);
+          resolve(track(h));
+        });
+      }),
+      "connect callback",
+    );
+  const pairOn = async (): Promise<[StreamHandle, StreamHandle]> => {
+    const c = await dial();
+    return [c, await l.accept()];
+  };
+  const [lc, ls] = await pairOn();
+  const longReader = new Peer(ls);
+  const longWriter = new Peer(lc, false);
+  const longSent = pattern(5, 6 * 40_000);
+  for (let round = 0; round < 6; round++) {
+    const pairs: Array<[StreamHandle, StreamHandle]> = [];
+    for (let i = 0; i < 5; i++) pairs.push(await pairOn());
+    const quiet = pairs.map(([c, s]) => [new Peer(c), new Peer(s)]);
+    // Odd rounds carry a payload on the short connections too.
+    const payloads = pairs.map((_, i) => pattern(round * 10 + i, round % 2 ? 3_000 : 0));
+    await longWriter.write(longSent.subarray(round * 40_000, (round + 1) * 40_000));
+    await Promise.all(quiet.map(async ([c], i) => {
+      if (payloads[i].length) await c.write(payloads[i]);
+      await c.shutdown();
+    }));
+    await Promise.all(quiet.map(([, s]) => s.until(() => s.ended, "short connection EOF")));
+    quiet.forEach(([, s], i) => assert.ok(s.data().equals(payloads[i]), `round ${round} #${i}`));
+    await Promise.all(pairs.flat().map(closeOne));
+  }
+  await longWriter.shutdown();
+  await longReader.until(() => longReader.ended, "long connection EOF");
+  assert.ok(longReader.data().equals(longSent), "long connection bytes differ");
+});
+
 reads("a reader that stops after every chunk still gets every byte in order", async () => {
   const [c, s] = await tcpPair();
   const reader = new Peer(s);
