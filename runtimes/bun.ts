@@ -20,7 +20,11 @@
  * - with `allowHalfOpen` a peer FIN calls `end` and leaves the socket open,
  *   but when our side had already shut down, the FIN closes the socket
  *   without an `end` call, so a clean close also counts as end-of-stream;
+ *   once both FINs are out Bun releases the socket on its own, and from then
+ *   on names neither end (in the close handler already);
  * - every TCP socket starts with TCP_NODELAY set (Node leaves Nagle on);
+ * - with a `connectError` handler Bun marks the rejection of the promise
+ *   `connect()` returns as handled (no unhandled rejection, no exit);
  * - `connect({ fd })` wraps a connected socket fd, opening synchronously
  *   inside the call; a pipe fd "opens" too but fails with ENOTSOCK on use;
  * - no `error` handler is installed: Bun then reports an exception thrown by
@@ -29,6 +33,7 @@
  */
 import { chmodSync, fstatSync, statSync } from "node:fs";
 import { Buffer } from "node:buffer";
+import { nextTick } from "node:process";
 import { isatty } from "node:tty";
 import {
   codedTypeError,
@@ -108,8 +113,14 @@ const _UNNAMED = "";
  * This base class serves Unix sockets, which have no RST and no TCP options:
  * `reset` stays absent, as the contract asks. `_TcpConn` adds them.
  */
-class _Conn implements StreamHandle {
+class _Conn implements StreamHandle, Dial {
   sock: _BunSocket | null = null;
+  /**
+   * Node's Nagle-on start is still owed: Bun opened the socket with
+   * TCP_NODELAY set. Nagle only shapes sends, so the setsockopt waits for the
+   * first write (a connection that never writes never pays for it).
+   */
+  nagleDue = false;
   ev: HandleEvents | null = null;
   reading = false;
   /** Bun's reading is paused (set lazily: see readStop). */
@@ -147,9 +158,10 @@ class _Conn implements StreamHandle {
   unixLocal: string | null = null;
   unixRemote: string | null = null;
   /**
-   * TCP endpoints as Bun named them when the socket opened: Bun stops naming
-   * them once it released the socket (a FIN after our own shutdown does
-   * that). The AddressInfo objects are built on first request.
+   * TCP endpoints, read from Bun on first request or before our FIN (see
+   * _sendFin), whichever comes first: Bun stops naming them once it released
+   * the socket. Each read costs a system call, so ends known for free (an
+   * IPv4 dial's peer, a listener's own address) are filled in at open.
    */
   localIp: string | undefined = undefined;
   localPort: number | undefined = undefined;
@@ -210,7 +222,7 @@ class _Conn implements StreamHandle {
     } else if (this.wCb !== null) {
       this.shutCb = cb; // FIN goes out once the queued bytes are written
     } else {
-      this.sock!.shutdown();
+      _sendFin(this);
       queueMicrotask(cb);
     }
   }
@@ -224,6 +236,12 @@ class _Conn implements StreamHandle {
 
   setKeepAlive(_enable: boolean, _initialDelayMs: number): void {}
 
+  /** The `Dial` of a pending connect: no callback after this. */
+  cancel(): void {
+    this.cancelled = true;
+    this.dialCb = null;
+  }
+
   ref(): void {
     if (!this.released) this.sock!.ref();
   }
@@ -234,12 +252,20 @@ class _Conn implements StreamHandle {
 
   localAddress(): Endpoint {
     if (this.unixLocal !== null) return this.unixLocal;
-    return (this.local ??= _info(this.localIp, this.localPort));
+    if (this.local === null) {
+      _captureLocal(this);
+      this.local = _info(this.localIp, this.localPort);
+    }
+    return this.local;
   }
 
   remoteAddress(): Endpoint {
     if (this.unixRemote !== null) return this.unixRemote;
-    return (this.remote ??= _info(this.remoteIp, this.remotePort));
+    if (this.remote === null) {
+      _captureRemote(this);
+      this.remote = _info(this.remoteIp, this.remotePort);
+    }
+    return this.remote;
   }
 
   /** Detaches the owner and lets Bun go of the socket, gracefully or with a RST. */
@@ -272,6 +298,7 @@ class _TcpConn extends _Conn {
   }
 
   override setNoDelay(enable: boolean): void {
+    this.nagleDue = false;
     if (!this.released) this.sock!.setNoDelay(enable);
   }
 
@@ -288,21 +315,56 @@ function _info(address: string | undefined, port: number | undefined): AddressIn
   return { address, family: address.includes(":") ? "IPv6" : "IPv4", port };
 }
 
+// Endpoint reads: each Bun field costs a getsockname/getpeername, so families
+// come from the address text. Nothing is read once Bun released the socket.
+
+function _captureLocal(c: _Conn): void {
+  if (c.localIp !== undefined || c.released || c.sock === null) return;
+  c.localIp = c.sock.localAddress;
+  c.localPort = c.sock.localPort;
+}
+
+function _captureRemote(c: _Conn): void {
+  if (c.remoteIp !== undefined || c.released || c.sock === null) return;
+  c.remoteIp = c.sock.remoteAddress;
+  c.remotePort = c.sock.remotePort;
+}
+
+/** Records whichever TCP endpoint is still unknown, while Bun can name it. */
+function _captureEnds(c: _Conn): void {
+  if (c.unixLocal !== null) return;
+  _captureLocal(c);
+  _captureRemote(c);
+}
+
 /**
- * Records a TCP socket's endpoints while Bun can still name them. Each field
- * Bun reads costs a getsockname/getpeername, so families come from the
- * address text, and an IPv4 dial's remote end is the (canonical) literal dialled.
+ * Sends the FIN. Once both FINs are out Bun releases the socket and can no
+ * longer name its ends. Sent first, ours leaves the owner reading until the
+ * peer's FIN, so the ends are read now (a system call each). Sent after the
+ * owner took the peer's FIN, it is usually the owner's last step before it
+ * closes: the read then waits until the owner's pending ticks and microtasks
+ * ran (Bun cannot release the socket before those drain), and is skipped
+ * once the owner closed.
  */
-function _captureEnds(c: _Conn, s: _BunSocket, dialled: boolean): void {
-  c.localIp = s.localAddress;
-  c.localPort = s.localPort;
-  if (dialled && !c.dialAddress.includes(":")) {
-    c.remoteIp = c.dialAddress;
-    c.remotePort = c.dialPort;
-  } else {
-    c.remoteIp = s.remoteAddress;
-    c.remotePort = s.remotePort;
+function _sendFin(c: _Conn): void {
+  if (!c.eofDelivered) _captureEnds(c);
+  else if (c.unixLocal === null && (c.localIp === undefined || c.remoteIp === undefined)) {
+    _deferCapture(c, _DEFER_ROUNDS);
   }
+  c.sock!.shutdown();
+}
+
+// Rounds of microtask -> tick -> microtask a deferred read waits for the owner.
+const _DEFER_ROUNDS = 3;
+
+function _deferCapture(c: _Conn, rounds: number): void {
+  queueMicrotask(() => nextTick(() => queueMicrotask(() => _deferredCapture(c, rounds))));
+}
+
+function _deferredCapture(c: _Conn, rounds: number): void {
+  if (c.closed) return;
+  if (rounds > 1) _deferCapture(c, rounds - 1);
+  else _captureEnds(c);
 }
 
 function _queueFlush(c: _Conn): void {
@@ -331,6 +393,10 @@ function _startWrite(c: _Conn): void {
   if (c.released) {
     _failWrite(c, undefined);
     return;
+  }
+  if (c.nagleDue) {
+    c.nagleDue = false;
+    c.sock!.setNoDelay(false);
   }
   const r = _pump(c);
   if (r === 1) _finishWrite(c);
@@ -365,7 +431,7 @@ function _finishWrite(c: _Conn): void {
   const shut = c.shutCb;
   if (shut !== null) {
     c.shutCb = null;
-    c.sock!.shutdown();
+    _sendFin(c);
     queueMicrotask(shut);
   }
   cb(null);
@@ -451,25 +517,21 @@ function _afterRelease(c: _Conn): void {
   }
   if (!c.eof) {
     c.eof = true;
-    if (c.reading) _queueFlush(c);
+    // Already in a microtask: deliver now rather than queue another.
+    if (c.reading) _flush(c);
   }
-}
-
-/**
- * Bun sets TCP_NODELAY on every socket; Node leaves Nagle on until
- * `setNoDelay()`, and core relies on that starting state. Measured: no cost in
- * connection rate, bulk or one-write request/response throughput.
- */
-function _nagleOn(s: _BunSocket): void {
-  s.setNoDelay(false);
 }
 
 function _onDialOpen(s: _BunSocket): void {
   const c = s.data as _Conn;
   c.sock = s;
   if (c.unixLocal === null) {
-    _nagleOn(s);
-    _captureEnds(c, s, true);
+    c.nagleDue = true;
+    // An IPv4 literal dialled is already canonical: the peer costs no syscall.
+    if (!c.dialAddress.includes(":")) {
+      c.remoteIp = c.dialAddress;
+      c.remotePort = c.dialPort;
+    }
   }
   if (c.dialing) queueMicrotask(() => _dialOpened(c));
   else _dialOpened(c);
@@ -536,15 +598,12 @@ function _onAccept(s: _BunSocket): void {
   const c = ls.path === null ? new _TcpConn() : new _Conn();
   c.sock = s;
   if (ls.path === null) {
-    _nagleOn(s);
+    c.nagleDue = true;
     const local = ls.local;
-    if (local === null) _captureEnds(c, s, false);
-    else {
-      // Known from the listener: only the peer costs a syscall.
+    if (local !== null) {
+      // Known from the listener: costs no syscall.
       c.localIp = local.address;
       c.localPort = local.port;
-      c.remoteIp = s.remoteAddress;
-      c.remotePort = s.remotePort;
     }
   } else {
     c.unixLocal = ls.path;
@@ -595,20 +654,16 @@ function _dial(c: _Conn, options: Record<string, unknown>, cb: ConnectCallback):
   options.allowHalfOpen = true;
   c.dialing = true;
   try {
-    // connectError reports the failure; the rejected promise is not needed.
-    _bun().connect(options).catch(_noop);
+    // connectError reports the failure, and Bun then counts the promise's
+    // rejection as handled: no catch (one promise and job less per dial).
+    _bun().connect(options);
   } catch (e) {
     // Options Bun rejects up front (a port it cannot parse...) fail the dial.
     queueMicrotask(() => _dialFailed(c, e as _BunError));
   } finally {
     c.dialing = false;
   }
-  return {
-    cancel(): void {
-      c.cancelled = true;
-      c.dialCb = null;
-    },
-  };
+  return c;
 }
 
 function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
@@ -724,8 +779,7 @@ function _onFdOpen(s: _BunSocket): void {
     c.unixLocal = c.unixRemote = _UNNAMED;
   } else {
     c = new _TcpConn();
-    _nagleOn(s);
-    _captureEnds(c, s, false);
+    c.nagleDue = true;
   }
   c.sock = s;
   s.data = c;
