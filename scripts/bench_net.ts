@@ -19,7 +19,7 @@ const THROUGHPUT_BYTES = (quick ? 64 : 512) * 1024 * 1024;
 const CHUNK = 64 * 1024;
 const PINGS = quick ? 5_000 : 20_000;
 const CONNECTS = quick ? 500 : 2_000;
-const ROUNDS = quick ? 1 : 3;
+const ROUNDS = quick ? 1 : 5;
 
 function listen(net: NetLike, handler: (s: nodeNet.Socket) => void): Promise<nodeNet.Server> {
   return new Promise((resolve) => {
