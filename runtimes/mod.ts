@@ -65,7 +65,10 @@ function _create(name: string): Transport {
   }
 }
 
-function _default(): Transport {
+/** The forced adapter, else the runtime's own (on Node: libuv where it loads, else node:net). */
+function _pick(): Transport {
+  const forced = _forcedName();
+  if (forced) return _create(forced);
   const runtime = detectRuntime();
   if (runtime !== "node") return _create(runtime);
   const net = createNodeTransport();
@@ -74,8 +77,7 @@ function _default(): Transport {
 
 /** The transport in use; chosen on the first call. */
 export function getTransport(): Transport {
-  const forced = _current === undefined ? _forcedName() : undefined;
-  return _current ??= forced ? _create(forced) : _default();
+  return _current ??= _pick();
 }
 
 /**
