@@ -110,7 +110,19 @@ function _mapError(raw: unknown, where: _Where): SystemError {
   return err;
 }
 
-function _ipEndpoint(address: unknown, family: unknown, port: unknown): AddressInfo | null {
+/**
+ * An IP endpoint from the loose fields a runtime reports, or `null` when
+ * they do not name one.
+ * @param address IP text
+ * @param family `'IPv4'`/`'IPv6'` or 4/6 (the text decides where absent)
+ * @param port port number
+ * @returns the endpoint, or `null`
+ * @example
+ * ```ts
+ * ipEndpoint("::1", "IPv6", 80); // { address: "::1", family: "IPv6", port: 80 }
+ * ```
+ */
+export function ipEndpoint(address: unknown, family: unknown, port: unknown): AddressInfo | null {
   if (typeof address !== "string" || address === "" || typeof port !== "number") return null;
   const fam = family === "IPv6" || family === 6 || address.includes(":") ? "IPv6" : "IPv4";
   return { address, family: fam, port };
@@ -242,7 +254,7 @@ class _NodeStream implements StreamHandle {
     if (this.#unixLocal !== undefined) return this.#unixLocal;
     if (this.#local === undefined) {
       const a = this.sock.address() as Partial<AddressInfo>;
-      this.#local = _ipEndpoint(a.address, a.family, a.port);
+      this.#local = ipEndpoint(a.address, a.family, a.port);
     }
     return this.#local;
   }
@@ -251,7 +263,7 @@ class _NodeStream implements StreamHandle {
     if (this.#unixRemote !== undefined) return this.#unixRemote;
     if (this.#remote === undefined) {
       const s = this.sock;
-      this.#remote = _ipEndpoint(s.remoteAddress, s.remoteFamily, s.remotePort);
+      this.#remote = ipEndpoint(s.remoteAddress, s.remoteFamily, s.remotePort);
     }
     return this.#remote;
   }
@@ -428,10 +440,18 @@ class _NodeDial implements Dial {
 
 function _ignore(): void {}
 
-// An IPv4 literal that passed isIP() is already in the canonical form
-// getpeername reports, so the dialled peer needs no syscall. IPv6 text may
-// be written differently (`0:0::1`), so that one is asked for.
-function _knownPeer(req: TcpConnectRequest): AddressInfo | undefined {
+/**
+ * The dialled peer where it costs no syscall: an IPv4 literal that passed
+ * isIP() is already in the canonical form getpeername reports; IPv6 text may
+ * be written differently (`0:0::1`), so that one is asked for.
+ * @param req the dial
+ * @returns the remote endpoint, or `undefined` when it must be asked for
+ * @example
+ * ```ts
+ * knownPeer({ address: "127.0.0.1", port: 80, family: 4 });
+ * ```
+ */
+export function knownPeer(req: TcpConnectRequest): AddressInfo | undefined {
   return req.family === 4 ? { address: req.address, family: "IPv4", port: req.port } : undefined;
 }
 
@@ -478,7 +498,7 @@ class _NodeListener implements ListenerHandle {
     this.#server = server;
     this.#events = events;
     this.#path = path;
-    this.#acceptLocal = path === undefined ? _fixedLocal(this.address() as AddressInfo) : undefined;
+    this.#acceptLocal = path === undefined ? fixedLocal(this.address() as AddressInfo) : undefined;
     server.on("connection", this.#onConnection);
     server.on("error", this.#onError);
   }
@@ -522,11 +542,19 @@ class _NodeListener implements ListenerHandle {
   };
 }
 
-// A listener bound to one address accepts every connection on exactly that
-// address and port; on a wildcard the local address depends on the route.
-function _fixedLocal(a: AddressInfo): AddressInfo | undefined {
+/**
+ * Every accepted connection's local end, for a listener bound to one
+ * address; `undefined` on a wildcard, where it depends on the route.
+ * @param a the listener's address
+ * @returns the shared local endpoint, or `undefined`
+ * @example
+ * ```ts
+ * fixedLocal({ address: "127.0.0.1", family: "IPv4", port: 8080 });
+ * ```
+ */
+export function fixedLocal(a: AddressInfo): AddressInfo | undefined {
   if (a.address === "0.0.0.0" || a.address === "::") return undefined;
-  return _ipEndpoint(a.address, a.family, a.port) ?? undefined;
+  return ipEndpoint(a.address, a.family, a.port) ?? undefined;
 }
 
 function _listen(
@@ -655,7 +683,7 @@ export function createNodeTransport(): Transport {
           localPort: req.localPort,
         },
         undefined,
-        _knownPeer(req),
+        knownPeer(req),
       );
     },
     connectUnix(path: string, cb: ConnectCallback): Dial {

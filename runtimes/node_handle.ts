@@ -38,7 +38,7 @@ import type {
   Transport,
   UnixListenRequest,
 } from "./types.ts";
-import { chmodUnix } from "./node.ts";
+import { chmodUnix, fixedLocal, ipEndpoint, knownPeer } from "./node.ts";
 
 type _Cb = (err?: SystemError | null) => void;
 
@@ -134,9 +134,7 @@ function _error(status: number, syscall: string, address?: string, port?: number
 }
 
 function _endpoint(out: Record<string, unknown>): AddressInfo | null {
-  const { address, family, port } = out;
-  if (typeof address !== "string" || typeof port !== "number") return null;
-  return { address, family: family === "IPv6" || family === 6 ? "IPv6" : "IPv4", port };
+  return ipEndpoint(out.address, out.family, out.port);
 }
 
 /** A connected TCP or Pipe handle behind the StreamHandle contract. */
@@ -372,16 +370,18 @@ class _UvDial implements Dial {
   /** The local end a dial binds first, for errors that belong to that bind. */
   bound: { address: string; port: number | undefined } | undefined;
 
-  constructor(h: _RawStream, cb: ConnectCallback, address: string, port?: number) {
+  constructor(
+    h: _RawStream,
+    cb: ConnectCallback,
+    address: string,
+    port?: number,
+    remote?: AddressInfo,
+  ) {
     this.#h = h;
     this.#cb = cb;
     this.#address = address;
     this.#port = port;
-    // An IPv4 literal that passed isIP() is already in the form getpeername
-    // gives; IPv6 text may be written differently, so that one is asked for.
-    this.#remote = port !== undefined && !address.includes(":")
-      ? { address, family: "IPv4", port }
-      : undefined;
+    this.#remote = remote;
   }
 
   cancel(): void {
@@ -446,10 +446,7 @@ class _UvListener implements ListenerHandle {
     this.#events = events;
     this.#address = address;
     this.#path = typeof address === "string" ? address : undefined;
-    this.#acceptLocal = typeof address === "string" || address.address === "0.0.0.0" ||
-        address.address === "::"
-      ? undefined
-      : address;
+    this.#acceptLocal = typeof address === "string" ? undefined : fixedLocal(address);
     h[_OWNER] = this;
     h.onconnection = _onConnection;
   }
@@ -495,7 +492,7 @@ function _onConnection(this: _RawServer, status: number, client?: _RawStream): v
 
 function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   const h = new _b.TCP(_b.tcp.SOCKET);
-  const dial = new _UvDial(h, cb, req.address, req.port);
+  const dial = new _UvDial(h, cb, req.address, req.port, knownPeer(req));
   if (req.localAddress !== undefined || req.localPort !== undefined) {
     const local = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
     const port = req.localPort ?? 0;
