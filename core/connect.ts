@@ -18,7 +18,6 @@ import {
   codedError,
   codedRangeError,
   codedTypeError,
-  errFeatureUnavailable,
   errInvalidArgType,
   errInvalidArgValue,
   errMissingArgs,
@@ -37,6 +36,7 @@ import {
 } from "./validators.ts";
 import type { StreamHandle, Transport } from "../runtimes/types.ts";
 import { dialTcp } from "./sys_errors.ts";
+import { checkLocalBind } from "./features.ts";
 
 /** `dns.lookup`'s signature, as the `lookup` connect option takes it. */
 export type LookupFunction = (
@@ -605,9 +605,7 @@ export function startTcpConnect(
   plan: TcpConnectPlan,
   sink: ConnectSink,
 ): () => void {
-  if ((plan.localAddress || plan.localPort) && !transport.features.localBind) {
-    throw errFeatureUnavailable("localAddress/localPort on connect", transport.name);
-  }
+  checkLocalBind(transport, plan);
   const c = new _Connect(transport, plan, sink);
   const literal = isIP(plan.host);
   if (literal) {
