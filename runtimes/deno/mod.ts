@@ -8,12 +8,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import {
-  errFeatureUnavailable,
-  type SystemError,
-  systemError,
-  warnOnce,
-} from "../../core/errors.ts";
+import { type SystemError, systemError } from "../../core/errors.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -82,7 +77,7 @@ interface _DenoApi {
 function _deno(): _DenoApi {
   const api = (globalThis as unknown as { Deno?: _DenoApi }).Deno;
   if (api === undefined || typeof api.connect !== "function") {
-    throw errFeatureUnavailable("the Deno transport", "this runtime (no Deno global)");
+    throw new TypeError("The Deno transport needs Deno's global `Deno`");
   }
   return api;
 }
@@ -504,13 +499,8 @@ class _DenoStream implements StreamHandle {
     }
   }
 
-  setKeepAlive(enable: boolean, initialDelayMs: number): void {
-    if (enable && initialDelayMs > 0) {
-      warnOnce(
-        "OMNINET_KEEPALIVE_DELAY_IGNORED",
-        "Deno cannot set the keep-alive initial delay; SO_KEEPALIVE is on with the system's delay",
-      );
-    }
+  setKeepAlive(enable: boolean, _initialDelayMs: number): void {
+    // Deno sets only the flag (features.keepAliveDelay is false).
     try {
       this.#conn.setKeepAlive?.(enable);
     } catch {
@@ -664,11 +654,6 @@ function _connect(
   };
 }
 
-// Only a literal all-zero IPv6 address accepts IPv4 too; v6only matters there alone.
-function _isAnyIPv6(address: string): boolean {
-  return address.includes(":") && /^[0:]+$/.test(address);
-}
-
 function _listenTcp(
   api: _DenoApi,
   arena: _ReadArena,
@@ -677,12 +662,6 @@ function _listenTcp(
   events: ListenerEvents,
   cb: ListenCallback,
 ): void {
-  if (req.reusePort && !features.reusePort) {
-    throw errFeatureUnavailable("reusePort (needs --unstable-net)", "Deno");
-  }
-  if (req.ipv6Only && _isAnyIPv6(req.address)) {
-    throw errFeatureUnavailable("ipv6Only", "Deno");
-  }
   let listener: _DenoListener;
   try {
     listener = api.listen({
@@ -690,7 +669,8 @@ function _listenTcp(
       hostname: req.address,
       port: req.port,
       tcpBacklog: req.backlog,
-      ...(req.reusePort ? { reusePort: true } : {}),
+      // Core asks only for what features grant; without --unstable-net Deno exits on reusePort.
+      ...(req.reusePort && features.reusePort ? { reusePort: true } : {}),
     });
   } catch (err) {
     // Deno.listen binds synchronously: the outcome goes back at once, as the contract asks.
@@ -755,9 +735,6 @@ export function createDenoTransport(): Transport {
     name: "deno",
     features,
     connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
-      if (req.localAddress !== undefined || req.localPort !== undefined) {
-        throw errFeatureUnavailable("localAddress/localPort on connect", "Deno");
-      }
       return _connect(
         api,
         arena,
