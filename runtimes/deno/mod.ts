@@ -8,6 +8,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
+import { constants } from "node:os";
 import { type SystemError, systemError } from "../../core/errors.ts";
 import type {
   AddressInfo,
@@ -25,6 +26,7 @@ import type {
   TransportFeatures,
   UnixListenRequest,
 } from "../types.ts";
+import { failedDial } from "../_shared.ts";
 
 interface _DenoAddr {
   transport: string;
@@ -101,16 +103,28 @@ const _CODE_BY_NAME: Record<string, string> = {
   NotConnected: "ENOTCONN",
   NotFound: "ENOENT",
   NotSupported: "ENOTSUP",
-  PermissionDenied: "EACCES",
   TimedOut: "ETIMEDOUT",
   UnexpectedEof: "EOF",
   WouldBlock: "EAGAIN",
   WriteZero: "EPIPE",
 };
 
+// errno number -> name, for errors Deno reports only as "(os error N)".
+let _errnoNames: Map<number, string> | undefined;
+
 function _codeOf(err: unknown): string {
-  const { code, name } = (err ?? {}) as { code?: unknown; name?: unknown };
+  const { code, name, message } = (err ?? {}) as {
+    code?: unknown;
+    name?: unknown;
+    message?: unknown;
+  };
   if (typeof code === "string" && /^E[A-Z0-9]+$/.test(code)) return code;
+  const os = typeof message === "string" ? /\(os error (\d+)\)/.exec(message) : null;
+  if (os !== null) {
+    _errnoNames ??= new Map(Object.entries(constants.errno).map(([k, v]) => [v, k]));
+    const known = _errnoNames.get(Number(os[1]));
+    if (known !== undefined) return known;
+  }
   return (typeof name === "string" && _CODE_BY_NAME[name]) || "UNKNOWN";
 }
 
@@ -735,12 +749,28 @@ export function createDenoTransport(): Transport {
     name: "deno",
     features,
     connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
+      const refused = () =>
+        systemError({
+          code: "ECONNREFUSED",
+          syscall: "connect",
+          address: req.address,
+          port: req.port,
+        });
+      // Deno.connect rejects port 0 (RangeError) before dialling; the kernel
+      // refuses such a connect, and that is what Node reports.
+      if (req.port === 0) return failedDial(refused(), cb);
       return _connect(
         api,
         arena,
         { transport: "tcp", hostname: req.address, port: req.port },
         cb,
-        (err) => _mapError(err, "connect", req.address, req.port),
+        (err) => {
+          // A listener closed just before (Deno releases its socket only once
+          // the pending accept settles) resets the connection it had queued:
+          // to the dialler the port was refused, as Node and Deno's node:net say.
+          if (_codeOf(err) === "ECONNRESET") return refused();
+          return _mapError(err, "connect", req.address, req.port);
+        },
       );
     },
     connectUnix(path: string, cb: ConnectCallback): Dial {
