@@ -160,6 +160,10 @@ class _Conn implements StreamHandle, Dial {
   remotePort: number | undefined = undefined;
   local: AddressInfo | null = null;
   remote: AddressInfo | null = null;
+  /** The owner's ref()/unref() choice. */
+  refWanted = true;
+  /** What Bun was last told: its sockets open ref'd. */
+  refd = true;
 
   attach(events: HandleEvents): void {
     this.ev = events;
@@ -168,6 +172,7 @@ class _Conn implements StreamHandle, Dial {
   readStart(): void {
     if (this.reading || this.closed) return;
     this.reading = true;
+    if (!this.refd) this._syncRef();
     if (this.pending !== null || (this.eof && !this.eofDelivered)) _queueFlush(this);
     if (this.paused) {
       this.paused = false;
@@ -180,6 +185,7 @@ class _Conn implements StreamHandle, Dial {
     // read the contract lets us hold). A consumer that restarts before the
     // next read costs no pause/resume system calls at all.
     this.reading = false;
+    this._syncRef();
   }
 
   write(chunk: Uint8Array, cb: (err?: SystemError | null) => void): void {
@@ -234,11 +240,28 @@ class _Conn implements StreamHandle, Dial {
   }
 
   ref(): void {
-    if (!this.released) this.sock!.ref();
+    this.refWanted = true;
+    this._syncRef();
   }
 
   unref(): void {
-    if (!this.released) this.sock!.unref();
+    this.refWanted = false;
+    this._syncRef();
+  }
+
+  /**
+   * Node's liveness: like a libuv handle, a socket keeps the process alive
+   * only while it reads or has a write in flight (and the owner did not
+   * unref it). Bun keeps every ref'd socket alive, so a paused connection
+   * with nothing to write is unref'd here.
+   */
+  _syncRef(): void {
+    if (this.released || this.sock === null) return;
+    const want = this.refWanted && (this.reading || this.wCb !== null || this.shutCb !== null);
+    if (want === this.refd) return;
+    this.refd = want;
+    if (want) this.sock.ref();
+    else this.sock.unref();
   }
 
   localAddress(): Endpoint {
@@ -385,6 +408,7 @@ function _startWrite(c: _Conn): void {
     _failWrite(c, undefined);
     return;
   }
+  if (!c.refd) c._syncRef();
   if (c.nagleDue) {
     c.nagleDue = false;
     c.sock!.setNoDelay(false);
@@ -425,6 +449,7 @@ function _finishWrite(c: _Conn): void {
     _sendFin(c);
     queueMicrotask(shut);
   }
+  if (!c.reading) c._syncRef();
   cb(null);
 }
 
@@ -536,6 +561,8 @@ function _dialOpened(c: _Conn): void {
     c._release(false);
     return;
   }
+  // Not reading yet: inactive until the owner reads or writes.
+  c._syncRef();
   cb(null, c);
 }
 
@@ -592,6 +619,8 @@ function _onAccept(s: _BunSocket): void {
     c.unixRemote = _UNNAMED;
   }
   s.data = c;
+  // Not reading yet: inactive until the owner reads or writes.
+  c._syncRef();
   ls.events.onConnection(c);
 }
 
@@ -737,6 +766,7 @@ function _onFdOpen(s: _BunSocket): void {
   c.sock = s;
   s.data = c;
   o.conn = c;
+  c._syncRef();
 }
 
 function _onFdError(s: _BunSocket | undefined, err: _BunError): void {
