@@ -241,8 +241,9 @@ function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenC
  * @returns a Transport on Node's TCP and Pipe handles, or `null`
  * @example
  * ```ts
- * import { createNodeTransport } from "../node/mod.ts";
- * const t = createLibuvTransport(createNodeTransport()) ?? createNodeTransport();
+ * import { getTransport } from "../mod.ts";
+ * const fallback = getTransport();
+ * const t = createLibuvTransport(fallback) ?? fallback;
  * ```
  */
 export function createLibuvTransport(fallback: Transport): Transport | null {

@@ -6,6 +6,7 @@
 import { Buffer } from "node:buffer";
 import type { SystemError } from "../../core/errors.ts";
 import type { Endpoint, HandleEvents, StreamHandle } from "../types.ts";
+import { CachedEnds } from "../_shared.ts";
 import {
   type Cb,
   endpointOf,
@@ -19,7 +20,7 @@ import {
 } from "./bindings.ts";
 
 /** A connected TCP or Pipe handle behind the StreamHandle contract. */
-export class UvStream implements StreamHandle {
+export class UvStream extends CachedEnds implements StreamHandle {
   readonly #h: RawStream;
   readonly #tcp: boolean;
   #events: HandleEvents | null = null;
@@ -28,14 +29,11 @@ export class UvStream implements StreamHandle {
   /** EOF or a read error came: the handle reads no more. */
   #readDone = false;
   #error: SystemError | null = null;
-  #local: Endpoint | undefined;
-  #remote: Endpoint | undefined;
 
   constructor(h: RawStream, tcp: boolean, local?: Endpoint, remote?: Endpoint) {
+    super(local, remote);
     this.#h = h;
     this.#tcp = tcp;
-    this.#local = local;
-    this.#remote = remote;
     h[OWNER] = this;
     h.onread = _onRead;
     // Read while connected: after both FINs or a reset the kernel no longer
@@ -121,14 +119,12 @@ export class UvStream implements StreamHandle {
     if (!this.#closed) this.#h.unref();
   }
 
-  localAddress(): Endpoint {
-    if (this.#local === undefined) this.#local = this.#ask("getsockname");
-    return this.#local;
+  protected readLocal(): Endpoint {
+    return this.#ask("getsockname");
   }
 
-  remoteAddress(): Endpoint {
-    if (this.#remote === undefined) this.#remote = this.#ask("getpeername");
-    return this.#remote;
+  protected readRemote(): Endpoint {
+    return this.#ask("getpeername");
   }
 
   #ask(which: "getsockname" | "getpeername"): Endpoint {

@@ -7,11 +7,11 @@
 import { Socket } from "node:net";
 import type { SystemError } from "../../core/errors.ts";
 import type { AddressInfo, Endpoint, HandleEvents, StreamHandle } from "../types.ts";
-import { ipEndpoint } from "../_shared.ts";
+import { CachedEnds, ipEndpoint } from "../_shared.ts";
 import { type Cb, mapError, type RawError } from "./errors.ts";
 
 /** A connected `node:net` socket behind the StreamHandle contract. */
-export class NodeStream implements StreamHandle {
+export class NodeStream extends CachedEnds implements StreamHandle {
   protected readonly sock: Socket;
   #events: HandleEvents | null = null;
   #closed = false;
@@ -26,10 +26,6 @@ export class NodeStream implements StreamHandle {
   #writeCb: Cb | null = null;
   #shutdownCb: Cb | null = null;
   #closeCbs: Array<() => void> | null = null;
-  #local: Endpoint | undefined;
-  #remote: Endpoint | undefined;
-  readonly #unixLocal: string | undefined;
-  readonly #unixRemote: string | undefined;
   readonly #tcp: boolean;
 
   constructor(
@@ -39,13 +35,10 @@ export class NodeStream implements StreamHandle {
     knownLocal?: AddressInfo,
     knownRemote?: AddressInfo,
   ) {
-    this.sock = sock;
-    this.#unixLocal = unixLocal;
-    this.#unixRemote = unixRemote;
-    this.#tcp = unixLocal === undefined && unixRemote === undefined;
     // Ends the caller already knows cost no getsockname/getpeername syscall.
-    this.#local = knownLocal;
-    this.#remote = knownRemote;
+    super(unixLocal ?? knownLocal, unixRemote ?? knownRemote);
+    this.sock = sock;
+    this.#tcp = unixLocal === undefined && unixRemote === undefined;
     sock.on("data", this.#onData);
     sock.on("end", this.#onEnd);
     sock.on("drain", this.#onDrain);
@@ -132,22 +125,14 @@ export class NodeStream implements StreamHandle {
     this.sock.unref();
   }
 
-  localAddress(): Endpoint {
-    if (this.#unixLocal !== undefined) return this.#unixLocal;
-    if (this.#local === undefined) {
-      const a = this.sock.address() as Partial<AddressInfo>;
-      this.#local = ipEndpoint(a.address, a.family, a.port);
-    }
-    return this.#local;
+  protected readLocal(): Endpoint {
+    const a = this.sock.address() as Partial<AddressInfo>;
+    return ipEndpoint(a.address, a.family, a.port);
   }
 
-  remoteAddress(): Endpoint {
-    if (this.#unixRemote !== undefined) return this.#unixRemote;
-    if (this.#remote === undefined) {
-      const s = this.sock;
-      this.#remote = ipEndpoint(s.remoteAddress, s.remoteFamily, s.remotePort);
-    }
-    return this.#remote;
+  protected readRemote(): Endpoint {
+    const s = this.sock;
+    return ipEndpoint(s.remoteAddress, s.remoteFamily, s.remotePort);
   }
 
   /** Marks the handle closed and queues `cb` for the inner socket's release. */
