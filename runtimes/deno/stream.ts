@@ -28,8 +28,6 @@ export class DenoStream extends CachedEnds implements StreamHandle {
   #wIndex = 0;
   #wDone = 0;
   #wCb: ((err?: SystemError | null) => void) | null = null;
-  #onWritten: ((n: number) => void) | null = null;
-  #onWriteFailed: ((err: unknown) => void) | null = null;
   #shutdownCb: ((err?: SystemError | null) => void) | null = null;
   #finPending = false;
   #arena: ReadArena;
@@ -179,8 +177,10 @@ export class DenoStream extends CachedEnds implements StreamHandle {
   }
 
   // Only one write is in flight (the owner waits for its callback), so its
-  // state lives on the handle and the promise handlers are made once, on the
-  // first write: connections that never write allocate none.
+  // state lives on the handle. (Promise handlers cached per handle instead of
+  // made per write showed no difference under bench:net on Deno, three
+  // alternating runs under load: ping-pong 22,850 / 48,563 / 23,722 rt/s
+  // cached against 29,077 / 47,494 / 22,821 plain; the plain form stays.)
   #startWrite(
     first: Uint8Array,
     units: Uint8Array[] | null,
@@ -196,8 +196,8 @@ export class DenoStream extends CachedEnds implements StreamHandle {
 
   #send(chunk: Uint8Array): void {
     this.#conn.write(chunk).then(
-      this.#onWritten ??= (n) => this.#written(n),
-      this.#onWriteFailed ??= (err) => this.#writeFailed(err),
+      (n) => this.#written(n),
+      (err) => this.#writeFailed(err),
     );
   }
 
