@@ -316,10 +316,10 @@ function _captureEnds(c: Conn): void {
 /**
  * Sends the FIN. Once both FINs are out Bun releases the socket and can no
  * longer name its ends, so the ends still unknown are read now (a system
- * call each). A deferred read that skipped this when the owner closed at
- * once made no difference measurable under bench:net (connects/s on Bun,
- * three alternating runs each: deferred 12,049 / 10,618 / 10,577, plain
- * 9,151 / 13,447 / 9,723), so the plain form stays.
+ * call each). Deferring the read so that an owner closing at once skips it
+ * showed no difference in bench:net on Bun (connects/s, two A/B runs at load
+ * average ~3: 13,773 / 13,107 deferred, 13,302 / 13,715 plain), so the plain
+ * form stays.
  */
 function _sendFin(c: Conn): void {
   _captureEnds(c);

@@ -177,10 +177,10 @@ export class DenoStream extends CachedEnds implements StreamHandle {
   }
 
   // Only one write is in flight (the owner waits for its callback), so its
-  // state lives on the handle. (Promise handlers cached per handle instead of
-  // made per write showed no difference under bench:net on Deno, three
-  // alternating runs under load: ping-pong 22,850 / 48,563 / 23,722 rt/s
-  // cached against 29,077 / 47,494 / 22,821 plain; the plain form stays.)
+  // state lives on the handle. Promise handlers cached on the handle instead
+  // of made per write showed no difference in bench:net on Deno (64-byte
+  // ping-pong, two A/B runs at load average ~3: 49,731 / 49,507 rt/s cached,
+  // 49,712 / 49,890 plain), so the plain form stays.
   #startWrite(
     first: Uint8Array,
     units: Uint8Array[] | null,
