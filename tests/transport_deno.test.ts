@@ -5,11 +5,12 @@
 // pass them too.
 import { Buffer } from "node:buffer";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { errnoOf } from "../core/errors.ts";
+import { codeOf } from "../runtimes/deno/api.ts";
 import { createDenoTransport } from "../runtimes/deno/mod.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import type {
@@ -362,3 +363,24 @@ factory("builds the Deno adapter on Deno and fails loudly elsewhere", () => {
 });
 
 factory.run();
+
+// ---------------------------------------------------------------------------
+
+const errnos = suite("Deno error -> errno name (codeOf)");
+
+errnos("a code Deno sets is used as is", () => {
+  assert.is(codeOf({ name: "ConnectionRefused", code: "ECONNREFUSED" }), "ECONNREFUSED");
+});
+
+errnos("an error Deno names only by '(os error N)' gets that errno's name", () => {
+  const n = constants.errno.EHOSTUNREACH;
+  const err = { name: "Error", message: `No route to host (os error ${n})` };
+  assert.is(codeOf(err), "EHOSTUNREACH");
+});
+
+errnos("an error with neither code nor errno falls back to its class name, then UNKNOWN", () => {
+  assert.is(codeOf({ name: "BadResource", message: "Bad resource ID" }), "EBADF");
+  assert.is(codeOf({ name: "Whatever", message: "no number here" }), "UNKNOWN");
+});
+
+errnos.run();

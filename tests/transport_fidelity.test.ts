@@ -9,6 +9,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { errnoOf } from "../core/errors.ts";
 import { createServer } from "../core/server.ts";
+import { unixPathError } from "../core/sys_errors.ts";
 import { connect } from "../core/socket.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import { closeServer, errorAndClose, listen, removeDir, tempDir, waitFor } from "./_net.ts";
@@ -68,6 +69,15 @@ fidelity("readableAll/writableAll set the socket file's mode exactly", async () 
 function overlongPath(dir: string): string {
   return join(dir, "x".repeat(109 - dir.length - 1));
 }
+
+// Node 24/26 on Linux: a path that fills sun_path exactly (108 bytes) binds; 109 is EINVAL.
+fidelity("the sun_path limit counts bytes, and a name that fills it exactly fits", () => {
+  assert.is(unixPathError("/" + "x".repeat(107), "listen"), null);
+  assert.is(unixPathError("/" + "x".repeat(108), "listen")?.code, "EINVAL");
+  // Bytes, not characters: 54 two-byte characters are 108 bytes.
+  assert.is(unixPathError("/" + "é".repeat(53) + "x", "connect"), null);
+  assert.is(unixPathError("/" + "é".repeat(54), "connect")?.code, "EINVAL");
+});
 
 // Node 26: listen EINVAL: invalid argument <path>, port -1; nothing bound.
 fidelity("listen() on a Unix path longer than sun_path fails EINVAL", async () => {
