@@ -30,6 +30,7 @@ import { isIP } from "./ip.ts";
 import { isPipeName, normalizeArgs, toNumber } from "./args.ts";
 import { acceptSocket, type ConnectionOwner, type Socket } from "./socket.ts";
 import { validateAbortSignal, validateNumber, validatePort } from "./validators.ts";
+import { listenUnix } from "./sys_errors.ts";
 
 /** Options of `net.createServer()`. */
 export interface ServerOpts {
@@ -339,7 +340,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
       readableAll: options.readableAll === true,
       writableAll: options.writableAll === true,
     };
-    transport.listenUnix(req, this.#events, this.#onListen(this.#listenId));
+    listenUnix(transport, req, this.#events, this.#onListen(this.#listenId));
   }
 
   /**

@@ -136,9 +136,7 @@ async function listen(): Promise<Accepting & { port: number }> {
 
 /** A Unix listener at `path` with a queue of accepted handles. */
 function listenUnix(path: string): Promise<Accepting> {
-  return accepting((events, cb) =>
-    t.listenUnix({ path, backlog: 511, readableAll: false, writableAll: false }, events, cb)
-  );
+  return accepting((events, cb) => t.listenUnix({ path, backlog: 511 }, events, cb));
 }
 
 function dialUnix(path: string): Promise<StreamHandle> {
