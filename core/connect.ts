@@ -17,7 +17,6 @@ import {
   codedError,
   codedRangeError,
   codedTypeError,
-  errFeatureUnavailable,
   errInvalidArgType,
   errInvalidArgValue,
   errMissingArgs,
@@ -38,6 +37,7 @@ import {
 } from "./validators.ts";
 import type { StreamHandle, Transport } from "../runtimes/types.ts";
 import { dialTcp } from "./sys_errors.ts";
+import { checkLocalBind } from "./features.ts";
 
 export type { LookupFunction } from "./lookup.ts";
 
@@ -556,9 +556,7 @@ export function startTcpConnect(
   plan: TcpConnectPlan,
   sink: ConnectSink,
 ): () => void {
-  if ((plan.localAddress || plan.localPort) && !transport.features.localBind) {
-    throw errFeatureUnavailable("localAddress/localPort on connect", transport.name);
-  }
+  checkLocalBind(transport, plan);
   const c = new _Connect(transport, plan, sink);
   const literal = isIP(plan.host);
   if (literal) {

@@ -16,6 +16,7 @@ import type { AddressInfo, StreamHandle } from "../runtimes/types.ts";
 import { isNormalized, normalizeArgs } from "./args.ts";
 import type { BlockList } from "./block_list.ts";
 import { normalizeTcpConnect, startTcpConnect } from "./connect.ts";
+import { applyKeepAlive, checkOpenFd } from "./features.ts";
 import {
   abortError,
   errFeatureUnavailable,
@@ -170,8 +171,8 @@ export class Socket extends Duplex {
   #openFd(fd: unknown, readable: boolean): void {
     validateInt32(fd, "fd", 0);
     const transport = getTransport();
-    if (!transport.openFd) throw errFeatureUnavailable("net.Socket({ fd })", transport.name);
-    this.#adopt(transport.openFd(fd));
+    checkOpenFd(transport, fd);
+    this.#adopt(transport.openFd!(fd));
     if (readable) this.read(0);
   }
 
@@ -660,7 +661,7 @@ export class Socket extends Duplex {
 
   // The transport takes milliseconds; core keeps Node's whole seconds.
   #applyKeepAlive(handle: StreamHandle): void {
-    handle.setKeepAlive(this.#keepAlive, this.#keepAliveDelaySec * 1000);
+    applyKeepAlive(getTransport(), handle, this.#keepAlive, this.#keepAliveDelaySec * 1000);
   }
 
   /**
