@@ -4,7 +4,6 @@
  * `blockList`, `pauseOnConnect`, close-after-drain and listen errors.
  * @module
  */
-import { lookup as dnsLookup } from "node:dns";
 import { EventEmitter } from "node:events";
 import process from "node:process";
 import { getTransport } from "../runtimes/mod.ts";
@@ -16,7 +15,7 @@ import type {
   StreamHandle,
   Transport,
 } from "../runtimes/types.ts";
-import { BlockList } from "./block_list.ts";
+import type { BlockList } from "./block_list.ts";
 import {
   codedError,
   errFeatureUnavailable,
@@ -26,14 +25,11 @@ import {
   type SystemError,
 } from "./errors.ts";
 import { isIP } from "./ip.ts";
-import {
-  acceptSocket,
-  type ConnectionOwner,
-  isPipeName,
-  normalizeArgs,
-  type Socket,
-} from "./socket.ts";
-import { validateAbortSignal, validateNumber, validatePort } from "./validators.ts";
+import { isPipeName, normalizeArgs, toNumber } from "./args.ts";
+import { lookupForListen } from "./lookup.ts";
+import { serverOptions } from "./options.ts";
+import { type AcceptConfig, acceptSocket, type ConnectionOwner, type Socket } from "./socket.ts";
+import { validateAbortSignal, validatePort } from "./validators.ts";
 import { listenUnix } from "./sys_errors.ts";
 import { checkListen } from "./features.ts";
 
@@ -95,16 +91,9 @@ export interface DropArgument {
   remoteFamily?: string;
 }
 
-type _AcceptOptions = Parameters<typeof acceptSocket>[2];
-
 const _DEFAULT_BACKLOG = 511;
 // Errors for which `::` is unusable, so Node falls back to 0.0.0.0.
 const _NO_IPV6 = new Set(["EAFNOSUPPORT", "EADDRNOTAVAIL", "EPROTONOSUPPORT", "EINVAL"]);
-
-function _toNumber(x: unknown): number | false {
-  const n = Number(x);
-  return n >= 0 ? n : false;
-}
 
 function _noop(): void {}
 
@@ -140,8 +129,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
   keepAlive: boolean;
   /** Keep-alive delay of accepted sockets, in seconds (Node stores it so). */
   keepAliveInitialDelay: number;
-  /** Stream buffer limit of accepted sockets (`undefined`: the stream default). */
-  highWaterMark: number | undefined;
+  /** Stream buffer limit of accepted sockets (the stream default unless given). */
+  highWaterMark: number;
   /** Peers refused before any `'connection'` event. */
   blockList?: BlockList;
   /** Connections beyond this count are dropped (`'drop'`); `0` drops all. */
@@ -155,7 +144,6 @@ export class Server extends EventEmitter implements ConnectionOwner {
   #pipeName: string | undefined;
   #isUnix = false;
   #unref = false;
-  #acceptOpts: _AcceptOptions | null = null;
   readonly #events: ListenerEvents;
 
   /**
@@ -178,30 +166,14 @@ export class Server extends EventEmitter implements ConnectionOwner {
       throw errInvalidArgType("options", "of type object", options);
     }
     if (typeof connectionListener === "function") this.on("connection", connectionListener);
-    if (opts.keepAliveInitialDelay !== undefined) {
-      validateNumber(opts.keepAliveInitialDelay, "options.keepAliveInitialDelay");
-      if (opts.keepAliveInitialDelay < 0) opts.keepAliveInitialDelay = 0;
-    }
-    if (opts.highWaterMark !== undefined) {
-      validateNumber(opts.highWaterMark, "options.highWaterMark");
-      if (opts.highWaterMark < 0) opts.highWaterMark = undefined;
-    }
-    this.allowHalfOpen = Boolean(opts.allowHalfOpen);
-    this.pauseOnConnect = Boolean(opts.pauseOnConnect);
-    this.noDelay = Boolean(opts.noDelay);
-    this.keepAlive = Boolean(opts.keepAlive);
-    this.keepAliveInitialDelay = ~~(Number(opts.keepAliveInitialDelay) / 1000);
-    this.highWaterMark = opts.highWaterMark;
-    if (opts.blockList !== undefined) {
-      if (!BlockList.isBlockList(opts.blockList)) {
-        throw errInvalidArgType(
-          "options.blockList",
-          "an instance of net.BlockList",
-          opts.blockList,
-        );
-      }
-      this.blockList = opts.blockList;
-    }
+    const config = serverOptions(opts as Record<string, unknown>);
+    this.allowHalfOpen = config.allowHalfOpen;
+    this.pauseOnConnect = config.pauseOnConnect;
+    this.noDelay = config.noDelay;
+    this.keepAlive = config.keepAlive;
+    this.keepAliveInitialDelay = config.keepAliveInitialDelay;
+    this.highWaterMark = config.highWaterMark;
+    if (config.blockList !== undefined) this.blockList = config.blockList;
     this.#events = {
       onConnection: (handle) => this.#onConnection(handle),
       onError: (err) => this.emit("error", err),
@@ -235,9 +207,10 @@ export class Server extends EventEmitter implements ConnectionOwner {
   listen(options: ListenOptions, listeningListener?: () => void): this;
   listen(...args: unknown[]): this {
     const [given, cb] = normalizeArgs(args);
-    if (this.#listener !== null || this.#starting) throw _errAlreadyListen();
-    const backlogFromArgs = _toNumber(args.length > 1 && args[1]) ||
-      _toNumber(args.length > 2 && args[2]);
+    // As Node: only a bound server refuses; a listen still resolving its host is superseded.
+    if (this.#listener !== null) throw _errAlreadyListen();
+    const backlogFromArgs = toNumber(args.length > 1 && args[1]) ||
+      toNumber(args.length > 2 && args[2]);
     const options = { ...given } as ListenOptions & Record<string, unknown>;
     const transport = getTransport();
     if (options.handle !== undefined || options._handle !== undefined || options.fd !== undefined) {
@@ -259,6 +232,12 @@ export class Server extends EventEmitter implements ConnectionOwner {
       return this;
     }
     if (options.path && isPipeName(options.path)) {
+      if (options.path[0] === "\0" && (options.readableAll || options.writableAll)) {
+        // Node's message, typo included.
+        const msg =
+          "can not set readableAll or writableAllt to true when path is abstract unix socket";
+        throw errInvalidArgValue("options", given, msg);
+      }
       this.#pipeName = options.path;
       this.#begin(cb, options.signal);
       this.#listenUnix(transport, options, options.path, backlog);
@@ -295,24 +274,17 @@ export class Server extends EventEmitter implements ConnectionOwner {
       reusePort: options.reusePort === true,
     };
     const host = options.host;
-    if (host && isIP(host) === 0) {
-      dnsLookup(host, (err, ip) => {
+    if (host) {
+      // Node looks every host up, IP literals included (so `listening` is
+      // false right after listen(), and a replaced dns.lookup sees the call).
+      lookupForListen(host, (err, ip) => {
         if (id !== this.#listenId) return;
         if (err) {
           this.#starting = false;
           this.emit("error", err);
           return;
         }
-        transport.listenTcp({ ...req, address: ip }, this.#events, this.#onListen(id));
-      });
-      return;
-    }
-    if (host) {
-      // Node looks an IP literal up too, which answers on the next tick: binding
-      // waits as long, so `listening` is false right after listen(), as there.
-      process.nextTick(() => {
-        if (id !== this.#listenId) return;
-        transport.listenTcp({ ...req, address: host }, this.#events, this.#onListen(id));
+        transport.listenTcp({ ...req, address: ip! }, this.#events, this.#onListen(id));
       });
       return;
     }
@@ -378,28 +350,20 @@ export class Server extends EventEmitter implements ConnectionOwner {
       handle.close(_noop);
       return;
     }
-    const socket = acceptSocket(handle, this, this.#acceptOptions());
+    const socket = acceptSocket(handle, this, this.#acceptConfig());
     this.#connections++;
     this.emit("connection", socket);
   }
 
-  // Built once and reused while the public option fields keep their values
-  // (Node reads them at every connection, so a change applies to the next one).
-  #acceptOptions(): _AcceptOptions {
-    const o = this.#acceptOpts;
-    if (
-      o !== null && o.allowHalfOpen === this.allowHalfOpen &&
-      o.pauseOnConnect === this.pauseOnConnect && o.highWaterMark === this.highWaterMark &&
-      o.noDelay === this.noDelay && o.keepAlive === this.keepAlive &&
-      o.keepAliveInitialDelay === this.keepAliveInitialDelay * 1000 && o.isUnix === this.#isUnix
-    ) return o;
-    return this.#acceptOpts = {
+  // Read at every connection, as Node does: a change applies to the next one.
+  #acceptConfig(): AcceptConfig {
+    return {
       allowHalfOpen: this.allowHalfOpen,
       pauseOnConnect: this.pauseOnConnect,
       highWaterMark: this.highWaterMark,
       noDelay: this.noDelay,
       keepAlive: this.keepAlive,
-      keepAliveInitialDelay: this.keepAliveInitialDelay * 1000,
+      keepAliveInitialDelay: this.keepAliveInitialDelay,
       isUnix: this.#isUnix,
     };
   }
