@@ -18,7 +18,6 @@ import {
   codedError,
   codedRangeError,
   codedTypeError,
-  errFeatureUnavailable,
   errInvalidArgType,
   errInvalidArgValue,
   errMissingArgs,
@@ -36,6 +35,8 @@ import {
   validateString,
 } from "./validators.ts";
 import type { StreamHandle, Transport } from "../runtimes/types.ts";
+import { dialTcp } from "./sys_errors.ts";
+import { checkLocalBind } from "./features.ts";
 
 /** `dns.lookup`'s signature, as the `lookup` connect option takes it. */
 export type LookupFunction = (
@@ -385,7 +386,7 @@ class _Connect {
   ): void {
     const { port } = this.plan;
     const req = { address: target.address, port, family: target.family, ...local };
-    this.dial = this.transport.connectTcp(req, (err, handle) => {
+    this.dial = dialTcp(this.transport, req, (err, handle) => {
       this.dial = undefined;
       if (this.done) {
         // Adapters should not call back after cancel(); make sure nothing leaks if one does.
@@ -604,9 +605,7 @@ export function startTcpConnect(
   plan: TcpConnectPlan,
   sink: ConnectSink,
 ): () => void {
-  if ((plan.localAddress || plan.localPort) && !transport.features.localBind) {
-    throw errFeatureUnavailable("localAddress/localPort on connect", transport.name);
-  }
+  checkLocalBind(transport, plan);
   const c = new _Connect(transport, plan, sink);
   const literal = isIP(plan.host);
   if (literal) {

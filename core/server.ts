@@ -24,7 +24,6 @@ import {
   errInvalidArgValue,
   type NodeErrorLike,
   type SystemError,
-  warnOnce,
 } from "./errors.ts";
 import { isIP } from "./ip.ts";
 import {
@@ -35,6 +34,8 @@ import {
   type Socket,
 } from "./socket.ts";
 import { validateAbortSignal, validateNumber, validatePort } from "./validators.ts";
+import { listenUnix } from "./sys_errors.ts";
+import { checkListen } from "./features.ts";
 
 /** Options of `net.createServer()`. */
 export interface ServerOpts {
@@ -250,15 +251,9 @@ export class Server extends EventEmitter implements ConnectionOwner {
       options.port = 0;
     }
     const backlog = Number(options.backlog || backlogFromArgs) || _DEFAULT_BACKLOG;
-    if (backlog !== _DEFAULT_BACKLOG && !transport.features.backlog) {
-      warnOnce(
-        "OMNINET_BACKLOG_IGNORED",
-        `listen backlog ${backlog} is not supported by the ${transport.name} transport; the runtime's own backlog is used`,
-      );
-    }
     if (typeof options.port === "number" || typeof options.port === "string") {
       const port = validatePort(options.port, "options.port");
-      this.#checkFeatures(transport, options);
+      checkListen(transport, { ...options, backlog }, _DEFAULT_BACKLOG);
       this.#begin(cb, options.signal);
       this.#listenTcp(transport, options, port, backlog);
       return this;
@@ -273,15 +268,6 @@ export class Server extends EventEmitter implements ConnectionOwner {
       throw errInvalidArgValue("options", given, 'must have the property "port" or "path"');
     }
     throw errInvalidArgValue("options", given);
-  }
-
-  #checkFeatures(transport: Transport, options: ListenOptions): void {
-    if (options.reusePort === true && !transport.features.reusePort) {
-      throw errFeatureUnavailable("server.listen({ reusePort: true })", transport.name);
-    }
-    if (options.ipv6Only === true && !transport.features.ipv6Only) {
-      throw errFeatureUnavailable("server.listen({ ipv6Only: true })", transport.name);
-    }
   }
 
   #begin(cb: ((...args: never[]) => unknown) | null, signal: AbortSignal | undefined): void {
@@ -349,7 +335,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
       readableAll: options.readableAll === true,
       writableAll: options.writableAll === true,
     };
-    transport.listenUnix(req, this.#events, this.#onListen(this.#listenId));
+    listenUnix(transport, req, this.#events, this.#onListen(this.#listenId));
   }
 
   /**

@@ -13,6 +13,8 @@ import { getTransport } from "../runtimes/mod.ts";
 import type { AddressInfo, Dial, HandleEvents, StreamHandle } from "../runtimes/types.ts";
 import { BlockList } from "./block_list.ts";
 import type { Server } from "./server.ts";
+import { dialUnix } from "./sys_errors.ts";
+import { applyKeepAlive, checkOpenFd } from "./features.ts";
 import {
   type ConnectSink,
   type LookupFunction,
@@ -373,8 +375,8 @@ export class Socket extends Duplex {
   #openFd(fd: unknown, readable: boolean): void {
     validateInt32(fd, "fd", 0);
     const transport = getTransport();
-    if (!transport.openFd) throw errFeatureUnavailable("net.Socket({ fd })", transport.name);
-    this.#adopt(transport.openFd(fd));
+    checkOpenFd(transport, fd);
+    this.#adopt(transport.openFd!(fd));
     if (readable) this.read(0);
   }
 
@@ -471,7 +473,7 @@ export class Socket extends Duplex {
 
   #dialUnix(path: string, gen: number): void {
     let dial: Dial | null = null;
-    dial = getTransport().connectUnix(path, (err, handle) => {
+    dial = dialUnix(getTransport(), path, (err, handle) => {
       if (gen !== this.#connectGen) {
         handle?.close(_noop);
         return;
@@ -543,7 +545,9 @@ export class Socket extends Duplex {
     this.#sockCache = null;
     handle.attach(new _SocketEvents(this));
     if (this.#noDelay) handle.setNoDelay(true);
-    if (this.#keepAlive) handle.setKeepAlive(true, this.#keepAliveDelaySec * 1000);
+    if (this.#keepAlive) {
+      applyKeepAlive(getTransport(), handle, true, this.#keepAliveDelaySec * 1000);
+    }
     if (this.#unrefWanted) handle.unref();
   }
 
@@ -918,7 +922,7 @@ export class Socket extends Duplex {
     if (on !== this.#keepAlive || (on && delaySec !== this.#keepAliveDelaySec)) {
       this.#keepAlive = on;
       this.#keepAliveDelaySec = delaySec;
-      this.#handle.setKeepAlive(on, delaySec * 1000);
+      applyKeepAlive(getTransport(), this.#handle, on, delaySec * 1000);
     }
     return this;
   }

@@ -1,0 +1,255 @@
+/**
+ * The Bun adapter: the transport contract over `Bun.connect` / `Bun.listen`.
+ *
+ * Bun's sockets are handler-based: one handlers object serves every socket of
+ * a kind, and each socket carries its state in `socket.data`. This file keeps
+ * three shared handler sets (dialled, accepted and fd-wrapped sockets) and one
+ * `Conn` per socket. `conn.ts` holds the connection, `handlers.ts` the
+ * shared handlers; this file dials, listens and wraps descriptors. Nothing on
+ * the read or write path allocates a closure.
+ *
+ * Facts about Bun 1.4 this adapter relies on (each checked by experiment):
+ * - every `data` call hands a fresh Buffer (no reuse), so chunks pass through
+ *   without a copy;
+ * - `pause()` stops reading from the kernel, so the peer's writes block;
+ * - `write()` is unbuffered: it returns how many bytes the kernel took, or -1
+ *   once the socket is closed; the rest is ours to keep until `drain`;
+ * - `end()` releases the socket at once (close handler runs synchronously),
+ *   `terminate()` does the same with SO_LINGER 0 (the peer reads ECONNRESET);
+ * - sockets read as soon as they open, so bytes the owner never took may sit
+ *   here instead of in the kernel: closing then terminates, so the peer sees
+ *   the RST it would get from a receive queue holding unread data;
+ * - with `allowHalfOpen` a peer FIN calls `end` and leaves the socket open,
+ *   but when our side had already shut down, the FIN closes the socket
+ *   without an `end` call, so a clean close also counts as end-of-stream;
+ *   once both FINs are out Bun releases the socket on its own, and from then
+ *   on names neither end (in the close handler already);
+ * - every TCP socket starts with TCP_NODELAY set (Node leaves Nagle on);
+ * - with a `connectError` handler Bun marks the rejection of the promise
+ *   `connect()` returns as handled (no unhandled rejection, no exit);
+ * - `connect({ fd })` wraps a connected socket fd, opening synchronously
+ *   inside the call; a pipe fd "opens" too but fails with ENOTSOCK on use;
+ * - no `error` handler is installed: Bun then reports an exception thrown by
+ *   a handler (user code under `onData`) as an uncaught exception, like Node.
+ * @module
+ */
+import { type SystemError, systemError } from "../../core/errors.ts";
+import { errInvalidFdType, fdType } from "../../core/features.ts";
+import type {
+  AddressInfo,
+  ConnectCallback,
+  Dial,
+  ListenCallback,
+  ListenerEvents,
+  ListenerHandle,
+  StreamHandle,
+  TcpConnectRequest,
+  TcpListenRequest,
+  Transport,
+  TransportFeatures,
+  UnixListenRequest,
+} from "../types.ts";
+import {
+  bunApi,
+  type BunError,
+  type BunListener,
+  type BunSocket,
+  Conn,
+  ipInfo,
+  noop,
+  TcpConn,
+  UNNAMED,
+} from "./conn.ts";
+import { ACCEPT_HANDLERS, DIAL_HANDLERS, dialFailed, type ListenState } from "./handlers.ts";
+
+class _Listener implements ListenerHandle {
+  constructor(
+    private readonly _l: BunListener,
+    private readonly _addr: AddressInfo | string,
+  ) {}
+
+  address(): AddressInfo | string {
+    return this._addr;
+  }
+
+  close(cb: () => void): void {
+    this._l.stop(false);
+    queueMicrotask(cb);
+  }
+
+  ref(): void {
+    this._l.ref();
+  }
+
+  unref(): void {
+    this._l.unref();
+  }
+}
+
+function _dial(c: Conn, options: Record<string, unknown>, cb: ConnectCallback): Dial {
+  c.dialCb = cb;
+  options.data = c;
+  options.socket = DIAL_HANDLERS;
+  options.allowHalfOpen = true;
+  c.dialing = true;
+  try {
+    // connectError reports the failure, and Bun then counts the promise's
+    // rejection as handled: no catch (one promise and job less per dial).
+    bunApi().connect(options);
+  } catch (e) {
+    // Options Bun rejects up front (a port it cannot parse...) fail the dial.
+    queueMicrotask(() => dialFailed(c, e as BunError));
+  } finally {
+    c.dialing = false;
+  }
+  return c;
+}
+
+function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
+  const c = new TcpConn();
+  c.dialAddress = req.address;
+  c.dialPort = req.port;
+  const options: Record<string, unknown> = { hostname: req.address, port: req.port };
+  if (req.localAddress !== undefined || req.localPort !== undefined) {
+    // Node binds the wildcard of the dial's family when only a port is given.
+    options.localAddress = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
+    if (req.localPort !== undefined) options.localPort = req.localPort;
+  }
+  return _dial(c, options, cb);
+}
+
+function _connectUnix(path: string, cb: ConnectCallback): Dial {
+  const c = new Conn();
+  c.dialAddress = path;
+  c.unixLocal = UNNAMED;
+  c.unixRemote = path;
+  return _dial(c, { unix: path }, cb);
+}
+
+function _listenError(e: unknown, address: string, port?: number): SystemError {
+  const code = (e as BunError)?.code ?? "EINVAL";
+  return systemError({ code, syscall: "listen", address, port, cause: e });
+}
+
+function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void {
+  const state: ListenState = { events, path: null, local: null };
+  let l: BunListener;
+  try {
+    l = bunApi().listen({
+      hostname: req.address,
+      port: req.port,
+      reusePort: req.reusePort,
+      ipv6Only: req.ipv6Only,
+      allowHalfOpen: true,
+      data: state,
+      socket: ACCEPT_HANDLERS,
+    });
+  } catch (e) {
+    // Bun.listen binds synchronously: the outcome goes back at once, as the contract asks.
+    cb(_listenError(e, req.address, req.port));
+    return;
+  }
+  const name: { address?: string; family?: string; port?: number } = {};
+  l.getsockname(name);
+  const addr = ipInfo(name.address, name.port) ??
+    { address: req.address, family: req.address.includes(":") ? "IPv6" : "IPv4", port: req.port };
+  if (addr.address !== "0.0.0.0" && addr.address !== "::") state.local = addr;
+  cb(null, new _Listener(l, addr));
+}
+
+function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void {
+  const state: ListenState = { events, path: req.path, local: null };
+  let l: BunListener;
+  try {
+    l = bunApi().listen({
+      unix: req.path,
+      allowHalfOpen: true,
+      data: state,
+      socket: ACCEPT_HANDLERS,
+    });
+  } catch (e) {
+    cb(_listenError(e, req.path));
+    return;
+  }
+  cb(null, new _Listener(l, req.path));
+}
+
+/** What a socket made from an fd holds until its open handler builds the handle. */
+interface _FdOpening {
+  conn: Conn | null;
+  err: BunError | null;
+}
+
+function _onFdOpen(s: BunSocket): void {
+  const o = s.data as _FdOpening;
+  // Bun knows addresses only for TCP; a Unix socket's ends stay unnamed.
+  let c: Conn;
+  if (s.remotePort === undefined) {
+    c = new Conn();
+    c.unixLocal = c.unixRemote = UNNAMED;
+  } else {
+    c = new TcpConn();
+    c.nagleDue = true;
+  }
+  c.sock = s;
+  s.data = c;
+  o.conn = c;
+  c._syncRef();
+}
+
+function _onFdError(s: BunSocket | undefined, err: BunError): void {
+  const o = s?.data as _FdOpening | undefined;
+  if (o !== undefined) o.err = err;
+}
+
+const _FD_HANDLERS = { ...ACCEPT_HANDLERS, open: _onFdOpen, connectError: _onFdError };
+
+/**
+ * Wraps an inherited connected socket. Bun's `connect({ fd })` only takes
+ * sockets: a pipe would open as a dead socket (ENOTSOCK on first use), so
+ * `features.fdPipe` is false and core refuses pipes before calling this;
+ * anything else that is not a socket is Node's ERR_INVALID_FD_TYPE.
+ */
+function _openFd(fd: number): StreamHandle {
+  const type = fdType(fd);
+  if (type !== "SOCKET") throw errInvalidFdType(type);
+  const o: _FdOpening = { conn: null, err: null };
+  // Bun opens an fd socket synchronously inside connect(); the promise adds nothing.
+  bunApi().connect({ fd, data: o, socket: _FD_HANDLERS, allowHalfOpen: true }).catch(noop);
+  if (o.conn !== null) return o.conn;
+  throw systemError({ code: o.err?.code ?? "EBADF", syscall: "open", cause: o.err ?? undefined });
+}
+
+const _FEATURES: TransportFeatures = Object.freeze({
+  reusePort: true,
+  ipv6Only: true,
+  // Bun.listen takes no backlog; the runtime's own value is used.
+  backlog: false,
+  keepAliveDelay: true,
+  localBind: true,
+  fdPipe: false,
+});
+
+/**
+ * Creates the transport that runs sockets on Bun's native `Bun.connect` /
+ * `Bun.listen`. Only call it on Bun: `Bun` is read when a socket is made.
+ *
+ * @returns The Bun transport (`openFd` wraps socket descriptors only, not pipes).
+ * @example
+ * ```ts
+ * import { createBunTransport } from "./mod.ts";
+ * const transport = createBunTransport();
+ * console.log(transport.name, transport.features.backlog);
+ * ```
+ */
+export function createBunTransport(): Transport {
+  return {
+    name: "bun",
+    features: _FEATURES,
+    connectTcp: _connectTcp,
+    connectUnix: _connectUnix,
+    listenTcp: _listenTcp,
+    listenUnix: _listenUnix,
+    openFd: _openFd,
+  };
+}
