@@ -17,12 +17,25 @@
  *   `oncomplete(status, ...)` runs when an asynchronous operation finishes;
  *   a write that completed at once says so in `streamBaseState` instead.
  * - Methods return 0 or a negative errno; `util.getSystemErrorName` names it.
+ *
+ * Deno 2.9 ships the same handle layer under the same names (its own
+ * `node:net` is built on it), natively and behind Deno's permission checks,
+ * with a few differences handled here (`_b.deno`): a server's
+ * `onconnection(status)` brings no client, which `accept(handle)` takes; a
+ * reset neither closes the handle nor calls back; a TCP bind with flags goes
+ * through `bindWithFlags` (plain `bind` ignores them); `IPV6_V6ONLY` is not
+ * applied (so `features.ipv6Only` is false); a bind to a foreign address
+ * reports `EINVAL` where the kernel said `EADDRNOTAVAIL`, and a pipe bind in
+ * a missing directory `ENOENT` where libuv says `EACCES`. Descriptors are
+ * wrapped with `open(fd)` after `guessHandleType`, as `node:net` does.
  * @module
  */
 import { Buffer } from "node:buffer";
+import { constants as osConstants } from "node:os";
 import process from "node:process";
 import { getSystemErrorName } from "node:util";
 import { type SystemError, systemError } from "../../core/errors.ts";
+import { errInvalidFdType } from "../../core/features.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -58,6 +71,7 @@ interface _RawStream {
   setNoDelay?(enable: boolean): number;
   setKeepAlive?(enable: boolean, delaySeconds: number): number;
   reset?(cb: () => void): number;
+  open?(fd: number): number;
   [_OWNER]?: unknown;
 }
 
@@ -69,6 +83,8 @@ interface _RawServer {
   ref(): void;
   unref(): void;
   getsockname?(out: Record<string, unknown>): number;
+  /** Deno: takes the pending connection into `client` (Node passes it to onconnection). */
+  accept?(client: _RawStream): number;
   [_OWNER]?: unknown;
 }
 
@@ -89,6 +105,7 @@ interface _Bindings {
   TCP: new (type: number) => _RawStream & _RawServer & {
     bind(address: string, port: number, flags?: number): number;
     bind6(address: string, port: number, flags: number): number;
+    bindWithFlags?(address: string, port: number, flags: number): number;
     connect(req: _Req, address: string, port: number): number;
     connect6(req: _Req, address: string, port: number): number;
   };
@@ -106,10 +123,19 @@ interface _Bindings {
   kAsync: number;
   tcp: { SOCKET: number; SERVER: number; UV_TCP_IPV6ONLY: number; UV_TCP_REUSEPORT?: number };
   pipe: { SOCKET: number; SERVER: number };
+  /** Deno's handle layer (see the module notes). */
+  deno: boolean;
+  /** The kind of a descriptor (`TCP`, `PIPE`, `TTY`, `FILE`, `UNKNOWN`), where exposed. */
+  guessHandleType?: (fd: number) => string;
 }
 
 const _OWNER: unique symbol = Symbol("omninet.owner");
 const _UV_EOF = -4095;
+// Deno's handle layer returns the system's errno, negated.
+const _UV_ENOENT = -osConstants.errno.ENOENT;
+const _UV_EACCES = -osConstants.errno.EACCES;
+const _UV_EINVAL = -osConstants.errno.EINVAL;
+const _UV_EADDRNOTAVAIL = -osConstants.errno.EADDRNOTAVAIL;
 
 function _noop(): void {}
 
@@ -213,7 +239,11 @@ class _UvStream implements StreamHandle {
     if (this.#closed) return void queueMicrotask(cb);
     this.#release();
     // reset() sets SO_LINGER 0 and closes; where it cannot, a plain close.
-    if (this.#h.reset!(cb) !== 0) this.#h.close(cb);
+    // Deno's sets SO_LINGER 0 only: the close is ours.
+    if (_b.deno) {
+      this.#h.reset!(_noop);
+      this.#h.close(cb);
+    } else if (this.#h.reset!(cb) !== 0) this.#h.close(cb);
   }
 
   setNoDelay(enable: boolean): void {
@@ -458,6 +488,12 @@ class _UvListener implements ListenerHandle {
 
   /** @internal a connection was accepted (or accepting failed). */
   _accepted(status: number, client: _RawStream | undefined): void {
+    if (status === 0 && client === undefined && this.#h.accept) {
+      const c = this.#path === undefined ? new _b.TCP(_b.tcp.SOCKET) : new _b.Pipe(_b.pipe.SOCKET);
+      status = this.#h.accept(c);
+      if (status === 0) client = c;
+      else c.close();
+    }
     if (status < 0 || client === undefined) {
       if (!this.#closed) this.#events.onError(_error(status < 0 ? status : -5, "accept"));
       return;
@@ -482,7 +518,10 @@ function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   if (req.localAddress !== undefined || req.localPort !== undefined) {
     const local = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
     const port = req.localPort ?? 0;
-    const err = req.family === 6 ? h.bind6(local, port, 0) : h.bind(local, port);
+    const err = _bindError(
+      req.family === 6 ? h.bind6(local, port, 0) : h.bind(local, port),
+      local,
+    );
     if (err < 0) {
       dial.failLater(_error(err, "bind", local, req.localPort));
       return dial;
@@ -509,13 +548,26 @@ function _connectUnix(path: string, cb: ConnectCallback): Dial {
   return dial;
 }
 
+// Deno reports a bind to an address no interface has as EINVAL, which a
+// fresh socket cannot otherwise get, except for a link-local address
+// without a scope (EINVAL on Node too).
+function _bindError(status: number, address: string): number {
+  if (!_b.deno || status !== _UV_EINVAL || /^fe80:/i.test(address)) return status;
+  return _UV_EADDRNOTAVAIL;
+}
+
 function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void {
   const h = new _b.TCP(_b.tcp.SERVER);
   const flags = (req.ipv6Only ? _b.tcp.UV_TCP_IPV6ONLY : 0) |
     (req.reusePort ? _b.tcp.UV_TCP_REUSEPORT ?? 0 : 0);
-  let err = req.address.includes(":")
-    ? h.bind6(req.address, req.port, flags)
-    : h.bind(req.address, req.port, flags);
+  let err = _bindError(
+    req.address.includes(":")
+      ? h.bind6(req.address, req.port, flags)
+      : flags !== 0 && h.bindWithFlags
+      ? h.bindWithFlags(req.address, req.port, flags)
+      : h.bind(req.address, req.port, flags),
+    req.address,
+  );
   // libuv reports some bind errors (EADDRINUSE) only from listen().
   if (err === 0) err = h.listen(req.backlog);
   const out: Record<string, unknown> = {};
@@ -530,12 +582,33 @@ function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCal
 function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void {
   const h = new _b.Pipe(_b.pipe.SERVER);
   let err = h.bind(req.path);
+  // libuv (and so Node) reports a path in a missing directory as EACCES.
+  if (_b.deno && err === _UV_ENOENT) err = _UV_EACCES;
   if (err === 0) err = h.listen(req.backlog);
   if (err < 0) {
     h.close();
     return cb(_error(err, "listen", req.path));
   }
   cb(null, new _UvListener(h, events, req.path));
+}
+
+function _onDeno(): boolean {
+  const d = (globalThis as { Deno?: { version?: { deno?: unknown } } }).Deno;
+  return typeof d?.version?.deno === "string";
+}
+
+/** Wraps a socket or pipe descriptor (Deno: `net.Socket({ fd })` as Deno's node:net does it). */
+function _openFd(fd: number): StreamHandle {
+  const type = _b.guessHandleType!(fd);
+  if (type !== "TCP" && type !== "PIPE") throw errInvalidFdType(type);
+  const tcp = type === "TCP";
+  const h = tcp ? new _b.TCP(_b.tcp.SOCKET) : new _b.Pipe(_b.pipe.SOCKET);
+  const err = h.open!(fd);
+  if (err < 0) {
+    h.close();
+    throw _error(err, "open");
+  }
+  return tcp ? new _UvTcpStream(h, true) : new _UvStream(h, false);
 }
 
 /** Loads and checks the handle bindings; `null` where they are missing or off limits. */
@@ -546,12 +619,18 @@ function _load(): _Bindings | null {
     env: Record<string, string | undefined>;
     permission?: unknown;
   };
-  // Under --pending-deprecation process.binding() prints DEP0111; under the
-  // permission model it throws. node:net serves those programs.
-  if (typeof p.binding !== "function" || p.permission !== undefined) return null;
-  const flags = `${p.execArgv.join(" ")} ${p.env.NODE_OPTIONS ?? ""}`;
-  if (flags.includes("--pending-deprecation") || p.env.NODE_PENDING_DEPRECATION === "1") {
-    return null;
+  const deno = _onDeno();
+  if (typeof p.binding !== "function") return null;
+  // Under --pending-deprecation Node's process.binding() prints DEP0111;
+  // under its permission model it throws. node:net serves those programs.
+  // (Deno checks its own permissions inside the handles, and reading the
+  // environment there would need one.)
+  if (!deno) {
+    if (p.permission !== undefined) return null;
+    const flags = `${p.execArgv.join(" ")} ${p.env.NODE_OPTIONS ?? ""}`;
+    if (flags.includes("--pending-deprecation") || p.env.NODE_PENDING_DEPRECATION === "1") {
+      return null;
+    }
   }
   try {
     const tcp = p.binding("tcp_wrap");
@@ -570,7 +649,14 @@ function _load(): _Bindings | null {
       kAsync: stream.kLastWriteWasAsync,
       tcp: tcp.constants,
       pipe: pipe.constants,
+      deno,
     } as _Bindings;
+    if (deno) {
+      const guess = p.binding("util").guessHandleType;
+      if (typeof guess === "function") b.guessHandleType = guess as (fd: number) => string;
+      const server = b.TCP.prototype as unknown as Record<string, unknown>;
+      if (typeof server.accept !== "function") return null;
+    }
     const classes = [
       b.TCP,
       b.Pipe,
@@ -610,15 +696,22 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
   _b = b;
   const transport: Transport = {
     name: "libuv",
-    features: {
-      ...fallback.features,
-      reusePort: typeof b.tcp.UV_TCP_REUSEPORT === "number",
-    },
+    features: b.deno
+      ? {
+        reusePort: typeof b.tcp.UV_TCP_REUSEPORT === "number",
+        // Deno's handles take the flag but never set IPV6_V6ONLY.
+        ipv6Only: false,
+        backlog: true,
+        keepAliveDelay: true,
+        localBind: true,
+      }
+      : { ...fallback.features, reusePort: typeof b.tcp.UV_TCP_REUSEPORT === "number" },
     connectTcp: _connectTcp,
     connectUnix: _connectUnix,
     listenTcp: _listenTcp,
     listenUnix: _listenUnix,
   };
-  if (fallback.openFd) transport.openFd = fallback.openFd;
+  if (b.guessHandleType) transport.openFd = _openFd;
+  else if (fallback.openFd) transport.openFd = fallback.openFd;
   return transport;
 }
