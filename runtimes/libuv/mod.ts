@@ -592,6 +592,22 @@ function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenC
   cb(null, new _UvListener(h, events, req.path));
 }
 
+/** An environment variable; on Deno only where reading it needs no prompt. */
+function _env(p: { env: Record<string, string | undefined> }, name: string): string | undefined {
+  const d = (globalThis as {
+    Deno?: {
+      permissions?: { querySync?(d: { name: string; variable: string }): { state: string } };
+    };
+  }).Deno;
+  if (
+    d !== undefined &&
+    d.permissions?.querySync?.({ name: "env", variable: name }).state !== "granted"
+  ) {
+    return undefined;
+  }
+  return p.env[name];
+}
+
 function _onDeno(): boolean {
   const d = (globalThis as { Deno?: { version?: { deno?: unknown } } }).Deno;
   return typeof d?.version?.deno === "string";
@@ -621,16 +637,14 @@ function _load(): _Bindings | null {
   };
   const deno = _onDeno();
   if (typeof p.binding !== "function") return null;
-  // Under --pending-deprecation Node's process.binding() prints DEP0111;
-  // under its permission model it throws. node:net serves those programs.
-  // (Deno checks its own permissions inside the handles, and reading the
-  // environment there would need one.)
-  if (!deno) {
-    if (p.permission !== undefined) return null;
-    const flags = `${p.execArgv.join(" ")} ${p.env.NODE_OPTIONS ?? ""}`;
-    if (flags.includes("--pending-deprecation") || p.env.NODE_PENDING_DEPRECATION === "1") {
-      return null;
-    }
+  // Under --pending-deprecation process.binding() prints DEP0111 (Deno too,
+  // from NODE_OPTIONS); under Node's permission model it throws. The
+  // fallback adapter serves those programs. (Deno checks its own
+  // permissions inside the handles.)
+  if (!deno && p.permission !== undefined) return null;
+  const flags = `${p.execArgv.join(" ")} ${_env(p, "NODE_OPTIONS") ?? ""}`;
+  if (flags.includes("--pending-deprecation") || _env(p, "NODE_PENDING_DEPRECATION") === "1") {
+    return null;
   }
   try {
     const tcp = p.binding("tcp_wrap");
