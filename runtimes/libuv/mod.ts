@@ -627,6 +627,24 @@ function _openFd(fd: number): StreamHandle {
   return tcp ? new _UvTcpStream(h, true) : new _UvStream(h, false);
 }
 
+/** Listens on a bound socket descriptor (Deno: `listen({ fd })` as Deno's node:net does it). */
+function _listenFd(fd: number, backlog: number, events: ListenerEvents, cb: ListenCallback): void {
+  const type = _b.guessHandleType!(fd);
+  if (type !== "TCP" && type !== "PIPE") return cb(_error(_UV_EINVAL, "listen"));
+  const tcp = type === "TCP";
+  const h = tcp ? new _b.TCP(_b.tcp.SERVER) : new _b.Pipe(_b.pipe.SERVER);
+  let err = h.open!(fd);
+  if (err === 0) err = h.listen(backlog);
+  const out: Record<string, unknown> = {};
+  if (err === 0 && tcp) err = h.getsockname!(out);
+  if (err < 0) {
+    h.close();
+    return cb(_error(err, "listen"));
+  }
+  // A Unix socket's path is not asked for: Node's address() has none either.
+  cb(null, new _UvListener(h, events, tcp ? _endpoint(out)! : ""));
+}
+
 /** Loads and checks the handle bindings; `null` where they are missing or off limits. */
 function _load(): _Bindings | null {
   const p = process as unknown as {
@@ -725,7 +743,9 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
     listenTcp: _listenTcp,
     listenUnix: _listenUnix,
   };
-  if (b.guessHandleType) transport.openFd = _openFd;
-  else if (fallback.openFd) transport.openFd = fallback.openFd;
+  if (b.guessHandleType) {
+    transport.openFd = _openFd;
+    transport.listenFd = _listenFd;
+  } else if (fallback.openFd) transport.openFd = fallback.openFd;
   return transport;
 }
