@@ -16,6 +16,7 @@ import type {
   HandleEvents,
   StreamHandle,
 } from "../types.ts";
+import { CachedEnds } from "../_shared.ts";
 
 /** The part of Bun's `Socket` this adapter uses. */
 export interface BunSocket {
@@ -75,7 +76,7 @@ export const UNNAMED: string = "";
  * This base class serves Unix sockets, which have no RST and no TCP options:
  * `reset` stays absent, as the contract asks. `TcpConn` adds them.
  */
-export class Conn implements StreamHandle, Dial {
+export class Conn extends CachedEnds implements StreamHandle, Dial {
   sock: BunSocket | null = null;
   /**
    * Node's Nagle-on start is still owed: Bun opened the socket with
@@ -126,8 +127,6 @@ export class Conn implements StreamHandle, Dial {
   localPort: number | undefined = undefined;
   remoteIp: string | undefined = undefined;
   remotePort: number | undefined = undefined;
-  local: AddressInfo | null = null;
-  remote: AddressInfo | null = null;
   /** The owner's ref()/unref() choice. */
   refWanted = true;
   /** What Bun was last told: its sockets open ref'd. */
@@ -232,22 +231,16 @@ export class Conn implements StreamHandle, Dial {
     else this.sock.unref();
   }
 
-  localAddress(): Endpoint {
+  protected readLocal(): Endpoint {
     if (this.unixLocal !== null) return this.unixLocal;
-    if (this.local === null) {
-      _captureLocal(this);
-      this.local = ipInfo(this.localIp, this.localPort);
-    }
-    return this.local;
+    _captureLocal(this);
+    return ipInfo(this.localIp, this.localPort);
   }
 
-  remoteAddress(): Endpoint {
+  protected readRemote(): Endpoint {
     if (this.unixRemote !== null) return this.unixRemote;
-    if (this.remote === null) {
-      _captureRemote(this);
-      this.remote = ipInfo(this.remoteIp, this.remotePort);
-    }
-    return this.remote;
+    _captureRemote(this);
+    return ipInfo(this.remoteIp, this.remotePort);
   }
 
   /** Detaches the owner and lets Bun go of the socket, gracefully or with a RST. */

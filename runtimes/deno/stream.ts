@@ -8,12 +8,13 @@ import { Buffer } from "node:buffer";
 import { type SystemError, systemError } from "../../core/errors.ts";
 import type { Endpoint, HandleEvents, StreamHandle } from "../types.ts";
 import { coalesce, COPY_MAX, MAX_READ, MIN_READ, type ReadArena } from "./arena.ts";
+import { CachedEnds } from "../_shared.ts";
 import { codeOf, type DenoConn, mapError, settle, toEndpoint } from "./api.ts";
 
 const _EMPTY = new Uint8Array(0);
 
 /** A connected `Deno.Conn` as a transport stream handle. */
-export class DenoStream implements StreamHandle {
+export class DenoStream extends CachedEnds implements StreamHandle {
   #conn: DenoConn;
   #events: HandleEvents | null = null;
   #reading = false;
@@ -35,10 +36,9 @@ export class DenoStream implements StreamHandle {
   #tcp: boolean;
   #view: Uint8Array | null = null;
   #readSize = MIN_READ;
-  #local: Endpoint | undefined;
-  #remote: Endpoint | undefined;
 
   constructor(conn: DenoConn, arena: ReadArena) {
+    super();
     this.#conn = conn;
     this.#arena = arena;
     this.#tcp = typeof conn.setNoDelay === "function";
@@ -295,14 +295,12 @@ export class DenoStream implements StreamHandle {
     if (!this.#closed) this.#conn.unref();
   }
 
-  localAddress(): Endpoint {
-    if (this.#local === undefined) this.#local = this.#addr("localAddr");
-    return this.#local;
+  protected readLocal(): Endpoint {
+    return this.#addr("localAddr");
   }
 
-  remoteAddress(): Endpoint {
-    if (this.#remote === undefined) this.#remote = this.#addr("remoteAddr");
-    return this.#remote;
+  protected readRemote(): Endpoint {
+    return this.#addr("remoteAddr");
   }
 
   #addr(which: "localAddr" | "remoteAddr"): Endpoint {
