@@ -337,6 +337,10 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
   if (b.guessHandleType) {
     transport.openFd = _openFd;
     transport.listenFd = _listenFd;
-  } else if (fallback.openFd) transport.openFd = fallback.openFd;
+  } else {
+    // On Node, node:net wraps descriptors (its listener hands out node:net sockets).
+    if (fallback.openFd) transport.openFd = fallback.openFd;
+    if (fallback.listenFd) transport.listenFd = fallback.listenFd;
+  }
   return transport;
 }
