@@ -34,8 +34,6 @@ export class DenoStream extends CachedEnds implements StreamHandle {
   #buffered = 0;
   /** The owner's callback once more than _SEND_BUFFER bytes wait. */
   #heldCb: ((err?: SystemError | null) => void) | null = null;
-  #onWritten: ((n: number) => void) | null = null;
-  #onWriteFailed: ((err: unknown) => void) | null = null;
   #shutdownCb: ((err?: SystemError | null) => void) | null = null;
   #finPending = false;
   #arena: ReadArena;
@@ -221,8 +219,8 @@ export class DenoStream extends CachedEnds implements StreamHandle {
 
   #send(chunk: Uint8Array): void {
     this.#conn.write(chunk).then(
-      this.#onWritten ??= (n) => this.#written(n),
-      this.#onWriteFailed ??= (err) => this.#writeFailed(err),
+      (n) => this.#written(n),
+      (err) => this.#writeFailed(err),
     );
   }
 
