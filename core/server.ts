@@ -59,6 +59,8 @@ export interface ListenOptions {
   host?: string;
   /** Unix socket path. */
   path?: string;
+  /** An already bound TCP or Unix socket descriptor to listen on (the handle form `{ fd }`). */
+  fd?: number;
   /** Listen queue length (511 by default). */
   backlog?: number;
   /** Cluster-only in Node; accepted and ignored. */
@@ -213,10 +215,21 @@ export class Server extends EventEmitter implements ConnectionOwner {
       toNumber(args.length > 2 && args[2]);
     const options = { ...given } as ListenOptions & Record<string, unknown>;
     const transport = getTransport();
-    if (options.handle !== undefined || options._handle !== undefined || options.fd !== undefined) {
+    if (options.handle !== undefined || options._handle !== undefined) {
       throw errFeatureUnavailable("server.listen(handle)", transport.name);
     }
     validateAbortSignal(options.signal, "options.signal");
+    if (typeof options.fd === "number" && options.fd >= 0) {
+      if (!transport.listenFd) throw errFeatureUnavailable("server.listen({ fd })", transport.name);
+      const backlog = Number(options.backlog || backlogFromArgs) || _DEFAULT_BACKLOG;
+      this.#begin(cb, options.signal);
+      const done = this.#onListen(this.#listenId);
+      transport.listenFd(options.fd, backlog, this.#events, (err, listener) => {
+        if (listener) this.#isUnix = typeof listener.address() === "string";
+        done(err, listener);
+      });
+      return this;
+    }
     if (
       args.length === 0 || typeof args[0] === "function" ||
       (options.port === undefined && "port" in options) || options.port === null

@@ -1,7 +1,15 @@
 /**
  * Picks the transport adapter once, at first use: Deno, then Bun, then Node.
- * On Node the libuv adapter (Node's own handles) is used where its bindings
- * check out, the `node:net` adapter otherwise.
+ * On Node and on Deno the libuv adapter (the TCP and Pipe handles each
+ * runtime's own `node:net` is built on) is used where its bindings check
+ * out; otherwise the `node:net` adapter on Node and the `Deno.connect`/
+ * `Deno.listen` adapter on Deno.
+ *
+ * Why the handles on Deno: they do everything Deno's `node:net` does (local
+ * bind, RST on any socket, descriptors, reusePort without `--unstable-net`),
+ * hold no read buffer on an idle connection (a read allocates when bytes
+ * arrive), complete writes synchronously when the kernel takes them, and
+ * read at most 64 KiB at a time, as on Node. Measurements in the README.
  *
  * `OMNINET_TRANSPORT=node` (or `deno`, `bun`, `libuv`) in the environment
  * forces an adapter, so tests and benchmarks can run the `node:net` adapter
@@ -54,8 +62,10 @@ function _create(name: string): Transport {
     case "node":
       return createNodeTransport();
     case "libuv": {
-      const t = detectRuntime() === "node" ? createLibuvTransport(createNodeTransport()) : null;
-      if (t === null) throw new TypeError("The libuv transport needs Node's handle bindings");
+      const t = detectRuntime() !== "bun" ? createLibuvTransport(createNodeTransport()) : null;
+      if (t === null) {
+        throw new TypeError("The libuv transport needs Node's or Deno's handle bindings");
+      }
       return t;
     }
     default:
@@ -65,14 +75,17 @@ function _create(name: string): Transport {
   }
 }
 
-/** The forced adapter, else the runtime's own (on Node: libuv where it loads, else node:net). */
+/**
+ * The forced adapter, else the runtime's own: libuv where it loads, else
+ * node:net on Node and Deno.connect/listen on Deno; Bun.connect/listen on Bun.
+ */
 function _pick(): Transport {
   const forced = _forcedName();
   if (forced) return _create(forced);
   const runtime = detectRuntime();
-  if (runtime !== "node") return _create(runtime);
+  if (runtime === "bun") return _create(runtime);
   const net = createNodeTransport();
-  return createLibuvTransport(net) ?? net;
+  return createLibuvTransport(net) ?? (runtime === "deno" ? createDenoTransport() : net);
 }
 
 /** The transport in use; chosen on the first call. */

@@ -232,4 +232,12 @@ export interface Transport {
    * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`.
    */
   openFd?(fd: number): StreamHandle;
+  /**
+   * Listens on an existing socket descriptor (`listen({ fd })`), bound
+   * already, where the runtime can; `cb` is timed as for `listenTcp`, and a
+   * descriptor that is not a TCP or Unix socket fails with `listen EINVAL`.
+   * Absent on runtimes that cannot; core then raises
+   * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`.
+   */
+  listenFd?(fd: number, backlog: number, events: ListenerEvents, cb: ListenCallback): void;
 }

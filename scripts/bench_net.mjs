@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench:net`: runs scripts/bench_net.ts on Node (built dist/), Node 24, Node 26,
 // Deno and Bun, and prints omninet against each runtime's own node:net and raw
-// API, with ratios. Pass --quick for a short run.
+// API, with ratios, then the memory figures of scripts/bench_mem.mjs (--no-mem
+// skips them). Pass --quick for a short run.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -77,4 +78,12 @@ for (const r of rows) {
       r.raw ? fmt(r.raw) : "—"
     } | ${ratio(r.omninet, r.native)} | ${ratio(r.omninet, r.raw)} |`,
   );
+}
+
+// Per-connection memory and the 10k-client burst (scripts/bench_mem.mjs), unless --no-mem.
+if (!extra.includes("--no-mem")) {
+  spawnSync(process.execPath, [join(root, "scripts/bench_mem.mjs"), ...extra], {
+    cwd: root,
+    stdio: "inherit",
+  });
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The whole check: format, lint, type check, build, JSR dry run, then every
 // uvu suite on Node (built dist/: machine Node, Node 24 LTS, Node 26), Deno and Bun
-// (TypeScript source), and the node:net adapter forced on Node 20, Deno and Bun
-// (Node's default is the libuv adapter).
+// (TypeScript source), the node:net adapter forced on Node 20, Deno and Bun,
+// and Deno.connect/listen forced on Deno (Node's and Deno's default is the
+// libuv adapter).
 // Prints one summary per runtime and a last line `N passed, N failed`.
 //
 // Usage: node scripts/test.mjs [--runtimes=node20,deno,...] [--no-checks] [tests/x.test.ts ...]
@@ -38,6 +39,12 @@ const RUNTIMES = {
     env: { OMNINET_TRANSPORT: "node" },
   },
   deno: { label: "Deno (source)", cmd: [bin("deno"), "run", "-A", "--quiet"] },
+  // Deno's default is the libuv adapter on its handle layer; Deno.connect/listen is the fallback.
+  "deno+deno": {
+    label: "Deno, Deno.connect/listen adapter forced",
+    cmd: [bin("deno"), "run", "-A", "--quiet"],
+    env: { OMNINET_TRANSPORT: "deno" },
+  },
   bun: { label: "Bun (source)", cmd: [bin("bun")] },
   "deno+node": {
     label: "Deno, node:net adapter forced",

@@ -15,9 +15,12 @@ async function pick(env: Record<string, string>): Promise<{ out: string; stderr:
   return { out: r.stdout.trim(), stderr: r.stderr };
 }
 
-select("the default is the runtime's own API; on Node, the libuv adapter", async () => {
+// Node and Deno both ship the handle layer their node:net is built on.
+const handles = runtime === "bun" ? runtime : "libuv";
+
+select("the default is the handle layer on Node and Deno, Bun.connect/listen on Bun", async () => {
   const { out, stderr } = await pick({ OMNINET_TRANSPORT: "" });
-  const expected = runtime === "node" ? "libuv" : runtime;
+  const expected = handles;
   assert.is(out, `${expected} ${ECHOED}`);
   assert.not.match(stderr, /Warning/);
 });
@@ -27,10 +30,18 @@ select("OMNINET_TRANSPORT=node forces the node:net adapter", async () => {
   assert.is(out, `node ${ECHOED}`);
 });
 
-select("OMNINET_TRANSPORT=libuv works on Node only and fails loudly elsewhere", async () => {
+select("OMNINET_TRANSPORT=libuv works on Node and Deno and fails loudly on Bun", async () => {
   const { out } = await pick({ OMNINET_TRANSPORT: "libuv" });
-  if (runtime === "node") assert.is(out, `libuv ${ECHOED}`);
-  else assert.is(out, "error TypeError: The libuv transport needs Node's handle bindings");
+  if (runtime !== "bun") assert.is(out, `libuv ${ECHOED}`);
+  else {
+    assert.is(out, "error TypeError: The libuv transport needs Node's or Deno's handle bindings");
+  }
+});
+
+select("OMNINET_TRANSPORT=deno forces Deno.connect/listen on Deno", async () => {
+  const { out } = await pick({ OMNINET_TRANSPORT: "deno" });
+  if (runtime === "deno") assert.is(out, `deno ${ECHOED}`);
+  else assert.match(out, /^error /);
 });
 
 select("an unknown OMNINET_TRANSPORT is a TypeError naming the choices", async () => {
@@ -41,8 +52,9 @@ select("an unknown OMNINET_TRANSPORT is a TypeError naming the choices", async (
   );
 });
 
-select("under --pending-deprecation Node gets node:net, without a DEP0111 warning", async () => {
-  // process.binding() would print DEP0111 there; Deno and Bun ignore the flag.
+select("under --pending-deprecation the fallback serves, without a DEP0111 warning", async () => {
+  // process.binding() would print DEP0111 there (Deno reads NODE_OPTIONS too):
+  // Node gets node:net, Deno Deno.connect/listen; Bun ignores the flag.
   const { out, stderr } = await pick({
     OMNINET_TRANSPORT: "",
     NODE_OPTIONS: "--pending-deprecation",

@@ -24,14 +24,23 @@ import {
 // Shared handlers: `socket.data` is the Conn (a dial), or the ListenState
 // until the accept handler swaps in a fresh Conn.
 
+// Bun reads up to 512 KiB at a time; Node delivers at most 64 KiB per chunk,
+// so a reader that pauses after a chunk sees the same amounts everywhere.
+const _MAX_CHUNK = 64 * 1024;
+
 function _onData(s: BunSocket, chunk: Buffer): void {
   const c = s.data as Conn;
   if (c.closed) return;
-  if (c.reading && c.pending === null) {
-    c.ev!.onData(chunk);
-    return;
+  const n = chunk.length;
+  let off = 0;
+  while (off < n && c.reading && c.pending === null && !c.closed) {
+    const end = Math.min(off + _MAX_CHUNK, n);
+    c.ev!.onData(off === 0 && end === n ? chunk : chunk.subarray(off, end));
+    off = end;
   }
-  (c.pending ??= []).push(chunk);
+  if (off >= n || c.closed) return;
+  const q = c.pending ??= [];
+  for (; off < n; off += _MAX_CHUNK) q.push(chunk.subarray(off, Math.min(off + _MAX_CHUNK, n)));
   if (!c.reading && !c.paused) {
     c.paused = true;
     s.pause();

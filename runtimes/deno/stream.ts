@@ -1,6 +1,6 @@
 /**
  * One connected `Deno.Conn` behind the StreamHandle contract: a read loop
- * that parks while stopped, one write in flight, the FIN after it, and the
+ * that parks while stopped, a bounded send queue, the FIN after it, and the
  * reset probe Deno needs because it reports a TCP reset as EOF.
  * @module
  */
@@ -12,6 +12,8 @@ import { CachedEnds } from "../_shared.ts";
 import { codeOf, type DenoConn, mapError, settle, toEndpoint } from "./api.ts";
 
 const _EMPTY = new Uint8Array(0);
+// Bytes a connection takes before its write callbacks wait (see #accept).
+const _SEND_BUFFER = 256 * 1024;
 
 /** A connected `Deno.Conn` as a transport stream handle. */
 export class DenoStream extends CachedEnds implements StreamHandle {
@@ -21,13 +23,17 @@ export class DenoStream extends CachedEnds implements StreamHandle {
   #looping = false;
   #closed = false;
   #failed = false;
+  /** The connection's fatal error: later writes fail with it. */
+  #error: SystemError | null = null;
   #wake: (() => void) | null = null;
   #inflight: Promise<number | null> | null = null;
-  #wChunk: Uint8Array | null = null;
-  #wUnits: Uint8Array[] | null = null;
-  #wIndex = 0;
-  #wDone = 0;
-  #wCb: ((err?: SystemError | null) => void) | null = null;
+  /** Accepted bytes not yet written: the unit being sent, then the queue. */
+  #sending: Uint8Array | null = null;
+  #sent = 0;
+  #queue: Uint8Array[] = [];
+  #buffered = 0;
+  /** The owner's callback once more than _SEND_BUFFER bytes wait. */
+  #heldCb: ((err?: SystemError | null) => void) | null = null;
   #shutdownCb: ((err?: SystemError | null) => void) | null = null;
   #finPending = false;
   #arena: ReadArena;
@@ -156,6 +162,7 @@ export class DenoStream extends CachedEnds implements StreamHandle {
   #fail(err: SystemError): void {
     if (this.#closed || this.#failed) return;
     this.#failed = true;
+    this.#error = err;
     this.#events?.onError(err);
   }
 
@@ -164,34 +171,50 @@ export class DenoStream extends CachedEnds implements StreamHandle {
       cb(null);
       return;
     }
-    this.#startWrite(chunk, null, cb);
+    this.#accept([chunk], chunk.byteLength, cb);
   }
 
   writev(chunks: Uint8Array[], cb: (err?: SystemError | null) => void): void {
     const units = chunks.length === 1 ? chunks : coalesce(chunks);
-    if (units.length === 0 || (units.length === 1 && units[0].byteLength === 0)) {
+    let total = 0;
+    for (let i = 0; i < units.length; i++) total += units[i].byteLength;
+    if (total === 0) {
       cb(null);
       return;
     }
-    this.#startWrite(units[0], units.length > 1 ? units : null, cb);
+    this.#accept(units, total, cb);
   }
 
-  // Only one write is in flight (the owner waits for its callback), so its
-  // state lives on the handle. Promise handlers cached on the handle instead
-  // of made per write showed no difference in bench:net on Deno (64-byte
-  // ping-pong, two A/B runs at load average ~3: 49,731 / 49,507 rt/s cached,
-  // 49,712 / 49,890 plain), so the plain form stays.
-  #startWrite(
-    first: Uint8Array,
-    units: Uint8Array[] | null,
-    cb: (err?: SystemError | null) => void,
-  ): void {
-    this.#wChunk = first;
-    this.#wUnits = units;
-    this.#wIndex = 1;
-    this.#wDone = 0;
-    this.#wCb = cb;
-    this.#send(first);
+  // Deno's write is a promise: whether the kernel took the bytes is known
+  // only later. Like the socket send buffer libuv writes into at once, the
+  // handle takes up to _SEND_BUFFER bytes at once, as copies (the owner may
+  // reuse a chunk once its callback ran), and calls back synchronously; so
+  // write() returns false only when that much is really waiting, as on
+  // Node. Beyond it the callback waits until everything queued is written.
+  #accept(units: Uint8Array[], total: number, cb: (err?: SystemError | null) => void): void {
+    if (this.#closed) return;
+    const failed = this.#error;
+    if (failed !== null) {
+      queueMicrotask(() => {
+        if (!this.#closed) cb(failed);
+      });
+      return;
+    }
+    const early = this.#buffered + total <= _SEND_BUFFER;
+    for (let i = 0; i < units.length; i++) {
+      if (units[i].byteLength > 0) this.#queue.push(early ? units[i].slice() : units[i]);
+    }
+    this.#buffered += total;
+    if (this.#sending === null) this.#next();
+    if (early) cb(null);
+    else this.#heldCb = cb;
+  }
+
+  #next(): void {
+    const unit = this.#queue.shift()!;
+    this.#sending = unit;
+    this.#sent = 0;
+    this.#send(unit);
   }
 
   #send(chunk: Uint8Array): void {
@@ -203,32 +226,29 @@ export class DenoStream extends CachedEnds implements StreamHandle {
 
   #written(n: number): void {
     if (this.#closed) return;
-    const chunk = this.#wChunk!;
-    this.#wDone += n;
-    if (this.#wDone < chunk.byteLength) {
-      this.#send(chunk.subarray(this.#wDone));
+    const unit = this.#sending!;
+    this.#sent += n;
+    this.#buffered -= n;
+    if (this.#sent < unit.byteLength) {
+      this.#send(unit.subarray(this.#sent));
       return;
     }
-    const units = this.#wUnits;
-    if (units !== null && this.#wIndex < units.length) {
-      const next = units[this.#wIndex++];
-      this.#wChunk = next;
-      this.#wDone = 0;
-      this.#send(next);
-      return;
-    }
-    const cb = this.#wCb!;
-    this.#wCb = this.#wChunk = this.#wUnits = null;
-    cb(null);
-    if (this.#finPending && this.#wCb === null) this.#closeWrite();
+    this.#sending = null;
+    if (this.#queue.length > 0) return this.#next();
+    const cb = this.#heldCb;
+    this.#heldCb = null;
+    cb?.(null);
+    if (this.#finPending && this.#sending === null) this.#closeWrite();
   }
 
   #writeFailed(err: unknown): void {
     if (this.#closed) return;
-    const cb = this.#wCb!;
-    this.#wCb = this.#wChunk = this.#wUnits = null;
+    const cb = this.#heldCb;
+    this.#heldCb = this.#sending = null;
+    this.#queue.length = 0;
+    this.#buffered = 0;
     const e = mapError(err, "write");
-    cb(e);
+    cb?.(e);
     this.#fail(e);
   }
 
@@ -236,8 +256,8 @@ export class DenoStream extends CachedEnds implements StreamHandle {
     if (this.#closed || this.#shutdownCb !== null) return;
     this.#shutdownCb = cb;
     this.#finPending = true;
-    // FIN goes out after the write in flight, if any, has been flushed.
-    if (this.#wCb === null) this.#closeWrite();
+    // FIN goes out after every accepted byte has been written.
+    if (this.#sending === null) this.#closeWrite();
   }
 
   #closeWrite(): void {
@@ -254,6 +274,7 @@ export class DenoStream extends CachedEnds implements StreamHandle {
   close(cb: () => void): void {
     if (!this.#closed) {
       this.#closed = true;
+      this.#queue.length = 0;
       // The addresses stay readable: Deno keeps them on the closed Conn.
       try {
         this.#conn.close();

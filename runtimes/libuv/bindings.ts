@@ -4,6 +4,7 @@
  * naming.
  * @module
  */
+import { constants as osConstants } from "node:os";
 import process from "node:process";
 import { getSystemErrorName } from "node:util";
 import { type SystemError, systemError } from "../../core/errors.ts";
@@ -29,6 +30,7 @@ export interface RawStream {
   setNoDelay?(enable: boolean): number;
   setKeepAlive?(enable: boolean, delaySeconds: number): number;
   reset?(cb: () => void): number;
+  open?(fd: number): number;
   [OWNER]?: unknown;
 }
 
@@ -40,6 +42,8 @@ export interface RawServer {
   ref(): void;
   unref(): void;
   getsockname?(out: Record<string, unknown>): number;
+  /** Deno: takes the pending connection into `client` (Node passes it to onconnection). */
+  accept?(client: RawStream): number;
   [OWNER]?: unknown;
 }
 
@@ -60,6 +64,7 @@ export interface Bindings {
   TCP: new (type: number) => RawStream & RawServer & {
     bind(address: string, port: number, flags?: number): number;
     bind6(address: string, port: number, flags: number): number;
+    bindWithFlags?(address: string, port: number, flags: number): number;
     connect(req: Req, address: string, port: number): number;
     connect6(req: Req, address: string, port: number): number;
   };
@@ -77,12 +82,25 @@ export interface Bindings {
   kAsync: number;
   tcp: { SOCKET: number; SERVER: number; UV_TCP_IPV6ONLY: number; UV_TCP_REUSEPORT?: number };
   pipe: { SOCKET: number; SERVER: number };
+  /** Deno's handle layer (see `mod.ts`'s notes). */
+  deno: boolean;
+  /** The kind of a descriptor (`TCP`, `PIPE`, `TTY`, `FILE`, `UNKNOWN`), where exposed. */
+  guessHandleType?: (fd: number) => string;
 }
 
 /** Where a handle or request keeps its owner (the adapter object, or a callback). */
 export const OWNER: unique symbol = Symbol("omninet.owner");
 /** libuv's end-of-stream status. */
 export const UV_EOF: number = -4095;
+// Deno's handle layer returns the system's errno, negated.
+/** ENOENT as a status. */
+export const UV_ENOENT: number = -osConstants.errno.ENOENT;
+/** EACCES as a status. */
+export const UV_EACCES: number = -osConstants.errno.EACCES;
+/** EINVAL as a status. */
+export const UV_EINVAL: number = -osConstants.errno.EINVAL;
+/** EADDRNOTAVAIL as a status. */
+export const UV_EADDRNOTAVAIL: number = -osConstants.errno.EADDRNOTAVAIL;
 
 /** Does nothing (handles insist on a function in their callback slots). */
 export function noop(): void {}
@@ -113,6 +131,27 @@ export function endpointOf(out: Record<string, unknown>): AddressInfo | null {
   return ipEndpoint(out.address, out.family, out.port);
 }
 
+/** An environment variable; on Deno only where reading it needs no prompt. */
+function _env(p: { env: Record<string, string | undefined> }, name: string): string | undefined {
+  const d = (globalThis as {
+    Deno?: {
+      permissions?: { querySync?(d: { name: string; variable: string }): { state: string } };
+    };
+  }).Deno;
+  if (
+    d !== undefined &&
+    d.permissions?.querySync?.({ name: "env", variable: name }).state !== "granted"
+  ) {
+    return undefined;
+  }
+  return p.env[name];
+}
+
+function _onDeno(): boolean {
+  const d = (globalThis as { Deno?: { version?: { deno?: unknown } } }).Deno;
+  return typeof d?.version?.deno === "string";
+}
+
 /** Loads and checks the handle bindings; `null` where they are missing or off limits. */
 export function loadBindings(): Bindings | null {
   const p = process as unknown as {
@@ -121,11 +160,15 @@ export function loadBindings(): Bindings | null {
     env: Record<string, string | undefined>;
     permission?: unknown;
   };
-  // Under --pending-deprecation process.binding() prints DEP0111; under the
-  // permission model it throws. node:net serves those programs.
-  if (typeof p.binding !== "function" || p.permission !== undefined) return null;
-  const flags = `${p.execArgv.join(" ")} ${p.env.NODE_OPTIONS ?? ""}`;
-  if (flags.includes("--pending-deprecation") || p.env.NODE_PENDING_DEPRECATION === "1") {
+  const deno = _onDeno();
+  if (typeof p.binding !== "function") return null;
+  // Under --pending-deprecation process.binding() prints DEP0111 (Deno too,
+  // from NODE_OPTIONS); under Node's permission model it throws. The
+  // fallback adapter serves those programs. (Deno checks its own
+  // permissions inside the handles.)
+  if (!deno && p.permission !== undefined) return null;
+  const flags = `${p.execArgv.join(" ")} ${_env(p, "NODE_OPTIONS") ?? ""}`;
+  if (flags.includes("--pending-deprecation") || _env(p, "NODE_PENDING_DEPRECATION") === "1") {
     return null;
   }
   try {
@@ -145,7 +188,14 @@ export function loadBindings(): Bindings | null {
       kAsync: stream.kLastWriteWasAsync,
       tcp: tcp.constants,
       pipe: pipe.constants,
+      deno,
     } as Bindings;
+    if (deno) {
+      const guess = p.binding("util").guessHandleType;
+      if (typeof guess === "function") b.guessHandleType = guess as (fd: number) => string;
+      const server = b.TCP.prototype as unknown as Record<string, unknown>;
+      if (typeof server.accept !== "function") return null;
+    }
     const classes = [
       b.TCP,
       b.Pipe,

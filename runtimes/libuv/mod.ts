@@ -18,11 +18,23 @@
  *   a write that completed at once says so in `streamBaseState` instead.
  * - Methods return 0 or a negative errno; `util.getSystemErrorName` names it.
  *
+ * Deno 2.9 ships the same handle layer under the same names (its own
+ * `node:net` is built on it), natively and behind Deno's permission checks,
+ * with a few differences handled here (`uv.deno`): a server's
+ * `onconnection(status)` brings no client, which `accept(handle)` takes; a
+ * reset neither closes the handle nor calls back; a TCP bind with flags goes
+ * through `bindWithFlags` (plain `bind` ignores them); `IPV6_V6ONLY` is not
+ * applied (so `features.ipv6Only` is false); a bind to a foreign address
+ * reports `EINVAL` where the kernel said `EADDRNOTAVAIL`, and a pipe bind in
+ * a missing directory `ENOENT` where libuv says `EACCES`. Descriptors are
+ * wrapped with `open(fd)` after `guessHandleType`, as `node:net` does.
+ *
  * `bindings.ts` loads and types the bindings, `stream.ts` is the connected
  * handle; this file dials, listens and accepts.
  * @module
  */
 import type { SystemError } from "../../core/errors.ts";
+import { errInvalidFdType } from "../../core/features.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -30,6 +42,7 @@ import type {
   ListenCallback,
   ListenerEvents,
   ListenerHandle,
+  StreamHandle,
   TcpConnectRequest,
   TcpListenRequest,
   Transport,
@@ -45,6 +58,10 @@ import {
   type RawStream,
   type Req,
   uv,
+  UV_EACCES,
+  UV_EADDRNOTAVAIL,
+  UV_EINVAL,
+  UV_ENOENT,
   uvError,
 } from "./bindings.ts";
 import { UvStream, UvTcpStream } from "./stream.ts";
@@ -153,6 +170,12 @@ class _UvListener implements ListenerHandle {
 
   /** @internal a connection was accepted (or accepting failed). */
   _accepted(status: number, client: RawStream | undefined): void {
+    if (status === 0 && client === undefined && this.#h.accept) {
+      const c = this.#path === undefined ? new uv.TCP(uv.tcp.SOCKET) : new uv.Pipe(uv.pipe.SOCKET);
+      status = this.#h.accept(c);
+      if (status === 0) client = c;
+      else c.close();
+    }
     if (status < 0 || client === undefined) {
       if (!this.#closed) this.#events.onError(uvError(status < 0 ? status : -5, "accept"));
       return;
@@ -177,7 +200,10 @@ function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   if (req.localAddress !== undefined || req.localPort !== undefined) {
     const local = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
     const port = req.localPort ?? 0;
-    const err = req.family === 6 ? h.bind6(local, port, 0) : h.bind(local, port);
+    const err = _bindError(
+      req.family === 6 ? h.bind6(local, port, 0) : h.bind(local, port),
+      local,
+    );
     if (err < 0) {
       dial.failLater(uvError(err, "bind", local, req.localPort));
       return dial;
@@ -204,13 +230,26 @@ function _connectUnix(path: string, cb: ConnectCallback): Dial {
   return dial;
 }
 
+// Deno reports a bind to an address no interface has as EINVAL, which a
+// fresh socket cannot otherwise get, except for a link-local address
+// without a scope (EINVAL on Node too).
+function _bindError(status: number, address: string): number {
+  if (!uv.deno || status !== UV_EINVAL || /^fe80:/i.test(address)) return status;
+  return UV_EADDRNOTAVAIL;
+}
+
 function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void {
   const h = new uv.TCP(uv.tcp.SERVER);
   const flags = (req.ipv6Only ? uv.tcp.UV_TCP_IPV6ONLY : 0) |
     (req.reusePort ? uv.tcp.UV_TCP_REUSEPORT ?? 0 : 0);
-  let err = req.address.includes(":")
-    ? h.bind6(req.address, req.port, flags)
-    : h.bind(req.address, req.port, flags);
+  let err = _bindError(
+    req.address.includes(":")
+      ? h.bind6(req.address, req.port, flags)
+      : flags !== 0 && h.bindWithFlags
+      ? h.bindWithFlags(req.address, req.port, flags)
+      : h.bind(req.address, req.port, flags),
+    req.address,
+  );
   // libuv reports some bind errors (EADDRINUSE) only from listen().
   if (err === 0) err = h.listen(req.backlog);
   const out: Record<string, unknown> = {};
@@ -225,12 +264,46 @@ function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCal
 function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void {
   const h = new uv.Pipe(uv.pipe.SERVER);
   let err = h.bind(req.path);
+  // libuv (and so Node) reports a path in a missing directory as EACCES.
+  if (uv.deno && err === UV_ENOENT) err = UV_EACCES;
   if (err === 0) err = h.listen(req.backlog);
   if (err < 0) {
     h.close();
     return cb(uvError(err, "listen", req.path));
   }
   cb(null, new _UvListener(h, events, req.path));
+}
+
+/** Wraps a socket or pipe descriptor (Deno: `net.Socket({ fd })` as Deno's node:net does it). */
+function _openFd(fd: number): StreamHandle {
+  const type = uv.guessHandleType!(fd);
+  if (type !== "TCP" && type !== "PIPE") throw errInvalidFdType(type);
+  const tcp = type === "TCP";
+  const h = tcp ? new uv.TCP(uv.tcp.SOCKET) : new uv.Pipe(uv.pipe.SOCKET);
+  const err = h.open!(fd);
+  if (err < 0) {
+    h.close();
+    throw uvError(err, "open");
+  }
+  return tcp ? new UvTcpStream(h, true) : new UvStream(h, false);
+}
+
+/** Listens on a bound socket descriptor (Deno: `listen({ fd })` as Deno's node:net does it). */
+function _listenFd(fd: number, backlog: number, events: ListenerEvents, cb: ListenCallback): void {
+  const type = uv.guessHandleType!(fd);
+  if (type !== "TCP" && type !== "PIPE") return cb(uvError(UV_EINVAL, "listen"));
+  const tcp = type === "TCP";
+  const h = tcp ? new uv.TCP(uv.tcp.SERVER) : new uv.Pipe(uv.pipe.SERVER);
+  let err = h.open!(fd);
+  if (err === 0) err = h.listen(backlog);
+  const out: Record<string, unknown> = {};
+  if (err === 0 && tcp) err = h.getsockname!(out);
+  if (err < 0) {
+    h.close();
+    return cb(uvError(err, "listen"));
+  }
+  // A Unix socket's path is not asked for: Node's address() has none either.
+  cb(null, new _UvListener(h, events, tcp ? endpointOf(out)! : ""));
 }
 
 /**
@@ -249,17 +322,25 @@ function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenC
 export function createLibuvTransport(fallback: Transport): Transport | null {
   const b = loadBindings();
   if (b === null) return null;
+  const reusePort = typeof b.tcp.UV_TCP_REUSEPORT === "number";
   const transport: Transport = {
     name: "libuv",
-    features: {
-      ...fallback.features,
-      reusePort: typeof b.tcp.UV_TCP_REUSEPORT === "number",
-    },
+    features: b.deno
+      // Deno's handles take the IPv6-only flag but never set IPV6_V6ONLY.
+      ? { reusePort, ipv6Only: false, backlog: true, keepAliveDelay: true, localBind: true }
+      : { ...fallback.features, reusePort },
     connectTcp: _connectTcp,
     connectUnix: _connectUnix,
     listenTcp: _listenTcp,
     listenUnix: _listenUnix,
   };
-  if (fallback.openFd) transport.openFd = fallback.openFd;
+  if (b.guessHandleType) {
+    transport.openFd = _openFd;
+    transport.listenFd = _listenFd;
+  } else {
+    // On Node, node:net wraps descriptors (its listener hands out node:net sockets).
+    if (fallback.openFd) transport.openFd = fallback.openFd;
+    if (fallback.listenFd) transport.listenFd = fallback.listenFd;
+  }
   return transport;
 }

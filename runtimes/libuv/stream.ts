@@ -98,7 +98,11 @@ export class UvStream extends CachedEnds implements StreamHandle {
     if (this.#closed) return void queueMicrotask(cb);
     this.#release();
     // reset() sets SO_LINGER 0 and closes; where it cannot, a plain close.
-    if (this.#h.reset!(cb) !== 0) this.#h.close(cb);
+    // Deno's sets SO_LINGER 0 only, and never calls back: the close is ours.
+    if (uv.deno) {
+      this.#h.reset!(noop);
+      this.#h.close(cb);
+    } else if (this.#h.reset!(cb) !== 0) this.#h.close(cb);
   }
 
   setNoDelay(enable: boolean): void {

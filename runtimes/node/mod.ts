@@ -194,7 +194,7 @@ function _listen(
   const onListening = () => {
     server.removeListener("error", onError);
     server.removeListener("listening", onListening);
-    cb(null, new _NodeListener(server, events, path));
+    cb(null, new _NodeListener(server, events, opts.fd === undefined ? path : _fdPath(server)));
   };
   server.once("error", onError);
   server.once("listening", onListening);
@@ -300,9 +300,23 @@ export function createNodeTransport(): Transport {
       );
     },
   };
-  // Bun's node:net accepts { fd } but never reads or writes through it.
-  if (!onBun) transport.openFd = _openFd;
+  // Bun's node:net accepts { fd } but never reads or writes through it, and
+  // cannot listen on one.
+  if (!onBun) {
+    transport.openFd = _openFd;
+    transport.listenFd = _listenFd;
+  }
   return transport;
+}
+
+function _listenFd(fd: number, backlog: number, events: ListenerEvents, cb: ListenCallback): void {
+  _listen({ fd, backlog }, events, cb, { syscall: "listen" });
+}
+
+/** What a listener on a descriptor is named: its IP endpoint, or "" for a Unix socket. */
+function _fdPath(server: Server): string | undefined {
+  const a = server.address();
+  return a !== null && typeof a === "object" ? undefined : (a ?? "");
 }
 
 function _openFd(fd: number): StreamHandle {

@@ -10,6 +10,8 @@ import type { AddressInfo, Endpoint, HandleEvents, StreamHandle } from "../types
 import { CachedEnds, ipEndpoint } from "../_shared.ts";
 import { type Cb, mapError, type RawError } from "./errors.ts";
 
+const _MAX_CHUNK = 64 * 1024;
+
 /** A connected `node:net` socket behind the StreamHandle contract. */
 export class NodeStream extends CachedEnds implements StreamHandle {
   protected readonly sock: Socket;
@@ -160,9 +162,18 @@ export class NodeStream extends CachedEnds implements StreamHandle {
 
   #onData = (chunk: Uint8Array): void => {
     if (this.#closed) return;
+    // Bun's node:net reads up to 512 KiB at a time; Node delivers at most
+    // 64 KiB per chunk, and so does every adapter.
+    if (chunk.length > _MAX_CHUNK) return this.#onLarge(chunk);
     if (this.#reading && this.#held === null) this.#events!.onData(chunk);
     else (this.#held ??= []).push(chunk);
   };
+
+  #onLarge(chunk: Uint8Array): void {
+    for (let off = 0; off < chunk.length && !this.#closed; off += _MAX_CHUNK) {
+      this.#onData(chunk.subarray(off, Math.min(off + _MAX_CHUNK, chunk.length)));
+    }
+  }
 
   #onEnd = (): void => {
     if (this.#closed) return;

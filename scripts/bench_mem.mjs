@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// `npm run bench:mem`: per-connection memory and a connection burst, omninet
+// against each runtime's own node:net, on Node (built dist/), Node 24, Deno
+// and Bun. Each measurement is a fresh process (scripts/bench_mem.ts); the
+// best (lowest memory, most ok) of --rounds=N runs counts (default 3).
+// Pass --quick for one round of smaller counts.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const quick = process.argv.includes("--quick");
+const rounds = Number(process.argv.find((a) => a.startsWith("--rounds="))?.split("=")[1]) ||
+  (quick ? 1 : 3);
+const sizes = quick ? { idle: 1_000, burst: 2_000 } : { idle: 5_000, burst: 10_000 };
+const node24 = join(root, "tools/node24/node_modules/node/bin/node");
+const js = ["dist/scripts/bench_mem.js"];
+const runs = [
+  [`Node ${process.version}`, process.execPath, ["--expose-gc", ...js]],
+  ["Node 24", node24, ["--expose-gc", ...js]],
+  [
+    "Deno",
+    join(root, "node_modules/.bin/deno"),
+    ["run", "-A", "--v8-flags=--expose-gc", "scripts/bench_mem.ts"],
+  ],
+  ["Bun", join(root, "node_modules/.bin/bun"), ["scripts/bench_mem.ts"]],
+];
+
+if (!existsSync(join(root, js[0]))) {
+  const r = spawnSync(process.execPath, [
+    "node_modules/typescript/bin/tsc",
+    "-p",
+    "tsconfig.build.json",
+  ], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  if (r.status !== 0) process.exit(1);
+}
+
+function measure(cmd, args, subject, mode) {
+  const r = spawnSync(cmd, [...args, subject, mode, String(sizes[mode])], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 300_000,
+  });
+  const line = r.stdout.split("\n").find((l) => l.startsWith("{"));
+  if (!line) {
+    process.stderr.write(`${cmd} ${subject} ${mode} failed\n${r.stdout}\n${r.stderr}\n`);
+    return null;
+  }
+  return JSON.parse(line);
+}
+
+const better = {
+  idle: (a, b) => a.rss_per_pair_KiB <= b.rss_per_pair_KiB,
+  burst: (a, b) => a.ok > b.ok || (a.ok === b.ok && a.peak_rss_MiB <= b.peak_rss_MiB),
+};
+
+const rows = [];
+for (const [label, cmd, args] of runs) {
+  if (!existsSync(cmd)) {
+    console.log(`${label}: not installed (run npm install)`);
+    continue;
+  }
+  for (const mode of ["idle", "burst"]) {
+    const best = {};
+    // Alternate the subjects so drift in machine load hits both alike.
+    for (let round = 0; round < rounds; round++) {
+      for (const subject of ["omninet", "node:net"]) {
+        process.stderr.write(`${label}: ${subject} ${mode} (round ${round + 1}/${rounds})\n`);
+        const m = measure(cmd, args, subject, mode);
+        if (m && (!best[subject] || better[mode](m, best[subject]))) best[subject] = m;
+      }
+    }
+    rows.push({ label, mode, o: best.omninet, n: best["node:net"] });
+  }
+}
+
+const f1 = (v) => (v === undefined ? "—" : v.toFixed(1));
+const ratio = (a, b) => (a !== undefined && b ? (a / b).toFixed(2) + "×" : "—");
+console.log(`\nIdle connections: ${sizes.idle} client+server pairs in one process, per pair`);
+console.log(
+  "\n| runtime | omninet RSS | node:net RSS | RSS ratio | omninet external | node:net external |",
+);
+console.log("|---|---:|---:|---:|---:|---:|");
+for (const { label, mode, o, n } of rows) {
+  if (mode !== "idle") continue;
+  console.log(
+    `| ${label} | ${f1(o?.rss_per_pair_KiB)} KiB | ${f1(n?.rss_per_pair_KiB)} KiB | ${
+      ratio(o?.rss_per_pair_KiB, n?.rss_per_pair_KiB)
+    } | ${f1(o?.external_per_pair_KiB)} KiB | ${f1(n?.external_per_pair_KiB)} KiB |`,
+  );
+}
+console.log(`\nBurst: ${sizes.burst} clients at once, each echoing 16 KiB`);
+console.log(
+  "\n| runtime | omninet ok | node:net ok | omninet resets | node:net resets | omninet peak RSS | node:net peak RSS | peak ratio |",
+);
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
+for (const { label, mode, o, n } of rows) {
+  if (mode !== "burst") continue;
+  console.log(
+    `| ${label} | ${o?.ok ?? "—"} | ${n?.ok ?? "—"} | ${o?.resets ?? "—"} | ${n?.resets ?? "—"} | ${
+      f1(o?.peak_rss_MiB)
+    } MiB | ${f1(n?.peak_rss_MiB)} MiB | ${ratio(o?.peak_rss_MiB, n?.peak_rss_MiB)} |`,
+  );
+}

@@ -1,0 +1,157 @@
+// Memory benchmark on the current runtime, one subject per process so RSS is
+// its own: `omninet` or the runtime's `node:net`.
+//
+// - idle: N client+server pairs connected in one process, both ends reading;
+//   RSS and external memory per pair after a GC, against the same process
+//   before the pairs were made (a warm-up batch runs first, so code and
+//   pools are already in the baseline).
+// - burst: N clients connect at once, each writes 16 KiB and reads it back
+//   from an echo server; counts the clients that got their bytes back, those
+//   reset, those failing otherwise, and the peak RSS (sampled every 5 ms).
+//
+// Prints one JSON line. scripts/bench_mem.mjs runs it on every runtime for
+// both subjects and prints the table with ratios.
+//
+// Usage: <runtime> scripts/bench_mem.ts <omninet|node:net> <idle|burst> [N]
+import * as nodeNet from "node:net";
+import { Buffer } from "node:buffer";
+import process from "node:process";
+
+type NetLike = {
+  createServer: typeof nodeNet.createServer;
+  connect: typeof nodeNet.connect;
+};
+
+const [subject = "omninet", mode = "idle", count] = process.argv.slice(2).filter((a) =>
+  !a.startsWith("--")
+);
+const N = Number(count) || (mode === "idle" ? 5_000 : 10_000);
+const BURST_BYTES = 16 * 1024;
+
+// deno-lint-ignore no-explicit-any
+const g = globalThis as any;
+
+async function gc(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    if (g.Bun) g.Bun.gc(true);
+    else g.gc?.();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function listen(net: NetLike, handler: (s: nodeNet.Socket) => void): Promise<nodeNet.Server> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer(handler);
+    server.on("error", reject);
+    server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => resolve(server));
+  });
+}
+
+function portOf(server: nodeNet.Server): number {
+  return (server.address() as nodeNet.AddressInfo).port;
+}
+
+/** Makes `n` idle pairs, `batch` dials at a time; resolves with every socket. */
+async function pairs(net: NetLike, server: nodeNet.Server, accepted: nodeNet.Socket[], n: number) {
+  const port = portOf(server);
+  const clients: nodeNet.Socket[] = [];
+  const batch = 200;
+  for (let i = 0; i < n; i += batch) {
+    const want = accepted.length + Math.min(batch, n - i);
+    await Promise.all(
+      Array.from({ length: Math.min(batch, n - i) }, () =>
+        new Promise<void>((resolve, reject) => {
+          const c = net.connect(port, "127.0.0.1", () => resolve());
+          c.on("error", reject);
+          c.on("data", () => {});
+          clients.push(c);
+        })),
+    );
+    while (accepted.length < want) await new Promise((r) => setTimeout(r, 1));
+  }
+  return clients;
+}
+
+async function idle(net: NetLike): Promise<Record<string, number>> {
+  const accepted: nodeNet.Socket[] = [];
+  const server = await listen(net, (s) => {
+    s.on("data", () => {});
+    s.on("error", () => {});
+    accepted.push(s);
+  });
+  // Warm-up: the code paths and pools of a connection are in the baseline.
+  const warm = await pairs(net, server, accepted, 200);
+  for (const s of [...warm, ...accepted]) s.destroy();
+  accepted.length = 0;
+  await gc();
+  const before = process.memoryUsage();
+  const clients = await pairs(net, server, accepted, N);
+  await new Promise((r) => setTimeout(r, 200));
+  await gc();
+  const after = process.memoryUsage();
+  const result = {
+    pairs: clients.length,
+    rss_per_pair_KiB: (after.rss - before.rss) / 1024 / N,
+    external_per_pair_KiB: (after.external - before.external) / 1024 / N,
+    heap_per_pair_KiB: (after.heapUsed - before.heapUsed) / 1024 / N,
+  };
+  for (const s of [...clients, ...accepted]) s.destroy();
+  await new Promise<void>((r) => server.close(() => r()));
+  return result;
+}
+
+async function burst(net: NetLike): Promise<Record<string, number>> {
+  const server = await listen(net, (s) => {
+    s.on("error", () => {});
+    s.pipe(s);
+  });
+  const port = portOf(server);
+  const payload = Buffer.alloc(BURST_BYTES, 7);
+  await gc();
+  const base = process.memoryUsage().rss;
+  let peak = base;
+  const sampler = setInterval(() => {
+    const rss = process.memoryUsage().rss;
+    if (rss > peak) peak = rss;
+  }, 5);
+  let ok = 0, resets = 0, failed = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: N }, () =>
+      new Promise<void>((resolve) => {
+        const c = net.connect(port, "127.0.0.1", () => c.write(payload));
+        let got = 0;
+        c.on("data", (d: Buffer) => {
+          got += d.length;
+          if (got >= BURST_BYTES) c.end();
+        });
+        c.on("error", (e: NodeJS.ErrnoException) => {
+          if (e.code === "ECONNRESET") resets++;
+          else failed++;
+        });
+        c.on("close", () => {
+          if (got >= BURST_BYTES) ok++;
+          resolve();
+        });
+      })),
+  );
+  const ms = performance.now() - t0;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  await new Promise<void>((r) => server.close(() => r()));
+  return { clients: N, ok, resets, failed, peak_rss_MiB: peak / 1024 / 1024, ms };
+}
+
+async function main(): Promise<void> {
+  const runtime = g.Deno ? "deno" : g.Bun ? "bun" : "node";
+  // Run from dist/scripts/*.js on Node (the built package), from source elsewhere.
+  const ext = import.meta.url.endsWith(".js") ? "js" : "ts";
+  const net = subject === "omninet"
+    ? (await import(new URL(`../mod.${ext}`, import.meta.url).href)) as NetLike
+    : nodeNet;
+  const result = mode === "burst" ? await burst(net) : await idle(net);
+  console.log(JSON.stringify({ runtime, subject, mode, ...result }));
+  process.exit(0);
+}
+
+await main();
