@@ -12,7 +12,7 @@ import * as assert from "uvu/assert";
 import type { SystemError } from "../core/errors.ts";
 import { errnoOf, warnedCodes } from "../core/errors.ts";
 import process from "node:process";
-import { createDenoTransport } from "../runtimes/deno.ts";
+import { createDenoTransport } from "../runtimes/deno/mod.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import type {
   AddressInfo,

@@ -40,7 +40,7 @@ import {
   errFeatureUnavailable,
   type SystemError,
   systemError,
-} from "../core/errors.ts";
+} from "../../core/errors.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -56,7 +56,7 @@ import type {
   Transport,
   TransportFeatures,
   UnixListenRequest,
-} from "./types.ts";
+} from "../types.ts";
 
 /** The part of Bun's `Socket` this adapter uses. */
 interface _BunSocket {
@@ -842,7 +842,7 @@ const _FEATURES: TransportFeatures = Object.freeze({
  * @returns The Bun transport (`openFd` wraps socket descriptors only, not pipes).
  * @example
  * ```ts
- * import { createBunTransport } from "./bun.ts";
+ * import { createBunTransport } from "./mod.ts";
  * const transport = createBunTransport();
  * console.log(transport.name, transport.features.backlog);
  * ```

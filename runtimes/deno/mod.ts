@@ -8,7 +8,12 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { errFeatureUnavailable, type SystemError, systemError, warnOnce } from "../core/errors.ts";
+import {
+  errFeatureUnavailable,
+  type SystemError,
+  systemError,
+  warnOnce,
+} from "../../core/errors.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -24,7 +29,7 @@ import type {
   Transport,
   TransportFeatures,
   UnixListenRequest,
-} from "./types.ts";
+} from "../types.ts";
 
 interface _DenoAddr {
   transport: string;
@@ -764,7 +769,7 @@ function _chmodSocket(api: _DenoApi, req: UnixListenRequest): void {
  * @returns The Deno transport.
  * @example
  * ```ts
- * import { createDenoTransport } from "./deno.ts";
+ * import { createDenoTransport } from "./mod.ts";
  * const transport = createDenoTransport();
  * transport.connectTcp({ address: "127.0.0.1", port: 8080, family: 4 }, (err, handle) => {
  *   if (err) throw err;

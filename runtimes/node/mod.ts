@@ -11,10 +11,9 @@
  * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` instead.
  * @module
  */
-import { chmodSync, statSync } from "node:fs";
 import { createServer, type Server, Socket } from "node:net";
 import process from "node:process";
-import { errFeatureUnavailable, type SystemError, systemError } from "../core/errors.ts";
+import { errFeatureUnavailable, type SystemError, systemError } from "../../core/errors.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -30,7 +29,8 @@ import type {
   Transport,
   TransportFeatures,
   UnixListenRequest,
-} from "./types.ts";
+} from "../types.ts";
+import { chmodUnix, fixedLocal, ipEndpoint, knownPeer } from "../_shared.ts";
 
 type _Cb = (err?: SystemError | null) => void;
 
@@ -108,24 +108,6 @@ function _mapError(raw: unknown, where: _Where): SystemError {
   // Node reports port -1 for Unix listen errors.
   if (where.unixListen) err.port = -1;
   return err;
-}
-
-/**
- * An IP endpoint from the loose fields a runtime reports, or `null` when
- * they do not name one.
- * @param address IP text
- * @param family `'IPv4'`/`'IPv6'` or 4/6 (the text decides where absent)
- * @param port port number
- * @returns the endpoint, or `null`
- * @example
- * ```ts
- * ipEndpoint("::1", "IPv6", 80); // { address: "::1", family: "IPv6", port: 80 }
- * ```
- */
-export function ipEndpoint(address: unknown, family: unknown, port: unknown): AddressInfo | null {
-  if (typeof address !== "string" || address === "" || typeof port !== "number") return null;
-  const fam = family === "IPv6" || family === 6 || address.includes(":") ? "IPv6" : "IPv4";
-  return { address, family: fam, port };
 }
 
 /** A connected `node:net` socket behind the StreamHandle contract. */
@@ -440,21 +422,6 @@ class _NodeDial implements Dial {
 
 function _ignore(): void {}
 
-/**
- * The dialled peer where it costs no syscall: an IPv4 literal that passed
- * isIP() is already in the canonical form getpeername reports; IPv6 text may
- * be written differently (`0:0::1`), so that one is asked for.
- * @param req the dial
- * @returns the remote endpoint, or `undefined` when it must be asked for
- * @example
- * ```ts
- * knownPeer({ address: "127.0.0.1", port: 80, family: 4 });
- * ```
- */
-export function knownPeer(req: TcpConnectRequest): AddressInfo | undefined {
-  return req.family === 4 ? { address: req.address, family: "IPv4", port: req.port } : undefined;
-}
-
 // The values node:net's Socket constructor forces anyway, given up front: Node 20
 // copies the options and then adds missing keys, which turns the copy into a
 // slow dictionary object (~5 µs per socket); with the keys present it stays fast.
@@ -542,21 +509,6 @@ class _NodeListener implements ListenerHandle {
   };
 }
 
-/**
- * Every accepted connection's local end, for a listener bound to one
- * address; `undefined` on a wildcard, where it depends on the route.
- * @param a the listener's address
- * @returns the shared local endpoint, or `undefined`
- * @example
- * ```ts
- * fixedLocal({ address: "127.0.0.1", family: "IPv4", port: 8080 });
- * ```
- */
-export function fixedLocal(a: AddressInfo): AddressInfo | undefined {
-  if (a.address === "0.0.0.0" || a.address === "::") return undefined;
-  return ipEndpoint(a.address, a.family, a.port) ?? undefined;
-}
-
 function _listen(
   opts: Record<string, unknown>,
   events: ListenerEvents,
@@ -590,30 +542,6 @@ function _listen(
   // listener back now, as the contract asks. Its own 'listening' event comes
   // a tick later; a bind error, likewise, only reaches 'error' then.
   if (server.listening) onListening();
-}
-
-/**
- * Applies `readableAll`/`writableAll` to a bound Unix socket by adding the
- * bits to its current mode. Done here rather than by the runtime: Deno's
- * node:net and newer libuv (Node 24) set the mode to exactly 0o444/0o222,
- * locking the owner out.
- * @param req the listen request
- * @returns `null`, or the Node-shaped chmod error
- * @example
- * ```ts
- * const err = chmodUnix({ path: "/tmp/s.sock", backlog: 511, readableAll: true, writableAll: false });
- * ```
- */
-export function chmodUnix(req: UnixListenRequest): SystemError | null {
-  const bits = (req.readableAll ? 0o444 : 0) | (req.writableAll ? 0o222 : 0);
-  if (bits === 0) return null;
-  try {
-    const mode = statSync(req.path).mode & 0o7777;
-    if ((mode & bits) !== bits) chmodSync(req.path, mode | bits);
-    return null;
-  } catch (err) {
-    return _mapError(err, { syscall: "uv_pipe_chmod", address: req.path });
-  }
 }
 
 function _runtimeName(): string {
@@ -654,7 +582,7 @@ function _features(): TransportFeatures {
  * @returns a Transport backed by `node:net`
  * @example
  * ```ts
- * import { setTransport } from "./mod.ts";
+ * import { setTransport } from "../mod.ts";
  * setTransport(createNodeTransport());
  * ```
  */

@@ -22,7 +22,7 @@
 import { Buffer } from "node:buffer";
 import process from "node:process";
 import { getSystemErrorName } from "node:util";
-import { type SystemError, systemError } from "../core/errors.ts";
+import { type SystemError, systemError } from "../../core/errors.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -37,8 +37,8 @@ import type {
   TcpListenRequest,
   Transport,
   UnixListenRequest,
-} from "./types.ts";
-import { chmodUnix, fixedLocal, ipEndpoint, knownPeer } from "./node.ts";
+} from "../types.ts";
+import { chmodUnix, fixedLocal, ipEndpoint, knownPeer } from "../_shared.ts";
 
 type _Cb = (err?: SystemError | null) => void;
 
@@ -623,7 +623,7 @@ function _load(): _Bindings | null {
  * @returns a Transport on Node's TCP and Pipe handles, or `null`
  * @example
  * ```ts
- * import { createNodeTransport } from "./node.ts";
+ * import { createNodeTransport } from "../node/mod.ts";
  * const t = createLibuvTransport(createNodeTransport()) ?? createNodeTransport();
  * ```
  */
