@@ -8,6 +8,7 @@
 import type { StreamHandle, Transport } from "../runtimes/types.ts";
 import type { ConnectSink } from "./connect.ts";
 import { errSocketClosed } from "./socket_errors.ts";
+import { dialUnix as _dialUnixShaped } from "./sys_errors.ts";
 
 /** What a connect attempt needs from its socket. */
 export interface ConnectingSocket {
@@ -107,7 +108,7 @@ export class ConnectAttempt implements ConnectSink {
  * ```
  */
 export function dialUnix(transport: Transport, path: string, attempt: ConnectAttempt): void {
-  const dial = transport.connectUnix(path, (err, handle) => {
+  const dial = _dialUnixShaped(transport, path, (err, handle) => {
     if (attempt.abandoned) {
       handle?.close(_noop);
       return;

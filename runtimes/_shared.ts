@@ -1,12 +1,11 @@
 /**
  * Helpers more than one adapter needs: endpoint construction from the loose
- * fields runtimes report, and the `readableAll`/`writableAll` chmod. Every
+ * fields runtimes report. Every
  * adapter imports these from here; no adapter imports another adapter.
  * @module
  */
-import { chmodSync, statSync } from "node:fs";
-import { type SystemError, systemError } from "../core/errors.ts";
-import type { AddressInfo, TcpConnectRequest, UnixListenRequest } from "./types.ts";
+import type { SystemError } from "../core/errors.ts";
+import type { AddressInfo, ConnectCallback, Dial, TcpConnectRequest } from "./types.ts";
 
 /**
  * An IP endpoint from the loose fields a runtime reports, or `null` when
@@ -57,31 +56,24 @@ export function fixedLocal(a: AddressInfo): AddressInfo | undefined {
 }
 
 /**
- * Applies `readableAll`/`writableAll` to a bound Unix socket by adding the
- * bits to its current mode. Done here rather than by the runtime: Deno's
- * node:net and newer libuv (Node 24) set the mode to exactly 0o444/0o222,
- * locking the owner out.
- * @param req the listen request
- * @returns `null`, or the Node-shaped chmod error
+ * A dial that fails with `err` on a later microtask, unless cancelled first:
+ * for outcomes an adapter knows before asking its runtime.
+ * @param err the error to report
+ * @param cb the connect callback
+ * @returns the pending dial
  * @example
  * ```ts
- * const err = chmodUnix({ path: "/tmp/s.sock", backlog: 511, readableAll: true, writableAll: false });
+ * failedDial(systemError({ code: "ECONNREFUSED", syscall: "connect" }), cb);
  * ```
  */
-export function chmodUnix(req: UnixListenRequest): SystemError | null {
-  const bits = (req.readableAll ? 0o444 : 0) | (req.writableAll ? 0o222 : 0);
-  if (bits === 0) return null;
-  try {
-    const mode = statSync(req.path).mode & 0o7777;
-    if ((mode & bits) !== bits) chmodSync(req.path, mode | bits);
-    return null;
-  } catch (err) {
-    const e = (err ?? {}) as { code?: unknown; syscall?: unknown };
-    return systemError({
-      code: typeof e.code === "string" ? e.code : "EIO",
-      syscall: typeof e.syscall === "string" ? e.syscall : "uv_pipe_chmod",
-      address: req.path,
-      cause: err,
-    });
-  }
+export function failedDial(err: SystemError, cb: ConnectCallback): Dial {
+  let live = true;
+  queueMicrotask(() => {
+    if (live) cb(err);
+  });
+  return {
+    cancel() {
+      live = false;
+    },
+  };
 }

@@ -31,16 +31,10 @@
  *   a handler (user code under `onData`) as an uncaught exception, like Node.
  * @module
  */
-import { chmodSync, fstatSync, statSync } from "node:fs";
 import { Buffer } from "node:buffer";
 import { nextTick } from "node:process";
-import { isatty } from "node:tty";
-import {
-  codedTypeError,
-  errFeatureUnavailable,
-  type SystemError,
-  systemError,
-} from "../../core/errors.ts";
+import { type SystemError, systemError } from "../../core/errors.ts";
+import { errInvalidFdType, fdType } from "../../core/features.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -167,9 +161,6 @@ class _Conn implements StreamHandle, Dial {
   dialing = false;
   dialAddress = "";
   dialPort = 0;
-  /** Local endpoint asked for on a TCP dial (`null`: none). */
-  dialLocalAddress: string | null = null;
-  dialLocalPort = 0;
   /** Unix endpoints (`null` for TCP, whose endpoints come from Bun). */
   unixLocal: string | null = null;
   unixRemote: string | null = null;
@@ -667,18 +658,9 @@ function _dialFailed(c: _Conn, err: _BunError | undefined): void {
   c.dialCb = null;
   if (c.cancelled || cb === null) return;
   const code = err?.code ?? "ECONNREFUSED";
-  if (c.dialLocalAddress !== null && _BIND_CODES.has(code)) {
-    // Bun blames the local bind on `connect`; Node names bind and the local end.
-    const address = c.dialLocalAddress;
-    cb(systemError({ code, syscall: "bind", address, port: c.dialLocalPort, cause: err }));
-    return;
-  }
   const port = c.unixRemote === null ? c.dialPort : undefined;
   cb(systemError({ code, syscall: "connect", address: c.dialAddress, port, cause: err }));
 }
-
-// Codes a dial with a local endpoint gets from bind(), never from connect() on loopback.
-const _BIND_CODES = new Set(["EADDRINUSE", "EADDRNOTAVAIL"]);
 
 const _DIAL_HANDLERS = {
   open: _onDialOpen,
@@ -779,9 +761,7 @@ function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   const options: Record<string, unknown> = { hostname: req.address, port: req.port };
   if (req.localAddress !== undefined || req.localPort !== undefined) {
     // Node binds the wildcard of the dial's family when only a port is given.
-    c.dialLocalAddress = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
-    c.dialLocalPort = req.localPort ?? 0;
-    options.localAddress = c.dialLocalAddress;
+    options.localAddress = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
     if (req.localPort !== undefined) options.localPort = req.localPort;
   }
   return _dial(c, options, cb);
@@ -797,17 +777,7 @@ function _connectUnix(path: string, cb: ConnectCallback): Dial {
 
 function _listenError(e: unknown, address: string, port?: number): SystemError {
   const code = (e as _BunError)?.code ?? "EINVAL";
-  return systemError({ code, syscall: "listen", address, port, describe: true, cause: e });
-}
-
-/** A Unix listen error as Node reports it: `port: -1`, and libuv's EACCES for ENOENT. */
-function _unixListenError(e: unknown, path: string): SystemError {
-  let code = (e as _BunError)?.code ?? "EINVAL";
-  // libuv reports bind() ENOENT (a missing directory) as EACCES.
-  if (code === "ENOENT") code = "EACCES";
-  const err = systemError({ code, syscall: "listen", address: path, describe: true, cause: e });
-  err.port = -1;
-  return err;
+  return systemError({ code, syscall: "listen", address, port, cause: e });
 }
 
 function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void {
@@ -836,13 +806,6 @@ function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCal
   cb(null, new _Listener(l, addr));
 }
 
-/** Adds read/write permission for everyone, as libuv's uv_pipe_chmod does. */
-function _chmodAll(path: string, readable: boolean, writable: boolean): void {
-  const want = (readable ? 0o444 : 0) | (writable ? 0o222 : 0);
-  const mode = statSync(path).mode;
-  if ((mode & want) !== want) chmodSync(path, (mode | want) & 0o7777);
-}
-
 function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void {
   const state: _ListenState = { events, path: req.path, local: null };
   let l: _BunListener;
@@ -854,18 +817,8 @@ function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenC
       socket: _ACCEPT_HANDLERS,
     });
   } catch (e) {
-    cb(_unixListenError(e, req.path));
+    cb(_listenError(e, req.path));
     return;
-  }
-  if (req.readableAll || req.writableAll) {
-    try {
-      _chmodAll(req.path, req.readableAll, req.writableAll);
-    } catch (e) {
-      l.stop(true);
-      const code = (e as _BunError)?.code ?? "EIO";
-      cb(systemError({ code, syscall: "uv_pipe_chmod", address: req.path, cause: e }));
-      return;
-    }
   }
   cb(null, new _Listener(l, req.path));
 }
@@ -899,32 +852,15 @@ function _onFdError(s: _BunSocket | undefined, err: _BunError): void {
 
 const _FD_HANDLERS = { ..._ACCEPT_HANDLERS, open: _onFdOpen, connectError: _onFdError };
 
-/** The kind of descriptor `fd` is, named as Node's ERR_INVALID_FD_TYPE names it. */
-function _fdType(fd: number): string {
-  let st;
-  try {
-    st = fstatSync(fd);
-  } catch {
-    return "UNKNOWN";
-  }
-  if (st.isSocket()) return "SOCKET";
-  if (st.isFIFO()) return "PIPE";
-  if (st.isCharacterDevice() && isatty(fd)) return "TTY";
-  if (st.isFile() || st.isCharacterDevice()) return "FILE";
-  return "UNKNOWN";
-}
-
 /**
  * Wraps an inherited connected socket. Bun's `connect({ fd })` only takes
  * sockets: a pipe would open as a dead socket (ENOTSOCK on first use), so
- * pipes are refused up front, loudly.
+ * `features.fdPipe` is false and core refuses pipes before calling this;
+ * anything else that is not a socket is Node's ERR_INVALID_FD_TYPE.
  */
 function _openFd(fd: number): StreamHandle {
-  const type = _fdType(fd);
-  if (type === "PIPE") throw errFeatureUnavailable("net.Socket({ fd }) on a pipe", "Bun");
-  if (type !== "SOCKET") {
-    throw codedTypeError("ERR_INVALID_FD_TYPE", `Unsupported fd type: ${type}`);
-  }
+  const type = fdType(fd);
+  if (type !== "SOCKET") throw errInvalidFdType(type);
   const o: _FdOpening = { conn: null, err: null };
   // Bun opens an fd socket synchronously inside connect(); the promise adds nothing.
   _bun().connect({ fd, data: o, socket: _FD_HANDLERS, allowHalfOpen: true }).catch(_noop);
@@ -939,6 +875,7 @@ const _FEATURES: TransportFeatures = Object.freeze({
   backlog: false,
   keepAliveDelay: true,
   localBind: true,
+  fdPipe: false,
 });
 
 /**

@@ -7,13 +7,13 @@
  * flow between `readStart()` and `readStop()`, so a stopped handle leaves
  * bytes in the kernel. Every runtime error is rebuilt with `systemError()`,
  * which also repairs runtimes whose `node:net` gets details wrong (see
- * `_fixup`). Options a runtime's `node:net` would silently ignore throw
- * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` instead.
+ * `_fixup`). What a runtime's `node:net` would silently ignore is marked
+ * missing in `features`, and core's feature policy acts on it.
  * @module
  */
 import { createServer, type Server, Socket } from "node:net";
 import process from "node:process";
-import { errFeatureUnavailable, type SystemError, systemError } from "../../core/errors.ts";
+import { type SystemError, systemError } from "../../core/errors.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -30,7 +30,7 @@ import type {
   TransportFeatures,
   UnixListenRequest,
 } from "../types.ts";
-import { chmodUnix, fixedLocal, ipEndpoint, knownPeer } from "../_shared.ts";
+import { fixedLocal, ipEndpoint, knownPeer } from "../_shared.ts";
 
 type _Cb = (err?: SystemError | null) => void;
 
@@ -42,14 +42,13 @@ interface _RawError {
   port?: unknown;
 }
 
-/** Where an error happened, for the fields Node puts in its message. */
+/** Where an error happened: the syscall and endpoint the adapter was working on. */
 interface _Where {
   syscall: string;
   address?: string;
   port?: number;
-  /** Local address a dial binds (the family's wildcard when only a port was given). */
+  /** The local address a dial binds, if any. */
   localAddress?: string;
-  localPort?: number;
   /** A Unix socket path is being listened on. */
   unixListen?: boolean;
 }
@@ -61,12 +60,6 @@ const _onBun = (globalThis as { Bun?: unknown }).Bun !== undefined;
 function _fixup(code: string, syscall: string, where: _Where): [string, string] {
   // Bun blames EPIPE on `read`; a broken pipe only ever shows on a write.
   if (code === "EPIPE") return [code, "write"];
-  // Bun reports a failed local bind as `connect`; Node says `bind local[:port]`.
-  if (syscall === "connect" && where.localAddress !== undefined && _BIND_CODES.has(code)) {
-    return [code, "bind"];
-  }
-  // libuv turns ENOENT from binding a Unix socket into EACCES; Deno and Bun don't.
-  if (code === "ENOENT" && where.unixListen) return ["EACCES", syscall];
   // Deno's node:net reports EADDRNOTAVAIL from bind() as EINVAL.
   if (
     _onDeno && code === "EINVAL" && (syscall === "listen" || syscall === "bind") &&
@@ -75,9 +68,6 @@ function _fixup(code: string, syscall: string, where: _Where): [string, string] 
   return [code, syscall];
 }
 
-// On a dial with a local endpoint these come from its bind(), whatever syscall Bun names.
-const _BIND_CODES = new Set(["EADDRINUSE", "EADDRNOTAVAIL"]);
-
 function _mapError(raw: unknown, where: _Where): SystemError {
   const e = (raw ?? {}) as _RawError;
   const [code, syscall] = _fixup(
@@ -85,29 +75,14 @@ function _mapError(raw: unknown, where: _Where): SystemError {
     typeof e.syscall === "string" ? e.syscall : where.syscall,
     where,
   );
-  let address = where.address;
-  let port = where.port;
-  if (syscall === "bind" && where.localAddress !== undefined) {
-    // A dial's bind names only the local end; no port when none was asked for.
-    address = where.localAddress;
-    port = where.localPort;
-  } else if (syscall === "bind") {
-    address = typeof e.address === "string" ? e.address : address;
-    port = typeof e.port === "number" ? e.port : port;
-  } else if (syscall === "read" || syscall === "write" || syscall === "shutdown") {
-    address = port = undefined;
-  }
-  const err = systemError({
+  const stream = syscall === "read" || syscall === "write" || syscall === "shutdown";
+  return systemError({
     code,
     syscall,
-    address,
-    port,
-    describe: syscall === "listen",
+    address: stream ? undefined : where.address,
+    port: stream ? undefined : where.port,
     cause: raw,
   });
-  // Node reports port -1 for Unix listen errors.
-  if (where.unixListen) err.port = -1;
-  return err;
 }
 
 /** A connected `node:net` socket behind the StreamHandle contract. */
@@ -514,7 +489,7 @@ function _listen(
   events: ListenerEvents,
   cb: ListenCallback,
   where: _Where,
-  unix?: UnixListenRequest,
+  path?: string,
 ): void {
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
   const onError = (raw: unknown) => {
@@ -524,11 +499,7 @@ function _listen(
   const onListening = () => {
     server.removeListener("error", onError);
     server.removeListener("listening", onListening);
-    if (unix) {
-      const err = chmodUnix(unix);
-      if (err) return void server.close(() => cb(err));
-    }
-    cb(null, new _NodeListener(server, events, unix?.path));
+    cb(null, new _NodeListener(server, events, path));
   };
   server.once("error", onError);
   server.once("listening", onListening);
@@ -542,12 +513,6 @@ function _listen(
   // listener back now, as the contract asks. Its own 'listening' event comes
   // a tick later; a bind error, likewise, only reaches 'error' then.
   if (server.listening) onListening();
-}
-
-function _runtimeName(): string {
-  if (_onDeno) return "Deno's node:net";
-  if (_onBun) return "Bun's node:net";
-  return `Node.js ${process.version}`;
 }
 
 function _features(): TransportFeatures {
@@ -606,9 +571,7 @@ export function createNodeTransport(): Transport {
           syscall: "connect",
           address: req.address,
           port: req.port,
-          localAddress: req.localAddress ??
-            (req.localPort === undefined ? undefined : req.family === 6 ? "::" : "0.0.0.0"),
-          localPort: req.localPort,
+          localAddress: req.localAddress,
         },
         undefined,
         knownPeer(req),
@@ -628,19 +591,18 @@ export function createNodeTransport(): Transport {
       // back to 0.0.0.0 on its own where IPv6 is missing). Node 20 drops
       // ipv6Only on that host-less path, so ipv6Only keeps the host.
       if (req.address !== "::" || req.ipv6Only) opts.host = req.address;
-      if (req.reusePort) {
-        if (!features.reusePort) throw errFeatureUnavailable("reusePort", _runtimeName());
-        opts.reusePort = true;
-      }
-      // Only the IPv6 wildcard is dual-stack, so only there does ipv6Only matter.
-      if (req.ipv6Only && req.address === "::" && !features.ipv6Only) {
-        throw errFeatureUnavailable("ipv6Only", _runtimeName());
-      }
+      if (req.reusePort) opts.reusePort = true;
       _listen(opts, events, cb, { syscall: "listen", address: req.address, port: req.port });
     },
     listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void {
       const opts = { path: req.path, backlog: req.backlog };
-      _listen(opts, events, cb, { syscall: "listen", address: req.path, unixListen: true }, req);
+      _listen(
+        opts,
+        events,
+        cb,
+        { syscall: "listen", address: req.path, unixListen: true },
+        req.path,
+      );
     },
   };
   // Bun's node:net accepts { fd } but never reads or writes through it.
