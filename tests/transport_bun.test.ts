@@ -231,6 +231,28 @@ flow("small writes in separate ticks to a stalled reader arrive in order", async
   assert.ok(server.data().equals(Buffer.concat(parts)), "bytes out of order or lost");
 });
 
+flow("a buffer refilled as soon as its write callback runs is sent as it was", async () => {
+  const [c, s] = await tcpPair();
+  const server = new Peer(s);
+  const buf = Buffer.alloc(100);
+  const rounds = 200;
+  await new Promise<void>((resolve, reject) => {
+    let i = 0;
+    const next = (e?: SystemError | null): void => {
+      if (e) return reject(e);
+      if (i === rounds) return resolve();
+      buf.fill(i++ % 251);
+      c.write(buf, next);
+    };
+    next();
+  });
+  await server.until(() => server.bytes === rounds * 100, "all bytes");
+  const expected = Buffer.concat(
+    Array.from({ length: rounds }, (_, i) => Buffer.alloc(100, i % 251)),
+  );
+  assert.ok(server.data().equals(expected), "a write was sent after its buffer was refilled");
+});
+
 flow("close() right after a small write still delivers the write, then the FIN", async () => {
   const [c, s] = await tcpPair();
   const server = new Peer(s);

@@ -118,7 +118,7 @@ class _Conn implements StreamHandle, Dial {
   /** Nagle is on (Node's default for TCP): small writes are corked for the tick. */
   nagle = false;
   /**
-   * Writes accepted this tick, sent together from a microtask: with Nagle on,
+   * Copies of the writes accepted this tick, sent together from a microtask: with Nagle on,
    * a second small send would wait for the peer's delayed ACK of the first
    * (~40 ms), which stalls every request/response protocol that writes a
    * header and a body separately (Bun's node:http does).
@@ -434,7 +434,8 @@ function _corkable(c: _Conn, n: number): boolean {
 }
 
 function _cork(c: _Conn, chunk: Uint8Array): void {
-  (c.cork ??= []).push(chunk);
+  // A copy: the owner hears "written" now and may reuse its buffer at once.
+  (c.cork ??= []).push(Buffer.from(chunk));
   c.corkBytes += chunk.byteLength;
   if (c.corkQueued) return;
   c.corkQueued = true;
