@@ -135,6 +135,13 @@ function behindDuplex(sock: nodeNet.Socket): Duplex {
     write(chunk: Buffer, _enc, cb) {
       sock.write(chunk, cb);
     },
+    writev(chunks, cb) {
+      sock.cork();
+      for (let i = 0; i < chunks.length; i++) {
+        sock.write(chunks[i].chunk, i === chunks.length - 1 ? cb : undefined);
+      }
+      sock.uncork();
+    },
     final(cb) {
       sock.end(cb);
     },
