@@ -5,7 +5,11 @@
  * once for every runtime. The pieces with one concern each live beside it:
  * `socket_connect.ts` (one connect attempt), `socket_write.ts` (bytes and
  * held writes), `idle_timeout.ts` (setTimeout), `socket_events.ts` (the
- * handle's callbacks), `socket_types.ts` (the public option types).
+ * handle's callbacks), `socket_types.ts` (the public option types),
+ * `options.ts` (option checks). What stays is the one class, by section
+ * (connecting, reading, writing, teardown, timeouts, options, state): it is
+ * longer than the other modules because every section reads and writes the
+ * same private state, which no other module can reach.
  * @module
  */
 import { Buffer } from "node:buffer";
@@ -211,6 +215,8 @@ export class Socket extends Duplex {
   connect(path: string, connectionListener?: () => void): this;
   connect(...args: unknown[]): this {
     const [options, cb] = isNormalized(args[0]) ? args[0] : normalizeArgs(args);
+    // Node adds the listener before any check, so it stays even when connect() throws.
+    if (cb !== null) this.once("connect", cb as () => void);
     if (options.port === undefined && options.path == null) {
       throw errMissingArgs("options", "port", "path");
     }
@@ -226,7 +232,6 @@ export class Socket extends Duplex {
       this.#watchSignal(options.signal);
       if (this.destroyed) return this; // already aborted: never dial
     }
-    if (cb !== null) this.once("connect", cb as () => void);
     this.connecting = true;
     this.#attempt?.abandon();
     const attempt = this.#attempt = new ConnectAttempt(this);
