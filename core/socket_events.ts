@@ -18,8 +18,11 @@ export interface HandleOwner {
 }
 
 /**
- * The handle's callbacks as prototype methods: per-socket closures made in the
- * constructor keep dead sockets alive through young-generation GCs.
+ * The handle's callbacks as prototype methods of one small object. Measured
+ * against three closures made at adopt (`npm run bench:net`, 3 alternating
+ * rounds on a loaded 2-core machine, 2026-12-04): connect + close at 0.95× of
+ * node:net with this object against 0.83× with closures on Node 24, 0.91×
+ * against 0.82× on Deno; throughput and ping-pong level.
  * @example
  * ```ts
  * handle.attach(new SocketHandleEvents(socket));
