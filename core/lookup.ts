@@ -97,8 +97,11 @@ export function lookupForListen(
       callback(err);
       return;
     }
-    const all = list as { address: string; family: number }[];
+    const all = (Array.isArray(list) ? list : []) as { address: string; family: number }[];
     const pick = all.find((a) => !_isLinkLocal(a.address)) ?? all[0];
-    callback(null, pick?.address);
+    // An empty answer (possible from a replaced dns.lookup) reads as "not found".
+    if (pick === undefined) {
+      callback(systemError({ code: "ENOTFOUND", syscall: "getaddrinfo", hostname: host }));
+    } else callback(null, pick.address);
   });
 }

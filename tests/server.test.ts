@@ -1,4 +1,5 @@
 import type { Buffer } from "node:buffer";
+import dns from "node:dns";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
@@ -415,6 +416,29 @@ lis("a backlog the transport cannot honour is reported once as a process warning
     await closeServer(server);
   }
 });
+
+lis(
+  "listen(port, host) with an empty lookup answer emits ENOTFOUND (not a bind of undefined)",
+  async () => {
+    const d = dns as unknown as { lookup: unknown };
+    const real = d.lookup;
+    d.lookup = (_host: string, _opts: unknown, cb: (...a: unknown[]) => void) =>
+      process.nextTick(cb, null, []);
+    try {
+      const server = createServer();
+      server.listen(0, "empty.test");
+      const [err] = await waitFor(server, "error") as [
+        NodeJS.ErrnoException & { hostname: string },
+      ];
+      assert.is(err.code, "ENOTFOUND");
+      assert.is(err.syscall, "getaddrinfo");
+      assert.is(err.hostname, "empty.test");
+      assert.is(server.listening, false);
+    } finally {
+      d.lookup = real;
+    }
+  },
+);
 
 lis.run();
 
