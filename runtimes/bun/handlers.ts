@@ -96,7 +96,7 @@ function _onDialOpen(s: BunSocket): void {
   const c = s.data as Conn;
   c.sock = s;
   if (c.unixLocal === null) {
-    c.nagleDue = true;
+    c.nagleDue = c.nagle = true;
     // An IPv4 literal dialled is already canonical: the peer costs no syscall.
     if (!c.dialAddress.includes(":")) {
       c.remoteIp = c.dialAddress;
@@ -163,7 +163,7 @@ function _onAccept(s: BunSocket): void {
   const c = ls.path === null ? new TcpConn() : new Conn();
   c.sock = s;
   if (ls.path === null) {
-    c.nagleDue = true;
+    c.nagleDue = c.nagle = true;
     const local = ls.local;
     if (local !== null) {
       // Known from the listener: costs no syscall.

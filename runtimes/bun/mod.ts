@@ -189,7 +189,7 @@ function _onFdOpen(s: BunSocket): void {
     c.unixLocal = c.unixRemote = UNNAMED;
   } else {
     c = new TcpConn();
-    c.nagleDue = true;
+    c.nagleDue = c.nagle = true;
   }
   c.sock = s;
   s.data = c;
