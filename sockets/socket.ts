@@ -101,13 +101,14 @@ function _byteStreams(): boolean {
   return _bytesSupported;
 }
 
-/** A chunk whose whole ArrayBuffer may be handed to a byte stream (which detaches it). */
+/**
+ * A copy a byte stream may own: `enqueue()` detaches the chunk's whole
+ * ArrayBuffer, and adapters hand out views of buffers they still use
+ * (read arenas, Buffer pools), so the bytes move to a buffer of their own.
+ */
 function _owned(chunk: Uint8Array): Uint8Array {
-  const buf = chunk.buffer;
-  if (chunk.byteOffset === 0 && chunk.byteLength === buf.byteLength && buf instanceof ArrayBuffer) {
-    return chunk;
-  }
-  return chunk.slice();
+  // Not `chunk.slice()`: on a Buffer that is a view, not a copy.
+  return new Uint8Array(chunk);
 }
 
 const _encoder = new TextEncoder();
@@ -120,6 +121,12 @@ function _toBytes(chunk: unknown): Uint8Array {
   if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
   if (typeof chunk === "string") return _encoder.encode(chunk);
   throw new TypeError("Socket writes take an ArrayBuffer, an ArrayBufferView or a string");
+}
+
+/** Queue size of a chunk given to the writable: its bytes (a string counts its UTF-16 length). */
+function _chunkSize(chunk: unknown): number {
+  if (typeof chunk === "string") return chunk.length;
+  return (chunk as { byteLength?: number }).byteLength ?? 1;
 }
 
 function _settle<T>(): {
@@ -227,6 +234,8 @@ export class Socket {
   #readDone = false;
   #readCancelled = false;
   #writeDone = false;
+  /** The writable's close() is under way (FIN being sent). */
+  #closing = false;
   #wantRead = false;
   #writing: Promise<void> | null = null;
   #writeResolve: (() => void) | null = null;
@@ -302,6 +311,7 @@ export class Socket {
         return this.#ready.promise.then(() => this.#write(bytes));
       },
       close: () => {
+        this.#closing = true;
         if (this.#handle !== null) return this.#shutdown();
         return this.#ready.promise.then(() => this.#shutdown());
       },
@@ -311,7 +321,7 @@ export class Socket {
         if (this.#handle !== null && this.#state === "open") this.#handle.shutdown(() => {});
         this.#maybeFinish();
       },
-    }, new ByteLengthQueuingStrategy({ highWaterMark: _HWM }));
+    }, { highWaterMark: _HWM, size: _chunkSize });
   }
 
   #write(bytes: Uint8Array): Promise<void> {
@@ -372,7 +382,7 @@ export class Socket {
         const n = Math.min(view.byteLength, chunk.byteLength);
         new Uint8Array(view.buffer, view.byteOffset, n).set(chunk.subarray(0, n));
         req.respond(n);
-        if (n < chunk.byteLength) bc.enqueue(chunk.slice(n));
+        if (n < chunk.byteLength) bc.enqueue(new Uint8Array(chunk.subarray(n)));
       } else bc.enqueue(_owned(chunk));
     } else (c as ReadableStreamDefaultController<Uint8Array>).enqueue(chunk);
     if ((c.desiredSize ?? 1) <= 0) this.#handle?.readStop();
@@ -390,18 +400,36 @@ export class Socket {
 
   #onEnd(): void {
     this.#closeReadable();
-    if (!this.#allowHalfOpen && !this.#writeDone) {
-      // The draft: without allowHalfOpen the peer's FIN closes the writable and the socket.
+    if (!this.#allowHalfOpen && !this.#writeDone) this.#closeWritableAfterFin();
+    else this.#maybeFinish();
+  }
+
+  /**
+   * The draft: without allowHalfOpen the peer's FIN closes the writable and
+   * then the socket. Writes already queued still go out first: an unlocked
+   * writable is closed the ordinary way; a locked one is closed once its
+   * writer has gone idle (no write in flight when a macrotask comes round),
+   * unless its owner (say, a pipeTo) closes it first.
+   */
+  #closeWritableAfterFin(): void {
+    if (!this.writable.locked) {
+      this.writable.close().catch(() => {});
+      return;
+    }
+    const check = () => {
+      if (this.#state !== "open" || this.#writeDone || this.#closing) return;
+      if (this.#writing !== null) {
+        this.#writing.then(later, later);
+        return;
+      }
       this.#writeDone = true;
-      const wasWriting = this.#writing;
       try {
         this.#wc.error(new SocketError("the peer closed the connection"));
       } catch { /* already errored */ }
-      if (wasWriting) wasWriting.then(() => this.#maybeFinish(), () => this.#maybeFinish());
-      else this.#maybeFinish();
-      return;
-    }
-    this.#maybeFinish();
+      this.#maybeFinish();
+    };
+    const later = () => setTimeout(check, 0);
+    later();
   }
 
   #fail(err: unknown): void {
