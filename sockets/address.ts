@@ -55,7 +55,11 @@ export function parseAddress(address: unknown, allowZeroPort = false): Target {
   if (typeof address === "string") {
     const v6 = /^\[([^\]]+)\]:([^:]*)$/.exec(address);
     if (v6) {
-      return { kind: "tcp", hostname: _host(`[${v6[1]}]`, address), port: _port(v6[2], address, allowZeroPort) };
+      return {
+        kind: "tcp",
+        hostname: _host(`[${v6[1]}]`, address),
+        port: _port(v6[2], address, allowZeroPort),
+      };
     }
     const colon = address.lastIndexOf(":");
     if (colon <= 0 || address.indexOf(":") !== colon) {

@@ -20,9 +20,11 @@ import {
 } from "./socket.ts";
 import { startClientTls } from "./tls.ts";
 
-function _validate(options: SocketOptions | undefined): Required<
-  Pick<SocketOptions, "secureTransport" | "allowHalfOpen">
-> & { blockList?: BlockList; tls: Omit<TlsParams, "hostname"> } {
+function _validate(options: SocketOptions | undefined):
+  & Required<
+    Pick<SocketOptions, "secureTransport" | "allowHalfOpen">
+  >
+  & { blockList?: BlockList; tls: Omit<TlsParams, "hostname"> } {
   if (options !== undefined && (options === null || typeof options !== "object")) {
     throw new TypeError("connect() options must be an object");
   }
@@ -34,7 +36,9 @@ function _validate(options: SocketOptions | undefined): Required<
   if (o.sni !== undefined && typeof o.sni !== "string") {
     throw new TypeError("sni must be a string");
   }
-  if (o.alpn !== undefined && (!Array.isArray(o.alpn) || o.alpn.some((p) => typeof p !== "string"))) {
+  if (
+    o.alpn !== undefined && (!Array.isArray(o.alpn) || o.alpn.some((p) => typeof p !== "string"))
+  ) {
     throw new TypeError("alpn must be an array of strings");
   }
   const ext = o.omninet ?? {};

@@ -29,6 +29,7 @@ export class SocketError extends TypeError {
     const code = (options?.cause as { code?: unknown } | undefined)?.code;
     if (typeof code === "string") this.code = code;
   }
+  /** `"SocketError"`, so stack traces and `String(err)` name the class. */
   override get name(): string {
     return "SocketError";
   }
