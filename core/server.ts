@@ -35,6 +35,7 @@ import {
   type Socket,
 } from "./socket.ts";
 import { validateAbortSignal, validateNumber, validatePort } from "./validators.ts";
+import { listenUnix } from "./sys_errors.ts";
 
 /** Options of `net.createServer()`. */
 export interface ServerOpts {
@@ -349,7 +350,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
       readableAll: options.readableAll === true,
       writableAll: options.writableAll === true,
     };
-    transport.listenUnix(req, this.#events, this.#onListen(this.#listenId));
+    listenUnix(transport, req, this.#events, this.#onListen(this.#listenId));
   }
 
   /**

@@ -13,6 +13,7 @@ import { getTransport } from "../runtimes/mod.ts";
 import type { AddressInfo, Dial, HandleEvents, StreamHandle } from "../runtimes/types.ts";
 import { BlockList } from "./block_list.ts";
 import type { Server } from "./server.ts";
+import { dialUnix } from "./sys_errors.ts";
 import {
   type ConnectSink,
   type LookupFunction,
@@ -471,7 +472,7 @@ export class Socket extends Duplex {
 
   #dialUnix(path: string, gen: number): void {
     let dial: Dial | null = null;
-    dial = getTransport().connectUnix(path, (err, handle) => {
+    dial = dialUnix(getTransport(), path, (err, handle) => {
       if (gen !== this.#connectGen) {
         handle?.close(_noop);
         return;
