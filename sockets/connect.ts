@@ -6,6 +6,7 @@
  */
 import { BlockList } from "../core/block_list.ts";
 import { normalizeTcpConnect, startTcpConnect } from "../core/connect.ts";
+import { dialUnix } from "../core/sys_errors.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import type { StreamHandle } from "../runtimes/types.ts";
 import { type AnySocketAddress, parseAddress } from "./address.ts";
@@ -88,7 +89,7 @@ export function connect(address: AnySocketAddress, options?: SocketOptions): Soc
     : (handle: StreamHandle) => inner.open(handle);
   const transport = getTransport();
   if (target.kind === "unix") {
-    const dial = transport.connectUnix(target.path, (err, handle) => {
+    const dial = dialUnix(transport, target.path, (err, handle) => {
       inner.setCancel(undefined);
       if (err) inner.fail(err);
       else connected(handle!);

@@ -7,6 +7,7 @@
 import { lookup } from "node:dns";
 import { BlockList } from "../core/block_list.ts";
 import { isIP } from "../core/ip.ts";
+import { listenUnix } from "../core/sys_errors.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import type { ListenerHandle, StreamHandle } from "../runtimes/types.ts";
 import { parseAddress } from "./address.ts";
@@ -196,7 +197,8 @@ export async function listen(address: ListenAddress, options?: ListenOptions): P
       else resolve(listener = _newListener(handle!));
     };
     if (target.kind === "unix") {
-      transport.listenUnix(
+      listenUnix(
+        transport,
         { path: target.path, backlog, readableAll: false, writableAll: false },
         events,
         cb,
