@@ -227,13 +227,15 @@ data("BYOB reads fill the caller's buffer where the runtime has byte streams", a
   }
 });
 
-data("a reader that stops reading stops the sender: bounded memory, then every byte", async () => {
-  let written = 0;
-  let stalledAt = -1;
-  const total = 256 * MiB;
-  const chunk = Buffer.alloc(MiB, 7);
-  let serverSocket: NetSocket | undefined;
-  const stalled = new Promise<void>((resolve) => {
+data(
+  "a reader that stops reading stops the sender (bounded memory); reading again resumes it",
+  async () => {
+    const total = 256 * MiB;
+    const chunk = Buffer.alloc(MiB, 7);
+    let written = 0;
+    let serverSocket: NetSocket | undefined;
+    let stalled!: (at: number) => void;
+    const stall = new Promise<number>((resolve) => (stalled = resolve));
     const server: Server = createServer((s) => {
       serverSocket = s;
       s.on("error", () => {});
@@ -241,11 +243,8 @@ data("a reader that stops reading stops the sender: bounded memory, then every b
         while (written < total) {
           written += chunk.length;
           if (!s.write(chunk)) {
-            // Stalled when no drain comes for a while: the peer's window and our buffers are full.
-            const timer = setTimeout(() => {
-              stalledAt = written;
-              resolve();
-            }, 500);
+            // No drain for a while: the peer's window and every buffer on the way are full.
+            const timer = setTimeout(() => stalled(written), 500);
             s.once("drain", () => {
               clearTimeout(timer);
               pump();
@@ -253,32 +252,37 @@ data("a reader that stops reading stops the sender: bounded memory, then every b
             return;
           }
         }
-        s.end();
+        stalled(written); // everything went out: nothing held the sender back
       };
       pump();
     });
-    netListen(server).then((port) => {
-      servers.push(server);
-      socketRef.socket = connect(`127.0.0.1:${port}`);
-    });
-  });
-  const servers: Server[] = [];
-  const socketRef: { socket?: Socket } = {};
-  await stalled;
-  const socket = socketRef.socket!;
-  try {
-    // Kernel buffers on both ends plus one queue of the readable: far below the 256 MiB offered.
-    assert.ok(
-      stalledAt < 48 * MiB,
-      `sender got ${stalledAt / MiB} MiB out to a reader that never read`,
-    );
-    serverSocket!.destroy();
-    await socket.readable.cancel();
-  } finally {
-    await socket.close();
-    for (const s of servers) await closeServer(s);
-  }
-});
+    const port = await netListen(server);
+    const socket = connect(`127.0.0.1:${port}`);
+    try {
+      await socket.opened;
+      const stalledAt = await stall;
+      // Kernel buffers on both ends plus one queue of the readable: far below the 256 MiB offered.
+      assert.ok(
+        stalledAt < 48 * MiB,
+        `sender got ${stalledAt / MiB} MiB out to a reader that never read`,
+      );
+      // Bytes past the stall point exist only once the sender has been let go again.
+      const reader = socket.readable.getReader();
+      let got = 0;
+      while (got < stalledAt + 8 * MiB) {
+        const { value, done } = await reader.read();
+        assert.not.ok(done);
+        got += value!.byteLength;
+      }
+      assert.ok(written > stalledAt);
+      reader.releaseLock();
+    } finally {
+      serverSocket?.destroy();
+      await socket.close();
+      await closeServer(server);
+    }
+  },
+);
 
 data.run();
 
