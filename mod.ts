@@ -18,90 +18,26 @@
  * ```
  * @module
  */
-import { BlockList } from "./core/block_list.ts";
-import {
-  getDefaultAutoSelectFamily,
-  getDefaultAutoSelectFamilyAttemptTimeout,
-  setDefaultAutoSelectFamily,
-  setDefaultAutoSelectFamilyAttemptTimeout,
-} from "./core/connect.ts";
-import { isIP, isIPv4, isIPv6 } from "./core/ip.ts";
-import { createServer, Server } from "./core/server.ts";
-import { connect, createConnection, Socket } from "./core/socket.ts";
-import { SocketAddress } from "./core/socket_address.ts";
+export * from "./core/api.ts";
 
-export type { AddressInfo } from "./runtimes/types.ts";
-export type { BlockListFamily } from "./core/block_list.ts";
-export type { LookupFunction } from "./core/connect.ts";
-export type { SystemError } from "./core/errors.ts";
-export type { DropArgument, ListenOptions, ServerOpts } from "./core/server.ts";
-export type {
-  ConnectionOwner,
-  IpcSocketConnectOpts,
-  NetConnectOpts,
-  SocketConnectOpts,
-  SocketConstructorOpts,
-  SocketReadyState,
-  StreamCallback,
-  StreamChunk,
-  TcpSocketConnectOpts,
-} from "./core/socket.ts";
-export type {
-  ParsedSocketAddress,
-  SocketAddressInitOptions,
-  SocketAddressJSON,
-} from "./core/socket_address.ts";
-export {
-  BlockList,
-  connect,
-  createConnection,
-  createServer,
-  getDefaultAutoSelectFamily,
-  getDefaultAutoSelectFamilyAttemptTimeout,
-  isIP,
-  isIPv4,
-  isIPv6,
-  Server,
-  setDefaultAutoSelectFamily,
-  setDefaultAutoSelectFamilyAttemptTimeout,
-  Socket,
-  SocketAddress,
-};
-/** `net.Stream` is an alias of `net.Socket`, as in Node. */
-export const Stream: typeof Socket = Socket;
-
-/** The `node:net`-shaped namespace, for `import net from "@omninet/net"`. */
-const net: {
-  BlockList: typeof BlockList;
-  connect: typeof connect;
-  createConnection: typeof createConnection;
-  createServer: typeof createServer;
-  getDefaultAutoSelectFamily: typeof getDefaultAutoSelectFamily;
-  getDefaultAutoSelectFamilyAttemptTimeout: typeof getDefaultAutoSelectFamilyAttemptTimeout;
-  isIP: typeof isIP;
-  isIPv4: typeof isIPv4;
-  isIPv6: typeof isIPv6;
-  Server: typeof Server;
-  setDefaultAutoSelectFamily: typeof setDefaultAutoSelectFamily;
-  setDefaultAutoSelectFamilyAttemptTimeout: typeof setDefaultAutoSelectFamilyAttemptTimeout;
-  Socket: typeof Socket;
-  SocketAddress: typeof SocketAddress;
-  Stream: typeof Socket;
-} = {
-  BlockList,
-  connect,
-  createConnection,
-  createServer,
-  getDefaultAutoSelectFamily,
-  getDefaultAutoSelectFamilyAttemptTimeout,
-  isIP,
-  isIPv4,
-  isIPv6,
-  Server,
-  setDefaultAutoSelectFamily,
-  setDefaultAutoSelectFamilyAttemptTimeout,
-  Socket,
-  SocketAddress,
-  Stream,
-};
+/**
+ * The whole module as one namespace, for `import net from "@omninet/net"`:
+ * like Node's default export it holds every function and class, and, being a
+ * namespace, it also names every type (`net.Socket`, `net.Server`,
+ * `net.AddressInfo` in type positions), as `import net from "node:net"`
+ * does under @types/node.
+ *
+ * @example
+ * ```ts
+ * import net from "@omninet/net";
+ *
+ * const server: net.Server = net.createServer((socket: net.Socket) => socket.end());
+ * server.listen(0, () => {
+ *   const { port } = server.address() as net.AddressInfo;
+ *   console.log(port);
+ *   server.close();
+ * });
+ * ```
+ */
+import * as net from "./core/api.ts";
 export default net;

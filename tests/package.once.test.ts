@@ -4,7 +4,15 @@
 // and its types checked by tsc. Runs once, in the node20 configuration,
 // against the freshly built dist/.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -73,6 +81,58 @@ const EXPECTED = {
   echo: "hi",
   socketClass: true,
 };
+const STRICT = {
+  module: "NodeNext",
+  moduleResolution: "NodeNext",
+  strict: true,
+  noEmit: true,
+  skipLibCheck: false,
+};
+const NAMES_IMPORTS = `import net from "@omninet/net";
+import * as star from "@omninet/net";
+import { type AddressInfo, createServer, Server, Socket } from "@omninet/net";
+import type { ListenOptions, NetConnectOpts, SocketConstructorOpts } from "@omninet/net";
+`;
+// Every way Node code names node:net's types, written against omninet.
+const NAMES_BODY = `
+// Default import: classes and interfaces in type positions, as with node:net.
+const server: net.Server = net.createServer((s: net.Socket) => s.end());
+const info = server.address() as net.AddressInfo | string | null;
+const opts: net.SocketConstructorOpts = { allowHalfOpen: true };
+const connectOpts: net.NetConnectOpts = { port: 1, host: "127.0.0.1" };
+const tcpOpts: net.TcpSocketConnectOpts = { port: 1 };
+const ipcOpts: net.IpcSocketConnectOpts = { path: "/tmp/x.sock" };
+const listenOpts: net.ListenOptions = { port: 0 };
+const serverOpts: net.ServerOpts = { pauseOnConnect: true };
+const lookup: net.LookupFunction | undefined = undefined;
+const sock: net.Socket = new net.Socket(opts);
+const stream: net.Socket = new net.Stream();
+const list: net.BlockList = new net.BlockList();
+const sa: net.SocketAddress = new net.SocketAddress({ address: "::1", family: "ipv6" });
+const state: net.SocketReadyState = sock.readyState;
+// Namespace import.
+const s2: star.Socket = new star.Socket();
+const srv2: star.Server = star.createServer();
+const a2: star.AddressInfo = { address: "::1", family: "IPv6", port: 1 };
+// Named imports and import type.
+const s3: Socket = new Socket();
+const srv3: Server = createServer();
+const a3: AddressInfo = a2;
+const o3: SocketConstructorOpts = opts;
+const c3: NetConnectOpts = connectOpts;
+const l3: ListenOptions = listenOpts;
+export {
+  a3, c3, info, ipcOpts, l3, list, lookup, o3, s2, s3, sa, serverOpts, srv2, srv3, state,
+  stream, tcpOpts,
+};
+`;
+// The @types/node majors a consumer may have (devDependencies aliased by major).
+const TYPINGS: Record<string, string> = {
+  "20": "@types/node20",
+  "22": "@types/node22",
+  "24": "@types/node",
+  "26": "@types/node26",
+};
 const CONSUMERS: Record<string, string> = {
   "esm.mjs": `import net, { BlockList, createServer, isIP } from "@omninet/net";\n${BODY}`,
   "cjs.cjs": `const net = require("@omninet/net");\n` +
@@ -85,13 +145,10 @@ const blocked: boolean = new BlockList().check("10.0.0.1");
 const kind: 0 | 4 | 6 = net.isIP("::1");
 export { address, blocked, kind };
 `,
+  "names.ts": NAMES_IMPORTS + NAMES_BODY,
   "tsconfig.json": JSON.stringify({
     compilerOptions: {
-      module: "NodeNext",
-      moduleResolution: "NodeNext",
-      strict: true,
-      noEmit: true,
-      skipLibCheck: false,
+      ...STRICT,
       types: ["node"],
       typeRoots: [join(root, "node_modules", "@types")],
     },
@@ -115,6 +172,46 @@ pkg.before(async () => {
   const args = ["install", "--no-audit", "--no-fund", "--offline", `./${info.filename}`];
   const installed = await run(npmCmd, args, project);
   if (installed.code !== 0) throw new Error(`npm install failed: ${installed.stderr}`);
+  // One type root per @types/node major, each holding that major as "node".
+  for (const [major, name] of Object.entries(TYPINGS)) {
+    mkdirSync(join(project, "typings", major), { recursive: true });
+    symlinkSync(join(root, "node_modules", name), join(project, "typings", major, "node"), "dir");
+    writeFileSync(
+      join(project, `tsconfig.node${major}.json`),
+      JSON.stringify({
+        compilerOptions: { ...STRICT, types: ["node"], typeRoots: [`./typings/${major}`] },
+        files: ["names.ts"],
+      }),
+    );
+  }
+  // Bun's types, and Deno reading an npm package's types, both rest on an
+  // installed @types/node, as in a user's project.
+  mkdirSync(join(project, "node_modules", "@types"), { recursive: true });
+  symlinkSync(
+    join(root, "node_modules", "@types", "node"),
+    join(project, "node_modules", "@types", "node"),
+    "dir",
+  );
+  symlinkSync(
+    join(root, "node_modules", "bun-types"),
+    join(project, "node_modules", "bun-types"),
+    "dir",
+  );
+  writeFileSync(
+    join(project, "tsconfig.bun.json"),
+    JSON.stringify({
+      // bun-types' own declarations do not pass a full lib check.
+      compilerOptions: { ...STRICT, skipLibCheck: true, types: ["bun-types"] },
+      files: ["names.ts"],
+    }),
+  );
+  // The JSR view: Deno checking the TypeScript sources themselves.
+  mkdirSync(join(project, "jsr"));
+  writeFileSync(join(project, "jsr", "names.ts"), NAMES_IMPORTS + NAMES_BODY);
+  writeFileSync(
+    join(project, "jsr", "deno.json"),
+    JSON.stringify({ imports: { "@omninet/net": join(root, "mod.ts") } }),
+  );
 });
 
 pkg.after(() => {
@@ -186,5 +283,29 @@ pkg("the published .d.ts files type-check a consumer under NodeNext", async () =
   const r = await run(process.execPath, [tsc, "-p", "tsconfig.json"], project);
   assert.is(r.code, 0, r.stdout + r.stderr);
 });
+
+async function typeCheck(config: string): Promise<void> {
+  const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+  const r = await run(process.execPath, [tsc, "-p", config], project);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+}
+
+for (const major of Object.keys(TYPINGS)) {
+  pkg(
+    `@types/node ${major}: net.Socket/Server/AddressInfo as types after a default import, namespace, named and type imports`,
+    () => typeCheck(`tsconfig.node${major}.json`),
+  );
+}
+pkg("bun-types: the same type names check", () => typeCheck("tsconfig.bun.json"));
+
+async function denoCheck(dir: string): Promise<void> {
+  const r = await run(bin("deno"), ["check", "--quiet", "names.ts"], dir);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+}
+pkg("deno check: the same type names through the npm package", () => denoCheck(project));
+pkg(
+  "deno check: the same type names from the TypeScript sources",
+  () => denoCheck(join(project, "jsr")),
+);
 
 pkg.run();

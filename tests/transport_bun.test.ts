@@ -175,6 +175,83 @@ flow("writev() of large chunks to a stalled reader completes in order", async ()
   assert.ok(server.data().equals(Buffer.concat(parts)), "bytes out of order or lost");
 });
 
+// The Bun adapter corks a tick's writes while Nagle is on (Node's default):
+// sent one by one, the second small send would wait for the peer's delayed
+// ACK of the first, stalling request/response protocols such as node:http.
+if (t.name === "bun") {
+  flow("with Nagle on, small writes issued in one tick leave as one send", async () => {
+    const [c, s] = await tcpPair();
+    const server = new Peer(s);
+    const client = new Peer(c);
+    // Round trips first: past its first segments the kernel delays ACKs, and
+    // only then does Nagle hold a second small send back.
+    for (let i = 1; i <= 20; i++) {
+      await write(c, Buffer.from("?"));
+      await server.until(() => server.bytes === i, "request");
+      await write(s, Buffer.from("!"));
+      await client.until(() => client.bytes === i, "reply");
+    }
+    server.chunks = [];
+    server.bytes = 0;
+    server.log = "";
+    await new Promise<void>((resolve, reject) =>
+      c.write(Buffer.from("HTTP/1.1 200 OK\r\n\r\n"), (e) => {
+        if (e) return reject(e);
+        c.write(Buffer.from("body"), (e2) => (e2 ? reject(e2) : resolve()));
+      })
+    );
+    await server.until(() => server.bytes === 23, "both writes");
+    assert.is(server.log, "d", "the two writes arrived in separate reads");
+    assert.is(server.data().toString(), "HTTP/1.1 200 OK\r\n\r\nbody");
+  });
+}
+
+flow("small writes in separate ticks to a stalled reader arrive in order", async () => {
+  const [c, s] = await tcpPair();
+  const server = new Peer(s, false);
+  const parts: Buffer[] = [];
+  let off = 0;
+  for (let i = 0; i < 600; i++) {
+    const n = 7 + (i * 7919) % 12_000;
+    parts.push(pattern(off, n));
+    off += n;
+  }
+  // Each write waits for the previous callback and a macrotask, so writes
+  // land while an earlier batch is still waiting for the stalled reader.
+  const wrote = (async () => {
+    for (const part of parts) {
+      await write(c, part);
+      await new Promise((r) => setImmediate(r));
+    }
+  })();
+  await sleep(100);
+  s.readStart();
+  await within(wrote, "every write callback");
+  await server.until(() => server.bytes === off, "all bytes");
+  assert.ok(server.data().equals(Buffer.concat(parts)), "bytes out of order or lost");
+});
+
+flow("close() right after a small write still delivers the write, then the FIN", async () => {
+  const [c, s] = await tcpPair();
+  const server = new Peer(s);
+  await new Promise<void>((resolve, reject) =>
+    c.write(Buffer.from("last words"), (e) => (e ? reject(e) : (c.close(() => {}), resolve())))
+  );
+  await server.until(() => server.ended || server.error !== null, "onEnd");
+  assert.is(server.data().toString(), "last words");
+  assert.is(server.error, null);
+});
+
+flow("shutdown() right after small writes sends them before the FIN", async () => {
+  const [c, s] = await tcpPair();
+  const server = new Peer(s);
+  await write(c, Buffer.from("a"));
+  c.write(Buffer.from("b"), () => {});
+  await shutdown(c);
+  await server.until(() => server.ended, "onEnd");
+  assert.is(server.data().toString(), "ab");
+});
+
 flow.run();
 
 const dials = suite("connectUnix() failures");

@@ -121,6 +121,22 @@ class _Conn implements StreamHandle, Dial {
    * first write (a connection that never writes never pays for it).
    */
   nagleDue = false;
+  /** Nagle is on (Node's default for TCP): small writes are corked for the tick. */
+  nagle = false;
+  /**
+   * Writes accepted this tick, sent together from a microtask: with Nagle on,
+   * a second small send would wait for the peer's delayed ACK of the first
+   * (~40 ms), which stalls every request/response protocol that writes a
+   * header and a body separately (Bun's node:http does).
+   */
+  cork: Uint8Array[] | null = null;
+  corkBytes = 0;
+  corkQueued = false;
+  /** Callback of a cork flush, made on first use. */
+  corkCb: ((err?: SystemError | null) => void) | null = null;
+  /** An owner write that arrived while a cork flush waited for the kernel. */
+  heldChunks: Uint8Array[] | null = null;
+  heldCb: ((err?: SystemError | null) => void) | null = null;
   ev: HandleEvents | null = null;
   reading = false;
   /** Bun's reading is paused (set lazily: see readStop). */
@@ -189,6 +205,15 @@ class _Conn implements StreamHandle, Dial {
   }
 
   write(chunk: Uint8Array, cb: (err?: SystemError | null) => void): void {
+    if (this.nagle && _corkable(this, chunk.byteLength)) {
+      _cork(this, chunk);
+      cb(null);
+      return;
+    }
+    if (this.cork !== null || this.wCb !== null) {
+      _writeAfterCork(this, [chunk], cb);
+      return;
+    }
     this.wBuf = chunk;
     this.wOff = 0;
     this.wRest = null;
@@ -197,23 +222,19 @@ class _Conn implements StreamHandle, Dial {
   }
 
   writev(chunks: Uint8Array[], cb: (err?: SystemError | null) => void): void {
-    this.wCb = cb;
-    this.wOff = 0;
     let total = 0;
     for (let i = 0; i < chunks.length; i++) total += chunks[i].byteLength;
-    if (chunks.length === 1 || total <= _CONCAT_LIMIT) {
-      // Bun has no writev: small batches are cheaper as one copy and one send().
-      this.wBuf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
-      this.wRest = null;
-    } else {
-      this.wBuf = chunks[0];
-      this.wRest = chunks;
-      this.wNext = 1;
+    if (this.nagle && _corkable(this, total)) {
+      for (let i = 0; i < chunks.length; i++) _cork(this, chunks[i]);
+      cb(null);
+      return;
     }
-    _startWrite(this);
+    if (this.cork !== null || this.wCb !== null) _writeAfterCork(this, chunks, cb);
+    else _writeChunks(this, chunks, total, cb);
   }
 
   shutdown(cb: (err?: SystemError | null) => void): void {
+    if (this.cork !== null) _uncork(this);
     if (this.released) {
       queueMicrotask(() => cb(systemError({ code: "ENOTCONN", syscall: "shutdown" })));
     } else if (this.wCb !== null) {
@@ -268,14 +289,20 @@ class _Conn implements StreamHandle, Dial {
   /** Detaches the owner and lets Bun go of the socket, gracefully or with a RST. */
   _release(abort: boolean): void {
     if (this.closed) return;
+    // Corked bytes were accepted: they reach the kernel before a graceful close.
+    if (!abort && this.cork !== null && !this.released) _uncork(this);
     this.closed = true;
     // Bytes Bun read but the owner never took are, for Node, still in the
     // kernel's receive queue: closing then sends a RST, never a clean FIN.
     const unread = this.pending !== null;
     this.ev = null;
-    this.wCb = this.shutCb = null;
+    this.wCb = this.shutCb = this.heldCb = null;
     this.wBuf = null;
-    this.wRest = this.pending = null;
+    this.wRest =
+      this.pending =
+      this.cork =
+      this.heldChunks =
+        null;
     if (this.released || this.sock === null) return;
     const s = this.sock;
     if (abort || unread) s.terminate();
@@ -296,6 +323,7 @@ class _TcpConn extends _Conn {
 
   override setNoDelay(enable: boolean): void {
     this.nagleDue = false;
+    this.nagle = !enable;
     if (!this.released) this.sock!.setNoDelay(enable);
   }
 
@@ -383,6 +411,84 @@ function _flush(c: _Conn): void {
     c.eofDelivered = true;
     c.ev.onEnd();
   }
+}
+
+/** Starts a write of several chunks: small batches as one copy and one send(). */
+function _writeChunks(
+  c: _Conn,
+  chunks: Uint8Array[],
+  total: number,
+  cb: (err?: SystemError | null) => void,
+): void {
+  c.wCb = cb;
+  c.wOff = 0;
+  if (chunks.length === 1 || total <= _CONCAT_LIMIT) {
+    // Bun has no writev: small batches are cheaper as one copy and one send().
+    c.wBuf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+    c.wRest = null;
+  } else {
+    c.wBuf = chunks[0];
+    c.wRest = chunks;
+    c.wNext = 1;
+  }
+  _startWrite(c);
+}
+
+/** Whether `n` more bytes may join this tick's cork. */
+function _corkable(c: _Conn, n: number): boolean {
+  return c.wCb === null && !c.released && c.corkBytes + n <= _CONCAT_LIMIT;
+}
+
+function _cork(c: _Conn, chunk: Uint8Array): void {
+  (c.cork ??= []).push(chunk);
+  c.corkBytes += chunk.byteLength;
+  if (c.corkQueued) return;
+  c.corkQueued = true;
+  queueMicrotask(() => _uncork(c));
+}
+
+/** Sends what was corked (the owner's callbacks already ran). */
+function _uncork(c: _Conn): void {
+  c.corkQueued = false;
+  const chunks = c.cork;
+  if (chunks === null || c.closed) return;
+  c.cork = null;
+  const total = c.corkBytes;
+  c.corkBytes = 0;
+  _writeChunks(c, chunks, total, c.corkCb ??= (err) => _corkSent(c, err));
+}
+
+/** A cork flush finished: an owner write held behind it goes next. */
+function _corkSent(c: _Conn, err?: SystemError | null): void {
+  const held = c.heldChunks;
+  const cb = c.heldCb;
+  if (held === null || cb === null) return;
+  c.heldChunks = null;
+  c.heldCb = null;
+  if (err) cb(err);
+  else c.writev(held, cb);
+}
+
+/**
+ * An owner write that cannot join the cork: sent after the corked bytes,
+ * together with them when they are still here, else once their flush is out.
+ */
+function _writeAfterCork(
+  c: _Conn,
+  chunks: Uint8Array[],
+  cb: (err?: SystemError | null) => void,
+): void {
+  if (c.wCb !== null) {
+    c.heldChunks = chunks;
+    c.heldCb = cb;
+    return;
+  }
+  const all = c.cork!.concat(chunks);
+  let total = c.corkBytes;
+  for (let i = 0; i < chunks.length; i++) total += chunks[i].byteLength;
+  c.cork = null;
+  c.corkBytes = 0;
+  _writeChunks(c, all, total, cb);
 }
 
 /** Runs the first attempt of a write; `cb` is synchronous when it all went out. */
@@ -523,7 +629,7 @@ function _onDialOpen(s: _BunSocket): void {
   const c = s.data as _Conn;
   c.sock = s;
   if (c.unixLocal === null) {
-    c.nagleDue = true;
+    c.nagleDue = c.nagle = true;
     // An IPv4 literal dialled is already canonical: the peer costs no syscall.
     if (!c.dialAddress.includes(":")) {
       c.remoteIp = c.dialAddress;
@@ -586,7 +692,7 @@ function _onAccept(s: _BunSocket): void {
   const c = ls.path === null ? new _TcpConn() : new _Conn();
   c.sock = s;
   if (ls.path === null) {
-    c.nagleDue = true;
+    c.nagleDue = c.nagle = true;
     const local = ls.local;
     if (local !== null) {
       // Known from the listener: costs no syscall.
@@ -738,7 +844,7 @@ function _onFdOpen(s: _BunSocket): void {
     c.unixLocal = c.unixRemote = _UNNAMED;
   } else {
     c = new _TcpConn();
-    c.nagleDue = true;
+    c.nagleDue = c.nagle = true;
   }
   c.sock = s;
   s.data = c;
