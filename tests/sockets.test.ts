@@ -31,8 +31,8 @@ const fixtures = new URL(
   import.meta.url.endsWith(".js") ? "../../tests/fixtures/" : "./fixtures/",
   import.meta.url,
 );
-const KEY = readFileSync(new URL("tls_test_key.pem", fixtures));
-const CERT = readFileSync(new URL("tls_test_cert.pem", fixtures));
+const KEY = readFileSync(new URL("tls_key.pem", fixtures));
+const CERT = readFileSync(new URL("tls_cert.pem", fixtures));
 
 const MiB = 1024 * 1024;
 
