@@ -102,11 +102,21 @@ function _byteStreams(): boolean {
 }
 
 /**
- * A copy a byte stream may own: `enqueue()` detaches the chunk's whole
- * ArrayBuffer, and adapters hand out views of buffers they still use
- * (read arenas, Buffer pools), so the bytes move to a buffer of their own.
+ * The chunk itself, or a copy a byte stream may own. `enqueue()` detaches
+ * the chunk's whole ArrayBuffer. A view that spans its entire ArrayBuffer is
+ * that read's own allocation (libuv and Bun reads, unpooled Buffers), which
+ * its producer hands over for good, so it is passed on as it is; a part of
+ * a bigger buffer (a read arena's slab, Buffer's pool) is copied out, since
+ * the rest of that buffer still belongs to others.
  */
 function _owned(chunk: Uint8Array): Uint8Array {
+  const buf = chunk.buffer;
+  if (
+    chunk.byteOffset === 0 && chunk.byteLength === buf.byteLength && buf instanceof ArrayBuffer &&
+    !(buf as { resizable?: boolean }).resizable
+  ) {
+    return chunk;
+  }
   // Not `chunk.slice()`: on a Buffer that is a view, not a copy.
   return new Uint8Array(chunk);
 }
