@@ -163,7 +163,11 @@ let _internals: (socket: Socket) => SocketInternals;
 /** What connect/listen/TLS code drives on a socket (not public API). */
 export interface SocketInternals {
   /** The connection is up: start the streams on `handle`. */
-  open(handle: StreamHandle, alpn?: string | null): void;
+  open(
+    handle: StreamHandle,
+    alpn?: string | null,
+    ends?: { remote: Endpoint; local: Endpoint },
+  ): void;
   /** The connection failed (or was refused before opening). */
   fail(err: unknown): void;
   /** Sets or replaces the cancel function of the attempt in progress. */
@@ -464,7 +468,11 @@ export class Socket {
     else handle.close(() => this.#closed.reject(error));
   }
 
-  #open(handle: StreamHandle, alpn: string | null = null): void {
+  #open(
+    handle: StreamHandle,
+    alpn: string | null = null,
+    ends?: { remote: Endpoint; local: Endpoint },
+  ): void {
     if (this.#state !== "connecting") {
       handle.close(() => {});
       return;
@@ -474,8 +482,8 @@ export class Socket {
     this.#handle = handle;
     handle.attach(new _Events(this.#internals));
     this.#opened.resolve({
-      remoteAddress: formatEndpoint(handle.remoteAddress() as Endpoint),
-      localAddress: formatEndpoint(handle.localAddress() as Endpoint),
+      remoteAddress: formatEndpoint(ends ? ends.remote : handle.remoteAddress()),
+      localAddress: formatEndpoint(ends ? ends.local : handle.localAddress()),
       alpn,
     });
     this.#ready.resolve();
@@ -505,7 +513,7 @@ export class Socket {
 
   #makeInternals(): SocketInternalsImpl {
     return {
-      open: (handle, alpn) => this.#open(handle, alpn),
+      open: (handle, alpn, ends) => this.#open(handle, alpn, ends),
       fail: (err) => this.#fail(err),
       setCancel: (cancel) => {
         this.#cancel = cancel;

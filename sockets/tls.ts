@@ -28,6 +28,8 @@ export function startClientTls(socket: Socket, handle: StreamHandle, params: Tls
     handle.close(() => {});
     return;
   }
+  // The TLS socket may not know the endpoints (it sits on a JavaScript stream): read them here.
+  const ends = { remote: handle.remoteAddress(), local: handle.localAddress() };
   const plain = handle instanceof DuplexHandle
     ? handle.release()
     : netSocketFromHandle(handle, true);
@@ -66,7 +68,7 @@ export function startClientTls(socket: Socket, handle: StreamHandle, params: Tls
     secure.removeListener("error", onError);
     const wrapped = new DuplexHandle(secure);
     const alpn = secure.alpnProtocol;
-    inner.open(wrapped, typeof alpn === "string" && alpn !== "" ? alpn : null);
+    inner.open(wrapped, typeof alpn === "string" && alpn !== "" ? alpn : null, ends);
   });
 }
 

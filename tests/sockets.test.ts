@@ -589,6 +589,8 @@ secure('secureTransport "on" with the test CA: echo, and ALPN negotiated', async
     });
     const info = await socket.opened;
     assert.is(info.alpn, "echo/1");
+    assert.is(info.remoteAddress, `127.0.0.1:${t.port}`);
+    assert.match(info.localAddress ?? "", /^127\.0\.0\.1:\d+$/);
     assert.is(socket.secureTransport, "on");
     const w = socket.writable.getWriter();
     await w.write("secret");
