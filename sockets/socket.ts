@@ -155,6 +155,7 @@ function _settle<T>(): {
   return { promise, resolve, reject };
 }
 
+let _constructing = false;
 /** Creates sockets for connect/listen/startTls; set by the Socket class. */
 let _make: (init: SocketInit) => Socket;
 /** Module-internal access to a socket's connection plumbing. */
@@ -266,11 +267,20 @@ export class Socket {
   #tls: TlsParams;
 
   static {
-    _make = (init) => new Socket(init);
+    _make = (init) => {
+      _constructing = true;
+      try {
+        return new Socket(init);
+      } finally {
+        _constructing = false;
+      }
+    };
     _internals = (socket) => socket.#internals;
   }
 
   private constructor(init: SocketInit) {
+    // As in the draft, sockets come from connect() (and listen()), never from `new`.
+    if (!_constructing) throw new TypeError("Illegal constructor: use connect()");
     this.secureTransport = init.secureTransport;
     this.#allowHalfOpen = init.allowHalfOpen;
     this.#cancel = init.cancel;

@@ -94,6 +94,11 @@ addresses("malformed addresses throw SocketError at once", () => {
   );
 });
 
+addresses("Socket has no public constructor", () => {
+  const Ctor = Socket as unknown as new (init: unknown) => unknown;
+  assert.throws(() => new Ctor({ secureTransport: "off", allowHalfOpen: false }), TypeError);
+});
+
 addresses("bad options are TypeErrors", () => {
   assert.throws(() => connect("127.0.0.1:80", { secureTransport: "tls" as "on" }), TypeError);
   assert.throws(() => connect("127.0.0.1:80", { alpn: "h2" as unknown as string[] }), TypeError);
