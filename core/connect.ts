@@ -10,15 +10,13 @@
  * address gets no timer. This module reproduces that, event for event.
  * @module
  */
-import * as dns from "node:dns";
 import { platform } from "node:os";
 import { nextTick } from "node:process";
-import { BlockList } from "./block_list.ts";
+import type { BlockList } from "./block_list.ts";
 import {
   codedError,
   codedRangeError,
   codedTypeError,
-  errFeatureUnavailable,
   errInvalidArgType,
   errInvalidArgValue,
   errMissingArgs,
@@ -26,6 +24,8 @@ import {
   systemError,
 } from "./errors.ts";
 import { isIP } from "./ip.ts";
+import { AI, defaultLookup, type LookupFunction } from "./lookup.ts";
+import { blockListOption } from "./options.ts";
 import {
   validateBoolean,
   validateFunction,
@@ -33,21 +33,13 @@ import {
   validateNumber,
   validateOneOf,
   validatePort,
-  validateString,
+  validateStringWithoutNullBytes,
 } from "./validators.ts";
 import type { StreamHandle, Transport } from "../runtimes/types.ts";
 import { dialTcp } from "./sys_errors.ts";
+import { checkLocalBind } from "./features.ts";
 
-/** `dns.lookup`'s signature, as the `lookup` connect option takes it. */
-export type LookupFunction = (
-  hostname: string,
-  options: { family?: number; hints?: number; all?: boolean },
-  callback: (
-    err: Error | null,
-    address: string | { address: string; family: number }[],
-    family?: number,
-  ) => void,
-) => void;
+export type { LookupFunction } from "./lookup.ts";
 
 /** A validated TCP connect request, ready for `startTcpConnect()`. */
 export interface TcpConnectPlan {
@@ -154,18 +146,6 @@ export function setDefaultAutoSelectFamilyAttemptTimeout(value: number): void {
   _attemptTimeout = Math.max(value, _MIN_ATTEMPT_TIMEOUT);
 }
 
-// getaddrinfo AI_* flags as Node's `dns` exposes them on each platform.
-// Deno's node:dns reports other numbers, so core keeps its own table and
-// translates when it calls the runtime's resolver.
-interface _AiFlags {
-  ADDRCONFIG: number;
-  V4MAPPED: number;
-  ALL: number;
-}
-const _AI: _AiFlags = platform() === "linux"
-  ? { ADDRCONFIG: 32, V4MAPPED: 8, ALL: 16 }
-  : { ADDRCONFIG: 1024, V4MAPPED: 2048, ALL: 256 };
-
 /** `ERR_INVALID_IP_ADDRESS`. */
 function _errInvalidIp(value: unknown): TypeError & NodeErrorLike {
   return codedTypeError("ERR_INVALID_IP_ADDRESS", `Invalid IP address: ${String(value)}`);
@@ -193,14 +173,16 @@ function _dnsFamily(family: unknown): unknown {
   return family;
 }
 
-/** What `dns.lookup` itself would reject, checked up front. */
+/** What `dns.lookup` itself would reject, checked up front in its order. */
 function _validateDnsOptions(family: unknown, hints: unknown): void {
-  if (hints != null) validateNumber(hints, "options.hints");
-  if (family != null) validateOneOf(family, "options.family", [0, 4, 6]);
-  const known = _AI.ADDRCONFIG | _AI.V4MAPPED | _AI.ALL;
-  if (typeof hints === "number" && (hints & ~known) !== 0) {
-    throw errInvalidArgValue("hints", hints);
+  if (hints != null) {
+    validateNumber(hints, "options.hints");
+    const bits = hints >>> 0;
+    if ((bits & ~(AI.ADDRCONFIG | AI.V4MAPPED | AI.ALL)) !== 0) {
+      throw errInvalidArgValue("hints", bits);
+    }
   }
+  if (family != null) validateOneOf(family, "options.family", [0, 4, 6]);
 }
 
 function _validateLocal(options: Record<string, unknown>): void {
@@ -237,11 +219,9 @@ function _attemptTimeoutOption(value: unknown): number {
  * ```
  */
 export function normalizeTcpConnect(options: Record<string, unknown>): TcpConnectPlan {
-  if (options.blockList && !BlockList.isBlockList(options.blockList)) {
-    throw errInvalidArgType("options.blockList", "an net.BlockList", options.blockList);
-  }
-  if (options.host) validateString(options.host, "options.host");
-  const host = (options.host as string | undefined) || "localhost";
+  const blockList = blockListOption(options.blockList);
+  const host = (options.host || "localhost") as string;
+  validateStringWithoutNullBytes(host, "options.host");
   _validateLocal(options);
   const port = _validatePortOption(options.port);
   const autoSelectFamily = options.autoSelectFamily == null
@@ -260,7 +240,7 @@ export function normalizeTcpConnect(options: Record<string, unknown>): TcpConnec
       lookup = options.lookup as unknown as LookupFunction;
     } else _validateDnsOptions(lookupFamily, hints);
     if (lookupFamily !== 4 && lookupFamily !== 6 && hints === 0 && platform() !== "win32") {
-      hints = _AI.ADDRCONFIG;
+      hints = AI.ADDRCONFIG;
     }
   }
   return {
@@ -273,39 +253,10 @@ export function normalizeTcpConnect(options: Record<string, unknown>): TcpConnec
     lookup,
     autoSelectFamily,
     autoSelectFamilyAttemptTimeout,
-    blockList: options.blockList ? options.blockList as BlockList : undefined,
+    blockList,
     lookupFamily,
   };
 }
-
-// ---------------------------------------------------------------------------
-// Resolution through the runtime's node:dns, with its quirks ironed out.
-
-function _toRuntimeHints(hints: number): number {
-  const rt = dns as unknown as Partial<_AiFlags>;
-  let out = 0;
-  if (hints & _AI.ADDRCONFIG) out |= rt.ADDRCONFIG ?? 0;
-  if (hints & _AI.V4MAPPED) out |= rt.V4MAPPED ?? 0;
-  if (hints & _AI.ALL) out |= rt.ALL ?? 0;
-  return out;
-}
-
-/** Rebuilds a resolver error in Node's shape (Bun reports positive errno values). */
-function _dnsError(err: Error, hostname: string): Error {
-  const code = (err as { code?: unknown }).code;
-  if (typeof code !== "string") return err;
-  const known = code === "EAI_NONAME" || code === "EAI_NODATA" ? "ENOTFOUND" : code;
-  return systemError({ code: known, syscall: "getaddrinfo", hostname });
-}
-
-/** `dns.lookup` with Node's hint values and Node-shaped errors on every runtime. */
-const _defaultLookup: LookupFunction = (hostname, options, callback) => {
-  const opts = { ...options, hints: _toRuntimeHints(options.hints ?? 0) } as dns.LookupOptions;
-  dns.lookup(hostname, opts, (err, address, family) => {
-    if (err) callback(_dnsError(err, hostname), undefined as unknown as string);
-    else callback(null, address as string, family);
-  });
-};
 
 // ---------------------------------------------------------------------------
 // The connect state machine.
@@ -535,7 +486,7 @@ function _callLookup(
   options: { family?: number; hints?: number; all?: boolean },
   cb: (err: Error | null, address: unknown, family?: unknown) => void,
 ): void {
-  (plan.lookup ?? _defaultLookup)(plan.host, options, cb as Parameters<LookupFunction>[2]);
+  (plan.lookup ?? defaultLookup)(plan.host, options, cb as Parameters<LookupFunction>[2]);
 }
 
 function _resolveOne(c: _Connect): void {
@@ -605,9 +556,7 @@ export function startTcpConnect(
   plan: TcpConnectPlan,
   sink: ConnectSink,
 ): () => void {
-  if ((plan.localAddress || plan.localPort) && !transport.features.localBind) {
-    throw errFeatureUnavailable("localAddress/localPort on connect", transport.name);
-  }
+  checkLocalBind(transport, plan);
   const c = new _Connect(transport, plan, sink);
   const literal = isIP(plan.host);
   if (literal) {

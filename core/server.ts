@@ -4,7 +4,6 @@
  * `blockList`, `pauseOnConnect`, close-after-drain and listen errors.
  * @module
  */
-import { lookup as dnsLookup } from "node:dns";
 import { EventEmitter } from "node:events";
 import process from "node:process";
 import { getTransport } from "../runtimes/mod.ts";
@@ -16,7 +15,7 @@ import type {
   StreamHandle,
   Transport,
 } from "../runtimes/types.ts";
-import { BlockList } from "./block_list.ts";
+import type { BlockList } from "./block_list.ts";
 import {
   codedError,
   errFeatureUnavailable,
@@ -24,13 +23,15 @@ import {
   errInvalidArgValue,
   type NodeErrorLike,
   type SystemError,
-  warnOnce,
 } from "./errors.ts";
 import { isIP } from "./ip.ts";
 import { isPipeName, normalizeArgs, toNumber } from "./args.ts";
-import { acceptSocket, type ConnectionOwner, type Socket } from "./socket.ts";
-import { validateAbortSignal, validateNumber, validatePort } from "./validators.ts";
+import { lookupForListen } from "./lookup.ts";
+import { serverOptions } from "./options.ts";
+import { type AcceptConfig, acceptSocket, type ConnectionOwner, type Socket } from "./socket.ts";
+import { validateAbortSignal, validatePort } from "./validators.ts";
 import { listenUnix } from "./sys_errors.ts";
+import { checkListen } from "./features.ts";
 
 /** Options of `net.createServer()`. */
 export interface ServerOpts {
@@ -90,8 +91,6 @@ export interface DropArgument {
   remoteFamily?: string;
 }
 
-type _AcceptOptions = Parameters<typeof acceptSocket>[2];
-
 const _DEFAULT_BACKLOG = 511;
 // Errors for which `::` is unusable, so Node falls back to 0.0.0.0.
 const _NO_IPV6 = new Set(["EAFNOSUPPORT", "EADDRNOTAVAIL", "EPROTONOSUPPORT", "EINVAL"]);
@@ -130,8 +129,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
   keepAlive: boolean;
   /** Keep-alive delay of accepted sockets, in seconds (Node stores it so). */
   keepAliveInitialDelay: number;
-  /** Stream buffer limit of accepted sockets (`undefined`: the stream default). */
-  highWaterMark: number | undefined;
+  /** Stream buffer limit of accepted sockets (the stream default unless given). */
+  highWaterMark: number;
   /** Peers refused before any `'connection'` event. */
   blockList?: BlockList;
   /** Connections beyond this count are dropped (`'drop'`); `0` drops all. */
@@ -145,7 +144,6 @@ export class Server extends EventEmitter implements ConnectionOwner {
   #pipeName: string | undefined;
   #isUnix = false;
   #unref = false;
-  #acceptOpts: _AcceptOptions | null = null;
   readonly #events: ListenerEvents;
 
   /**
@@ -168,30 +166,14 @@ export class Server extends EventEmitter implements ConnectionOwner {
       throw errInvalidArgType("options", "of type object", options);
     }
     if (typeof connectionListener === "function") this.on("connection", connectionListener);
-    if (opts.keepAliveInitialDelay !== undefined) {
-      validateNumber(opts.keepAliveInitialDelay, "options.keepAliveInitialDelay");
-      if (opts.keepAliveInitialDelay < 0) opts.keepAliveInitialDelay = 0;
-    }
-    if (opts.highWaterMark !== undefined) {
-      validateNumber(opts.highWaterMark, "options.highWaterMark");
-      if (opts.highWaterMark < 0) opts.highWaterMark = undefined;
-    }
-    this.allowHalfOpen = Boolean(opts.allowHalfOpen);
-    this.pauseOnConnect = Boolean(opts.pauseOnConnect);
-    this.noDelay = Boolean(opts.noDelay);
-    this.keepAlive = Boolean(opts.keepAlive);
-    this.keepAliveInitialDelay = ~~(Number(opts.keepAliveInitialDelay) / 1000);
-    this.highWaterMark = opts.highWaterMark;
-    if (opts.blockList !== undefined) {
-      if (!BlockList.isBlockList(opts.blockList)) {
-        throw errInvalidArgType(
-          "options.blockList",
-          "an instance of net.BlockList",
-          opts.blockList,
-        );
-      }
-      this.blockList = opts.blockList;
-    }
+    const config = serverOptions(opts as Record<string, unknown>);
+    this.allowHalfOpen = config.allowHalfOpen;
+    this.pauseOnConnect = config.pauseOnConnect;
+    this.noDelay = config.noDelay;
+    this.keepAlive = config.keepAlive;
+    this.keepAliveInitialDelay = config.keepAliveInitialDelay;
+    this.highWaterMark = config.highWaterMark;
+    if (config.blockList !== undefined) this.blockList = config.blockList;
     this.#events = {
       onConnection: (handle) => this.#onConnection(handle),
       onError: (err) => this.emit("error", err),
@@ -241,15 +223,9 @@ export class Server extends EventEmitter implements ConnectionOwner {
       options.port = 0;
     }
     const backlog = Number(options.backlog || backlogFromArgs) || _DEFAULT_BACKLOG;
-    if (backlog !== _DEFAULT_BACKLOG && !transport.features.backlog) {
-      warnOnce(
-        "OMNINET_BACKLOG_IGNORED",
-        `listen backlog ${backlog} is not supported by the ${transport.name} transport; the runtime's own backlog is used`,
-      );
-    }
     if (typeof options.port === "number" || typeof options.port === "string") {
       const port = validatePort(options.port, "options.port");
-      this.#checkFeatures(transport, options);
+      checkListen(transport, { ...options, backlog }, _DEFAULT_BACKLOG);
       this.#begin(cb, options.signal);
       this.#listenTcp(transport, options, port, backlog);
       return this;
@@ -264,15 +240,6 @@ export class Server extends EventEmitter implements ConnectionOwner {
       throw errInvalidArgValue("options", given, 'must have the property "port" or "path"');
     }
     throw errInvalidArgValue("options", given);
-  }
-
-  #checkFeatures(transport: Transport, options: ListenOptions): void {
-    if (options.reusePort === true && !transport.features.reusePort) {
-      throw errFeatureUnavailable("server.listen({ reusePort: true })", transport.name);
-    }
-    if (options.ipv6Only === true && !transport.features.ipv6Only) {
-      throw errFeatureUnavailable("server.listen({ ipv6Only: true })", transport.name);
-    }
   }
 
   #begin(cb: ((...args: never[]) => unknown) | null, signal: AbortSignal | undefined): void {
@@ -300,24 +267,17 @@ export class Server extends EventEmitter implements ConnectionOwner {
       reusePort: options.reusePort === true,
     };
     const host = options.host;
-    if (host && isIP(host) === 0) {
-      dnsLookup(host, (err, ip) => {
+    if (host) {
+      // Node looks every host up, IP literals included (so `listening` is
+      // false right after listen(), and a replaced dns.lookup sees the call).
+      lookupForListen(host, (err, ip) => {
         if (id !== this.#listenId) return;
         if (err) {
           this.#starting = false;
           this.emit("error", err);
           return;
         }
-        transport.listenTcp({ ...req, address: ip }, this.#events, this.#onListen(id));
-      });
-      return;
-    }
-    if (host) {
-      // Node looks an IP literal up too, which answers on the next tick: binding
-      // waits as long, so `listening` is false right after listen(), as there.
-      process.nextTick(() => {
-        if (id !== this.#listenId) return;
-        transport.listenTcp({ ...req, address: host }, this.#events, this.#onListen(id));
+        transport.listenTcp({ ...req, address: ip! }, this.#events, this.#onListen(id));
       });
       return;
     }
@@ -383,28 +343,20 @@ export class Server extends EventEmitter implements ConnectionOwner {
       handle.close(_noop);
       return;
     }
-    const socket = acceptSocket(handle, this, this.#acceptOptions());
+    const socket = acceptSocket(handle, this, this.#acceptConfig());
     this.#connections++;
     this.emit("connection", socket);
   }
 
-  // Built once and reused while the public option fields keep their values
-  // (Node reads them at every connection, so a change applies to the next one).
-  #acceptOptions(): _AcceptOptions {
-    const o = this.#acceptOpts;
-    if (
-      o !== null && o.allowHalfOpen === this.allowHalfOpen &&
-      o.pauseOnConnect === this.pauseOnConnect && o.highWaterMark === this.highWaterMark &&
-      o.noDelay === this.noDelay && o.keepAlive === this.keepAlive &&
-      o.keepAliveInitialDelay === this.keepAliveInitialDelay * 1000 && o.isUnix === this.#isUnix
-    ) return o;
-    return this.#acceptOpts = {
+  // Read at every connection, as Node does: a change applies to the next one.
+  #acceptConfig(): AcceptConfig {
+    return {
       allowHalfOpen: this.allowHalfOpen,
       pauseOnConnect: this.pauseOnConnect,
       highWaterMark: this.highWaterMark,
       noDelay: this.noDelay,
       keepAlive: this.keepAlive,
-      keepAliveInitialDelay: this.keepAliveInitialDelay * 1000,
+      keepAliveInitialDelay: this.keepAliveInitialDelay,
       isUnix: this.#isUnix,
     };
   }

@@ -14,17 +14,25 @@ import { Duplex, type DuplexOptions } from "node:stream";
 import { getTransport } from "../runtimes/mod.ts";
 import type { AddressInfo, StreamHandle } from "../runtimes/types.ts";
 import { isNormalized, normalizeArgs } from "./args.ts";
-import { BlockList } from "./block_list.ts";
+import type { BlockList } from "./block_list.ts";
 import { normalizeTcpConnect, startTcpConnect } from "./connect.ts";
+import { applyKeepAlive, checkOpenFd } from "./features.ts";
 import {
   abortError,
   errFeatureUnavailable,
-  errInvalidArgType,
   errMissingArgs,
   type SystemError,
   systemError,
 } from "./errors.ts";
 import { IdleTimeout } from "./idle_timeout.ts";
+import {
+  blockListOption,
+  checkSocketOptions,
+  checkSocketStreamOptions,
+  keepAliveDelayOption,
+  keepAliveSeconds,
+  timerDuration,
+} from "./options.ts";
 import { ConnectAttempt, dialUnix } from "./socket_connect.ts";
 import {
   errClosedBeforeConnection,
@@ -33,6 +41,7 @@ import {
 } from "./socket_errors.ts";
 import { SocketHandleEvents } from "./socket_events.ts";
 import type {
+  AcceptConfig,
   ConnectionOwner,
   NetConnectOpts,
   SocketConnectOpts,
@@ -46,11 +55,11 @@ import {
   validateAbortSignal,
   validateFunction,
   validateInt32,
-  validateNumber,
   validateString,
 } from "./validators.ts";
 
 export type {
+  AcceptConfig,
   ConnectionOwner,
   IpcSocketConnectOpts,
   NetConnectOpts,
@@ -62,17 +71,13 @@ export type {
   TcpSocketConnectOpts,
 } from "./socket_types.ts";
 
-const _TIMEOUT_MAX = 2 ** 31 - 1;
-
 function _noop(): void {}
 
 const _NO_OPTIONS: SocketConstructorOpts = Object.freeze({});
 
-// Key of prebuilt stream options in constructor options made by acceptSocket().
-const _kStreamOpts: unique symbol = Symbol("omninet.streamOptions");
-
-/** The Duplex options of a socket: the user's, with the ones Node's socket forces. */
+/** The Duplex options of a socket: the user's, checked, with the ones Node's socket forces. */
 function _streamOptions(opts: Record<string, unknown>): DuplexOptions {
+  checkSocketOptions(opts);
   // Not `{ ...opts, key: value }`: V8 makes that a dictionary-mode object, which
   // costs ~3 µs here and slows every option read in the Duplex constructor.
   const out: DuplexOptions = {
@@ -148,34 +153,26 @@ export class Socket extends Duplex {
    */
   constructor(options?: SocketConstructorOpts | number) {
     const opts = (typeof options === "number" ? { fd: options } : options ?? _NO_OPTIONS) as Record<
-      string | symbol,
+      string,
       unknown
     >;
-    // Accepted sockets bring stream options built once per server configuration.
-    super((opts[_kStreamOpts] as DuplexOptions | undefined) ?? _streamOptions(opts));
+    super(_streamOptions(opts));
+    checkSocketStreamOptions(opts);
     this.#noDelay = Boolean(opts.noDelay);
     this.#keepAlive = Boolean(opts.keepAlive);
-    this.#keepAliveDelaySec = ~~(Number(opts.keepAliveInitialDelay) / 1000);
+    this.#keepAliveDelaySec = keepAliveSeconds(opts.keepAliveInitialDelay);
     this.on("end", onReadableEnd);
-    if (opts.blockList !== undefined) {
-      if (!BlockList.isBlockList(opts.blockList)) {
-        throw errInvalidArgType(
-          "options.blockList",
-          "an instance of net.BlockList",
-          opts.blockList,
-        );
-      }
-      this.blockList = opts.blockList;
-    }
     if (opts.fd !== undefined) this.#openFd(opts.fd, opts.readable !== false);
-    if (opts.signal !== undefined) this.#watchSignal(opts.signal);
+    if (opts.signal) this.#watchSignal(opts.signal);
+    const blockList = blockListOption(opts.blockList);
+    if (blockList !== undefined) this.blockList = blockList;
   }
 
   #openFd(fd: unknown, readable: boolean): void {
     validateInt32(fd, "fd", 0);
     const transport = getTransport();
-    if (!transport.openFd) throw errFeatureUnavailable("net.Socket({ fd })", transport.name);
-    this.#adopt(transport.openFd(fd));
+    checkOpenFd(transport, fd);
+    this.#adopt(transport.openFd!(fd));
     if (readable) this.read(0);
   }
 
@@ -242,7 +239,7 @@ export class Socket extends Duplex {
   }
 
   #withBlockList(options: Record<string, unknown>): Record<string, unknown> {
-    if (options.blockList !== undefined || this.blockList === undefined) return options;
+    if (options.blockList || this.blockList === undefined) return options;
     return { ...options, blockList: this.blockList };
   }
 
@@ -250,7 +247,7 @@ export class Socket extends Duplex {
     if (options.noDelay !== undefined) this.#noDelay = Boolean(options.noDelay);
     if (options.keepAlive !== undefined) this.#keepAlive = Boolean(options.keepAlive);
     if (options.keepAliveInitialDelay !== undefined) {
-      this.#keepAliveDelaySec = ~~(Number(options.keepAliveInitialDelay) / 1000);
+      this.#keepAliveDelaySec = keepAliveDelayOption(options.keepAliveInitialDelay);
     }
   }
 
@@ -307,7 +304,7 @@ export class Socket extends Duplex {
     this.#sockCache = null;
     handle.attach(new SocketHandleEvents(this));
     if (this.#noDelay) handle.setNoDelay(true);
-    if (this.#keepAlive) handle.setKeepAlive(true, this.#keepAliveDelaySec * 1000);
+    if (this.#keepAlive) this.#applyKeepAlive(handle);
     if (this.#unrefWanted) handle.unref();
   }
 
@@ -315,21 +312,18 @@ export class Socket extends Duplex {
    * Adopts a handle a server accepted (called by {@link acceptSocket}).
    * @param handle the accepted handle (not reading yet)
    * @param owner the server, told when the socket is destroyed
-   * @param isUnix whether it is a Unix domain socket
-   * @param paused the server's `pauseOnConnect`
+   * @param config the server's settings for accepted sockets
    * @internal
    */
-  _adoptAccepted(
-    handle: StreamHandle,
-    owner: ConnectionOwner,
-    isUnix: boolean,
-    paused: boolean,
-  ): void {
+  _adoptAccepted(handle: StreamHandle, owner: ConnectionOwner, config: AcceptConfig): void {
     this.#owner = owner;
     this.server = owner;
-    this.#isUnix = isUnix;
+    this.#isUnix = config.isUnix;
+    this.#noDelay = config.noDelay;
+    this.#keepAlive = config.keepAlive;
+    this.#keepAliveDelaySec = config.keepAliveInitialDelay;
     this.#adopt(handle);
-    if (paused) this.pause();
+    if (config.pauseOnConnect) this.pause();
     else this.read(0);
   }
 
@@ -595,8 +589,7 @@ export class Socket extends Duplex {
   setTimeout(msecs: number, callback?: () => void): this {
     if (this.destroyed) return this;
     this.timeout = msecs;
-    validateNumber(msecs, "msecs", 0);
-    if (msecs > _TIMEOUT_MAX) msecs = 1;
+    msecs = timerDuration(msecs, "msecs");
     if (msecs === 0) {
       this.#idle?.start(0);
       if (callback !== undefined) {
@@ -652,7 +645,7 @@ export class Socket extends Duplex {
    */
   setKeepAlive(enable?: boolean, initialDelay?: number): this {
     const on = Boolean(enable);
-    const delaySec = ~~(Number(initialDelay) / 1000);
+    const delaySec = keepAliveSeconds(initialDelay);
     if (this.#handle === null) {
       this.#keepAlive = on;
       this.#keepAliveDelaySec = delaySec;
@@ -661,9 +654,14 @@ export class Socket extends Duplex {
     if (on !== this.#keepAlive || (on && delaySec !== this.#keepAliveDelaySec)) {
       this.#keepAlive = on;
       this.#keepAliveDelaySec = delaySec;
-      this.#handle.setKeepAlive(on, delaySec * 1000);
+      this.#applyKeepAlive(this.#handle);
     }
     return this;
+  }
+
+  // The transport takes milliseconds; core keeps Node's whole seconds.
+  #applyKeepAlive(handle: StreamHandle): void {
+    applyKeepAlive(getTransport(), handle, this.#keepAlive, this.#keepAliveDelaySec * 1000);
   }
 
   /**
@@ -791,40 +789,25 @@ export class Socket extends Duplex {
  * Wraps a handle a server accepted into a connected Socket.
  * @param handle the accepted handle (not reading yet)
  * @param owner the server, told when the socket is destroyed
- * @param options socket options derived from the server's
+ * @param config the server's settings for accepted sockets
  * @returns the connected socket
+ * @example
+ * ```ts
+ * server.emit("connection", acceptSocket(handle, server, config));
+ * ```
  */
 export function acceptSocket(
   handle: StreamHandle,
   owner: ConnectionOwner,
-  options: {
-    allowHalfOpen: boolean;
-    pauseOnConnect: boolean;
-    highWaterMark?: number;
-    noDelay: boolean;
-    keepAlive: boolean;
-    keepAliveInitialDelay: number;
-    isUnix: boolean;
-    /** Filled in on first use: reuse `options` for as long as its values hold. */
-    ctor?: SocketConstructorOpts;
-  },
+  config: AcceptConfig,
 ): Socket {
-  const socket = new Socket(options.ctor ??= _acceptCtorOptions(options));
-  socket._adoptAccepted(handle, owner, options.isUnix, options.pauseOnConnect);
+  const socket = new Socket({
+    allowHalfOpen: config.allowHalfOpen,
+    readableHighWaterMark: config.highWaterMark,
+    writableHighWaterMark: config.highWaterMark,
+  });
+  socket._adoptAccepted(handle, owner, config);
   return socket;
-}
-
-function _acceptCtorOptions(options: Parameters<typeof acceptSocket>[2]): SocketConstructorOpts {
-  const ctor = {
-    allowHalfOpen: options.allowHalfOpen,
-    readableHighWaterMark: options.highWaterMark,
-    writableHighWaterMark: options.highWaterMark,
-    noDelay: options.noDelay,
-    keepAlive: options.keepAlive,
-    keepAliveInitialDelay: options.keepAliveInitialDelay,
-  };
-  const streamOpts = _streamOptions(ctor);
-  return Object.assign(ctor, { [_kStreamOpts]: streamOpts }) as SocketConstructorOpts;
 }
 
 /**

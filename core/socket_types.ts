@@ -91,6 +91,24 @@ export interface ConnectionOwner {
   _connectionClosed(): void;
 }
 
+/** What a server hands each socket it accepts (Node's per-connection settings). */
+export interface AcceptConfig {
+  /** Keep the writable side open after the peer ends. */
+  allowHalfOpen: boolean;
+  /** Start paused (no reads until `resume()`). */
+  pauseOnConnect: boolean;
+  /** Stream buffer limit for both sides. */
+  highWaterMark: number;
+  /** TCP_NODELAY. */
+  noDelay: boolean;
+  /** SO_KEEPALIVE. */
+  keepAlive: boolean;
+  /** Keep-alive delay in whole seconds (the server's public field). */
+  keepAliveInitialDelay: number;
+  /** A Unix domain socket. */
+  isUnix: boolean;
+}
+
 /** The callback `node:stream` passes to `_write`, `_writev`, `_final` and `_destroy`. */
 export type StreamCallback = (err?: Error | null) => void;
 /** One buffered write as `node:stream` hands it to `_writev`. */

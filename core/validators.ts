@@ -15,6 +15,20 @@ export function validateString(value: unknown, name: string): asserts value is s
   if (typeof value !== "string") throw errInvalidArgType(name, "of type string", value);
 }
 
+/**
+ * Throws `ERR_INVALID_ARG_TYPE` unless `value` is a string, and
+ * `ERR_INVALID_ARG_VALUE` if it holds a NUL character.
+ */
+export function validateStringWithoutNullBytes(
+  value: unknown,
+  name: string,
+): asserts value is string {
+  validateString(value, name);
+  if (value.includes("\0")) {
+    throw errInvalidArgValue(name, value, "must be a string without null bytes");
+  }
+}
+
 /** Throws `ERR_INVALID_ARG_TYPE` unless `value` is a boolean. */
 export function validateBoolean(value: unknown, name: string): asserts value is boolean {
   if (typeof value !== "boolean") throw errInvalidArgType(name, "of type boolean", value);

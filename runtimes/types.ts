@@ -17,6 +17,8 @@
  *   from `core/errors.ts`. Node's rules on top of those facts (Unix listen
  *   errors, local-bind errors, path length, socket file mode) are applied
  *   by `core/sys_errors.ts`, never here.
+ * - Adapters never throw for a feature their runtime lacks: they say so in
+ *   `features`, and core decides what to do (`core/features.ts`).
  * - After `close()` is called no callback fires except `close`'s own.
  * @module
  */
@@ -195,6 +197,8 @@ export interface TransportFeatures {
   keepAliveDelay: boolean;
   /** `localAddress`/`localPort` on connect work. */
   localBind: boolean;
+  /** `openFd` wraps pipes (FIFOs) too, not only sockets; absent means true. */
+  fdPipe?: boolean;
 }
 
 /** A runtime adapter. */

@@ -382,9 +382,30 @@ events("activity postpones 'timeout'; it fires once traffic stops", async () => 
   await closeServer(server);
 });
 
+events("a timeout above 2^31-1 is capped, not fired at once (a 30-day idle timeout)", async () => {
+  const { server, port } = await echoServer();
+  const s = connect(port, "127.0.0.1");
+  await waitFor(s, "connect");
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.name);
+  process.on("warning", onWarning);
+  let fired = 0;
+  s.setTimeout(30 * 24 * 3600 * 1000, () => fired++);
+  s.write("x");
+  await waitFor(s, "data");
+  await sleep(50);
+  process.off("warning", onWarning);
+  assert.is(fired, 0);
+  assert.equal(warnings, ["TimeoutOverflowWarning"]);
+  s.destroy();
+  await closeServer(server);
+});
+
 events("setTimeout() validates its arguments", () => {
   const s = new Socket();
   assert.is(codeOf(() => s.setTimeout(-1)), "ERR_OUT_OF_RANGE");
+  assert.is(codeOf(() => s.setTimeout(Infinity)), "ERR_OUT_OF_RANGE");
+  assert.is(codeOf(() => s.setTimeout(NaN)), "ERR_OUT_OF_RANGE");
   assert.is(codeOf(() => s.setTimeout("1" as never)), "ERR_INVALID_ARG_TYPE");
   assert.is(codeOf(() => s.setTimeout(10, 5 as never)), "ERR_INVALID_ARG_TYPE");
   s.setTimeout(0);

@@ -12,6 +12,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { SystemError } from "../core/errors.ts";
 import { errnoOf } from "../core/errors.ts";
+import { checkListen, checkLocalBind } from "../core/features.ts";
 import * as rules from "../core/sys_errors.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import type {
@@ -189,7 +190,10 @@ function tcpReq(address: string, extra: Partial<TcpListenRequest> = {}): TcpList
 function listenTcp(address = "127.0.0.1", extra: Partial<TcpListenRequest> = {}) {
   const l = new Listening();
   return new Promise<Listening>((resolve, reject) => {
-    t.listenTcp(tcpReq(address, extra), l, (err, listener) => {
+    const req = tcpReq(address, extra);
+    // Core's feature policy runs first, as in Server.listen().
+    checkListen(t, req, req.backlog);
+    t.listenTcp(req, l, (err, listener) => {
       if (err || !listener) return reject(err);
       l.listener = track(listener);
       resolve(l);
@@ -223,6 +227,7 @@ function dialTcp(
   const family = address.includes(":") ? 6 : 4;
   return within(
     new Promise<StreamHandle>((resolve, reject) => {
+      checkLocalBind(t, extra);
       rules.dialTcp(t, { address, port, family, ...extra }, (err, h) => {
         if (err || !h) return reject(err);
         resolve(track(h));
@@ -462,8 +467,8 @@ listenTcpSuite("close() leaves accepted connections working", async () => {
 
 /**
  * Asks for an optional listen feature. Where `features` says it is missing,
- * the adapter must say so: by throwing ERR_FEATURE_UNAVAILABLE_ON_PLATFORM,
- * or by listening without it (which the caller's probe then shows).
+ * core's policy (run by `listenTcp()` here) throws
+ * ERR_FEATURE_UNAVAILABLE_ON_PLATFORM before the adapter is asked.
  */
 async function listenOptional(
   supported: boolean,

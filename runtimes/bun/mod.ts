@@ -31,16 +31,10 @@
  *   a handler (user code under `onData`) as an uncaught exception, like Node.
  * @module
  */
-import { fstatSync } from "node:fs";
 import { Buffer } from "node:buffer";
 import { nextTick } from "node:process";
-import { isatty } from "node:tty";
-import {
-  codedTypeError,
-  errFeatureUnavailable,
-  type SystemError,
-  systemError,
-} from "../../core/errors.ts";
+import { type SystemError, systemError } from "../../core/errors.ts";
+import { errInvalidFdType, fdType } from "../../core/features.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -858,32 +852,15 @@ function _onFdError(s: _BunSocket | undefined, err: _BunError): void {
 
 const _FD_HANDLERS = { ..._ACCEPT_HANDLERS, open: _onFdOpen, connectError: _onFdError };
 
-/** The kind of descriptor `fd` is, named as Node's ERR_INVALID_FD_TYPE names it. */
-function _fdType(fd: number): string {
-  let st;
-  try {
-    st = fstatSync(fd);
-  } catch {
-    return "UNKNOWN";
-  }
-  if (st.isSocket()) return "SOCKET";
-  if (st.isFIFO()) return "PIPE";
-  if (st.isCharacterDevice() && isatty(fd)) return "TTY";
-  if (st.isFile() || st.isCharacterDevice()) return "FILE";
-  return "UNKNOWN";
-}
-
 /**
  * Wraps an inherited connected socket. Bun's `connect({ fd })` only takes
  * sockets: a pipe would open as a dead socket (ENOTSOCK on first use), so
- * pipes are refused up front, loudly.
+ * `features.fdPipe` is false and core refuses pipes before calling this;
+ * anything else that is not a socket is Node's ERR_INVALID_FD_TYPE.
  */
 function _openFd(fd: number): StreamHandle {
-  const type = _fdType(fd);
-  if (type === "PIPE") throw errFeatureUnavailable("net.Socket({ fd }) on a pipe", "Bun");
-  if (type !== "SOCKET") {
-    throw codedTypeError("ERR_INVALID_FD_TYPE", `Unsupported fd type: ${type}`);
-  }
+  const type = fdType(fd);
+  if (type !== "SOCKET") throw errInvalidFdType(type);
   const o: _FdOpening = { conn: null, err: null };
   // Bun opens an fd socket synchronously inside connect(); the promise adds nothing.
   _bun().connect({ fd, data: o, socket: _FD_HANDLERS, allowHalfOpen: true }).catch(_noop);
@@ -898,6 +875,7 @@ const _FEATURES: TransportFeatures = Object.freeze({
   backlog: false,
   keepAliveDelay: true,
   localBind: true,
+  fdPipe: false,
 });
 
 /**

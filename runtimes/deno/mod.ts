@@ -8,12 +8,8 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import {
-  errFeatureUnavailable,
-  type SystemError,
-  systemError,
-  warnOnce,
-} from "../../core/errors.ts";
+import { constants } from "node:os";
+import { type SystemError, systemError } from "../../core/errors.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -30,6 +26,7 @@ import type {
   TransportFeatures,
   UnixListenRequest,
 } from "../types.ts";
+import { failedDial } from "../_shared.ts";
 
 interface _DenoAddr {
   transport: string;
@@ -82,7 +79,7 @@ interface _DenoApi {
 function _deno(): _DenoApi {
   const api = (globalThis as unknown as { Deno?: _DenoApi }).Deno;
   if (api === undefined || typeof api.connect !== "function") {
-    throw errFeatureUnavailable("the Deno transport", "this runtime (no Deno global)");
+    throw new TypeError("The Deno transport needs Deno's global `Deno`");
   }
   return api;
 }
@@ -106,16 +103,28 @@ const _CODE_BY_NAME: Record<string, string> = {
   NotConnected: "ENOTCONN",
   NotFound: "ENOENT",
   NotSupported: "ENOTSUP",
-  PermissionDenied: "EACCES",
   TimedOut: "ETIMEDOUT",
   UnexpectedEof: "EOF",
   WouldBlock: "EAGAIN",
   WriteZero: "EPIPE",
 };
 
+// errno number -> name, for errors Deno reports only as "(os error N)".
+let _errnoNames: Map<number, string> | undefined;
+
 function _codeOf(err: unknown): string {
-  const { code, name } = (err ?? {}) as { code?: unknown; name?: unknown };
+  const { code, name, message } = (err ?? {}) as {
+    code?: unknown;
+    name?: unknown;
+    message?: unknown;
+  };
   if (typeof code === "string" && /^E[A-Z0-9]+$/.test(code)) return code;
+  const os = typeof message === "string" ? /\(os error (\d+)\)/.exec(message) : null;
+  if (os !== null) {
+    _errnoNames ??= new Map(Object.entries(constants.errno).map(([k, v]) => [v, k]));
+    const known = _errnoNames.get(Number(os[1]));
+    if (known !== undefined) return known;
+  }
   return (typeof name === "string" && _CODE_BY_NAME[name]) || "UNKNOWN";
 }
 
@@ -504,13 +513,8 @@ class _DenoStream implements StreamHandle {
     }
   }
 
-  setKeepAlive(enable: boolean, initialDelayMs: number): void {
-    if (enable && initialDelayMs > 0) {
-      warnOnce(
-        "OMNINET_KEEPALIVE_DELAY_IGNORED",
-        "Deno cannot set the keep-alive initial delay; SO_KEEPALIVE is on with the system's delay",
-      );
-    }
+  setKeepAlive(enable: boolean, _initialDelayMs: number): void {
+    // Deno sets only the flag (features.keepAliveDelay is false).
     try {
       this.#conn.setKeepAlive?.(enable);
     } catch {
@@ -664,11 +668,6 @@ function _connect(
   };
 }
 
-// Only a literal all-zero IPv6 address accepts IPv4 too; v6only matters there alone.
-function _isAnyIPv6(address: string): boolean {
-  return address.includes(":") && /^[0:]+$/.test(address);
-}
-
 function _listenTcp(
   api: _DenoApi,
   arena: _ReadArena,
@@ -677,12 +676,6 @@ function _listenTcp(
   events: ListenerEvents,
   cb: ListenCallback,
 ): void {
-  if (req.reusePort && !features.reusePort) {
-    throw errFeatureUnavailable("reusePort (needs --unstable-net)", "Deno");
-  }
-  if (req.ipv6Only && _isAnyIPv6(req.address)) {
-    throw errFeatureUnavailable("ipv6Only", "Deno");
-  }
   let listener: _DenoListener;
   try {
     listener = api.listen({
@@ -690,7 +683,8 @@ function _listenTcp(
       hostname: req.address,
       port: req.port,
       tcpBacklog: req.backlog,
-      ...(req.reusePort ? { reusePort: true } : {}),
+      // Core asks only for what features grant; without --unstable-net Deno exits on reusePort.
+      ...(req.reusePort && features.reusePort ? { reusePort: true } : {}),
     });
   } catch (err) {
     // Deno.listen binds synchronously: the outcome goes back at once, as the contract asks.
@@ -755,15 +749,28 @@ export function createDenoTransport(): Transport {
     name: "deno",
     features,
     connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
-      if (req.localAddress !== undefined || req.localPort !== undefined) {
-        throw errFeatureUnavailable("localAddress/localPort on connect", "Deno");
-      }
+      const refused = () =>
+        systemError({
+          code: "ECONNREFUSED",
+          syscall: "connect",
+          address: req.address,
+          port: req.port,
+        });
+      // Deno.connect rejects port 0 (RangeError) before dialling; the kernel
+      // refuses such a connect, and that is what Node reports.
+      if (req.port === 0) return failedDial(refused(), cb);
       return _connect(
         api,
         arena,
         { transport: "tcp", hostname: req.address, port: req.port },
         cb,
-        (err) => _mapError(err, "connect", req.address, req.port),
+        (err) => {
+          // A listener closed just before (Deno releases its socket only once
+          // the pending accept settles) resets the connection it had queued:
+          // to the dialler the port was refused, as Node and Deno's node:net say.
+          if (_codeOf(err) === "ECONNRESET") return refused();
+          return _mapError(err, "connect", req.address, req.port);
+        },
       );
     },
     connectUnix(path: string, cb: ConnectCallback): Dial {

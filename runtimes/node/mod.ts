@@ -7,13 +7,13 @@
  * flow between `readStart()` and `readStop()`, so a stopped handle leaves
  * bytes in the kernel. Every runtime error is rebuilt with `systemError()`,
  * which also repairs runtimes whose `node:net` gets details wrong (see
- * `_fixup`). Options a runtime's `node:net` would silently ignore throw
- * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` instead.
+ * `_fixup`). What a runtime's `node:net` would silently ignore is marked
+ * missing in `features`, and core's feature policy acts on it.
  * @module
  */
 import { createServer, type Server, Socket } from "node:net";
 import process from "node:process";
-import { errFeatureUnavailable, type SystemError, systemError } from "../../core/errors.ts";
+import { type SystemError, systemError } from "../../core/errors.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -515,12 +515,6 @@ function _listen(
   if (server.listening) onListening();
 }
 
-function _runtimeName(): string {
-  if (_onDeno) return "Deno's node:net";
-  if (_onBun) return "Bun's node:net";
-  return `Node.js ${process.version}`;
-}
-
 function _features(): TransportFeatures {
   if (_onDeno) {
     // Deno's node:net leaves '::' dual-stack whatever ipv6Only says.
@@ -597,14 +591,7 @@ export function createNodeTransport(): Transport {
       // back to 0.0.0.0 on its own where IPv6 is missing). Node 20 drops
       // ipv6Only on that host-less path, so ipv6Only keeps the host.
       if (req.address !== "::" || req.ipv6Only) opts.host = req.address;
-      if (req.reusePort) {
-        if (!features.reusePort) throw errFeatureUnavailable("reusePort", _runtimeName());
-        opts.reusePort = true;
-      }
-      // Only the IPv6 wildcard is dual-stack, so only there does ipv6Only matter.
-      if (req.ipv6Only && req.address === "::" && !features.ipv6Only) {
-        throw errFeatureUnavailable("ipv6Only", _runtimeName());
-      }
+      if (req.reusePort) opts.reusePort = true;
       _listen(opts, events, cb, { syscall: "listen", address: req.address, port: req.port });
     },
     listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void {

@@ -1,0 +1,137 @@
+// Runtime-specific differences from Node 26 (issue 9), through the public
+// API on whichever transport is in use. The expected values are what Node 26's
+// own node:net answers for the same calls (recorded by hand on Linux with
+// tools/node26, listed next to each test).
+import { Buffer } from "node:buffer";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { errnoOf } from "../core/errors.ts";
+import { createServer } from "../core/server.ts";
+import { connect } from "../core/socket.ts";
+import { getTransport } from "../runtimes/mod.ts";
+import { closeServer, errorAndClose, listen, removeDir, tempDir, waitFor } from "./_net.ts";
+
+const fidelity = suite("runtime differences from Node 26");
+
+// Node 26: connect ECONNREFUSED 127.0.0.1, errno -111, no port.
+fidelity("connect() to port 0 is refused, as the kernel answers", async () => {
+  const c = connect({ port: 0, host: "127.0.0.1" });
+  const [err] = await errorAndClose(c);
+  assert.is(err.code, "ECONNREFUSED");
+  assert.is(err.errno, errnoOf("ECONNREFUSED"));
+  assert.is(err.syscall, "connect");
+  assert.is(err.address, "127.0.0.1");
+  assert.is(err.port, undefined);
+  assert.is(err.message, "connect ECONNREFUSED 127.0.0.1");
+});
+
+// Node 26: ECONNREFUSED (the listening socket is gone before the dial).
+fidelity("connect() in the same tick as server.close() is refused", async () => {
+  const server = createServer();
+  const port = await listen(server);
+  const closed = waitFor(server, "close");
+  const c = connect(port, "127.0.0.1");
+  server.close();
+  const [err] = await errorAndClose(c);
+  await closed;
+  assert.is(err.code, "ECONNREFUSED");
+  assert.is(err.syscall, "connect");
+});
+
+// Node 26: readableAll 0444, writableAll 0222, both 0666 (Node 20 added the
+// bits to the default mode instead; omninet follows the newer Node everywhere).
+fidelity("readableAll/writableAll set the socket file's mode exactly", async () => {
+  const dir = tempDir();
+  try {
+    const cases = [
+      [{ readableAll: true }, 0o444],
+      [{ writableAll: true }, 0o222],
+      [{ readableAll: true, writableAll: true }, 0o666],
+    ] as const;
+    for (const [opts, mode] of cases) {
+      const path = join(dir, `m${mode.toString(8)}.sock`);
+      const server = createServer();
+      server.listen({ path, ...opts });
+      await waitFor(server, "listening");
+      assert.is(statSync(path).mode & 0o777, mode, JSON.stringify(opts));
+      await closeServer(server);
+    }
+  } finally {
+    removeDir(dir);
+  }
+});
+
+/** A path one byte longer than Linux's sun_path (108 bytes). */
+function overlongPath(dir: string): string {
+  return join(dir, "x".repeat(109 - dir.length - 1));
+}
+
+// Node 26: listen EINVAL: invalid argument <path>, port -1; nothing bound.
+fidelity("listen() on a Unix path longer than sun_path fails EINVAL", async () => {
+  const dir = tempDir();
+  try {
+    const path = overlongPath(dir);
+    assert.is(Buffer.byteLength(path), 109);
+    const server = createServer();
+    let listening = false;
+    server.on("listening", () => (listening = true));
+    server.listen(path);
+    const [err] = (await waitFor(server, "error")) as [Error & Record<string, unknown>];
+    assert.is(err.code, "EINVAL");
+    assert.is(err.errno, errnoOf("EINVAL"));
+    assert.is(err.syscall, "listen");
+    assert.is(err.address, path);
+    assert.is(err.port, -1);
+    assert.is(err.message, `listen EINVAL: invalid argument ${path}`);
+    assert.not.ok(listening);
+    assert.not.ok(server.listening);
+    // No truncated name was bound next to it.
+    assert.not.ok(existsSync(path.slice(0, 108)));
+  } finally {
+    removeDir(dir);
+  }
+});
+
+// Node 26: connect EINVAL <path>.
+fidelity("connect() to a Unix path longer than sun_path fails EINVAL", async () => {
+  const dir = tempDir();
+  try {
+    const path = overlongPath(dir);
+    const [err] = await errorAndClose(connect(path));
+    assert.is(err.code, "EINVAL");
+    assert.is(err.syscall, "connect");
+    assert.is(err.address, path);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+// Node 26: bind EINVAL ::1 (the local address must match the peer's family).
+fidelity("localAddress of the other family fails bind EINVAL", async () => {
+  const server = createServer();
+  const port = await listen(server);
+  try {
+    const opts = { port, host: "127.0.0.1", localAddress: "::1" };
+    if (!getTransport().features.localBind) {
+      // Deno: no local bind at all, which core's feature policy refuses loudly.
+      assert.throws(
+        () => connect(opts),
+        (e: { code?: string }) => e.code === "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+      );
+      return;
+    }
+    const c = connect(opts);
+    const [err] = await errorAndClose(c);
+    assert.is(err.code, "EINVAL");
+    assert.is(err.syscall, "bind");
+    assert.is(err.address, "::1");
+    assert.is(err.port, undefined);
+    assert.is(err.message, "bind EINVAL ::1");
+  } finally {
+    await closeServer(server);
+  }
+});
+
+fidelity.run();
