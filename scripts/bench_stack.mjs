@@ -52,7 +52,13 @@ for (const [label, cmd, args] of runs) {
     (data[metric] ??= {})[subject] = value;
   }
   for (const [metric, by] of Object.entries(data)) {
-    rows.push({ runtime: label, metric, omninet: by.omninet, native: by["node:net"] });
+    rows.push({
+      runtime: label,
+      metric,
+      omninet: by.omninet,
+      native: by["node:net"],
+      duplex: by.duplex,
+    });
   }
 }
 
@@ -61,11 +67,16 @@ const names = {
   http_par_rps: "node:http, 16 connections, requests/s",
   tls_upload_MiBps: "tls.connect({ socket }), 256 MiB upload (MiB/s)",
 };
-console.log("\n| runtime | metric | omninet | runtime's node:net | omninet / node:net |");
-console.log("|---|---|---:|---:|---:|");
+console.log(
+  "\n| runtime | metric | omninet | runtime's node:net | omninet / node:net | own socket behind a Duplex |",
+);
+console.log("|---|---|---:|---:|---:|---:|");
 for (const r of rows) {
   const ratio = r.omninet && r.native ? (r.omninet / r.native).toFixed(2) + "×" : "—";
+  const duplex = r.duplex ? fmt(r.duplex) : "—";
   console.log(
-    `| ${r.runtime} | ${names[r.metric]} | ${fmt(r.omninet)} | ${fmt(r.native)} | ${ratio} |`,
+    `| ${r.runtime} | ${names[r.metric]} | ${fmt(r.omninet)} | ${
+      fmt(r.native)
+    } | ${ratio} | ${duplex} |`,
   );
 }

@@ -4,7 +4,9 @@
 // - http_seq_rps: sequential keep-alive requests/s on one connection (latency);
 // - http_par_rps: requests/s with 16 keep-alive connections in parallel;
 // - tls_upload_MiBps: one upload through tls.connect({ socket }) to a
-//   tls.createServer on the runtime's own sockets.
+//   tls.createServer on the runtime's own sockets; a third subject, "duplex",
+//   hands tls the runtime's own socket behind a plain stream.Duplex: the
+//   path a runtime's TLS takes for any socket that is not its own.
 // The HTTP server gets its connections through server.emit("connection")
 // from a net server of the subject; the client's Agent dials with the
 // subject's createConnection. Prints one JSON line per measurement;
@@ -15,6 +17,7 @@ import * as nodeNet from "node:net";
 import * as http from "node:http";
 import * as tls from "node:tls";
 import { Buffer } from "node:buffer";
+import { Duplex } from "node:stream";
 import { readFileSync } from "node:fs";
 import process from "node:process";
 
@@ -102,6 +105,40 @@ async function httpParallel(net: NetLike): Promise<number> {
   return PAR_REQUESTS / (ms / 1000);
 }
 
+/** The runtime's own socket behind a minimal Duplex that forwards both ways. */
+function behindDuplex(sock: nodeNet.Socket): Duplex {
+  const d = new Duplex({
+    read() {
+      sock.resume();
+    },
+    write(chunk: Buffer, _enc, cb) {
+      sock.write(chunk, cb);
+    },
+    final(cb) {
+      sock.end(cb);
+    },
+    destroy(err, cb) {
+      sock.destroy();
+      cb(err);
+    },
+  });
+  sock.on("data", (chunk: Buffer) => {
+    if (!d.push(chunk)) sock.pause();
+  });
+  sock.on("end", () => d.push(null));
+  return d;
+}
+
+const duplexNet: NetLike = {
+  createServer: nodeNet.createServer,
+  createConnection: ((...args: Parameters<typeof nodeNet.createConnection>) => {
+    const sock = nodeNet.createConnection(...args);
+    const d = behindDuplex(sock) as unknown as nodeNet.Socket;
+    sock.once("connect", () => d.emit("connect"));
+    return d;
+  }) as typeof nodeNet.createConnection,
+};
+
 async function tlsUpload(net: NetLike): Promise<number> {
   let got = 0;
   let done: () => void = () => {};
@@ -145,16 +182,21 @@ async function main(): Promise<void> {
   const ext = import.meta.url.endsWith(".js") ? "js" : "ts";
   const omninet = (await import(new URL(`../mod.${ext}`, import.meta.url).href)) as NetLike;
   const subjects: [string, NetLike][] = [["omninet", omninet], ["node:net", nodeNet]];
-  const metrics: [string, (net: NetLike) => Promise<number>][] = [];
+  const metrics: [string, (net: NetLike) => Promise<number>, [string, NetLike][]][] = [];
   if (only !== "tls") {
-    metrics.push(["http_seq_rps", httpSequential], ["http_par_rps", httpParallel]);
+    metrics.push(
+      ["http_seq_rps", httpSequential, subjects],
+      ["http_par_rps", httpParallel, subjects],
+    );
   }
-  if (only !== "http") metrics.push(["tls_upload_MiBps", tlsUpload]);
+  if (only !== "http") {
+    metrics.push(["tls_upload_MiBps", tlsUpload, [...subjects, ["duplex", duplexNet]]]);
+  }
   // One discarded warm-up round, then rounds alternating the subjects; the best counts.
-  for (const [metric, fn] of metrics) {
+  for (const [metric, fn, among] of metrics) {
     const top = new Map<string, number>();
     for (let round = 0; round <= ROUNDS; round++) {
-      for (const [name, net] of subjects) {
+      for (const [name, net] of among) {
         const value = await fn(net);
         if (round > 0) top.set(name, Math.max(top.get(name) ?? 0, value));
       }

@@ -1,0 +1,335 @@
+// omninet sockets under the runtime's own stacks, as users put node:net
+// sockets under them: node:http servers fed with accepted sockets
+// (server.emit("connection")), node:http clients dialling through
+// createConnection and an Agent subclass, node:tls on both sides of an
+// omninet connection, and `ws` over an HTTP upgrade. Every case checks the
+// bytes, not only that something arrived.
+import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import * as http from "node:http";
+import type * as nodeNet from "node:net";
+import * as tls from "node:tls";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import WebSocket, { WebSocketServer } from "ws";
+import net from "../mod.ts";
+import { closeServer, listen, waitFor } from "./_net.ts";
+
+function fixture(name: string): Buffer {
+  for (const dir of ["./fixtures/", "../../tests/fixtures/"]) {
+    const url = new URL(dir + name, import.meta.url);
+    if (existsSync(url)) return readFileSync(url);
+  }
+  throw new Error(`fixture ${name} not found`);
+}
+const key = fixture("tls_key.pem");
+const cert = fixture("tls_cert.pem");
+
+/** `n` bytes of a pattern with period 251, so shifted or lost bytes show. */
+function pattern(n: number, seed = 0): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = (seed + i) % 251;
+  return b;
+}
+
+function sha(b: Buffer): string {
+  return createHash("sha256").update(b).digest("hex");
+}
+
+/** Bounded wait on a promise. */
+function within<T>(p: Promise<T>, what: string, ms = 20_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms);
+  });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}
+
+function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    stream.on("data", (d: Buffer) => parts.push(d));
+    stream.on("end", () => resolve(Buffer.concat(parts)));
+    stream.on("error", reject);
+  });
+}
+
+/**
+ * A node:http server whose connections are accepted by an omninet server.
+ * The handler answers POST /echo with the request body reversed in blocks,
+ * and GET /big/N with N pattern bytes.
+ */
+async function omninetHttpServer(): Promise<{
+  port: number;
+  httpServer: http.Server;
+  accepted: net.Socket[];
+  close: () => Promise<void>;
+}> {
+  const httpServer = http.createServer(async (req, res) => {
+    const body = await readAll(req);
+    if (req.url === "/echo") {
+      res.setHeader("x-body-sha256", sha(body));
+      res.end(body);
+    } else {
+      const n = Number(req.url!.slice("/big/".length));
+      res.setHeader("content-type", "application/octet-stream");
+      res.end(pattern(n, 3));
+    }
+  });
+  const accepted: net.Socket[] = [];
+  const netServer = net.createServer((s) => {
+    accepted.push(s);
+    httpServer.emit("connection", s);
+  });
+  const port = await listen(netServer);
+  return {
+    port,
+    httpServer,
+    accepted,
+    close: async () => {
+      for (const s of accepted) s.destroy();
+      await closeServer(netServer);
+    },
+  };
+}
+
+function request(
+  options: http.RequestOptions,
+  body?: Buffer,
+): Promise<{ res: http.IncomingMessage; data: Buffer }> {
+  return within(
+    new Promise((resolve, reject) => {
+      const req = http.request(options, (res) => {
+        readAll(res).then((data) => resolve({ res, data }), reject);
+      });
+      req.on("error", reject);
+      req.end(body);
+    }),
+    `${options.method ?? "GET"} ${options.path}`,
+  );
+}
+
+/** omninet's createConnection, typed as the stacks ask for node:net's. */
+function dial(options: unknown): nodeNet.Socket {
+  return net.createConnection(options as net.NetConnectOpts) as unknown as nodeNet.Socket;
+}
+
+/** An Agent that dials with omninet, the way libraries plug in a transport. */
+class OmninetAgent extends http.Agent {
+  override createConnection(
+    options: nodeNet.NetConnectOpts,
+    cb?: (err: Error | null, socket: nodeNet.Socket) => void,
+  ): nodeNet.Socket {
+    const socket = dial(options);
+    if (cb) socket.once("connect", () => cb(null, socket));
+    return socket;
+  }
+}
+
+const httpSuite = suite("node:http over omninet sockets");
+
+httpSuite(
+  "a server fed by an omninet server answers keep-alive requests byte for byte",
+  async () => {
+    const srv = await omninetHttpServer();
+    const agent = new OmninetAgent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (const n of [0, 1, 1000, 300_000]) {
+        const body = pattern(n, n);
+        const { res, data } = await request(
+          { port: srv.port, host: "127.0.0.1", method: "POST", path: "/echo", agent },
+          body,
+        );
+        assert.is(res.statusCode, 200);
+        assert.is(res.headers["x-body-sha256"], sha(body));
+        assert.ok(data.equals(body), `echo of ${n} bytes differs`);
+      }
+      const { data } = await request({
+        port: srv.port,
+        host: "127.0.0.1",
+        path: "/big/2000000",
+        agent,
+      });
+      assert.ok(data.equals(pattern(2_000_000, 3)), "2 MB response differs");
+      // Every request came in over omninet-accepted sockets: one on Node and
+      // Bun; Deno's http server closes the connection after each response.
+      assert.ok(srv.accepted.length >= 1 && srv.accepted.length <= 5);
+      assert.ok(srv.accepted.every((s) => s instanceof net.Socket));
+    } finally {
+      agent.destroy();
+      await srv.close();
+    }
+  },
+);
+
+httpSuite("a client with createConnection talks to the runtime's own http server", async () => {
+  const server = http.createServer(async (req, res) => {
+    const body = await readAll(req);
+    res.end(Buffer.concat([Buffer.from(`${req.method} ${req.url} `), body]));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as nodeNet.AddressInfo).port;
+  try {
+    let dialled: unknown = null;
+    const body = pattern(100_000, 9);
+    const { res, data } = await request({
+      port,
+      host: "127.0.0.1",
+      method: "PUT",
+      path: "/x?y=1",
+      createConnection: (opts) => {
+        const s = dial(opts);
+        dialled = s;
+        return s;
+      },
+    }, body);
+    assert.ok(dialled instanceof net.Socket, "createConnection was not used");
+    assert.is(res.statusCode, 200);
+    assert.ok(data.equals(Buffer.concat([Buffer.from("PUT /x?y=1 "), body])));
+  } finally {
+    server.closeAllConnections?.();
+    await new Promise((r) => server.close(r));
+  }
+});
+
+httpSuite("omninet on both ends: parallel requests through an Agent subclass", async () => {
+  const srv = await omninetHttpServer();
+  // One connection per request, none queued: Deno's http server closes each
+  // connection after its response even when asked to keep it (over Deno's own
+  // sockets too), and an Agent that hands a queued request such a socket
+  // before its FIN was read fails it with "socket hang up".
+  const agent = new OmninetAgent({ keepAlive: false, maxSockets: 12 });
+  try {
+    const sizes = Array.from({ length: 12 }, (_, i) => 1 + i * 7919);
+    const replies = await Promise.all(
+      sizes.map((n) => request({ port: srv.port, host: "127.0.0.1", path: `/big/${n}`, agent })),
+    );
+    replies.forEach(({ data }, i) => assert.ok(data.equals(pattern(sizes[i], 3)), `reply ${i}`));
+    assert.ok(srv.accepted.length >= 1 && srv.accepted.length <= sizes.length);
+  } finally {
+    agent.destroy();
+    await srv.close();
+  }
+});
+
+httpSuite.run();
+
+const tlsSuite = suite("node:tls over omninet sockets");
+
+/**
+ * Sends `payload` and collects as many bytes back. No half-close: Deno's
+ * node:tls loses a TLS end() racing an echo even over its own sockets.
+ */
+async function roundTrip(socket: tls.TLSSocket, payload: Buffer): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  const got = new Promise<Buffer>((resolve, reject) => {
+    socket.on("data", (d: Buffer) => {
+      parts.push(d);
+      n += d.length;
+      if (n >= payload.length) resolve(Buffer.concat(parts));
+    });
+    socket.on("error", reject);
+  });
+  socket.write(payload);
+  return await within(got, "TLS echo");
+}
+
+tlsSuite("tls.connect({ socket }) over an omninet socket to a tls server", async () => {
+  const server = tls.createServer({ key, cert }, (s) => {
+    s.on("error", () => {});
+    s.pipe(s);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as nodeNet.AddressInfo).port;
+  const raw = net.createConnection({ port, host: "127.0.0.1" });
+  try {
+    await within(waitFor(raw, "connect"), "connect");
+    const secure = tls.connect({
+      socket: raw as unknown as nodeNet.Socket,
+      ca: cert,
+      servername: "localhost",
+    });
+    await within(waitFor(secure, "secureConnect"), "handshake");
+    assert.ok(secure.authorized, String(secure.authorizationError));
+    assert.is(secure.getPeerCertificate().subject.CN, "localhost");
+    const payload = pattern(3_000_000, 5);
+    const back = await roundTrip(secure, payload);
+    assert.ok(back.equals(payload), "TLS echo differs");
+    secure.destroy();
+  } finally {
+    raw.destroy();
+    await new Promise((r) => server.close(r));
+  }
+});
+
+tlsSuite("new tls.TLSSocket(omninetSocket, { isServer: true }) serves a tls client", async () => {
+  const done: Promise<void>[] = [];
+  const server = net.createServer((s) => {
+    const secure = new tls.TLSSocket(s as unknown as nodeNet.Socket, { isServer: true, key, cert });
+    secure.on("error", () => {});
+    done.push(new Promise((r) => s.on("close", () => r())));
+    secure.on("data", (d: Buffer) => secure.write(d));
+  });
+  const port = await listen(server);
+  try {
+    const client = tls.connect({ port, host: "127.0.0.1", ca: cert, servername: "localhost" });
+    await within(waitFor(client, "secureConnect"), "handshake");
+    assert.ok(client.authorized, String(client.authorizationError));
+    const payload = Buffer.concat([pattern(1, 1), pattern(16_384, 2), pattern(1_000_000, 3)]);
+    const back = await roundTrip(client, payload);
+    assert.ok(back.equals(payload), "TLS echo from the omninet-carried server differs");
+    client.destroy();
+    await within(Promise.all(done), "server socket close");
+  } finally {
+    await closeServer(server);
+  }
+});
+
+tlsSuite.run();
+
+const wsSuite = suite("ws over an HTTP upgrade on omninet sockets");
+
+wsSuite("text and binary messages cross a WebSocket carried by omninet on both ends", async () => {
+  const srv = await omninetHttpServer();
+  const wss = new WebSocketServer({ noServer: true });
+  srv.httpServer.on("upgrade", (req, socket, head) => {
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
+    });
+  });
+  const client = new WebSocket(`ws://127.0.0.1:${srv.port}/chat`, { createConnection: dial });
+  try {
+    await within(
+      new Promise((resolve, reject) => {
+        client.once("open", resolve);
+        client.once("error", reject);
+      }),
+      "ws open",
+    );
+    assert.is(srv.accepted.length, 1, "the upgrade did not come through omninet");
+    const messages = [Buffer.from("hello ✓"), pattern(200_000, 11), pattern(1, 2)];
+    const binary = [false, true, true];
+    for (let i = 0; i < messages.length; i++) {
+      const reply = new Promise<[Buffer, boolean]>((resolve) =>
+        client.once("message", (d, isBinary) => resolve([d as Buffer, isBinary]))
+      );
+      client.send(messages[i], { binary: binary[i] });
+      const [data, isBinary] = await within(reply, `message ${i}`);
+      assert.is(isBinary, binary[i]);
+      assert.ok(Buffer.from(data).equals(messages[i]), `message ${i} differs`);
+    }
+    const closed = new Promise<[number, string]>((resolve) =>
+      client.once("close", (code, reason) => resolve([code, String(reason)]))
+    );
+    client.close(1000, "bye");
+    assert.equal(await within(closed, "ws close"), [1000, "bye"]);
+  } finally {
+    client.terminate();
+    wss.close();
+    await srv.close();
+  }
+});
+
+wsSuite.run();
