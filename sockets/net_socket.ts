@@ -4,6 +4,7 @@
  * server adopts an accepted connection.
  * @module
  */
+import { getDefaultHighWaterMark } from "node:stream";
 import { acceptSocket, type Socket as NetSocket } from "../core/socket.ts";
 import type { StreamHandle } from "../runtimes/types.ts";
 
@@ -16,6 +17,7 @@ export function netSocketFromHandle(handle: StreamHandle, allowHalfOpen: boolean
   const socket = acceptSocket(handle, _noOwner, {
     allowHalfOpen,
     pauseOnConnect: false,
+    highWaterMark: getDefaultHighWaterMark(false),
     noDelay: false,
     keepAlive: false,
     keepAliveInitialDelay: 0,
