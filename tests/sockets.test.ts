@@ -529,6 +529,31 @@ servers("listen + connect over a Unix socket, with await using", async () => {
   }
 });
 
+servers(
+  "accept() returns queued sockets, then null once closed; close() drops the unaccepted",
+  async () => {
+    const server = await listen("127.0.0.1:0");
+    const port = (server.addr as { port: number }).port;
+    const a = connect(`127.0.0.1:${port}`);
+    const b = connect(`127.0.0.1:${port}`);
+    await a.opened;
+    await b.opened;
+    const first = await server.accept();
+    assert.ok(first instanceof Socket);
+    const w = first!.writable.getWriter();
+    await w.write("first");
+    await w.close();
+    // One of the two clients got "first"; the other was queued and is closed by close().
+    await server.close();
+    assert.is(await server.accept(), null);
+    const texts = await Promise.all(
+      [a, b].map((s) => readAll(s.readable).catch(() => Buffer.alloc(0))),
+    );
+    assert.equal(texts.map(String).sort(), ["", "first"]);
+    await Promise.all([a.close(), b.close(), first!.close()]);
+  },
+);
+
 servers("a bind failure rejects with SocketError EADDRINUSE", async () => {
   const first = await listen({ hostname: "127.0.0.1", port: 0 });
   try {
