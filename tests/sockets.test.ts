@@ -551,7 +551,7 @@ servers(
     );
     assert.equal(texts.map(String).sort(), ["", "first"]);
     // The dropped one may have seen a reset: its close() returns its rejected `closed`.
-  await Promise.allSettled([a.close(), b.close(), first!.close()]);
+    await Promise.allSettled([a.close(), b.close(), first!.close()]);
   },
 );
 
@@ -627,6 +627,30 @@ secure('secureTransport "on" with the test CA: echo, and ALPN negotiated', async
     await w.write("secret");
     await w.close();
     assert.is((await readAll(socket.readable)).toString(), "secret");
+    await socket.close();
+  } finally {
+    await t.close();
+  }
+});
+
+secure("sni is sent in the handshake; a server without ALPN leaves alpn null", async () => {
+  let servername: string | undefined;
+  const t = await tlsServer({
+    SNICallback: (name, cb) => {
+      servername = name;
+      cb(null, tls.createSecureContext({ key: KEY, cert: CERT }));
+    },
+  });
+  try {
+    const socket = connect(`127.0.0.1:${t.port}`, {
+      secureTransport: "on",
+      sni: "localhost",
+      alpn: ["echo/1"],
+      omninet: { tls: { ca: CERT } },
+    });
+    const info = await socket.opened;
+    assert.is(servername, "localhost");
+    assert.is(info.alpn, null);
     await socket.close();
   } finally {
     await t.close();
