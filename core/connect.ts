@@ -19,7 +19,6 @@ import {
   codedTypeError,
   errInvalidArgType,
   errInvalidArgValue,
-  errMissingArgs,
   type NodeErrorLike,
   systemError,
 } from "./errors.ts";
@@ -192,7 +191,8 @@ function _validateLocal(options: Record<string, unknown>): void {
 }
 
 function _validatePortOption(port: unknown): number {
-  if (port === undefined) throw errMissingArgs("options", "port", "path");
+  // Node dials port 0 when only an empty path was given ({ path: "" }).
+  if (port === undefined) return 0;
   if (typeof port !== "number" && typeof port !== "string") {
     throw errInvalidArgType("options.port", "one of type number or string", port);
   }

@@ -207,7 +207,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
   listen(options: ListenOptions, listeningListener?: () => void): this;
   listen(...args: unknown[]): this {
     const [given, cb] = normalizeArgs(args);
-    if (this.#listener !== null || this.#starting) throw _errAlreadyListen();
+    // As Node: only a bound server refuses; a listen still resolving its host is superseded.
+    if (this.#listener !== null) throw _errAlreadyListen();
     const backlogFromArgs = toNumber(args.length > 1 && args[1]) ||
       toNumber(args.length > 2 && args[2]);
     const options = { ...given } as ListenOptions & Record<string, unknown>;
@@ -231,6 +232,12 @@ export class Server extends EventEmitter implements ConnectionOwner {
       return this;
     }
     if (options.path && isPipeName(options.path)) {
+      if (options.path[0] === "\0" && (options.readableAll || options.writableAll)) {
+        // Node's message, typo included.
+        const msg =
+          "can not set readableAll or writableAllt to true when path is abstract unix socket";
+        throw errInvalidArgValue("options", given, msg);
+      }
       this.#pipeName = options.path;
       this.#begin(cb, options.signal);
       this.#listenUnix(transport, options, options.path, backlog);

@@ -211,6 +211,8 @@ export class Socket extends Duplex {
   connect(path: string, connectionListener?: () => void): this;
   connect(...args: unknown[]): this {
     const [options, cb] = isNormalized(args[0]) ? args[0] : normalizeArgs(args);
+    // Node adds the listener before any check, so it stays even when connect() throws.
+    if (cb !== null) this.once("connect", cb as () => void);
     if (options.port === undefined && options.path == null) {
       throw errMissingArgs("options", "port", "path");
     }
@@ -226,7 +228,6 @@ export class Socket extends Duplex {
       this.#watchSignal(options.signal);
       if (this.destroyed) return this; // already aborted: never dial
     }
-    if (cb !== null) this.once("connect", cb as () => void);
     this.connecting = true;
     this.#attempt?.abandon();
     const attempt = this.#attempt = new ConnectAttempt(this);

@@ -592,13 +592,6 @@ const L: LookupFunction = () => {};
 // Node 26's answers for `net.connect(options)` (class, code, message).
 const REJECTED: [string, Record<string, unknown>, string, string, string][] = [
   [
-    "no port",
-    {},
-    "TypeError",
-    "ERR_MISSING_ARGS",
-    'The "options" or "port" or "path" argument must be specified',
-  ],
-  [
     "port -1",
     { port: -1 },
     "RangeError",
@@ -836,7 +829,8 @@ norm("normalizeTcpConnect() fills Node's defaults", () => {
   assert.is(p.lookup, undefined);
   assert.is(normalizeTcpConnect({ port: 80, family: "IPv4" }).family, 4);
   assert.is(normalizeTcpConnect({ port: 80, family: 6 }).hints, 0);
-  assert.is(normalizeTcpConnect({ port: 80, host: "::1" }).hints, 0);
+  assert.is(normalizeTcpConnect({ port: 80, host: "::1" }).hints, 0); // Socket.connect() rejects a missing port and path; an empty path dials port 0, as Node.
+  assert.is(normalizeTcpConnect({ path: "" }).port, 0);
 });
 
 norm.run();
