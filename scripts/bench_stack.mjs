@@ -64,8 +64,11 @@ for (const [label, cmd, args] of runs) {
 
 const names = {
   http_seq_rps: "node:http, sequential keep-alive requests/s",
+  http_seq_rps_cpu: "node:http, sequential, requests per CPU-second",
   http_par_rps: "node:http, 16 connections, requests/s",
+  http_par_rps_cpu: "node:http, 16 connections, requests per CPU-second",
   tls_upload_MiBps: "tls.connect({ socket }), 256 MiB upload (MiB/s)",
+  tls_upload_MiBps_cpu: "tls.connect({ socket }), MiB per CPU-second",
 };
 console.log(
   "\n| runtime | metric | omninet | runtime's node:net | omninet / node:net | own socket behind a Duplex |",

@@ -117,13 +117,8 @@ function dial(options: unknown): nodeNet.Socket {
 
 /** An Agent that dials with omninet, the way libraries plug in a transport. */
 class OmninetAgent extends http.Agent {
-  override createConnection(
-    options: nodeNet.NetConnectOpts,
-    cb?: (err: Error | null, socket: nodeNet.Socket) => void,
-  ): nodeNet.Socket {
-    const socket = dial(options);
-    if (cb) socket.once("connect", () => cb(null, socket));
-    return socket;
+  override createConnection(options: nodeNet.NetConnectOpts): nodeNet.Socket {
+    return dial(options);
   }
 }
 
