@@ -11,7 +11,8 @@ import { netSocketFromHandle } from "./net_socket.ts";
 import { internalsOf, makeSocket, type Socket } from "./socket.ts";
 
 /**
- * Wraps a `net.Socket` (connected or still connecting) as a web `Socket`.
+ * Wraps a `net.Socket` (connected or still connecting) as a web `Socket`. A
+ * `tls.TLSSocket` must still be connecting: its `opened` waits for the handshake.
  * The web socket owns it from then on: use only the returned object.
  * @param socket An omninet or runtime `net.Socket`, a `tls.TLSSocket`, or another Duplex.
  * @param options `allowHalfOpen` of the web socket (default `false`).
@@ -37,15 +38,21 @@ export function fromNetSocket(socket: Duplex, options?: { allowHalfOpen?: boolea
     inner.fail(new Error("the net.Socket is destroyed"));
     return web;
   }
-  if (!s.connecting) {
+  // A TLS socket opens once its handshake is done (and then knows its ALPN protocol).
+  const tls = (socket as { encrypted?: boolean }).encrypted === true;
+  const alpn = () => {
+    const p = (socket as { alpnProtocol?: unknown }).alpnProtocol;
+    return typeof p === "string" && p !== "" ? p : null;
+  };
+  if (!s.connecting && !tls) {
     inner.open(new DuplexHandle(socket));
     return web;
   }
   const onError = (err: Error) => inner.fail(err);
   socket.once("error", onError);
-  socket.once("connect", () => {
+  socket.once(tls ? "secureConnect" : "connect", () => {
     socket.removeListener("error", onError);
-    inner.open(new DuplexHandle(socket));
+    inner.open(new DuplexHandle(socket), alpn());
   });
   inner.setCancel(() => socket.destroy());
   return web;

@@ -731,6 +731,32 @@ interop("fromNetSocket(): a connecting net.Socket as a web Socket", async () => 
   }
 });
 
+interop("fromNetSocket(): a tls.TLSSocket opens after its handshake, with its ALPN", async () => {
+  const t = await tlsServer({ ALPNProtocols: ["echo/1"] });
+  try {
+    const web = fromNetSocket(
+      tls.connect({
+        port: t.port,
+        host: "127.0.0.1",
+        servername: "localhost",
+        ca: CERT,
+        ALPNProtocols: ["echo/1"],
+      }),
+    );
+    const info = await web.opened;
+    assert.is(info.alpn, "echo/1");
+    const w = web.writable.getWriter();
+    await w.write("tls from net");
+    const r = web.readable.getReader();
+    let text = "";
+    while (text.length < 12) text += Buffer.from((await r.read()).value!).toString();
+    assert.is(text, "tls from net");
+    await web.close();
+  } finally {
+    await t.close();
+  }
+});
+
 interop("toNetSocket(): a web Socket's connection continues as a net.Socket", async () => {
   const { server, port, done } = await echoListener();
   try {
