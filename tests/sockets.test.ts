@@ -715,21 +715,26 @@ secure.run();
 // ---------------------------------------------------------------------------
 const interop = suite("sockets interop with net");
 
-interop("fromNetSocket(): a connecting net.Socket as a web Socket", async () => {
-  const { server, port, done } = await echoListener();
-  try {
-    const web = fromNetSocket(netConnect(port, "127.0.0.1"));
-    assert.is((await web.opened).remoteAddress, `127.0.0.1:${port}`);
-    const w = web.writable.getWriter();
-    await w.write("from net");
-    await w.close();
-    assert.is((await readAll(web.readable)).toString(), "from net");
-    await web.closed;
-  } finally {
-    await server.close();
-    await done;
-  }
-});
+interop(
+  "fromNetSocket(): a connecting net.Socket (omninet's, the runtime's) as a web Socket",
+  async () => {
+    const { server, port, done } = await echoListener();
+    try {
+      for (const dial of [netConnect, nodeNet.connect]) {
+        const web = fromNetSocket(dial(port, "127.0.0.1"));
+        assert.is((await web.opened).remoteAddress, `127.0.0.1:${port}`);
+        const w = web.writable.getWriter();
+        await w.write("from net");
+        await w.close();
+        assert.is((await readAll(web.readable)).toString(), "from net");
+        await web.closed;
+      }
+    } finally {
+      await server.close();
+      await done;
+    }
+  },
+);
 
 interop("fromNetSocket(): a tls.TLSSocket opens after its handshake, with its ALPN", async () => {
   const t = await tlsServer({ ALPNProtocols: ["echo/1"] });
