@@ -289,6 +289,41 @@ data(
   },
 );
 
+data("a peer that does not read holds writes back: write() stops resolving", async () => {
+  const server: Server = createServer({ pauseOnConnect: true }, (s) => {
+    s.on("error", () => {});
+    peers.push(s);
+  });
+  const peers: NetSocket[] = [];
+  const port = await netListen(server);
+  const socket = connect(`127.0.0.1:${port}`);
+  try {
+    const writer = socket.writable.getWriter();
+    const chunk = new Uint8Array(MiB);
+    let accepted = 0;
+    let stalledAt = -1;
+    while (accepted < 256 * MiB) {
+      const write = writer.write(chunk).then(() => true);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 500)));
+      const done = await Promise.race([write, late]);
+      clearTimeout(timer);
+      if (!done) {
+        stalledAt = accepted;
+        write.catch(() => {});
+        break;
+      }
+      accepted += MiB;
+    }
+    assert.ok(stalledAt >= 0, "every write resolved although the peer read nothing");
+    assert.ok(stalledAt < 48 * MiB, `${stalledAt / MiB} MiB accepted by a peer that read nothing`);
+  } finally {
+    for (const p of peers) p.destroy();
+    await socket.close();
+    await closeServer(server);
+  }
+});
+
 data.run();
 
 // ---------------------------------------------------------------------------
