@@ -10,7 +10,7 @@ import { dialUnix } from "../core/sys_errors.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import type { StreamHandle } from "../runtimes/types.ts";
 import { type AnySocketAddress, parseAddress } from "./address.ts";
-import { SocketError, toSocketError } from "./error.ts";
+import { toSocketError } from "./error.ts";
 import {
   internalsOf,
   makeSocket,
@@ -88,13 +88,17 @@ export function connect(address: AnySocketAddress, options?: SocketOptions): Soc
     ? (handle: StreamHandle) => startClientTls(socket, handle, params)
     : (handle: StreamHandle) => inner.open(handle);
   const transport = getTransport();
+  // The cancel function is in place before dialing and cleared by the outcome, which may come
+  // before the dial call returns.
   if (target.kind === "unix") {
-    const dial = dialUnix(transport, target.path, (err, handle) => {
+    // deno-lint-ignore prefer-const -- read by the cancel closure, possibly before assignment
+    let dial: { cancel(): void } | undefined;
+    inner.setCancel(() => dial?.cancel());
+    dial = dialUnix(transport, target.path, (err, handle) => {
       inner.setCancel(undefined);
       if (err) inner.fail(err);
       else connected(handle!);
     });
-    inner.setCancel(() => dial.cancel());
     return socket;
   }
   let plan;
@@ -105,9 +109,12 @@ export function connect(address: AnySocketAddress, options?: SocketOptions): Soc
       blockList: opts.blockList,
     });
   } catch (err) {
-    throw err instanceof SocketError ? err : toSocketError(err);
+    throw toSocketError(err);
   }
-  const cancel = startTcpConnect(transport, plan, {
+  // deno-lint-ignore prefer-const -- read by the cancel closure, possibly before assignment
+  let cancel: (() => void) | undefined;
+  inner.setCancel(() => cancel?.());
+  cancel = startTcpConnect(transport, plan, {
     emit: () => !inner.ended(),
     startMulti() {},
     recordAttempt() {},
@@ -117,6 +124,5 @@ export function connect(address: AnySocketAddress, options?: SocketOptions): Soc
     },
     failed: (err) => inner.fail(err),
   });
-  if (!inner.ended()) inner.setCancel(cancel);
   return socket;
 }

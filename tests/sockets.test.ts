@@ -434,6 +434,22 @@ failures("a blocked address rejects with SocketError ERR_IP_BLOCKED and never di
   });
 });
 
+failures("Unix paths follow net's rules: too long is EINVAL, missing is ENOENT", async () => {
+  const long = connect({ path: `/tmp/${"x".repeat(200)}.sock` });
+  const e1 = await rejection(long.opened);
+  assert.instance(e1, SocketError);
+  assert.is((e1 as SocketError).code, "EINVAL");
+  const dir = tempDir();
+  try {
+    const missing = connect({ path: join(dir, "none.sock") });
+    const e2 = await rejection(missing.opened);
+    assert.instance(e2, SocketError);
+    assert.is((e2 as SocketError).code, "ENOENT");
+  } finally {
+    removeDir(dir);
+  }
+});
+
 failures("opened and closed rejections are never unhandled", async () => {
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
