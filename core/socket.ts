@@ -5,7 +5,11 @@
  * once for every runtime. The pieces with one concern each live beside it:
  * `socket_connect.ts` (one connect attempt), `socket_write.ts` (bytes and
  * held writes), `idle_timeout.ts` (setTimeout), `socket_events.ts` (the
- * handle's callbacks), `socket_types.ts` (the public option types).
+ * handle's callbacks), `socket_types.ts` (the public option types),
+ * `options.ts` (option checks). What stays is the one class, by section
+ * (connecting, reading, writing, teardown, timeouts, options, state): it is
+ * longer than the other modules because every section reads and writes the
+ * same private state, which no other module can reach.
  * @module
  */
 import { Buffer } from "node:buffer";

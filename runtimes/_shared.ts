@@ -1,11 +1,12 @@
 /**
- * Helpers more than one adapter needs: endpoint construction from the loose
- * fields runtimes report. Every
+ * Helpers more than one adapter needs: the endpoint cache every stream
+ * handle extends, endpoint construction from the loose fields runtimes
+ * report, and a dial that fails without asking the runtime. Every
  * adapter imports these from here; no adapter imports another adapter.
  * @module
  */
 import type { SystemError } from "../core/errors.ts";
-import type { AddressInfo, ConnectCallback, Dial, TcpConnectRequest } from "./types.ts";
+import type { AddressInfo, ConnectCallback, Dial, Endpoint, TcpConnectRequest } from "./types.ts";
 
 /**
  * An IP endpoint from the loose fields a runtime reports, or `null` when
@@ -76,4 +77,50 @@ export function failedDial(err: SystemError, cb: ConnectCallback): Dial {
       live = false;
     },
   };
+}
+
+/**
+ * The endpoint cache every adapter's stream handle extends: each end is read
+ * from the runtime once (a system call on most runtimes) and answered from
+ * here afterwards, after close too, as Node's are. Ends the adapter already
+ * knows (a Unix path, an IPv4 peer it dialled, a listener's own address) are
+ * given to the constructor and cost nothing.
+ * @example
+ * ```ts
+ * class Handle extends CachedEnds {
+ *   protected readLocal() { return { address: "127.0.0.1", family: "IPv4" as const, port: 1 }; }
+ *   protected readRemote() { return null; }
+ * }
+ * ```
+ */
+export abstract class CachedEnds {
+  #local: Endpoint | undefined;
+  #remote: Endpoint | undefined;
+
+  /**
+   * @param local the local end, when already known
+   * @param remote the remote end, when already known
+   */
+  constructor(local?: Endpoint, remote?: Endpoint) {
+    this.#local = local;
+    this.#remote = remote;
+  }
+
+  /** Local endpoint, or `null` once unknown. */
+  localAddress(): Endpoint {
+    if (this.#local === undefined) this.#local = this.readLocal();
+    return this.#local;
+  }
+
+  /** Remote endpoint, or `null` once unknown. */
+  remoteAddress(): Endpoint {
+    if (this.#remote === undefined) this.#remote = this.readRemote();
+    return this.#remote;
+  }
+
+  /** Asks the runtime for the local end (`null` when it cannot say). */
+  protected abstract readLocal(): Endpoint;
+
+  /** Asks the runtime for the remote end (`null` when it cannot say). */
+  protected abstract readRemote(): Endpoint;
 }

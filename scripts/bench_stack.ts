@@ -4,9 +4,10 @@
 // - http_seq_rps: sequential keep-alive requests/s on one connection (latency);
 // - http_par_rps: requests/s with 16 keep-alive connections in parallel;
 // - tls_upload_MiBps: one upload through tls.connect({ socket }) to a
-//   tls.createServer on the runtime's own sockets; a third subject, "duplex",
-//   hands tls the runtime's own socket behind a plain stream.Duplex: the
-//   path a runtime's TLS takes for any socket that is not its own.
+//   tls.createServer on the runtime's own sockets.
+// A third subject, "duplex", hands the stacks the runtime's own sockets
+// behind a plain stream.Duplex: the path a runtime's http and tls take for
+// any socket that is not its own class (omninet's included).
 // The HTTP server gets its connections through server.emit("connection")
 // from a net server of the subject; the client's Agent dials with the
 // subject's createConnection. Prints one JSON line per measurement;
@@ -134,6 +135,13 @@ function behindDuplex(sock: nodeNet.Socket): Duplex {
     write(chunk: Buffer, _enc, cb) {
       sock.write(chunk, cb);
     },
+    writev(chunks, cb) {
+      sock.cork();
+      for (let i = 0; i < chunks.length; i++) {
+        sock.write(chunks[i].chunk, i === chunks.length - 1 ? cb : undefined);
+      }
+      sock.uncork();
+    },
     final(cb) {
       sock.end(cb);
     },
@@ -146,11 +154,29 @@ function behindDuplex(sock: nodeNet.Socket): Duplex {
     if (!d.push(chunk)) sock.pause();
   });
   sock.on("end", () => d.push(null));
+  sock.on("error", (err: Error) => d.destroy(err));
+  sock.on("timeout", () => d.emit("timeout"));
+  // The socket methods node:http calls, forwarded.
+  Object.assign(d, {
+    setNoDelay: (on?: boolean) => (sock.setNoDelay(on), d),
+    ref: () => (sock.ref(), d),
+    unref: () => (sock.unref(), d),
+    setKeepAlive: (on?: boolean, delay?: number) => (sock.setKeepAlive(on, delay), d),
+    setTimeout: (ms: number, cb?: () => void) => {
+      sock.setTimeout(ms);
+      if (cb) d.once("timeout", cb);
+      return d;
+    },
+  });
   return d;
 }
 
 const duplexNet: NetLike = {
-  createServer: nodeNet.createServer,
+  createServer:
+    ((handler: (s: nodeNet.Socket) => void) =>
+      nodeNet.createServer((s) =>
+        handler(behindDuplex(s) as unknown as nodeNet.Socket)
+      )) as typeof nodeNet.createServer,
   createConnection: ((...args: Parameters<typeof nodeNet.createConnection>) => {
     const sock = nodeNet.createConnection(...args);
     const d = behindDuplex(sock) as unknown as nodeNet.Socket;
@@ -205,8 +231,8 @@ async function main(): Promise<void> {
   const metrics: [string, (net: NetLike) => Promise<Rate>, [string, NetLike][]][] = [];
   if (only !== "tls") {
     metrics.push(
-      ["http_seq_rps", httpSequential, subjects],
-      ["http_par_rps", httpParallel, subjects],
+      ["http_seq_rps", httpSequential, [...subjects, ["duplex", duplexNet]]],
+      ["http_par_rps", httpParallel, [...subjects, ["duplex", duplexNet]]],
     );
   }
   if (only !== "http") {

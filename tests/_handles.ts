@@ -31,6 +31,11 @@ export function track<T extends Closable>(x: T): T {
   return x;
 }
 
+/** Whether `x` is tracked (opened in this test and not closed by it). */
+export function isTracked(x: Closable): boolean {
+  return opened.has(x);
+}
+
 /** Forgets `x` (a test that closes it itself). */
 export function untrack(x: Closable): void {
   opened.delete(x);

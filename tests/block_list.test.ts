@@ -1,6 +1,5 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, readFileSync } from "node:fs";
 import * as nodeNet from "node:net";
 import { inspect } from "node:util";
 import { BlockList } from "../core/block_list.ts";
@@ -13,6 +12,7 @@ import {
   PROBES,
   randomCases,
 } from "./fixtures/block_list_cases.ts";
+import { readJsonLines } from "./_fixtures.ts";
 
 type AnyList = Record<string, (...a: unknown[]) => unknown> & { rules: string[]; size: number };
 
@@ -50,14 +50,10 @@ function normaliseRules(rules: string[]): string[] {
 }
 
 function loadFixture(): { node: string; cases: { name: string; expected: Expected }[] } {
-  const name = "block_list_node26.jsonl";
-  const found = [
-    new URL(`./fixtures/${name}`, import.meta.url),
-    new URL(`../../tests/fixtures/${name}`, import.meta.url),
-  ].find((u) => existsSync(u));
-  if (!found) throw new Error(`${name} not found`);
-  const [header, ...cases] = readFileSync(found, "utf8").split("\n").filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l));
+  const [header, ...cases] = readJsonLines("block_list_node26.jsonl") as [
+    { node: string },
+    ...{ name: string; expected: Expected }[],
+  ];
   return { node: header.node, cases };
 }
 

@@ -1,6 +1,5 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, readFileSync } from "node:fs";
 import { BlockList } from "../core/block_list.ts";
 import {
   type ConnectSink,
@@ -31,6 +30,7 @@ import {
   shapeError,
   shapeLookupOptions,
 } from "./fixtures/connect_scenarios.ts";
+import { readJsonFixture } from "./_fixtures.ts";
 
 interface Fixture {
   meta: { node: string; platform: string; ADDRCONFIG: number };
@@ -38,13 +38,7 @@ interface Fixture {
 }
 
 function _fixture(): Fixture {
-  const name = "connect_node26.json";
-  const found = [
-    new URL(`./fixtures/${name}`, import.meta.url),
-    new URL(`../../tests/fixtures/${name}`, import.meta.url),
-  ].find((u) => existsSync(u));
-  if (!found) throw new Error(`${name} not found`);
-  return JSON.parse(readFileSync(found, "utf8"));
+  return readJsonFixture<Fixture>("connect_node26.json");
 }
 const FIXTURE = _fixture();
 

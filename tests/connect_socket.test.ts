@@ -1,7 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import dns from "node:dns";
-import { existsSync, readFileSync } from "node:fs";
 import net from "../mod.ts";
 import { getTransport, setTransport } from "../runtimes/mod.ts";
 import type { ConnectCallback, Dial, TcpConnectRequest, Transport } from "../runtimes/types.ts";
@@ -15,6 +14,7 @@ import {
   type SocketScenario,
   startServers,
 } from "./fixtures/connect_socket_scenarios.ts";
+import { readJsonFixture } from "./_fixtures.ts";
 
 interface Fixture {
   meta: { node: string; platform: string; ADDRCONFIG: number; localhost: string[] };
@@ -22,13 +22,7 @@ interface Fixture {
 }
 
 function _fixture(): Fixture {
-  const name = "connect_socket_node26.json";
-  const found = [
-    new URL(`./fixtures/${name}`, import.meta.url),
-    new URL(`../../tests/fixtures/${name}`, import.meta.url),
-  ].find((u) => existsSync(u));
-  if (!found) throw new Error(`${name} not found`);
-  return JSON.parse(readFileSync(found, "utf8"));
+  return readJsonFixture<Fixture>("connect_socket_node26.json");
 }
 const FIXTURE = _fixture();
 const NET = net as unknown as NetLike;

@@ -1,9 +1,9 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, readFileSync } from "node:fs";
 import * as nodeNet from "node:net";
 import { formatIPv4, formatIPv6, isIP, isIPv4, isIPv6, parseIPv4, parseIPv6 } from "../core/ip.ts";
 import { generateInputs, prng } from "./fixtures/ip_inputs.ts";
+import { readFixture } from "./_fixtures.ts";
 
 const v4 = suite("isIPv4()");
 
@@ -160,14 +160,7 @@ ip("converts an object once per family check, as Node does", () => {
 
 /** The recorded answers, found from the source tree or from the built `dist/tests`. */
 function loadRecorded(): { node: string; inputs: string[]; answers: number[] } {
-  const name = "ip_node_answers.jsonl";
-  const candidates = [
-    new URL(`./fixtures/${name}`, import.meta.url),
-    new URL(`../../tests/fixtures/${name}`, import.meta.url),
-  ];
-  const found = candidates.find((u) => existsSync(u));
-  if (!found) throw new Error(`${name} not found`);
-  const lines = readFileSync(found, "utf8").split("\n").filter((l) => l.length > 0);
+  const lines = readFixture("ip_node_answers.jsonl").split("\n").filter((l) => l.length > 0);
   const header = JSON.parse(lines[0]) as { node: string; count: number };
   const inputs: string[] = [];
   const answers: number[] = [];

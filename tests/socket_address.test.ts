@@ -1,9 +1,9 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, readFileSync } from "node:fs";
 import * as nodeNet from "node:net";
 import { inspect } from "node:util";
 import { _socketAddressValue, SocketAddress } from "../core/socket_address.ts";
+import { readJsonLines } from "./_fixtures.ts";
 
 /** Asserts that `fn` throws an error of `cls` carrying `code`. */
 function throwsCode(fn: () => unknown, cls: ErrorConstructor, code: string, what = ""): void {
@@ -186,15 +186,9 @@ ctor("checks family, address type, port, flowlabel, then the address, in Node's 
 
 /** Recorded answers of Node 20 and 24 (`new`) and Node 24 (`parse`). */
 function loadRecorded(): Array<[string, string, unknown, unknown]> {
-  const name = "ip_node_socket_address.jsonl";
-  const candidates = [
-    new URL(`./fixtures/${name}`, import.meta.url),
-    new URL(`../../tests/fixtures/${name}`, import.meta.url),
-  ];
-  const found = candidates.find((u) => existsSync(u));
-  if (!found) throw new Error(`${name} not found`);
-  const lines = readFileSync(found, "utf8").split("\n").filter((l) => l.length > 0);
-  return lines.slice(1).map((l) => JSON.parse(l));
+  return readJsonLines("ip_node_socket_address.jsonl").slice(1) as Array<
+    [string, string, unknown, unknown]
+  >;
 }
 
 const recorded = loadRecorded();

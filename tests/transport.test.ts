@@ -17,133 +17,36 @@ import * as rules from "../core/sys_errors.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import type {
   AddressInfo,
-  HandleEvents,
   ListenerHandle,
   StreamHandle,
   TcpListenRequest,
 } from "../runtimes/types.ts";
 import { currentRuntime, spawnScript } from "./_runtime.ts";
+import { closeAll, isTracked, sleep, track, untrack, within } from "./_handles.ts";
+import { Peer as BasePeer } from "./_peer.ts";
 
 const t = getTransport();
 const onRealNode = currentRuntime() === "node";
-const GUARD_MS = 15_000;
 
 // ---------------------------------------------------------------- helpers
 
-/** Rejects when `p` takes longer than the guard, so a broken adapter fails instead of hanging. */
-function within<T>(p: Promise<T>, what: string, ms = GUARD_MS): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  return Promise.race([p, guard]).finally(() => clearTimeout(timer));
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Everything a test opens, closed after each test whatever happened. */
-const opened = new Set<{ close(cb: () => void): void }>();
-function track<T extends { close(cb: () => void): void }>(x: T): T {
-  opened.add(x);
-  return x;
-}
 /** Every Peer of the running test, by handle. */
 const peers = new Map<StreamHandle, Peer>();
 
 /** Closes what the test left open; returns the contract violations seen. */
-async function closeAll(): Promise<string[]> {
-  const all = [...opened];
-  opened.clear();
-  for (const x of all) {
-    const peer = peers.get(x as StreamHandle);
-    if (peer) peer.closing = true;
-  }
-  await within(
-    Promise.all(all.map((x) => new Promise<void>((r) => x.close(r)))),
-    "cleanup close",
-  );
+async function closeAllChecked(): Promise<string[]> {
+  for (const [h, peer] of peers) if (isTracked(h)) peer.closing = true;
+  await closeAll();
   const seen = [...peers.values()].flatMap((p) => p.violations);
   peers.clear();
   return seen;
 }
-function forget(x: { close(cb: () => void): void }): void {
-  opened.delete(x);
-}
 
-/** Records a handle's callbacks; `until()` waits for a condition on them. */
-class Peer implements HandleEvents {
-  received: Buffer[] = [];
-  bytes = 0;
-  ended = false;
-  error: SystemError | null = null;
-  closing = false;
-  reading = false;
-  /** Callbacks the contract forbids (after close(), while stopped, after onEnd...). */
-  violations: string[] = [];
-  /** Optional consumer instead of keeping chunks. */
-  sink: ((chunk: Uint8Array) => void) | null = null;
-  #waiters: Array<{ check: () => boolean; resolve: () => void }> = [];
-
-  readonly h: StreamHandle;
-
+/** A tests/_peer.ts Peer whose violations are checked at the end of the test. */
+class Peer extends BasePeer {
   constructor(h: StreamHandle, start = true) {
-    this.h = h;
+    super(h, start);
     peers.set(h, this);
-    h.attach(this);
-    if (start) this.start();
-  }
-  start(): void {
-    this.reading = true;
-    this.h.readStart();
-  }
-  stop(): void {
-    this.reading = false;
-    this.h.readStop();
-  }
-  #check(what: string): void {
-    if (this.closing) this.violations.push(`${what} after close()`);
-    if (!this.reading) this.violations.push(`${what} while not reading`);
-    if (this.ended) this.violations.push(`${what} after onEnd`);
-    if (this.error) this.violations.push(`${what} after onError`);
-  }
-  onData = (chunk: Uint8Array): void => {
-    this.#check("onData");
-    this.bytes += chunk.length;
-    if (this.sink) this.sink(chunk);
-    else this.received.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
-    this.#wake();
-  };
-  onEnd = (): void => {
-    this.#check("onEnd");
-    this.ended = true;
-    this.#wake();
-  };
-  onError = (err: SystemError): void => {
-    if (this.closing) this.violations.push("onError after close()");
-    if (this.error) this.violations.push("a second onError");
-    this.error = err;
-    this.#wake();
-  };
-  text(): string {
-    return Buffer.concat(this.received).toString("latin1");
-  }
-  until(check: () => boolean, what: string): Promise<void> {
-    if (check()) return Promise.resolve();
-    return within(new Promise<void>((resolve) => this.#waiters.push({ check, resolve })), what);
-  }
-  write(data: string | Uint8Array): Promise<void> {
-    const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
-    return new Promise((resolve, reject) =>
-      this.h.write(bytes, (err) => (err ? reject(err) : resolve()))
-    );
-  }
-  close(): Promise<void> {
-    this.closing = true;
-    forget(this.h);
-    return within(new Promise<void>((r) => this.h.close(r)), "close callback");
-  }
-  #wake(): void {
-    this.#waiters = this.#waiters.filter((w) => (w.check() ? (w.resolve(), false) : true));
   }
 }
 
@@ -177,7 +80,7 @@ class Listening {
     return (this.listener.address() as AddressInfo).port;
   }
   close(): Promise<void> {
-    forget(this.listener);
+    untrack(this.listener);
     return within(new Promise<void>((r) => this.listener.close(r)), "listener close");
   }
 }
@@ -323,7 +226,7 @@ function contractSuite(title: string): {
         failed = true;
         failure = err;
       }
-      const violations = await closeAll();
+      const violations = await closeAllChecked();
       if (failed) throw failure;
       if (violations.length) throw new Error(`contract violations: ${violations.join("; ")}`);
     });
@@ -439,7 +342,7 @@ listenTcpSuite("close() calls back asynchronously; later dials are refused", asy
   const port = l.port;
   let returned = false;
   let sync = false;
-  forget(l.listener);
+  untrack(l.listener);
   await within(
     new Promise<void>((r) => {
       l.listener.close(() => ((sync = !returned), r()));
@@ -846,7 +749,7 @@ unixSuite("TCP-only options on Unix sockets: no-ops, and reset() absent or real"
   assert.is(s.text(), "ok");
   if (!s.h.reset) return;
   // Unix sockets have no RST: an adapter offering reset() must still make the peer see one.
-  forget(s.h);
+  untrack(s.h);
   s.closing = true;
   await within(new Promise<void>((r) => s.h.reset!(r)), "reset callback");
   await c.until(() => c.error !== null || c.ended, "the peer to notice");
@@ -1042,7 +945,7 @@ endSuite("shutdown() flushes a large pending write before the FIN", async () => 
   await within(new Promise<void>((r) => c.shutdown(() => r())), "shutdown");
   await server.until(() => server.ended, "onEnd");
   assert.is(server.bytes, big.length);
-  assert.ok(Buffer.concat(server.received).equals(big));
+  assert.ok(server.data().equals(big));
 });
 
 endSuite("the peer's close() gives onEnd, not an error", async () => {
@@ -1069,7 +972,7 @@ endSuite("shutdown() then close(): the peer gets the data, then onEnd", async ()
 
 endSuite("close() calls back asynchronously, once per call, and is idempotent", async () => {
   const [c] = await tcpPair();
-  forget(c);
+  untrack(c);
   let calls = 0;
   let returned = false;
   let sync = false;
@@ -1126,7 +1029,7 @@ endSuite("a write pending at close() never calls back", async () => {
   assert.ok(r.stalled);
   let late = false;
   r.pending.then(() => (late = true), () => (late = true));
-  forget(c);
+  untrack(c);
   await within(new Promise<void>((res) => c.close(res)), "close");
   await sleep(50);
   assert.not.ok(late, "write callback fired after close()");
@@ -1147,7 +1050,7 @@ errorSuite("reset() makes the peer see read ECONNRESET with Node's shape", async
   const client = new Peer(c);
   let returned = false;
   let sync = false;
-  forget(s);
+  untrack(s);
   await within(
     new Promise<void>((r) => {
       s.reset!(() => ((sync = !returned), r()));
@@ -1174,7 +1077,7 @@ errorSuite("close() with never-read bytes makes the reading peer see read ECONNR
   await client.write("unread");
   // Give the adapter the chance to read ahead: what it holds still counts as unread.
   await sleep(50);
-  forget(s);
+  untrack(s);
   await within(new Promise<void>((r) => s.close(r)), "close callback");
   await client.until(() => client.error !== null || client.ended, "the peer to notice");
   assert.not.ok(client.ended, "a close with unread bytes looked like a clean EOF");

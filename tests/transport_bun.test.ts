@@ -14,55 +14,12 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { SystemError } from "../core/errors.ts";
 import { getTransport } from "../runtimes/mod.ts";
-import type { AddressInfo, HandleEvents, ListenerHandle, StreamHandle } from "../runtimes/types.ts";
+import type { AddressInfo, ListenerHandle, StreamHandle } from "../runtimes/types.ts";
 import { currentRuntime } from "./_runtime.ts";
+import { Peer } from "./_peer.ts";
 import { closeAll, GUARD_MS, sleep, track, within } from "./_handles.ts";
 
 const t = getTransport();
-
-/** Records callbacks; `until()` waits for a condition on them. */
-class Peer implements HandleEvents {
-  chunks: Buffer[] = [];
-  bytes = 0;
-  ended = false;
-  error: SystemError | null = null;
-  /** Events in order: `d` per chunk, `e` for end, `x` for error. */
-  log = "";
-  onChunk: ((chunk: Uint8Array) => void) | null = null;
-  #waiters: Array<{ check: () => boolean; resolve: () => void }> = [];
-
-  constructor(readonly h: StreamHandle, start = true) {
-    h.attach(this);
-    if (start) h.readStart();
-  }
-  onData = (chunk: Uint8Array): void => {
-    this.log += "d";
-    this.bytes += chunk.length;
-    this.chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
-    this.onChunk?.(chunk);
-    this.#wake();
-  };
-  onEnd = (): void => {
-    this.log += "e";
-    this.ended = true;
-    this.#wake();
-  };
-  onError = (err: SystemError): void => {
-    this.log += "x";
-    this.error = err;
-    this.#wake();
-  };
-  data(): Buffer {
-    return Buffer.concat(this.chunks);
-  }
-  until(check: () => boolean, what: string): Promise<void> {
-    if (check()) return Promise.resolve();
-    return within(new Promise<void>((resolve) => this.#waiters.push({ check, resolve })), what);
-  }
-  #wake(): void {
-    this.#waiters = this.#waiters.filter((w) => (w.check() ? (w.resolve(), false) : true));
-  }
-}
 
 function write(h: StreamHandle, data: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => h.write(data, (e) => (e ? reject(e) : resolve())));
@@ -229,6 +186,28 @@ flow("small writes in separate ticks to a stalled reader arrive in order", async
   await within(wrote, "every write callback");
   await server.until(() => server.bytes === off, "all bytes");
   assert.ok(server.data().equals(Buffer.concat(parts)), "bytes out of order or lost");
+});
+
+flow("a buffer refilled as soon as its write callback runs is sent as it was", async () => {
+  const [c, s] = await tcpPair();
+  const server = new Peer(s);
+  const buf = Buffer.alloc(100);
+  const rounds = 200;
+  await new Promise<void>((resolve, reject) => {
+    let i = 0;
+    const next = (e?: SystemError | null): void => {
+      if (e) return reject(e);
+      if (i === rounds) return resolve();
+      buf.fill(i++ % 251);
+      c.write(buf, next);
+    };
+    next();
+  });
+  await server.until(() => server.bytes === rounds * 100, "all bytes");
+  const expected = Buffer.concat(
+    Array.from({ length: rounds }, (_, i) => Buffer.alloc(100, i % 251)),
+  );
+  assert.ok(server.data().equals(expected), "a write was sent after its buffer was refilled");
 });
 
 flow("close() right after a small write still delivers the write, then the FIN", async () => {

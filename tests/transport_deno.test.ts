@@ -9,80 +9,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import type { SystemError } from "../core/errors.ts";
 import { errnoOf } from "../core/errors.ts";
 import { createDenoTransport } from "../runtimes/deno/mod.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import type {
   AddressInfo,
-  HandleEvents,
   ListenCallback,
   ListenerEvents,
   ListenerHandle,
   StreamHandle,
 } from "../runtimes/types.ts";
 import { currentRuntime } from "./_runtime.ts";
+import { Peer } from "./_peer.ts";
 import { closeAll, closeOne, sleep, track, untrack, within } from "./_handles.ts";
 
 const t = getTransport();
-
-/** Records a handle's callbacks; `until()` waits for a condition on them. */
-class Peer implements HandleEvents {
-  chunks: Uint8Array[] = [];
-  bytes = 0;
-  ended = false;
-  error: SystemError | null = null;
-  /** Called for each chunk after it is recorded. */
-  onChunk: ((chunk: Uint8Array) => void) | null = null;
-  #waiters: Array<{ check: () => boolean; resolve: () => void }> = [];
-  readonly h: StreamHandle;
-
-  constructor(h: StreamHandle, start = true) {
-    this.h = h;
-    h.attach(this);
-    if (start) h.readStart();
-  }
-  onData = (chunk: Uint8Array): void => {
-    this.chunks.push(chunk);
-    this.bytes += chunk.length;
-    this.onChunk?.(chunk);
-    this.#wake();
-  };
-  onEnd = (): void => {
-    this.ended = true;
-    this.#wake();
-  };
-  onError = (err: SystemError): void => {
-    this.error = err;
-    this.#wake();
-  };
-  data(): Buffer {
-    return Buffer.concat(this.chunks);
-  }
-  until(check: () => boolean, what: string): Promise<void> {
-    if (check()) return Promise.resolve();
-    return within(new Promise<void>((resolve) => this.#waiters.push({ check, resolve })), what);
-  }
-  write(bytes: Uint8Array): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.h.write(bytes, (e) => (e ? reject(e) : resolve()))
-    );
-  }
-  writev(chunks: Uint8Array[]): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.h.writev(chunks, (e) => (e ? reject(e) : resolve()))
-    );
-  }
-  shutdown(): Promise<void> {
-    return within(
-      new Promise((resolve, reject) => this.h.shutdown((e) => (e ? reject(e) : resolve()))),
-      "shutdown callback",
-    );
-  }
-  #wake(): void {
-    this.#waiters = this.#waiters.filter((w) => (w.check() ? (w.resolve(), false) : true));
-  }
-}
 
 /** A listener with a queue of accepted handles. */
 interface Accepting {

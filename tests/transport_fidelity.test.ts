@@ -12,6 +12,7 @@ import { createServer } from "../core/server.ts";
 import { connect } from "../core/socket.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import { closeServer, errorAndClose, listen, removeDir, tempDir, waitFor } from "./_net.ts";
+import { spawnScript } from "./_runtime.ts";
 
 const fidelity = suite("runtime differences from Node 26");
 
@@ -135,3 +136,22 @@ fidelity("localAddress of the other family fails bind EINVAL", async () => {
 });
 
 fidelity.run();
+
+const alive = suite("which connected sockets keep the process alive");
+
+// Node 26: exits (neither end reads or writes; the server is unref'd).
+alive("a paused client with nothing to write lets the process exit", async () => {
+  const r = await spawnScript("fixtures/transport_alive", ["paused"]);
+  assert.is(r.timedOut, false);
+  assert.is(r.stdout, "connected\n", r.stderr);
+  assert.is(r.code, 0);
+});
+
+// Node 26: stays alive while the client reads.
+alive("a reading client keeps the process alive", async () => {
+  const r = await spawnScript("fixtures/transport_alive", ["reading"]);
+  assert.is(r.stdout, "connected\nstill alive\n", r.stderr);
+  assert.is(r.code, 0);
+});
+
+alive.run();

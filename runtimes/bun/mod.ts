@@ -4,7 +4,9 @@
  * Bun's sockets are handler-based: one handlers object serves every socket of
  * a kind, and each socket carries its state in `socket.data`. This file keeps
  * three shared handler sets (dialled, accepted and fd-wrapped sockets) and one
- * `_Conn` per socket; nothing on the read or write path allocates a closure.
+ * `Conn` per socket. `conn.ts` holds the connection, `handlers.ts` the
+ * shared handlers; this file dials, listens and wraps descriptors. Nothing on
+ * the read or write path allocates a closure.
  *
  * Facts about Bun 1.4 this adapter relies on (each checked by experiment):
  * - every `data` call hands a fresh Buffer (no reuse), so chunks pass through
@@ -31,16 +33,12 @@
  *   a handler (user code under `onData`) as an uncaught exception, like Node.
  * @module
  */
-import { Buffer } from "node:buffer";
-import { nextTick } from "node:process";
 import { type SystemError, systemError } from "../../core/errors.ts";
 import { errInvalidFdType, fdType } from "../../core/features.ts";
 import type {
   AddressInfo,
   ConnectCallback,
   Dial,
-  Endpoint,
-  HandleEvents,
   ListenCallback,
   ListenerEvents,
   ListenerHandle,
@@ -51,669 +49,22 @@ import type {
   TransportFeatures,
   UnixListenRequest,
 } from "../types.ts";
+import {
+  bunApi,
+  type BunError,
+  type BunListener,
+  type BunSocket,
+  Conn,
+  ipInfo,
+  noop,
+  TcpConn,
+  UNNAMED,
+} from "./conn.ts";
+import { ACCEPT_HANDLERS, DIAL_HANDLERS, dialFailed, type ListenState } from "./handlers.ts";
 
-/** The part of Bun's `Socket` this adapter uses. */
-interface _BunSocket {
-  data: unknown;
-  readonly readyState: number;
-  readonly localAddress?: string;
-  readonly localPort?: number;
-  readonly remoteAddress?: string;
-  readonly remotePort?: number;
-  write(data: Uint8Array, byteOffset?: number, byteLength?: number): number;
-  end(): void;
-  shutdown(halfClose?: boolean): void;
-  terminate(): void;
-  pause(): void;
-  resume(): void;
-  ref(): void;
-  unref(): void;
-  setNoDelay(noDelay: boolean): boolean;
-  setKeepAlive(enable: boolean, initialDelayMs: number): boolean;
-}
-
-/** The part of Bun's socket listener this adapter uses. */
-interface _BunListener {
-  stop(closeActiveConnections?: boolean): void;
-  ref(): void;
-  unref(): void;
-  getsockname(out: { address?: string; family?: string; port?: number }): void;
-}
-
-/** The error shape Bun gives `connectError`/`close` and throws from `listen`. */
-interface _BunError {
-  code?: string;
-  syscall?: string;
-}
-
-/** `Bun.connect` / `Bun.listen`, typed just enough for this file. */
-interface _BunApi {
-  connect(options: Record<string, unknown>): Promise<_BunSocket>;
-  listen(options: Record<string, unknown>): _BunListener;
-}
-
-function _bun(): _BunApi {
-  return (globalThis as unknown as { Bun: _BunApi }).Bun;
-}
-
-function _noop(): void {}
-
-// Unix sockets: Bun reports no addresses, so they come from the path used.
-// A dialled socket is unnamed locally; an accepted one has the listener's path.
-const _UNNAMED = "";
-
-/**
- * One connection: the `StreamHandle` core sees, stored in `socket.data`.
- * This base class serves Unix sockets, which have no RST and no TCP options:
- * `reset` stays absent, as the contract asks. `_TcpConn` adds them.
- */
-class _Conn implements StreamHandle, Dial {
-  sock: _BunSocket | null = null;
-  /**
-   * Node's Nagle-on start is still owed: Bun opened the socket with
-   * TCP_NODELAY set. Nagle only shapes sends, so the setsockopt waits for the
-   * first write (a connection that never writes never pays for it).
-   */
-  nagleDue = false;
-  /** Nagle is on (Node's default for TCP): small writes are corked for the tick. */
-  nagle = false;
-  /**
-   * Writes accepted this tick, sent together from a microtask: with Nagle on,
-   * a second small send would wait for the peer's delayed ACK of the first
-   * (~40 ms), which stalls every request/response protocol that writes a
-   * header and a body separately (Bun's node:http does).
-   */
-  cork: Uint8Array[] | null = null;
-  corkBytes = 0;
-  corkQueued = false;
-  /** Callback of a cork flush, made on first use. */
-  corkCb: ((err?: SystemError | null) => void) | null = null;
-  /** An owner write that arrived while a cork flush waited for the kernel. */
-  heldChunks: Uint8Array[] | null = null;
-  heldCb: ((err?: SystemError | null) => void) | null = null;
-  ev: HandleEvents | null = null;
-  reading = false;
-  /** Bun's reading is paused (set lazily: see readStop). */
-  paused = false;
-  /** Chunks that arrived while stopped, or before a queued flush ran. */
-  pending: Buffer[] | null = null;
-  flushQueued = false;
-  /** Bun saw the peer's FIN (or a clean close). */
-  eof = false;
-  eofDelivered = false;
-  /** Owner called close()/reset(): no more callbacks. */
-  closed = false;
-  /** Bun released the socket (its close handler ran). */
-  released = false;
-  releaseErr: _BunError | undefined = undefined;
-  errored = false;
-  /** Write in progress: current buffer and offset, the rest of a writev. */
-  wBuf: Uint8Array | null = null;
-  wOff = 0;
-  wRest: Uint8Array[] | null = null;
-  wNext = 0;
-  wCb: ((err?: SystemError | null) => void) | null = null;
-  shutCb: ((err?: SystemError | null) => void) | null = null;
-  /** Dial state, before the socket opens. */
-  dialCb: ConnectCallback | null = null;
-  cancelled = false;
-  /** Inside Bun.connect(): Bun may open or fail synchronously there. */
-  dialing = false;
-  dialAddress = "";
-  dialPort = 0;
-  /** Unix endpoints (`null` for TCP, whose endpoints come from Bun). */
-  unixLocal: string | null = null;
-  unixRemote: string | null = null;
-  /**
-   * TCP endpoints, read from Bun on first request or before our FIN (see
-   * _sendFin), whichever comes first: Bun stops naming them once it released
-   * the socket. Each read costs a system call, so ends known for free (an
-   * IPv4 dial's peer, a listener's own address) are filled in at open.
-   */
-  localIp: string | undefined = undefined;
-  localPort: number | undefined = undefined;
-  remoteIp: string | undefined = undefined;
-  remotePort: number | undefined = undefined;
-  local: AddressInfo | null = null;
-  remote: AddressInfo | null = null;
-
-  attach(events: HandleEvents): void {
-    this.ev = events;
-  }
-
-  readStart(): void {
-    if (this.reading || this.closed) return;
-    this.reading = true;
-    if (this.pending !== null || (this.eof && !this.eofDelivered)) _queueFlush(this);
-    if (this.paused) {
-      this.paused = false;
-      if (!this.released) this.sock!.resume();
-    }
-  }
-
-  readStop(): void {
-    // Lazy: Bun is paused only when a chunk arrives while stopped (the one
-    // read the contract lets us hold). A consumer that restarts before the
-    // next read costs no pause/resume system calls at all.
-    this.reading = false;
-  }
-
-  write(chunk: Uint8Array, cb: (err?: SystemError | null) => void): void {
-    if (this.nagle && _corkable(this, chunk.byteLength)) {
-      _cork(this, chunk);
-      cb(null);
-      return;
-    }
-    if (this.cork !== null || this.wCb !== null) {
-      _writeAfterCork(this, [chunk], cb);
-      return;
-    }
-    this.wBuf = chunk;
-    this.wOff = 0;
-    this.wRest = null;
-    this.wCb = cb;
-    _startWrite(this);
-  }
-
-  writev(chunks: Uint8Array[], cb: (err?: SystemError | null) => void): void {
-    let total = 0;
-    for (let i = 0; i < chunks.length; i++) total += chunks[i].byteLength;
-    if (this.nagle && _corkable(this, total)) {
-      for (let i = 0; i < chunks.length; i++) _cork(this, chunks[i]);
-      cb(null);
-      return;
-    }
-    if (this.cork !== null || this.wCb !== null) _writeAfterCork(this, chunks, cb);
-    else _writeChunks(this, chunks, total, cb);
-  }
-
-  shutdown(cb: (err?: SystemError | null) => void): void {
-    if (this.cork !== null) _uncork(this);
-    if (this.released) {
-      queueMicrotask(() => cb(systemError({ code: "ENOTCONN", syscall: "shutdown" })));
-    } else if (this.wCb !== null) {
-      this.shutCb = cb; // FIN goes out once the queued bytes are written
-    } else {
-      _sendFin(this);
-      queueMicrotask(cb);
-    }
-  }
-
-  close(cb: () => void): void {
-    this._release(false);
-    queueMicrotask(cb);
-  }
-
-  setNoDelay(_enable: boolean): void {}
-
-  setKeepAlive(_enable: boolean, _initialDelayMs: number): void {}
-
-  /** The `Dial` of a pending connect: no callback after this. */
-  cancel(): void {
-    this.cancelled = true;
-    this.dialCb = null;
-  }
-
-  ref(): void {
-    if (!this.released) this.sock!.ref();
-  }
-
-  unref(): void {
-    if (!this.released) this.sock!.unref();
-  }
-
-  localAddress(): Endpoint {
-    if (this.unixLocal !== null) return this.unixLocal;
-    if (this.local === null) {
-      _captureLocal(this);
-      this.local = _info(this.localIp, this.localPort);
-    }
-    return this.local;
-  }
-
-  remoteAddress(): Endpoint {
-    if (this.unixRemote !== null) return this.unixRemote;
-    if (this.remote === null) {
-      _captureRemote(this);
-      this.remote = _info(this.remoteIp, this.remotePort);
-    }
-    return this.remote;
-  }
-
-  /** Detaches the owner and lets Bun go of the socket, gracefully or with a RST. */
-  _release(abort: boolean): void {
-    if (this.closed) return;
-    // Corked bytes were accepted: they reach the kernel before a graceful close.
-    if (!abort && this.cork !== null && !this.released) _uncork(this);
-    this.closed = true;
-    // Bytes Bun read but the owner never took are, for Node, still in the
-    // kernel's receive queue: closing then sends a RST, never a clean FIN.
-    const unread = this.pending !== null;
-    this.ev = null;
-    this.wCb = this.shutCb = this.heldCb = null;
-    this.wBuf = null;
-    this.wRest =
-      this.pending =
-      this.cork =
-      this.heldChunks =
-        null;
-    if (this.released || this.sock === null) return;
-    const s = this.sock;
-    if (abort || unread) s.terminate();
-    else {
-      s.end();
-      // end() releases at once in Bun 1.4; never leave the fd behind if not.
-      if (!this.released) s.terminate();
-    }
-  }
-}
-
-/** A TCP connection: adds the RST and the TCP options. */
-class _TcpConn extends _Conn {
-  reset(cb: () => void): void {
-    this._release(true);
-    queueMicrotask(cb);
-  }
-
-  override setNoDelay(enable: boolean): void {
-    this.nagleDue = false;
-    this.nagle = !enable;
-    if (!this.released) this.sock!.setNoDelay(enable);
-  }
-
-  override setKeepAlive(enable: boolean, initialDelayMs: number): void {
-    if (!this.released) this.sock!.setKeepAlive(enable, initialDelayMs);
-  }
-}
-
-// Above this total, writev sends chunk by chunk instead of copying them together.
-const _CONCAT_LIMIT = 64 * 1024;
-
-function _info(address: string | undefined, port: number | undefined): AddressInfo | null {
-  if (address === undefined || port === undefined) return null;
-  return { address, family: address.includes(":") ? "IPv6" : "IPv4", port };
-}
-
-// Endpoint reads: each Bun field costs a getsockname/getpeername, so families
-// come from the address text. Nothing is read once Bun released the socket.
-
-function _captureLocal(c: _Conn): void {
-  if (c.localIp !== undefined || c.released || c.sock === null) return;
-  c.localIp = c.sock.localAddress;
-  c.localPort = c.sock.localPort;
-}
-
-function _captureRemote(c: _Conn): void {
-  if (c.remoteIp !== undefined || c.released || c.sock === null) return;
-  c.remoteIp = c.sock.remoteAddress;
-  c.remotePort = c.sock.remotePort;
-}
-
-/** Records whichever TCP endpoint is still unknown, while Bun can name it. */
-function _captureEnds(c: _Conn): void {
-  if (c.unixLocal !== null) return;
-  _captureLocal(c);
-  _captureRemote(c);
-}
-
-/**
- * Sends the FIN. Once both FINs are out Bun releases the socket and can no
- * longer name its ends. Sent first, ours leaves the owner reading until the
- * peer's FIN, so the ends are read now (a system call each). Sent after the
- * owner took the peer's FIN, it is usually the owner's last step before it
- * closes: the read then waits until the owner's pending ticks and microtasks
- * ran (Bun cannot release the socket before those drain), and is skipped
- * once the owner closed.
- */
-function _sendFin(c: _Conn): void {
-  if (!c.eofDelivered) _captureEnds(c);
-  else if (c.unixLocal === null && (c.localIp === undefined || c.remoteIp === undefined)) {
-    _deferCapture(c, _DEFER_ROUNDS);
-  }
-  c.sock!.shutdown();
-}
-
-// Rounds of microtask -> tick -> microtask a deferred read waits for the owner.
-const _DEFER_ROUNDS = 3;
-
-function _deferCapture(c: _Conn, rounds: number): void {
-  queueMicrotask(() => nextTick(() => queueMicrotask(() => _deferredCapture(c, rounds))));
-}
-
-function _deferredCapture(c: _Conn, rounds: number): void {
-  if (c.closed) return;
-  if (rounds > 1) _deferCapture(c, rounds - 1);
-  else _captureEnds(c);
-}
-
-function _queueFlush(c: _Conn): void {
-  if (c.flushQueued) return;
-  c.flushQueued = true;
-  queueMicrotask(() => _flush(c));
-}
-
-/** Delivers what arrived while stopped, then the end-of-stream, in order. */
-function _flush(c: _Conn): void {
-  c.flushQueued = false;
-  const q = c.pending;
-  if (q !== null) {
-    while (q.length > 0 && c.reading && c.ev !== null) c.ev.onData(q.shift()!);
-    if (q.length > 0 || c.closed) return;
-    c.pending = null;
-  }
-  if (c.eof && !c.eofDelivered && c.reading && c.ev !== null) {
-    c.eofDelivered = true;
-    c.ev.onEnd();
-  }
-}
-
-/** Starts a write of several chunks: small batches as one copy and one send(). */
-function _writeChunks(
-  c: _Conn,
-  chunks: Uint8Array[],
-  total: number,
-  cb: (err?: SystemError | null) => void,
-): void {
-  c.wCb = cb;
-  c.wOff = 0;
-  if (chunks.length === 1 || total <= _CONCAT_LIMIT) {
-    // Bun has no writev: small batches are cheaper as one copy and one send().
-    c.wBuf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
-    c.wRest = null;
-  } else {
-    c.wBuf = chunks[0];
-    c.wRest = chunks;
-    c.wNext = 1;
-  }
-  _startWrite(c);
-}
-
-/** Whether `n` more bytes may join this tick's cork. */
-function _corkable(c: _Conn, n: number): boolean {
-  return c.wCb === null && !c.released && c.corkBytes + n <= _CONCAT_LIMIT;
-}
-
-function _cork(c: _Conn, chunk: Uint8Array): void {
-  (c.cork ??= []).push(chunk);
-  c.corkBytes += chunk.byteLength;
-  if (c.corkQueued) return;
-  c.corkQueued = true;
-  queueMicrotask(() => _uncork(c));
-}
-
-/** Sends what was corked (the owner's callbacks already ran). */
-function _uncork(c: _Conn): void {
-  c.corkQueued = false;
-  const chunks = c.cork;
-  if (chunks === null || c.closed) return;
-  c.cork = null;
-  const total = c.corkBytes;
-  c.corkBytes = 0;
-  _writeChunks(c, chunks, total, c.corkCb ??= (err) => _corkSent(c, err));
-}
-
-/** A cork flush finished: an owner write held behind it goes next. */
-function _corkSent(c: _Conn, err?: SystemError | null): void {
-  const held = c.heldChunks;
-  const cb = c.heldCb;
-  if (held === null || cb === null) return;
-  c.heldChunks = null;
-  c.heldCb = null;
-  if (err) cb(err);
-  else c.writev(held, cb);
-}
-
-/**
- * An owner write that cannot join the cork: sent after the corked bytes,
- * together with them when they are still here, else once their flush is out.
- */
-function _writeAfterCork(
-  c: _Conn,
-  chunks: Uint8Array[],
-  cb: (err?: SystemError | null) => void,
-): void {
-  if (c.wCb !== null) {
-    c.heldChunks = chunks;
-    c.heldCb = cb;
-    return;
-  }
-  const all = c.cork!.concat(chunks);
-  let total = c.corkBytes;
-  for (let i = 0; i < chunks.length; i++) total += chunks[i].byteLength;
-  c.cork = null;
-  c.corkBytes = 0;
-  _writeChunks(c, all, total, cb);
-}
-
-/** Runs the first attempt of a write; `cb` is synchronous when it all went out. */
-function _startWrite(c: _Conn): void {
-  if (c.released) {
-    _failWrite(c, undefined);
-    return;
-  }
-  if (c.nagleDue) {
-    c.nagleDue = false;
-    c.sock!.setNoDelay(false);
-  }
-  const r = _pump(c);
-  if (r === 1) _finishWrite(c);
-  else if (r < 0) _failWrite(c, undefined);
-}
-
-/** Writes as much as the kernel takes: 1 all written, 0 blocked, -1 closed. */
-function _pump(c: _Conn): number {
-  const s = c.sock!;
-  for (;;) {
-    const buf = c.wBuf!;
-    const left = buf.byteLength - c.wOff;
-    const n = c.wOff === 0 ? s.write(buf) : s.write(buf, c.wOff, left);
-    if (n < 0) return -1;
-    if (n < left) {
-      c.wOff += n;
-      return 0;
-    }
-    const rest = c.wRest;
-    if (rest === null || c.wNext >= rest.length) break;
-    c.wBuf = rest[c.wNext++];
-    c.wOff = 0;
-  }
-  c.wBuf = null;
-  c.wRest = null;
-  return 1;
-}
-
-function _finishWrite(c: _Conn): void {
-  const cb = c.wCb!;
-  c.wCb = null;
-  const shut = c.shutCb;
-  if (shut !== null) {
-    c.shutCb = null;
-    _sendFin(c);
-    queueMicrotask(shut);
-  }
-  cb(null);
-}
-
-/** Fails the pending write (and a shutdown waiting on it), then reports onError once. */
-function _failWrite(c: _Conn, bunErr: _BunError | undefined): void {
-  const cb = c.wCb;
-  const shut = c.shutCb;
-  c.wCb = c.shutCb = null;
-  c.wBuf = null;
-  c.wRest = null;
-  const code = bunErr?.code ?? c.releaseErr?.code ?? "EPIPE";
-  const err = systemError({ code, syscall: "write", cause: bunErr });
-  queueMicrotask(() => {
-    if (c.closed) return;
-    cb?.(err);
-    shut?.(err);
-    _reportError(c, err);
-  });
-}
-
-function _reportError(c: _Conn, err: SystemError): void {
-  if (c.errored || c.closed || c.ev === null) return;
-  c.errored = true;
-  c.ev.onError(err);
-}
-
-// Shared handlers: `socket.data` is the _Conn (a dial), or the _ListenState
-// until the accept handler swaps in a fresh _Conn.
-
-function _onData(s: _BunSocket, chunk: Buffer): void {
-  const c = s.data as _Conn;
-  if (c.closed) return;
-  if (c.reading && c.pending === null) {
-    c.ev!.onData(chunk);
-    return;
-  }
-  (c.pending ??= []).push(chunk);
-  if (!c.reading && !c.paused) {
-    c.paused = true;
-    s.pause();
-  }
-}
-
-function _onDrain(s: _BunSocket): void {
-  const c = s.data as _Conn;
-  if (c.wCb === null || c.closed) return;
-  const r = _pump(c);
-  if (r === 1) _finishWrite(c);
-  else if (r < 0) _failWrite(c, undefined);
-}
-
-function _onEnd(s: _BunSocket): void {
-  const c = s.data as _Conn;
-  if (c.closed || c.eof) return;
-  c.eof = true;
-  if (c.reading) _queueFlush(c);
-}
-
-function _onClose(s: _BunSocket, err?: _BunError): void {
-  const c = s.data as _Conn;
-  if (!(c instanceof _Conn) || c.released) return;
-  c.released = true;
-  c.releaseErr = err;
-  if (c.closed) return;
-  // Bun may call this synchronously inside write(); report from a microtask.
-  queueMicrotask(() => _afterRelease(c));
-}
-
-function _afterRelease(c: _Conn): void {
-  if (c.closed) return;
-  const err = c.releaseErr;
-  if (c.wCb !== null || c.shutCb !== null) {
-    _failWrite(c, err);
-    return;
-  }
-  if (err !== undefined) {
-    const code = err.code ?? "ECONNRESET";
-    const syscall = code === "EPIPE" ? "write" : err.syscall ?? "read";
-    _reportError(c, systemError({ code, syscall, cause: err }));
-    return;
-  }
-  if (!c.eof) {
-    c.eof = true;
-    // Already in a microtask: deliver now rather than queue another.
-    if (c.reading) _flush(c);
-  }
-}
-
-function _onDialOpen(s: _BunSocket): void {
-  const c = s.data as _Conn;
-  c.sock = s;
-  if (c.unixLocal === null) {
-    c.nagleDue = c.nagle = true;
-    // An IPv4 literal dialled is already canonical: the peer costs no syscall.
-    if (!c.dialAddress.includes(":")) {
-      c.remoteIp = c.dialAddress;
-      c.remotePort = c.dialPort;
-    }
-  }
-  if (c.dialing) queueMicrotask(() => _dialOpened(c));
-  else _dialOpened(c);
-}
-
-function _dialOpened(c: _Conn): void {
-  const cb = c.dialCb;
-  c.dialCb = null;
-  if (c.cancelled || cb === null) {
-    // A connection completing after cancel() is closed at once.
-    c._release(false);
-    return;
-  }
-  cb(null, c);
-}
-
-function _onDialError(s: _BunSocket | undefined, err: _BunError): void {
-  const c = s?.data as _Conn | undefined;
-  if (c === undefined) return;
-  // A Unix dial to a missing path fails inside Bun.connect() itself.
-  if (c.dialing) queueMicrotask(() => _dialFailed(c, err));
-  else _dialFailed(c, err);
-}
-
-function _dialFailed(c: _Conn, err: _BunError | undefined): void {
-  const cb = c.dialCb;
-  c.dialCb = null;
-  if (c.cancelled || cb === null) return;
-  const code = err?.code ?? "ECONNREFUSED";
-  const port = c.unixRemote === null ? c.dialPort : undefined;
-  cb(systemError({ code, syscall: "connect", address: c.dialAddress, port, cause: err }));
-}
-
-const _DIAL_HANDLERS = {
-  open: _onDialOpen,
-  connectError: _onDialError,
-  data: _onData,
-  drain: _onDrain,
-  end: _onEnd,
-  close: _onClose,
-  binaryType: "buffer",
-};
-
-/** What a listener's `data` holds: accepted sockets start with it. */
-interface _ListenState {
-  events: ListenerEvents;
-  /** Unix socket path, or `null` for TCP. */
-  path: string | null;
-  /** Every accepted socket's local end when bound to one address (not a wildcard). */
-  local: AddressInfo | null;
-}
-
-function _onAccept(s: _BunSocket): void {
-  const ls = s.data as _ListenState;
-  const c = ls.path === null ? new _TcpConn() : new _Conn();
-  c.sock = s;
-  if (ls.path === null) {
-    c.nagleDue = c.nagle = true;
-    const local = ls.local;
-    if (local !== null) {
-      // Known from the listener: costs no syscall.
-      c.localIp = local.address;
-      c.localPort = local.port;
-    }
-  } else {
-    c.unixLocal = ls.path;
-    c.unixRemote = _UNNAMED;
-  }
-  s.data = c;
-  ls.events.onConnection(c);
-}
-
-const _ACCEPT_HANDLERS = {
-  open: _onAccept,
-  data: _onData,
-  drain: _onDrain,
-  end: _onEnd,
-  close: _onClose,
-  binaryType: "buffer",
-};
-
-/** A listening socket as core sees it. */
 class _Listener implements ListenerHandle {
   constructor(
-    private readonly _l: _BunListener,
+    private readonly _l: BunListener,
     private readonly _addr: AddressInfo | string,
   ) {}
 
@@ -735,19 +86,19 @@ class _Listener implements ListenerHandle {
   }
 }
 
-function _dial(c: _Conn, options: Record<string, unknown>, cb: ConnectCallback): Dial {
+function _dial(c: Conn, options: Record<string, unknown>, cb: ConnectCallback): Dial {
   c.dialCb = cb;
   options.data = c;
-  options.socket = _DIAL_HANDLERS;
+  options.socket = DIAL_HANDLERS;
   options.allowHalfOpen = true;
   c.dialing = true;
   try {
     // connectError reports the failure, and Bun then counts the promise's
     // rejection as handled: no catch (one promise and job less per dial).
-    _bun().connect(options);
+    bunApi().connect(options);
   } catch (e) {
     // Options Bun rejects up front (a port it cannot parse...) fail the dial.
-    queueMicrotask(() => _dialFailed(c, e as _BunError));
+    queueMicrotask(() => dialFailed(c, e as BunError));
   } finally {
     c.dialing = false;
   }
@@ -755,7 +106,7 @@ function _dial(c: _Conn, options: Record<string, unknown>, cb: ConnectCallback):
 }
 
 function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
-  const c = new _TcpConn();
+  const c = new TcpConn();
   c.dialAddress = req.address;
   c.dialPort = req.port;
   const options: Record<string, unknown> = { hostname: req.address, port: req.port };
@@ -768,30 +119,30 @@ function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
 }
 
 function _connectUnix(path: string, cb: ConnectCallback): Dial {
-  const c = new _Conn();
+  const c = new Conn();
   c.dialAddress = path;
-  c.unixLocal = _UNNAMED;
+  c.unixLocal = UNNAMED;
   c.unixRemote = path;
   return _dial(c, { unix: path }, cb);
 }
 
 function _listenError(e: unknown, address: string, port?: number): SystemError {
-  const code = (e as _BunError)?.code ?? "EINVAL";
+  const code = (e as BunError)?.code ?? "EINVAL";
   return systemError({ code, syscall: "listen", address, port, cause: e });
 }
 
 function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void {
-  const state: _ListenState = { events, path: null, local: null };
-  let l: _BunListener;
+  const state: ListenState = { events, path: null, local: null };
+  let l: BunListener;
   try {
-    l = _bun().listen({
+    l = bunApi().listen({
       hostname: req.address,
       port: req.port,
       reusePort: req.reusePort,
       ipv6Only: req.ipv6Only,
       allowHalfOpen: true,
       data: state,
-      socket: _ACCEPT_HANDLERS,
+      socket: ACCEPT_HANDLERS,
     });
   } catch (e) {
     // Bun.listen binds synchronously: the outcome goes back at once, as the contract asks.
@@ -800,21 +151,21 @@ function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCal
   }
   const name: { address?: string; family?: string; port?: number } = {};
   l.getsockname(name);
-  const addr = _info(name.address, name.port) ??
+  const addr = ipInfo(name.address, name.port) ??
     { address: req.address, family: req.address.includes(":") ? "IPv6" : "IPv4", port: req.port };
   if (addr.address !== "0.0.0.0" && addr.address !== "::") state.local = addr;
   cb(null, new _Listener(l, addr));
 }
 
 function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void {
-  const state: _ListenState = { events, path: req.path, local: null };
-  let l: _BunListener;
+  const state: ListenState = { events, path: req.path, local: null };
+  let l: BunListener;
   try {
-    l = _bun().listen({
+    l = bunApi().listen({
       unix: req.path,
       allowHalfOpen: true,
       data: state,
-      socket: _ACCEPT_HANDLERS,
+      socket: ACCEPT_HANDLERS,
     });
   } catch (e) {
     cb(_listenError(e, req.path));
@@ -825,32 +176,33 @@ function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenC
 
 /** What a socket made from an fd holds until its open handler builds the handle. */
 interface _FdOpening {
-  conn: _Conn | null;
-  err: _BunError | null;
+  conn: Conn | null;
+  err: BunError | null;
 }
 
-function _onFdOpen(s: _BunSocket): void {
+function _onFdOpen(s: BunSocket): void {
   const o = s.data as _FdOpening;
   // Bun knows addresses only for TCP; a Unix socket's ends stay unnamed.
-  let c: _Conn;
+  let c: Conn;
   if (s.remotePort === undefined) {
-    c = new _Conn();
-    c.unixLocal = c.unixRemote = _UNNAMED;
+    c = new Conn();
+    c.unixLocal = c.unixRemote = UNNAMED;
   } else {
-    c = new _TcpConn();
+    c = new TcpConn();
     c.nagleDue = c.nagle = true;
   }
   c.sock = s;
   s.data = c;
   o.conn = c;
+  c._syncRef();
 }
 
-function _onFdError(s: _BunSocket | undefined, err: _BunError): void {
+function _onFdError(s: BunSocket | undefined, err: BunError): void {
   const o = s?.data as _FdOpening | undefined;
   if (o !== undefined) o.err = err;
 }
 
-const _FD_HANDLERS = { ..._ACCEPT_HANDLERS, open: _onFdOpen, connectError: _onFdError };
+const _FD_HANDLERS = { ...ACCEPT_HANDLERS, open: _onFdOpen, connectError: _onFdError };
 
 /**
  * Wraps an inherited connected socket. Bun's `connect({ fd })` only takes
@@ -863,7 +215,7 @@ function _openFd(fd: number): StreamHandle {
   if (type !== "SOCKET") throw errInvalidFdType(type);
   const o: _FdOpening = { conn: null, err: null };
   // Bun opens an fd socket synchronously inside connect(); the promise adds nothing.
-  _bun().connect({ fd, data: o, socket: _FD_HANDLERS, allowHalfOpen: true }).catch(_noop);
+  bunApi().connect({ fd, data: o, socket: _FD_HANDLERS, allowHalfOpen: true }).catch(noop);
   if (o.conn !== null) return o.conn;
   throw systemError({ code: o.err?.code ?? "EBADF", syscall: "open", cause: o.err ?? undefined });
 }

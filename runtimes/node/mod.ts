@@ -7,19 +7,17 @@
  * flow between `readStart()` and `readStop()`, so a stopped handle leaves
  * bytes in the kernel. Every runtime error is rebuilt with `systemError()`,
  * which also repairs runtimes whose `node:net` gets details wrong (see
- * `_fixup`). What a runtime's `node:net` would silently ignore is marked
+ * `errors.ts`). The connected socket lives in `stream.ts`; this file dials,
+ * listens and wraps descriptors. What a runtime's `node:net` would silently ignore is marked
  * missing in `features`, and core's feature policy acts on it.
  * @module
  */
 import { createServer, type Server, Socket } from "node:net";
 import process from "node:process";
-import { type SystemError, systemError } from "../../core/errors.ts";
 import type {
   AddressInfo,
   ConnectCallback,
   Dial,
-  Endpoint,
-  HandleEvents,
   ListenCallback,
   ListenerEvents,
   ListenerHandle,
@@ -30,325 +28,22 @@ import type {
   TransportFeatures,
   UnixListenRequest,
 } from "../types.ts";
-import { fixedLocal, ipEndpoint, knownPeer } from "../_shared.ts";
-
-type _Cb = (err?: SystemError | null) => void;
-
-/** Runtime error fields as the inner `node:net` reports them. */
-interface _RawError {
-  code?: unknown;
-  syscall?: unknown;
-  address?: unknown;
-  port?: unknown;
-}
-
-/** Where an error happened: the syscall and endpoint the adapter was working on. */
-interface _Where {
-  syscall: string;
-  address?: string;
-  port?: number;
-  /** The local address a dial binds, if any. */
-  localAddress?: string;
-  /** A Unix socket path is being listened on. */
-  unixListen?: boolean;
-}
-
-const _onDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
-const _onBun = (globalThis as { Bun?: unknown }).Bun !== undefined;
-
-/** Repairs codes and syscalls some runtimes' node:net get wrong. */
-function _fixup(code: string, syscall: string, where: _Where): [string, string] {
-  // Bun blames EPIPE on `read`; a broken pipe only ever shows on a write.
-  if (code === "EPIPE") return [code, "write"];
-  // Deno's node:net reports EADDRNOTAVAIL from bind() as EINVAL.
-  if (
-    _onDeno && code === "EINVAL" && (syscall === "listen" || syscall === "bind") &&
-    !where.unixListen && !/^fe80:/i.test(where.localAddress ?? where.address ?? "")
-  ) return ["EADDRNOTAVAIL", syscall];
-  return [code, syscall];
-}
-
-function _mapError(raw: unknown, where: _Where): SystemError {
-  const e = (raw ?? {}) as _RawError;
-  const [code, syscall] = _fixup(
-    typeof e.code === "string" ? e.code : "EIO",
-    typeof e.syscall === "string" ? e.syscall : where.syscall,
-    where,
-  );
-  const stream = syscall === "read" || syscall === "write" || syscall === "shutdown";
-  return systemError({
-    code,
-    syscall,
-    address: stream ? undefined : where.address,
-    port: stream ? undefined : where.port,
-    cause: raw,
-  });
-}
-
-/** A connected `node:net` socket behind the StreamHandle contract. */
-class _NodeStream implements StreamHandle {
-  protected readonly sock: Socket;
-  #events: HandleEvents | null = null;
-  #closed = false;
-  #released = false;
-  #reading = false;
-  // Bytes or EOF a runtime emitted while we were not reading (Bun emits
-  // 'end' on a paused socket); delivered in order on the next readStart().
-  #held: Uint8Array[] | null = null;
-  #heldEnd = false;
-  #flushQueued = false;
-  #error: SystemError | null = null;
-  #writeCb: _Cb | null = null;
-  #shutdownCb: _Cb | null = null;
-  #closeCbs: Array<() => void> | null = null;
-  #local: Endpoint | undefined;
-  #remote: Endpoint | undefined;
-  readonly #unixLocal: string | undefined;
-  readonly #unixRemote: string | undefined;
-  readonly #tcp: boolean;
-
-  constructor(
-    sock: Socket,
-    unixLocal?: string,
-    unixRemote?: string,
-    knownLocal?: AddressInfo,
-    knownRemote?: AddressInfo,
-  ) {
-    this.sock = sock;
-    this.#unixLocal = unixLocal;
-    this.#unixRemote = unixRemote;
-    this.#tcp = unixLocal === undefined && unixRemote === undefined;
-    // Ends the caller already knows cost no getsockname/getpeername syscall.
-    this.#local = knownLocal;
-    this.#remote = knownRemote;
-    sock.on("data", this.#onData);
-    sock.on("end", this.#onEnd);
-    sock.on("drain", this.#onDrain);
-    sock.on("finish", this.#onFinish);
-    sock.on("error", this.#onError);
-    sock.on("close", this.#onClose);
-    if (this.#tcp) {
-      // Read while connected: once both FINs are exchanged or the peer reset,
-      // the kernel no longer names the ends. #release would ask anyway.
-      this.localAddress();
-      this.remoteAddress();
-    }
-  }
-
-  attach(events: HandleEvents): void {
-    this.#events = events;
-  }
-
-  readStart(): void {
-    if (this.#closed) return;
-    this.#reading = true;
-    if (this.#held === null && !this.#heldEnd) return void this.sock.resume();
-    if (!this.#flushQueued) {
-      this.#flushQueued = true;
-      queueMicrotask(this.#flushHeld);
-    }
-  }
-
-  readStop(): void {
-    if (this.#closed) return;
-    this.#reading = false;
-    // Pausing lets the stream fill to its high-water mark, then it stops the
-    // kernel reads: bounded buffering, the peer sees TCP flow control.
-    this.sock.pause();
-  }
-
-  write(chunk: Uint8Array, cb: _Cb): void {
-    if (this.#closed) return;
-    if (this.#error) return this.#failLater(cb);
-    if (chunk.length === 0 || this.sock.write(chunk)) cb();
-    else this.#writeCb = cb;
-  }
-
-  writev(chunks: Uint8Array[], cb: _Cb): void {
-    if (this.#closed) return;
-    if (this.#error) return this.#failLater(cb);
-    // Corked writes reach the kernel as one writev() on uncork.
-    const sock = this.sock;
-    let ok = true;
-    sock.cork();
-    for (let i = 0; i < chunks.length; i++) {
-      if (chunks[i].length > 0) ok = sock.write(chunks[i]);
-    }
-    sock.uncork();
-    if (ok) cb();
-    else this.#writeCb = cb;
-  }
-
-  shutdown(cb: _Cb): void {
-    if (this.#closed) return;
-    if (this.#error) return this.#failLater(cb);
-    this.#shutdownCb = cb;
-    this.sock.end();
-  }
-
-  close(cb: () => void): void {
-    this.#release(cb);
-    if (!this.sock.destroyed) this.sock.destroy();
-  }
-
-  setNoDelay(enable: boolean): void {
-    if (this.#tcp && !this.#closed) this.sock.setNoDelay(enable);
-  }
-
-  setKeepAlive(enable: boolean, initialDelayMs: number): void {
-    if (this.#tcp && !this.#closed) this.sock.setKeepAlive(enable, initialDelayMs);
-  }
-
-  ref(): void {
-    this.sock.ref();
-  }
-
-  unref(): void {
-    this.sock.unref();
-  }
-
-  localAddress(): Endpoint {
-    if (this.#unixLocal !== undefined) return this.#unixLocal;
-    if (this.#local === undefined) {
-      const a = this.sock.address() as Partial<AddressInfo>;
-      this.#local = ipEndpoint(a.address, a.family, a.port);
-    }
-    return this.#local;
-  }
-
-  remoteAddress(): Endpoint {
-    if (this.#unixRemote !== undefined) return this.#unixRemote;
-    if (this.#remote === undefined) {
-      const s = this.sock;
-      this.#remote = ipEndpoint(s.remoteAddress, s.remoteFamily, s.remotePort);
-    }
-    return this.#remote;
-  }
-
-  /** Marks the handle closed and queues `cb` for the inner socket's release. */
-  protected release(cb: () => void): void {
-    this.#release(cb);
-  }
-
-  #release(cb: () => void): void {
-    if (!this.#closed) {
-      this.#closed = true;
-      this.#writeCb = this.#shutdownCb = null;
-      // Addresses stay answerable after close, as Node's do.
-      this.localAddress();
-      this.remoteAddress();
-    }
-    if (this.#released) queueMicrotask(cb);
-    else (this.#closeCbs ??= []).push(cb);
-  }
-
-  #failLater(cb: _Cb): void {
-    queueMicrotask(() => {
-      if (!this.#closed) cb(this.#error);
-    });
-  }
-
-  #onData = (chunk: Uint8Array): void => {
-    if (this.#closed) return;
-    if (this.#reading && this.#held === null) this.#events!.onData(chunk);
-    else (this.#held ??= []).push(chunk);
-  };
-
-  #onEnd = (): void => {
-    if (this.#closed) return;
-    if (this.#reading && this.#held === null) this.#events!.onEnd();
-    else this.#heldEnd = true;
-  };
-
-  #flushHeld = (): void => {
-    this.#flushQueued = false;
-    const held = this.#held;
-    while (held !== null && held.length > 0) {
-      if (!this.#reading || this.#closed) return;
-      this.#events!.onData(held.shift()!);
-    }
-    if (!this.#reading || this.#closed) return;
-    this.#held = null;
-    if (this.#heldEnd) {
-      this.#heldEnd = false;
-      return this.#events!.onEnd();
-    }
-    this.sock.resume();
-  };
-
-  #onDrain = (): void => {
-    const cb = this.#writeCb;
-    if (cb === null) return;
-    this.#writeCb = null;
-    cb();
-  };
-
-  #onFinish = (): void => {
-    const cb = this.#shutdownCb;
-    if (cb === null) return;
-    this.#shutdownCb = null;
-    cb();
-  };
-
-  #onError = (raw: unknown): void => {
-    if (this.#closed || this.#error) return;
-    const syscall = (raw as _RawError)?.syscall === "write" ? "write" : "read";
-    const err = _mapError(raw, { syscall });
-    this.#error = err;
-    const w = this.#writeCb;
-    const s = this.#shutdownCb;
-    this.#writeCb = this.#shutdownCb = null;
-    w?.(err);
-    s?.(err);
-    if (!this.#closed) this.#events?.onError(err);
-  };
-
-  #onClose = (): void => {
-    this.#released = true;
-    const cbs = this.#closeCbs;
-    this.#closeCbs = null;
-    if (cbs) { for (const cb of cbs) cb(); }
-  };
-}
-
-/** A TCP socket: can also abort with a RST. */
-class _NodeTcpStream extends _NodeStream {
-  reset(cb: () => void): void {
-    const sock = this.sock;
-    this.release(cb);
-    if (!sock.destroyed) sock.resetAndDestroy();
-  }
-}
-
-const _canReset = typeof (Socket.prototype as { resetAndDestroy?: unknown }).resetAndDestroy ===
-  "function";
-
-function _wrap(sock: Socket, unixLocal?: string, unixRemote?: string): StreamHandle {
-  const unix = unixLocal !== undefined || unixRemote !== undefined;
-  return unix || !_canReset
-    ? new _NodeStream(sock, unixLocal, unixRemote)
-    : new _NodeTcpStream(sock);
-}
-
-/** Wraps a TCP socket whose local and/or remote end is already known. */
-function _wrapTcp(sock: Socket, local?: AddressInfo, remote?: AddressInfo): StreamHandle {
-  return _canReset
-    ? new _NodeTcpStream(sock, undefined, undefined, local, remote)
-    : new _NodeStream(sock, undefined, undefined, local, remote);
-}
+import { fixedLocal, knownPeer } from "../_shared.ts";
+import { mapError, onBun, onDeno, type Where } from "./errors.ts";
+import { wrap, wrapTcp } from "./stream.ts";
 
 /** An outgoing connection attempt on a paused inner socket. */
 class _NodeDial implements Dial {
   #sock: Socket;
   #cb: ConnectCallback | null;
-  #where: _Where;
+  #where: Where;
   #unixPath: string | undefined;
   #remote: AddressInfo | undefined;
 
   constructor(
     sock: Socket,
     cb: ConnectCallback,
-    where: _Where,
+    where: Where,
     unixPath?: string,
     remote?: AddressInfo,
   ) {
@@ -382,7 +77,7 @@ class _NodeDial implements Dial {
     this.#cb = null;
     const sock = this.#sock;
     const path = this.#unixPath;
-    cb(null, path === undefined ? _wrapTcp(sock, undefined, this.#remote) : _wrap(sock, "", path));
+    cb(null, path === undefined ? wrapTcp(sock, undefined, this.#remote) : wrap(sock, "", path));
   };
 
   #onError = (raw: unknown): void => {
@@ -391,7 +86,7 @@ class _NodeDial implements Dial {
     this.#sock.destroy();
     if (cb === null) return;
     this.#cb = null;
-    cb(_mapError(raw, this.#where));
+    cb(mapError(raw, this.#where));
   };
 }
 
@@ -410,7 +105,7 @@ const _DIAL_SOCKET_OPTS = {
 function _connect(
   opts: Record<string, unknown>,
   cb: ConnectCallback,
-  where: _Where,
+  where: Where,
   unixPath?: string,
   remote?: AddressInfo,
 ): Dial {
@@ -475,12 +170,12 @@ class _NodeListener implements ListenerHandle {
     if (this.#closed) return void sock.destroy();
     const path = this.#path;
     this.#events.onConnection(
-      path === undefined ? _wrapTcp(sock, this.#acceptLocal) : _wrap(sock, path, ""),
+      path === undefined ? wrapTcp(sock, this.#acceptLocal) : wrap(sock, path, ""),
     );
   };
 
   #onError = (raw: unknown): void => {
-    if (!this.#closed) this.#events.onError(_mapError(raw, { syscall: "accept" }));
+    if (!this.#closed) this.#events.onError(mapError(raw, { syscall: "accept" }));
   };
 }
 
@@ -488,13 +183,13 @@ function _listen(
   opts: Record<string, unknown>,
   events: ListenerEvents,
   cb: ListenCallback,
-  where: _Where,
+  where: Where,
   path?: string,
 ): void {
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
   const onError = (raw: unknown) => {
     server.removeListener("listening", onListening);
-    cb(_mapError(raw, where));
+    cb(mapError(raw, where));
   };
   const onListening = () => {
     server.removeListener("error", onError);
@@ -516,7 +211,7 @@ function _listen(
 }
 
 function _features(): TransportFeatures {
-  if (_onDeno) {
+  if (onDeno) {
     // Deno's node:net leaves '::' dual-stack whatever ipv6Only says.
     return {
       reusePort: true,
@@ -526,7 +221,7 @@ function _features(): TransportFeatures {
       localBind: true,
     };
   }
-  if (_onBun) {
+  if (onBun) {
     // Bun's node:net listens with its own fixed backlog.
     return {
       reusePort: true,
@@ -606,7 +301,7 @@ export function createNodeTransport(): Transport {
     },
   };
   // Bun's node:net accepts { fd } but never reads or writes through it.
-  if (!_onBun) transport.openFd = _openFd;
+  if (!onBun) transport.openFd = _openFd;
   return transport;
 }
 
@@ -616,5 +311,5 @@ function _openFd(fd: number): StreamHandle {
   const sock = new Socket(opts);
   sock.pause();
   // A TCP descriptor has a peer port; anything else is a pipe or Unix socket.
-  return typeof sock.remotePort === "number" ? _wrap(sock) : _wrap(sock, "", "");
+  return typeof sock.remotePort === "number" ? wrap(sock) : wrap(sock, "", "");
 }

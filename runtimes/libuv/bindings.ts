@@ -1,0 +1,169 @@
+/**
+ * Node's handle bindings as the libuv adapter uses them: their shapes, the
+ * check that loads them (`loadBindings`, which also sets `uv`), and errno
+ * naming.
+ * @module
+ */
+import process from "node:process";
+import { getSystemErrorName } from "node:util";
+import { type SystemError, systemError } from "../../core/errors.ts";
+import type { AddressInfo } from "../types.ts";
+import { ipEndpoint } from "../_shared.ts";
+
+/** A write or shutdown callback. */
+export type Cb = (err?: SystemError | null) => void;
+
+/** What the stream handles (TCP and Pipe) offer. */
+export interface RawStream {
+  onread: (this: RawStream, buf: ArrayBuffer | undefined) => void;
+  readStart(): number;
+  readStop(): number;
+  writeBuffer(req: Req, data: Uint8Array): number;
+  writev(req: Req, chunks: Uint8Array[], allBuffers: boolean): number;
+  shutdown(req: Req): number;
+  close(cb?: () => void): void;
+  ref(): void;
+  unref(): void;
+  getsockname?(out: Record<string, unknown>): number;
+  getpeername?(out: Record<string, unknown>): number;
+  setNoDelay?(enable: boolean): number;
+  setKeepAlive?(enable: boolean, delaySeconds: number): number;
+  reset?(cb: () => void): number;
+  [OWNER]?: unknown;
+}
+
+/** A server handle (TCP or Pipe). */
+export interface RawServer {
+  onconnection: (this: RawServer, status: number, client?: RawStream) => void;
+  listen(backlog: number): number;
+  close(cb?: () => void): void;
+  ref(): void;
+  unref(): void;
+  getsockname?(out: Record<string, unknown>): number;
+  [OWNER]?: unknown;
+}
+
+/** A request object (connect, write, shutdown). */
+export interface Req {
+  oncomplete: (this: Req, status: number) => void;
+  handle?: RawStream;
+  async?: boolean;
+  /** Keeps the written bytes alive while the kernel has not taken them. */
+  data?: unknown;
+  [OWNER]?: unknown;
+}
+
+type _ReqClass = new () => Req;
+
+/** The bindings this adapter uses, checked once. */
+export interface Bindings {
+  TCP: new (type: number) => RawStream & RawServer & {
+    bind(address: string, port: number, flags?: number): number;
+    bind6(address: string, port: number, flags: number): number;
+    connect(req: Req, address: string, port: number): number;
+    connect6(req: Req, address: string, port: number): number;
+  };
+  Pipe: new (type: number) => RawStream & RawServer & {
+    bind(path: string): number;
+    connect(req: Req, path: string): number;
+  };
+  TCPConnectWrap: _ReqClass;
+  PipeConnectWrap: _ReqClass;
+  WriteWrap: _ReqClass;
+  ShutdownWrap: _ReqClass;
+  state: Int32Array;
+  kNread: number;
+  kOffset: number;
+  kAsync: number;
+  tcp: { SOCKET: number; SERVER: number; UV_TCP_IPV6ONLY: number; UV_TCP_REUSEPORT?: number };
+  pipe: { SOCKET: number; SERVER: number };
+}
+
+/** Where a handle or request keeps its owner (the adapter object, or a callback). */
+export const OWNER: unique symbol = Symbol("omninet.owner");
+/** libuv's end-of-stream status. */
+export const UV_EOF: number = -4095;
+
+/** Does nothing (handles insist on a function in their callback slots). */
+export function noop(): void {}
+
+/** The loaded bindings (set by `loadBindings()`). */
+export let uv: Bindings;
+
+function _codeOf(status: number): string {
+  try {
+    return getSystemErrorName(status);
+  } catch {
+    return "EIO";
+  }
+}
+
+/** A system error from a libuv status and where it happened. */
+export function uvError(
+  status: number,
+  syscall: string,
+  address?: string,
+  port?: number,
+): SystemError {
+  return systemError({ code: _codeOf(status), syscall, address, port });
+}
+
+/** An IP endpoint from getsockname/getpeername output. */
+export function endpointOf(out: Record<string, unknown>): AddressInfo | null {
+  return ipEndpoint(out.address, out.family, out.port);
+}
+
+/** Loads and checks the handle bindings; `null` where they are missing or off limits. */
+export function loadBindings(): Bindings | null {
+  const p = process as unknown as {
+    binding?(name: string): Record<string, unknown>;
+    execArgv: string[];
+    env: Record<string, string | undefined>;
+    permission?: unknown;
+  };
+  // Under --pending-deprecation process.binding() prints DEP0111; under the
+  // permission model it throws. node:net serves those programs.
+  if (typeof p.binding !== "function" || p.permission !== undefined) return null;
+  const flags = `${p.execArgv.join(" ")} ${p.env.NODE_OPTIONS ?? ""}`;
+  if (flags.includes("--pending-deprecation") || p.env.NODE_PENDING_DEPRECATION === "1") {
+    return null;
+  }
+  try {
+    const tcp = p.binding("tcp_wrap");
+    const pipe = p.binding("pipe_wrap");
+    const stream = p.binding("stream_wrap");
+    const b = {
+      TCP: tcp.TCP,
+      Pipe: pipe.Pipe,
+      TCPConnectWrap: tcp.TCPConnectWrap,
+      PipeConnectWrap: pipe.PipeConnectWrap,
+      WriteWrap: stream.WriteWrap,
+      ShutdownWrap: stream.ShutdownWrap,
+      state: stream.streamBaseState,
+      kNread: stream.kReadBytesOrError,
+      kOffset: stream.kArrayBufferOffset,
+      kAsync: stream.kLastWriteWasAsync,
+      tcp: tcp.constants,
+      pipe: pipe.constants,
+    } as Bindings;
+    const classes = [
+      b.TCP,
+      b.Pipe,
+      b.TCPConnectWrap,
+      b.PipeConnectWrap,
+      b.WriteWrap,
+      b.ShutdownWrap,
+    ];
+    if (classes.some((c) => typeof c !== "function")) return null;
+    if (!(b.state instanceof Int32Array)) return null;
+    if ([b.kNread, b.kOffset, b.kAsync].some((k) => typeof k !== "number")) return null;
+    const proto = b.TCP.prototype as unknown as Record<string, unknown>;
+    const needed = ["readStart", "readStop", "writeBuffer", "writev", "shutdown", "bind6", "reset"];
+    if (needed.some((m) => typeof proto[m] !== "function")) return null;
+    if (typeof b.tcp?.SOCKET !== "number" || typeof b.pipe?.SOCKET !== "number") return null;
+    uv = b;
+    return b;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * A connected TCP or Pipe handle behind the StreamHandle contract, and the
+ * callbacks the handle and its write/shutdown requests call.
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import type { SystemError } from "../../core/errors.ts";
+import type { Endpoint, HandleEvents, StreamHandle } from "../types.ts";
+import { CachedEnds } from "../_shared.ts";
+import {
+  type Cb,
+  endpointOf,
+  noop,
+  OWNER,
+  type RawStream,
+  type Req,
+  uv,
+  UV_EOF,
+  uvError,
+} from "./bindings.ts";
+
+/** A connected TCP or Pipe handle behind the StreamHandle contract. */
+export class UvStream extends CachedEnds implements StreamHandle {
+  readonly #h: RawStream;
+  readonly #tcp: boolean;
+  #events: HandleEvents | null = null;
+  #closed = false;
+  #reading = false;
+  /** EOF or a read error came: the handle reads no more. */
+  #readDone = false;
+  #error: SystemError | null = null;
+
+  constructor(h: RawStream, tcp: boolean, local?: Endpoint, remote?: Endpoint) {
+    super(local, remote);
+    this.#h = h;
+    this.#tcp = tcp;
+    h[OWNER] = this;
+    h.onread = _onRead;
+    // Read while connected: after both FINs or a reset the kernel no longer
+    // names the peer (getsockname keeps working until close).
+    if (tcp) this.remoteAddress();
+  }
+
+  attach(events: HandleEvents): void {
+    this.#events = events;
+  }
+
+  readStart(): void {
+    if (this.#closed || this.#reading || this.#readDone) return;
+    this.#reading = true;
+    const err = this.#h.readStart();
+    if (err < 0) this.#readFailed(err);
+  }
+
+  readStop(): void {
+    // Stops the kernel reads at once: nothing is held, unread bytes stay in
+    // the kernel, the peer sees TCP flow control (or a RST on close).
+    if (this.#closed || !this.#reading) return;
+    this.#reading = false;
+    this.#h.readStop();
+  }
+
+  write(chunk: Uint8Array, cb: Cb): void {
+    if (this.#closed) return;
+    if (this.#error !== null || chunk.length === 0) return this.#later(cb);
+    const req = new uv.WriteWrap();
+    const err = this.#h.writeBuffer(this.#prepare(req, chunk, cb), chunk);
+    this.#afterDispatch(req, err, cb);
+  }
+
+  writev(chunks: Uint8Array[], cb: Cb): void {
+    if (this.#closed) return;
+    if (this.#error !== null) return this.#later(cb);
+    const req = new uv.WriteWrap();
+    const err = this.#h.writev(this.#prepare(req, chunks, cb), chunks, true);
+    this.#afterDispatch(req, err, cb);
+  }
+
+  shutdown(cb: Cb): void {
+    if (this.#closed) return;
+    if (this.#error !== null) return this.#later(cb);
+    const req = new uv.ShutdownWrap();
+    req.handle = this.#h;
+    req.oncomplete = _afterShutdown;
+    req.data = cb;
+    // A failed shutdown (the peer is gone) surfaces as a read error, as in Node.
+    if (this.#h.shutdown(req) < 0) this.#later(cb);
+  }
+
+  close(cb: () => void): void {
+    if (this.#closed) return void queueMicrotask(cb);
+    this.#release();
+    this.#h.close(cb);
+  }
+
+  /** Closes with a RST (TCP only: `UvTcpStream` exposes it as `reset`). */
+  protected abort(cb: () => void): void {
+    if (this.#closed) return void queueMicrotask(cb);
+    this.#release();
+    // reset() sets SO_LINGER 0 and closes; where it cannot, a plain close.
+    if (this.#h.reset!(cb) !== 0) this.#h.close(cb);
+  }
+
+  setNoDelay(enable: boolean): void {
+    if (this.#tcp && !this.#closed) this.#h.setNoDelay!(enable);
+  }
+
+  setKeepAlive(enable: boolean, initialDelayMs: number): void {
+    if (this.#tcp && !this.#closed) {
+      this.#h.setKeepAlive!(enable, Math.floor(initialDelayMs / 1000));
+    }
+  }
+
+  ref(): void {
+    if (!this.#closed) this.#h.ref();
+  }
+
+  unref(): void {
+    if (!this.#closed) this.#h.unref();
+  }
+
+  protected readLocal(): Endpoint {
+    return this.#ask("getsockname");
+  }
+
+  protected readRemote(): Endpoint {
+    return this.#ask("getpeername");
+  }
+
+  #ask(which: "getsockname" | "getpeername"): Endpoint {
+    if (this.#closed) return null;
+    const out: Record<string, unknown> = {};
+    return this.#h[which]!(out) === 0 ? endpointOf(out) : null;
+  }
+
+  #release(): void {
+    if (this.#tcp) {
+      // Addresses stay answerable after close.
+      this.localAddress();
+      this.remoteAddress();
+    }
+    this.#closed = true;
+    // The handle insists on a function here. Unlinking the handle from this
+    // object lets a closed connection die young: native handles and requests
+    // outlive their last callback until V8 collects them.
+    this.#h.onread = noop;
+    this.#h[OWNER] = undefined;
+  }
+
+  #prepare(req: Req, data: unknown, cb: Cb): Req {
+    req.handle = this.#h;
+    req.oncomplete = _afterWrite;
+    req.async = false;
+    req.data = data;
+    req[OWNER] = cb;
+    return req;
+  }
+
+  #afterDispatch(req: Req, err: number, cb: Cb): void {
+    if (err < 0) {
+      req.oncomplete = noop;
+      const e = uvError(err, "write");
+      return void queueMicrotask(() => this.#writeFailed(cb, e));
+    }
+    // Written at once: the request is spent; otherwise oncomplete follows.
+    if (uv.state[uv.kAsync] !== 0) return;
+    req.data = req[OWNER] = req.handle = undefined;
+    cb();
+  }
+
+  #writeFailed(cb: Cb, err: SystemError): void {
+    if (this.#closed) return;
+    cb(err);
+    this.#fail(err);
+  }
+
+  #later(cb: Cb): void {
+    queueMicrotask(() => {
+      if (!this.#closed) cb(this.#error);
+    });
+  }
+
+  #fail(err: SystemError): void {
+    if (this.#closed || this.#error !== null) return;
+    this.#error = err;
+    this.#events?.onError(err);
+  }
+
+  /** @internal one read's result, from `_onRead`. */
+  _read(buf: ArrayBuffer | undefined): void {
+    if (this.#closed) return;
+    const n = uv.state[uv.kNread];
+    if (n > 0) return this.#events!.onData(Buffer.from(buf!, uv.state[uv.kOffset], n));
+    if (n < 0) this.#readFailed(n);
+  }
+
+  #readFailed(status: number): void {
+    this.#readDone = true;
+    this.#reading = false;
+    this.#h.readStop();
+    if (status === UV_EOF) this.#events!.onEnd();
+    else this.#fail(uvError(status, "read"));
+  }
+
+  /** @internal an asynchronous write finished. */
+  _written(req: Req, status: number): void {
+    if (this.#closed) return;
+    const cb = req[OWNER] as Cb;
+    if (status >= 0) return cb();
+    this.#writeFailed(cb, uvError(status, "write"));
+  }
+
+  /** @internal the FIN went out (or could not). */
+  _shutDown(cb: Cb): void {
+    if (!this.#closed) cb(this.#error);
+  }
+}
+
+/** A TCP stream: it can also abort with a RST. */
+export class UvTcpStream extends UvStream {
+  reset(cb: () => void): void {
+    this.abort(cb);
+  }
+}
+
+function _onRead(this: RawStream, buf: ArrayBuffer | undefined): void {
+  (this[OWNER] as UvStream)._read(buf);
+}
+
+function _afterWrite(this: Req, status: number): void {
+  (this.handle![OWNER] as UvStream | undefined)?._written(this, status);
+  this.data = this[OWNER] = this.handle = undefined;
+}
+
+function _afterShutdown(this: Req): void {
+  (this.handle![OWNER] as UvStream | undefined)?._shutDown(this.data as Cb);
+  this.data = this.handle = undefined;
+}

@@ -1,0 +1,63 @@
+/**
+ * Errors of the `node:net` adapter: the inner socket's error rebuilt with
+ * `systemError()`, repairing what some runtimes' `node:net` get wrong.
+ * @module
+ */
+import { type SystemError, systemError } from "../../core/errors.ts";
+
+/** A write or shutdown callback. */
+export type Cb = (err?: SystemError | null) => void;
+
+/** Runtime error fields as the inner `node:net` reports them. */
+export interface RawError {
+  code?: unknown;
+  syscall?: unknown;
+  address?: unknown;
+  port?: unknown;
+}
+
+/** Where an error happened: the syscall and endpoint the adapter was working on. */
+export interface Where {
+  syscall: string;
+  address?: string;
+  port?: number;
+  /** The local address a dial binds, if any. */
+  localAddress?: string;
+  /** A Unix socket path is being listened on. */
+  unixListen?: boolean;
+}
+
+/** Running on Deno (its `node:net`). */
+export const onDeno: boolean = (globalThis as { Deno?: unknown }).Deno !== undefined;
+/** Running on Bun (its `node:net`). */
+export const onBun: boolean = (globalThis as { Bun?: unknown }).Bun !== undefined;
+
+/** Repairs codes and syscalls some runtimes' node:net get wrong. */
+function _fixup(code: string, syscall: string, where: Where): [string, string] {
+  // Bun blames EPIPE on `read`; a broken pipe only ever shows on a write.
+  if (code === "EPIPE") return [code, "write"];
+  // Deno's node:net reports EADDRNOTAVAIL from bind() as EINVAL.
+  if (
+    onDeno && code === "EINVAL" && (syscall === "listen" || syscall === "bind") &&
+    !where.unixListen && !/^fe80:/i.test(where.localAddress ?? where.address ?? "")
+  ) return ["EADDRNOTAVAIL", syscall];
+  return [code, syscall];
+}
+
+/** A system error rebuilt from the inner socket's error and where it happened. */
+export function mapError(raw: unknown, where: Where): SystemError {
+  const e = (raw ?? {}) as RawError;
+  const [code, syscall] = _fixup(
+    typeof e.code === "string" ? e.code : "EIO",
+    typeof e.syscall === "string" ? e.syscall : where.syscall,
+    where,
+  );
+  const stream = syscall === "read" || syscall === "write" || syscall === "shutdown";
+  return systemError({
+    code,
+    syscall,
+    address: stream ? undefined : where.address,
+    port: stream ? undefined : where.port,
+    cause: raw,
+  });
+}
