@@ -128,7 +128,13 @@ async function main() {
       ["versions in sync", process.execPath, ["scripts/check_versions.mjs"]],
       ["deno fmt --check", bin("deno"), ["fmt", "--check"]],
       ["deno lint", bin("deno"), ["lint"]],
-      ["deno doc --lint (JSR docs)", bin("deno"), ["doc", "--lint", "mod.ts", "cli.ts"]],
+      ["deno doc --lint (JSR docs)", bin("deno"), [
+        "doc",
+        "--lint",
+        "mod.ts",
+        "cli.ts",
+        "sockets.ts",
+      ]],
       ["tsc --noEmit", process.execPath, [
         join(root, "node_modules/typescript/bin/tsc"),
         "-p",

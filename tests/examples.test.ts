@@ -37,6 +37,7 @@ const EXPECT: Record<string, string> = {
   "proxy.mjs": "got 4194304 back",
   "guarded_server.mjs": "after blocking 127.0.0.0/8: refused",
   "reuse_port.mjs": "2 workers listening on 127.0.0.1:",
+  "workers_tcp.mjs": "the worker got: hi, worker",
 };
 
 /** Node added `reusePort` in 22.12 and 23.1; before that omninet refuses it loudly. */

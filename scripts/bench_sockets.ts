@@ -1,0 +1,223 @@
+// Web-streams socket benchmark on the current runtime, both ends in one
+// process: echo throughput (64 KiB chunks) through omninet's Sockets API
+// (`listen()` + `readable.pipeTo(writable)` on the server, a writer and a
+// reader on the client) against the runtime's best raw API: Deno's
+// `conn.readable.pipeTo(conn.writable)` with web streams on the client too,
+// Bun's `Bun.listen`/`Bun.connect` sockets, Node's `node:net` sockets.
+// Prints one JSON line per subject (best of the rounds); scripts/bench_sockets.mjs
+// runs it on every runtime and prints the table.
+//
+// Usage: <runtime> scripts/bench_sockets.ts [--quick]
+import { Buffer } from "node:buffer";
+import * as nodeNet from "node:net";
+import process from "node:process";
+import { connect, listen } from "../sockets.ts";
+
+const quick = process.argv.includes("--quick");
+const BYTES = (quick ? 64 : 256) * 1024 * 1024;
+const CHUNK = 64 * 1024;
+const ROUNDS = quick ? 1 : 5;
+
+const mibPerSec = (ms: number) => BYTES / 1024 / 1024 / (ms / 1000);
+
+/** Writes BYTES through `writable` and reads them back from `readable`, then closes both. */
+async function clientStreams(
+  readable: ReadableStream<Uint8Array>,
+  writable: WritableStream<Uint8Array>,
+): Promise<void> {
+  const chunk = new Uint8Array(CHUNK).fill(7);
+  const w = writable.getWriter();
+  const writing = (async () => {
+    for (let sent = 0; sent < BYTES; sent += CHUNK) await w.write(chunk);
+  })();
+  let got = 0;
+  const r = readable.getReader();
+  while (got < BYTES) {
+    const { value, done } = await r.read();
+    if (done) break;
+    got += value.byteLength;
+  }
+  await writing;
+  await r.cancel();
+  await w.close().catch(() => {});
+  if (got !== BYTES) throw new Error(`echo returned ${got} of ${BYTES} bytes`);
+}
+
+async function omninet(): Promise<number> {
+  const server = await listen({ hostname: "127.0.0.1", port: 0 });
+  const serving = (async () => {
+    for await (const s of server) s.readable.pipeTo(s.writable).catch(() => {});
+  })();
+  const t0 = performance.now();
+  const socket = connect({ hostname: "127.0.0.1", port: (server.addr as { port: number }).port });
+  await clientStreams(socket.readable, socket.writable);
+  const ms = performance.now() - t0;
+  await socket.close();
+  await server.close();
+  await serving;
+  return mibPerSec(ms);
+}
+
+// ---- raw runtime APIs ----------------------------------------------------
+
+type DenoConn = { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> };
+type DenoListener = AsyncIterable<DenoConn> & { addr: { port: number }; close(): void };
+const Deno = (globalThis as {
+  Deno?: {
+    listen(o: { hostname: string; port: number }): DenoListener;
+    connect(o: { hostname: string; port: number }): Promise<DenoConn & { close(): void }>;
+  };
+}).Deno;
+
+async function rawDeno(): Promise<number> {
+  const l = Deno!.listen({ hostname: "127.0.0.1", port: 0 });
+  const serving = (async () => {
+    try {
+      for await (const c of l) c.readable.pipeTo(c.writable).catch(() => {});
+    } catch { /* listener closed */ }
+  })();
+  const t0 = performance.now();
+  const c = await Deno!.connect({ hostname: "127.0.0.1", port: l.addr.port });
+  await clientStreams(c.readable, c.writable);
+  const ms = performance.now() - t0;
+  l.close();
+  await serving;
+  return mibPerSec(ms);
+}
+
+type BunSocket = {
+  write(d: Uint8Array): number;
+  end(): void;
+  data: { pending: Uint8Array | null; got: number; sent: number };
+};
+const Bun = (globalThis as {
+  Bun?: {
+    listen(o: unknown): { port: number; stop(force?: boolean): void };
+    connect(o: unknown): Promise<BunSocket>;
+  };
+}).Bun;
+
+/** Bun.write may take part of a chunk: keep the rest for the next drain. */
+function bunSend(s: BunSocket, d: Uint8Array): boolean {
+  const n = s.write(d);
+  if (n < d.byteLength) {
+    s.data.pending = d.subarray(Math.max(n, 0));
+    return false;
+  }
+  return true;
+}
+
+function bunFlush(s: BunSocket): boolean {
+  const p = s.data.pending;
+  if (p === null) return true;
+  s.data.pending = null;
+  return bunSend(s, p);
+}
+
+async function rawBun(): Promise<number> {
+  const server = Bun!.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      open(s: BunSocket) {
+        s.data = { pending: null, got: 0, sent: 0 };
+      },
+      // Echo with the copy Bun's own examples use when writes can be partial.
+      data(s: BunSocket, d: Uint8Array) {
+        if (s.data.pending !== null) {
+          const joined = new Uint8Array(s.data.pending.byteLength + d.byteLength);
+          joined.set(s.data.pending);
+          joined.set(d, s.data.pending.byteLength);
+          s.data.pending = joined;
+          return;
+        }
+        bunSend(s, new Uint8Array(d));
+      },
+      drain(s: BunSocket) {
+        bunFlush(s);
+      },
+      end(s: BunSocket) {
+        s.end();
+      },
+    },
+  });
+  const chunk = new Uint8Array(CHUNK).fill(7);
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    const pump = (s: BunSocket) => {
+      if (!bunFlush(s)) return;
+      while (s.data.sent < BYTES) {
+        s.data.sent += CHUNK;
+        if (!bunSend(s, chunk)) return;
+      }
+    };
+    Bun!.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+      socket: {
+        open(s: BunSocket) {
+          s.data = { pending: null, got: 0, sent: 0 };
+          pump(s);
+        },
+        drain: pump,
+        data(s: BunSocket, d: Uint8Array) {
+          s.data.got += d.byteLength;
+          if (s.data.got >= BYTES) s.end();
+        },
+        close: () => resolve(),
+      },
+    });
+  });
+  const ms = performance.now() - t0;
+  server.stop(true);
+  return mibPerSec(ms);
+}
+
+async function rawNode(): Promise<number> {
+  const server = nodeNet.createServer((s) => s.pipe(s));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as nodeNet.AddressInfo).port;
+  const chunk = Buffer.alloc(CHUNK, 7);
+  const t0 = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const c = nodeNet.connect(port, "127.0.0.1");
+    let sent = 0, got = 0;
+    const pump = () => {
+      while (sent < BYTES) {
+        sent += CHUNK;
+        if (!c.write(chunk)) return;
+      }
+    };
+    c.on("connect", pump);
+    c.on("drain", pump);
+    c.on("data", (d: Buffer) => {
+      got += d.length;
+      if (got >= BYTES) c.destroy();
+    });
+    c.on("close", () => resolve());
+    c.on("error", reject);
+  });
+  const ms = performance.now() - t0;
+  await new Promise<void>((r) => server.close(() => r()));
+  return mibPerSec(ms);
+}
+
+const raw = Deno ? rawDeno : Bun ? rawBun : rawNode;
+const rawName = Deno
+  ? "Deno conn.readable.pipeTo(conn.writable)"
+  : Bun
+  ? "Bun.listen/Bun.connect"
+  : "node:net";
+
+// Rounds alternate between the two subjects, after one warm-up each, so load from elsewhere on
+// the machine falls on both alike; the best round of each is reported.
+const subjects = [["omninet", omninet], ["raw", raw]] as const;
+const best: Record<string, number> = { omninet: 0, raw: 0 };
+for (const [, fn] of subjects) await fn();
+for (let i = 0; i < ROUNDS; i++) {
+  for (const [subject, fn] of subjects) best[subject] = Math.max(best[subject], await fn());
+}
+for (const [subject] of subjects) {
+  const value = best[subject];
+  console.log(JSON.stringify({ subject, metric: "web-streams echo MiB/s", value, rawName }));
+}
