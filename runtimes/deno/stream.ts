@@ -188,7 +188,8 @@ export class DenoStream extends CachedEnds implements StreamHandle {
   // Deno's write is a promise: whether the kernel took the bytes is known
   // only later. Like the socket send buffer libuv writes into at once, the
   // handle takes up to _SEND_BUFFER bytes at once, as copies (the owner may
-  // reuse a chunk once its callback ran), and calls back synchronously; so
+  // reuse a chunk once its callback ran; `new Uint8Array(x)` copies, where a
+  // Buffer's `slice()` would be a view), and calls back synchronously; so
   // write() returns false only when that much is really waiting, as on
   // Node. Beyond it the callback waits until everything queued is written.
   #accept(units: Uint8Array[], total: number, cb: (err?: SystemError | null) => void): void {
@@ -202,7 +203,7 @@ export class DenoStream extends CachedEnds implements StreamHandle {
     }
     const early = this.#buffered + total <= _SEND_BUFFER;
     for (let i = 0; i < units.length; i++) {
-      if (units[i].byteLength > 0) this.#queue.push(early ? units[i].slice() : units[i]);
+      if (units[i].byteLength > 0) this.#queue.push(early ? new Uint8Array(units[i]) : units[i]);
     }
     this.#buffered += total;
     if (this.#sending === null) this.#next();
