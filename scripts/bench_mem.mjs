@@ -4,53 +4,22 @@
 // and Bun. Each measurement is a fresh process (scripts/bench_mem.ts); the
 // best (lowest memory, most ok) of --rounds=N runs counts (default 3).
 // Pass --quick for one round of smaller counts.
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { benchRuns, runJsonLines } from "./_bench_runner.mjs";
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const quick = process.argv.includes("--quick");
 const rounds = Number(process.argv.find((a) => a.startsWith("--rounds="))?.split("=")[1]) ||
   (quick ? 1 : 3);
 const sizes = quick ? { idle: 1_000, burst: 2_000 } : { idle: 5_000, burst: 10_000 };
-const node24 = join(root, "tools/node24/node_modules/node/bin/node");
-const js = ["dist/scripts/bench_mem.js"];
-const runs = [
-  [`Node ${process.version}`, process.execPath, ["--expose-gc", ...js]],
-  ["Node 24", node24, ["--expose-gc", ...js]],
-  [
-    "Deno",
-    join(root, "node_modules/.bin/deno"),
-    ["run", "-A", "--v8-flags=--expose-gc", "scripts/bench_mem.ts"],
-  ],
-  ["Bun", join(root, "node_modules/.bin/bun"), ["scripts/bench_mem.ts"]],
-];
-
-if (!existsSync(join(root, js[0]))) {
-  const r = spawnSync(process.execPath, [
-    "node_modules/typescript/bin/tsc",
-    "-p",
-    "tsconfig.build.json",
-  ], {
-    cwd: root,
-    stdio: "inherit",
-  });
-  if (r.status !== 0) process.exit(1);
-}
+const runs = benchRuns("bench_mem", {
+  node: ["--expose-gc"],
+  deno: ["--v8-flags=--expose-gc"],
+  skip: ["Node 26"],
+});
 
 function measure(cmd, args, subject, mode) {
-  const r = spawnSync(cmd, [...args, subject, mode, String(sizes[mode])], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 300_000,
-  });
-  const line = r.stdout.split("\n").find((l) => l.startsWith("{"));
-  if (!line) {
-    process.stderr.write(`${cmd} ${subject} ${mode} failed\n${r.stdout}\n${r.stderr}\n`);
-    return null;
-  }
-  return JSON.parse(line);
+  const lines = runJsonLines(cmd, [...args, subject, mode, String(sizes[mode])], 300_000);
+  return lines?.[0] ?? null;
 }
 
 const better = {

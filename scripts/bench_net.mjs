@@ -4,63 +4,11 @@
 // API, with ratios, then the memory figures of scripts/bench_mem.mjs (--no-mem
 // skips them). Pass --quick for a short run.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { benchRuns, collectMetrics, fmt, ratio, root } from "./_bench_runner.mjs";
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const extra = process.argv.slice(2);
-const node24 = join(root, "tools/node24/node_modules/node/bin/node");
-const node26 = join(root, "tools/node26/node_modules/node/bin/node");
-const runs = [
-  [`Node ${process.version}`, process.execPath, ["dist/scripts/bench_net.js"]],
-  ["Node 24", node24, ["dist/scripts/bench_net.js"]],
-  ["Node 26", node26, ["dist/scripts/bench_net.js"]],
-  ["Deno", join(root, "node_modules/.bin/deno"), ["run", "-A", "scripts/bench_net.ts"]],
-  ["Bun", join(root, "node_modules/.bin/bun"), ["scripts/bench_net.ts"]],
-];
-
-if (!existsSync(join(root, "dist/scripts/bench_net.js"))) {
-  const r = spawnSync(process.execPath, [
-    "node_modules/typescript/bin/tsc",
-    "-p",
-    "tsconfig.build.json",
-  ], {
-    cwd: root,
-    stdio: "inherit",
-  });
-  if (r.status !== 0) process.exit(1);
-}
-
-const fmt = (v) => (v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(1));
-const rows = [];
-for (const [label, cmd, args] of runs) {
-  if (!existsSync(cmd)) {
-    console.log(`${label}: not installed (run npm install)`);
-    continue;
-  }
-  process.stderr.write(`running on ${label}...\n`);
-  const r = spawnSync(cmd, [...args, ...extra], { cwd: root, encoding: "utf8", timeout: 600_000 });
-  if (r.status !== 0) {
-    console.log(`${label}: failed\n${r.stdout}\n${r.stderr}`);
-    continue;
-  }
-  const data = {};
-  for (const line of r.stdout.split("\n")) {
-    if (!line.startsWith("{")) continue;
-    const { subject, metric, value } = JSON.parse(line);
-    (data[metric] ??= {})[subject] = value;
-  }
-  for (const [metric, by] of Object.entries(data)) {
-    rows.push({
-      runtime: label,
-      metric,
-      omninet: by.omninet,
-      native: by["node:net"],
-      raw: by.raw,
-    });
-  }
-}
+const rows = collectMetrics(benchRuns("bench_net"), extra);
 
 const names = {
   throughput_MiBps: "echo throughput, 64 KiB chunks (MiB/s)",
@@ -71,12 +19,11 @@ console.log(
   "\n| runtime | metric | omninet | runtime's node:net | raw API | omninet / node:net | omninet / raw |",
 );
 console.log("|---|---|---:|---:|---:|---:|---:|");
-for (const r of rows) {
-  const ratio = (a, b) => (a && b ? (a / b).toFixed(2) + "×" : "—");
+for (const { runtime, metric, by } of rows) {
   console.log(
-    `| ${r.runtime} | ${names[r.metric]} | ${fmt(r.omninet)} | ${fmt(r.native)} | ${
-      r.raw ? fmt(r.raw) : "—"
-    } | ${ratio(r.omninet, r.native)} | ${ratio(r.omninet, r.raw)} |`,
+    `| ${runtime} | ${names[metric]} | ${fmt(by.omninet)} | ${fmt(by["node:net"])} | ${
+      by.raw ? fmt(by.raw) : "—"
+    } | ${ratio(by.omninet, by["node:net"])} | ${ratio(by.omninet, by.raw)} |`,
   );
 }
 
