@@ -170,7 +170,7 @@ export function listenUnix(
  */
 export function dialUnix(transport: Transport, path: string, cb: ConnectCallback): Dial {
   const tooLong = unixPathError(path, "connect");
-  return tooLong === null ? transport.connectUnix(path, cb) : _failedDial(tooLong, cb);
+  return tooLong === null ? transport.connectUnix(path, cb) : failedDial(tooLong, cb);
 }
 
 /**
@@ -191,7 +191,7 @@ export function dialTcp(transport: Transport, req: TcpConnectRequest, cb: Connec
   if (localAddress === undefined && localPort === undefined) return transport.connectTcp(req, cb);
   const local = localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
   if (isIP(local) !== req.family) {
-    return _failedDial(
+    return failedDial(
       systemError({ code: "EINVAL", syscall: "bind", address: local, port: localPort }),
       cb,
     );
@@ -207,8 +207,18 @@ export function dialTcp(transport: Transport, req: TcpConnectRequest, cb: Connec
   });
 }
 
-/** A dial that fails on a later microtask unless cancelled first. */
-function _failedDial(err: SystemError, cb: ConnectCallback): Dial {
+/**
+ * A dial that fails with `err` on a later microtask, unless cancelled first:
+ * for outcomes an adapter knows before asking its runtime.
+ * @param err the error to report
+ * @param cb the connect callback
+ * @returns the pending dial
+ * @example
+ * ```ts
+ * failedDial(systemError({ code: "ECONNREFUSED", syscall: "connect" }), cb);
+ * ```
+ */
+export function failedDial(err: SystemError, cb: ConnectCallback): Dial {
   let live = true;
   queueMicrotask(() => {
     if (live) cb(err);

@@ -5,8 +5,7 @@
  * adapter imports these from here; no adapter imports another adapter.
  * @module
  */
-import type { SystemError } from "../core/errors.ts";
-import type { AddressInfo, ConnectCallback, Dial, Endpoint, TcpConnectRequest } from "./types.ts";
+import type { AddressInfo, Endpoint, TcpConnectRequest } from "./types.ts";
 
 /**
  * An IP endpoint from the loose fields a runtime reports, or `null` when
@@ -54,29 +53,6 @@ export function knownPeer(req: TcpConnectRequest): AddressInfo | undefined {
 export function fixedLocal(a: AddressInfo): AddressInfo | undefined {
   if (a.address === "0.0.0.0" || a.address === "::") return undefined;
   return ipEndpoint(a.address, a.family, a.port) ?? undefined;
-}
-
-/**
- * A dial that fails with `err` on a later microtask, unless cancelled first:
- * for outcomes an adapter knows before asking its runtime.
- * @param err the error to report
- * @param cb the connect callback
- * @returns the pending dial
- * @example
- * ```ts
- * failedDial(systemError({ code: "ECONNREFUSED", syscall: "connect" }), cb);
- * ```
- */
-export function failedDial(err: SystemError, cb: ConnectCallback): Dial {
-  let live = true;
-  queueMicrotask(() => {
-    if (live) cb(err);
-  });
-  return {
-    cancel() {
-      live = false;
-    },
-  };
 }
 
 /**

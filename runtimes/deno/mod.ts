@@ -22,7 +22,7 @@ import type {
   TransportFeatures,
   UnixListenRequest,
 } from "../types.ts";
-import { failedDial } from "../_shared.ts";
+import { failedDial } from "../../core/sys_errors.ts";
 import {
   codeOf,
   type DenoApi,
