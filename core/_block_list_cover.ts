@@ -42,6 +42,11 @@ function _cmpAt(keys: Int32Array, p: number, q: Int32Array, k: number): number {
   return 0;
 }
 
+/** Copies the `k`-word key at `src[sp..]` to `dst[dp..]`. */
+function _copyKey(dst: Int32Array, dp: number, src: Int32Array, sp: number, k: number): void {
+  for (let w = 0; w < k; w++) dst[dp + w] = src[sp + w];
+}
+
 /** Whether the 4-word key at `keys[p]` is <= (x0, x1, x2, x3). */
 function _le4(
   keys: Int32Array,
@@ -80,6 +85,8 @@ export class _Cover {
   // Result of #locate: block index (-1 when before every boundary) and index in it.
   #j = -1;
   #i = 0;
+  // Bumped whenever blocks split, merge or go, which moves boundaries between blocks.
+  #shape = 0;
 
   /**
    * @param k Words per key: 1 (IPv4) or 4 (IPv6).
@@ -160,15 +167,20 @@ export class _Cover {
    * @param d +1 to add, -1 to remove.
    */
   update(a: Int32Array, e: Int32Array | null, d: number): void {
+    // Positions stay valid until blocks split, merge or go (#shape changes).
     this.#ensure(a);
-    if (e !== null) this.#ensure(e);
-    this.#locate(a);
-    const ja = this.#j, ia = this.#i;
+    let ja = this.#j, ia = this.#i;
     let je: number, ie: number;
     if (e !== null) {
-      this.#locate(e);
+      const shape = this.#shape;
+      this.#ensure(e);
       je = this.#j;
       ie = this.#i;
+      if (this.#shape !== shape) {
+        this.#locate(a);
+        ja = this.#j;
+        ia = this.#i;
+      }
     } else {
       je = this.blocks.length - 1;
       ie = this.blocks[je].len;
@@ -184,8 +196,15 @@ export class _Cover {
       const c = blocks[je].cnt;
       for (let i = 0; i < ie; i++) c[i] += d;
     }
-    this.#normalize(a);
-    if (e !== null) this.#normalize(e);
+    // Dropping e never moves a (which comes first) unless blocks change shape.
+    const shape = this.#shape;
+    if (e !== null) this.#normalizeAt(je, ie);
+    if (this.#shape !== shape) {
+      this.#locate(a);
+      ja = this.#j;
+      ia = this.#i;
+    }
+    this.#normalizeAt(ja, ia);
   }
 
   /** Removes every interval. */
@@ -196,6 +215,10 @@ export class _Cover {
 
   /** Sets #j/#i to the last boundary <= q (#j = -1 when there is none). */
   #locate(q: Int32Array): void {
+    if (this.k === 1) {
+      this.#locate1(q[0]);
+      return;
+    }
     const k = this.k, blocks = this.blocks, first = this.first;
     let lo = 0, hi = blocks.length - 1;
     if (hi < 0 || _cmpAt(first, 0, q, k) > 0) {
@@ -219,6 +242,31 @@ export class _Cover {
     this.#i = l;
   }
 
+  /** #locate for 1-word keys. */
+  #locate1(x: number): void {
+    const blocks = this.blocks, first = this.first;
+    let lo = 0, hi = blocks.length - 1;
+    if (hi < 0 || first[0] > x) {
+      this.#j = -1;
+      this.#i = 0;
+      return;
+    }
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (first[mid] <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    const keys = blocks[lo].keys;
+    let l = 0, h = blocks[lo].len - 1;
+    while (l < h) {
+      const mid = (l + h + 1) >>> 1;
+      if (keys[mid] <= x) l = mid;
+      else h = mid - 1;
+    }
+    this.#j = lo;
+    this.#i = l;
+  }
+
   /** The count in force just before boundary (j, i): its predecessor's, or 0. */
   #before(j: number, i: number): number {
     if (i > 0) return this.blocks[j].cnt[i - 1] + this.blocks[j].lazy;
@@ -227,15 +275,18 @@ export class _Cover {
     return p.cnt[p.len - 1] + p.lazy;
   }
 
-  /** Makes `q` a boundary (with the count already in force there) if it is not one. */
+  /** Makes `q` a boundary (with the count already in force there) if it is not one; #j/#i = its place. */
   #ensure(q: Int32Array): void {
     const k = this.k;
     if (this.blocks.length === 0) {
       const b = new _Block(k);
-      b.keys.set(q.subarray(0, k), 0);
+      _copyKey(b.keys, 0, q, 0, k);
       b.len = 1;
       this.blocks.push(b);
-      this.first.set(q.subarray(0, k), 0);
+      _copyKey(this.first, 0, q, 0, k);
+      this.#shape++;
+      this.#j = 0;
+      this.#i = 0;
       return;
     }
     this.#locate(q);
@@ -247,7 +298,7 @@ export class _Cover {
       count = 0;
     } else {
       const b = this.blocks[j];
-      if (_cmpAt(b.keys, i * k, q, k) === 0) return;
+      if (_cmpAt(b.keys, i * k, q, k) === 0) return; // #j/#i already point at it
       count = b.cnt[i] + b.lazy;
       i++;
     }
@@ -260,34 +311,39 @@ export class _Cover {
       }
     }
     const b = this.blocks[j];
-    b.keys.copyWithin((i + 1) * k, i * k, b.len * k);
-    b.cnt.copyWithin(i + 1, i, b.len);
-    b.keys.set(q.subarray(0, k), i * k);
+    if (i < b.len) {
+      b.keys.copyWithin((i + 1) * k, i * k, b.len * k);
+      b.cnt.copyWithin(i + 1, i, b.len);
+    }
+    _copyKey(b.keys, i * k, q, 0, k);
     b.cnt[i] = count - b.lazy;
     b.len++;
-    if (i === 0) this.first.set(q.subarray(0, k), j * k);
+    if (i === 0) _copyKey(this.first, j * k, q, 0, k);
+    this.#j = j;
+    this.#i = i;
   }
 
-  /** Drops boundary `q` if the count does not change there. */
-  #normalize(q: Int32Array): void {
-    this.#locate(q);
-    const j = this.#j, i = this.#i;
+  /** Drops boundary (j, i) if the count does not change there. */
+  #normalizeAt(j: number, i: number): void {
     const b = this.blocks[j];
     if (b.cnt[i] + b.lazy !== this.#before(j, i)) return;
     const k = this.k;
-    b.keys.copyWithin(i * k, (i + 1) * k, b.len * k);
-    b.cnt.copyWithin(i, i + 1, b.len);
+    if (i + 1 < b.len) {
+      b.keys.copyWithin(i * k, (i + 1) * k, b.len * k);
+      b.cnt.copyWithin(i, i + 1, b.len);
+    }
     b.len--;
     if (b.len === 0) {
       this.#removeBlock(j);
       return;
     }
-    if (i === 0) this.first.set(b.keys.subarray(0, k), j * k);
+    if (i === 0) _copyKey(this.first, j * k, b.keys, 0, k);
     if (b.len < _B >> 3) this.#mergeSmall(j);
   }
 
   /** Moves the upper half of full block `j` into a new block after it. */
   #split(j: number): void {
+    this.#shape++;
     const k = this.k;
     const b = this.blocks[j];
     const nb = new _Block(k);
@@ -305,10 +361,11 @@ export class _Cover {
       this.first = grown;
     }
     this.first.copyWithin((j + 2) * k, (j + 1) * k, (n - 1) * k);
-    this.first.set(nb.keys.subarray(0, k), (j + 1) * k);
+    _copyKey(this.first, (j + 1) * k, nb.keys, 0, k);
   }
 
   #removeBlock(j: number): void {
+    this.#shape++;
     const k = this.k;
     const n = this.blocks.length;
     this.blocks.splice(j, 1);

@@ -87,6 +87,8 @@ export class _Rows {
   zones: Map<number, string> | null = null;
   /** Row + 1 of the newest row of each identity; 0 for an empty slot. */
   table: Int32Array = new Int32Array(32);
+  /** The hash of each slot's identity: most probes are settled without reading the row. */
+  hashes: Int32Array = new Int32Array(32);
   /** Distinct identities in `table`. */
   keys = 0;
 
@@ -114,6 +116,7 @@ export class _Rows {
     this.wide = new Uint32Array(16 * this.stride);
     this.zones = null;
     this.table = new Int32Array(32);
+    this.hashes = new Int32Array(32);
     this.keys = 0;
   }
 
@@ -199,14 +202,16 @@ export class _Rows {
    * @returns `true` if present.
    */
   hasNarrow(v: number): boolean {
-    const table = this.table;
+    const table = this.table, hashes = this.hashes;
     const mask = table.length - 1;
-    let slot = _hashNarrow(v, 0) & mask;
+    const h = _hashNarrow(v, 0) | 0;
+    let slot = h & mask;
     for (;;) {
       const e = table[slot];
       if (e === _EMPTY) return false;
-      const r = e - 1;
-      if (this.v[r] === v && (this.m[r] & _M_WIDE) === 0) return true;
+      if (hashes[slot] === h && this.v[e - 1] === v && (this.m[e - 1] & _M_WIDE) === 0) {
+        return true;
+      }
       slot = (slot + 1) & mask;
     }
   }
@@ -217,15 +222,16 @@ export class _Rows {
    * @returns `true` if present.
    */
   hasWide4(w0: number, w1: number, w2: number, w3: number): boolean {
-    const table = this.table;
+    const table = this.table, hashes = this.hashes;
     const mask = table.length - 1;
-    let slot = _hash4(_M_WIDE, w0, w1, w2, w3) & mask;
+    const h = _hash4(_M_WIDE, w0, w1, w2, w3) | 0;
+    let slot = h & mask;
     const wide = this.wide;
     for (;;) {
       const e = table[slot];
       if (e === _EMPTY) return false;
       const r = e - 1;
-      if ((this.m[r] & _M_WIDE) !== 0) {
+      if (hashes[slot] === h && (this.m[r] & _M_WIDE) !== 0) {
         const o = this.v[r] << 2;
         if (wide[o] === w0 && wide[o + 1] === w1 && wide[o + 2] === w2 && wide[o + 3] === w3) {
           return true;
@@ -263,11 +269,12 @@ export class _Rows {
   #findSlot(r: number): number {
     const table = this.table;
     const mask = table.length - 1;
-    let slot = this.#hashRow(r) & mask;
+    const h = this.#hashRow(r) | 0;
+    let slot = h & mask;
     for (;;) {
       const e = table[slot];
       if (e === _EMPTY) return -1;
-      if (this.#same(e - 1, r)) return slot;
+      if (this.hashes[slot] === h && this.#same(e - 1, r)) return slot;
       slot = (slot + 1) & mask;
     }
   }
@@ -276,16 +283,18 @@ export class _Rows {
   #index(r: number): void {
     const table = this.table;
     const mask = table.length - 1;
-    let slot = this.#hashRow(r) & mask;
+    const h = this.#hashRow(r) | 0;
+    let slot = h & mask;
     for (;;) {
       const e = table[slot];
       if (e === _EMPTY) {
         table[slot] = r + 1;
+        this.hashes[slot] = h;
         this.keys++;
         if (this.dups) this.older[r] = -1;
         return;
       }
-      if (this.#same(e - 1, r)) {
+      if (this.hashes[slot] === h && this.#same(e - 1, r)) {
         if (this.dups) this.older[r] = e - 1;
         table[slot] = r + 1;
         return;
@@ -296,7 +305,7 @@ export class _Rows {
 
   /** Empties `slot`, moving later entries of its probe run back (linear probing). */
   #deleteSlot(slot: number): void {
-    const table = this.table;
+    const table = this.table, hashes = this.hashes;
     const mask = table.length - 1;
     let hole = slot;
     let j = slot;
@@ -304,11 +313,12 @@ export class _Rows {
       j = (j + 1) & mask;
       const e = table[j];
       if (e === _EMPTY) break;
-      const home = this.#hashRow(e - 1) & mask;
+      const home = hashes[j] & mask;
       // The entry may move into the hole unless its home lies cyclically in (hole, j].
       const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
       if (!stays) {
         table[hole] = e;
+        hashes[hole] = hashes[j];
         hole = j;
       }
     }
@@ -318,6 +328,7 @@ export class _Rows {
 
   #rehash(size: number): void {
     this.table = new Int32Array(size);
+    this.hashes = new Int32Array(size);
     this.keys = 0;
     for (let r = 0; r < this.n; r++) if ((this.m[r] & _M_LIVE) !== 0) this.#index(r);
   }

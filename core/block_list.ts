@@ -77,6 +77,7 @@ function _parse(text: string, family: "ipv4" | "ipv6"): _Addr | null {
 
 /** Node's family check for string input: a string, lower-cased, then ipv4/ipv6. */
 function _family(family: unknown): "ipv4" | "ipv6" {
+  if (family === "ipv4" || family === "ipv6") return family;
   validateString(family, "family");
   const lower = family.toLowerCase();
   if (lower !== "ipv4" && lower !== "ipv6") throw errInvalidArgValue("options.family", family);
@@ -182,12 +183,19 @@ function _rowTexts(out: string[], rows: _Rows, kind: number): void {
  * Stages a row holding `a`: narrow (its low word) when `narrow`, else wide
  * (its 4 words, followed by `b`'s for a range).
  */
-function _stage(rows: _Rows, m: number, a: _Addr, b: _Addr | null, narrow: boolean): void {
+function _stage(
+  rows: _Rows,
+  m: number,
+  a: _Addr,
+  b: _Addr | null,
+  narrow: boolean,
+  zone: string = a.zone,
+): void {
   if (narrow) {
-    rows.stage(a.w3, m | _M_LIVE, a.zone);
+    rows.stage(a.w3, m | _M_LIVE, zone);
     return;
   }
-  const o = rows.stage(0, m | _M_WIDE | _M_LIVE, a.zone);
+  const o = rows.stage(0, m | _M_WIDE | _M_LIVE, zone);
   const w = rows.wide;
   w[o] = a.w0;
   w[o + 1] = a.w1;
@@ -728,7 +736,8 @@ export class BlockList {
   #stageAddress(a: _Addr): void {
     const mapped = _isMapped(a.w0, a.w1, a.w2);
     const fam6 = a.fam === 6 ? _M_FAM6 : 0;
-    _stage(this.#addresses, fam6, { ...a, zone: "" }, null, mapped);
+    // Zone IDs play no part in address rules.
+    _stage(this.#addresses, fam6, a, null, mapped, "");
   }
 
   /** Adds `a`, or, if present, shows it in the family given last (keeping its place). */
