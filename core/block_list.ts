@@ -659,6 +659,7 @@ export class BlockList {
   check(address: string | SocketAddress, type: BlockListFamily = "ipv4"): boolean {
     if (typeof address === "string") {
       if (type === "ipv4") return this.#check4(parseIPv4(address));
+      if (type === "ipv6") return this.#check6String(address);
       validateString(type, "family");
       const lower = type.toLowerCase();
       if (lower === "ipv4") return this.#check4(parseIPv4(address));
@@ -754,7 +755,9 @@ export class BlockList {
   }
 
   #check4(v4: number): boolean {
-    return v4 !== -1 && (this.#addresses.hasNarrow(v4) || this.#cv.c4.has1(v4 ^ _FLIP));
+    if (v4 === -1) return false;
+    const a = this.#addresses;
+    return (a.n !== a.nWide && a.hasNarrow(v4)) || this.#cv.c4.has1(v4 ^ _FLIP);
   }
 
   #check6String(text: string): boolean {
@@ -771,9 +774,11 @@ export class BlockList {
     const x1 = ((w[2] << 16) | w[3]) >>> 0;
     const x2 = ((w[4] << 16) | w[5]) >>> 0;
     const x3 = ((w[6] << 16) | w[7]) >>> 0;
+    // Skips the address tables that hold no row of the kind asked for.
+    const a = this.#addresses;
     if (x0 === 0 && x1 === 0 && x2 === 0xffff) {
-      if (this.#addresses.hasNarrow(x3) || this.#cv.c4.has1(x3 ^ _FLIP)) return true;
-    } else if (this.#addresses.hasWide4(x0, x1, x2, x3)) {
+      if ((a.n !== a.nWide && a.hasNarrow(x3)) || this.#cv.c4.has1(x3 ^ _FLIP)) return true;
+    } else if (a.nWide !== 0 && a.hasWide4(x0, x1, x2, x3)) {
       return true;
     }
     return this.#cv.c6.has4(x0 ^ _FLIP, x1 ^ _FLIP, x2 ^ _FLIP, x3 ^ _FLIP);
