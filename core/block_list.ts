@@ -723,6 +723,7 @@ export class BlockList {
   }
 
   #applyJSON(entry: string): void {
+    if (this.#applyPrinted(entry)) return;
     for (const [re, kind, family] of _JSON_RULES) {
       const m = re.exec(entry);
       if (m === null) continue;
@@ -731,6 +732,43 @@ export class BlockList {
       else this.addRange(m[1], m[2], family);
       return;
     }
+  }
+
+  /**
+   * Adds `entry` if it is exactly a rule as `rules` prints it, without the
+   * regular expressions; `false` (nothing done) otherwise. On such an entry
+   * the expressions would make the very same call: no earlier one can match,
+   * and the one that does captures exactly the parts split here.
+   */
+  #applyPrinted(entry: string): boolean {
+    let kind: number, at: number;
+    if (entry.startsWith("Address: IPv")) [kind, at] = [_KIND_ADDRESS, 12];
+    else if (entry.startsWith("Subnet: IPv")) [kind, at] = [_KIND_SUBNET, 11];
+    else if (entry.startsWith("Range: IPv")) [kind, at] = [_KIND_RANGE, 10];
+    else return false;
+    const f = entry.charCodeAt(at);
+    if ((f !== 0x34 && f !== 0x36) || entry.charCodeAt(at + 1) !== 0x20) return false;
+    const v6 = f === 0x36;
+    const family = v6 ? "ipv6" : "ipv4";
+    const rest = entry.slice(at + 2);
+    const ok = (text: string): boolean => v6 ? _v6Chars(text) : parseIPv4(text) !== -1;
+    if (kind === _KIND_ADDRESS) {
+      if (!ok(rest)) return false;
+      this.addAddress(rest, family);
+    } else if (kind === _KIND_SUBNET) {
+      const slash = rest.indexOf("/");
+      const net = rest.slice(0, slash);
+      const bits = rest.slice(slash + 1);
+      if (slash === -1 || !ok(net) || !/^\d{1,3}$/.test(bits)) return false;
+      this.addSubnet(net, Number.parseInt(bits, 10), family);
+    } else {
+      const dash = rest.indexOf("-");
+      const start = rest.slice(0, dash);
+      const end = rest.slice(dash + 1);
+      if (dash === -1 || !ok(start) || !ok(end)) return false;
+      this.addRange(start, end, family);
+    }
+    return true;
   }
 
   /** Stages the address row for `a`: narrow when IPv4 or IPv4-mapped (one rule for both). */
@@ -783,6 +821,17 @@ export class BlockList {
     }
     return this.#cv.c6.has4(x0 ^ _FLIP, x1 ^ _FLIP, x2 ^ _FLIP, x3 ^ _FLIP);
   }
+}
+
+/** Whether `text` is one or more of the characters the IPv6 expressions of `fromJSON` take. */
+function _v6Chars(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const l = c | 0x20;
+    if (!((c >= 0x30 && c <= 0x3a) || c === 0x2e || (l >= 0x61 && l <= 0x66))) return false;
+  }
+  return true;
 }
 
 /** The identity bits of a subnet row. */
