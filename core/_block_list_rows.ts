@@ -91,6 +91,10 @@ export class _Rows {
   hashes: Int32Array = new Int32Array(32);
   /** Distinct identities in `table`. */
   keys = 0;
+  // Where the last failed search of the staged row ended (valid while #freeFor === n).
+  #freeFor = -1;
+  #freeSlot = 0;
+  #freeHash = 0;
 
   /**
    * @param stride Words per wide row.
@@ -107,6 +111,7 @@ export class _Rows {
 
   /** Removes every row. */
   clear(): void {
+    this.#freeFor = -1;
     this.n = 0;
     this.live = 0;
     this.nWide = 0;
@@ -131,6 +136,7 @@ export class _Rows {
    */
   stage(v: number, m: number, zone: string): number {
     if (this.n === this.v.length) this.#growRows();
+    this.#freeFor = -1;
     const r = this.n;
     this.m[r] = m;
     if (zone !== "") (this.zones ??= new Map()).set(r, zone);
@@ -150,7 +156,10 @@ export class _Rows {
    */
   findStaged(): number {
     const slot = this.#findSlot(this.n);
-    return slot === -1 ? -1 : this.table[slot] - 1;
+    if (slot !== -1) return this.table[slot] - 1;
+    // A commit() right after reuses the empty slot the search ended on.
+    this.#freeFor = this.n;
+    return -1;
   }
 
   /**
@@ -162,13 +171,23 @@ export class _Rows {
     if ((this.m[r] & _M_WIDE) !== 0) this.nWide++;
     this.n++;
     this.live++;
-    this.#index(r);
+    if (this.#freeFor === r) {
+      // findStaged() just found no equal row: its search ended on this empty slot.
+      this.table[this.#freeSlot] = r + 1;
+      this.hashes[this.#freeSlot] = this.#freeHash;
+      this.keys++;
+      if (this.dups) this.older[r] = -1;
+    } else {
+      this.#index(r);
+    }
+    this.#freeFor = -1;
     if ((this.keys + 1) * 5 > this.table.length * 3) this.#rehash(this.table.length * 2);
     return r;
   }
 
   /** Forgets the staged row (its zone entry, if any). */
   unstage(): void {
+    this.#freeFor = -1;
     this.zones?.delete(this.n);
   }
 
@@ -177,6 +196,7 @@ export class _Rows {
    * @returns Whether one was removed.
    */
   removeStaged(): boolean {
+    this.#freeFor = -1;
     const slot = this.#findSlot(this.n);
     this.unstage();
     if (slot === -1) return false;
@@ -273,7 +293,11 @@ export class _Rows {
     let slot = h & mask;
     for (;;) {
       const e = table[slot];
-      if (e === _EMPTY) return -1;
+      if (e === _EMPTY) {
+        this.#freeSlot = slot;
+        this.#freeHash = h;
+        return -1;
+      }
       if (this.hashes[slot] === h && this.#same(e - 1, r)) return slot;
       slot = (slot + 1) & mask;
     }

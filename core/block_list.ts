@@ -741,31 +741,29 @@ export class BlockList {
    * and the one that does captures exactly the parts split here.
    */
   #applyPrinted(entry: string): boolean {
-    let kind: number, at: number;
-    if (entry.startsWith("Address: IPv")) [kind, at] = [_KIND_ADDRESS, 12];
-    else if (entry.startsWith("Subnet: IPv")) [kind, at] = [_KIND_SUBNET, 11];
-    else if (entry.startsWith("Range: IPv")) [kind, at] = [_KIND_RANGE, 10];
-    else return false;
+    let kind = _KIND_RANGE, at = 10;
+    if (entry.startsWith("Address: IPv")) kind = _KIND_ADDRESS, at = 12;
+    else if (entry.startsWith("Subnet: IPv")) kind = _KIND_SUBNET, at = 11;
+    else if (!entry.startsWith("Range: IPv")) return false;
     const f = entry.charCodeAt(at);
     if ((f !== 0x34 && f !== 0x36) || entry.charCodeAt(at + 1) !== 0x20) return false;
     const v6 = f === 0x36;
     const family = v6 ? "ipv6" : "ipv4";
     const rest = entry.slice(at + 2);
-    const ok = (text: string): boolean => v6 ? _v6Chars(text) : parseIPv4(text) !== -1;
     if (kind === _KIND_ADDRESS) {
-      if (!ok(rest)) return false;
+      if (!_printed(rest, v6)) return false;
       this.addAddress(rest, family);
     } else if (kind === _KIND_SUBNET) {
       const slash = rest.indexOf("/");
       const net = rest.slice(0, slash);
       const bits = rest.slice(slash + 1);
-      if (slash === -1 || !ok(net) || !/^\d{1,3}$/.test(bits)) return false;
+      if (slash === -1 || !_printed(net, v6) || !_PREFIX_TEXT.test(bits)) return false;
       this.addSubnet(net, Number.parseInt(bits, 10), family);
     } else {
       const dash = rest.indexOf("-");
       const start = rest.slice(0, dash);
       const end = rest.slice(dash + 1);
-      if (dash === -1 || !ok(start) || !ok(end)) return false;
+      if (dash === -1 || !_printed(start, v6) || !_printed(end, v6)) return false;
       this.addRange(start, end, family);
     }
     return true;
@@ -821,6 +819,13 @@ export class BlockList {
     }
     return this.#cv.c6.has4(x0 ^ _FLIP, x1 ^ _FLIP, x2 ^ _FLIP, x3 ^ _FLIP);
   }
+}
+
+const _PREFIX_TEXT = /^\d{1,3}$/;
+
+/** Whether `text` is what the `fromJSON` expression for the family captures whole. */
+function _printed(text: string, v6: boolean): boolean {
+  return v6 ? _v6Chars(text) : parseIPv4(text) !== -1;
 }
 
 /** Whether `text` is one or more of the characters the IPv6 expressions of `fromJSON` take. */
