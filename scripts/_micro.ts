@@ -23,7 +23,10 @@ for (let i = 0; i < n; i++) {
   else b.addSubnet(`2001:db8:${(rand() * 0xffff | 0).toString(16)}::`, 48, "ipv6");
 }
 const r2 = prng(99);
-const probes = Array.from({ length: 1024 }, (_, i) => v4(i & 1 ? (0x0a000000 + (r2() * 0x00ffffff | 0)) >>> 0 : (r2() * 0xffffffff) >>> 0));
+const probes = Array.from(
+  { length: 1024 },
+  (_, i) => v4(i & 1 ? (0x0a000000 + (r2() * 0x00ffffff | 0)) >>> 0 : (r2() * 0xffffffff) >>> 0),
+);
 const bench = (name: string, f: (i: number) => boolean | number) => {
   let best = 1e9, s = 0;
   for (let r = 0; r < 7; r++) {
@@ -37,7 +40,10 @@ bench("parse", (i) => parseIPv4(probes[i & 1023]) > 5);
 bench("check", (i) => b.check(probes[i & 1023]));
 import process from "node:process";
 const r3 = prng(5);
-const p6 = Array.from({ length: 1024 }, () => `2001:db8:${(r3() * 0xffff | 0).toString(16)}::${(r3() * 0xffff | 0).toString(16)}`);
+const p6 = Array.from(
+  { length: 1024 },
+  () => `2001:db8:${(r3() * 0xffff | 0).toString(16)}::${(r3() * 0xffff | 0).toString(16)}`,
+);
 bench("check6", (i) => b.check(p6[i & 1023], "ipv6"));
 import { parseIPv6 } from "../core/ip.ts";
 const w = new Uint16Array(8);

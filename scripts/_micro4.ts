@@ -1,7 +1,8 @@
 import { BlockList } from "../core/block_list.ts";
 const v4 = (n: number): string => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 let seed = 1;
-const rand = () => ((seed = Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5 | 0) >>> 0) / 4294967296;
+const rand = () =>
+  ((seed = Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5 | 0) >>> 0) / 4294967296;
 const b = new BlockList();
 for (let i = 0; i < 100000; i++) b.addAddress(v4((0x0a000000 + (rand() * 0xffffff | 0)) >>> 0));
 const N = 100000;
