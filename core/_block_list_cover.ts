@@ -207,6 +207,28 @@ export class _Cover {
     this.#normalizeAt(ja, ia);
   }
 
+  /**
+   * Calls `fn(start, last)` for each maximal run of covered 1-word keys, in
+   * order (sign-flipped, `last` included).
+   * @param fn Receives each run.
+   */
+  eachRun1(fn: (start: number, last: number) => void): void {
+    let start = 0, open = false;
+    for (const b of this.blocks) {
+      for (let i = 0; i < b.len; i++) {
+        const covered = b.cnt[i] + b.lazy > 0;
+        if (covered && !open) {
+          start = b.keys[i];
+          open = true;
+        } else if (!covered && open) {
+          fn(start, b.keys[i] - 1);
+          open = false;
+        }
+      }
+    }
+    if (open) fn(start, 0x7fffffff);
+  }
+
   /** Removes every interval. */
   clear(): void {
     this.blocks = [];

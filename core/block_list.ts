@@ -408,6 +408,10 @@ export class BlockList {
   #subnets = new _Rows(4, _M_PREFIX | _M_FAM6 | _M_WIDE, true);
   #ranges = new _Rows(8, _M_FAM6 | _M_EFAM6 | _M_WIDE, true);
   #cv: _Covers = { c4: new _Cover(1), c6: new _Cover(4) };
+  // Once the list has been checked without change for long enough to pay for
+  // it, IPv4 checks use a flat merged index; any change drops it.
+  #flat4: _Flat4 | null = null;
+  #quiet = 0;
 
   /**
    * A frozen list of CIDRs for private, loopback, link-local and unique-local
@@ -495,6 +499,7 @@ export class BlockList {
     _stage(this.#ranges, _rangeBits(s, e), s, e, false);
     this.#ranges.commit();
     _applyRange(this.#cv, s, e, 1);
+    this.#changed();
   }
 
   /**
@@ -513,6 +518,7 @@ export class BlockList {
     _stage(this.#subnets, _subnetBits(a, prefix as number), a, null, a.fam === 4);
     this.#subnets.commit();
     _applySubnet(this.#cv, a, prefix as number, 1);
+    this.#changed();
   }
 
   /**
@@ -561,7 +567,7 @@ export class BlockList {
    */
   removeAddress(address: string | SocketAddress, type: BlockListFamily = "ipv4"): void {
     this.#stageAddress(_toAddr(address, "address", type));
-    this.#addresses.removeStaged();
+    if (this.#addresses.removeStaged()) this.#changed();
   }
 
   /**
@@ -585,7 +591,10 @@ export class BlockList {
     const s = _toAddr(start, "start", type);
     const e = _toAddr(end, "end", type);
     _stage(this.#ranges, _rangeBits(s, e), s, e, false);
-    if (this.#ranges.removeStaged()) _applyRange(this.#cv, s, e, -1);
+    if (this.#ranges.removeStaged()) {
+      _applyRange(this.#cv, s, e, -1);
+      this.#changed();
+    }
   }
 
   /**
@@ -604,7 +613,10 @@ export class BlockList {
   removeSubnet(net: string | SocketAddress, prefix: number, type: BlockListFamily = "ipv4"): void {
     const a = _subnetNet(net, prefix, type);
     _stage(this.#subnets, _subnetBits(a, prefix as number), a, null, a.fam === 4);
-    if (this.#subnets.removeStaged()) _applySubnet(this.#cv, a, prefix as number, -1);
+    if (this.#subnets.removeStaged()) {
+      _applySubnet(this.#cv, a, prefix as number, -1);
+      this.#changed();
+    }
   }
 
   /**
@@ -638,6 +650,7 @@ export class BlockList {
     this.#ranges.clear();
     this.#cv.c4.clear();
     this.#cv.c6.clear();
+    this.#changed();
   }
 
   /**
@@ -784,16 +797,34 @@ export class BlockList {
     const r = rows.findStaged();
     if (r === -1) {
       rows.commit();
+      this.#changed();
       return;
     }
     rows.m[r] = (rows.m[r] & ~_M_FAM6) | (a.fam === 6 ? _M_FAM6 : 0);
     rows.unstage();
   }
 
-  #check4(v4: number): boolean {
-    if (v4 === -1) return false;
+  /** Drops the flat index: every mutation calls this. */
+  #changed(): void {
+    this.#flat4 = null;
+    this.#quiet = 0;
+  }
+
+  /** IPv4 lookups of `check()`: the flat index once built, else the live structures. */
+  #has4(v4: number): boolean {
+    const flat = this.#flat4;
+    if (flat !== null) return flat.has(v4 ^ _FLIP);
+    // Checks since the last change pay for the build: about two per rule.
+    if (++this.#quiet > 2 * this.size + 1024) {
+      this.#flat4 = _Flat4.build(this.#addresses, this.#cv.c4);
+      return this.#flat4.has(v4 ^ _FLIP);
+    }
     const a = this.#addresses;
     return (a.n !== a.nWide && a.hasNarrow(v4)) || this.#cv.c4.has1(v4 ^ _FLIP);
+  }
+
+  #check4(v4: number): boolean {
+    return v4 !== -1 && this.#has4(v4);
   }
 
   #check6String(text: string): boolean {
@@ -813,7 +844,7 @@ export class BlockList {
     // Skips the address tables that hold no row of the kind asked for.
     const a = this.#addresses;
     if (x0 === 0 && x1 === 0 && x2 === 0xffff) {
-      if ((a.n !== a.nWide && a.hasNarrow(x3)) || this.#cv.c4.has1(x3 ^ _FLIP)) return true;
+      if (this.#has4(x3)) return true;
     } else if (a.nWide !== 0 && a.hasWide4(x0, x1, x2, x3)) {
       return true;
     }
@@ -837,6 +868,65 @@ function _v6Chars(text: string): boolean {
     if (!((c >= 0x30 && c <= 0x3a) || c === 0x2e || (l >= 0x61 && l <= 0x66))) return false;
   }
   return true;
+}
+
+/**
+ * The flat index of a list that stopped changing: every IPv4 address and
+ * covered IPv4 run merged into disjoint sorted intervals (sign-flipped int32,
+ * ends included), searched by one bisection.
+ */
+class _Flat4 {
+  starts: Int32Array;
+  ends: Int32Array;
+  constructor(starts: Int32Array, ends: Int32Array) {
+    this.starts = starts;
+    this.ends = ends;
+  }
+
+  /** Whether sign-flipped `x` lies in an interval. */
+  has(x: number): boolean {
+    const starts = this.starts;
+    let lo = 0, hi = starts.length - 1;
+    if (hi < 0 || starts[0] > x) return false;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid] <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    return x <= this.ends[lo];
+  }
+
+  /** Merges the IPv4 address rows and the IPv4 cover. */
+  static build(addresses: _Rows, cover: _Cover): _Flat4 {
+    const points = new Int32Array(addresses.n - addresses.nWide);
+    let np = 0;
+    for (let r = 0; r < addresses.n; r++) {
+      const m = addresses.m[r];
+      if ((m & _M_LIVE) !== 0 && (m & _M_WIDE) === 0) points[np++] = addresses.v[r] ^ _FLIP;
+    }
+    const sorted = points.subarray(0, np).sort();
+    const runS: number[] = [], runE: number[] = [];
+    cover.eachRun1((s, e) => {
+      runS.push(s);
+      runE.push(e);
+    });
+    const starts = new Int32Array(np + runS.length);
+    const ends = new Int32Array(np + runS.length);
+    let n = 0, i = 0, j = 0;
+    while (i < np || j < runS.length) {
+      let s: number, e: number;
+      if (j === runS.length || (i < np && sorted[i] < runS[j])) s = e = sorted[i++];
+      else s = runS[j], e = runE[j++];
+      // Adjacent or overlapping: extend the last interval (ends are inclusive).
+      if (n > 0 && s <= ends[n - 1] + 1) {
+        if (e > ends[n - 1]) ends[n - 1] = e;
+      } else {
+        starts[n] = s;
+        ends[n++] = e;
+      }
+    }
+    return new _Flat4(starts.slice(0, n), ends.slice(0, n));
+  }
 }
 
 /** The identity bits of a subnet row. */

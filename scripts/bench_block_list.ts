@@ -414,7 +414,8 @@ function partMem(): void {
   const [heap0, rss0] = memory();
   const list = make();
   fill(list, n);
-  list.check("1.2.3.4");
+  // Checked long enough for any index built for an unchanging list to exist.
+  if (impl === "omninet") { for (let i = 0; i < 2 * n + 4096; i++) list.check(misses[i & 1023]); }
   const [heap1, rss1] = memory();
   if (!list.check("10.0.0.0") && list.rules.length < 0) console.error("unreachable");
   console.log(JSON.stringify({

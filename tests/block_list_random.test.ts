@@ -293,4 +293,47 @@ random("many rules: the index spans many blocks, and compacts when most go", () 
   }
   assert.is(ours.size, 0);
 });
+random("an unchanging list answers the same from its flat index, and again after changes", () => {
+  const rand = prng(21);
+  const value = makeValues(rand, 4096);
+  const ours = new BlockList();
+  const model = new Model();
+  const subnets: { v: Val; prefix: number }[] = [];
+  const addSome = (): void => {
+    for (let i = 0; i < 300; i++) {
+      const v = value();
+      if (rand() < 0.5) {
+        ours.addAddress(v.text, famName(v));
+        model.addAddress(v);
+      } else {
+        const prefix = prefixFor(rand, v);
+        ours.addSubnet(v.text, prefix, famName(v));
+        model.subnets.push({ v, prefix });
+        subnets.push({ v, prefix });
+      }
+    }
+  };
+  const probes = Array.from({ length: 512 }, () => value());
+  // More checks than the list has rules, twice over: the flat index gets built midway.
+  const sweep = (): void => {
+    const want = probes.map((v) => model.check(v.x, v.fam));
+    for (let i = 0; i < 2 * ours.size + 4096; i++) {
+      const v = probes[i & 511];
+      assert.is(ours.check(v.text, famName(v)), want[i & 511], v.text);
+    }
+  };
+  addSome();
+  sweep();
+  for (const { v, prefix } of subnets.splice(0, 100)) {
+    ours.removeSubnet(v.text, prefix, famName(v));
+    model.removeSubnet(v, prefix);
+  }
+  sweep();
+  addSome();
+  sweep();
+  ours.clear();
+  model.addresses.clear();
+  model.subnets = [];
+  sweep();
+});
 random.run();
