@@ -85,10 +85,12 @@ export class _Rows {
   nWide = 0;
   /** Zone IDs of rows that have one (they take part in identity). */
   zones: Map<number, string> | null = null;
-  /** Row + 1 of the newest row of each identity; 0 for an empty slot. */
-  table: Int32Array = new Int32Array(32);
-  /** The hash of each slot's identity: most probes are settled without reading the row. */
-  hashes: Int32Array = new Int32Array(32);
+  /**
+   * Per slot, two ints: row + 1 of the newest row of an identity (0: empty
+   * slot), and that identity's hash, which settles most probes without
+   * reading the row. One cache line serves both.
+   */
+  table: Int32Array = new Int32Array(64);
   /** Distinct identities in `table`. */
   keys = 0;
   // Where the last failed search of the staged row ended (valid while #freeFor === n).
@@ -120,8 +122,7 @@ export class _Rows {
     if (this.dups) this.older = new Int32Array(16);
     this.wide = new Uint32Array(16 * this.stride);
     this.zones = null;
-    this.table = new Int32Array(32);
-    this.hashes = new Int32Array(32);
+    this.table = new Int32Array(64);
     this.keys = 0;
   }
 
@@ -156,7 +157,7 @@ export class _Rows {
    */
   findStaged(): number {
     const slot = this.#findSlot(this.n);
-    if (slot !== -1) return this.table[slot] - 1;
+    if (slot !== -1) return this.table[slot << 1] - 1;
     // A commit() right after reuses the empty slot the search ended on.
     this.#freeFor = this.n;
     return -1;
@@ -173,15 +174,15 @@ export class _Rows {
     this.live++;
     if (this.#freeFor === r) {
       // findStaged() just found no equal row: its search ended on this empty slot.
-      this.table[this.#freeSlot] = r + 1;
-      this.hashes[this.#freeSlot] = this.#freeHash;
+      this.table[this.#freeSlot << 1] = r + 1;
+      this.table[(this.#freeSlot << 1) + 1] = this.#freeHash;
       this.keys++;
       if (this.dups) this.older[r] = -1;
     } else {
       this.#index(r);
     }
     this.#freeFor = -1;
-    if ((this.keys + 1) * 5 > this.table.length * 3) this.#rehash(this.table.length * 2);
+    if ((this.keys + 1) * 10 > this.table.length * 3) this.#rehash(this.table.length);
     return r;
   }
 
@@ -200,10 +201,10 @@ export class _Rows {
     const slot = this.#findSlot(this.n);
     this.unstage();
     if (slot === -1) return false;
-    const r = this.table[slot] - 1;
+    const r = this.table[slot << 1] - 1;
     const next = this.dups ? this.older[r] : -1;
     if (next === -1) this.#deleteSlot(slot);
-    else this.table[slot] = next + 1;
+    else this.table[slot << 1] = next + 1;
     this.m[r] &= ~_M_LIVE;
     this.live--;
     if (this.n - this.live > 1024 && this.n - this.live > this.live) this.#compact();
@@ -222,14 +223,14 @@ export class _Rows {
    * @returns `true` if present.
    */
   hasNarrow(v: number): boolean {
-    const table = this.table, hashes = this.hashes;
-    const mask = table.length - 1;
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
     const h = _hashNarrow(v, 0) | 0;
     let slot = h & mask;
     for (;;) {
-      const e = table[slot];
+      const e = table[slot << 1];
       if (e === _EMPTY) return false;
-      if (hashes[slot] === h && this.v[e - 1] === v && (this.m[e - 1] & _M_WIDE) === 0) {
+      if (table[(slot << 1) + 1] === h && this.v[e - 1] === v && (this.m[e - 1] & _M_WIDE) === 0) {
         return true;
       }
       slot = (slot + 1) & mask;
@@ -242,16 +243,16 @@ export class _Rows {
    * @returns `true` if present.
    */
   hasWide4(w0: number, w1: number, w2: number, w3: number): boolean {
-    const table = this.table, hashes = this.hashes;
-    const mask = table.length - 1;
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
     const h = _hash4(_M_WIDE, w0, w1, w2, w3) | 0;
     let slot = h & mask;
     const wide = this.wide;
     for (;;) {
-      const e = table[slot];
+      const e = table[slot << 1];
       if (e === _EMPTY) return false;
       const r = e - 1;
-      if (hashes[slot] === h && (this.m[r] & _M_WIDE) !== 0) {
+      if (table[(slot << 1) + 1] === h && (this.m[r] & _M_WIDE) !== 0) {
         const o = this.v[r] << 2;
         if (wide[o] === w0 && wide[o + 1] === w1 && wide[o + 2] === w2 && wide[o + 3] === w3) {
           return true;
@@ -288,17 +289,17 @@ export class _Rows {
   /** The table slot holding row `r`'s identity, or -1. */
   #findSlot(r: number): number {
     const table = this.table;
-    const mask = table.length - 1;
+    const mask = (table.length >> 1) - 1;
     const h = this.#hashRow(r) | 0;
     let slot = h & mask;
     for (;;) {
-      const e = table[slot];
+      const e = table[slot << 1];
       if (e === _EMPTY) {
         this.#freeSlot = slot;
         this.#freeHash = h;
         return -1;
       }
-      if (this.hashes[slot] === h && this.#same(e - 1, r)) return slot;
+      if (table[(slot << 1) + 1] === h && this.#same(e - 1, r)) return slot;
       slot = (slot + 1) & mask;
     }
   }
@@ -306,21 +307,21 @@ export class _Rows {
   /** Makes row `r` the newest of its identity in the table. */
   #index(r: number): void {
     const table = this.table;
-    const mask = table.length - 1;
+    const mask = (table.length >> 1) - 1;
     const h = this.#hashRow(r) | 0;
     let slot = h & mask;
     for (;;) {
-      const e = table[slot];
+      const e = table[slot << 1];
       if (e === _EMPTY) {
-        table[slot] = r + 1;
-        this.hashes[slot] = h;
+        table[slot << 1] = r + 1;
+        table[(slot << 1) + 1] = h;
         this.keys++;
         if (this.dups) this.older[r] = -1;
         return;
       }
-      if (this.hashes[slot] === h && this.#same(e - 1, r)) {
+      if (table[(slot << 1) + 1] === h && this.#same(e - 1, r)) {
         if (this.dups) this.older[r] = e - 1;
-        table[slot] = r + 1;
+        table[slot << 1] = r + 1;
         return;
       }
       slot = (slot + 1) & mask;
@@ -329,30 +330,30 @@ export class _Rows {
 
   /** Empties `slot`, moving later entries of its probe run back (linear probing). */
   #deleteSlot(slot: number): void {
-    const table = this.table, hashes = this.hashes;
-    const mask = table.length - 1;
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
     let hole = slot;
     let j = slot;
     for (;;) {
       j = (j + 1) & mask;
-      const e = table[j];
+      const e = table[j << 1];
       if (e === _EMPTY) break;
-      const home = hashes[j] & mask;
+      const hash = table[(j << 1) + 1];
+      const home = hash & mask;
       // The entry may move into the hole unless its home lies cyclically in (hole, j].
       const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
       if (!stays) {
-        table[hole] = e;
-        hashes[hole] = hashes[j];
+        table[hole << 1] = e;
+        table[(hole << 1) + 1] = hash;
         hole = j;
       }
     }
-    table[hole] = _EMPTY;
+    table[hole << 1] = _EMPTY;
     this.keys--;
   }
 
   #rehash(size: number): void {
-    this.table = new Int32Array(size);
-    this.hashes = new Int32Array(size);
+    this.table = new Int32Array(size * 2);
     this.keys = 0;
     for (let r = 0; r < this.n; r++) if ((this.m[r] & _M_LIVE) !== 0) this.#index(r);
   }

@@ -251,7 +251,7 @@ function printBig(results) {
     "runtime",
     "impl",
     "load 1M",
-    "heap+buffers/rule",
+    "heap+external/rule",
     "RSS/rule",
     "toJSON 1M",
     "fromJSON 1M",
@@ -259,7 +259,7 @@ function printBig(results) {
   ], bigRows);
   console.log(
     "\nload: adding 1,000,000 rules (same mix) and the first check(). Memory: growth after GC" +
-      " with the list\nbuilt, per rule, in a fresh process (heap + ArrayBuffers; RSS)." +
+      " with the list\nbuilt, per rule, in a fresh process (heap + external memory, which holds typed arrays; RSS)." +
       " A native list that takes\n> 0.8 s to fill 100k (quadratic) is measured at 100k" +
       " (@100k) instead of 1M.",
   );

@@ -396,12 +396,14 @@ function gc(): void {
   else throw new Error("run with --expose-gc (Node) or --v8-flags=--expose-gc (Deno)");
 }
 
-/** Heap + typed-array stores, and RSS, in bytes. */
+/** Heap + memory outside it (typed-array stores among it), and RSS, in bytes. */
 function memory(): [number, number] {
   gc();
   gc();
   const m = process.memoryUsage();
-  return [m.heapUsed + (m.arrayBuffers ?? 0), m.rss];
+  // Bun's heapUsed already counts typed arrays, which its `external` counts again.
+  const bun = (globalThis as { Bun?: unknown }).Bun !== undefined;
+  return [bun ? m.heapUsed : m.heapUsed + m.external, m.rss];
 }
 
 function partMem(): void {
