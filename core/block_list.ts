@@ -14,7 +14,7 @@
  */
 import { inspect, type InspectOptions } from "node:util";
 import { codedError, errInvalidArgType, errInvalidArgValue } from "./errors.ts";
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "./ip.ts";
+import { _parseIPv6Fast, formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "./ip.ts";
 import { _socketAddressValue, SocketAddress } from "./socket_address.ts";
 import { validateInt32, validateString } from "./validators.ts";
 import { _Cover } from "./_block_list_cover.ts";
@@ -41,6 +41,7 @@ interface _Addr {
 }
 
 const _words = new Uint16Array(8);
+const _quad = new Uint32Array(4);
 const _ERR_INVALID_ADDRESS = "ERR_INVALID_ADDRESS";
 
 function _invalidAddress(): Error {
@@ -828,6 +829,10 @@ export class BlockList {
   }
 
   #check6String(text: string): boolean {
+    // Plain hex-and-colon text (the usual form) takes the one-pass scan.
+    if (_parseIPv6Fast(text, _quad) === 1) {
+      return this.#check6Quad(_quad[0], _quad[1], _quad[2], _quad[3]);
+    }
     let ok = parseIPv6(text, _words) !== 0;
     if (!ok) {
       const pct = text.indexOf("%");
@@ -837,10 +842,16 @@ export class BlockList {
   }
 
   #check6Words(w: Uint16Array): boolean {
-    const x0 = ((w[0] << 16) | w[1]) >>> 0;
-    const x1 = ((w[2] << 16) | w[3]) >>> 0;
-    const x2 = ((w[4] << 16) | w[5]) >>> 0;
-    const x3 = ((w[6] << 16) | w[7]) >>> 0;
+    return this.#check6Quad(
+      ((w[0] << 16) | w[1]) >>> 0,
+      ((w[2] << 16) | w[3]) >>> 0,
+      ((w[4] << 16) | w[5]) >>> 0,
+      ((w[6] << 16) | w[7]) >>> 0,
+    );
+  }
+
+  /** IPv6 input as 4 uint32 words, most significant first. */
+  #check6Quad(x0: number, x1: number, x2: number, x3: number): boolean {
     // Skips the address tables that hold no row of the kind asked for.
     const a = this.#addresses;
     if (x0 === 0 && x1 === 0 && x2 === 0xffff) {
