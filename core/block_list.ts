@@ -14,7 +14,14 @@
  */
 import { inspect, type InspectOptions } from "node:util";
 import { codedError, errInvalidArgType, errInvalidArgValue } from "./errors.ts";
-import { _parseIPv6Fast, formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "./ip.ts";
+import {
+  _parseIPv4Span,
+  _parseIPv6Fast,
+  formatIPv4,
+  formatIPv6,
+  parseIPv4,
+  parseIPv6,
+} from "./ip.ts";
 import { _socketAddressValue, SocketAddress } from "./socket_address.ts";
 import { validateInt32, validateString } from "./validators.ts";
 import { _Cover } from "./_block_list_cover.ts";
@@ -48,32 +55,47 @@ function _invalidAddress(): Error {
   return codedError(_ERR_INVALID_ADDRESS, "Invalid socket address");
 }
 
-function _fromWords(fam: 4 | 6, w: ArrayLike<number>, zone: string): _Addr {
-  return {
-    fam,
-    w0: ((w[0] << 16) | w[1]) >>> 0,
-    w1: ((w[2] << 16) | w[3]) >>> 0,
-    w2: ((w[4] << 16) | w[5]) >>> 0,
-    w3: ((w[6] << 16) | w[7]) >>> 0,
-    zone,
-  };
+/** A blank parsed address, to be filled by `_toAddr`. */
+function _newAddr(): _Addr {
+  return { fam: 4, w0: 0, w1: 0, w2: 0, w3: 0, zone: "" };
 }
 
-function _fromV4(v4: number): _Addr {
-  return { fam: 4, w0: 0, w1: 0, w2: 0xffff, w3: v4, zone: "" };
+// Scratch addresses for the mutations that use their parse at once and keep
+// nothing of it (a round of churn then allocates no address object).
+const _A = _newAddr();
+const _B = _newAddr();
+
+function _fromWords(fam: 4 | 6, w: ArrayLike<number>, zone: string, out: _Addr): _Addr {
+  out.fam = fam;
+  out.w0 = ((w[0] << 16) | w[1]) >>> 0;
+  out.w1 = ((w[2] << 16) | w[3]) >>> 0;
+  out.w2 = ((w[4] << 16) | w[5]) >>> 0;
+  out.w3 = ((w[6] << 16) | w[7]) >>> 0;
+  out.zone = zone;
+  return out;
 }
 
-/** Parses `text` as `family` (already lower-cased); null when invalid. */
-function _parse(text: string, family: "ipv4" | "ipv6"): _Addr | null {
+function _fromV4(v4: number, out: _Addr): _Addr {
+  out.fam = 4;
+  out.w0 = 0;
+  out.w1 = 0;
+  out.w2 = 0xffff;
+  out.w3 = v4;
+  out.zone = "";
+  return out;
+}
+
+/** Parses `text` as `family` (already lower-cased) into `out`; null when invalid. */
+function _parse(text: string, family: "ipv4" | "ipv6", out: _Addr): _Addr | null {
   if (family === "ipv4") {
     const v4 = parseIPv4(text);
-    return v4 === -1 ? null : _fromV4(v4);
+    return v4 === -1 ? null : _fromV4(v4, out);
   }
   // Node keeps whatever follows the first `%` as a zone and matches without it.
   const pct = text.indexOf("%");
   const bare = pct === -1 ? text : text.slice(0, pct);
   if (parseIPv6(bare, _words) !== 1) return null;
-  return _fromWords(6, _words, pct === -1 ? "" : text.slice(pct + 1));
+  return _fromWords(6, _words, pct === -1 ? "" : text.slice(pct + 1), out);
 }
 
 /** Node's family check for string input: a string, lower-cased, then ipv4/ipv6. */
@@ -86,13 +108,18 @@ function _family(family: unknown): "ipv4" | "ipv6" {
 }
 
 /** A string (parsed as `family`) or a SocketAddress, as every `add*`/`remove*` takes. */
-function _toAddr(value: unknown, name: string, family: unknown): _Addr {
+function _toAddr(
+  value: unknown,
+  name: string,
+  family: unknown,
+  out: _Addr = _newAddr(),
+): _Addr {
   if (SocketAddress.isSocketAddress(value)) {
     const p = _socketAddressValue(value);
-    return p.family === 4 ? _fromV4(p.v4) : _fromWords(6, p.words!, "");
+    return p.family === 4 ? _fromV4(p.v4, out) : _fromWords(6, p.words!, "", out);
   }
   validateString(value, name);
-  const addr = _parse(value, _family(family));
+  const addr = _parse(value, _family(family), out);
   if (addr === null) throw _invalidAddress();
   return addr;
 }
@@ -166,13 +193,16 @@ function _rowStart(rows: _Rows, r: number): string {
   return _format(fam, 0, 0, 0xffff, rows.v[r]);
 }
 
+/** "0" to "128": the prefix texts of subnet rules. */
+const _PREFIXES: readonly string[] = Array.from({ length: 129 }, (_, i) => String(i));
+
 /** Appends the texts of the live rows of `rows`, newest first. */
 function _rowTexts(out: string[], rows: _Rows, kind: number): void {
   for (let r = rows.n - 1; r >= 0; r--) {
     const m = rows.m[r];
     if ((m & _M_LIVE) === 0) continue;
     let tail = "";
-    if (kind === _KIND_SUBNET) tail = String(m & _M_PREFIX);
+    if (kind === _KIND_SUBNET) tail = _PREFIXES[m & _M_PREFIX];
     else if (kind === _KIND_RANGE) {
       tail = _formatAt((m & _M_EFAM6) !== 0 ? 6 : 4, rows.wide, rows.v[r] * 8 + 4);
     }
@@ -452,7 +482,7 @@ export class BlockList {
    * ```
    */
   addAddress(address: string | SocketAddress, type: BlockListFamily = "ipv4"): void {
-    this.#putAddress(_toAddr(address, "address", type));
+    this.#putAddress(_toAddr(address, "address", type, _A));
   }
 
   /**
@@ -496,7 +526,12 @@ export class BlockList {
     end: string | SocketAddress,
     type: BlockListFamily = "ipv4",
   ): void {
-    const [s, e] = _rangeEnds(start, end, type);
+    _rangeEnds(start, end, type);
+    this.#addRangeAddrs(_A, _B);
+  }
+
+  /** Adds the range rule of two parsed ends in order. */
+  #addRangeAddrs(s: _Addr, e: _Addr): void {
     _stage(this.#ranges, _rangeBits(s, e), s, e, false);
     this.#ranges.commit();
     _applyRange(this.#cv, s, e, 1);
@@ -515,10 +550,14 @@ export class BlockList {
    * ```
    */
   addSubnet(net: string | SocketAddress, prefix: number, type: BlockListFamily = "ipv4"): void {
-    const a = _subnetNet(net, prefix, type);
-    _stage(this.#subnets, _subnetBits(a, prefix as number), a, null, a.fam === 4);
+    this.#addSubnetAddr(_subnetNet(net, prefix, type), prefix as number);
+  }
+
+  /** Adds the subnet rule of a parsed network and a validated prefix. */
+  #addSubnetAddr(a: _Addr, prefix: number): void {
+    _stage(this.#subnets, _subnetBits(a, prefix), a, null, a.fam === 4);
     this.#subnets.commit();
-    _applySubnet(this.#cv, a, prefix as number, 1);
+    _applySubnet(this.#cv, a, prefix, 1);
     this.#changed();
   }
 
@@ -567,7 +606,7 @@ export class BlockList {
    * ```
    */
   removeAddress(address: string | SocketAddress, type: BlockListFamily = "ipv4"): void {
-    this.#stageAddress(_toAddr(address, "address", type));
+    this.#stageAddress(_toAddr(address, "address", type, _A));
     if (this.#addresses.removeStaged()) this.#changed();
   }
 
@@ -589,8 +628,8 @@ export class BlockList {
     end: string | SocketAddress,
     type: BlockListFamily = "ipv4",
   ): void {
-    const s = _toAddr(start, "start", type);
-    const e = _toAddr(end, "end", type);
+    const s = _toAddr(start, "start", type, _A);
+    const e = _toAddr(end, "end", type, _B);
     _stage(this.#ranges, _rangeBits(s, e), s, e, false);
     if (this.#ranges.removeStaged()) {
       _applyRange(this.#cv, s, e, -1);
@@ -762,6 +801,7 @@ export class BlockList {
     const f = entry.charCodeAt(at);
     if ((f !== 0x34 && f !== 0x36) || entry.charCodeAt(at + 1) !== 0x20) return false;
     const v6 = f === 0x36;
+    if (!v6 && this.#applyPrinted4(entry, kind, at + 2)) return true;
     const family = v6 ? "ipv6" : "ipv4";
     const rest = entry.slice(at + 2);
     if (kind === _KIND_ADDRESS) {
@@ -780,6 +820,44 @@ export class BlockList {
       if (dash === -1 || !_printed(start, v6) || !_printed(end, v6)) return false;
       this.addRange(start, end, family);
     }
+    return true;
+  }
+
+  /**
+   * The IPv4 entries of {@link BlockList.#applyPrinted}, parsed where they
+   * stand (no slices, no address objects): `true` when added, `false` to
+   * leave the entry to the general path, which then makes the same decision
+   * (and throws the same error for reversed range ends).
+   */
+  #applyPrinted4(entry: string, kind: number, from: number): boolean {
+    const len = entry.length;
+    if (kind === _KIND_ADDRESS) {
+      const v = _parseIPv4Span(entry, from, len);
+      if (v === -1) return false;
+      this.#putAddress(_fromV4(v, _A));
+      return true;
+    }
+    if (kind === _KIND_SUBNET) {
+      const slash = entry.indexOf("/", from);
+      if (slash === -1 || len - slash < 2 || len - slash > 4) return false;
+      const v = _parseIPv4Span(entry, from, slash);
+      if (v === -1) return false;
+      let prefix = 0;
+      for (let i = slash + 1; i < len; i++) {
+        const d = entry.charCodeAt(i) - 0x30;
+        if (d < 0 || d > 9) return false;
+        prefix = prefix * 10 + d;
+      }
+      validateInt32(prefix, "prefix", 0, 32);
+      this.#addSubnetAddr(_fromV4(v, _A), prefix);
+      return true;
+    }
+    const dash = entry.indexOf("-", from);
+    if (dash === -1) return false;
+    const s = _parseIPv4Span(entry, from, dash);
+    const e = _parseIPv4Span(entry, dash + 1, len);
+    if (s === -1 || e === -1 || s > e) return false;
+    this.#addRangeAddrs(_fromV4(s, _A), _fromV4(e, _B));
     return true;
   }
 
@@ -952,22 +1030,21 @@ function _rangeBits(s: _Addr, e: _Addr): number {
 
 /** The parsed network of a subnet, its prefix validated for the family. */
 function _subnetNet(net: unknown, prefix: unknown, type: unknown): _Addr {
-  const a = _toAddr(net, "network", type);
+  const a = _toAddr(net, "network", type, _A);
   validateInt32(prefix, "prefix", 0, a.fam === 4 ? 32 : 128);
   return a;
 }
 
-/** The parsed ends of a range, refused when start is after end. */
-function _rangeEnds(start: unknown, end: unknown, type: unknown): [_Addr, _Addr] {
-  const s = _toAddr(start, "start", type);
-  const e = _toAddr(end, "end", type);
+/** Parses the ends of a range into `_A` and `_B`, refused when start is after end. */
+function _rangeEnds(start: unknown, end: unknown, type: unknown): void {
+  const s = _toAddr(start, "start", type, _A);
+  const e = _toAddr(end, "end", type, _B);
   if (_after(s, e)) {
     const shown = SocketAddress.isSocketAddress(start)
       ? start
       : new SocketAddress({ address: start as string, family: s.fam === 4 ? "ipv4" : "ipv6" });
     throw errInvalidArgValue("start", shown, "must come before end");
   }
-  return [s, e];
 }
 
 /** Node refuses a range only when it can order the ends and start is after end. */

@@ -78,6 +78,24 @@ export function parseIPv4(s: string): number {
   return _parseIPv4Range(s, 0, len);
 }
 
+/**
+ * Parses the dotted quad that occupies `s[start, end)` exactly, as
+ * {@link parseIPv4} parses a whole string, without cutting it out first.
+ * @param s The text holding the address.
+ * @param start Index of its first character.
+ * @param end Index just past its last character.
+ * @returns The address as an integer in `[0, 2 ** 32)`, or -1.
+ * @example
+ * ```ts
+ * _parseIPv4Span("Address: IPv4 10.0.0.1", 14, 22); // 167772161
+ * ```
+ */
+export function _parseIPv4Span(s: string, start: number, end: number): number {
+  const len = end - start;
+  if (len < 7 || len > 15) return -1;
+  return _parseIPv4Range(s, start, end);
+}
+
 /** Checks that `s[from, len)` is a valid `%zone` suffix (`from` indexes the `%`). */
 function _validZone(s: string, from: number, len: number): boolean {
   if (from + 1 >= len) return false;
@@ -318,8 +336,12 @@ export function isIP(input: unknown): 0 | 4 | 6 {
  * ```
  */
 export function formatIPv4(n: number): string {
-  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  const o = _OCTETS;
+  return `${o[(n >>> 24) & 255]}.${o[(n >>> 16) & 255]}.${o[(n >>> 8) & 255]}.${o[n & 255]}`;
 }
+
+/** "0" to "255", made once: printing a million rules converts no number. */
+const _OCTETS: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
 
 /** Start and length of the longest run (>= 2) of zero words, first one on ties; start -1 if none. */
 function _longestZeroRun(words: ArrayLike<number>): number {
