@@ -3,16 +3,29 @@
  * removal, `clear`, `size`, `toJSON`/`fromJSON`, `PRIVATE_RANGES`) with
  * Node's matching rules, on every runtime and Node version.
  *
- * The rule list is the source of truth. `check()` never scans it: a merged,
- * sorted interval index per input family is rebuilt lazily after mutations
- * and searched by bisection, O(log n), without allocating for string input.
+ * Every mutation updates the index in place, so that any interleaving of
+ * changes and checks stays fast: addresses live in hash tables keyed by their
+ * numeric value, subnets and ranges as intervals in a blocked, counted
+ * boundary list per input family (`_block_list_cover.ts`). `check()` is a
+ * hash probe plus a predecessor search, O(log n), with no BigInt and no
+ * allocation for string input. Rules are kept in typed arrays, in insertion
+ * order (`_block_list_rows.ts`).
  * @module
  */
 import { inspect, type InspectOptions } from "node:util";
 import { codedError, errInvalidArgType, errInvalidArgValue } from "./errors.ts";
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "./ip.ts";
+import {
+  _parseIPv4Span,
+  _parseIPv6Fast,
+  formatIPv4,
+  formatIPv6,
+  parseIPv4,
+  parseIPv6,
+} from "./ip.ts";
 import { _socketAddressValue, SocketAddress } from "./socket_address.ts";
 import { validateInt32, validateString } from "./validators.ts";
+import { _Cover } from "./_block_list_cover.ts";
+import { _M_EFAM6, _M_FAM6, _M_LIVE, _M_PREFIX, _M_WIDE, _Rows } from "./_block_list_rows.ts";
 
 /** `'ipv4'` or `'ipv6'` (case-insensitive, as Node accepts). */
 export type BlockListFamily = "ipv4" | "ipv6" | string;
@@ -23,32 +36,6 @@ export type BlockListFamily = "ipv4" | "ipv6" | string;
 const _KIND_ADDRESS = 0;
 const _KIND_SUBNET = 1;
 const _KIND_RANGE = 2;
-
-/** One rule as added; `s*` is the address/network/range start, `e*` the range end. */
-class _Rule {
-  kind: number;
-  fam: 4 | 6;
-  efam: 4 | 6 = 4;
-  prefix = 0;
-  zone: string;
-  s0 = 0;
-  s1 = 0;
-  s2 = 0;
-  s3 = 0;
-  e0 = 0;
-  e1 = 0;
-  e2 = 0;
-  e3 = 0;
-  constructor(kind: number, a: _Addr) {
-    this.kind = kind;
-    this.fam = a.fam;
-    this.zone = a.zone;
-    this.s0 = a.w0;
-    this.s1 = a.w1;
-    this.s2 = a.w2;
-    this.s3 = a.w3;
-  }
-}
 
 /** A parsed address: family, 128-bit value (IPv4 mapped), zone text. */
 interface _Addr {
@@ -61,42 +48,59 @@ interface _Addr {
 }
 
 const _words = new Uint16Array(8);
+const _quad = new Uint32Array(4);
 const _ERR_INVALID_ADDRESS = "ERR_INVALID_ADDRESS";
 
 function _invalidAddress(): Error {
   return codedError(_ERR_INVALID_ADDRESS, "Invalid socket address");
 }
 
-function _fromWords(fam: 4 | 6, w: ArrayLike<number>, zone: string): _Addr {
-  return {
-    fam,
-    w0: ((w[0] << 16) | w[1]) >>> 0,
-    w1: ((w[2] << 16) | w[3]) >>> 0,
-    w2: ((w[4] << 16) | w[5]) >>> 0,
-    w3: ((w[6] << 16) | w[7]) >>> 0,
-    zone,
-  };
+/** A blank parsed address, to be filled by `_toAddr`. */
+function _newAddr(): _Addr {
+  return { fam: 4, w0: 0, w1: 0, w2: 0, w3: 0, zone: "" };
 }
 
-function _fromV4(v4: number): _Addr {
-  return { fam: 4, w0: 0, w1: 0, w2: 0xffff, w3: v4, zone: "" };
+// Scratch addresses for the mutations that use their parse at once and keep
+// nothing of it (a round of churn then allocates no address object).
+const _A = _newAddr();
+const _B = _newAddr();
+
+function _fromWords(fam: 4 | 6, w: ArrayLike<number>, zone: string, out: _Addr): _Addr {
+  out.fam = fam;
+  out.w0 = ((w[0] << 16) | w[1]) >>> 0;
+  out.w1 = ((w[2] << 16) | w[3]) >>> 0;
+  out.w2 = ((w[4] << 16) | w[5]) >>> 0;
+  out.w3 = ((w[6] << 16) | w[7]) >>> 0;
+  out.zone = zone;
+  return out;
 }
 
-/** Parses `text` as `family` (already lower-cased); null when invalid. */
-function _parse(text: string, family: "ipv4" | "ipv6"): _Addr | null {
+function _fromV4(v4: number, out: _Addr): _Addr {
+  out.fam = 4;
+  out.w0 = 0;
+  out.w1 = 0;
+  out.w2 = 0xffff;
+  out.w3 = v4;
+  out.zone = "";
+  return out;
+}
+
+/** Parses `text` as `family` (already lower-cased) into `out`; null when invalid. */
+function _parse(text: string, family: "ipv4" | "ipv6", out: _Addr): _Addr | null {
   if (family === "ipv4") {
     const v4 = parseIPv4(text);
-    return v4 === -1 ? null : _fromV4(v4);
+    return v4 === -1 ? null : _fromV4(v4, out);
   }
   // Node keeps whatever follows the first `%` as a zone and matches without it.
   const pct = text.indexOf("%");
   const bare = pct === -1 ? text : text.slice(0, pct);
   if (parseIPv6(bare, _words) !== 1) return null;
-  return _fromWords(6, _words, pct === -1 ? "" : text.slice(pct + 1));
+  return _fromWords(6, _words, pct === -1 ? "" : text.slice(pct + 1), out);
 }
 
 /** Node's family check for string input: a string, lower-cased, then ipv4/ipv6. */
 function _family(family: unknown): "ipv4" | "ipv6" {
+  if (family === "ipv4" || family === "ipv6") return family;
   validateString(family, "family");
   const lower = family.toLowerCase();
   if (lower !== "ipv4" && lower !== "ipv6") throw errInvalidArgValue("options.family", family);
@@ -104,13 +108,18 @@ function _family(family: unknown): "ipv4" | "ipv6" {
 }
 
 /** A string (parsed as `family`) or a SocketAddress, as every `add*`/`remove*` takes. */
-function _toAddr(value: unknown, name: string, family: unknown): _Addr {
+function _toAddr(
+  value: unknown,
+  name: string,
+  family: unknown,
+  out: _Addr = _newAddr(),
+): _Addr {
   if (SocketAddress.isSocketAddress(value)) {
     const p = _socketAddressValue(value);
-    return p.family === 4 ? _fromV4(p.v4) : _fromWords(6, p.words!, "");
+    return p.family === 4 ? _fromV4(p.v4, out) : _fromWords(6, p.words!, "", out);
   }
   validateString(value, name);
-  const addr = _parse(value, _family(family));
+  const addr = _parse(value, _family(family), out);
   if (addr === null) throw _invalidAddress();
   return addr;
 }
@@ -148,12 +157,6 @@ function _maskWord(prefix: number, i: number): number {
   return bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
 }
 
-/** The key addresses are deduplicated by: Node treats 1.2.3.4 and ::ffff:1.2.3.4 as one. */
-function _addrKey(w0: number, w1: number, w2: number, w3: number): number | string {
-  if (_isMapped(w0, w1, w2)) return w3;
-  return `${w0}:${w1}:${w2}:${w3}`;
-}
-
 /** Node's text for an endpoint: dotted quad for IPv4, its IPv6 printing otherwise. */
 function _format(fam: 4 | 6, w0: number, w1: number, w2: number, w3: number): string {
   if (fam === 4) return formatIPv4(w3);
@@ -169,208 +172,272 @@ function _format(fam: 4 | 6, w0: number, w1: number, w2: number, w3: number): st
   ]);
 }
 
-function _ruleText(r: _Rule): string {
-  const fam = r.fam === 4 ? "IPv4" : "IPv6";
-  const start = _format(r.fam, r.s0, r.s1, r.s2, r.s3);
-  if (r.kind === _KIND_ADDRESS) return `Address: ${fam} ${start}`;
-  if (r.kind === _KIND_SUBNET) return `Subnet: ${fam} ${start}/${r.prefix}`;
-  return `Range: ${fam} ${start}-${_format(r.efam, r.e0, r.e1, r.e2, r.e3)}`;
+/** The text of the 4 words at `w[o..]` printed as family `fam`. */
+function _formatAt(fam: 4 | 6, w: Uint32Array, o: number): string {
+  return _format(fam, w[o], w[o + 1], w[o + 2], w[o + 3]);
 }
 
 /**
- * Intervals gathered during a rebuild: IPv4 inputs get uint32 intervals,
- * IPv6 inputs 128-bit ones (8 words each: start then end) plus, when the
- * input is IPv4-mapped, the uint32 ones.
+ * The rule texts as one JSON array text, written as ASCII bytes, which
+ * `JSON.parse` turns into a million flat strings in one native call: one
+ * string object per rule (no concatenation trees, no number conversions),
+ * which is what keeps the garbage collector's share of `rules` small.
  */
-class _Collector {
-  s4: number[] = [];
-  e4: number[] = [];
-  v6: number[] = [];
-
-  add6(
-    a0: number,
-    a1: number,
-    a2: number,
-    a3: number,
-    b0: number,
-    b1: number,
-    b2: number,
-    b3: number,
-  ): void {
-    this.v6.push(a0, a1, a2, a3, b0, b1, b2, b3);
+class _RuleWriter {
+  buf: Uint8Array;
+  n = 0;
+  constructor(rules: number) {
+    this.buf = new Uint8Array(rules * 40 + 16);
   }
 
-  /** Adds [a, b] (128-bit) for IPv6 input, and its mapped part for IPv4 input if `v4`. */
-  add(
-    a0: number,
-    a1: number,
-    a2: number,
-    a3: number,
-    b0: number,
-    b1: number,
-    b2: number,
-    b3: number,
-    v4: boolean,
-  ): void {
-    if (_cmp(a0, a1, a2, a3, b0, b1, b2, b3) > 0) return;
-    // An interval wholly inside the mapped space that IPv4 input also matches
-    // goes to the IPv4 index only; mapped IPv6 input consults both indexes.
-    if (!(v4 && _isMapped(a0, a1, a2) && _isMapped(b0, b1, b2))) {
-      this.add6(a0, a1, a2, a3, b0, b1, b2, b3);
-    }
-    if (!v4) return;
-    // Clip to ::ffff:0:0/96 and keep the low 32 bits.
-    const lo = _cmp(a0, a1, a2, a3, 0, 0, 0xffff, 0) < 0 ? 0 : (_isMapped(a0, a1, a2) ? a3 : -1);
-    const hi = _cmp(b0, b1, b2, b3, 0, 0, 0xffff, 0xffffffff) > 0
-      ? 0xffffffff
-      : (_isMapped(b0, b1, b2) ? b3 : -1);
-    if (lo === -1 || hi === -1 || lo > hi) return;
-    this.s4.push(lo);
-    this.e4.push(hi);
+  /** Makes room for `more` bytes. */
+  room(more: number): void {
+    if (this.n + more <= this.buf.length) return;
+    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.n + more));
+    grown.set(this.buf.subarray(0, this.n));
+    this.buf = grown;
+  }
+
+  /** Appends an ASCII string (rule texts are ASCII). */
+  ascii(t: string): void {
+    this.room(t.length);
+    const b = this.buf;
+    let n = this.n;
+    for (let i = 0; i < t.length; i++) b[n++] = t.charCodeAt(i);
+    this.n = n;
+  }
+
+  /** Appends 0-255 in decimal (no room check: callers reserve it). */
+  dec(x: number): void {
+    const b = this.buf;
+    if (x >= 100) b[this.n++] = 0x30 + ((x / 100) | 0);
+    if (x >= 10) b[this.n++] = 0x30 + (((x / 10) | 0) % 10);
+    b[this.n++] = 0x30 + (x % 10);
+  }
+
+  /** Appends a dotted quad. */
+  v4(v: number): void {
+    this.room(15);
+    this.dec(v >>> 24);
+    this.buf[this.n++] = 0x2e;
+    this.dec((v >>> 16) & 255);
+    this.buf[this.n++] = 0x2e;
+    this.dec((v >>> 8) & 255);
+    this.buf[this.n++] = 0x2e;
+    this.dec(v & 255);
+  }
+
+  /** Appends the endpoint at `wide[o..o+4)` (or the narrow IPv4 value `v`) printed as `fam`. */
+  endpoint(fam6: boolean, wide: Uint32Array | null, o: number, v: number): void {
+    if (wide === null) {
+      if (fam6) this.ascii(_format(6, 0, 0, 0xffff, v));
+      else this.v4(v);
+    } else if (fam6) this.ascii(_formatAt(6, wide, o));
+    else this.v4(wide[o + 3]);
+  }
+
+  /** The texts written, as strings. */
+  parse(): string[] {
+    return JSON.parse(_DECODER.decode(this.buf.subarray(0, this.n)));
   }
 }
 
-/** Adds the intervals of one rule. */
-function _collect(c: _Collector, r: _Rule): void {
-  if (r.kind === _KIND_ADDRESS) {
-    c.add(r.s0, r.s1, r.s2, r.s3, r.s0, r.s1, r.s2, r.s3, true);
-  } else if (r.kind === _KIND_SUBNET) {
-    const p = r.fam === 4 ? r.prefix + 96 : r.prefix;
-    const m0 = _maskWord(p, 0), m1 = _maskWord(p, 1), m2 = _maskWord(p, 2), m3 = _maskWord(p, 3);
-    c.add(
-      (r.s0 & m0) >>> 0,
-      (r.s1 & m1) >>> 0,
-      (r.s2 & m2) >>> 0,
-      (r.s3 & m3) >>> 0,
-      (r.s0 | ~m0) >>> 0,
-      (r.s1 | ~m1) >>> 0,
-      (r.s2 | ~m2) >>> 0,
-      (r.s3 | ~m3) >>> 0,
-      true,
-    );
-  } else {
-    _collectRange(c, r);
+const _DECODER = new TextDecoder();
+const _HEADS: readonly string[] = [
+  '"Address: IPv4 ',
+  '"Address: IPv6 ',
+  '"Subnet: IPv4 ',
+  '"Subnet: IPv6 ',
+  '"Range: IPv4 ',
+  '"Range: IPv6 ',
+];
+
+/** "0" to "128": the prefix texts of subnet rules. */
+const _PREFIXES: readonly string[] = Array.from({ length: 129 }, (_, i) => String(i));
+
+/** Writes the texts of the live rows of `rows`, newest first, each followed by a comma. */
+function _rowTexts(out: _RuleWriter, rows: _Rows, kind: number): void {
+  for (let r = rows.n - 1; r >= 0; r--) {
+    const m = rows.m[r];
+    if ((m & _M_LIVE) === 0) continue;
+    const fam6 = (m & _M_FAM6) !== 0;
+    out.ascii(_HEADS[kind * 2 + (fam6 ? 1 : 0)]);
+    const wide = (m & _M_WIDE) !== 0 ? rows.wide : null;
+    out.endpoint(fam6, wide, rows.v[r] * rows.stride, rows.v[r]);
+    if (kind === _KIND_SUBNET) {
+      out.ascii("/");
+      out.ascii(_PREFIXES[m & _M_PREFIX]);
+    } else if (kind === _KIND_RANGE) {
+      out.ascii("-");
+      out.endpoint((m & _M_EFAM6) !== 0, rows.wide, rows.v[r] * 8 + 4, 0);
+    }
+    out.ascii('",');
   }
 }
 
 /**
- * A range matches IPv6 input between its ends, restricted to mapped addresses
- * when an end is IPv4 (Node cannot order other IPv6 against it), and IPv4
- * input only when both ends are IPv4 or IPv4-mapped.
+ * Stages a row holding `a`: narrow (its low word) when `narrow`, else wide
+ * (its 4 words, followed by `b`'s for a range).
  */
-function _collectRange(c: _Collector, r: _Rule): void {
-  let a0 = r.s0, a1 = r.s1, a2 = r.s2, a3 = r.s3;
-  let b0 = r.e0, b1 = r.e1, b2 = r.e2, b3 = r.e3;
-  if (r.fam === 4 || r.efam === 4) {
-    if (_cmp(a0, a1, a2, a3, 0, 0, 0xffff, 0) < 0) [a0, a1, a2, a3] = [0, 0, 0xffff, 0];
-    if (_cmp(b0, b1, b2, b3, 0, 0, 0xffff, 0xffffffff) > 0) {
-      [b0, b1, b2, b3] = [0, 0, 0xffff, 0xffffffff];
-    }
+function _stage(
+  rows: _Rows,
+  m: number,
+  a: _Addr,
+  b: _Addr | null,
+  narrow: boolean,
+  zone: string = a.zone,
+): void {
+  if (narrow) {
+    rows.stage(a.w3, m | _M_LIVE, zone);
+    return;
   }
-  const v4 = _v4Comparable(r.fam, r.s0, r.s1, r.s2) && _v4Comparable(r.efam, r.e0, r.e1, r.e2);
-  c.add(a0, a1, a2, a3, b0, b1, b2, b3, v4);
+  const o = rows.stage(0, m | _M_WIDE | _M_LIVE, zone);
+  const w = rows.wide;
+  w[o] = a.w0;
+  w[o + 1] = a.w1;
+  w[o + 2] = a.w2;
+  w[o + 3] = a.w3;
+  if (b !== null) {
+    w[o + 4] = b.w0;
+    w[o + 5] = b.w1;
+    w[o + 6] = b.w2;
+    w[o + 7] = b.w3;
+  }
 }
 
-/** Unions closed intervals given by unsorted starts and ends: sorts each, then sweeps depth. */
-function _merge4(s: number[], e: number[]): [Float64Array, Float64Array] {
-  const starts = Float64Array.from(s).sort();
-  const ends = Float64Array.from(e).sort();
-  const outS: number[] = [];
-  const outE: number[] = [];
-  let i = 0, j = 0, depth = 0;
-  while (j < ends.length) {
-    if (i < starts.length && starts[i] <= ends[j]) {
-      if (depth++ === 0) outS.push(starts[i]);
-      i++;
-    } else {
-      if (--depth === 0) outE.push(ends[j]);
-      j++;
-    }
-  }
-  return [Float64Array.from(outS), Float64Array.from(outE)];
+// Cover keys are stored sign-flipped (see _block_list_cover.ts).
+const _FLIP = 0x80000000;
+const _k4a = new Int32Array(1);
+const _k4e = new Int32Array(1);
+const _k6a = new Int32Array(4);
+const _k6e = new Int32Array(4);
+const _MAX = 0xffffffff;
+
+/** The two interval covers: IPv4 input (uint32) and IPv6 input (128-bit). */
+interface _Covers {
+  c4: _Cover;
+  c6: _Cover;
 }
 
-/** Sorts and unions 128-bit intervals (8 words each); returns the merged list, 8 words each. */
-function _merge6(v: number[]): Uint32Array {
-  const n = v.length >> 3;
-  const order = Array.from({ length: n }, (_, i) => i << 3);
-  order.sort((x, y) =>
-    _cmp(v[x], v[x + 1], v[x + 2], v[x + 3], v[y], v[y + 1], v[y + 2], v[y + 3])
-  );
-  const out: number[] = [];
-  for (const k of order) {
-    const last = out.length - 8;
-    if (
-      last >= 0 &&
-      _cmp(
-          v[k],
-          v[k + 1],
-          v[k + 2],
-          v[k + 3],
-          out[last + 4],
-          out[last + 5],
-          out[last + 6],
-          out[last + 7],
-        ) <= 0
-    ) {
-      if (
-        _cmp(
-          v[k + 4],
-          v[k + 5],
-          v[k + 6],
-          v[k + 7],
-          out[last + 4],
-          out[last + 5],
-          out[last + 6],
-          out[last + 7],
-        ) > 0
-      ) {
-        out[last + 4] = v[k + 4];
-        out[last + 5] = v[k + 5];
-        out[last + 6] = v[k + 6];
-        out[last + 7] = v[k + 7];
+/** Adds `d` × [lo, hi] (uint32, inclusive) to the IPv4 cover. */
+function _update4(c: _Cover, lo: number, hi: number, d: number): void {
+  _k4a[0] = lo ^ _FLIP;
+  if (hi === _MAX) {
+    c.update(_k4a, null, d);
+    return;
+  }
+  _k4e[0] = (hi + 1) ^ _FLIP;
+  c.update(_k4a, _k4e, d);
+}
+
+/** Adds `d` × [a, b] (128-bit, inclusive) to the IPv6 cover. */
+function _update6(
+  c: _Cover,
+  a0: number,
+  a1: number,
+  a2: number,
+  a3: number,
+  b0: number,
+  b1: number,
+  b2: number,
+  b3: number,
+  d: number,
+): void {
+  _k6a[0] = a0 ^ _FLIP;
+  _k6a[1] = a1 ^ _FLIP;
+  _k6a[2] = a2 ^ _FLIP;
+  _k6a[3] = a3 ^ _FLIP;
+  // The exclusive end b + 1, absent when b is the last address.
+  let e0 = b0, e1 = b1, e2 = b2, e3 = b3 + 1;
+  if (e3 > _MAX) {
+    e3 = 0;
+    e2++;
+    if (e2 > _MAX) {
+      e2 = 0;
+      e1++;
+      if (e1 > _MAX) {
+        e1 = 0;
+        e0++;
+        if (e0 > _MAX) {
+          c.update(_k6a, null, d);
+          return;
+        }
       }
-    } else {
-      for (let q = 0; q < 8; q++) out.push(v[k + q]);
     }
   }
-  return Uint32Array.from(out);
+  _k6e[0] = e0 ^ _FLIP;
+  _k6e[1] = e1 ^ _FLIP;
+  _k6e[2] = e2 ^ _FLIP;
+  _k6e[3] = e3 ^ _FLIP;
+  c.update(_k6a, _k6e, d);
 }
 
-const _EMPTY_F64 = new Float64Array(0);
-const _EMPTY_U32 = new Uint32Array(0);
-
-/** Whether uint32 `x` lies in one of the sorted disjoint intervals. */
-function _search4(starts: Float64Array, ends: Float64Array, x: number): boolean {
-  let lo = 0, hi = starts.length - 1, found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if (starts[mid] <= x) {
-      found = mid;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
+/**
+ * Adds `d` × [a, b] (128-bit) for IPv6 input and, when `v4`, its part inside
+ * ::ffff:0:0/96 for IPv4 input. An interval wholly inside the mapped space
+ * that IPv4 input also matches goes to the IPv4 cover only: IPv4-mapped IPv6
+ * input consults both covers.
+ */
+function _apply(
+  cv: _Covers,
+  a0: number,
+  a1: number,
+  a2: number,
+  a3: number,
+  b0: number,
+  b1: number,
+  b2: number,
+  b3: number,
+  v4: boolean,
+  d: number,
+): void {
+  if (_cmp(a0, a1, a2, a3, b0, b1, b2, b3) > 0) return;
+  if (!(v4 && _isMapped(a0, a1, a2) && _isMapped(b0, b1, b2))) {
+    _update6(cv.c6, a0, a1, a2, a3, b0, b1, b2, b3, d);
   }
-  return found !== -1 && x <= ends[found];
+  if (!v4) return;
+  // Clip to ::ffff:0:0/96 and keep the low 32 bits.
+  const lo = _cmp(a0, a1, a2, a3, 0, 0, 0xffff, 0) < 0 ? 0 : (_isMapped(a0, a1, a2) ? a3 : -1);
+  const hi = _cmp(b0, b1, b2, b3, 0, 0, 0xffff, _MAX) > 0
+    ? _MAX
+    : (_isMapped(b0, b1, b2) ? b3 : -1);
+  if (lo === -1 || hi === -1 || lo > hi) return;
+  _update4(cv.c4, lo, hi, d);
 }
 
-/** Whether the 128-bit value lies in one of the sorted disjoint intervals (8 words each). */
-function _search6(iv: Uint32Array, x0: number, x1: number, x2: number, x3: number): boolean {
-  let lo = 0, hi = (iv.length >> 3) - 1, found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const k = mid << 3;
-    if (_cmp(iv[k], iv[k + 1], iv[k + 2], iv[k + 3], x0, x1, x2, x3) <= 0) {
-      found = mid;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
+/** Adds `d` × the addresses of a subnet (IPv4 prefixes count from bit 96). */
+function _applySubnet(cv: _Covers, a: _Addr, prefix: number, d: number): void {
+  const p = a.fam === 4 ? prefix + 96 : prefix;
+  const m0 = _maskWord(p, 0), m1 = _maskWord(p, 1), m2 = _maskWord(p, 2), m3 = _maskWord(p, 3);
+  _apply(
+    cv,
+    (a.w0 & m0) >>> 0,
+    (a.w1 & m1) >>> 0,
+    (a.w2 & m2) >>> 0,
+    (a.w3 & m3) >>> 0,
+    (a.w0 | ~m0) >>> 0,
+    (a.w1 | ~m1) >>> 0,
+    (a.w2 | ~m2) >>> 0,
+    (a.w3 | ~m3) >>> 0,
+    true,
+    d,
+  );
+}
+
+/**
+ * Adds `d` × a range. It matches IPv6 input between its ends, restricted to
+ * mapped addresses when an end is IPv4 (Node cannot order other IPv6 against
+ * it), and IPv4 input only when both ends are IPv4 or IPv4-mapped.
+ */
+function _applyRange(cv: _Covers, s: _Addr, e: _Addr, d: number): void {
+  let a0 = s.w0, a1 = s.w1, a2 = s.w2, a3 = s.w3;
+  let b0 = e.w0, b1 = e.w1, b2 = e.w2, b3 = e.w3;
+  if (s.fam === 4 || e.fam === 4) {
+    if (_cmp(a0, a1, a2, a3, 0, 0, 0xffff, 0) < 0) [a0, a1, a2, a3] = [0, 0, 0xffff, 0];
+    if (_cmp(b0, b1, b2, b3, 0, 0, 0xffff, _MAX) > 0) [b0, b1, b2, b3] = [0, 0, 0xffff, _MAX];
   }
-  if (found === -1) return false;
-  const k = (found << 3) + 4;
-  return _cmp(x0, x1, x2, x3, iv[k], iv[k + 1], iv[k + 2], iv[k + 3]) <= 0;
+  const v4 = _v4Comparable(s.fam, s.w0, s.w1, s.w2) && _v4Comparable(e.fam, e.w0, e.w1, e.w2);
+  _apply(cv, a0, a1, a2, a3, b0, b1, b2, b3, v4, d);
 }
 
 /** Node's CIDR split: the text after the last `/` must print back as the same integer. */
@@ -432,13 +499,15 @@ const _PRIVATE_RANGES: readonly string[] = Object.freeze([
  * ```
  */
 export class BlockList {
-  #addresses = new Map<number | string, _Rule>();
-  #subnets: _Rule[] = [];
-  #ranges: _Rule[] = [];
-  #dirty = false;
-  #starts4: Float64Array = _EMPTY_F64;
-  #ends4: Float64Array = _EMPTY_F64;
-  #index6: Uint32Array = _EMPTY_U32;
+  // Addresses are found by hashing; subnets and ranges, as intervals, in the covers.
+  #addresses = new _Rows(4, _M_WIDE, false);
+  #subnets = new _Rows(4, _M_PREFIX | _M_FAM6 | _M_WIDE, true);
+  #ranges = new _Rows(8, _M_FAM6 | _M_EFAM6 | _M_WIDE, true);
+  #cv: _Covers = { c4: new _Cover(1), c6: new _Cover(4) };
+  // Once the list has been checked without change for long enough to pay for
+  // it, IPv4 checks use a flat merged index; any change drops it.
+  #flat4: _Flat4 | null = null;
+  #quiet = 0;
 
   /**
    * A frozen list of CIDRs for private, loopback, link-local and unique-local
@@ -478,7 +547,7 @@ export class BlockList {
    * ```
    */
   addAddress(address: string | SocketAddress, type: BlockListFamily = "ipv4"): void {
-    this.#putAddress(new _Rule(_KIND_ADDRESS, _toAddr(address, "address", type)));
+    this.#putAddress(_toAddr(address, "address", type, _A));
   }
 
   /**
@@ -499,11 +568,11 @@ export class BlockList {
       throw errInvalidArgType("addresses", "an instance of Array", addresses);
     }
     validateString(type, "family");
-    const parsed: _Rule[] = [];
+    const parsed: _Addr[] = [];
     for (let i = 0; i < addresses.length; i++) {
-      parsed.push(new _Rule(_KIND_ADDRESS, _toAddr(addresses[i], `addresses[${i}]`, type)));
+      parsed.push(_toAddr(addresses[i], `addresses[${i}]`, type));
     }
-    for (const rule of parsed) this.#putAddress(rule);
+    for (const a of parsed) this.#putAddress(a);
   }
 
   /**
@@ -522,8 +591,16 @@ export class BlockList {
     end: string | SocketAddress,
     type: BlockListFamily = "ipv4",
   ): void {
-    this.#ranges.push(_rangeRule(start, end, type));
-    this.#dirty = true;
+    _rangeEnds(start, end, type);
+    this.#addRangeAddrs(_A, _B);
+  }
+
+  /** Adds the range rule of two parsed ends in order. */
+  #addRangeAddrs(s: _Addr, e: _Addr): void {
+    _stage(this.#ranges, _rangeBits(s, e), s, e, false);
+    this.#ranges.commit();
+    _applyRange(this.#cv, s, e, 1);
+    this.#changed();
   }
 
   /**
@@ -538,8 +615,15 @@ export class BlockList {
    * ```
    */
   addSubnet(net: string | SocketAddress, prefix: number, type: BlockListFamily = "ipv4"): void {
-    this.#subnets.push(_subnetRule(net, prefix, type));
-    this.#dirty = true;
+    this.#addSubnetAddr(_subnetNet(net, prefix, type), prefix as number);
+  }
+
+  /** Adds the subnet rule of a parsed network and a validated prefix. */
+  #addSubnetAddr(a: _Addr, prefix: number): void {
+    _stage(this.#subnets, _subnetBits(a, prefix), a, null, a.fam === 4);
+    this.#subnets.commit();
+    _applySubnet(this.#cv, a, prefix, 1);
+    this.#changed();
   }
 
   /**
@@ -587,9 +671,8 @@ export class BlockList {
    * ```
    */
   removeAddress(address: string | SocketAddress, type: BlockListFamily = "ipv4"): void {
-    const a = _toAddr(address, "address", type);
-    const key = _addrKey(a.w0, a.w1, a.w2, a.w3);
-    if (this.#addresses.delete(key)) this.#dirty = true;
+    this.#stageAddress(_toAddr(address, "address", type, _A));
+    if (this.#addresses.removeStaged()) this.#changed();
   }
 
   /**
@@ -610,15 +693,13 @@ export class BlockList {
     end: string | SocketAddress,
     type: BlockListFamily = "ipv4",
   ): void {
-    const s = _toAddr(start, "start", type);
-    const e = _toAddr(end, "end", type);
-    this.#removeLast(
-      this.#ranges,
-      (r) =>
-        r.fam === s.fam && r.efam === e.fam && r.zone === s.zone &&
-        _cmp(r.s0, r.s1, r.s2, r.s3, s.w0, s.w1, s.w2, s.w3) === 0 &&
-        _cmp(r.e0, r.e1, r.e2, r.e3, e.w0, e.w1, e.w2, e.w3) === 0,
-    );
+    const s = _toAddr(start, "start", type, _A);
+    const e = _toAddr(end, "end", type, _B);
+    _stage(this.#ranges, _rangeBits(s, e), s, e, false);
+    if (this.#ranges.removeStaged()) {
+      _applyRange(this.#cv, s, e, -1);
+      this.#changed();
+    }
   }
 
   /**
@@ -635,13 +716,12 @@ export class BlockList {
    * ```
    */
   removeSubnet(net: string | SocketAddress, prefix: number, type: BlockListFamily = "ipv4"): void {
-    const n = _subnetRule(net, prefix, type);
-    this.#removeLast(
-      this.#subnets,
-      (r) =>
-        r.fam === n.fam && r.prefix === n.prefix && r.zone === n.zone &&
-        _cmp(r.s0, r.s1, r.s2, r.s3, n.s0, n.s1, n.s2, n.s3) === 0,
-    );
+    const a = _subnetNet(net, prefix, type);
+    _stage(this.#subnets, _subnetBits(a, prefix as number), a, null, a.fam === 4);
+    if (this.#subnets.removeStaged()) {
+      _applySubnet(this.#cv, a, prefix as number, -1);
+      this.#changed();
+    }
   }
 
   /**
@@ -671,9 +751,11 @@ export class BlockList {
    */
   clear(): void {
     this.#addresses.clear();
-    this.#subnets = [];
-    this.#ranges = [];
-    this.#dirty = true;
+    this.#subnets.clear();
+    this.#ranges.clear();
+    this.#cv.c4.clear();
+    this.#cv.c6.clear();
+    this.#changed();
   }
 
   /**
@@ -693,9 +775,9 @@ export class BlockList {
    * ```
    */
   check(address: string | SocketAddress, type: BlockListFamily = "ipv4"): boolean {
-    if (this.#dirty) this.#rebuild();
     if (typeof address === "string") {
       if (type === "ipv4") return this.#check4(parseIPv4(address));
+      if (type === "ipv6") return this.#check6String(address);
       validateString(type, "family");
       const lower = type.toLowerCase();
       if (lower === "ipv4") return this.#check4(parseIPv4(address));
@@ -710,7 +792,7 @@ export class BlockList {
 
   /** The number of rules, without building the `rules` array. */
   get size(): number {
-    return this.#addresses.size + this.#subnets.length + this.#ranges.length;
+    return this.#addresses.live + this.#subnets.live + this.#ranges.live;
   }
 
   /**
@@ -719,12 +801,14 @@ export class BlockList {
    * subnets, then ranges, newest first within each kind, as Node 26 lists them.
    */
   get rules(): string[] {
-    const out: string[] = [];
-    const addrs = [...this.#addresses.values()];
-    for (let i = addrs.length - 1; i >= 0; i--) out.push(_ruleText(addrs[i]));
-    for (let i = this.#subnets.length - 1; i >= 0; i--) out.push(_ruleText(this.#subnets[i]));
-    for (let i = this.#ranges.length - 1; i >= 0; i--) out.push(_ruleText(this.#ranges[i]));
-    return out;
+    const out = new _RuleWriter(this.size);
+    out.ascii("[");
+    _rowTexts(out, this.#addresses, _KIND_ADDRESS);
+    _rowTexts(out, this.#subnets, _KIND_SUBNET);
+    _rowTexts(out, this.#ranges, _KIND_RANGE);
+    if (out.n > 1) out.n--; // the last comma
+    out.ascii("]");
+    return out.parse();
   }
 
   /**
@@ -760,6 +844,7 @@ export class BlockList {
   }
 
   #applyJSON(entry: string): void {
+    if (this.#applyPrinted(entry)) return;
     for (const [re, kind, family] of _JSON_RULES) {
       const m = re.exec(entry);
       if (m === null) continue;
@@ -770,26 +855,130 @@ export class BlockList {
     }
   }
 
-  #putAddress(rule: _Rule): void {
-    this.#addresses.set(_addrKey(rule.s0, rule.s1, rule.s2, rule.s3), rule);
-    this.#dirty = true;
+  /**
+   * Adds `entry` if it is exactly a rule as `rules` prints it, without the
+   * regular expressions; `false` (nothing done) otherwise. On such an entry
+   * the expressions would make the very same call: no earlier one can match,
+   * and the one that does captures exactly the parts split here.
+   */
+  #applyPrinted(entry: string): boolean {
+    let kind = _KIND_RANGE, at = 10;
+    if (entry.startsWith("Address: IPv")) kind = _KIND_ADDRESS, at = 12;
+    else if (entry.startsWith("Subnet: IPv")) kind = _KIND_SUBNET, at = 11;
+    else if (!entry.startsWith("Range: IPv")) return false;
+    const f = entry.charCodeAt(at);
+    if ((f !== 0x34 && f !== 0x36) || entry.charCodeAt(at + 1) !== 0x20) return false;
+    const v6 = f === 0x36;
+    if (!v6 && this.#applyPrinted4(entry, kind, at + 2)) return true;
+    const family = v6 ? "ipv6" : "ipv4";
+    const rest = entry.slice(at + 2);
+    if (kind === _KIND_ADDRESS) {
+      if (!_printed(rest, v6)) return false;
+      this.addAddress(rest, family);
+    } else if (kind === _KIND_SUBNET) {
+      const slash = rest.indexOf("/");
+      const net = rest.slice(0, slash);
+      const bits = rest.slice(slash + 1);
+      if (slash === -1 || !_printed(net, v6) || !_PREFIX_TEXT.test(bits)) return false;
+      this.addSubnet(net, Number.parseInt(bits, 10), family);
+    } else {
+      const dash = rest.indexOf("-");
+      const start = rest.slice(0, dash);
+      const end = rest.slice(dash + 1);
+      if (dash === -1 || !_printed(start, v6) || !_printed(end, v6)) return false;
+      this.addRange(start, end, family);
+    }
+    return true;
   }
 
-  #removeLast(list: _Rule[], match: (r: _Rule) => boolean): void {
-    for (let i = list.length - 1; i >= 0; i--) {
-      if (match(list[i])) {
-        list.splice(i, 1);
-        this.#dirty = true;
-        return;
-      }
+  /**
+   * The IPv4 entries of {@link BlockList.#applyPrinted}, parsed where they
+   * stand (no slices, no address objects): `true` when added, `false` to
+   * leave the entry to the general path, which then makes the same decision
+   * (and throws the same error for reversed range ends).
+   */
+  #applyPrinted4(entry: string, kind: number, from: number): boolean {
+    const len = entry.length;
+    if (kind === _KIND_ADDRESS) {
+      const v = _parseIPv4Span(entry, from, len);
+      if (v === -1) return false;
+      this.#putAddress(_fromV4(v, _A));
+      return true;
     }
+    if (kind === _KIND_SUBNET) {
+      const slash = entry.indexOf("/", from);
+      if (slash === -1 || len - slash < 2 || len - slash > 4) return false;
+      const v = _parseIPv4Span(entry, from, slash);
+      if (v === -1) return false;
+      let prefix = 0;
+      for (let i = slash + 1; i < len; i++) {
+        const d = entry.charCodeAt(i) - 0x30;
+        if (d < 0 || d > 9) return false;
+        prefix = prefix * 10 + d;
+      }
+      validateInt32(prefix, "prefix", 0, 32);
+      this.#addSubnetAddr(_fromV4(v, _A), prefix);
+      return true;
+    }
+    const dash = entry.indexOf("-", from);
+    if (dash === -1) return false;
+    const s = _parseIPv4Span(entry, from, dash);
+    const e = _parseIPv4Span(entry, dash + 1, len);
+    if (s === -1 || e === -1 || s > e) return false;
+    this.#addRangeAddrs(_fromV4(s, _A), _fromV4(e, _B));
+    return true;
+  }
+
+  /** Stages the address row for `a`: narrow when IPv4 or IPv4-mapped (one rule for both). */
+  #stageAddress(a: _Addr): void {
+    const mapped = _isMapped(a.w0, a.w1, a.w2);
+    const fam6 = a.fam === 6 ? _M_FAM6 : 0;
+    // Zone IDs play no part in address rules.
+    _stage(this.#addresses, fam6, a, null, mapped, "");
+  }
+
+  /** Adds `a`, or, if present, shows it in the family given last (keeping its place). */
+  #putAddress(a: _Addr): void {
+    const rows = this.#addresses;
+    this.#stageAddress(a);
+    const r = rows.findStaged();
+    if (r === -1) {
+      rows.commit();
+      this.#changed();
+      return;
+    }
+    rows.m[r] = (rows.m[r] & ~_M_FAM6) | (a.fam === 6 ? _M_FAM6 : 0);
+    rows.unstage();
+  }
+
+  /** Drops the flat index: every mutation calls this. */
+  #changed(): void {
+    this.#flat4 = null;
+    this.#quiet = 0;
+  }
+
+  /** IPv4 lookups of `check()`: the flat index once built, else the live structures. */
+  #has4(v4: number): boolean {
+    const flat = this.#flat4;
+    if (flat !== null) return flat.has(v4 ^ _FLIP);
+    // Checks since the last change pay for the build: about two per rule.
+    if (++this.#quiet > 2 * this.size + 1024) {
+      this.#flat4 = _Flat4.build(this.#addresses, this.#cv.c4);
+      return this.#flat4.has(v4 ^ _FLIP);
+    }
+    const a = this.#addresses;
+    return (a.n !== a.nWide && a.hasNarrow(v4)) || this.#cv.c4.has1(v4 ^ _FLIP);
   }
 
   #check4(v4: number): boolean {
-    return v4 !== -1 && _search4(this.#starts4, this.#ends4, v4);
+    return v4 !== -1 && this.#has4(v4);
   }
 
   #check6String(text: string): boolean {
+    // Plain hex-and-colon text (the usual form) takes the one-pass scan.
+    if (_parseIPv6Fast(text, _quad) === 1) {
+      return this.#check6Quad(_quad[0], _quad[1], _quad[2], _quad[3]);
+    }
     let ok = parseIPv6(text, _words) !== 0;
     if (!ok) {
       const pct = text.indexOf("%");
@@ -799,11 +988,7 @@ export class BlockList {
   }
 
   #check6Words(w: Uint16Array): boolean {
-    if (w[0] === 0 && w[1] === 0 && w[2] === 0 && w[3] === 0 && w[4] === 0 && w[5] === 0xffff) {
-      if (_search4(this.#starts4, this.#ends4, ((w[6] << 16) | w[7]) >>> 0)) return true;
-    }
-    return _search6(
-      this.#index6,
+    return this.#check6Quad(
       ((w[0] << 16) | w[1]) >>> 0,
       ((w[2] << 16) | w[3]) >>> 0,
       ((w[4] << 16) | w[5]) >>> 0,
@@ -811,40 +996,123 @@ export class BlockList {
     );
   }
 
-  #rebuild(): void {
-    const c = new _Collector();
-    for (const r of this.#addresses.values()) _collect(c, r);
-    for (const r of this.#subnets) _collect(c, r);
-    for (const r of this.#ranges) _collect(c, r);
-    [this.#starts4, this.#ends4] = _merge4(c.s4, c.e4);
-    this.#index6 = _merge6(c.v6);
-    this.#dirty = false;
+  /** IPv6 input as 4 uint32 words, most significant first. */
+  #check6Quad(x0: number, x1: number, x2: number, x3: number): boolean {
+    // Skips the address tables that hold no row of the kind asked for.
+    const a = this.#addresses;
+    if (x0 === 0 && x1 === 0 && x2 === 0xffff) {
+      if (this.#has4(x3)) return true;
+    } else if (a.nWide !== 0 && a.hasWide4(x0, x1, x2, x3)) {
+      return true;
+    }
+    return this.#cv.c6.has4(x0 ^ _FLIP, x1 ^ _FLIP, x2 ^ _FLIP, x3 ^ _FLIP);
   }
 }
 
-function _subnetRule(net: unknown, prefix: unknown, type: unknown): _Rule {
-  const rule = new _Rule(_KIND_SUBNET, _toAddr(net, "network", type));
-  validateInt32(prefix, "prefix", 0, rule.fam === 4 ? 32 : 128);
-  rule.prefix = prefix;
-  return rule;
+const _PREFIX_TEXT = /^\d{1,3}$/;
+
+/** Whether `text` is what the `fromJSON` expression for the family captures whole. */
+function _printed(text: string, v6: boolean): boolean {
+  return v6 ? _v6Chars(text) : parseIPv4(text) !== -1;
 }
 
-function _rangeRule(start: unknown, end: unknown, type: unknown): _Rule {
-  const s = _toAddr(start, "start", type);
-  const e = _toAddr(end, "end", type);
+/** Whether `text` is one or more of the characters the IPv6 expressions of `fromJSON` take. */
+function _v6Chars(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const l = c | 0x20;
+    if (!((c >= 0x30 && c <= 0x3a) || c === 0x2e || (l >= 0x61 && l <= 0x66))) return false;
+  }
+  return true;
+}
+
+/**
+ * The flat index of a list that stopped changing: every IPv4 address and
+ * covered IPv4 run merged into disjoint sorted intervals (sign-flipped int32,
+ * ends included), searched by one bisection.
+ */
+class _Flat4 {
+  starts: Int32Array;
+  ends: Int32Array;
+  constructor(starts: Int32Array, ends: Int32Array) {
+    this.starts = starts;
+    this.ends = ends;
+  }
+
+  /** Whether sign-flipped `x` lies in an interval. */
+  has(x: number): boolean {
+    const starts = this.starts;
+    let lo = 0, hi = starts.length - 1;
+    if (hi < 0 || starts[0] > x) return false;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid] <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    return x <= this.ends[lo];
+  }
+
+  /** Merges the IPv4 address rows and the IPv4 cover. */
+  static build(addresses: _Rows, cover: _Cover): _Flat4 {
+    const points = new Int32Array(addresses.n - addresses.nWide);
+    let np = 0;
+    for (let r = 0; r < addresses.n; r++) {
+      const m = addresses.m[r];
+      if ((m & _M_LIVE) !== 0 && (m & _M_WIDE) === 0) points[np++] = addresses.v[r] ^ _FLIP;
+    }
+    const sorted = points.subarray(0, np).sort();
+    const runS: number[] = [], runE: number[] = [];
+    cover.eachRun1((s, e) => {
+      runS.push(s);
+      runE.push(e);
+    });
+    const starts = new Int32Array(np + runS.length);
+    const ends = new Int32Array(np + runS.length);
+    let n = 0, i = 0, j = 0;
+    while (i < np || j < runS.length) {
+      let s: number, e: number;
+      if (j === runS.length || (i < np && sorted[i] < runS[j])) s = e = sorted[i++];
+      else s = runS[j], e = runE[j++];
+      // Adjacent or overlapping: extend the last interval (ends are inclusive).
+      if (n > 0 && s <= ends[n - 1] + 1) {
+        if (e > ends[n - 1]) ends[n - 1] = e;
+      } else {
+        starts[n] = s;
+        ends[n++] = e;
+      }
+    }
+    return new _Flat4(starts.slice(0, n), ends.slice(0, n));
+  }
+}
+
+/** The identity bits of a subnet row. */
+function _subnetBits(a: _Addr, prefix: number): number {
+  return prefix | (a.fam === 6 ? _M_FAM6 : 0);
+}
+
+/** The identity bits of a range row. */
+function _rangeBits(s: _Addr, e: _Addr): number {
+  return (s.fam === 6 ? _M_FAM6 : 0) | (e.fam === 6 ? _M_EFAM6 : 0);
+}
+
+/** The parsed network of a subnet, its prefix validated for the family. */
+function _subnetNet(net: unknown, prefix: unknown, type: unknown): _Addr {
+  const a = _toAddr(net, "network", type, _A);
+  validateInt32(prefix, "prefix", 0, a.fam === 4 ? 32 : 128);
+  return a;
+}
+
+/** Parses the ends of a range into `_A` and `_B`, refused when start is after end. */
+function _rangeEnds(start: unknown, end: unknown, type: unknown): void {
+  const s = _toAddr(start, "start", type, _A);
+  const e = _toAddr(end, "end", type, _B);
   if (_after(s, e)) {
     const shown = SocketAddress.isSocketAddress(start)
       ? start
       : new SocketAddress({ address: start as string, family: s.fam === 4 ? "ipv4" : "ipv6" });
     throw errInvalidArgValue("start", shown, "must come before end");
   }
-  const rule = new _Rule(_KIND_RANGE, s);
-  rule.efam = e.fam;
-  rule.e0 = e.w0;
-  rule.e1 = e.w1;
-  rule.e2 = e.w2;
-  rule.e3 = e.w3;
-  return rule;
 }
 
 /** Node refuses a range only when it can order the ends and start is after end. */

@@ -4,7 +4,15 @@
  * `scripts/bench.mjs` gathers into a table; runs as TypeScript on Deno/Bun
  * and as built JavaScript (`dist/scripts/`) on Node.
  *
- * Usage: <runtime> scripts/bench_block_list.ts [--budget-ms=N]
+ * Parts (each run in its own process by bench.mjs):
+ * - `main` (default): check() at 10-100k rules, adding 100k rules, isIP, and
+ *   churn at 100k rules (rounds of one mutation + three checks);
+ * - `big`: IPv4/IPv6 hit/miss check() at 100k and 1M rules, bulk load of 1M
+ *   rules, toJSON()/fromJSON() of 1M rules;
+ * - `mem`: bytes per rule of a 1M-rule list of `--impl=omninet|native`
+ *   (heap + typed-array stores, and RSS), in a fresh process.
+ *
+ * Usage: <runtime> scripts/bench_block_list.ts [--part=main|big|mem] [--impl=omninet|native] [--budget-ms=N]
  * @module
  */
 import * as nodeNet from "node:net";
@@ -17,14 +25,33 @@ interface AnyBlockList {
   addAddress(a: string, t?: string): void;
   addRange(a: string, b: string, t?: string): void;
   addSubnet(a: string, p: number, t?: string): void;
+  addCIDR?(c: string): void;
+  removeAddress?(a: string, t?: string): void;
+  removeRange?(a: string, b: string, t?: string): void;
+  removeSubnet?(a: string, p: number, t?: string): void;
+  toJSON?(): string[];
+  fromJSON?(data: string[]): void;
   check(a: string, t?: string): boolean;
+  readonly rules: string[];
 }
 
-const budgetArg = process.argv.find((a) => a.startsWith("--budget-ms="));
+const opt = (name: string): string | undefined =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 /** Time spent measuring one cell, in ms. */
-const BUDGET_MS = budgetArg ? Number(budgetArg.split("=")[1]) : 300;
+const BUDGET_MS = Number(opt("budget-ms") ?? 300);
+const ours = (): AnyBlockList => new BlockList();
+const native = (): AnyBlockList => new nodeNet.BlockList() as unknown as AnyBlockList;
 const SIZES = [10, 1_000, 10_000, 100_000];
 const v4 = (n: number): string => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+
+/**
+ * CPU time of this process in ms (user + system), the clock of every
+ * figure: other processes sharing the machine's cores do not inflate it.
+ */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
 
 /** Deterministic pseudo-random numbers (mulberry32). */
 function prng(seed: number): () => number {
@@ -38,16 +65,31 @@ function prng(seed: number): () => number {
   };
 }
 
-/** `n` rules: 60% IPv4 addresses, 20% IPv4 /24 subnets, 10% IPv4 ranges, 10% IPv6 subnets. */
-function fill(list: AnyBlockList, n: number): void {
+/** Some addresses that `fill` blocked: IPv4 address rules and IPv6 addresses inside its /48s. */
+interface Blocked {
+  v4: string[];
+  v6: string[];
+}
+
+/** `n` rules: 60% IPv4 addresses, 20% IPv4 /24 subnets, 10% IPv4 ranges, 10% IPv6 /48 subnets. */
+function fill(list: AnyBlockList, n: number, blocked?: Blocked): void {
   const rand = prng(n);
   for (let i = 0; i < n; i++) {
     const k = rand();
     const x = (0x0a000000 + (rand() * 0x00ffffff | 0)) >>> 0;
-    if (k < 0.6) list.addAddress(v4(x));
-    else if (k < 0.8) list.addSubnet(v4(x & 0xffffff00), 24);
+    if (k < 0.6) {
+      const a = v4(x);
+      list.addAddress(a);
+      if (blocked && blocked.v4.length < 1024) blocked.v4.push(a);
+    } else if (k < 0.8) list.addSubnet(v4(x & 0xffffff00), 24);
     else if (k < 0.9) list.addRange(v4(x), v4(x + 100));
-    else list.addSubnet(`2001:db8:${(rand() * 0xffff | 0).toString(16)}::`, 48, "ipv6");
+    else {
+      const net = `2001:db8:${(rand() * 0xffff | 0).toString(16)}:`;
+      list.addSubnet(`${net}:`, 48, "ipv6");
+      if (blocked && blocked.v6.length < 1024) {
+        blocked.v6.push(`${net}${(i & 0xffff).toString(16)}::1`);
+      }
+    }
   }
 }
 
@@ -63,16 +105,16 @@ function probes(): string[] {
 /** ns per call of `fn(i)`: a short warm-up, then a loop of about BUDGET_MS. */
 function nsPerOp(fn: (i: number) => unknown): number {
   let sink = 0;
-  const warm = performance.now();
-  for (let i = 0; i < 2000 && performance.now() - warm < 50; i++) if (fn(i)) sink++;
+  const warm = cpuMs();
+  for (let i = 0; i < 2000 && cpuMs() - warm < 50; i++) if (fn(i)) sink++;
   let ops = 0;
-  const t0 = performance.now();
+  const t0 = cpuMs();
   let t = t0;
   let batch = 10;
   while (t - t0 < BUDGET_MS) {
     for (let i = 0; i < batch; i++) if (fn(ops + i)) sink++;
     ops += batch;
-    t = performance.now();
+    t = cpuMs();
     // Batches of about 5 ms: few clock reads for fast calls, no overshoot for slow ones.
     batch = Math.max(1, Math.min(100_000, Math.round((5 * ops) / (t - t0 || 1e-3))));
   }
@@ -91,11 +133,11 @@ function measureCheck(make: () => AnyBlockList, n: number, addr: string[]): numb
 function addTime(make: () => AnyBlockList, n: number): number {
   const times: number[] = [];
   for (let r = 0; r < 3; r++) {
-    const t0 = performance.now();
+    const t0 = cpuMs();
     const list = make();
     fill(list, n);
     list.check("1.2.3.4"); // includes building the index
-    times.push(performance.now() - t0);
+    times.push(cpuMs() - t0);
     if (times[0] > 1000) break;
   }
   times.sort((a, b) => a - b);
@@ -111,7 +153,7 @@ function nativeChecks(addr: string[]): Record<number, number | null> {
   let last: [number, number] | null = null;
   for (const n of SIZES) {
     if (last === null || last[1] * (n / last[0]) <= SKIP_NS) {
-      out[n] = measureCheck(() => new nodeNet.BlockList() as AnyBlockList, n, addr);
+      out[n] = measureCheck(native, n, addr);
       last = [n, out[n]!];
     } else {
       out[n] = null;
@@ -120,6 +162,7 @@ function nativeChecks(addr: string[]): Record<number, number | null> {
   return out;
 }
 
+/** The runtime and its version, as the table shows it. */
 function runtimeVersion(): string {
   const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
   if (g.Deno) return `Deno ${g.Deno.version.deno}`;
@@ -127,24 +170,267 @@ function runtimeVersion(): string {
   return `Node ${process.version}`;
 }
 
-function main(): void {
+/** ms taken by `fn`. */
+function timeMs(fn: () => void): number {
+  const t0 = cpuMs();
+  fn();
+  return cpuMs() - t0;
+}
+
+/** Pools of fresh values for churn rounds, none of them blocked by the base list. */
+const POOL = 100_000;
+const pool = (f: (i: number) => string): string[] => Array.from({ length: POOL }, (_, i) => f(i));
+const fresh = pool((i) => v4((0x64000000 + i * 3) >>> 0)); // 100.0.0.0/8
+// Subnets (/28) and ranges (16 addresses) at 101.0.0.0 + 64 i, with an address inside each.
+const net = (i: number, offset: number): number => (0x65000000 + i * 64 + offset) >>> 0;
+const netText = pool((i) => v4(net(i, 0)));
+const cidrText = pool((i) => `${v4(net(i, 0))}/28`);
+const netIn = pool((i) => v4(net(i, 5)));
+const rangeStart = pool((i) => v4(net(i, 16)));
+const rangeEnd = pool((i) => v4(net(i, 31)));
+const rangeIn = pool((i) => v4(net(i, 20)));
+const misses = Array.from({ length: 1024 }, (_, i) => v4((0x0b000000 + i * 4099) >>> 0)); // 11/8
+const subnetHits = Array.from({ length: 1024 }, (_, i) => v4((0xc0a80000 + i * 37) >>> 0));
+
+/** The churn base: 100,000 IPv4 address rules and one subnet (192.168.0.0/16). */
+function churnBase(make: () => AnyBlockList): AnyBlockList {
+  const list = make();
+  const rand = prng(5);
+  for (let i = 0; i < 100_000; i++) {
+    list.addAddress(v4((0x0a000000 + (rand() * 0xffffff | 0)) >>> 0));
+  }
+  list.addSubnet("192.168.0.0", 16);
+  return list;
+}
+
+/**
+ * µs per round of `mutate(i)` and three checks (the mutated address, a miss, a
+ * subnet hit), over fresh values, for about BUDGET_MS; then `undo(i)` for
+ * each value used, timed the same way. Returns [mutate, undo] µs per round.
+ */
+function churn(
+  list: AnyBlockList,
+  probe: (i: number) => string,
+  mutate: (i: number) => void,
+  undo: ((i: number) => void) | null,
+): [number, number | null] {
+  let sink = 0;
+  const round = (i: number, fn: (i: number) => void): void => {
+    fn(i);
+    if (list.check(probe(i))) sink++;
+    if (list.check(misses[i & 1023])) sink++;
+    if (list.check(subnetHits[i & 1023])) sink++;
+  };
+  let n = 0;
+  const t0 = cpuMs();
+  let t = t0;
+  while (n < POOL && t - t0 < BUDGET_MS) {
+    const end = Math.min(POOL, n + 64);
+    for (; n < end; n++) round(n, mutate);
+    t = cpuMs();
+  }
+  const add = ((t - t0) * 1000) / n;
+  if (undo === null) return [add, null];
+  let m = 0;
+  const u0 = cpuMs();
+  let u = u0;
+  while (m < n && u - u0 < BUDGET_MS * 2) {
+    const end = Math.min(n, m + 64);
+    for (; m < end; m++) round(m, undo);
+    u = cpuMs();
+  }
+  if (sink < 0) console.error(sink);
+  return [add, ((u - u0) * 1000) / m];
+}
+
+/** Churn figures at 100k rules: addresses, subnets (addSubnet/addCIDR), ranges. */
+function churnAll(make: () => AnyBlockList): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  let list = churnBase(make);
+  const can = (m: keyof AnyBlockList): boolean => typeof list[m] === "function";
+  [out.add, out.remove] = churn(
+    list,
+    (i) => fresh[i],
+    (i) => list.addAddress(fresh[i]),
+    can("removeAddress") ? (i) => list.removeAddress!(fresh[i]) : null,
+  );
+  list = churnBase(make);
+  [out.subnetAdd, out.subnetRemove] = churn(
+    list,
+    (i) => netIn[i],
+    (i) => {
+      if (i & 1 && list.addCIDR) list.addCIDR(cidrText[i]);
+      else list.addSubnet(netText[i], 28);
+    },
+    can("removeSubnet") ? (i) => list.removeSubnet!(netText[i], 28) : null,
+  );
+  list = churnBase(make);
+  [out.rangeAdd, out.rangeRemove] = churn(
+    list,
+    (i) => rangeIn[i],
+    (i) => list.addRange(rangeStart[i], rangeEnd[i]),
+    can("removeRange") ? (i) => list.removeRange!(rangeStart[i], rangeEnd[i]) : null,
+  );
+  return out;
+}
+
+/** Probes: addresses blocked (hits) and not (misses) for IPv4 and IPv6, checked against `list`. */
+function hitMissProbes(list: AnyBlockList, blocked: Blocked): Record<string, [string, string][]> {
+  const rand = prng(77);
+  const v4miss: [string, string][] = [];
+  const v6miss: [string, string][] = [];
+  while (v4miss.length < 1024) {
+    const a = v4((rand() * 0xffffffff) >>> 0);
+    if (!list.check(a)) v4miss.push([a, "ipv4"]);
+  }
+  while (v6miss.length < 1024) {
+    const a = `2001:db8:${(rand() * 0xffff | 0).toString(16)}::${
+      (rand() * 0xffff | 0).toString(16)
+    }`;
+    if (!list.check(a, "ipv6")) v6miss.push([a, "ipv6"]);
+  }
+  return {
+    v4hit: blocked.v4.map((a) => [a, "ipv4"]),
+    v4miss,
+    v6hit: blocked.v6.map((a) => [a, "ipv6"]),
+    v6miss,
+  };
+}
+
+type Probes = Record<string, [string, string][]>;
+
+/** ns per check() for each probe set; `null` if the list disagrees with the probes' answer. */
+function hitMiss(
+  list: AnyBlockList,
+  probes: Probes,
+  verify: number,
+): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const [name, set] of Object.entries(probes)) {
+    const want = name.endsWith("hit");
+    const wrong = set.slice(0, verify).filter(([a, t]) => list.check(a, t) !== want).length;
+    const mask = set.length - 1;
+    out[name] = wrong > 0 ? null : nsPerOp((i) => list.check(set[i & mask][0], set[i & mask][1]));
+  }
+  return out;
+}
+
+/** Native lists slower than this to fill (extrapolated) are built at a smaller size. */
+const NATIVE_FILL_LIMIT_MS = 8_000;
+
+function partMain(): void {
   const addr = probes();
   const check: Record<number, number> = {};
-  for (const n of SIZES) check[n] = measureCheck(() => new BlockList(), n, addr);
-  const nativeCheck = nativeChecks(addr);
-  const native = () => new nodeNet.BlockList() as AnyBlockList;
+  for (const n of SIZES) check[n] = measureCheck(ours, n, addr);
+  const nativeCheck = opt("native") === "no" ? {} : nativeChecks(addr);
   // A native list that is slow to fill at 10k would take minutes at 100k.
-  const native10k = addTime(native, 10_000);
+  const native10k = opt("native") === "no" ? Infinity : addTime(native, 10_000);
   const ipInputs = ["127.0.0.1", "::1", "fe80::1%eth0", "not an ip", "2001:db8::ff00:42:8329"];
   console.log(JSON.stringify({
     version: runtimeVersion(),
     check,
     nativeCheck,
-    add100k: addTime(() => new BlockList(), 100_000),
+    add100k: addTime(ours, 100_000),
     nativeAdd100k: native10k > 2000 ? null : addTime(native, 100_000),
     isIP: 1e9 / nsPerOp((i) => isIP(ipInputs[i % 5])),
     nativeIsIP: 1e9 / nsPerOp((i) => nodeNet.isIP(ipInputs[i % 5])),
+    churn: churnAll(ours),
+    nativeChurn: opt("native") === "no" ? null : churnAll(native),
   }));
 }
 
-main();
+/** Probes chosen on omninet's list of each size, reused for the native list of that size. */
+const probesAt = new Map<number, Probes>();
+
+/** The hit/miss checks, bulk load and JSON round trip of one implementation at `n` rules. */
+function big(make: () => AnyBlockList, n: number): Record<string, unknown> {
+  const blocked: Blocked = { v4: [], v6: [] };
+  let list = make();
+  const load = timeMs(() => {
+    fill(list, n, blocked);
+    list.check("1.2.3.4");
+  });
+  const out: Record<string, unknown> = { n, load };
+  const known = probesAt.get(n);
+  if (known === undefined) probesAt.set(n, hitMissProbes(list, blocked));
+  // A slow native list verifies a sample of the answers only.
+  out.check = hitMiss(list, probesAt.get(n)!, known === undefined ? 1024 : 16);
+  if (typeof list.toJSON === "function" && typeof list.fromJSON === "function") {
+    let json: string[] = [];
+    out.toJSON = timeMs(() => {
+      json = list.toJSON!();
+    });
+    const copy = make();
+    out.fromJSON = timeMs(() => {
+      copy.fromJSON!(json);
+      copy.check("1.2.3.4");
+    });
+    out.jsonOk = copy.rules.length === list.rules.length;
+  }
+  list = make();
+  return out;
+}
+
+function partBig(): void {
+  const M = 1_000_000;
+  const result: Record<string, unknown> = { version: runtimeVersion() };
+  result.ours100k = big(ours, 100_000);
+  result.ours1M = big(ours, M);
+  if (opt("native") === "no") {
+    console.log(JSON.stringify(result));
+    return;
+  }
+  // Natives that fill 100k slowly (quadratic on some runtimes) are not built at 1M.
+  const fill100k = timeMs(() => fill(native(), 100_000));
+  result.native100k = big(native, 100_000);
+  result.native1M = fill100k * 10 <= NATIVE_FILL_LIMIT_MS ? big(native, M) : null;
+  result.nativeFill100k = fill100k;
+  console.log(JSON.stringify(result));
+}
+
+/** Collects garbage where the runtime lets a script do so. */
+function gc(): void {
+  const g = globalThis as { gc?: () => void; Bun?: { gc(force: boolean): void } };
+  if (g.Bun) g.Bun.gc(true);
+  else if (g.gc) g.gc();
+  else throw new Error("run with --expose-gc (Node) or --v8-flags=--expose-gc (Deno)");
+}
+
+/** Heap + memory outside it (typed-array stores among it), and RSS, in bytes. */
+function memory(): [number, number] {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  // Bun's heapUsed already counts typed arrays, which its `external` counts again.
+  const bun = (globalThis as { Bun?: unknown }).Bun !== undefined;
+  return [bun ? m.heapUsed : m.heapUsed + m.external, m.rss];
+}
+
+function partMem(): void {
+  const impl = opt("impl") ?? "omninet";
+  const make = impl === "native" ? native : ours;
+  // A native list that fills 100k slowly is measured at 100k.
+  const n = impl === "native" && timeMs(() => fill(native(), 100_000)) * 10 > NATIVE_FILL_LIMIT_MS
+    ? 100_000
+    : 1_000_000;
+  const [heap0, rss0] = memory();
+  const list = make();
+  fill(list, n);
+  // Checked long enough for any index built for an unchanging list to exist.
+  if (impl === "omninet") { for (let i = 0; i < 2 * n + 4096; i++) list.check(misses[i & 1023]); }
+  const [heap1, rss1] = memory();
+  if (!list.check("10.0.0.0") && list.rules.length < 0) console.error("unreachable");
+  console.log(JSON.stringify({
+    version: runtimeVersion(),
+    impl,
+    n,
+    heapPerRule: (heap1 - heap0) / n,
+    rssPerRule: (rss1 - rss0) / n,
+  }));
+}
+
+const part = opt("part") ?? "main";
+if (part === "main") partMain();
+else if (part === "big") partBig();
+else if (part === "mem") partMem();
+else throw new Error(`unknown --part=${part}`);

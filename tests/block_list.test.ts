@@ -321,6 +321,34 @@ api("toJSON() and fromJSON() round-trip the rules", () => {
   assert.equal(copy.rules, b.rules);
   assert.ok(copy.check("2001:db8::1", "ipv6"));
 });
+api("fromJSON() takes printed IPv4 entries as the add calls they stand for", () => {
+  const b = new BlockList();
+  b.fromJSON([
+    "Address: IPv4 1.2.3.4",
+    "Subnet: IPv4 10.0.0.0/8",
+    "Range: IPv4 10.0.0.1-10.0.0.10",
+    "Subnet: IPv4 10.0.0.0/0024", // the expression takes "002"
+    "Address: IPv4 1.2.3.4",
+  ]);
+  assert.equal(b.rules, [
+    "Address: IPv4 1.2.3.4",
+    "Subnet: IPv4 10.0.0.0/2",
+    "Subnet: IPv4 10.0.0.0/8",
+    "Range: IPv4 10.0.0.1-10.0.0.10",
+  ]);
+  assert.ok(b.check("10.0.0.5") && b.check("::ffff:1.2.3.4", "ipv6"));
+  throwsCode(() => b.fromJSON(["Subnet: IPv4 9.0.0.0/33"]), RangeError, "ERR_OUT_OF_RANGE");
+  throwsCode(() => b.fromJSON(["Range: IPv4 9.0.0.9-9.0.0.1"]), TypeError, "ERR_INVALID_ARG_VALUE");
+  throwsCode(() => b.fromJSON(["Address: IPv4 01.2.3.4"]), Error, "ERR_INVALID_ADDRESS");
+  // Entries before a failing one stay added.
+  throwsCode(
+    () => b.fromJSON(["Address: IPv4 9.9.9.9", "Subnet: IPv4 9.0.0.0/99"]),
+    RangeError,
+    "ERR_OUT_OF_RANGE",
+  );
+  assert.is(b.size, 5);
+  assert.ok(b.check("9.9.9.9"));
+});
 api("prints like Node's BlockList", () => {
   const b = new BlockList();
   b.addAddress("1.1.1.1");

@@ -1,8 +1,17 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as nodeNet from "node:net";
-import { formatIPv4, formatIPv6, isIP, isIPv4, isIPv6, parseIPv4, parseIPv6 } from "../core/ip.ts";
-import { generateInputs, prng } from "./fixtures/ip_inputs.ts";
+import {
+  _parseIPv6Fast,
+  formatIPv4,
+  formatIPv6,
+  isIP,
+  isIPv4,
+  isIPv6,
+  parseIPv4,
+  parseIPv6,
+} from "../core/ip.ts";
+import { generateInputs, prng, randomInput, randomIPv6 } from "./fixtures/ip_inputs.ts";
 import { readFixture } from "./_fixtures.ts";
 
 const v4 = suite("isIPv4()");
@@ -265,6 +274,62 @@ p6("round-trips random words through formatIPv6()", () => {
 });
 
 p6.run();
+
+const f6p = suite("_parseIPv6Fast()");
+
+/** The 4 uint32 words of 8 16-bit words. */
+function quad(w: Uint16Array): number[] {
+  return [0, 2, 4, 6].map((k) => ((w[k] << 16) | w[k + 1]) >>> 0);
+}
+
+f6p("parses plain forms to parseIPv6()'s value and hands the rest back", () => {
+  const out = new Uint32Array(4);
+  assert.is(_parseIPv6Fast("2001:db8::1", out), 1);
+  assert.equal([...out], [0x20010db8, 0, 0, 1]);
+  assert.is(_parseIPv6Fast("::", out), 1);
+  assert.equal([...out], [0, 0, 0, 0]);
+  assert.is(_parseIPv6Fast("1:2:3:4:5:6:7::", out), 1);
+  assert.equal([...out], [0x10002, 0x30004, 0x50006, 0x70000]);
+  assert.is(_parseIPv6Fast("::ffff:a:B", out), 1);
+  assert.equal([...out], [0, 0, 0xffff, 0xa000b]);
+  // Valid, but for parseIPv6(): embedded IPv4 and zones.
+  for (const s of ["::ffff:1.2.3.4", "fe80::1%eth0", "::1.2.3.4"]) {
+    assert.is(_parseIPv6Fast(s, out), 0, s);
+  }
+  for (
+    const s of ["", ":", ":::", "1::2::3", "12345::", "1:2:3:4:5:6:7:8:9", ":1::", "1:", "1::2:"]
+  ) {
+    assert.is(_parseIPv6Fast(s, out), 0, s);
+  }
+});
+
+f6p("agrees with parseIPv6() on random text, and takes every valid plain form", () => {
+  const r = prng(61);
+  const out = new Uint32Array(4);
+  const w = new Uint16Array(8);
+  const chars = "0123456789abcdefABCDEF:::::.%g";
+  for (let i = 0; i < 40_000; i++) {
+    let s: string;
+    const k = i % 3;
+    if (k === 0) s = randomIPv6(r);
+    else if (k === 1) s = randomInput(r);
+    else {
+      s = "";
+      const len = Math.floor(r() * 42);
+      for (let j = 0; j < len; j++) s += chars[Math.floor(r() * (r() < 0.95 ? 27 : chars.length))];
+    }
+    const fast = _parseIPv6Fast(s, out);
+    const full = parseIPv6(s, w);
+    if (fast === 1) {
+      assert.is(full, 1, s);
+      assert.equal([...out], quad(w), s);
+    } else if (full === 1 && !s.includes(".")) {
+      assert.unreachable(`a plain form left to parseIPv6(): ${s}`);
+    }
+  }
+});
+
+f6p.run();
 
 const f6 = suite("formatIPv6()");
 

@@ -1,0 +1,412 @@
+/**
+ * The interval part of `BlockList`'s index: a multiset of half-open key
+ * intervals `[a, e)` that answers "does any interval hold x?" while intervals
+ * come and go.
+ *
+ * It keeps the boundaries, the keys where the number of intervals holding a
+ * key changes, in key order, each with that number from it up to the next
+ * boundary. A lookup is a predecessor search; adding or removing an interval
+ * inserts or drops at most its two ends and adds ±1 to the boundaries
+ * between them. Boundaries sit in blocks of at most `_B`, found through a
+ * flat array of each block's first key, so an insertion moves at most one
+ * block's keys, and a block lying wholly inside an interval takes the ±1 in
+ * its `lazy` counter instead of in each boundary: an update costs
+ * O(log n + _B + blocks spanned), a lookup two binary searches, no allocation.
+ *
+ * Keys are `k` unsigned 32-bit words, most significant first (1 for IPv4, 4
+ * for IPv6), stored with the sign bit flipped (`w ^ 0x80000000`) so that
+ * int32 comparison gives the unsigned order.
+ * @module
+ */
+
+/** Block capacity, in boundaries. */
+const _B = 256;
+
+/** A run of consecutive boundaries; the count of boundary i is `cnt[i] + lazy`. */
+class _Block {
+  keys: Int32Array;
+  cnt: Int32Array = new Int32Array(_B);
+  len = 0;
+  lazy = 0;
+  constructor(k: number) {
+    this.keys = new Int32Array(_B * k);
+  }
+}
+
+/** Compares the key at `keys[p..p+k)` with `q[0..k)`: negative, 0 or positive. */
+function _cmpAt(keys: Int32Array, p: number, q: Int32Array, k: number): number {
+  for (let w = 0; w < k; w++) {
+    const a = keys[p + w], b = q[w];
+    if (a !== b) return a < b ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Copies the `k`-word key at `src[sp..]` to `dst[dp..]`. */
+function _copyKey(dst: Int32Array, dp: number, src: Int32Array, sp: number, k: number): void {
+  for (let w = 0; w < k; w++) dst[dp + w] = src[sp + w];
+}
+
+/** Whether the 4-word key at `keys[p]` is <= (x0, x1, x2, x3). */
+function _le4(
+  keys: Int32Array,
+  p: number,
+  x0: number,
+  x1: number,
+  x2: number,
+  x3: number,
+): boolean {
+  const a0 = keys[p];
+  if (a0 !== x0) return a0 < x0;
+  const a1 = keys[p + 1];
+  if (a1 !== x1) return a1 < x1;
+  const a2 = keys[p + 2];
+  if (a2 !== x2) return a2 < x2;
+  return keys[p + 3] <= x3;
+}
+
+/**
+ * Interval multiset over `k`-word keys (see the module doc).
+ * @example
+ * ```ts
+ * const c = new _Cover(1);
+ * const a = Int32Array.of(10 ^ 0x80000000), e = Int32Array.of(20 ^ 0x80000000);
+ * c.update(a, e, 1);
+ * c.has1(15 ^ 0x80000000); // true
+ * ```
+ */
+export class _Cover {
+  /** Words per key. */
+  readonly k: number;
+  /** The blocks, in key order. */
+  blocks: _Block[] = [];
+  /** `first[j*k ..]` is the first key of `blocks[j]`. */
+  first: Int32Array;
+  // Result of #locate: block index (-1 when before every boundary) and index in it.
+  #j = -1;
+  #i = 0;
+  // Bumped whenever blocks split, merge or go, which moves boundaries between blocks.
+  #shape = 0;
+
+  /**
+   * @param k Words per key: 1 (IPv4) or 4 (IPv6).
+   */
+  constructor(k: number) {
+    this.k = k;
+    this.first = new Int32Array(16 * k);
+  }
+
+  /** Whether no interval is present. */
+  get empty(): boolean {
+    return this.blocks.length === 0;
+  }
+
+  /** The number of boundaries kept (for tests and memory accounting). */
+  get boundaries(): number {
+    let n = 0;
+    for (const b of this.blocks) n += b.len;
+    return n;
+  }
+
+  /**
+   * Whether an interval holds the 1-word key `x` (sign-flipped).
+   * @param x The key.
+   * @returns `true` if covered.
+   */
+  has1(x: number): boolean {
+    const blocks = this.blocks;
+    const first = this.first;
+    let lo = 0, hi = blocks.length - 1;
+    if (hi < 0 || first[0] > x) return false;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (first[mid] <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    const b = blocks[lo];
+    const keys = b.keys;
+    let l = 0, h = b.len - 1;
+    while (l < h) {
+      const mid = (l + h + 1) >>> 1;
+      if (keys[mid] <= x) l = mid;
+      else h = mid - 1;
+    }
+    return b.cnt[l] + b.lazy > 0;
+  }
+
+  /**
+   * Whether an interval holds the 4-word key (sign-flipped words).
+   * @returns `true` if covered.
+   */
+  has4(x0: number, x1: number, x2: number, x3: number): boolean {
+    const blocks = this.blocks;
+    const first = this.first;
+    let lo = 0, hi = blocks.length - 1;
+    if (hi < 0 || !_le4(first, 0, x0, x1, x2, x3)) return false;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (_le4(first, mid << 2, x0, x1, x2, x3)) lo = mid;
+      else hi = mid - 1;
+    }
+    const b = blocks[lo];
+    const keys = b.keys;
+    let l = 0, h = b.len - 1;
+    while (l < h) {
+      const mid = (l + h + 1) >>> 1;
+      if (_le4(keys, mid << 2, x0, x1, x2, x3)) l = mid;
+      else h = mid - 1;
+    }
+    return b.cnt[l] + b.lazy > 0;
+  }
+
+  /**
+   * Adds `d` (+1 or -1) intervals `[a, e)`; `e === null` means up to the end
+   * of the key space. Removing must name an interval that was added.
+   * @param a Start key (`k` sign-flipped words).
+   * @param e End key, exclusive, or null.
+   * @param d +1 to add, -1 to remove.
+   */
+  update(a: Int32Array, e: Int32Array | null, d: number): void {
+    // Positions stay valid until blocks split, merge or go (#shape changes).
+    this.#ensure(a);
+    let ja = this.#j, ia = this.#i;
+    let je: number, ie: number;
+    if (e !== null) {
+      const shape = this.#shape;
+      this.#ensure(e);
+      je = this.#j;
+      ie = this.#i;
+      if (this.#shape !== shape) {
+        this.#locate(a);
+        ja = this.#j;
+        ia = this.#i;
+      }
+    } else {
+      je = this.blocks.length - 1;
+      ie = this.blocks[je].len;
+    }
+    const blocks = this.blocks;
+    if (ja === je) {
+      const c = blocks[ja].cnt;
+      for (let i = ia; i < ie; i++) c[i] += d;
+    } else {
+      const ba = blocks[ja];
+      for (let i = ia; i < ba.len; i++) ba.cnt[i] += d;
+      for (let j = ja + 1; j < je; j++) blocks[j].lazy += d;
+      const c = blocks[je].cnt;
+      for (let i = 0; i < ie; i++) c[i] += d;
+    }
+    // Dropping e never moves a (which comes first) unless blocks change shape.
+    const shape = this.#shape;
+    if (e !== null) this.#normalizeAt(je, ie);
+    if (this.#shape !== shape) {
+      this.#locate(a);
+      ja = this.#j;
+      ia = this.#i;
+    }
+    this.#normalizeAt(ja, ia);
+  }
+
+  /**
+   * Calls `fn(start, last)` for each maximal run of covered 1-word keys, in
+   * order (sign-flipped, `last` included).
+   * @param fn Receives each run.
+   */
+  eachRun1(fn: (start: number, last: number) => void): void {
+    let start = 0, open = false;
+    for (const b of this.blocks) {
+      for (let i = 0; i < b.len; i++) {
+        const covered = b.cnt[i] + b.lazy > 0;
+        if (covered && !open) {
+          start = b.keys[i];
+          open = true;
+        } else if (!covered && open) {
+          fn(start, b.keys[i] - 1);
+          open = false;
+        }
+      }
+    }
+    if (open) fn(start, 0x7fffffff);
+  }
+
+  /** Removes every interval. */
+  clear(): void {
+    this.blocks = [];
+    this.first = new Int32Array(16 * this.k);
+  }
+
+  /** Sets #j/#i to the last boundary <= q (#j = -1 when there is none). */
+  #locate(q: Int32Array): void {
+    if (this.k === 1) {
+      this.#locate1(q[0]);
+      return;
+    }
+    const k = this.k, blocks = this.blocks, first = this.first;
+    let lo = 0, hi = blocks.length - 1;
+    if (hi < 0 || _cmpAt(first, 0, q, k) > 0) {
+      this.#j = -1;
+      this.#i = 0;
+      return;
+    }
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (_cmpAt(first, mid * k, q, k) <= 0) lo = mid;
+      else hi = mid - 1;
+    }
+    const keys = blocks[lo].keys;
+    let l = 0, h = blocks[lo].len - 1;
+    while (l < h) {
+      const mid = (l + h + 1) >>> 1;
+      if (_cmpAt(keys, mid * k, q, k) <= 0) l = mid;
+      else h = mid - 1;
+    }
+    this.#j = lo;
+    this.#i = l;
+  }
+
+  /** #locate for 1-word keys. */
+  #locate1(x: number): void {
+    const blocks = this.blocks, first = this.first;
+    let lo = 0, hi = blocks.length - 1;
+    if (hi < 0 || first[0] > x) {
+      this.#j = -1;
+      this.#i = 0;
+      return;
+    }
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (first[mid] <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    const keys = blocks[lo].keys;
+    let l = 0, h = blocks[lo].len - 1;
+    while (l < h) {
+      const mid = (l + h + 1) >>> 1;
+      if (keys[mid] <= x) l = mid;
+      else h = mid - 1;
+    }
+    this.#j = lo;
+    this.#i = l;
+  }
+
+  /** The count in force just before boundary (j, i): its predecessor's, or 0. */
+  #before(j: number, i: number): number {
+    if (i > 0) return this.blocks[j].cnt[i - 1] + this.blocks[j].lazy;
+    if (j === 0) return 0;
+    const p = this.blocks[j - 1];
+    return p.cnt[p.len - 1] + p.lazy;
+  }
+
+  /** Makes `q` a boundary (with the count already in force there) if it is not one; #j/#i = its place. */
+  #ensure(q: Int32Array): void {
+    const k = this.k;
+    if (this.blocks.length === 0) {
+      const b = new _Block(k);
+      _copyKey(b.keys, 0, q, 0, k);
+      b.len = 1;
+      this.blocks.push(b);
+      _copyKey(this.first, 0, q, 0, k);
+      this.#shape++;
+      this.#j = 0;
+      this.#i = 0;
+      return;
+    }
+    this.#locate(q);
+    let j = this.#j, i = this.#i;
+    let count: number;
+    if (j === -1) {
+      j = 0;
+      i = 0;
+      count = 0;
+    } else {
+      const b = this.blocks[j];
+      if (_cmpAt(b.keys, i * k, q, k) === 0) return; // #j/#i already point at it
+      count = b.cnt[i] + b.lazy;
+      i++;
+    }
+    if (this.blocks[j].len === _B) {
+      this.#split(j);
+      const left = this.blocks[j];
+      if (i > left.len) {
+        i -= left.len;
+        j++;
+      }
+    }
+    const b = this.blocks[j];
+    if (i < b.len) {
+      b.keys.copyWithin((i + 1) * k, i * k, b.len * k);
+      b.cnt.copyWithin(i + 1, i, b.len);
+    }
+    _copyKey(b.keys, i * k, q, 0, k);
+    b.cnt[i] = count - b.lazy;
+    b.len++;
+    if (i === 0) _copyKey(this.first, j * k, q, 0, k);
+    this.#j = j;
+    this.#i = i;
+  }
+
+  /** Drops boundary (j, i) if the count does not change there. */
+  #normalizeAt(j: number, i: number): void {
+    const b = this.blocks[j];
+    if (b.cnt[i] + b.lazy !== this.#before(j, i)) return;
+    const k = this.k;
+    if (i + 1 < b.len) {
+      b.keys.copyWithin(i * k, (i + 1) * k, b.len * k);
+      b.cnt.copyWithin(i, i + 1, b.len);
+    }
+    b.len--;
+    if (b.len === 0) {
+      this.#removeBlock(j);
+      return;
+    }
+    if (i === 0) _copyKey(this.first, j * k, b.keys, 0, k);
+    if (b.len < _B >> 3) this.#mergeSmall(j);
+  }
+
+  /** Moves the upper half of full block `j` into a new block after it. */
+  #split(j: number): void {
+    this.#shape++;
+    const k = this.k;
+    const b = this.blocks[j];
+    const nb = new _Block(k);
+    const half = b.len >> 1;
+    nb.keys.set(b.keys.subarray(half * k, b.len * k), 0);
+    nb.cnt.set(b.cnt.subarray(half, b.len), 0);
+    nb.len = b.len - half;
+    nb.lazy = b.lazy;
+    b.len = half;
+    this.blocks.splice(j + 1, 0, nb);
+    const n = this.blocks.length;
+    if (n * k > this.first.length) {
+      const grown = new Int32Array(this.first.length * 2);
+      grown.set(this.first);
+      this.first = grown;
+    }
+    this.first.copyWithin((j + 2) * k, (j + 1) * k, (n - 1) * k);
+    _copyKey(this.first, (j + 1) * k, nb.keys, 0, k);
+  }
+
+  #removeBlock(j: number): void {
+    this.#shape++;
+    const k = this.k;
+    const n = this.blocks.length;
+    this.blocks.splice(j, 1);
+    this.first.copyWithin(j * k, (j + 1) * k, n * k);
+  }
+
+  /** Joins small block `j` with a neighbour when both fit in one block. */
+  #mergeSmall(j: number): void {
+    const blocks = this.blocks;
+    let left = j;
+    if (j + 1 < blocks.length && blocks[j].len + blocks[j + 1].len <= _B >> 1) left = j;
+    else if (j > 0 && blocks[j - 1].len + blocks[j].len <= _B >> 1) left = j - 1;
+    else return;
+    const k = this.k;
+    const a = blocks[left], b = blocks[left + 1];
+    a.keys.set(b.keys.subarray(0, b.len * k), a.len * k);
+    const shift = b.lazy - a.lazy;
+    for (let i = 0; i < b.len; i++) a.cnt[a.len + i] = b.cnt[i] + shift;
+    a.len += b.len;
+    this.#removeBlock(left + 1);
+  }
+}

@@ -1,0 +1,407 @@
+/**
+ * The rule store of `BlockList`: the rules of one kind in insertion order, in
+ * typed arrays (a few bytes per rule, no object per rule), with an
+ * open-addressing hash index on each rule's identity so that adding,
+ * finding and removing a rule are O(1).
+ *
+ * Row `r` holds `v[r]` and `m[r]`. A narrow row (an IPv4 value: an IPv4 or
+ * IPv4-mapped address, an IPv4 subnet) keeps the value itself in `v[r]`; a
+ * wide row keeps, in `v[r]`, the index of its words in `wide` (`stride`
+ * words each: an IPv6 value, or a range's start and end). `m[r]` packs the
+ * prefix length and flags. Removed rows stay as holes until they outnumber
+ * the live ones; then the rows are compacted in order.
+ * @module
+ */
+
+/** Prefix length of a subnet (bits 0-7). */
+export const _M_PREFIX = 0xff;
+/** The rule's (start) address was given as IPv6. */
+export const _M_FAM6 = 0x100;
+/** A range's end was given as IPv6. */
+export const _M_EFAM6 = 0x200;
+/** The row's words are in `wide`. */
+export const _M_WIDE = 0x400;
+/** The row is live (not removed). */
+export const _M_LIVE = 0x800;
+
+const _EMPTY = 0;
+
+/** Mixes a 32-bit word into a hash state. */
+function _mix(h: number, w: number): number {
+  return Math.imul(h ^ w, 0x9e3779b1) ^ (h >>> 15);
+}
+
+/** The final avalanche of a hash state (murmur3's). */
+function _fin(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * The hash of a narrow row: its value and identity bits.
+ * @param v The IPv4 value.
+ * @param key The row's identity bits (`m & keyMask`).
+ * @returns A 32-bit hash.
+ */
+export function _hashNarrow(v: number, key: number): number {
+  return _fin(_mix(key, v));
+}
+
+/**
+ * The hash of a 4-word value with identity bits (a wide address or subnet).
+ * @returns A 32-bit hash.
+ */
+export function _hash4(key: number, w0: number, w1: number, w2: number, w3: number): number {
+  return _fin(_mix(_mix(_mix(_mix(key, w0), w1), w2), w3));
+}
+
+/**
+ * Rules of one kind (see the module doc).
+ * @example
+ * ```ts
+ * const rows = new _Rows(4, _M_WIDE, false);
+ * ```
+ */
+export class _Rows {
+  /** Words per wide row: 4 (addresses, subnets) or 8 (ranges). */
+  readonly stride: number;
+  /** The bits of `m` that, with the value, make up a rule's identity. */
+  readonly keyMask: number;
+  /** Whether equal rules may repeat (subnets, ranges); addresses are unique. */
+  readonly dups: boolean;
+  /** Rows used, holes included. */
+  n = 0;
+  /** Live rows. */
+  live = 0;
+  v: Uint32Array = new Uint32Array(16);
+  m: Uint16Array = new Uint16Array(16);
+  /** For repeatable rules: the next older row with the same identity, or -1. */
+  older: Int32Array = new Int32Array(0);
+  wide: Uint32Array;
+  /** Wide rows used. */
+  nWide = 0;
+  /** Zone IDs of rows that have one (they take part in identity). */
+  zones: Map<number, string> | null = null;
+  /**
+   * Per slot, two ints: row + 1 of the newest row of an identity (0: empty
+   * slot), and that identity's hash, which settles most probes without
+   * reading the row. One cache line serves both.
+   */
+  table: Int32Array = new Int32Array(64);
+  /** Distinct identities in `table`. */
+  keys = 0;
+  // Where the last failed search of the staged row ended (valid while #freeFor === n).
+  #freeFor = -1;
+  #freeSlot = 0;
+  #freeHash = 0;
+
+  /**
+   * @param stride Words per wide row.
+   * @param keyMask Identity bits of `m`.
+   * @param dups Whether equal rules may repeat.
+   */
+  constructor(stride: number, keyMask: number, dups: boolean) {
+    this.stride = stride;
+    this.keyMask = keyMask;
+    this.dups = dups;
+    this.wide = new Uint32Array(16 * stride);
+    if (dups) this.older = new Int32Array(16);
+  }
+
+  /** Removes every row. */
+  clear(): void {
+    this.#freeFor = -1;
+    this.n = 0;
+    this.live = 0;
+    this.nWide = 0;
+    this.v = new Uint32Array(16);
+    this.m = new Uint16Array(16);
+    if (this.dups) this.older = new Int32Array(16);
+    this.wide = new Uint32Array(16 * this.stride);
+    this.zones = null;
+    this.table = new Int32Array(64);
+    this.keys = 0;
+  }
+
+  /**
+   * Writes a candidate row at index `n` without committing it; `commit()`
+   * keeps it, anything else overwrites it. Returns the wide offset to fill
+   * for a wide row (the caller writes `stride` words there), or -1.
+   * @param v The IPv4 value for a narrow row (ignored for a wide one).
+   * @param m Prefix and flags, `_M_LIVE` included.
+   * @param zone Zone ID ("" for none).
+   * @returns The offset in `wide` for the words, or -1 for a narrow row.
+   */
+  stage(v: number, m: number, zone: string): number {
+    if (this.n === this.v.length) this.#growRows();
+    this.#freeFor = -1;
+    const r = this.n;
+    this.m[r] = m;
+    if (zone !== "") (this.zones ??= new Map()).set(r, zone);
+    else this.zones?.delete(r);
+    if ((m & _M_WIDE) === 0) {
+      this.v[r] = v;
+      return -1;
+    }
+    if ((this.nWide + 1) * this.stride > this.wide.length) this.#growWide();
+    this.v[r] = this.nWide;
+    return this.nWide * this.stride;
+  }
+
+  /**
+   * The newest live row equal to the staged one, or -1.
+   * @returns A row index or -1.
+   */
+  findStaged(): number {
+    const slot = this.#findSlot(this.n);
+    if (slot !== -1) return this.table[slot << 1] - 1;
+    // A commit() right after reuses the empty slot the search ended on.
+    this.#freeFor = this.n;
+    return -1;
+  }
+
+  /**
+   * Keeps the staged row as the newest rule.
+   * @returns Its row index.
+   */
+  commit(): number {
+    const r = this.n;
+    if ((this.m[r] & _M_WIDE) !== 0) this.nWide++;
+    this.n++;
+    this.live++;
+    if (this.#freeFor === r) {
+      // findStaged() just found no equal row: its search ended on this empty slot.
+      this.table[this.#freeSlot << 1] = r + 1;
+      this.table[(this.#freeSlot << 1) + 1] = this.#freeHash;
+      this.keys++;
+      if (this.dups) this.older[r] = -1;
+    } else {
+      this.#index(r);
+    }
+    this.#freeFor = -1;
+    if ((this.keys + 1) * 10 > this.table.length * 3) this.#rehash(this.table.length);
+    return r;
+  }
+
+  /** Forgets the staged row (its zone entry, if any). */
+  unstage(): void {
+    this.#freeFor = -1;
+    this.zones?.delete(this.n);
+  }
+
+  /**
+   * Removes the newest live row with the staged row's identity.
+   * @returns Whether one was removed.
+   */
+  removeStaged(): boolean {
+    this.#freeFor = -1;
+    const slot = this.#findSlot(this.n);
+    this.unstage();
+    if (slot === -1) return false;
+    const r = this.table[slot << 1] - 1;
+    const next = this.dups ? this.older[r] : -1;
+    if (next === -1) this.#deleteSlot(slot);
+    else this.table[slot << 1] = next + 1;
+    this.m[r] &= ~_M_LIVE;
+    this.live--;
+    if (this.n - this.live > 1024 && this.n - this.live > this.live) this.#compact();
+    return true;
+  }
+
+  /** The zone ID of row `r`, or "". */
+  zoneOf(r: number): string {
+    return this.zones?.get(r) ?? "";
+  }
+
+  /**
+   * Whether a live narrow row has value `v` and identity bits 0 (the IPv4
+   * address lookup of `check()`).
+   * @param v The IPv4 value.
+   * @returns `true` if present.
+   */
+  hasNarrow(v: number): boolean {
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
+    const h = _hashNarrow(v, 0) | 0;
+    let slot = h & mask;
+    for (;;) {
+      const e = table[slot << 1];
+      if (e === _EMPTY) return false;
+      if (table[(slot << 1) + 1] === h && this.v[e - 1] === v && (this.m[e - 1] & _M_WIDE) === 0) {
+        return true;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /**
+   * Whether a live wide row (identity bits `_M_WIDE`) holds these 4 words (the
+   * IPv6 address lookup of `check()`).
+   * @returns `true` if present.
+   */
+  hasWide4(w0: number, w1: number, w2: number, w3: number): boolean {
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
+    const h = _hash4(_M_WIDE, w0, w1, w2, w3) | 0;
+    let slot = h & mask;
+    const wide = this.wide;
+    for (;;) {
+      const e = table[slot << 1];
+      if (e === _EMPTY) return false;
+      const r = e - 1;
+      if (table[(slot << 1) + 1] === h && (this.m[r] & _M_WIDE) !== 0) {
+        const o = this.v[r] << 2;
+        if (wide[o] === w0 && wide[o + 1] === w1 && wide[o + 2] === w2 && wide[o + 3] === w3) {
+          return true;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  #hashRow(r: number): number {
+    const key = this.m[r] & this.keyMask;
+    if ((key & _M_WIDE) === 0) return _hashNarrow(this.v[r], key);
+    const o = this.v[r] * this.stride;
+    const w = this.wide;
+    if (this.stride === 4) return _hash4(key, w[o], w[o + 1], w[o + 2], w[o + 3]);
+    let h = key;
+    for (let i = 0; i < this.stride; i++) h = _mix(h, w[o + i]);
+    return _fin(h);
+  }
+
+  #same(a: number, b: number): boolean {
+    const m = this.m, km = this.keyMask;
+    if ((m[a] & km) !== (m[b] & km)) return false;
+    if ((m[a] & _M_WIDE) === 0) {
+      if (this.v[a] !== this.v[b]) return false;
+    } else {
+      const s = this.stride, w = this.wide;
+      const oa = this.v[a] * s, ob = this.v[b] * s;
+      for (let i = 0; i < s; i++) if (w[oa + i] !== w[ob + i]) return false;
+    }
+    return this.zones === null || this.zoneOf(a) === this.zoneOf(b);
+  }
+
+  /** The table slot holding row `r`'s identity, or -1. */
+  #findSlot(r: number): number {
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
+    const h = this.#hashRow(r) | 0;
+    let slot = h & mask;
+    for (;;) {
+      const e = table[slot << 1];
+      if (e === _EMPTY) {
+        this.#freeSlot = slot;
+        this.#freeHash = h;
+        return -1;
+      }
+      if (table[(slot << 1) + 1] === h && this.#same(e - 1, r)) return slot;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** Makes row `r` the newest of its identity in the table. */
+  #index(r: number): void {
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
+    const h = this.#hashRow(r) | 0;
+    let slot = h & mask;
+    for (;;) {
+      const e = table[slot << 1];
+      if (e === _EMPTY) {
+        table[slot << 1] = r + 1;
+        table[(slot << 1) + 1] = h;
+        this.keys++;
+        if (this.dups) this.older[r] = -1;
+        return;
+      }
+      if (table[(slot << 1) + 1] === h && this.#same(e - 1, r)) {
+        if (this.dups) this.older[r] = e - 1;
+        table[slot << 1] = r + 1;
+        return;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** Empties `slot`, moving later entries of its probe run back (linear probing). */
+  #deleteSlot(slot: number): void {
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
+    let hole = slot;
+    let j = slot;
+    for (;;) {
+      j = (j + 1) & mask;
+      const e = table[j << 1];
+      if (e === _EMPTY) break;
+      const hash = table[(j << 1) + 1];
+      const home = hash & mask;
+      // The entry may move into the hole unless its home lies cyclically in (hole, j].
+      const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+      if (!stays) {
+        table[hole << 1] = e;
+        table[(hole << 1) + 1] = hash;
+        hole = j;
+      }
+    }
+    table[hole << 1] = _EMPTY;
+    this.keys--;
+  }
+
+  #rehash(size: number): void {
+    this.table = new Int32Array(size * 2);
+    this.keys = 0;
+    for (let r = 0; r < this.n; r++) if ((this.m[r] & _M_LIVE) !== 0) this.#index(r);
+  }
+
+  #growRows(): void {
+    const size = Math.ceil(this.v.length * 1.5);
+    const v = new Uint32Array(size), m = new Uint16Array(size);
+    v.set(this.v);
+    m.set(this.m);
+    this.v = v;
+    this.m = m;
+    if (this.dups) {
+      const o = new Int32Array(size);
+      o.set(this.older);
+      this.older = o;
+    }
+  }
+
+  #growWide(): void {
+    const w = new Uint32Array(Math.ceil(this.wide.length / this.stride * 1.5) * this.stride);
+    w.set(this.wide);
+    this.wide = w;
+  }
+
+  /** Drops the holes, keeping order, and rebuilds the table. */
+  #compact(): void {
+    const s = this.stride;
+    let out = 0, outWide = 0;
+    const zones = this.zones === null ? null : new Map<number, string>();
+    for (let r = 0; r < this.n; r++) {
+      const m = this.m[r];
+      if ((m & _M_LIVE) === 0) continue;
+      if ((m & _M_WIDE) !== 0) {
+        this.wide.copyWithin(outWide * s, this.v[r] * s, this.v[r] * s + s);
+        this.v[out] = outWide++;
+      } else {
+        this.v[out] = this.v[r];
+      }
+      this.m[out] = m;
+      const zone = this.zones?.get(r);
+      if (zone !== undefined) zones!.set(out, zone);
+      out++;
+    }
+    this.n = out;
+    this.nWide = outWide;
+    this.zones = zones;
+    let size = 32;
+    while (size * 3 < this.live * 5) size *= 2;
+    this.#rehash(size);
+  }
+}

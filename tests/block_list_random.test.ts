@@ -1,0 +1,339 @@
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { BlockList } from "../core/block_list.ts";
+import { SocketAddress } from "../core/socket_address.ts";
+import { prng } from "./fixtures/block_list_cases.ts";
+
+// A seeded differential test: long random sequences of every add/remove/check
+// call, both families, compared after every check with a reference model that
+// applies Node's matching rules by brute force over a plain list of rules.
+
+type Fam = 4 | 6;
+
+/** An address as the model sees it: 128-bit value (IPv4 as ::ffff:a.b.c.d) and the text given. */
+interface Val {
+  fam: Fam;
+  x: bigint;
+  text: string;
+  zone: string;
+  /** Passed as a SocketAddress rather than a string. */
+  sa: boolean;
+}
+
+const MAPPED = 0xffffn << 32n;
+const isMapped = (x: bigint): boolean => x >> 32n === 0xffffn;
+const dotted = (n: number): string =>
+  `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+
+/** The text `rules` prints for a value. */
+function canon(v: Val): string {
+  if (v.fam === 4) return v.text;
+  const bare = v.text.split("%")[0];
+  return new SocketAddress({ address: bare, family: "ipv6" }).address;
+}
+
+/** The argument passed for a value: its text or a SocketAddress. */
+function arg(v: Val): string | SocketAddress {
+  if (!v.sa) return v.text;
+  return new SocketAddress({ address: v.text, family: v.fam === 4 ? "ipv4" : "ipv6" });
+}
+
+const famName = (v: Val): "ipv4" | "ipv6" => (v.fam === 4 ? "ipv4" : "ipv6");
+
+/** Node's matching, by brute force. */
+class Model {
+  addresses = new Map<bigint, Val>();
+  subnets: { v: Val; prefix: number }[] = [];
+  ranges: { s: Val; e: Val }[] = [];
+
+  addAddress(v: Val): void {
+    const had = this.addresses.get(v.x);
+    if (had) had.fam = v.fam, had.text = v.text;
+    else this.addresses.set(v.x, { ...v });
+  }
+
+  removeSubnet(v: Val, prefix: number): void {
+    for (let i = this.subnets.length - 1; i >= 0; i--) {
+      const r = this.subnets[i];
+      if (r.v.fam === v.fam && r.prefix === prefix && r.v.zone === v.zone && r.v.x === v.x) {
+        this.subnets.splice(i, 1);
+        return;
+      }
+    }
+  }
+
+  /** Whether Node refuses the range (it can order the ends and start is after end). */
+  static reversed(s: Val, e: Val): boolean {
+    return (s.fam === e.fam || (isMapped(s.x) && isMapped(e.x))) && s.x > e.x;
+  }
+
+  removeRange(s: Val, e: Val): void {
+    for (let i = this.ranges.length - 1; i >= 0; i--) {
+      const r = this.ranges[i];
+      if (
+        r.s.fam === s.fam && r.e.fam === e.fam && r.s.zone === s.zone && r.s.x === s.x &&
+        r.e.x === e.x
+      ) {
+        this.ranges.splice(i, 1);
+        return;
+      }
+    }
+  }
+
+  check(x: bigint, fam: Fam): boolean {
+    if (this.addresses.has(x)) return true;
+    for (const { v, prefix } of this.subnets) {
+      const bits = BigInt(128 - (v.fam === 4 ? prefix + 96 : prefix));
+      if (x >> bits === v.x >> bits) return true;
+    }
+    for (const { s, e } of this.ranges) {
+      let lo = s.x, hi = e.x;
+      if (s.fam === 4 || e.fam === 4) {
+        if (lo < MAPPED) lo = MAPPED;
+        if (hi > (MAPPED | 0xffffffffn)) hi = MAPPED | 0xffffffffn;
+      }
+      const comparable = (v: Val): boolean => v.fam === 4 || isMapped(v.x);
+      if (fam === 4 && !(comparable(s) && comparable(e))) continue;
+      if (lo <= x && x <= hi) return true;
+    }
+    return false;
+  }
+
+  rules(): string[] {
+    const out: string[] = [];
+    for (const v of [...this.addresses.values()].reverse()) {
+      out.push(`Address: IPv${v.fam} ${canon(v)}`);
+    }
+    for (const { v, prefix } of [...this.subnets].reverse()) {
+      out.push(`Subnet: IPv${v.fam} ${canon(v)}/${prefix}`);
+    }
+    for (const { s, e } of [...this.ranges].reverse()) {
+      out.push(`Range: IPv${s.fam} ${canon(s)}-${canon(e)}`);
+    }
+    return out;
+  }
+
+  get size(): number {
+    return this.addresses.size + this.subnets.length + this.ranges.length;
+  }
+}
+
+/** Random values in three small spaces (IPv4, IPv4-mapped IPv6, plain IPv6) so that rules collide. */
+function makeValues(rand: () => number, span: number) {
+  const pick = (n: number): number => rand() * n | 0;
+  return (opts: { zone?: boolean; sa?: boolean; space?: number; at?: number } = {}): Val => {
+    const space = opts.space ?? pick(3);
+    const i = opts.at ?? pick(span);
+    const sa = opts.sa === true && rand() < 0.15;
+    if (space === 0) {
+      const n = (0x0a000000 + i) >>> 0;
+      return { fam: 4, x: MAPPED | BigInt(n), text: dotted(n), zone: "", sa };
+    }
+    const zone = opts.zone && !sa && rand() < 0.1 ? (rand() < 0.5 ? "eth0" : "1") : "";
+    const suffix = zone === "" ? "" : `%${zone}`;
+    if (space === 1) {
+      const n = (0x0a000000 + i) >>> 0;
+      return { fam: 6, x: MAPPED | BigInt(n), text: `::ffff:${dotted(n)}${suffix}`, zone, sa };
+    }
+    const x = (0x20010db8n << 96n) | BigInt(i);
+    const text = rand() < 0.8
+      ? `2001:db8::${i.toString(16)}`
+      : `2001:0db8:0:0:0:0:0:${i.toString(16).padStart(4, "0")}`;
+    return { fam: 6, x, text: text + suffix, zone, sa };
+  };
+}
+
+/** A prefix length: mostly near the full length (small subnets), sometimes wide ones. */
+function prefixFor(rand: () => number, v: Val): number {
+  const full = v.fam === 4 ? 32 : 128;
+  const r = rand();
+  if (r < 0.004) return 0;
+  if (r < 0.015) return v.fam === 4 ? 8 : (isMapped(v.x) ? 96 : 64);
+  return full - (rand() * 6 | 0);
+}
+
+/** Runs `count` random operations against both, asserting after each check and every 250 ops. */
+function runSequence(seed: number, count: number, span: number): { checks: number; hits: number } {
+  const rand = prng(seed);
+  const value = makeValues(rand, span);
+  const ours = new BlockList();
+  const model = new Model();
+  const subnets: { v: Val; prefix: number }[] = [];
+  const ranges: { s: Val; e: Val }[] = [];
+  const addresses: Val[] = [];
+  let checks = 0, hits = 0;
+  const probe = (): void => {
+    const space = rand() * 3 | 0;
+    const v = value({ space, zone: true, sa: true });
+    // IPv4 input may also be asked as IPv6 (and be invalid there), and the other way round.
+    let type = famName(v);
+    if (rand() < 0.03) type = type === "ipv4" ? "ipv6" : "ipv4";
+    const want = v.sa || type === famName(v) ? model.check(v.x, v.fam) : false;
+    const got = ours.check(arg(v), type);
+    assert.is(got, want, `check(${v.text}, ${type}) after seed ${seed}`);
+    checks++;
+    if (want) hits++;
+  };
+  for (let op = 0; op < count; op++) {
+    // The first half mostly adds, the second half mostly removes.
+    const addBias = op < count / 2 ? 0.45 : 0.2;
+    const r = rand();
+    if (r < 0.3) {
+      probe();
+    } else if (r < 0.3 + addBias) {
+      const kind = rand();
+      if (kind < 0.35) {
+        const v = value({ sa: true });
+        ours.addAddress(arg(v), famName(v));
+        model.addAddress(v);
+        addresses.push(v);
+      } else if (kind < 0.4) {
+        const vs = [value(), value(), value()].filter((v) => v.fam === 4);
+        ours.addAddresses(vs.map((v) => v.text));
+        for (const v of vs) model.addAddress(v), addresses.push(v);
+      } else if (kind < 0.7) {
+        const v = value({ zone: true, sa: true });
+        const prefix = prefixFor(rand, v);
+        if (rand() < 0.2 && !v.sa) ours.addCIDR(`${v.text}/${prefix}`);
+        else ours.addSubnet(arg(v), prefix, famName(v));
+        model.subnets.push({ v, prefix });
+        subnets.push({ v, prefix });
+      } else {
+        const s = value({ zone: true, sa: true });
+        const space = s.fam === 4 ? 0 : (isMapped(s.x) ? 1 : 2);
+        const si = Number(s.x & 0xffffffffn) - (space === 2 ? 0 : 0x0a000000);
+        const width = rand() < 0.02 ? span : 64;
+        const ei = Math.max(
+          0,
+          Math.min(span - 1, si + (rand() * width | 0) - (rand() < 0.05 ? 3 : 0)),
+        );
+        // A SocketAddress range may mix families, e.g. an IPv4 start with an IPv6 end.
+        const e = value({ space: s.sa && rand() < 0.4 ? rand() * 3 | 0 : space, at: ei });
+        e.sa = s.sa;
+        if (Model.reversed(s, e)) {
+          assert.throws(() => ours.addRange(arg(s), arg(e), famName(s)));
+        } else {
+          ours.addRange(arg(s), arg(e), famName(s));
+          model.ranges.push({ s, e });
+          ranges.push({ s, e });
+        }
+      }
+    } else if (r < 0.9995) {
+      const kind = rand();
+      // Mostly a rule that was added (it may be gone already), sometimes a fresh one.
+      const old = <T>(list: T[]): T | undefined =>
+        list.length > 0 && rand() < 0.9 ? list[rand() * list.length | 0] : undefined;
+      if (kind < 0.4) {
+        const v = old(addresses) ?? value();
+        ours.removeAddress(arg(v), famName(v));
+        model.addresses.delete(v.x);
+      } else if (kind < 0.75) {
+        const s = old(subnets) ?? { v: value({ zone: true }), prefix: 0 };
+        if (s.prefix === 0) s.prefix = prefixFor(rand, s.v);
+        if (rand() < 0.2 && !s.v.sa) ours.removeCIDR(`${s.v.text}/${s.prefix}`);
+        else ours.removeSubnet(arg(s.v), s.prefix, famName(s.v));
+        model.removeSubnet(s.v, s.prefix);
+      } else {
+        const rg = old(ranges);
+        if (rg === undefined) continue;
+        ours.removeRange(arg(rg.s), arg(rg.e), famName(rg.s));
+        model.removeRange(rg.s, rg.e);
+      }
+    } else {
+      ours.clear();
+      model.addresses.clear();
+      model.subnets = [];
+      model.ranges = [];
+    }
+    if (op % 250 === 249 || op === count - 1) {
+      assert.is(ours.size, model.size, `size at op ${op}, seed ${seed}`);
+      assert.equal(ours.rules, model.rules(), `rules at op ${op}, seed ${seed}`);
+      for (let i = 0; i < 50; i++) probe();
+    }
+  }
+  return { checks, hits };
+}
+
+const random = suite("BlockList agrees with a reference model over random sequences");
+for (const [seed, count, span] of [[1, 6000, 16384], [2, 6000, 4096], [3, 4000, 65536]]) {
+  random(`seed ${seed}: ${count} add/remove/check ops over ${span} addresses per space`, () => {
+    const { checks, hits } = runSequence(seed, count, span);
+    // Both answers must be well represented, or the comparison proves little.
+    assert.ok(hits > checks * 0.1 && hits < checks * 0.9, `hits ${hits} of ${checks}`);
+  });
+}
+random("many rules: the index spans many blocks, and compacts when most go", () => {
+  const rand = prng(9);
+  const value = makeValues(rand, 1 << 16);
+  const ours = new BlockList();
+  const model = new Model();
+  const added: { v: Val; prefix: number }[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const v = value({ space: rand() < 0.5 ? 0 : 2 });
+    const prefix = (v.fam === 4 ? 32 : 128) - (rand() * 4 | 0);
+    ours.addSubnet(v.text, prefix, famName(v));
+    model.subnets.push({ v, prefix });
+    added.push({ v, prefix });
+  }
+  // A wide subnet over everything, added and removed while the small ones stay.
+  ours.addSubnet("10.0.0.0", 8);
+  ours.removeSubnet("10.0.0.0", 8);
+  // Most go (blocks shrink and merge, rows compact), then the rest (blocks vanish).
+  for (const keep of [10, 1]) {
+    for (let i = 0; i < added.length; i++) {
+      if (i % keep === 0 && keep !== 1) continue;
+      ours.removeSubnet(added[i].v.text, added[i].prefix, famName(added[i].v));
+      model.removeSubnet(added[i].v, added[i].prefix);
+    }
+    for (let i = 0; i < 3000; i++) {
+      const v = value({ space: rand() < 0.5 ? 0 : 2 });
+      assert.is(ours.check(v.text, famName(v)), model.check(v.x, v.fam), v.text);
+    }
+    assert.equal(ours.rules, model.rules());
+  }
+  assert.is(ours.size, 0);
+});
+random("an unchanging list answers the same from its flat index, and again after changes", () => {
+  const rand = prng(21);
+  const value = makeValues(rand, 4096);
+  const ours = new BlockList();
+  const model = new Model();
+  const subnets: { v: Val; prefix: number }[] = [];
+  const addSome = (): void => {
+    for (let i = 0; i < 300; i++) {
+      const v = value();
+      if (rand() < 0.5) {
+        ours.addAddress(v.text, famName(v));
+        model.addAddress(v);
+      } else {
+        const prefix = prefixFor(rand, v);
+        ours.addSubnet(v.text, prefix, famName(v));
+        model.subnets.push({ v, prefix });
+        subnets.push({ v, prefix });
+      }
+    }
+  };
+  const probes = Array.from({ length: 512 }, () => value());
+  // More checks than the list has rules, twice over: the flat index gets built midway.
+  const sweep = (): void => {
+    const want = probes.map((v) => model.check(v.x, v.fam));
+    for (let i = 0; i < 2 * ours.size + 4096; i++) {
+      const v = probes[i & 511];
+      assert.is(ours.check(v.text, famName(v)), want[i & 511], v.text);
+    }
+  };
+  addSome();
+  sweep();
+  for (const { v, prefix } of subnets.splice(0, 100)) {
+    ours.removeSubnet(v.text, prefix, famName(v));
+    model.removeSubnet(v, prefix);
+  }
+  sweep();
+  addSome();
+  sweep();
+  ours.clear();
+  model.addresses.clear();
+  model.subnets = [];
+  sweep();
+});
+random.run();
