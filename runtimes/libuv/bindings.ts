@@ -93,10 +93,6 @@ export const OWNER: unique symbol = Symbol("omninet.owner");
 /** libuv's end-of-stream status. */
 export const UV_EOF: number = -4095;
 // Deno's handle layer returns the system's errno, negated.
-/** ENOENT as a status. */
-export const UV_ENOENT: number = -osConstants.errno.ENOENT;
-/** EACCES as a status. */
-export const UV_EACCES: number = -osConstants.errno.EACCES;
 /** EINVAL as a status. */
 export const UV_EINVAL: number = -osConstants.errno.EINVAL;
 /** EADDRNOTAVAIL as a status. */

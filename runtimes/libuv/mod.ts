@@ -26,7 +26,8 @@
  * through `bindWithFlags` (plain `bind` ignores them); `IPV6_V6ONLY` is not
  * applied (so `features.ipv6Only` is false); a bind to a foreign address
  * reports `EINVAL` where the kernel said `EADDRNOTAVAIL`, and a pipe bind in
- * a missing directory `ENOENT` where libuv says `EACCES`. Descriptors are
+ * a missing directory `ENOENT` where libuv says `EACCES` (core's Unix listen
+ * rule reads both as Node's `EACCES`). Descriptors are
  * wrapped with `open(fd)` after `guessHandleType`, as `node:net` does.
  *
  * `bindings.ts` loads and types the bindings, `stream.ts` is the connected
@@ -58,10 +59,8 @@ import {
   type RawStream,
   type Req,
   uv,
-  UV_EACCES,
   UV_EADDRNOTAVAIL,
   UV_EINVAL,
-  UV_ENOENT,
   uvError,
 } from "./bindings.ts";
 import { UvStream, UvTcpStream } from "./stream.ts";
@@ -264,8 +263,6 @@ function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCal
 function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void {
   const h = new uv.Pipe(uv.pipe.SERVER);
   let err = h.bind(req.path);
-  // libuv (and so Node) reports a path in a missing directory as EACCES.
-  if (uv.deno && err === UV_ENOENT) err = UV_EACCES;
   if (err === 0) err = h.listen(req.backlog);
   if (err < 0) {
     h.close();
