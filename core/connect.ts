@@ -36,6 +36,7 @@ import {
   validateString,
 } from "./validators.ts";
 import type { StreamHandle, Transport } from "../runtimes/types.ts";
+import { dialTcp } from "./sys_errors.ts";
 
 /** `dns.lookup`'s signature, as the `lookup` connect option takes it. */
 export type LookupFunction = (
@@ -385,7 +386,7 @@ class _Connect {
   ): void {
     const { port } = this.plan;
     const req = { address: target.address, port, family: target.family, ...local };
-    this.dial = this.transport.connectTcp(req, (err, handle) => {
+    this.dial = dialTcp(this.transport, req, (err, handle) => {
       this.dial = undefined;
       if (this.done) {
         // Adapters should not call back after cancel(); make sure nothing leaks if one does.

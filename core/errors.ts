@@ -205,7 +205,11 @@ export interface SystemErrorInit {
   port?: number;
   /** A host name, for `getaddrinfo` errors. */
   hostname?: string;
-  /** Adds libuv's description to the message (`listen EADDRINUSE: address already in use`). */
+  /**
+   * Adds libuv's description to the message (`listen EADDRINUSE: address
+   * already in use`). Defaults to true for `listen`, the one syscall Node
+   * describes.
+   */
   describe?: boolean;
   /** The runtime's original error, kept as `cause`. */
   cause?: unknown;
@@ -235,7 +239,9 @@ export interface SystemError extends Error {
 export function systemError(init: SystemErrorInit): SystemError {
   const { code, syscall, address, port, hostname } = init;
   let message = `${syscall} ${code}`;
-  if (init.describe && _DESCRIPTIONS[code]) message += `: ${_DESCRIPTIONS[code]}`;
+  if ((init.describe ?? syscall === "listen") && _DESCRIPTIONS[code]) {
+    message += `: ${_DESCRIPTIONS[code]}`;
+  }
   if (hostname !== undefined) message += ` ${hostname}`;
   else if (address !== undefined) {
     message += port !== undefined && port > 0 ? ` ${address}:${port}` : ` ${address}`;

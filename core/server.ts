@@ -27,14 +27,10 @@ import {
   warnOnce,
 } from "./errors.ts";
 import { isIP } from "./ip.ts";
-import {
-  acceptSocket,
-  type ConnectionOwner,
-  isPipeName,
-  normalizeArgs,
-  type Socket,
-} from "./socket.ts";
+import { isPipeName, normalizeArgs, toNumber } from "./args.ts";
+import { acceptSocket, type ConnectionOwner, type Socket } from "./socket.ts";
 import { validateAbortSignal, validateNumber, validatePort } from "./validators.ts";
+import { listenUnix } from "./sys_errors.ts";
 
 /** Options of `net.createServer()`. */
 export interface ServerOpts {
@@ -99,11 +95,6 @@ type _AcceptOptions = Parameters<typeof acceptSocket>[2];
 const _DEFAULT_BACKLOG = 511;
 // Errors for which `::` is unusable, so Node falls back to 0.0.0.0.
 const _NO_IPV6 = new Set(["EAFNOSUPPORT", "EADDRNOTAVAIL", "EPROTONOSUPPORT", "EINVAL"]);
-
-function _toNumber(x: unknown): number | false {
-  const n = Number(x);
-  return n >= 0 ? n : false;
-}
 
 function _noop(): void {}
 
@@ -235,8 +226,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
   listen(...args: unknown[]): this {
     const [given, cb] = normalizeArgs(args);
     if (this.#listener !== null || this.#starting) throw _errAlreadyListen();
-    const backlogFromArgs = _toNumber(args.length > 1 && args[1]) ||
-      _toNumber(args.length > 2 && args[2]);
+    const backlogFromArgs = toNumber(args.length > 1 && args[1]) ||
+      toNumber(args.length > 2 && args[2]);
     const options = { ...given } as ListenOptions & Record<string, unknown>;
     const transport = getTransport();
     if (options.handle !== undefined || options._handle !== undefined || options.fd !== undefined) {
@@ -349,7 +340,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
       readableAll: options.readableAll === true,
       writableAll: options.writableAll === true,
     };
-    transport.listenUnix(req, this.#events, this.#onListen(this.#listenId));
+    listenUnix(transport, req, this.#events, this.#onListen(this.#listenId));
   }
 
   /**

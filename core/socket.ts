@@ -2,33 +2,46 @@
  * `net.Socket`: a `node:stream` Duplex over a transport stream handle, with
  * every Node semantic (half-open, timeouts, backpressure, readyState, byte
  * counters, pending writes during connect, error shapes) implemented here
- * once for every runtime.
+ * once for every runtime. The pieces with one concern each live beside it:
+ * `socket_connect.ts` (one connect attempt), `socket_write.ts` (bytes and
+ * held writes), `idle_timeout.ts` (setTimeout), `socket_events.ts` (the
+ * handle's callbacks), `socket_types.ts` (the public option types).
  * @module
  */
 import { Buffer } from "node:buffer";
 import process from "node:process";
 import { Duplex, type DuplexOptions } from "node:stream";
-import { clearTimeout as _clearTimer, setTimeout as _setTimer } from "node:timers";
 import { getTransport } from "../runtimes/mod.ts";
-import type { AddressInfo, Dial, HandleEvents, StreamHandle } from "../runtimes/types.ts";
+import type { AddressInfo, StreamHandle } from "../runtimes/types.ts";
+import { isNormalized, normalizeArgs } from "./args.ts";
 import { BlockList } from "./block_list.ts";
-import type { Server } from "./server.ts";
-import {
-  type ConnectSink,
-  type LookupFunction,
-  normalizeTcpConnect,
-  startTcpConnect,
-} from "./connect.ts";
+import { normalizeTcpConnect, startTcpConnect } from "./connect.ts";
 import {
   abortError,
-  codedError,
   errFeatureUnavailable,
   errInvalidArgType,
   errMissingArgs,
-  type NodeErrorLike,
   type SystemError,
   systemError,
 } from "./errors.ts";
+import { IdleTimeout } from "./idle_timeout.ts";
+import { ConnectAttempt, dialUnix } from "./socket_connect.ts";
+import {
+  errClosedBeforeConnection,
+  errInvalidHandleType,
+  errSocketClosed,
+} from "./socket_errors.ts";
+import { SocketHandleEvents } from "./socket_events.ts";
+import type {
+  ConnectionOwner,
+  NetConnectOpts,
+  SocketConnectOpts,
+  SocketConstructorOpts,
+  SocketReadyState,
+  StreamCallback,
+  StreamChunk,
+} from "./socket_types.ts";
+import { type HeldWrite, onReadableEnd, queuedBytes, toBytes } from "./socket_write.ts";
 import {
   validateAbortSignal,
   validateFunction,
@@ -37,189 +50,19 @@ import {
   validateString,
 } from "./validators.ts";
 
-/** Options of `new net.Socket()`. */
-export interface SocketConstructorOpts {
-  /** Wrap an existing file descriptor (where the runtime can). */
-  fd?: number;
-  /** Keep the writable side open after the peer ends (default `false`). */
-  allowHalfOpen?: boolean;
-  /** Allow reads (default `true`). */
-  readable?: boolean;
-  /** Allow writes (default `true`). */
-  writable?: boolean;
-  /** Destroys the socket when aborted. */
-  signal?: AbortSignal;
-  /** Sets TCP_NODELAY once connected. */
-  noDelay?: boolean;
-  /** Enables SO_KEEPALIVE once connected. */
-  keepAlive?: boolean;
-  /** Milliseconds before the first keep-alive probe. */
-  keepAliveInitialDelay?: number;
-  /** Addresses this socket may not connect to. */
-  blockList?: BlockList;
-  /** Stream buffer limit for both sides. */
-  highWaterMark?: number;
-  /** Stream buffer limit for the readable side. */
-  readableHighWaterMark?: number;
-  /** Stream buffer limit for the writable side. */
-  writableHighWaterMark?: number;
-}
-
-/** Options of `socket.connect()` for TCP. */
-export interface TcpSocketConnectOpts {
-  /** Remote port. */
-  port: number | string;
-  /** Remote host (default `'localhost'`). */
-  host?: string;
-  /** Local IP to bind. */
-  localAddress?: string;
-  /** Local port to bind. */
-  localPort?: number;
-  /** 0, 4 or 6. */
-  family?: number;
-  /** getaddrinfo hints. */
-  hints?: number;
-  /** Custom `dns.lookup`. */
-  lookup?: LookupFunction;
-  /** Sets TCP_NODELAY once connected. */
-  noDelay?: boolean;
-  /** Enables SO_KEEPALIVE once connected. */
-  keepAlive?: boolean;
-  /** Milliseconds before the first keep-alive probe. */
-  keepAliveInitialDelay?: number;
-  /** Happy Eyeballs. */
-  autoSelectFamily?: boolean;
-  /** Milliseconds per Happy Eyeballs attempt. */
-  autoSelectFamilyAttemptTimeout?: number;
-  /** Addresses this socket may not connect to. */
-  blockList?: BlockList;
-  /** Must be absent for TCP. */
-  path?: undefined;
-}
-
-/** Options of `socket.connect()` for a Unix domain socket. */
-export interface IpcSocketConnectOpts {
-  /** Filesystem path of the socket. */
-  path: string;
-}
-
-/** Options of `socket.connect()`. */
-export type SocketConnectOpts = TcpSocketConnectOpts | IpcSocketConnectOpts;
-
-/** Options of `net.connect()`/`net.createConnection()`. */
-export type NetConnectOpts =
-  & (TcpSocketConnectOpts | IpcSocketConnectOpts)
-  & SocketConstructorOpts
-  & { timeout?: number };
-
-/** `socket.readyState` values. */
-export type SocketReadyState = "opening" | "open" | "readOnly" | "writeOnly" | "closed";
-
-/** What a server lends an accepted socket so it can report its end. */
-export interface ConnectionOwner {
-  /** Called once when an accepted socket is destroyed. */
-  _connectionClosed(): void;
-}
-
-/** The callback `node:stream` passes to `_write`, `_writev`, `_final` and `_destroy`. */
-export type StreamCallback = (err?: Error | null) => void;
-/** One buffered write as `node:stream` hands it to `_writev`. */
-export type StreamChunk = { chunk: Buffer | string; encoding: BufferEncoding };
-
-const _kNormalized: unique symbol = Symbol("omninet.normalizedArgs");
-
-/** Arguments of `connect()`/`listen()` normalised to `[options, callback]`. */
-export type NormalizedArgs = [Record<string, unknown>, ((...args: never[]) => unknown) | null] & {
-  [_kNormalized]?: true;
-};
+export type {
+  ConnectionOwner,
+  IpcSocketConnectOpts,
+  NetConnectOpts,
+  SocketConnectOpts,
+  SocketConstructorOpts,
+  SocketReadyState,
+  StreamCallback,
+  StreamChunk,
+  TcpSocketConnectOpts,
+} from "./socket_types.ts";
 
 const _TIMEOUT_MAX = 2 ** 31 - 1;
-
-function _toNumber(x: unknown): number | false {
-  const n = Number(x);
-  return n >= 0 ? n : false;
-}
-
-/**
- * Whether `value` names a Unix socket path rather than a port (a string that
- * is not a non-negative number), as Node decides.
- * @param value the first argument of `connect()`/`listen()`
- * @returns `true` for a path
- */
-export function isPipeName(value: unknown): value is string {
-  return typeof value === "string" && _toNumber(value) === false;
-}
-
-/**
- * Node's `normalizeArgs`: turns `(port[, host][, cb])`, `(path[, cb])` or
- * `(options[, cb])` into `[options, cb]`.
- * @param args the arguments as given
- * @returns a tagged `[options, callback | null]` pair
- */
-export function normalizeArgs(args: unknown[]): NormalizedArgs {
-  let options: Record<string, unknown> = {};
-  const arg0 = args[0];
-  if (args.length === 0) {
-    // nothing
-  } else if (typeof arg0 === "object" && arg0 !== null) {
-    options = arg0 as Record<string, unknown>;
-  } else if (isPipeName(arg0)) {
-    options.path = arg0;
-  } else {
-    options.port = arg0;
-    if (args.length > 1 && typeof args[1] === "string") options.host = args[1];
-  }
-  const last = args[args.length - 1];
-  const out = [options, typeof last === "function" ? last : null] as NormalizedArgs;
-  out[_kNormalized] = true;
-  return out;
-}
-
-function _isNormalized(value: unknown): value is NormalizedArgs {
-  return Array.isArray(value) && (value as NormalizedArgs)[_kNormalized] === true;
-}
-
-function _errSocketClosed(): NodeErrorLike {
-  return codedError("ERR_SOCKET_CLOSED", "Socket is closed");
-}
-
-function _errClosedBeforeConnection(): NodeErrorLike {
-  return codedError(
-    "ERR_SOCKET_CLOSED_BEFORE_CONNECTION",
-    "Socket closed before the connection was established",
-  );
-}
-
-function _toBytes(chunk: Buffer | string, encoding: BufferEncoding): Buffer {
-  return typeof chunk === "string" ? Buffer.from(chunk, encoding) : chunk;
-}
-
-function _chunkLength(chunk: Buffer | string, encoding: BufferEncoding): number {
-  return typeof chunk === "string" ? Buffer.byteLength(chunk, encoding) : chunk.length;
-}
-
-// Installed as an own `write` once the peer ended and allowHalfOpen is off.
-function _writeAfterFIN(
-  this: Socket,
-  chunk: unknown,
-  encoding?: BufferEncoding | StreamCallback,
-  cb?: StreamCallback,
-): boolean {
-  if (!this.writableEnded) {
-    return Duplex.prototype.write.call(this, chunk, encoding as BufferEncoding, cb);
-  }
-  if (typeof encoding === "function") cb = encoding;
-  const err = codedError("EPIPE", "This socket has been ended by the other party");
-  if (typeof cb === "function") process.nextTick(cb, err);
-  this.destroy(err);
-  return false;
-}
-
-function _onReadableEnd(this: Socket): void {
-  if (!this.allowHalfOpen) {
-    (this as unknown as { write: typeof _writeAfterFIN }).write = _writeAfterFIN;
-  }
-}
 
 function _noop(): void {}
 
@@ -249,33 +92,6 @@ function _streamOptions(opts: Record<string, unknown>): DuplexOptions {
   return out;
 }
 
-let _handleData: (socket: Socket, chunk: Uint8Array) => void;
-let _handleEnd: (socket: Socket) => void;
-
-// The handle's callbacks as prototype methods: per-socket closures made in the
-// constructor keep dead sockets alive through young-generation GCs.
-class _SocketEvents implements HandleEvents {
-  constructor(readonly socket: Socket) {}
-  onData(chunk: Uint8Array): void {
-    _handleData(this.socket, chunk);
-  }
-  onEnd(): void {
-    _handleEnd(this.socket);
-  }
-  onError(err: SystemError): void {
-    if (!this.socket.destroyed) this.socket.destroy(err);
-  }
-}
-
-/** Adopts an accepted handle into a fresh socket; set by the Socket class. */
-let _adoptAccepted: (
-  socket: Socket,
-  handle: StreamHandle,
-  owner: ConnectionOwner,
-  isUnix: boolean,
-  paused: boolean,
-) => void;
-
 /**
  * A TCP or Unix domain stream socket: Node's `net.Socket`.
  *
@@ -291,7 +107,7 @@ export class Socket extends Duplex {
   /** `true` while a connection is being established. */
   connecting: boolean = false;
   /** The server that accepted this socket, or `null`. */
-  server: Server | null = null;
+  server: ConnectionOwner | null = null;
   /** The idle timeout set with `setTimeout()`, or `undefined`. */
   timeout: number | undefined = undefined;
   /** `ip:port` of every address tried with Happy Eyeballs. */
@@ -300,8 +116,7 @@ export class Socket extends Duplex {
   blockList?: BlockList;
 
   #handle: StreamHandle | null = null;
-  #dial: (() => void) | null = null;
-  #connectGen = 0;
+  #attempt: ConnectAttempt | null = null;
   #isUnix = false;
   #reading = false;
   #readWanted = false;
@@ -318,28 +133,14 @@ export class Socket extends Duplex {
   #bytesRead = 0;
   #bytesDispatched = 0;
   #writeCb: StreamCallback | null = null;
-  #pendingWritev = false;
-  #pendingData: Buffer | string | StreamChunk[] | null = null;
-  #pendingEncoding: BufferEncoding = "utf8";
-  #pendingCb: StreamCallback | null = null;
-  #pendingFinal: StreamCallback | null = null;
+  #onWriteDone: ((err?: SystemError | null) => void) | null = null;
+  #held: HeldWrite | null = null;
+  #heldFinal: StreamCallback | null = null;
 
-  #timeoutMs = 0;
-  #timer: ReturnType<typeof _setTimer> | null = null;
-  #lastActive = 0;
-  #onTimer: (() => void) | null = null;
+  #idle: IdleTimeout | null = null;
 
   #peerCache: AddressInfo | null = null;
   #sockCache: AddressInfo | null = null;
-
-  #onWriteDone: ((err?: SystemError | null) => void) | null = null;
-
-  static {
-    _handleData = (socket, chunk) => socket.#onData(chunk);
-    _handleEnd = (socket) => socket.#onEnd();
-    _adoptAccepted = (socket, handle, owner, isUnix, paused) =>
-      socket.#adoptAccepted(handle, owner, isUnix, paused);
-  }
 
   /**
    * Creates a socket; it is not connected until `connect()` (unless `fd` is given).
@@ -355,7 +156,7 @@ export class Socket extends Duplex {
     this.#noDelay = Boolean(opts.noDelay);
     this.#keepAlive = Boolean(opts.keepAlive);
     this.#keepAliveDelaySec = ~~(Number(opts.keepAliveInitialDelay) / 1000);
-    this.on("end", _onReadableEnd);
+    this.on("end", onReadableEnd);
     if (opts.blockList !== undefined) {
       if (!BlockList.isBlockList(opts.blockList)) {
         throw errInvalidArgType(
@@ -412,7 +213,7 @@ export class Socket extends Duplex {
   /** Connects — the `connect(path, connectionListener)` form; see the first overload for details. */
   connect(path: string, connectionListener?: () => void): this;
   connect(...args: unknown[]): this {
-    const [options, cb] = _isNormalized(args[0]) ? args[0] : normalizeArgs(args);
+    const [options, cb] = isNormalized(args[0]) ? args[0] : normalizeArgs(args);
     if (options.port === undefined && options.path == null) {
       throw errMissingArgs("options", "port", "path");
     }
@@ -430,16 +231,13 @@ export class Socket extends Duplex {
     }
     if (cb !== null) this.once("connect", cb as () => void);
     this.connecting = true;
-    const gen = ++this.#connectGen;
-    this.#touch();
+    this.#attempt?.abandon();
+    const attempt = this.#attempt = new ConnectAttempt(this);
+    this.autoSelectFamilyAttemptedAddresses = undefined;
+    this.#idle?.touch();
     this.#isUnix = plan === null;
-    if (plan === null) this.#dialUnix(path as string, gen);
-    else {
-      const cancel = startTcpConnect(getTransport(), plan, this.#sink(gen));
-      // A synchronous lookup may already have failed or abandoned this connect.
-      if (gen === this.#connectGen) this.#dial = cancel;
-      else cancel();
-    }
+    if (plan === null) dialUnix(getTransport(), path as string, attempt);
+    else attempt.setCancel(startTcpConnect(getTransport(), plan, attempt));
     return this;
   }
 
@@ -469,68 +267,34 @@ export class Socket extends Duplex {
     this.#readWanted = false;
   }
 
-  #dialUnix(path: string, gen: number): void {
-    let dial: Dial | null = null;
-    dial = getTransport().connectUnix(path, (err, handle) => {
-      if (gen !== this.#connectGen) {
-        handle?.close(_noop);
-        return;
-      }
-      this.#dial = null;
-      if (err || !handle) this.#connectFailed(err ?? _errSocketClosed());
-      else this.#afterConnect(handle);
-    });
-    this.#dial = () => dial?.cancel();
-  }
-
-  #sink(gen: number): ConnectSink {
-    this.autoSelectFamilyAttemptedAddresses = undefined;
-    return {
-      // Not filtered by gen: the connect itself stops after cancel, except for Node's late events.
-      emit: (event, ...args) => {
-        this.emit(event, ...args);
-        return gen === this.#connectGen;
-      },
-      startMulti: () => {
-        if (gen === this.#connectGen) this.autoSelectFamilyAttemptedAddresses = [];
-      },
-      recordAttempt: (ipPort) => {
-        if (gen === this.#connectGen) (this.autoSelectFamilyAttemptedAddresses ??= []).push(ipPort);
-      },
-      connected: (handle) => {
-        if (gen !== this.#connectGen) handle.close(_noop);
-        else {
-          this.#dial = null;
-          this.#afterConnect(handle);
-        }
-      },
-      failed: (err) => {
-        if (gen === this.#connectGen) {
-          this.#dial = null;
-          this.#connectFailed(err);
-        }
-      },
-    };
-  }
-
-  #connectFailed(err: Error): void {
+  /**
+   * The current connect attempt failed (called by {@link ConnectAttempt}).
+   * @param err the Node-shaped error the socket is destroyed with
+   * @internal
+   */
+  _connectFailed(err: Error): void {
     this.connecting = false;
     this.destroy(err);
   }
 
-  #afterConnect(handle: StreamHandle): void {
+  /**
+   * The current connect attempt connected (called by {@link ConnectAttempt}).
+   * @param handle the connected handle
+   * @internal
+   */
+  _connectSucceeded(handle: StreamHandle): void {
     if (this.destroyed) {
       handle.close(_noop);
       return;
     }
     this.connecting = false;
     this.#adopt(handle);
-    this.#touch();
+    this.#idle?.touch();
     if (this.#resetting) {
       this.#resetNow();
       return;
     }
-    this.#flushPending();
+    this.#flushHeld();
     this.emit("connect");
     this.emit("ready");
     if (this.#handle === null) return;
@@ -541,56 +305,71 @@ export class Socket extends Duplex {
   #adopt(handle: StreamHandle): void {
     this.#handle = handle;
     this.#sockCache = null;
-    handle.attach(new _SocketEvents(this));
+    handle.attach(new SocketHandleEvents(this));
     if (this.#noDelay) handle.setNoDelay(true);
     if (this.#keepAlive) handle.setKeepAlive(true, this.#keepAliveDelaySec * 1000);
     if (this.#unrefWanted) handle.unref();
   }
 
-  #adoptAccepted(
+  /**
+   * Adopts a handle a server accepted (called by {@link acceptSocket}).
+   * @param handle the accepted handle (not reading yet)
+   * @param owner the server, told when the socket is destroyed
+   * @param isUnix whether it is a Unix domain socket
+   * @param paused the server's `pauseOnConnect`
+   * @internal
+   */
+  _adoptAccepted(
     handle: StreamHandle,
     owner: ConnectionOwner,
     isUnix: boolean,
     paused: boolean,
   ): void {
     this.#owner = owner;
-    this.server = owner as Server;
+    this.server = owner;
     this.#isUnix = isUnix;
     this.#adopt(handle);
     if (paused) this.pause();
     else this.read(0);
   }
 
-  #flushPending(): void {
-    const cb = this.#pendingCb;
-    if (cb !== null) {
-      const data = this.#pendingData as Buffer | string | StreamChunk[];
-      this.#pendingCb = null;
-      this.#pendingData = null;
-      this.#writeGeneric(this.#pendingWritev, data, this.#pendingEncoding, cb);
+  #flushHeld(): void {
+    const held = this.#held;
+    if (held !== null) {
+      this.#held = null;
+      this.#writeGeneric(held.writev, held.data, held.encoding, held.cb);
     }
-    const fin = this.#pendingFinal;
+    const fin = this.#heldFinal;
     if (fin !== null) {
-      this.#pendingFinal = null;
+      this.#heldFinal = null;
       this._final(fin);
     }
   }
 
   // ---- reading ----------------------------------------------------------
 
-  #onData(chunk: Uint8Array): void {
+  /**
+   * Bytes arrived on the handle (called by {@link SocketHandleEvents}).
+   * @param chunk the bytes
+   * @internal
+   */
+  _onHandleData(chunk: Uint8Array): void {
     const buf = Buffer.isBuffer(chunk)
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     this.#bytesRead += buf.length;
-    if (this.#timeoutMs !== 0) this.#touch();
+    this.#idle?.touch();
     if (!this.push(buf) && this.#reading && this.#handle !== null) {
       this.#reading = false;
       this.#handle.readStop();
     }
   }
 
-  #onEnd(): void {
+  /**
+   * The peer ended its side (called by {@link SocketHandleEvents}).
+   * @internal
+   */
+  _onHandleEnd(): void {
     this.#reading = false;
     this.push(null);
     this.read(0);
@@ -629,34 +408,32 @@ export class Socket extends Duplex {
     cb: StreamCallback,
   ): void {
     if (this.connecting) {
-      this.#pendingWritev = writev;
-      this.#pendingData = data;
-      this.#pendingEncoding = encoding;
-      this.#pendingCb = cb;
+      this.#held = { writev, data, encoding, cb };
       return;
     }
     const handle = this.#handle;
     if (handle === null) {
-      cb(_errSocketClosed());
+      cb(errSocketClosed());
       return;
     }
-    this.#touch();
+    this.#idle?.touch();
     this.#writeCb = cb;
+    const done = this.#onWriteDone ??= (err) => this.#afterWrite(err);
     if (writev) {
       const list = data as StreamChunk[];
       const bufs = new Array<Buffer>(list.length);
       let n = 0;
       for (let i = 0; i < list.length; i++) {
-        const b = _toBytes(list[i].chunk, list[i].encoding);
+        const b = toBytes(list[i].chunk, list[i].encoding);
         bufs[i] = b;
         n += b.length;
       }
       this.#bytesDispatched += n;
-      handle.writev(bufs, this.#onWriteDone ??= (err) => this.#afterWrite(err));
+      handle.writev(bufs, done);
     } else {
-      const b = _toBytes(data as Buffer | string, encoding);
+      const b = toBytes(data as Buffer | string, encoding);
       this.#bytesDispatched += b.length;
-      handle.write(b, this.#onWriteDone ??= (err) => this.#afterWrite(err));
+      handle.write(b, done);
     }
   }
 
@@ -668,7 +445,7 @@ export class Socket extends Duplex {
       cb(err);
       return;
     }
-    this.#touch();
+    this.#idle?.touch();
     cb();
   }
 
@@ -677,7 +454,7 @@ export class Socket extends Duplex {
     const handle = this.#handle;
     // Like Node, a socket that is not connected yet waits for 'connect'.
     if (handle === null || this.connecting) {
-      this.#pendingFinal = cb;
+      this.#heldFinal = cb;
       return;
     }
     // Node ignores asynchronous shutdown errors: the read side reports real failures.
@@ -689,10 +466,9 @@ export class Socket extends Duplex {
   /** Releases the handle; 'close' follows once the runtime let it go. */
   override _destroy(err: Error | null, cb: StreamCallback): void {
     this.connecting = false;
-    this.#connectGen++;
-    const dial = this.#dial;
-    this.#dial = null;
-    this.#stopTimer();
+    const dial = this.#attempt?.abandon() ?? null;
+    this.#attempt = null;
+    this.#idle?.stop();
     // Told first, like Node: the server's 'close' then precedes this socket's.
     const owner = this.#owner;
     if (owner !== null) {
@@ -720,14 +496,13 @@ export class Socket extends Duplex {
     this.#cancelInflightWrite();
   }
 
-  #failPending(): void {
-    const cb = this.#pendingCb;
-    if (cb !== null) {
-      this.#pendingCb = null;
-      this.#pendingData = null;
-      cb(_errClosedBeforeConnection());
+  #failHeld(): void {
+    const held = this.#held;
+    if (held !== null) {
+      this.#held = null;
+      held.cb(errClosedBeforeConnection());
     }
-    this.#pendingFinal = null;
+    this.#heldFinal = null;
   }
 
   // The runtime drops an in-flight write on close; Node reports it as cancelled.
@@ -743,7 +518,7 @@ export class Socket extends Duplex {
     if (this.#closeEmitted) return;
     this.#closeEmitted = true;
     // Node fails a write held during connect as the socket closes.
-    this.#failPending();
+    this.#failHeld();
     this.emit("close", hadError);
   }
 
@@ -770,11 +545,11 @@ export class Socket extends Duplex {
    */
   resetAndDestroy(): this {
     if (this.#handle === null && !this.connecting) {
-      this.destroy(_errSocketClosed());
+      this.destroy(errSocketClosed());
       return this;
     }
     if (this.#isUnix) {
-      throw _errInvalidHandleType();
+      throw errInvalidHandleType();
     }
     if (this.#handle !== null && !this.#handle.reset) {
       throw errFeatureUnavailable("socket.resetAndDestroy()", getTransport().name);
@@ -822,18 +597,15 @@ export class Socket extends Duplex {
     this.timeout = msecs;
     validateNumber(msecs, "msecs", 0);
     if (msecs > _TIMEOUT_MAX) msecs = 1;
-    this.#stopTimer();
     if (msecs === 0) {
-      this.#timeoutMs = 0;
+      this.#idle?.start(0);
       if (callback !== undefined) {
         validateFunction(callback, "callback");
         this.removeListener("timeout", callback);
       }
       return this;
     }
-    this.#timeoutMs = msecs;
-    this.#lastActive = performance.now();
-    this.#arm(msecs);
+    (this.#idle ??= new IdleTimeout(() => this.#idleFired())).start(msecs);
     if (callback !== undefined) {
       validateFunction(callback, "callback");
       this.once("timeout", callback);
@@ -841,38 +613,9 @@ export class Socket extends Duplex {
     return this;
   }
 
-  // Activity only stamps a time; the one timer re-arms itself when it fires early.
-  #touch(): void {
-    if (this.#timeoutMs === 0) return;
-    this.#lastActive = performance.now();
-    if (this.#timer === null) this.#arm(this.#timeoutMs);
+  #idleFired(): void {
+    if (!this.destroyed) this.emit("timeout");
   }
-
-  #arm(ms: number): void {
-    const fire = this.#onTimer ??= () => this.#timerFired();
-    const t = _setTimer(fire, ms);
-    t.unref();
-    this.#timer = t;
-  }
-
-  #timerFired(): void {
-    this.#timer = null;
-    if (this.#timeoutMs === 0 || this.destroyed) return;
-    const idle = performance.now() - this.#lastActive;
-    if (idle + 1 < this.#timeoutMs) {
-      this.#arm(Math.ceil(this.#timeoutMs - idle));
-      return;
-    }
-    this.emit("timeout");
-  }
-
-  #stopTimer(): void {
-    if (this.#timer !== null) {
-      _clearTimer(this.#timer);
-      this.#timer = null;
-    }
-  }
-
   // ---- options ----------------------------------------------------------
 
   /**
@@ -962,15 +705,7 @@ export class Socket extends Duplex {
   get bytesWritten(): number | undefined {
     const queued = (this as unknown as { writableBuffer?: StreamChunk[] }).writableBuffer;
     if (!queued) return undefined;
-    let n = this.#bytesDispatched;
-    for (const el of queued) n += _chunkLength(el.chunk, el.encoding);
-    const data = this.#pendingData;
-    if (Array.isArray(data)) {
-      for (const el of data) n += _chunkLength(el.chunk, el.encoding);
-    } else if (data !== null) {
-      n += _chunkLength(data, this.#pendingEncoding);
-    }
-    return n;
+    return this.#bytesDispatched + queuedBytes(queued, this.#held);
   }
 
   /** Characters or bytes queued for writing (`undefined` before a handle exists). */
@@ -1052,12 +787,6 @@ export class Socket extends Duplex {
   }
 }
 
-function _errInvalidHandleType(): NodeErrorLike {
-  const err = new TypeError("This handle type cannot be sent") as TypeError & NodeErrorLike;
-  err.code = "ERR_INVALID_HANDLE_TYPE";
-  return err;
-}
-
 /**
  * Wraps a handle a server accepted into a connected Socket.
  * @param handle the accepted handle (not reading yet)
@@ -1081,7 +810,7 @@ export function acceptSocket(
   },
 ): Socket {
   const socket = new Socket(options.ctor ??= _acceptCtorOptions(options));
-  _adoptAccepted(socket, handle, owner, options.isUnix, options.pauseOnConnect);
+  socket._adoptAccepted(handle, owner, options.isUnix, options.pauseOnConnect);
   return socket;
 }
 

@@ -10,10 +10,10 @@
  * @module
  */
 import type { Transport } from "./types.ts";
-import { createDenoTransport } from "./deno.ts";
-import { createBunTransport } from "./bun.ts";
-import { createNodeTransport } from "./node.ts";
-import { createLibuvTransport } from "./node_handle.ts";
+import { createDenoTransport } from "./deno/mod.ts";
+import { createBunTransport } from "./bun/mod.ts";
+import { createNodeTransport } from "./node/mod.ts";
+import { createLibuvTransport } from "./libuv/mod.ts";
 
 /** Names of the built-in adapters. */
 export type TransportName = "deno" | "bun" | "node" | "libuv";

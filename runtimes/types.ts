@@ -12,9 +12,11 @@
  *   them, except `write`'s callback, which may be called synchronously when
  *   the bytes were accepted at once, and the listen callback, which must be
  *   called synchronously whenever the runtime binds synchronously.
- * - Errors passed to callbacks are already Node-shaped: build them with
- *   `systemError()` from `core/errors.ts` (`code`, negative `errno`,
- *   `syscall`, `address`, `port`, Node's message).
+ * - Errors passed to callbacks report facts: the errno name, the syscall the
+ *   runtime blamed and the endpoint involved, built with `systemError()`
+ *   from `core/errors.ts`. Node's rules on top of those facts (Unix listen
+ *   errors, local-bind errors, path length, socket file mode) are applied
+ *   by `core/sys_errors.ts`, never here.
  * - After `close()` is called no callback fires except `close`'s own.
  * @module
  */
@@ -152,10 +154,6 @@ export interface UnixListenRequest {
   path: string;
   /** Listen backlog. */
   backlog: number;
-  /** Make the socket readable by all users (chmod). */
-  readableAll: boolean;
-  /** Make the socket writable by all users (chmod). */
-  writableAll: boolean;
 }
 
 /** Callbacks a listener reports to its owner (the core Server). */

@@ -12,7 +12,7 @@ import * as assert from "uvu/assert";
 import type { SystemError } from "../core/errors.ts";
 import { errnoOf, warnedCodes } from "../core/errors.ts";
 import process from "node:process";
-import { createDenoTransport } from "../runtimes/deno.ts";
+import { createDenoTransport } from "../runtimes/deno/mod.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import type {
   AddressInfo,
@@ -136,9 +136,7 @@ async function listen(): Promise<Accepting & { port: number }> {
 
 /** A Unix listener at `path` with a queue of accepted handles. */
 function listenUnix(path: string): Promise<Accepting> {
-  return accepting((events, cb) =>
-    t.listenUnix({ path, backlog: 511, readableAll: false, writableAll: false }, events, cb)
-  );
+  return accepting((events, cb) => t.listenUnix({ path, backlog: 511 }, events, cb));
 }
 
 function dialUnix(path: string): Promise<StreamHandle> {

@@ -11,10 +11,9 @@
  * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` instead.
  * @module
  */
-import { chmodSync, statSync } from "node:fs";
 import { createServer, type Server, Socket } from "node:net";
 import process from "node:process";
-import { errFeatureUnavailable, type SystemError, systemError } from "../core/errors.ts";
+import { errFeatureUnavailable, type SystemError, systemError } from "../../core/errors.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -30,7 +29,8 @@ import type {
   Transport,
   TransportFeatures,
   UnixListenRequest,
-} from "./types.ts";
+} from "../types.ts";
+import { fixedLocal, ipEndpoint, knownPeer } from "../_shared.ts";
 
 type _Cb = (err?: SystemError | null) => void;
 
@@ -42,14 +42,13 @@ interface _RawError {
   port?: unknown;
 }
 
-/** Where an error happened, for the fields Node puts in its message. */
+/** Where an error happened: the syscall and endpoint the adapter was working on. */
 interface _Where {
   syscall: string;
   address?: string;
   port?: number;
-  /** Local address a dial binds (the family's wildcard when only a port was given). */
+  /** The local address a dial binds, if any. */
   localAddress?: string;
-  localPort?: number;
   /** A Unix socket path is being listened on. */
   unixListen?: boolean;
 }
@@ -61,12 +60,6 @@ const _onBun = (globalThis as { Bun?: unknown }).Bun !== undefined;
 function _fixup(code: string, syscall: string, where: _Where): [string, string] {
   // Bun blames EPIPE on `read`; a broken pipe only ever shows on a write.
   if (code === "EPIPE") return [code, "write"];
-  // Bun reports a failed local bind as `connect`; Node says `bind local[:port]`.
-  if (syscall === "connect" && where.localAddress !== undefined && _BIND_CODES.has(code)) {
-    return [code, "bind"];
-  }
-  // libuv turns ENOENT from binding a Unix socket into EACCES; Deno and Bun don't.
-  if (code === "ENOENT" && where.unixListen) return ["EACCES", syscall];
   // Deno's node:net reports EADDRNOTAVAIL from bind() as EINVAL.
   if (
     _onDeno && code === "EINVAL" && (syscall === "listen" || syscall === "bind") &&
@@ -75,9 +68,6 @@ function _fixup(code: string, syscall: string, where: _Where): [string, string] 
   return [code, syscall];
 }
 
-// On a dial with a local endpoint these come from its bind(), whatever syscall Bun names.
-const _BIND_CODES = new Set(["EADDRINUSE", "EADDRNOTAVAIL"]);
-
 function _mapError(raw: unknown, where: _Where): SystemError {
   const e = (raw ?? {}) as _RawError;
   const [code, syscall] = _fixup(
@@ -85,47 +75,14 @@ function _mapError(raw: unknown, where: _Where): SystemError {
     typeof e.syscall === "string" ? e.syscall : where.syscall,
     where,
   );
-  let address = where.address;
-  let port = where.port;
-  if (syscall === "bind" && where.localAddress !== undefined) {
-    // A dial's bind names only the local end; no port when none was asked for.
-    address = where.localAddress;
-    port = where.localPort;
-  } else if (syscall === "bind") {
-    address = typeof e.address === "string" ? e.address : address;
-    port = typeof e.port === "number" ? e.port : port;
-  } else if (syscall === "read" || syscall === "write" || syscall === "shutdown") {
-    address = port = undefined;
-  }
-  const err = systemError({
+  const stream = syscall === "read" || syscall === "write" || syscall === "shutdown";
+  return systemError({
     code,
     syscall,
-    address,
-    port,
-    describe: syscall === "listen",
+    address: stream ? undefined : where.address,
+    port: stream ? undefined : where.port,
     cause: raw,
   });
-  // Node reports port -1 for Unix listen errors.
-  if (where.unixListen) err.port = -1;
-  return err;
-}
-
-/**
- * An IP endpoint from the loose fields a runtime reports, or `null` when
- * they do not name one.
- * @param address IP text
- * @param family `'IPv4'`/`'IPv6'` or 4/6 (the text decides where absent)
- * @param port port number
- * @returns the endpoint, or `null`
- * @example
- * ```ts
- * ipEndpoint("::1", "IPv6", 80); // { address: "::1", family: "IPv6", port: 80 }
- * ```
- */
-export function ipEndpoint(address: unknown, family: unknown, port: unknown): AddressInfo | null {
-  if (typeof address !== "string" || address === "" || typeof port !== "number") return null;
-  const fam = family === "IPv6" || family === 6 || address.includes(":") ? "IPv6" : "IPv4";
-  return { address, family: fam, port };
 }
 
 /** A connected `node:net` socket behind the StreamHandle contract. */
@@ -440,21 +397,6 @@ class _NodeDial implements Dial {
 
 function _ignore(): void {}
 
-/**
- * The dialled peer where it costs no syscall: an IPv4 literal that passed
- * isIP() is already in the canonical form getpeername reports; IPv6 text may
- * be written differently (`0:0::1`), so that one is asked for.
- * @param req the dial
- * @returns the remote endpoint, or `undefined` when it must be asked for
- * @example
- * ```ts
- * knownPeer({ address: "127.0.0.1", port: 80, family: 4 });
- * ```
- */
-export function knownPeer(req: TcpConnectRequest): AddressInfo | undefined {
-  return req.family === 4 ? { address: req.address, family: "IPv4", port: req.port } : undefined;
-}
-
 // The values node:net's Socket constructor forces anyway, given up front: Node 20
 // copies the options and then adds missing keys, which turns the copy into a
 // slow dictionary object (~5 µs per socket); with the keys present it stays fast.
@@ -542,27 +484,12 @@ class _NodeListener implements ListenerHandle {
   };
 }
 
-/**
- * Every accepted connection's local end, for a listener bound to one
- * address; `undefined` on a wildcard, where it depends on the route.
- * @param a the listener's address
- * @returns the shared local endpoint, or `undefined`
- * @example
- * ```ts
- * fixedLocal({ address: "127.0.0.1", family: "IPv4", port: 8080 });
- * ```
- */
-export function fixedLocal(a: AddressInfo): AddressInfo | undefined {
-  if (a.address === "0.0.0.0" || a.address === "::") return undefined;
-  return ipEndpoint(a.address, a.family, a.port) ?? undefined;
-}
-
 function _listen(
   opts: Record<string, unknown>,
   events: ListenerEvents,
   cb: ListenCallback,
   where: _Where,
-  unix?: UnixListenRequest,
+  path?: string,
 ): void {
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
   const onError = (raw: unknown) => {
@@ -572,11 +499,7 @@ function _listen(
   const onListening = () => {
     server.removeListener("error", onError);
     server.removeListener("listening", onListening);
-    if (unix) {
-      const err = chmodUnix(unix);
-      if (err) return void server.close(() => cb(err));
-    }
-    cb(null, new _NodeListener(server, events, unix?.path));
+    cb(null, new _NodeListener(server, events, path));
   };
   server.once("error", onError);
   server.once("listening", onListening);
@@ -590,30 +513,6 @@ function _listen(
   // listener back now, as the contract asks. Its own 'listening' event comes
   // a tick later; a bind error, likewise, only reaches 'error' then.
   if (server.listening) onListening();
-}
-
-/**
- * Applies `readableAll`/`writableAll` to a bound Unix socket by adding the
- * bits to its current mode. Done here rather than by the runtime: Deno's
- * node:net and newer libuv (Node 24) set the mode to exactly 0o444/0o222,
- * locking the owner out.
- * @param req the listen request
- * @returns `null`, or the Node-shaped chmod error
- * @example
- * ```ts
- * const err = chmodUnix({ path: "/tmp/s.sock", backlog: 511, readableAll: true, writableAll: false });
- * ```
- */
-export function chmodUnix(req: UnixListenRequest): SystemError | null {
-  const bits = (req.readableAll ? 0o444 : 0) | (req.writableAll ? 0o222 : 0);
-  if (bits === 0) return null;
-  try {
-    const mode = statSync(req.path).mode & 0o7777;
-    if ((mode & bits) !== bits) chmodSync(req.path, mode | bits);
-    return null;
-  } catch (err) {
-    return _mapError(err, { syscall: "uv_pipe_chmod", address: req.path });
-  }
 }
 
 function _runtimeName(): string {
@@ -654,7 +553,7 @@ function _features(): TransportFeatures {
  * @returns a Transport backed by `node:net`
  * @example
  * ```ts
- * import { setTransport } from "./mod.ts";
+ * import { setTransport } from "../mod.ts";
  * setTransport(createNodeTransport());
  * ```
  */
@@ -678,9 +577,7 @@ export function createNodeTransport(): Transport {
           syscall: "connect",
           address: req.address,
           port: req.port,
-          localAddress: req.localAddress ??
-            (req.localPort === undefined ? undefined : req.family === 6 ? "::" : "0.0.0.0"),
-          localPort: req.localPort,
+          localAddress: req.localAddress,
         },
         undefined,
         knownPeer(req),
@@ -712,7 +609,13 @@ export function createNodeTransport(): Transport {
     },
     listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void {
       const opts = { path: req.path, backlog: req.backlog };
-      _listen(opts, events, cb, { syscall: "listen", address: req.path, unixListen: true }, req);
+      _listen(
+        opts,
+        events,
+        cb,
+        { syscall: "listen", address: req.path, unixListen: true },
+        req.path,
+      );
     },
   };
   // Bun's node:net accepts { fd } but never reads or writes through it.

@@ -22,7 +22,7 @@
 import { Buffer } from "node:buffer";
 import process from "node:process";
 import { getSystemErrorName } from "node:util";
-import { type SystemError, systemError } from "../core/errors.ts";
+import { type SystemError, systemError } from "../../core/errors.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -37,8 +37,8 @@ import type {
   TcpListenRequest,
   Transport,
   UnixListenRequest,
-} from "./types.ts";
-import { chmodUnix, fixedLocal, ipEndpoint, knownPeer } from "./node.ts";
+} from "../types.ts";
+import { fixedLocal, ipEndpoint, knownPeer } from "../_shared.ts";
 
 type _Cb = (err?: SystemError | null) => void;
 
@@ -124,13 +124,7 @@ function _code(status: number): string {
 }
 
 function _error(status: number, syscall: string, address?: string, port?: number): SystemError {
-  return systemError({
-    code: _code(status),
-    syscall,
-    address,
-    port,
-    describe: syscall === "listen",
-  });
+  return systemError({ code: _code(status), syscall, address, port });
 }
 
 function _endpoint(out: Record<string, unknown>): AddressInfo | null {
@@ -367,8 +361,6 @@ class _UvDial implements Dial {
   readonly #address: string;
   readonly #port: number | undefined;
   readonly #remote: AddressInfo | undefined;
-  /** The local end a dial binds first, for errors that belong to that bind. */
-  bound: { address: string; port: number | undefined } | undefined;
 
   constructor(
     h: _RawStream,
@@ -408,12 +400,6 @@ class _UvDial implements Dial {
     this.#cb = null;
     if (status < 0) {
       this.#h.close();
-      const code = _code(status);
-      // libuv reports a taken or foreign local address only once it connects.
-      const b = this.bound;
-      if (b !== undefined && (code === "EADDRINUSE" || code === "EADDRNOTAVAIL")) {
-        return cb(_error(status, "bind", b.address, b.port));
-      }
       return cb(_error(status, "connect", this.#address, this.#port));
     }
     cb(
@@ -501,7 +487,6 @@ function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
       dial.failLater(_error(err, "bind", local, req.localPort));
       return dial;
     }
-    dial.bound = { address: local, port: req.localPort };
   }
   const creq = new _b.TCPConnectWrap();
   creq.oncomplete = _afterConnect;
@@ -548,15 +533,7 @@ function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenC
   if (err === 0) err = h.listen(req.backlog);
   if (err < 0) {
     h.close();
-    const e = _error(err, "listen", req.path);
-    // Node reports port -1 for Unix listen errors.
-    e.port = -1;
-    return cb(e);
-  }
-  const chmodErr = chmodUnix(req);
-  if (chmodErr !== null) {
-    h.close();
-    return cb(chmodErr);
+    return cb(_error(err, "listen", req.path));
   }
   cb(null, new _UvListener(h, events, req.path));
 }
@@ -623,7 +600,7 @@ function _load(): _Bindings | null {
  * @returns a Transport on Node's TCP and Pipe handles, or `null`
  * @example
  * ```ts
- * import { createNodeTransport } from "./node.ts";
+ * import { createNodeTransport } from "../node/mod.ts";
  * const t = createLibuvTransport(createNodeTransport()) ?? createNodeTransport();
  * ```
  */

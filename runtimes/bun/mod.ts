@@ -31,7 +31,7 @@
  *   a handler (user code under `onData`) as an uncaught exception, like Node.
  * @module
  */
-import { chmodSync, fstatSync, statSync } from "node:fs";
+import { fstatSync } from "node:fs";
 import { Buffer } from "node:buffer";
 import { nextTick } from "node:process";
 import { isatty } from "node:tty";
@@ -40,7 +40,7 @@ import {
   errFeatureUnavailable,
   type SystemError,
   systemError,
-} from "../core/errors.ts";
+} from "../../core/errors.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -56,7 +56,7 @@ import type {
   Transport,
   TransportFeatures,
   UnixListenRequest,
-} from "./types.ts";
+} from "../types.ts";
 
 /** The part of Bun's `Socket` this adapter uses. */
 interface _BunSocket {
@@ -151,9 +151,6 @@ class _Conn implements StreamHandle, Dial {
   dialing = false;
   dialAddress = "";
   dialPort = 0;
-  /** Local endpoint asked for on a TCP dial (`null`: none). */
-  dialLocalAddress: string | null = null;
-  dialLocalPort = 0;
   /** Unix endpoints (`null` for TCP, whose endpoints come from Bun). */
   unixLocal: string | null = null;
   unixRemote: string | null = null;
@@ -561,18 +558,9 @@ function _dialFailed(c: _Conn, err: _BunError | undefined): void {
   c.dialCb = null;
   if (c.cancelled || cb === null) return;
   const code = err?.code ?? "ECONNREFUSED";
-  if (c.dialLocalAddress !== null && _BIND_CODES.has(code)) {
-    // Bun blames the local bind on `connect`; Node names bind and the local end.
-    const address = c.dialLocalAddress;
-    cb(systemError({ code, syscall: "bind", address, port: c.dialLocalPort, cause: err }));
-    return;
-  }
   const port = c.unixRemote === null ? c.dialPort : undefined;
   cb(systemError({ code, syscall: "connect", address: c.dialAddress, port, cause: err }));
 }
-
-// Codes a dial with a local endpoint gets from bind(), never from connect() on loopback.
-const _BIND_CODES = new Set(["EADDRINUSE", "EADDRNOTAVAIL"]);
 
 const _DIAL_HANDLERS = {
   open: _onDialOpen,
@@ -673,9 +661,7 @@ function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   const options: Record<string, unknown> = { hostname: req.address, port: req.port };
   if (req.localAddress !== undefined || req.localPort !== undefined) {
     // Node binds the wildcard of the dial's family when only a port is given.
-    c.dialLocalAddress = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
-    c.dialLocalPort = req.localPort ?? 0;
-    options.localAddress = c.dialLocalAddress;
+    options.localAddress = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
     if (req.localPort !== undefined) options.localPort = req.localPort;
   }
   return _dial(c, options, cb);
@@ -691,17 +677,7 @@ function _connectUnix(path: string, cb: ConnectCallback): Dial {
 
 function _listenError(e: unknown, address: string, port?: number): SystemError {
   const code = (e as _BunError)?.code ?? "EINVAL";
-  return systemError({ code, syscall: "listen", address, port, describe: true, cause: e });
-}
-
-/** A Unix listen error as Node reports it: `port: -1`, and libuv's EACCES for ENOENT. */
-function _unixListenError(e: unknown, path: string): SystemError {
-  let code = (e as _BunError)?.code ?? "EINVAL";
-  // libuv reports bind() ENOENT (a missing directory) as EACCES.
-  if (code === "ENOENT") code = "EACCES";
-  const err = systemError({ code, syscall: "listen", address: path, describe: true, cause: e });
-  err.port = -1;
-  return err;
+  return systemError({ code, syscall: "listen", address, port, cause: e });
 }
 
 function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void {
@@ -730,13 +706,6 @@ function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCal
   cb(null, new _Listener(l, addr));
 }
 
-/** Adds read/write permission for everyone, as libuv's uv_pipe_chmod does. */
-function _chmodAll(path: string, readable: boolean, writable: boolean): void {
-  const want = (readable ? 0o444 : 0) | (writable ? 0o222 : 0);
-  const mode = statSync(path).mode;
-  if ((mode & want) !== want) chmodSync(path, (mode | want) & 0o7777);
-}
-
 function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void {
   const state: _ListenState = { events, path: req.path, local: null };
   let l: _BunListener;
@@ -748,18 +717,8 @@ function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenC
       socket: _ACCEPT_HANDLERS,
     });
   } catch (e) {
-    cb(_unixListenError(e, req.path));
+    cb(_listenError(e, req.path));
     return;
-  }
-  if (req.readableAll || req.writableAll) {
-    try {
-      _chmodAll(req.path, req.readableAll, req.writableAll);
-    } catch (e) {
-      l.stop(true);
-      const code = (e as _BunError)?.code ?? "EIO";
-      cb(systemError({ code, syscall: "uv_pipe_chmod", address: req.path, cause: e }));
-      return;
-    }
   }
   cb(null, new _Listener(l, req.path));
 }
@@ -842,7 +801,7 @@ const _FEATURES: TransportFeatures = Object.freeze({
  * @returns The Bun transport (`openFd` wraps socket descriptors only, not pipes).
  * @example
  * ```ts
- * import { createBunTransport } from "./bun.ts";
+ * import { createBunTransport } from "./mod.ts";
  * const transport = createBunTransport();
  * console.log(transport.name, transport.features.backlog);
  * ```

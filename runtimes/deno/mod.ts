@@ -8,7 +8,12 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { errFeatureUnavailable, type SystemError, systemError, warnOnce } from "../core/errors.ts";
+import {
+  errFeatureUnavailable,
+  type SystemError,
+  systemError,
+  warnOnce,
+} from "../../core/errors.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -24,7 +29,7 @@ import type {
   Transport,
   TransportFeatures,
   UnixListenRequest,
-} from "./types.ts";
+} from "../types.ts";
 
 interface _DenoAddr {
   transport: string;
@@ -70,8 +75,6 @@ interface _DenoApi {
     tcpBacklog?: number;
     reusePort?: boolean;
   }): _DenoListener;
-  statSync(path: string): { mode: number | null };
-  chmodSync(path: string, mode: number): void;
   unrefTimer(id: number): void;
   listenDatagram?: unknown;
 }
@@ -116,14 +119,8 @@ function _codeOf(err: unknown): string {
   return (typeof name === "string" && _CODE_BY_NAME[name]) || "UNKNOWN";
 }
 
-function _mapError(
-  err: unknown,
-  syscall: string,
-  address?: string,
-  port?: number,
-  describe = false,
-): SystemError {
-  return systemError({ code: _codeOf(err), syscall, address, port, describe, cause: err });
+function _mapError(err: unknown, syscall: string, address?: string, port?: number): SystemError {
+  return systemError({ code: _codeOf(err), syscall, address, port, cause: err });
 }
 
 function _toEndpoint(addr: _DenoAddr | undefined): Endpoint {
@@ -697,7 +694,7 @@ function _listenTcp(
     });
   } catch (err) {
     // Deno.listen binds synchronously: the outcome goes back at once, as the contract asks.
-    cb(_mapError(err, "listen", req.address, req.port, true));
+    cb(_mapError(err, "listen", req.address, req.port));
     return;
   }
   _announce(new _DenoServer(listener, events, arena), cb);
@@ -720,39 +717,10 @@ function _listenUnix(
   try {
     listener = api.listen({ transport: "unix", path: req.path });
   } catch (err) {
-    cb(_unixListenError(err, "listen", req.path));
-    return;
-  }
-  try {
-    _chmodSocket(api, req);
-  } catch (err) {
-    listener.close();
-    cb(_unixListenError(err, "uv_pipe_chmod", req.path));
+    cb(_mapError(err, "listen", req.path));
     return;
   }
   _announce(new _DenoServer(listener, events, arena, req.path), cb);
-}
-
-// Node reports port -1 on pipe listen errors, and libuv turns a bind's
-// ENOENT (missing directory) into EACCES.
-function _unixListenError(err: unknown, syscall: string, path: string): SystemError {
-  const code = _codeOf(err);
-  const e = systemError({
-    code: code === "ENOENT" && syscall === "listen" ? "EACCES" : code,
-    syscall,
-    address: path,
-    describe: true,
-    cause: err,
-  });
-  e.port = -1;
-  return e;
-}
-
-function _chmodSocket(api: _DenoApi, req: UnixListenRequest): void {
-  const bits = (req.readableAll ? 0o444 : 0) | (req.writableAll ? 0o222 : 0);
-  if (bits === 0) return;
-  const mode = api.statSync(req.path).mode ?? 0;
-  api.chmodSync(req.path, (mode & 0o7777) | bits);
 }
 
 /**
@@ -764,7 +732,7 @@ function _chmodSocket(api: _DenoApi, req: UnixListenRequest): void {
  * @returns The Deno transport.
  * @example
  * ```ts
- * import { createDenoTransport } from "./deno.ts";
+ * import { createDenoTransport } from "./mod.ts";
  * const transport = createDenoTransport();
  * transport.connectTcp({ address: "127.0.0.1", port: 8080, family: 4 }, (err, handle) => {
  *   if (err) throw err;

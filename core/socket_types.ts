@@ -1,0 +1,97 @@
+/**
+ * The public option and helper types of `net.Socket`, `socket.connect()` and
+ * `net.connect()`, as Node's documentation names them.
+ * @module
+ */
+import type { Buffer } from "node:buffer";
+import type { BlockList } from "./block_list.ts";
+import type { LookupFunction } from "./connect.ts";
+
+/** Options of `new net.Socket()`. */
+export interface SocketConstructorOpts {
+  /** Wrap an existing file descriptor (where the runtime can). */
+  fd?: number;
+  /** Keep the writable side open after the peer ends (default `false`). */
+  allowHalfOpen?: boolean;
+  /** Allow reads (default `true`). */
+  readable?: boolean;
+  /** Allow writes (default `true`). */
+  writable?: boolean;
+  /** Destroys the socket when aborted. */
+  signal?: AbortSignal;
+  /** Sets TCP_NODELAY once connected. */
+  noDelay?: boolean;
+  /** Enables SO_KEEPALIVE once connected. */
+  keepAlive?: boolean;
+  /** Milliseconds before the first keep-alive probe. */
+  keepAliveInitialDelay?: number;
+  /** Addresses this socket may not connect to. */
+  blockList?: BlockList;
+  /** Stream buffer limit for both sides. */
+  highWaterMark?: number;
+  /** Stream buffer limit for the readable side. */
+  readableHighWaterMark?: number;
+  /** Stream buffer limit for the writable side. */
+  writableHighWaterMark?: number;
+}
+
+/** Options of `socket.connect()` for TCP. */
+export interface TcpSocketConnectOpts {
+  /** Remote port. */
+  port: number | string;
+  /** Remote host (default `'localhost'`). */
+  host?: string;
+  /** Local IP to bind. */
+  localAddress?: string;
+  /** Local port to bind. */
+  localPort?: number;
+  /** 0, 4 or 6. */
+  family?: number;
+  /** getaddrinfo hints. */
+  hints?: number;
+  /** Custom `dns.lookup`. */
+  lookup?: LookupFunction;
+  /** Sets TCP_NODELAY once connected. */
+  noDelay?: boolean;
+  /** Enables SO_KEEPALIVE once connected. */
+  keepAlive?: boolean;
+  /** Milliseconds before the first keep-alive probe. */
+  keepAliveInitialDelay?: number;
+  /** Happy Eyeballs. */
+  autoSelectFamily?: boolean;
+  /** Milliseconds per Happy Eyeballs attempt. */
+  autoSelectFamilyAttemptTimeout?: number;
+  /** Addresses this socket may not connect to. */
+  blockList?: BlockList;
+  /** Must be absent for TCP. */
+  path?: undefined;
+}
+
+/** Options of `socket.connect()` for a Unix domain socket. */
+export interface IpcSocketConnectOpts {
+  /** Filesystem path of the socket. */
+  path: string;
+}
+
+/** Options of `socket.connect()`. */
+export type SocketConnectOpts = TcpSocketConnectOpts | IpcSocketConnectOpts;
+
+/** Options of `net.connect()`/`net.createConnection()`. */
+export type NetConnectOpts =
+  & (TcpSocketConnectOpts | IpcSocketConnectOpts)
+  & SocketConstructorOpts
+  & { timeout?: number };
+
+/** `socket.readyState` values. */
+export type SocketReadyState = "opening" | "open" | "readOnly" | "writeOnly" | "closed";
+
+/** What a server lends an accepted socket so it can report its end. */
+export interface ConnectionOwner {
+  /** Called once when an accepted socket is destroyed. */
+  _connectionClosed(): void;
+}
+
+/** The callback `node:stream` passes to `_write`, `_writev`, `_final` and `_destroy`. */
+export type StreamCallback = (err?: Error | null) => void;
+/** One buffered write as `node:stream` hands it to `_writev`. */
+export type StreamChunk = { chunk: Buffer | string; encoding: BufferEncoding };

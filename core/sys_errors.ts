@@ -1,0 +1,223 @@
+/**
+ * Core's side of the transport calls whose outcome Node shapes by rule.
+ *
+ * Adapters report facts: the errno name, the syscall the runtime blamed, the
+ * endpoint dialled or bound. The rules Node applies on top of those facts
+ * live here, once for every adapter:
+ * - a Unix socket path longer than `sun_path` fails with `EINVAL` (listen and
+ *   connect), instead of binding a truncated name;
+ * - Unix listen errors carry `port: -1`, and a missing directory (`ENOENT`
+ *   from bind) reads `EACCES`, as libuv reports it;
+ * - a dial's local bind failure is a `bind` error naming the local end, and a
+ *   local address of the other family fails with `bind EINVAL`;
+ * - `readableAll`/`writableAll` set the socket file's mode to 0o444, 0o222
+ *   or 0o666, as Node 24 and 26 do.
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import { chmodSync } from "node:fs";
+import process from "node:process";
+import { type SystemError, systemError } from "./errors.ts";
+import { isIP } from "./ip.ts";
+import type {
+  ConnectCallback,
+  Dial,
+  ListenCallback,
+  ListenerEvents,
+  TcpConnectRequest,
+  Transport,
+} from "../runtimes/types.ts";
+
+/** A Unix listen as core asks for it: the adapter's request plus the file mode. */
+export interface UnixListenOptions {
+  /** Filesystem path of the socket. */
+  path: string;
+  /** Listen backlog. */
+  backlog: number;
+  /** Make the socket readable by all users. */
+  readableAll: boolean;
+  /** Make the socket writable by all users. */
+  writableAll: boolean;
+}
+
+// Bytes of sockaddr_un.sun_path: 108 on Linux, 104 on the BSDs and macOS.
+// libuv accepts a name that fills it exactly (no terminating NUL needed).
+const _SUN_PATH = process.platform === "linux" ? 108 : 104;
+
+// Codes a dial with a local endpoint gets from its bind(), whatever syscall
+// the runtime names (Bun says `connect`, libuv reports them on connect).
+const _BIND_CODES = new Set(["EADDRINUSE", "EADDRNOTAVAIL"]);
+
+/**
+ * Rebuilds `err` with some fields changed, message included.
+ * @param err the error an adapter reported
+ * @param fields the fields that change
+ * @returns a new Node system error, with `err` as its cause
+ * @example
+ * ```ts
+ * const e = reshape(systemError({ code: "ENOENT", syscall: "listen" }), { code: "EACCES" });
+ * ```
+ */
+export function reshape(
+  err: SystemError,
+  fields: { code?: string; syscall?: string; address?: string; port?: number },
+): SystemError {
+  const pick = <K extends keyof typeof fields>(k: K) => k in fields ? fields[k] : err[k];
+  return systemError({
+    code: pick("code")!,
+    syscall: pick("syscall")!,
+    address: pick("address"),
+    port: pick("port"),
+    hostname: err.hostname,
+    cause: (err as { cause?: unknown }).cause ?? err,
+  });
+}
+
+/**
+ * The `EINVAL` Node raises for a Unix socket path too long for `sun_path`.
+ * @param path the socket path
+ * @param syscall `listen` or `connect`
+ * @returns the error, or `null` when the path fits
+ * @example
+ * ```ts
+ * unixPathError("/tmp/" + "x".repeat(200), "connect")?.code; // "EINVAL"
+ * ```
+ */
+export function unixPathError(path: string, syscall: string): SystemError | null {
+  if (Buffer.byteLength(path) <= _SUN_PATH) return null;
+  return systemError({ code: "EINVAL", syscall, address: path });
+}
+
+/** Node's form of a Unix listen error: port -1, and libuv's EACCES for a missing directory. */
+function _unixListenError(err: SystemError): SystemError {
+  const e = err.code === "ENOENT" && err.syscall === "listen"
+    ? reshape(err, { code: "EACCES" })
+    : err;
+  e.port = -1;
+  return e;
+}
+
+/**
+ * Sets a Unix socket file's mode for `readableAll`/`writableAll`.
+ * @param path the bound socket's path
+ * @param readableAll everyone may read
+ * @param writableAll everyone may write
+ * @returns `null`, or the `uv_pipe_chmod` error
+ * @example
+ * ```ts
+ * setPipeMode("/tmp/app.sock", true, true); // mode 0o666
+ * ```
+ */
+export function setPipeMode(
+  path: string,
+  readableAll: boolean,
+  writableAll: boolean,
+): SystemError | null {
+  const mode = (readableAll ? 0o444 : 0) | (writableAll ? 0o222 : 0);
+  if (mode === 0) return null;
+  try {
+    chmodSync(path, mode);
+    return null;
+  } catch (err) {
+    const code = (err as { code?: unknown })?.code;
+    return systemError({
+      code: typeof code === "string" ? code : "EIO",
+      syscall: "uv_pipe_chmod",
+      cause: err,
+    });
+  }
+}
+
+/**
+ * Listens on a Unix socket through `transport`, with Node's path-length
+ * check, error shape and file mode. `cb` is timed as the adapter's.
+ * @param transport the adapter
+ * @param req path, backlog and mode flags
+ * @param events the owner's listener callbacks
+ * @param cb the bound listener or Node's error
+ * @example
+ * ```ts
+ * listenUnix(getTransport(), { path, backlog: 511, readableAll: false, writableAll: false }, events, cb);
+ * ```
+ */
+export function listenUnix(
+  transport: Transport,
+  req: UnixListenOptions,
+  events: ListenerEvents,
+  cb: ListenCallback,
+): void {
+  const tooLong = unixPathError(req.path, "listen");
+  if (tooLong !== null) return cb(_unixListenError(tooLong));
+  transport.listenUnix({ path: req.path, backlog: req.backlog }, events, (err, listener) => {
+    if (err !== null) return cb(_unixListenError(err));
+    const modeErr = setPipeMode(req.path, req.readableAll, req.writableAll);
+    if (modeErr === null) return cb(null, listener);
+    listener!.close(_noop);
+    cb(modeErr);
+  });
+}
+
+/**
+ * Dials a Unix socket through `transport`, failing over-long paths as Node does.
+ * @param transport the adapter
+ * @param path the socket path
+ * @param cb the connected handle or Node's error
+ * @returns the pending dial
+ * @example
+ * ```ts
+ * const dial = dialUnix(getTransport(), "/tmp/app.sock", (err, handle) => {});
+ * ```
+ */
+export function dialUnix(transport: Transport, path: string, cb: ConnectCallback): Dial {
+  const tooLong = unixPathError(path, "connect");
+  return tooLong === null ? transport.connectUnix(path, cb) : _failedDial(tooLong, cb);
+}
+
+/**
+ * Dials TCP through `transport`, with Node's rules for the local bind: a
+ * local address of the other family fails with `bind EINVAL`, and bind
+ * failures name `bind` and the local end.
+ * @param transport the adapter
+ * @param req the resolved dial
+ * @param cb the connected handle or Node's error
+ * @returns the pending dial
+ * @example
+ * ```ts
+ * const dial = dialTcp(getTransport(), { address: "127.0.0.1", port: 80, family: 4 }, (err, h) => {});
+ * ```
+ */
+export function dialTcp(transport: Transport, req: TcpConnectRequest, cb: ConnectCallback): Dial {
+  const { localAddress, localPort } = req;
+  if (localAddress === undefined && localPort === undefined) return transport.connectTcp(req, cb);
+  const local = localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
+  if (isIP(local) !== req.family) {
+    return _failedDial(
+      systemError({ code: "EINVAL", syscall: "bind", address: local, port: localPort }),
+      cb,
+    );
+  }
+  return transport.connectTcp(req, (err, handle) => {
+    if (
+      err !== null &&
+      (err.syscall === "bind" || (err.syscall === "connect" && _BIND_CODES.has(err.code)))
+    ) {
+      err = reshape(err, { syscall: "bind", address: local, port: localPort });
+    }
+    cb(err, handle);
+  });
+}
+
+/** A dial that fails on a later microtask unless cancelled first. */
+function _failedDial(err: SystemError, cb: ConnectCallback): Dial {
+  let live = true;
+  queueMicrotask(() => {
+    if (live) cb(err);
+  });
+  return {
+    cancel() {
+      live = false;
+    },
+  };
+}
+
+function _noop(): void {}
