@@ -26,8 +26,9 @@ import {
   setDefaultAutoSelectFamilyAttemptTimeout,
 } from "./core/connect.ts";
 import { isIP, isIPv4, isIPv6 } from "./core/ip.ts";
-import { createServer, Server } from "./core/server.ts";
-import { connect, createConnection, Socket } from "./core/socket.ts";
+import { type Callable, callable } from "./core/callable.ts";
+import { createServer, Server as _Server } from "./core/server.ts";
+import { connect, createConnection, Socket as _Socket } from "./core/socket.ts";
 import { SocketAddress } from "./core/socket_address.ts";
 
 export type { AddressInfo } from "./runtimes/types.ts";
@@ -61,12 +62,40 @@ export {
   isIP,
   isIPv4,
   isIPv6,
-  Server,
   setDefaultAutoSelectFamily,
   setDefaultAutoSelectFamilyAttemptTimeout,
-  Socket,
   SocketAddress,
 };
+
+/**
+ * A TCP or Unix domain stream socket: Node's `net.Socket`. Like Node's, it
+ * also works without `new`, and `net.Socket.call(this, options)` initialises
+ * an object of a `util.inherits` subclass; `class X extends Socket` works.
+ * @example
+ * ```ts
+ * import { Socket } from "@omninet/net";
+ * const socket = new Socket();
+ * socket.connect(80, "example.com", () => socket.end("GET / HTTP/1.0\r\n\r\n"));
+ * ```
+ */
+export const Socket: Callable<typeof _Socket> = callable(_Socket);
+/** The socket instance type. */
+export type Socket = _Socket;
+
+/**
+ * A TCP or Unix domain socket server: Node's `net.Server`. Like Node's, it
+ * also works without `new` and with `net.Server.call(this, ...)`.
+ * @example
+ * ```ts
+ * import { Server } from "@omninet/net";
+ * const server = new Server((socket) => socket.end("hello\n"));
+ * server.listen(8080, "127.0.0.1");
+ * ```
+ */
+export const Server: Callable<typeof _Server> = callable(_Server);
+/** The server instance type. */
+export type Server = _Server;
+
 /** `net.Stream` is an alias of `net.Socket`, as in Node. */
 export const Stream: typeof Socket = Socket;
 

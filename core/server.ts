@@ -17,6 +17,7 @@ import type {
   Transport,
 } from "../runtimes/types.ts";
 import { BlockList } from "./block_list.ts";
+import { adoptingBase } from "./callable.ts";
 import {
   codedError,
   errFeatureUnavailable,
@@ -109,6 +110,9 @@ function _errNotRunning(): NodeErrorLike {
   return codedError("ERR_SERVER_NOT_RUNNING", "Server is not running.");
 }
 
+// Lets `net.Server.call(obj, ...)` initialise obj (see callable.ts).
+const _EmitterBase: typeof EventEmitter = adoptingBase(EventEmitter);
+
 /**
  * A TCP or Unix domain socket server: Node's `net.Server`.
  *
@@ -119,7 +123,7 @@ function _errNotRunning(): NodeErrorLike {
  * server.listen(8080, "127.0.0.1");
  * ```
  */
-export class Server extends EventEmitter implements ConnectionOwner {
+export class Server extends _EmitterBase implements ConnectionOwner {
   /** Accepted sockets keep their writable side open after the peer ends. */
   allowHalfOpen: boolean;
   /** Accepted sockets start paused. */

@@ -15,6 +15,7 @@ import { getTransport } from "../runtimes/mod.ts";
 import type { AddressInfo, StreamHandle } from "../runtimes/types.ts";
 import { isNormalized, normalizeArgs } from "./args.ts";
 import { BlockList } from "./block_list.ts";
+import { adoptingBase } from "./callable.ts";
 import { normalizeTcpConnect, startTcpConnect } from "./connect.ts";
 import {
   abortError,
@@ -92,6 +93,9 @@ function _streamOptions(opts: Record<string, unknown>): DuplexOptions {
   return out;
 }
 
+// Lets `net.Socket.call(obj, options)` initialise obj (see callable.ts).
+const _DuplexBase: typeof Duplex = adoptingBase(Duplex);
+
 /**
  * A TCP or Unix domain stream socket: Node's `net.Socket`.
  *
@@ -103,7 +107,7 @@ function _streamOptions(opts: Record<string, unknown>): DuplexOptions {
  * socket.on("data", (chunk) => console.log(chunk.toString()));
  * ```
  */
-export class Socket extends Duplex {
+export class Socket extends _DuplexBase {
   /** `true` while a connection is being established. */
   connecting: boolean = false;
   /** The server that accepted this socket, or `null`. */
