@@ -32,14 +32,21 @@ import { connect, createConnection, Socket as _Socket } from "./core/socket.ts";
 import { SocketAddress } from "./core/socket_address.ts";
 
 export type { AddressInfo } from "./runtimes/types.ts";
+export type { Callable } from "./core/callable.ts";
 export type { BlockListFamily } from "./core/block_list.ts";
 export type { LookupFunction } from "./core/connect.ts";
 export type { SystemError } from "./core/errors.ts";
-export type { DropArgument, ListenOptions, ServerOpts } from "./core/server.ts";
+export type {
+  DropArgument,
+  ListenOptions,
+  Server as ServerInstance,
+  ServerOpts,
+} from "./core/server.ts";
 export type {
   ConnectionOwner,
   IpcSocketConnectOpts,
   NetConnectOpts,
+  Socket as SocketInstance,
   SocketConnectOpts,
   SocketConstructorOpts,
   SocketReadyState,

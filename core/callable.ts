@@ -5,7 +5,7 @@
  * omninet's are classes (typed, with private state, `class X extends` works),
  * so two small pieces restore the old calling styles:
  *
- * - {@link adoptingBase} sits between the class and its parent (`Duplex`,
+ * - {@link makeAdoptable} puts a stand-in between the class and its parent (`Duplex`,
  *   `EventEmitter`, both function constructors on every runtime). Normally it
  *   just runs the parent on the new object. When a call on an existing object
  *   is pending, it runs the parent on that object instead and returns it, so
@@ -21,17 +21,23 @@
 let _adoptee: object | null = null;
 
 /**
- * A stand-in for `Parent` as a class's base that can initialise an existing
- * object (see the module doc). Statics and the prototype chain stay `Parent`'s.
- * @param Parent a function constructor (callable without `new`)
- * @returns a constructor to `extend` instead of `Parent`
+ * Puts a stand-in for `Parent` between `Class` and `Parent` (see the module
+ * doc): `super()` in `Class` then can initialise an existing object. Only the
+ * constructor's own prototype changes (`super()` looks it up when it runs);
+ * statics and `Class.prototype`'s chain stay as they were.
+ * @param Class a class declared as `class Class extends Parent`
+ * @param Parent its parent, a function constructor (callable without `new`)
  * @example
  * ```ts
  * import { Duplex } from "node:stream";
- * class MyStream extends adoptingBase(Duplex) {}
+ * class MyStream extends Duplex {}
+ * makeAdoptable(MyStream, Duplex);
  * ```
  */
-export function adoptingBase<T extends abstract new (options?: never) => object>(Parent: T): T {
+export function makeAdoptable(
+  Class: abstract new (...args: never[]) => object,
+  Parent: abstract new (options?: never) => object,
+): void {
   const parent = Parent as unknown as (this: object, options?: unknown) => void;
   function Adopting(this: object, options?: unknown): object {
     const self = _adoptee ?? this;
@@ -41,7 +47,7 @@ export function adoptingBase<T extends abstract new (options?: never) => object>
   }
   Adopting.prototype = Parent.prototype;
   Object.setPrototypeOf(Adopting, Parent);
-  return Adopting as unknown as T;
+  Object.setPrototypeOf(Class, Adopting);
 }
 
 /** A class that can also be called, as Node's function constructors can. */
@@ -50,7 +56,7 @@ export type Callable<C extends abstract new (...args: never[]) => object> =
   & ((...args: ConstructorParameters<C>) => InstanceType<C>);
 
 /**
- * Wraps a class (whose base is {@link adoptingBase}) so it can be called:
+ * Wraps a class (made adoptable with {@link makeAdoptable}) so it can be called:
  * `Class(...)` constructs, `Class.call(obj, ...)` initialises `obj` when it
  * inherits from `Class.prototype`. `new` and `extends` behave as on the class,
  * and `instance.constructor` is the wrapper.

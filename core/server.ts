@@ -17,7 +17,7 @@ import type {
   Transport,
 } from "../runtimes/types.ts";
 import { BlockList } from "./block_list.ts";
-import { adoptingBase } from "./callable.ts";
+import { makeAdoptable } from "./callable.ts";
 import {
   codedError,
   errFeatureUnavailable,
@@ -110,9 +110,6 @@ function _errNotRunning(): NodeErrorLike {
   return codedError("ERR_SERVER_NOT_RUNNING", "Server is not running.");
 }
 
-// Lets `net.Server.call(obj, ...)` initialise obj (see callable.ts).
-const _EmitterBase: typeof EventEmitter = adoptingBase(EventEmitter);
-
 /**
  * A TCP or Unix domain socket server: Node's `net.Server`.
  *
@@ -123,7 +120,7 @@ const _EmitterBase: typeof EventEmitter = adoptingBase(EventEmitter);
  * server.listen(8080, "127.0.0.1");
  * ```
  */
-export class Server extends _EmitterBase implements ConnectionOwner {
+export class Server extends EventEmitter implements ConnectionOwner {
   /** Accepted sockets keep their writable side open after the peer ends. */
   allowHalfOpen: boolean;
   /** Accepted sockets start paused. */
@@ -564,6 +561,8 @@ export class Server extends _EmitterBase implements ConnectionOwner {
     );
   }
 }
+// Lets `net.Server.call(obj, ...)` initialise obj (see callable.ts).
+makeAdoptable(Server, EventEmitter);
 
 /**
  * Creates a TCP or Unix domain socket server.

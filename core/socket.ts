@@ -15,7 +15,7 @@ import { getTransport } from "../runtimes/mod.ts";
 import type { AddressInfo, StreamHandle } from "../runtimes/types.ts";
 import { isNormalized, normalizeArgs } from "./args.ts";
 import { BlockList } from "./block_list.ts";
-import { adoptingBase } from "./callable.ts";
+import { makeAdoptable } from "./callable.ts";
 import { normalizeTcpConnect, startTcpConnect } from "./connect.ts";
 import {
   abortError,
@@ -93,9 +93,6 @@ function _streamOptions(opts: Record<string, unknown>): DuplexOptions {
   return out;
 }
 
-// Lets `net.Socket.call(obj, options)` initialise obj (see callable.ts).
-const _DuplexBase: typeof Duplex = adoptingBase(Duplex);
-
 /**
  * A TCP or Unix domain stream socket: Node's `net.Socket`.
  *
@@ -107,7 +104,7 @@ const _DuplexBase: typeof Duplex = adoptingBase(Duplex);
  * socket.on("data", (chunk) => console.log(chunk.toString()));
  * ```
  */
-export class Socket extends _DuplexBase {
+export class Socket extends Duplex {
   /** `true` while a connection is being established. */
   connecting: boolean = false;
   /** The server that accepted this socket, or `null`. */
@@ -790,6 +787,8 @@ export class Socket extends _DuplexBase {
     return a === null ? {} : { address: a.address, family: a.family, port: a.port };
   }
 }
+// Lets `net.Socket.call(obj, options)` initialise obj (see callable.ts).
+makeAdoptable(Socket, Duplex);
 
 /**
  * Wraps a handle a server accepted into a connected Socket.
