@@ -10,7 +10,7 @@
  */
 import { Buffer } from "node:buffer";
 import process from "node:process";
-import { Duplex, type DuplexOptions } from "node:stream";
+import { Duplex, type DuplexOptions, finished } from "node:stream";
 import { getTransport } from "../runtimes/mod.ts";
 import type { AddressInfo, StreamHandle } from "../runtimes/types.ts";
 import { isNormalized, normalizeArgs } from "./args.ts";
@@ -274,7 +274,7 @@ export class Socket extends Duplex {
    * @internal
    */
   _connectFailed(err: Error): void {
-    this.connecting = false;
+    // `connecting` is cleared by _destroy, which also reads it ('close' gets hadError).
     this.destroy(err);
   }
 
@@ -292,7 +292,10 @@ export class Socket extends Duplex {
     this.#adopt(handle);
     this.#idle?.touch();
     if (this.#resetting) {
+      // Node resets from a 'connect' listener: 'connect' and 'ready' are still emitted.
+      this.emit("connect");
       this.#resetNow();
+      this.emit("ready");
       return;
     }
     this.#flushHeld();
@@ -453,9 +456,13 @@ export class Socket extends Duplex {
   /** Sends FIN once every write is flushed (deferred while connecting). */
   override _final(cb: StreamCallback): void {
     const handle = this.#handle;
-    // Like Node, a socket that is not connected yet waits for 'connect'.
-    if (handle === null || this.connecting) {
+    // Like Node, a connecting socket waits for 'connect'; one that never connected is done.
+    if (this.connecting) {
       this.#heldFinal = cb;
+      return;
+    }
+    if (handle === null) {
+      cb();
       return;
     }
     // Node ignores asynchronous shutdown errors: the read side reports real failures.
@@ -466,6 +473,8 @@ export class Socket extends Duplex {
 
   /** Releases the handle; 'close' follows once the runtime let it go. */
   override _destroy(err: Error | null, cb: StreamCallback): void {
+    // Node's 'close' has no argument for a socket that never had a handle (never connecting).
+    const hadHandle = this.#handle !== null || this.connecting;
     this.connecting = false;
     const dial = this.#attempt?.abandon() ?? null;
     this.#attempt = null;
@@ -492,7 +501,7 @@ export class Socket extends Duplex {
       cb(err);
       // Cancelled after cb: Node reports an aborted Happy Eyeballs dial after 'error', before 'close'.
       if (dial !== null) dial();
-      process.nextTick(() => this.#emitClose(hadError));
+      process.nextTick(() => this.#emitClose(hadHandle ? hadError : undefined));
     }
     this.#cancelInflightWrite();
   }
@@ -515,12 +524,13 @@ export class Socket extends Duplex {
     }
   }
 
-  #emitClose(hadError: boolean): void {
+  #emitClose(hadError: boolean | undefined): void {
     if (this.#closeEmitted) return;
     this.#closeEmitted = true;
     // Node fails a write held during connect as the socket closes.
     this.#failHeld();
-    this.emit("close", hadError);
+    if (hadError === undefined) this.emit("close");
+    else this.emit("close", hadError);
   }
 
   /**
@@ -576,9 +586,15 @@ export class Socket extends Duplex {
    * @returns a promise settled after `'close'`
    */
   override async [Symbol.asyncDispose](): Promise<void> {
-    if (!this.destroyed) this.destroy(this.readableEnded ? undefined : abortError());
-    if (this.#closeEmitted) return;
-    await new Promise<void>((resolve) => this.once("close", () => resolve()));
+    let error: Error | undefined;
+    if (!this.destroyed) {
+      error = this.readableEnded ? undefined : abortError();
+      this.destroy(error);
+    }
+    // As Node: wait like finished() (whose listener takes the 'error'), ignoring our own abort.
+    await new Promise<void>((resolve, reject) =>
+      finished(this, (err) => (err && err !== error ? reject(err) : resolve()))
+    );
   }
 
   // ---- timeouts ---------------------------------------------------------
@@ -709,9 +725,14 @@ export class Socket extends Duplex {
     return this.#bytesDispatched + queuedBytes(queued, this.#held);
   }
 
-  /** Characters or bytes queued for writing (`undefined` before a handle exists). */
+  /** Characters or bytes queued for writing, also while connecting (`undefined` before `connect()`). */
   get bufferSize(): number | undefined {
-    return this.#handle !== null ? this.writableLength : undefined;
+    return this.#handle !== null || this.connecting ? this.writableLength : undefined;
+  }
+
+  /** Legacy alias of {@link Socket.connecting}, as Node keeps it. */
+  get _connecting(): boolean {
+    return this.connecting;
   }
 
   /** `true` until connected (also when never connected). */
