@@ -33,6 +33,7 @@ import { SocketAddress } from "./core/socket_address.ts";
 
 export type { AddressInfo } from "./runtimes/types.ts";
 export type { Callable } from "./core/callable.ts";
+export type { OnReadOpts } from "./core/socket_onread.ts";
 export type { BlockListFamily } from "./core/block_list.ts";
 export type { LookupFunction } from "./core/connect.ts";
 export type { SystemError } from "./core/errors.ts";

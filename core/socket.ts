@@ -33,6 +33,7 @@ import {
   errSocketClosed,
 } from "./socket_errors.ts";
 import { SocketHandleEvents } from "./socket_events.ts";
+import { OnRead } from "./socket_onread.ts";
 import type {
   ConnectionOwner,
   NetConnectOpts,
@@ -142,6 +143,7 @@ export class Socket extends Duplex {
 
   #peerCache: AddressInfo | null = null;
   #sockCache: AddressInfo | null = null;
+  #onread: OnRead | null = null;
 
   /**
    * Creates a socket; it is not connected until `connect()` (unless `fd` is given).
@@ -168,6 +170,7 @@ export class Socket extends Duplex {
       }
       this.blockList = opts.blockList;
     }
+    if (opts.onread != null) this.#onread = OnRead.from(opts.onread);
     if (opts.fd !== undefined) this.#openFd(opts.fd, opts.readable !== false);
     if (opts.signal !== undefined) this.#watchSignal(opts.signal);
   }
@@ -363,6 +366,10 @@ export class Socket extends Duplex {
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     this.#bytesRead += buf.length;
     this.#idle?.touch();
+    if (this.#onread !== null) {
+      if (!this.#onread.deliver(buf)) this.#stopReading();
+      return;
+    }
     if (!this.push(buf) && this.#reading && this.#handle !== null) {
       this.#reading = false;
       this.#handle.readStop();
@@ -377,6 +384,37 @@ export class Socket extends Duplex {
     this.#reading = false;
     this.push(null);
     this.read(0);
+  }
+
+  #stopReading(): void {
+    if (this.#reading && this.#handle !== null) {
+      this.#reading = false;
+      this.#handle.readStop();
+    }
+  }
+
+  /**
+   * Pauses the stream (with `onread`, also stops reading from the handle, as Node).
+   * @returns this socket
+   */
+  override pause(): this {
+    if (this.#onread !== null && !this.connecting) this.#stopReading();
+    return super.pause();
+  }
+
+  /**
+   * Resumes the stream (with `onread`, also reads from the handle again, as Node).
+   * @returns this socket
+   */
+  override resume(): this {
+    const handle = this.#handle;
+    if (this.#onread !== null && !this.connecting && handle !== null && !this.#reading) {
+      if (this.#onread.resume()) {
+        this.#reading = true;
+        handle.readStart();
+      }
+    }
+    return super.resume();
   }
 
   /** Starts reading from the handle; the stream calls it when it wants data. */
