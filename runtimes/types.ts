@@ -92,6 +92,10 @@ export interface StreamHandle {
   reset?(cb: () => void): void;
   /** Sets TCP_NODELAY. A no-op on Unix sockets. */
   setNoDelay(enable: boolean): void;
+  /** Sets IP_TOS on a TCP socket; returns an error code (`"EINVAL"`) or `null`. */
+  setTypeOfService?(tos: number): string | null;
+  /** Reads IP_TOS of a TCP socket, or returns an error code. */
+  getTypeOfService?(): number | string;
   /**
    * Sets SO_KEEPALIVE with the first probe after `initialDelayMs`
    * (0 = system default). Adapters whose runtime cannot set the delay set
@@ -195,6 +199,8 @@ export interface TransportFeatures {
   keepAliveDelay: boolean;
   /** `localAddress`/`localPort` on connect work. */
   localBind: boolean;
+  /** TCP handles implement `setTypeOfService`/`getTypeOfService` (IP_TOS). */
+  typeOfService?: boolean;
 }
 
 /** A runtime adapter. */

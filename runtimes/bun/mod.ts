@@ -76,6 +76,8 @@ interface _BunSocket {
   unref(): void;
   setNoDelay(noDelay: boolean): boolean;
   setKeepAlive(enable: boolean, initialDelayMs: number): boolean;
+  setTypeOfService?(tos: number): unknown;
+  getTypeOfService?(): number;
 }
 
 /** The part of Bun's socket listener this adapter uses. */
@@ -301,6 +303,15 @@ class _TcpConn extends _Conn {
 
   override setKeepAlive(enable: boolean, initialDelayMs: number): void {
     if (!this.released) this.sock!.setKeepAlive(enable, initialDelayMs);
+  }
+
+  setTypeOfService(tos: number): string | null {
+    if (!this.released) this.sock!.setTypeOfService?.(tos);
+    return null;
+  }
+
+  getTypeOfService(): number | string {
+    return this.released ? 0 : this.sock!.getTypeOfService?.() ?? 0;
   }
 }
 
@@ -792,6 +803,8 @@ const _FEATURES: TransportFeatures = Object.freeze({
   backlog: false,
   keepAliveDelay: true,
   localBind: true,
+  // Bun's sockets set IP_TOS (setTypeOfService) since Bun 1.3.
+  typeOfService: true,
 });
 
 /**

@@ -57,6 +57,8 @@ interface _RawStream {
   getpeername?(out: Record<string, unknown>): number;
   setNoDelay?(enable: boolean): number;
   setKeepAlive?(enable: boolean, delaySeconds: number): number;
+  setTypeOfService?(tos: number): number;
+  getTypeOfService?(): number;
   reset?(cb: () => void): number;
   [_OWNER]?: unknown;
 }
@@ -218,6 +220,18 @@ class _UvStream implements StreamHandle {
 
   setNoDelay(enable: boolean): void {
     if (this.#tcp && !this.#closed) this.#h.setNoDelay!(enable);
+  }
+
+  setTypeOfService(tos: number): string | null {
+    if (!this.#tcp || this.#closed || !this.#h.setTypeOfService) return null;
+    const err = this.#h.setTypeOfService(tos);
+    return err ? getSystemErrorName(err) : null;
+  }
+
+  getTypeOfService(): number | string {
+    if (!this.#tcp || this.#closed || !this.#h.getTypeOfService) return 0;
+    const res = this.#h.getTypeOfService();
+    return res < 0 ? getSystemErrorName(res) : res;
   }
 
   setKeepAlive(enable: boolean, initialDelayMs: number): void {
@@ -613,6 +627,9 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
     features: {
       ...fallback.features,
       reusePort: typeof b.tcp.UV_TCP_REUSEPORT === "number",
+      // Node 24.21+ and 26 handles can set IP_TOS; Node 20's cannot.
+      typeOfService: typeof (b.TCP.prototype as { setTypeOfService?: unknown })
+        .setTypeOfService === "function",
     },
     connectTcp: _connectTcp,
     connectUnix: _connectUnix,

@@ -199,6 +199,17 @@ class _NodeStream implements StreamHandle {
     if (this.#tcp && !this.#closed) this.sock.setKeepAlive(enable, initialDelayMs);
   }
 
+  setTypeOfService(tos: number): string | null {
+    const sock = this.sock as { setTypeOfService?(tos: number): unknown };
+    if (this.#tcp && !this.#closed) sock.setTypeOfService?.(tos);
+    return null;
+  }
+
+  getTypeOfService(): number | string {
+    const sock = this.sock as { getTypeOfService?(): number };
+    return this.#tcp && !this.#closed ? sock.getTypeOfService?.() ?? 0 : 0;
+  }
+
   ref(): void {
     this.sock.ref();
   }
@@ -522,6 +533,14 @@ function _runtimeName(): string {
 }
 
 function _features(): TransportFeatures {
+  const f = _baseFeatures();
+  // node:net has setTypeOfService from Node 24.21 and in Bun; not in Node 20 or Deno.
+  const proto = Socket.prototype as { setTypeOfService?: unknown };
+  f.typeOfService = typeof proto.setTypeOfService === "function";
+  return f;
+}
+
+function _baseFeatures(): TransportFeatures {
   if (_onDeno) {
     // Deno's node:net leaves '::' dual-stack whatever ipv6Only says.
     return {
