@@ -144,6 +144,7 @@ export class Socket extends Duplex {
   #peerCache: AddressInfo | null = null;
   #sockCache: AddressInfo | null = null;
   #onread: OnRead | null = null;
+  #tos: number | undefined;
 
   /**
    * Creates a socket; it is not connected until `connect()` (unless `fd` is given).
@@ -316,6 +317,7 @@ export class Socket extends Duplex {
     if (this.#noDelay) handle.setNoDelay(true);
     if (this.#keepAlive) handle.setKeepAlive(true, this.#keepAliveDelaySec * 1000);
     if (this.#unrefWanted) handle.unref();
+    if (this.#tos !== undefined && !this.#isUnix) handle.setTypeOfService?.(this.#tos);
   }
 
   /**
@@ -693,6 +695,52 @@ export class Socket extends Duplex {
       this.#handle.setNoDelay(enable);
     }
     return this;
+  }
+
+  /**
+   * Sets the IP Type of Service (IP_TOS / DSCP bits) of a TCP socket; before
+   * connecting (and on Unix sockets) the value is kept and applied on connect.
+   * @param tos 0 to 255
+   * @returns this socket
+   * @example
+   * ```ts
+   * socket.setTypeOfService(0x10); // low delay
+   * ```
+   */
+  setTypeOfService(tos: number): this {
+    if (Number.isNaN(tos)) throw errInvalidArgType("tos", "of type number", tos);
+    validateInt32(tos, "tos", 0, 255);
+    const transport = getTransport();
+    if (transport.features.typeOfService !== true) {
+      throw errFeatureUnavailable("socket.setTypeOfService()", transport.name);
+    }
+    const handle = this.#handle;
+    if (handle === null || this.#isUnix || !handle.setTypeOfService) {
+      this.#tos = tos;
+      return this;
+    }
+    if (tos !== this.#tos) {
+      this.#tos = tos;
+      const code = handle.setTypeOfService(tos);
+      if (code !== null) throw systemError({ code, syscall: "setTypeOfService" });
+    }
+    return this;
+  }
+
+  /**
+   * The IP Type of Service of a TCP socket (the value kept before connecting; 0 by default).
+   * @returns 0 to 255
+   * @example
+   * ```ts
+   * socket.getTypeOfService();
+   * ```
+   */
+  getTypeOfService(): number {
+    const handle = this.#handle;
+    if (handle === null || this.#isUnix || !handle.getTypeOfService) return this.#tos ?? 0;
+    const res = handle.getTypeOfService();
+    if (typeof res === "string") throw systemError({ code: res, syscall: "getTypeOfService" });
+    return res;
   }
 
   /**
