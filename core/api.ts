@@ -8,19 +8,28 @@ import {
   setDefaultAutoSelectFamilyAttemptTimeout,
 } from "./connect.ts";
 import { isIP, isIPv4, isIPv6 } from "./ip.ts";
-import { createServer, Server } from "./server.ts";
-import { connect, createConnection, Socket } from "./socket.ts";
+import { type Callable, callable } from "./callable.ts";
+import { createServer, Server as _Server } from "./server.ts";
+import { connect, createConnection, Socket as _Socket } from "./socket.ts";
 import { SocketAddress } from "./socket_address.ts";
 
 export type { AddressInfo } from "../runtimes/types.ts";
 export type { BlockListFamily } from "./block_list.ts";
+export type { Callable } from "./callable.ts";
+export type { OnReadOpts } from "./socket_onread.ts";
 export type { LookupFunction } from "./connect.ts";
 export type { SystemError } from "./errors.ts";
-export type { DropArgument, ListenOptions, ServerOpts } from "./server.ts";
+export type {
+  DropArgument,
+  ListenOptions,
+  Server as ServerInstance,
+  ServerOpts,
+} from "./server.ts";
 export type {
   ConnectionOwner,
   IpcSocketConnectOpts,
   NetConnectOpts,
+  Socket as SocketInstance,
   SocketConnectOpts,
   SocketConstructorOpts,
   SocketReadyState,
@@ -43,11 +52,39 @@ export {
   isIP,
   isIPv4,
   isIPv6,
-  Server,
   setDefaultAutoSelectFamily,
   setDefaultAutoSelectFamilyAttemptTimeout,
-  Socket,
   SocketAddress,
 };
+
+/**
+ * A TCP or Unix domain stream socket: Node's `net.Socket`. Like Node's, it
+ * also works without `new`, and `net.Socket.call(this, options)` initialises
+ * an object of a `util.inherits` subclass; `class X extends Socket` works.
+ * @example
+ * ```ts
+ * import { Socket } from "@omninet/net";
+ * const socket = new Socket();
+ * socket.connect(80, "example.com", () => socket.end("GET / HTTP/1.0\r\n\r\n"));
+ * ```
+ */
+export const Socket: Callable<typeof _Socket> = callable(_Socket);
+/** The socket instance type. */
+export type Socket = _Socket;
+
+/**
+ * A TCP or Unix domain socket server: Node's `net.Server`. Like Node's, it
+ * also works without `new` and with `net.Server.call(this, ...)`.
+ * @example
+ * ```ts
+ * import { Server } from "@omninet/net";
+ * const server = new Server((socket) => socket.end("hello\n"));
+ * server.listen(8080, "127.0.0.1");
+ * ```
+ */
+export const Server: Callable<typeof _Server> = callable(_Server);
+/** The server instance type. */
+export type Server = _Server;
+
 /** `net.Stream` is an alias of `net.Socket`, as in Node. */
 export const Stream: typeof Socket = Socket;

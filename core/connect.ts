@@ -11,6 +11,7 @@
  * @module
  */
 import { platform } from "node:os";
+import { format } from "node:util";
 import { nextTick } from "node:process";
 import type { BlockList } from "./block_list.ts";
 import {
@@ -147,7 +148,7 @@ export function setDefaultAutoSelectFamilyAttemptTimeout(value: number): void {
 
 /** `ERR_INVALID_IP_ADDRESS`. */
 function _errInvalidIp(value: unknown): TypeError & NodeErrorLike {
-  return codedTypeError("ERR_INVALID_IP_ADDRESS", `Invalid IP address: ${String(value)}`);
+  return codedTypeError("ERR_INVALID_IP_ADDRESS", format("Invalid IP address: %s", value));
 }
 
 /** `ERR_INVALID_ADDRESS_FAMILY`, with `host` and `port` as Node sets them. */
@@ -466,7 +467,7 @@ function _interleave(entries: ArrayLike<unknown>): _Address[] {
     const e = entries[i] as { address?: unknown; family?: unknown } | undefined;
     const ip = e?.address;
     const family = e?.family;
-    if (!isIP(ip) || (family !== 4 && family !== 6)) continue;
+    if (typeof ip !== "string" || !isIP(ip) || (family !== 4 && family !== 6)) continue;
     firstFamily ||= family;
     if (seen.has(`${family}/${ip}`)) continue;
     seen.add(`${family}/${ip}`);
@@ -500,7 +501,8 @@ function _resolveOne(c: _Connect): void {
     }
     if (!c.emit("lookup", err, ip, family, plan.host)) return;
     if (err) c.failSoon(err);
-    else if (!isIP(ip)) c.failSoon(_errInvalidIp(ip));
+    // Only a string reaches a handle: Node's isIP() coerces, a native dial would not.
+    else if (typeof ip !== "string" || !isIP(ip)) c.failSoon(_errInvalidIp(ip));
     else if (family !== 4 && family !== 6) {
       c.failSoon(_errAddressFamily(family, plan.host, plan.port));
     } else c.connectSingle({ address: ip as string, family });
@@ -523,7 +525,8 @@ function _resolveAll(c: _Connect): void {
     const ordered = _interleave(list);
     if (ordered.length === 0) {
       const first = list[0];
-      if (!isIP(first?.address)) c.failSoon(_errInvalidIp(first?.address));
+      const ip = first?.address;
+      if (typeof ip !== "string" || !isIP(ip)) c.failSoon(_errInvalidIp(ip));
       else c.failSoon(_errAddressFamily(first?.family, plan.host, plan.port));
     } else if (ordered.length === 1) c.connectSingle(ordered[0]);
     else {

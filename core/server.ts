@@ -16,6 +16,7 @@ import type {
   Transport,
 } from "../runtimes/types.ts";
 import type { BlockList } from "./block_list.ts";
+import { makeAdoptable } from "./callable.ts";
 import {
   codedError,
   errFeatureUnavailable,
@@ -147,6 +148,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
   #isUnix = false;
   #unref = false;
   readonly #events: ListenerEvents;
+  #target: Server = this;
+  #closeRequests = 0;
 
   /**
    * Creates a server; `connectionListener` is added for `'connection'`.
@@ -176,9 +179,10 @@ export class Server extends EventEmitter implements ConnectionOwner {
     this.keepAliveInitialDelay = config.keepAliveInitialDelay;
     this.highWaterMark = config.highWaterMark;
     if (config.blockList !== undefined) this.blockList = config.blockList;
+    // Through #target: listen(otherServer) hands this listener's connections to that server.
     this.#events = {
-      onConnection: (handle) => this.#onConnection(handle),
-      onError: (err) => this.emit("error", err),
+      onConnection: (handle) => this.#target.#onConnection(handle),
+      onError: (err) => this.#target.emit("error", err),
     };
   }
 
@@ -213,11 +217,15 @@ export class Server extends EventEmitter implements ConnectionOwner {
     if (this.#listener !== null) throw _errAlreadyListen();
     const backlogFromArgs = toNumber(args.length > 1 && args[1]) ||
       toNumber(args.length > 2 && args[2]);
-    const options = { ...given } as ListenOptions & Record<string, unknown>;
-    const transport = getTransport();
-    if (options.handle !== undefined || options._handle !== undefined) {
-      throw errFeatureUnavailable("server.listen(handle)", transport.name);
+    // Node takes `options._handle || options.handle || options`, then reads fields
+    // through `in` and getters (a SocketAddress is options with a port, for one).
+    if (given instanceof Server && given.#listener !== null) {
+      this.#adoptListener(given, cb);
+      return this;
     }
+    const inner = (given._handle || given.handle || given) as Record<string, unknown>;
+    const options = _readListenOptions(inner);
+    const transport = getTransport();
     validateAbortSignal(options.signal, "options.signal");
     if (typeof options.fd === "number" && options.fd >= 0) {
       if (!transport.listenFd) throw errFeatureUnavailable("server.listen({ fd })", transport.name);
@@ -257,9 +265,24 @@ export class Server extends EventEmitter implements ConnectionOwner {
       return this;
     }
     if (!("port" in options || "path" in options)) {
-      throw errInvalidArgValue("options", given, 'must have the property "port" or "path"');
+      throw errInvalidArgValue("options", inner, 'must have the property "port" or "path"');
     }
-    throw errInvalidArgValue("options", given);
+    throw errInvalidArgValue("options", inner);
+  }
+
+  // listen(server): as in Node, both servers hold the one listener and this one
+  // gets its connections from now on; closing either closes it.
+  #adoptListener(from: Server, cb: ((...args: never[]) => unknown) | null): void {
+    const listener = from.#listener as ListenerHandle;
+    if (cb !== null) this.once("listening", cb as () => void);
+    this.#listenId++;
+    this.#isUnix = from.#isUnix;
+    this.#pipeName = from.#pipeName;
+    from.#target = this;
+    this.#listener = listener;
+    process.nextTick(() => {
+      if (this.#listener === listener) this.emit("listening");
+    });
   }
 
   #begin(cb: ((...args: never[]) => unknown) | null, signal: AbortSignal | undefined): void {
@@ -423,7 +446,9 @@ export class Server extends EventEmitter implements ConnectionOwner {
     if (this.#listener !== null || this.#starting || this.#releasing > 0 || this.#connections > 0) {
       return;
     }
-    process.nextTick(() => this.emit("close"));
+    const times = Math.max(1, this.#closeRequests);
+    this.#closeRequests = 0;
+    for (let i = 0; i < times; i++) process.nextTick(() => this.emit("close"));
   }
 
   /**
@@ -437,6 +462,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
    */
   close(callback?: (err?: Error) => void): this {
     const running = this.#listener !== null || this.#starting;
+    // Node emits 'close' once per close() call made before it is drained.
+    this.#closeRequests++;
     if (typeof callback === "function") {
       if (running) this.once("close", callback);
       else this.once("close", () => callback(_errNotRunning()));
@@ -444,6 +471,11 @@ export class Server extends EventEmitter implements ConnectionOwner {
     const listener = this.#listener;
     if (listener !== null) {
       this.#listener = null;
+      if (_closedListeners.has(listener)) {
+        this.#emitCloseIfDrained();
+        return this;
+      }
+      _closedListeners.add(listener);
       this.#releasing++;
       listener.close(() => {
         this.#releasing--;
@@ -531,6 +563,45 @@ export class Server extends EventEmitter implements ConnectionOwner {
       this.close((err) => (err ? reject(err) : resolve()))
     );
   }
+}
+// Lets `net.Server.call(obj, ...)` initialise obj (see callable.ts).
+makeAdoptable(Server, EventEmitter);
+
+// EventEmitter's captureRejections (the global default; Node 26's Server passes
+// it no options) sends a rejected 'connection' handler here: Node destroys that socket.
+Object.defineProperty(Server.prototype, Symbol.for("nodejs.rejection"), {
+  value: function (this: Server, err: Error, event: string, socket?: Socket): void {
+    if (event === "connection" && socket) socket.destroy(err);
+    else this.emit("error", err);
+  },
+  writable: true,
+  configurable: true,
+});
+
+// Listeners already closed through one of the servers sharing them (listen(server)).
+const _closedListeners = new WeakSet<ListenerHandle>();
+
+const _LISTEN_KEYS = [
+  "port",
+  "host",
+  "path",
+  "backlog",
+  "exclusive",
+  "ipv6Only",
+  "reusePort",
+  "readableAll",
+  "writableAll",
+  "signal",
+  "fd",
+] as const;
+
+/** Node reads listen options with `in` and plain gets (prototype getters count). */
+function _readListenOptions(
+  given: Record<string, unknown>,
+): ListenOptions & Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of _LISTEN_KEYS) if (key in given) out[key] = given[key];
+  return out as ListenOptions & Record<string, unknown>;
 }
 
 /**

@@ -14,16 +14,18 @@
  */
 import { Buffer } from "node:buffer";
 import process from "node:process";
-import { Duplex, type DuplexOptions } from "node:stream";
+import { Duplex, type DuplexOptions, finished } from "node:stream";
 import { getTransport } from "../runtimes/mod.ts";
 import type { AddressInfo, StreamHandle } from "../runtimes/types.ts";
 import { isNormalized, normalizeArgs } from "./args.ts";
 import type { BlockList } from "./block_list.ts";
+import { makeAdoptable } from "./callable.ts";
 import { normalizeTcpConnect, startTcpConnect } from "./connect.ts";
 import { applyKeepAlive, checkOpenFd } from "./features.ts";
 import {
   abortError,
   errFeatureUnavailable,
+  errInvalidArgType,
   errMissingArgs,
   type SystemError,
   systemError,
@@ -44,6 +46,7 @@ import {
   errSocketClosed,
 } from "./socket_errors.ts";
 import { SocketHandleEvents } from "./socket_events.ts";
+import { OnRead } from "./socket_onread.ts";
 import type {
   AcceptConfig,
   ConnectionOwner,
@@ -150,6 +153,8 @@ export class Socket extends Duplex {
 
   #peerCache: AddressInfo | null = null;
   #sockCache: AddressInfo | null = null;
+  #onread: OnRead | null = null;
+  #tos: number | undefined;
 
   /**
    * Creates a socket; it is not connected until `connect()` (unless `fd` is given).
@@ -166,6 +171,7 @@ export class Socket extends Duplex {
     this.#keepAlive = Boolean(opts.keepAlive);
     this.#keepAliveDelaySec = keepAliveSeconds(opts.keepAliveInitialDelay);
     this.on("end", onReadableEnd);
+    if (opts.onread != null) this.#onread = OnRead.from(opts.onread);
     if (opts.fd !== undefined) this.#openFd(opts.fd, opts.readable !== false);
     if (opts.signal) this.#watchSignal(opts.signal);
     const blockList = blockListOption(opts.blockList);
@@ -275,7 +281,7 @@ export class Socket extends Duplex {
    * @internal
    */
   _connectFailed(err: Error): void {
-    this.connecting = false;
+    // `connecting` is cleared by _destroy, which also reads it ('close' gets hadError).
     this.destroy(err);
   }
 
@@ -293,7 +299,10 @@ export class Socket extends Duplex {
     this.#adopt(handle);
     this.#idle?.touch();
     if (this.#resetting) {
+      // Node resets from a 'connect' listener: 'connect' and 'ready' are still emitted.
+      this.emit("connect");
       this.#resetNow();
+      this.emit("ready");
       return;
     }
     this.#flushHeld();
@@ -311,6 +320,7 @@ export class Socket extends Duplex {
     if (this.#noDelay) handle.setNoDelay(true);
     if (this.#keepAlive) this.#applyKeepAlive(handle);
     if (this.#unrefWanted) handle.unref();
+    if (this.#tos !== undefined && !this.#isUnix) handle.setTypeOfService?.(this.#tos);
   }
 
   /**
@@ -358,6 +368,10 @@ export class Socket extends Duplex {
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     this.#bytesRead += buf.length;
     this.#idle?.touch();
+    if (this.#onread !== null) {
+      if (!this.#onread.deliver(buf)) this.#stopReading();
+      return;
+    }
     if (!this.push(buf) && this.#reading && this.#handle !== null) {
       this.#reading = false;
       this.#handle.readStop();
@@ -372,6 +386,37 @@ export class Socket extends Duplex {
     this.#reading = false;
     this.push(null);
     this.read(0);
+  }
+
+  #stopReading(): void {
+    if (this.#reading && this.#handle !== null) {
+      this.#reading = false;
+      this.#handle.readStop();
+    }
+  }
+
+  /**
+   * Pauses the stream (with `onread`, also stops reading from the handle, as Node).
+   * @returns this socket
+   */
+  override pause(): this {
+    if (this.#onread !== null && !this.connecting) this.#stopReading();
+    return super.pause();
+  }
+
+  /**
+   * Resumes the stream (with `onread`, also reads from the handle again, as Node).
+   * @returns this socket
+   */
+  override resume(): this {
+    const handle = this.#handle;
+    if (this.#onread !== null && !this.connecting && handle !== null && !this.#reading) {
+      if (this.#onread.resume()) {
+        this.#reading = true;
+        handle.readStart();
+      }
+    }
+    return super.resume();
   }
 
   /** Starts reading from the handle; the stream calls it when it wants data. */
@@ -451,9 +496,13 @@ export class Socket extends Duplex {
   /** Sends FIN once every write is flushed (deferred while connecting). */
   override _final(cb: StreamCallback): void {
     const handle = this.#handle;
-    // Like Node, a socket that is not connected yet waits for 'connect'.
-    if (handle === null || this.connecting) {
+    // Like Node, a connecting socket waits for 'connect'; one that never connected is done.
+    if (this.connecting) {
       this.#heldFinal = cb;
+      return;
+    }
+    if (handle === null) {
+      cb();
       return;
     }
     // Node ignores asynchronous shutdown errors: the read side reports real failures.
@@ -464,6 +513,8 @@ export class Socket extends Duplex {
 
   /** Releases the handle; 'close' follows once the runtime let it go. */
   override _destroy(err: Error | null, cb: StreamCallback): void {
+    // Node's 'close' has no argument for a socket that never had a handle (never connecting).
+    const hadHandle = this.#handle !== null || this.connecting;
     this.connecting = false;
     const dial = this.#attempt?.abandon() ?? null;
     this.#attempt = null;
@@ -490,7 +541,7 @@ export class Socket extends Duplex {
       cb(err);
       // Cancelled after cb: Node reports an aborted Happy Eyeballs dial after 'error', before 'close'.
       if (dial !== null) dial();
-      process.nextTick(() => this.#emitClose(hadError));
+      process.nextTick(() => this.#emitClose(hadHandle ? hadError : undefined));
     }
     this.#cancelInflightWrite();
   }
@@ -513,12 +564,13 @@ export class Socket extends Duplex {
     }
   }
 
-  #emitClose(hadError: boolean): void {
+  #emitClose(hadError: boolean | undefined): void {
     if (this.#closeEmitted) return;
     this.#closeEmitted = true;
     // Node fails a write held during connect as the socket closes.
     this.#failHeld();
-    this.emit("close", hadError);
+    if (hadError === undefined) this.emit("close");
+    else this.emit("close", hadError);
   }
 
   /**
@@ -574,9 +626,15 @@ export class Socket extends Duplex {
    * @returns a promise settled after `'close'`
    */
   override async [Symbol.asyncDispose](): Promise<void> {
-    if (!this.destroyed) this.destroy(this.readableEnded ? undefined : abortError());
-    if (this.#closeEmitted) return;
-    await new Promise<void>((resolve) => this.once("close", () => resolve()));
+    let error: Error | undefined;
+    if (!this.destroyed) {
+      error = this.readableEnded ? undefined : abortError();
+      this.destroy(error);
+    }
+    // As Node: wait like finished() (whose listener takes the 'error'), ignoring our own abort.
+    await new Promise<void>((resolve, reject) =>
+      finished(this, (err) => (err && err !== error ? reject(err) : resolve()))
+    );
   }
 
   // ---- timeouts ---------------------------------------------------------
@@ -636,6 +694,52 @@ export class Socket extends Duplex {
       this.#handle.setNoDelay(enable);
     }
     return this;
+  }
+
+  /**
+   * Sets the IP Type of Service (IP_TOS / DSCP bits) of a TCP socket; before
+   * connecting (and on Unix sockets) the value is kept and applied on connect.
+   * @param tos 0 to 255
+   * @returns this socket
+   * @example
+   * ```ts
+   * socket.setTypeOfService(0x10); // low delay
+   * ```
+   */
+  setTypeOfService(tos: number): this {
+    if (Number.isNaN(tos)) throw errInvalidArgType("tos", "of type number", tos);
+    validateInt32(tos, "tos", 0, 255);
+    const transport = getTransport();
+    if (transport.features.typeOfService !== true) {
+      throw errFeatureUnavailable("socket.setTypeOfService()", transport.name);
+    }
+    const handle = this.#handle;
+    if (handle === null || this.#isUnix || !handle.setTypeOfService) {
+      this.#tos = tos;
+      return this;
+    }
+    if (tos !== this.#tos) {
+      this.#tos = tos;
+      const code = handle.setTypeOfService(tos);
+      if (code !== null) throw systemError({ code, syscall: "setTypeOfService" });
+    }
+    return this;
+  }
+
+  /**
+   * The IP Type of Service of a TCP socket (the value kept before connecting; 0 by default).
+   * @returns 0 to 255
+   * @example
+   * ```ts
+   * socket.getTypeOfService();
+   * ```
+   */
+  getTypeOfService(): number {
+    const handle = this.#handle;
+    if (handle === null || this.#isUnix || !handle.getTypeOfService) return this.#tos ?? 0;
+    const res = handle.getTypeOfService();
+    if (typeof res === "string") throw systemError({ code: res, syscall: "getTypeOfService" });
+    return res;
   }
 
   /**
@@ -711,9 +815,14 @@ export class Socket extends Duplex {
     return this.#bytesDispatched + queuedBytes(queued, this.#held);
   }
 
-  /** Characters or bytes queued for writing (`undefined` before a handle exists). */
+  /** Characters or bytes queued for writing, also while connecting (`undefined` before `connect()`). */
   get bufferSize(): number | undefined {
-    return this.#handle !== null ? this.writableLength : undefined;
+    return this.#handle !== null || this.connecting ? this.writableLength : undefined;
+  }
+
+  /** Legacy alias of {@link Socket.connecting}, as Node keeps it. */
+  get _connecting(): boolean {
+    return this.connecting;
   }
 
   /** `true` until connected (also when never connected). */
@@ -789,6 +898,8 @@ export class Socket extends Duplex {
     return a === null ? {} : { address: a.address, family: a.family, port: a.port };
   }
 }
+// Lets `net.Socket.call(obj, options)` initialise obj (see callable.ts).
+makeAdoptable(Socket, Duplex);
 
 /**
  * Wraps a handle a server accepted into a connected Socket.

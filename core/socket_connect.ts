@@ -108,13 +108,20 @@ export class ConnectAttempt implements ConnectSink {
  * ```
  */
 export function dialUnix(transport: Transport, path: string, attempt: ConnectAttempt): void {
+  // Node reports a Unix dial as an attempt too: (path, undefined, undefined[, err]).
+  attempt.socket.emit("connectionAttempt", path, undefined, undefined);
   const dial = _dialUnixShaped(transport, path, (err, handle) => {
     if (attempt.abandoned) {
       handle?.close(_noop);
       return;
     }
-    if (err || !handle) attempt.failed(err ?? errSocketClosed());
-    else attempt.connected(handle);
+    if (handle && !err) {
+      attempt.connected(handle);
+      return;
+    }
+    const e = err ?? errSocketClosed();
+    attempt.socket.emit("connectionAttemptFailed", path, undefined, undefined, e);
+    if (!attempt.abandoned) attempt.failed(e);
   });
   attempt.setCancel(() => dial.cancel());
 }

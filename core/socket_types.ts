@@ -6,6 +6,7 @@
 import type { Buffer } from "node:buffer";
 import type { BlockList } from "./block_list.ts";
 import type { LookupFunction } from "./connect.ts";
+import type { OnReadOpts } from "./socket_onread.ts";
 
 /** Options of `new net.Socket()`. */
 export interface SocketConstructorOpts {
@@ -19,6 +20,8 @@ export interface SocketConstructorOpts {
   writable?: boolean;
   /** Destroys the socket when aborted. */
   signal?: AbortSignal;
+  /** Received bytes go into this buffer and callback instead of `'data'` events. */
+  onread?: OnReadOpts;
   /** Sets TCP_NODELAY once connected. */
   noDelay?: boolean;
   /** Enables SO_KEEPALIVE once connected. */

@@ -94,6 +94,10 @@ export interface StreamHandle {
   reset?(cb: () => void): void;
   /** Sets TCP_NODELAY. A no-op on Unix sockets. */
   setNoDelay(enable: boolean): void;
+  /** Sets IP_TOS on a TCP socket; returns an error code (`"EINVAL"`) or `null`. */
+  setTypeOfService?(tos: number): string | null;
+  /** Reads IP_TOS of a TCP socket, or returns an error code. */
+  getTypeOfService?(): number | string;
   /**
    * Sets SO_KEEPALIVE with the first probe after `initialDelayMs`
    * (0 = system default). Adapters whose runtime cannot set the delay set
@@ -199,6 +203,8 @@ export interface TransportFeatures {
   localBind: boolean;
   /** `openFd` wraps pipes (FIFOs) too, not only sockets; absent means true. */
   fdPipe?: boolean;
+  /** TCP handles implement `setTypeOfService`/`getTypeOfService` (IP_TOS). */
+  typeOfService?: boolean;
 }
 
 /** A runtime adapter. */

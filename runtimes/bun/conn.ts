@@ -35,6 +35,8 @@ export interface BunSocket {
   ref(): void;
   unref(): void;
   setNoDelay(noDelay: boolean): boolean;
+  setTypeOfService?(tos: number): unknown;
+  getTypeOfService?(): number;
   setKeepAlive(enable: boolean, initialDelayMs: number): boolean;
 }
 
@@ -303,6 +305,14 @@ export class TcpConn extends Conn {
     this.nagleDue = false;
     this.nagle = !enable;
     if (!this.released) this.sock!.setNoDelay(enable);
+  }
+  setTypeOfService(tos: number): string | null {
+    if (!this.released) this.sock!.setTypeOfService?.(tos);
+    return null;
+  }
+
+  getTypeOfService(): number | string {
+    return this.released ? 0 : this.sock!.getTypeOfService?.() ?? 0;
   }
 
   override setKeepAlive(enable: boolean, initialDelayMs: number): void {

@@ -228,6 +228,8 @@ const _FEATURES: TransportFeatures = Object.freeze({
   keepAliveDelay: true,
   localBind: true,
   fdPipe: false,
+  // Bun's sockets set IP_TOS (setTypeOfService) since Bun 1.3.
+  typeOfService: true,
 });
 
 /**

@@ -29,6 +29,8 @@ export interface RawStream {
   getpeername?(out: Record<string, unknown>): number;
   setNoDelay?(enable: boolean): number;
   setKeepAlive?(enable: boolean, delaySeconds: number): number;
+  setTypeOfService?(tos: number): number;
+  getTypeOfService?(): number;
   reset?(cb: () => void): number;
   open?(fd: number): number;
   [OWNER]?: unknown;

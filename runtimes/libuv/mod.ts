@@ -325,7 +325,13 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
     features: b.deno
       // Deno's handles take the IPv6-only flag but never set IPV6_V6ONLY.
       ? { reusePort, ipv6Only: false, backlog: true, keepAliveDelay: true, localBind: true }
-      : { ...fallback.features, reusePort },
+      : {
+        ...fallback.features,
+        reusePort,
+        // Node 24.21+ and 26 handles can set IP_TOS; Node 20's cannot.
+        typeOfService: typeof (b.TCP.prototype as { setTypeOfService?: unknown })
+          .setTypeOfService === "function",
+      },
     connectTcp: _connectTcp,
     connectUnix: _connectUnix,
     listenTcp: _listenTcp,

@@ -4,6 +4,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
+import { getSystemErrorName } from "node:util";
 import type { SystemError } from "../../core/errors.ts";
 import type { Endpoint, HandleEvents, StreamHandle } from "../types.ts";
 import { CachedEnds } from "../_shared.ts";
@@ -107,6 +108,18 @@ export class UvStream extends CachedEnds implements StreamHandle {
 
   setNoDelay(enable: boolean): void {
     if (this.#tcp && !this.#closed) this.#h.setNoDelay!(enable);
+  }
+
+  setTypeOfService(tos: number): string | null {
+    if (!this.#tcp || this.#closed || !this.#h.setTypeOfService) return null;
+    const err = this.#h.setTypeOfService(tos);
+    return err ? getSystemErrorName(err) : null;
+  }
+
+  getTypeOfService(): number | string {
+    if (!this.#tcp || this.#closed || !this.#h.getTypeOfService) return 0;
+    const res = this.#h.getTypeOfService();
+    return res < 0 ? getSystemErrorName(res) : res;
   }
 
   setKeepAlive(enable: boolean, initialDelayMs: number): void {

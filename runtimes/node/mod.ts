@@ -211,6 +211,14 @@ function _listen(
 }
 
 function _features(): TransportFeatures {
+  const f = _baseFeatures();
+  // node:net has setTypeOfService from Node 24.21 and in Bun; not in Node 20 or Deno.
+  const proto = Socket.prototype as { setTypeOfService?: unknown };
+  f.typeOfService = typeof proto.setTypeOfService === "function";
+  return f;
+}
+
+function _baseFeatures(): TransportFeatures {
   if (onDeno) {
     // Deno's node:net leaves '::' dual-stack whatever ipv6Only says.
     return {

@@ -114,6 +114,16 @@ export class NodeStream extends CachedEnds implements StreamHandle {
   setNoDelay(enable: boolean): void {
     if (this.#tcp && !this.#closed) this.sock.setNoDelay(enable);
   }
+  setTypeOfService(tos: number): string | null {
+    const sock = this.sock as { setTypeOfService?(tos: number): unknown };
+    if (this.#tcp && !this.#closed) sock.setTypeOfService?.(tos);
+    return null;
+  }
+
+  getTypeOfService(): number | string {
+    const sock = this.sock as { getTypeOfService?(): number };
+    return this.#tcp && !this.#closed ? sock.getTypeOfService?.() ?? 0 : 0;
+  }
 
   setKeepAlive(enable: boolean, initialDelayMs: number): void {
     if (this.#tcp && !this.#closed) this.sock.setKeepAlive(enable, initialDelayMs);
