@@ -455,6 +455,31 @@ function _splitCIDR(cidr: unknown): [string, number] {
   return [cidr.slice(0, slash), prefix];
 }
 
+/**
+ * The IPv4 fast path of `addCIDR`/`removeCIDR`: for `a.b.c.d/p` with `p`
+ * 0-32 written as `_splitCIDR` accepts it (no sign, no leading zero), parses
+ * the address where it stands into `_A` and returns `p`; -1 leaves the text
+ * to the general path (which then makes the same call, or throws).
+ */
+function _cidr4(cidr: unknown): number {
+  if (typeof cidr !== "string") return -1;
+  const slash = cidr.lastIndexOf("/");
+  const digits = cidr.length - slash - 1;
+  if (slash === -1 || digits < 1 || digits > 2) return -1;
+  let prefix = cidr.charCodeAt(slash + 1) - 0x30;
+  if (prefix < 0 || prefix > 9) return -1;
+  if (digits === 2) {
+    const d = cidr.charCodeAt(slash + 2) - 0x30;
+    if (prefix === 0 || d < 0 || d > 9) return -1;
+    prefix = prefix * 10 + d;
+  }
+  if (prefix > 32) return -1;
+  const v = _parseIPv4Span(cidr, 0, slash);
+  if (v === -1) return -1;
+  _fromV4(v, _A);
+  return prefix;
+}
+
 function _cidrFamily(address: string): "ipv4" | "ipv6" {
   return address.includes(":") ? "ipv6" : "ipv4";
 }
@@ -637,6 +662,11 @@ export class BlockList {
    * ```
    */
   addCIDR(cidr: string): void {
+    const p = _cidr4(cidr);
+    if (p !== -1) {
+      this.#addSubnetAddr(_A, p);
+      return;
+    }
     const [address, prefix] = _splitCIDR(cidr);
     this.addSubnet(address, prefix, _cidrFamily(address));
   }
@@ -716,10 +746,14 @@ export class BlockList {
    * ```
    */
   removeSubnet(net: string | SocketAddress, prefix: number, type: BlockListFamily = "ipv4"): void {
-    const a = _subnetNet(net, prefix, type);
-    _stage(this.#subnets, _subnetBits(a, prefix as number), a, null, a.fam === 4);
+    this.#removeSubnetAddr(_subnetNet(net, prefix, type), prefix as number);
+  }
+
+  /** Removes the subnet rule of a parsed network and a validated prefix, if present. */
+  #removeSubnetAddr(a: _Addr, prefix: number): void {
+    _stage(this.#subnets, _subnetBits(a, prefix), a, null, a.fam === 4);
     if (this.#subnets.removeStaged()) {
-      _applySubnet(this.#cv, a, prefix as number, -1);
+      _applySubnet(this.#cv, a, prefix, -1);
       this.#changed();
     }
   }
@@ -736,6 +770,11 @@ export class BlockList {
    * ```
    */
   removeCIDR(cidr: string): void {
+    const p = _cidr4(cidr);
+    if (p !== -1) {
+      this.#removeSubnetAddr(_A, p);
+      return;
+    }
     const [address, prefix] = _splitCIDR(cidr);
     this.removeSubnet(address, prefix, _cidrFamily(address));
   }
