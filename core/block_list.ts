@@ -1069,21 +1069,44 @@ function _v6Chars(text: string): boolean {
 /**
  * The flat index of a list that stopped changing: every IPv4 address and
  * covered IPv4 run merged into disjoint sorted intervals (sign-flipped int32,
- * ends included), searched by one bisection.
+ * ends included). A bucket table over the span of the starts (about one
+ * bucket per interval) narrows the predecessor search to the few intervals
+ * starting in the key's bucket, so a check reads a handful of cache lines.
  */
 class _Flat4 {
   starts: Int32Array;
   ends: Int32Array;
+  /** `top[b]`: the first interval whose start lies in bucket b or later. */
+  top: Int32Array;
+  /** Bucket of x: `(x - starts[0]) >>> shift`. */
+  shift: number;
   constructor(starts: Int32Array, ends: Int32Array) {
     this.starts = starts;
     this.ends = ends;
+    const n = starts.length;
+    let shift = 0;
+    const span = n === 0 ? 0 : starts[n - 1] - starts[0];
+    while (shift < 32 && Math.floor(span / 2 ** shift) + 1 > n) shift++;
+    this.shift = shift;
+    const buckets = n === 0 ? 0 : Math.floor(span / 2 ** shift) + 1;
+    const top = new Int32Array(buckets + 1);
+    for (let b = 0, i = 0; b <= buckets; b++) {
+      while (i < n && Math.floor((starts[i] - starts[0]) / 2 ** shift) < b) i++;
+      top[b] = i;
+    }
+    this.top = top;
   }
 
   /** Whether sign-flipped `x` lies in an interval. */
   has(x: number): boolean {
     const starts = this.starts;
-    let lo = 0, hi = starts.length - 1;
-    if (hi < 0 || starts[0] > x) return false;
+    if (starts.length === 0 || starts[0] > x) return false;
+    // The last start <= x lies in [top[b] - 1, top[b + 1] - 1].
+    const top = this.top;
+    let b = ((x - starts[0]) >>> 0) >>> this.shift;
+    if (b > top.length - 2) b = top.length - 2;
+    let lo = top[b] - 1, hi = top[b + 1] - 1;
+    if (lo < 0) lo = 0;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (starts[mid] <= x) lo = mid;
