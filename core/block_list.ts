@@ -455,6 +455,31 @@ function _splitCIDR(cidr: unknown): [string, number] {
   return [cidr.slice(0, slash), prefix];
 }
 
+/**
+ * The IPv4 fast path of `addCIDR`/`removeCIDR`: for `a.b.c.d/p` with `p`
+ * 0-32 written as `_splitCIDR` accepts it (no sign, no leading zero), parses
+ * the address where it stands into `_A` and returns `p`; -1 leaves the text
+ * to the general path (which then makes the same call, or throws).
+ */
+function _cidr4(cidr: unknown): number {
+  if (typeof cidr !== "string") return -1;
+  const slash = cidr.lastIndexOf("/");
+  const digits = cidr.length - slash - 1;
+  if (slash === -1 || digits < 1 || digits > 2) return -1;
+  let prefix = cidr.charCodeAt(slash + 1) - 0x30;
+  if (prefix < 0 || prefix > 9) return -1;
+  if (digits === 2) {
+    const d = cidr.charCodeAt(slash + 2) - 0x30;
+    if (prefix === 0 || d < 0 || d > 9) return -1;
+    prefix = prefix * 10 + d;
+  }
+  if (prefix > 32) return -1;
+  const v = _parseIPv4Span(cidr, 0, slash);
+  if (v === -1) return -1;
+  _fromV4(v, _A);
+  return prefix;
+}
+
 function _cidrFamily(address: string): "ipv4" | "ipv6" {
   return address.includes(":") ? "ipv6" : "ipv4";
 }
@@ -637,6 +662,11 @@ export class BlockList {
    * ```
    */
   addCIDR(cidr: string): void {
+    const p = _cidr4(cidr);
+    if (p !== -1) {
+      this.#addSubnetAddr(_A, p);
+      return;
+    }
     const [address, prefix] = _splitCIDR(cidr);
     this.addSubnet(address, prefix, _cidrFamily(address));
   }
@@ -716,10 +746,14 @@ export class BlockList {
    * ```
    */
   removeSubnet(net: string | SocketAddress, prefix: number, type: BlockListFamily = "ipv4"): void {
-    const a = _subnetNet(net, prefix, type);
-    _stage(this.#subnets, _subnetBits(a, prefix as number), a, null, a.fam === 4);
+    this.#removeSubnetAddr(_subnetNet(net, prefix, type), prefix as number);
+  }
+
+  /** Removes the subnet rule of a parsed network and a validated prefix, if present. */
+  #removeSubnetAddr(a: _Addr, prefix: number): void {
+    _stage(this.#subnets, _subnetBits(a, prefix), a, null, a.fam === 4);
     if (this.#subnets.removeStaged()) {
-      _applySubnet(this.#cv, a, prefix as number, -1);
+      _applySubnet(this.#cv, a, prefix, -1);
       this.#changed();
     }
   }
@@ -736,6 +770,11 @@ export class BlockList {
    * ```
    */
   removeCIDR(cidr: string): void {
+    const p = _cidr4(cidr);
+    if (p !== -1) {
+      this.#removeSubnetAddr(_A, p);
+      return;
+    }
     const [address, prefix] = _splitCIDR(cidr);
     this.removeSubnet(address, prefix, _cidrFamily(address));
   }
@@ -1030,21 +1069,44 @@ function _v6Chars(text: string): boolean {
 /**
  * The flat index of a list that stopped changing: every IPv4 address and
  * covered IPv4 run merged into disjoint sorted intervals (sign-flipped int32,
- * ends included), searched by one bisection.
+ * ends included). A bucket table over the span of the starts (about one
+ * bucket per interval) narrows the predecessor search to the few intervals
+ * starting in the key's bucket, so a check reads a handful of cache lines.
  */
 class _Flat4 {
   starts: Int32Array;
   ends: Int32Array;
+  /** `top[b]`: the first interval whose start lies in bucket b or later. */
+  top: Int32Array;
+  /** Bucket of x: `(x - starts[0]) >>> shift`. */
+  shift: number;
   constructor(starts: Int32Array, ends: Int32Array) {
     this.starts = starts;
     this.ends = ends;
+    const n = starts.length;
+    let shift = 0;
+    const span = n === 0 ? 0 : starts[n - 1] - starts[0];
+    while (shift < 32 && Math.floor(span / 2 ** shift) + 1 > n) shift++;
+    this.shift = shift;
+    const buckets = n === 0 ? 0 : Math.floor(span / 2 ** shift) + 1;
+    const top = new Int32Array(buckets + 1);
+    for (let b = 0, i = 0; b <= buckets; b++) {
+      while (i < n && Math.floor((starts[i] - starts[0]) / 2 ** shift) < b) i++;
+      top[b] = i;
+    }
+    this.top = top;
   }
 
   /** Whether sign-flipped `x` lies in an interval. */
   has(x: number): boolean {
     const starts = this.starts;
-    let lo = 0, hi = starts.length - 1;
-    if (hi < 0 || starts[0] > x) return false;
+    if (starts.length === 0 || starts[0] > x) return false;
+    // The last start <= x lies in [top[b] - 1, top[b + 1] - 1].
+    const top = this.top;
+    let b = ((x - starts[0]) >>> 0) >>> this.shift;
+    if (b > top.length - 2) b = top.length - 2;
+    let lo = top[b] - 1, hi = top[b + 1] - 1;
+    if (lo < 0) lo = 0;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (starts[mid] <= x) lo = mid;

@@ -336,4 +336,45 @@ random("an unchanging list answers the same from its flat index, and again after
   model.subnets = [];
   sweep();
 });
+random("the settled IPv4 index answers exactly at interval edges and bucket bounds", () => {
+  const rand = prng(33);
+  const text = (x: number): string =>
+    `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
+  const u32 = (): number => (rand() * 0x100000000) >>> 0;
+  // Each layout: [start, end] ranges (end === start is an address rule).
+  const layouts: [number, number][][] = [
+    [[0, 0]],
+    [[0xffffffff, 0xffffffff]],
+    [[0, 0xffffffff]],
+    [[0, 0], [0xffffffff, 0xffffffff]],
+    [[0x0a000000, 0x0a0000ff], [0x0a000101, 0x0a000101], [0x0a000102, 0x0a000200]],
+    Array.from(
+      { length: 500 },
+      (_, i): [number, number] => [0x0a000000 + 2 * i, 0x0a000000 + 2 * i],
+    ),
+    Array.from({ length: 700 }, (): [number, number] => {
+      const a = u32();
+      return [a, Math.min(0xffffffff, a + Math.floor(rand() * 5000))];
+    }),
+    Array.from({ length: 700 }, (): [number, number] => {
+      const a = 0x0a000000 + Math.floor(rand() * 0x10000);
+      return [a, a + Math.floor(rand() * 3)];
+    }),
+  ];
+  for (const layout of layouts) {
+    const list = new BlockList();
+    for (const [a, b] of layout) {
+      if (a === b) list.addAddress(text(a));
+      else list.addRange(text(a), text(b));
+    }
+    const blocked = (x: number): boolean => layout.some(([a, b]) => a <= x && x <= b);
+    const probes = [0, 1, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
+    for (const [a, b] of layout) probes.push(a - 1, a, a + 1, b - 1, b, b + 1);
+    for (let i = 0; i < 300; i++) probes.push(u32());
+    const inRange = probes.filter((x) => x >= 0 && x <= 0xffffffff);
+    // Checked without change long enough: the flat index answers from here on.
+    for (let i = 0; i < 2 * list.size + 2048; i++) list.check("11.0.0.1");
+    for (const x of inRange) assert.is(list.check(text(x)), blocked(x), text(x));
+  }
+});
 random.run();
