@@ -152,6 +152,8 @@ export interface TcpListenRequest {
   ipv6Only: boolean;
   /** SO_REUSEPORT: several listeners share the port. */
   reusePort: boolean;
+  /** `exclusive` of `listen()`: in a cluster worker, do not share the port with other workers. */
+  exclusive?: boolean;
 }
 
 /** What core passes to `listenUnix`. */

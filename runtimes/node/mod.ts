@@ -295,6 +295,7 @@ export function createNodeTransport(): Transport {
       // ipv6Only on that host-less path, so ipv6Only keeps the host.
       if (req.address !== "::" || req.ipv6Only) opts.host = req.address;
       if (req.reusePort) opts.reusePort = true;
+      if (req.exclusive) opts.exclusive = true;
       _listen(opts, events, cb, { syscall: "listen", address: req.address, port: req.port });
     },
     listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void {
