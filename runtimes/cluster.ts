@@ -1,0 +1,45 @@
+/**
+ * `node:cluster` port sharing for every adapter, in one place.
+ *
+ * Node's docs: in a cluster worker, `server.listen(port)` shares the port
+ * with the other workers (the primary owns the listening socket) unless
+ * `exclusive: true` is given. omninet's own adapters bind sockets
+ * themselves, which the primary never sees, so in a worker a non-exclusive
+ * TCP listen is handed to whatever the runtime's `cluster` uses:
+ * - Node and Deno: the runtime's `node:net` Server (the `node` adapter),
+ *   whose `listen()` asks the primary for the shared handle or for
+ *   round-robin connections; each accepted socket becomes a stream handle.
+ * - Bun: `SO_REUSEPORT`, which is how Bun's own cluster shares a port.
+ * @module
+ */
+import cluster from "node:cluster";
+import type { ListenCallback, ListenerEvents, TcpListenRequest, Transport } from "./types.ts";
+
+/** Whether this process is a `node:cluster` worker (read once; it never changes). */
+let _worker: boolean | undefined;
+function _isWorker(): boolean {
+  return _worker ??= (cluster as { isWorker?: boolean }).isWorker === true;
+}
+
+/**
+ * Returns `transport` with `listenTcp` routed through the runtime's cluster
+ * machinery in worker processes (non-exclusive listens only); elsewhere the
+ * transport is returned unchanged.
+ * @param transport the adapter in use
+ * @param viaNodeNet the `node:net` adapter, made on first shared listen (unused on Bun)
+ * @returns the transport to use
+ */
+export function withClusterSharing(
+  transport: Transport,
+  viaNodeNet: () => Transport,
+): Transport {
+  if (!_isWorker() || transport.name === "node") return transport;
+  const own = transport.listenTcp.bind(transport);
+  let net: Transport | undefined;
+  const listenTcp = (req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void => {
+    if (req.exclusive === true) return own(req, events, cb);
+    if (transport.name === "bun") return own({ ...req, reusePort: true }, events, cb);
+    (net ??= viaNodeNet()).listenTcp(req, events, cb);
+  };
+  return { ...transport, listenTcp } as Transport;
+}
