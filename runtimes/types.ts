@@ -162,6 +162,8 @@ export interface UnixListenRequest {
   path: string;
   /** Listen backlog. */
   backlog: number;
+  /** `exclusive` of `listen()`: in a cluster worker, do not share the path with other workers. */
+  exclusive?: boolean;
 }
 
 /** Callbacks a listener reports to its owner (the core Server). */

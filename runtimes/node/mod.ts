@@ -299,7 +299,7 @@ export function createNodeTransport(): Transport {
       _listen(opts, events, cb, { syscall: "listen", address: req.address, port: req.port });
     },
     listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void {
-      const opts = { path: req.path, backlog: req.backlog };
+      const opts = { path: req.path, backlog: req.backlog, exclusive: req.exclusive === true };
       _listen(
         opts,
         events,
