@@ -343,6 +343,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
       backlog,
       readableAll: options.readableAll === true,
       writableAll: options.writableAll === true,
+      exclusive: options.exclusive === true,
     };
     listenUnix(transport, req, this.#events, this.#onListen(this.#listenId));
   }

@@ -5,7 +5,8 @@
  * with the other workers (the primary owns the listening socket) unless
  * `exclusive: true` is given. omninet's own adapters bind sockets
  * themselves, which the primary never sees, so in a worker a non-exclusive
- * TCP listen is handed to whatever the runtime's `cluster` uses:
+ * listen is handed to whatever the runtime's `cluster` uses (TCP below; a
+ * Unix path goes to the runtime's `node:net` on every runtime):
  * - Node and Deno: the runtime's `node:net` Server (the `node` adapter),
  *   whose `listen()` asks the primary for the shared handle or for
  *   round-robin connections; each accepted socket becomes a stream handle.
@@ -13,7 +14,13 @@
  * @module
  */
 import cluster from "node:cluster";
-import type { ListenCallback, ListenerEvents, TcpListenRequest, Transport } from "./types.ts";
+import type {
+  ListenCallback,
+  ListenerEvents,
+  TcpListenRequest,
+  Transport,
+  UnixListenRequest,
+} from "./types.ts";
 
 /** Whether this process is a `node:cluster` worker (read once; it never changes). */
 let _worker: boolean | undefined;
@@ -41,5 +48,12 @@ export function withClusterSharing(
     if (transport.name === "bun") return own({ ...req, reusePort: true }, events, cb);
     (net ??= viaNodeNet()).listenTcp(req, events, cb);
   };
-  return { ...transport, listenTcp } as Transport;
+  // Every runtime's node:net shares a Unix path in a worker (Node and Deno
+  // through the primary, Bun its own way), so omninet does what it does.
+  const ownUnix = transport.listenUnix.bind(transport);
+  const listenUnix = (req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void => {
+    if (req.exclusive === true) return ownUnix(req, events, cb);
+    (net ??= viaNodeNet()).listenUnix(req, events, cb);
+  };
+  return { ...transport, listenTcp, listenUnix } as Transport;
 }

@@ -1,7 +1,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { createServer } from "../core/server.ts";
-import { closeServer, listen } from "./_net.ts";
+import { join } from "node:path";
+import { closeServer, listen, removeDir, tempDir } from "./_net.ts";
 import { spawnScript } from "./_runtime.ts";
 
 const cluster = suite("Server.listen() in node:cluster workers");
@@ -32,6 +33,20 @@ cluster("exclusive: true opts out of sharing: the second worker gets EADDRINUSE"
   assert.is(r.timedOut, false, `cluster fixture hung: ${r.stdout}${r.stderr}`);
   assert.is(r.stdout, "1 listening, 2 EADDRINUSE\n", r.stderr);
   assert.is(r.code, 0, r.stderr);
+});
+
+cluster("two workers listening on one Unix socket path share it and both serve", async () => {
+  const dir = tempDir();
+  try {
+    const r = await spawnScript("fixtures/cluster", ["shared", join(dir, "c.sock")], {}, {
+      timeoutMs: 30_000,
+    });
+    assert.is(r.timedOut, false, `cluster fixture hung: ${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /^served 1 2 in \d+ connections\n$/, r.stdout + r.stderr);
+    assert.is(r.code, 0, r.stderr);
+  } finally {
+    removeDir(dir);
+  }
 });
 
 cluster.run();
