@@ -10,7 +10,9 @@
  * - Node and Deno: the runtime's `node:net` Server (the `node` adapter),
  *   whose `listen()` asks the primary for the shared handle or for
  *   round-robin connections; each accepted socket becomes a stream handle.
- * - Bun: `SO_REUSEPORT`, which is how Bun's own cluster shares a port.
+ * - Bun: `SO_REUSEPORT` for a given port, as Bun's own cluster shares one;
+ *   port 0 through Bun's `node:net`, so all workers get the one port its
+ *   cluster picks.
  * @module
  */
 import cluster from "node:cluster";
@@ -45,7 +47,11 @@ export function withClusterSharing(
   let net: Transport | undefined;
   const listenTcp = (req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void => {
     if (req.exclusive === true) return own(req, events, cb);
-    if (transport.name === "bun") return own({ ...req, reusePort: true }, events, cb);
+    // Port 0 must give every worker the one port the primary picked, which
+    // only Bun's cluster machinery (its node:net) knows.
+    if (transport.name === "bun" && req.port !== 0) {
+      return own({ ...req, reusePort: true }, events, cb);
+    }
     (net ??= viaNodeNet()).listenTcp(req, events, cb);
   };
   // Every runtime's node:net shares a Unix path in a worker (Node and Deno
