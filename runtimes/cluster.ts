@@ -15,7 +15,7 @@
  *   cluster picks.
  * @module
  */
-import cluster from "node:cluster";
+import process from "node:process";
 import type {
   ListenCallback,
   ListenerEvents,
@@ -24,10 +24,19 @@ import type {
   UnixListenRequest,
 } from "./types.ts";
 
-/** Whether this process is a `node:cluster` worker (read once; it never changes). */
-let _worker: boolean | undefined;
+/**
+ * Whether this process is a `node:cluster` worker. A worker always has an IPC
+ * channel (`process.send`), so only such processes load `node:cluster`
+ * (about 12 ms on Deno, 2 ms on Node and Bun), and then lazily.
+ */
 function _isWorker(): boolean {
-  return _worker ??= (cluster as { isWorker?: boolean }).isWorker === true;
+  const p = process as unknown as {
+    send?: unknown;
+    getBuiltinModule?(id: string): { isWorker?: boolean } | undefined;
+  };
+  if (typeof p.send !== "function") return false;
+  // getBuiltinModule: every supported runtime has it (Node >= 20.16).
+  return p.getBuiltinModule?.("node:cluster")?.isWorker === true;
 }
 
 /**
