@@ -25,6 +25,20 @@ cluster("two workers listening on one port share it and both serve", async () =>
   assert.is(r.code, 0, r.stderr);
 });
 
+cluster(
+  "with NODE_CLUSTER_SCHED_POLICY=none (the primary's handle in each worker) both serve",
+  async () => {
+    const port = await freePort();
+    const env = { NODE_CLUSTER_SCHED_POLICY: "none" };
+    const r = await spawnScript("fixtures/cluster", ["shared", String(port)], env, {
+      timeoutMs: 30_000,
+    });
+    assert.is(r.timedOut, false, `cluster fixture hung: ${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /^served 1 2 in \d+ connections\n$/, r.stdout + r.stderr);
+    assert.is(r.code, 0, r.stderr);
+  },
+);
+
 cluster("port 0 in two workers: one shared port, both serve", async () => {
   const r = await spawnScript("fixtures/cluster", ["shared", "0"], {}, { timeoutMs: 30_000 });
   assert.is(r.timedOut, false, `cluster fixture hung: ${r.stdout}${r.stderr}`);
