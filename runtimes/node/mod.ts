@@ -166,6 +166,17 @@ class _NodeListener implements ListenerHandle {
     this.#server.unref();
   }
 
+  releaseHandle(): unknown {
+    this.address();
+    this.#closed = true;
+    this.#server.removeListener("connection", this.#onConnection);
+    this.#server.removeListener("error", this.#onError);
+    const server = this.#server as unknown as { _handle?: unknown };
+    const handle = server._handle ?? undefined;
+    server._handle = null;
+    return handle;
+  }
+
   #onConnection = (sock: Socket): void => {
     if (this.#closed) return void sock.destroy();
     const path = this.#path;
