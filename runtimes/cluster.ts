@@ -9,7 +9,9 @@
  * Unix path goes to the runtime's `node:net` on every runtime):
  * - Node and Deno: the runtime's `node:net` Server (the `node` adapter),
  *   whose `listen()` asks the primary for the shared handle or for
- *   round-robin connections; each accepted socket becomes a stream handle.
+ *   round-robin connections; the libuv adapter then takes over that
+ *   server's handle (the real one, or cluster's round-robin stand-in), so
+ *   connections arrive as its own TCP/Pipe handles.
  * - Bun: `SO_REUSEPORT` for a given port, as Bun's own cluster shares one;
  *   port 0 through Bun's `node:net`, so all workers get the one port its
  *   cluster picks.
@@ -53,6 +55,18 @@ export function withClusterSharing(
 ): Transport {
   if (!_isWorker() || transport.name === "node") return transport;
   const own = transport.listenTcp.bind(transport);
+  // Where the adapter drives the runtime's handles (libuv), it takes over the
+  // handle node:net got from the primary, so the worker's connections are
+  // the adapter's own streams rather than streams around node:net sockets.
+  const adopt = (cb: ListenCallback, events: ListenerEvents): ListenCallback => {
+    const take = transport.adoptListening?.bind(transport);
+    if (take === undefined) return cb;
+    return (err, listener) => {
+      if (err !== null || listener?.releaseHandle === undefined) return cb(err, listener);
+      const address = listener.address();
+      cb(null, take(listener.releaseHandle(), address, events));
+    };
+  };
   let net: Transport | undefined;
   const listenTcp = (req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void => {
     if (req.exclusive === true) return own(req, events, cb);
@@ -61,14 +75,14 @@ export function withClusterSharing(
     if (transport.name === "bun" && req.port !== 0) {
       return own({ ...req, reusePort: true }, events, cb);
     }
-    (net ??= viaNodeNet()).listenTcp(req, events, cb);
+    (net ??= viaNodeNet()).listenTcp(req, events, adopt(cb, events));
   };
   // Every runtime's node:net shares a Unix path in a worker (Node and Deno
   // through the primary, Bun its own way), so omninet does what it does.
   const ownUnix = transport.listenUnix.bind(transport);
   const listenUnix = (req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void => {
     if (req.exclusive === true) return ownUnix(req, events, cb);
-    (net ??= viaNodeNet()).listenUnix(req, events, cb);
+    (net ??= viaNodeNet()).listenUnix(req, events, adopt(cb, events));
   };
   return { ...transport, listenTcp, listenUnix } as Transport;
 }

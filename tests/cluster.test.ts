@@ -21,7 +21,7 @@ cluster("two workers listening on one port share it and both serve", async () =>
     timeoutMs: 30_000,
   });
   assert.is(r.timedOut, false, `cluster fixture hung: ${r.stdout}${r.stderr}`);
-  assert.match(r.stdout, /^served 1 2 in \d+ connections\n$/, r.stdout + r.stderr);
+  assert.match(r.stdout, /^served 1 2 in \d+ connections, both closed\n$/, r.stdout + r.stderr);
   assert.is(r.code, 0, r.stderr);
 });
 
@@ -34,7 +34,7 @@ cluster(
       timeoutMs: 30_000,
     });
     assert.is(r.timedOut, false, `cluster fixture hung: ${r.stdout}${r.stderr}`);
-    assert.match(r.stdout, /^served 1 2 in \d+ connections\n$/, r.stdout + r.stderr);
+    assert.match(r.stdout, /^served 1 2 in \d+ connections, both closed\n$/, r.stdout + r.stderr);
     assert.is(r.code, 0, r.stderr);
   },
 );
@@ -42,7 +42,7 @@ cluster(
 cluster("port 0 in two workers: one shared port, both serve", async () => {
   const r = await spawnScript("fixtures/cluster", ["shared", "0"], {}, { timeoutMs: 30_000 });
   assert.is(r.timedOut, false, `cluster fixture hung: ${r.stdout}${r.stderr}`);
-  assert.match(r.stdout, /^served 1 2 in \d+ connections\n$/, r.stdout + r.stderr);
+  assert.match(r.stdout, /^served 1 2 in \d+ connections, both closed\n$/, r.stdout + r.stderr);
   assert.is(r.code, 0, r.stderr);
 });
 
@@ -63,7 +63,7 @@ cluster("two workers listening on one Unix socket path share it and both serve",
       timeoutMs: 30_000,
     });
     assert.is(r.timedOut, false, `cluster fixture hung: ${r.stdout}${r.stderr}`);
-    assert.match(r.stdout, /^served 1 2 in \d+ connections\n$/, r.stdout + r.stderr);
+    assert.match(r.stdout, /^served 1 2 in \d+ connections, both closed\n$/, r.stdout + r.stderr);
     assert.is(r.code, 0, r.stderr);
   } finally {
     removeDir(dir);
