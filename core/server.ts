@@ -308,6 +308,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
       backlog,
       ipv6Only: options.ipv6Only === true,
       reusePort: options.reusePort === true,
+      exclusive: options.exclusive === true,
     };
     const host = options.host;
     if (host) {
@@ -342,6 +343,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
       backlog,
       readableAll: options.readableAll === true,
       writableAll: options.writableAll === true,
+      exclusive: options.exclusive === true,
     };
     listenUnix(transport, req, this.#events, this.#onListen(this.#listenId));
   }

@@ -38,6 +38,8 @@ export interface UnixListenOptions {
   readableAll: boolean;
   /** Make the socket writable by all users. */
   writableAll: boolean;
+  /** `exclusive` of `listen()` (cluster workers). */
+  exclusive?: boolean;
 }
 
 // Bytes of sockaddr_un.sun_path: 108 on Linux, 104 on the BSDs and macOS.
@@ -148,13 +150,17 @@ export function listenUnix(
 ): void {
   const tooLong = unixPathError(req.path, "listen");
   if (tooLong !== null) return cb(_unixListenError(tooLong));
-  transport.listenUnix({ path: req.path, backlog: req.backlog }, events, (err, listener) => {
-    if (err !== null) return cb(_unixListenError(err));
-    const modeErr = setPipeMode(req.path, req.readableAll, req.writableAll);
-    if (modeErr === null) return cb(null, listener);
-    listener!.close(_noop);
-    cb(modeErr);
-  });
+  transport.listenUnix(
+    { path: req.path, backlog: req.backlog, exclusive: req.exclusive },
+    events,
+    (err, listener) => {
+      if (err !== null) return cb(_unixListenError(err));
+      const modeErr = setPipeMode(req.path, req.readableAll, req.writableAll);
+      if (modeErr === null) return cb(null, listener);
+      listener!.close(_noop);
+      cb(modeErr);
+    },
+  );
 }
 
 /**

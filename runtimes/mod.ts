@@ -22,6 +22,7 @@ import { createDenoTransport } from "./deno/mod.ts";
 import { createBunTransport } from "./bun/mod.ts";
 import { createNodeTransport } from "./node/mod.ts";
 import { createLibuvTransport } from "./libuv/mod.ts";
+import { withClusterSharing } from "./cluster.ts";
 
 /** Names of the built-in adapters. */
 export type TransportName = "deno" | "bun" | "node" | "libuv";
@@ -90,7 +91,7 @@ function _pick(): Transport {
 
 /** The transport in use; chosen on the first call. */
 export function getTransport(): Transport {
-  return _current ??= _pick();
+  return _current ??= withClusterSharing(_pick(), createNodeTransport);
 }
 
 /**
@@ -101,6 +102,6 @@ export function setTransport(transport: Transport | TransportName | null): void 
   _current = transport === null
     ? undefined
     : typeof transport === "string"
-    ? _create(transport)
+    ? withClusterSharing(_create(transport), createNodeTransport)
     : transport;
 }

@@ -152,6 +152,8 @@ export interface TcpListenRequest {
   ipv6Only: boolean;
   /** SO_REUSEPORT: several listeners share the port. */
   reusePort: boolean;
+  /** `exclusive` of `listen()`: in a cluster worker, do not share the port with other workers. */
+  exclusive?: boolean;
 }
 
 /** What core passes to `listenUnix`. */
@@ -160,6 +162,8 @@ export interface UnixListenRequest {
   path: string;
   /** Listen backlog. */
   backlog: number;
+  /** `exclusive` of `listen()`: in a cluster worker, do not share the path with other workers. */
+  exclusive?: boolean;
 }
 
 /** Callbacks a listener reports to its owner (the core Server). */
@@ -180,6 +184,13 @@ export interface ListenerHandle {
   ref(): void;
   /** Stops the listener from keeping the process alive. */
   unref(): void;
+  /**
+   * Hands over the runtime's own listening handle (a `node:net` Server's
+   * `_handle`) and finishes this listener without closing it; `undefined`
+   * where there is none. Used to move a cluster worker's shared listener
+   * onto the libuv adapter (`runtimes/cluster.ts`).
+   */
+  releaseHandle?(): unknown;
 }
 
 /**
@@ -238,6 +249,16 @@ export interface Transport {
    * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`.
    */
   openFd?(fd: number): StreamHandle;
+  /**
+   * Takes over a runtime listening handle (from `ListenerHandle.releaseHandle`,
+   * e.g. the handle a cluster worker got from the primary) bound to
+   * `address`; its connections go to `events` from then on.
+   */
+  adoptListening?(
+    handle: unknown,
+    address: AddressInfo | string,
+    events: ListenerEvents,
+  ): ListenerHandle;
   /**
    * Listens on an existing socket descriptor (`listen({ fd })`), bound
    * already, where the runtime can; `cb` is timed as for `listenTcp`, and a

@@ -189,6 +189,27 @@ class _UvListener implements ListenerHandle {
   }
 }
 
+/**
+ * Takes over a listening handle node:net made (a cluster worker's): the real
+ * TCP or Pipe handle the primary shared, or cluster's round-robin stand-in,
+ * whose close() takes no callback (it only tells the primary).
+ */
+function _adoptListening(
+  handle: unknown,
+  address: AddressInfo | string,
+  events: ListenerEvents,
+): ListenerHandle {
+  const h = handle as RawServer & { getAsyncId?: unknown };
+  if (typeof h.getAsyncId !== "function") {
+    const close = h.close;
+    h.close = (cb?: () => void) => {
+      close.call(h);
+      if (cb) queueMicrotask(cb);
+    };
+  }
+  return new _UvListener(h, events, address);
+}
+
 function _onConnection(this: RawServer, status: number, client?: RawStream): void {
   (this[OWNER] as _UvListener)._accepted(status, client);
 }
@@ -336,6 +357,7 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
     connectUnix: _connectUnix,
     listenTcp: _listenTcp,
     listenUnix: _listenUnix,
+    adoptListening: _adoptListening,
   };
   if (b.guessHandleType) {
     transport.openFd = _openFd;

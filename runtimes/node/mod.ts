@@ -166,6 +166,17 @@ class _NodeListener implements ListenerHandle {
     this.#server.unref();
   }
 
+  releaseHandle(): unknown {
+    this.address();
+    this.#closed = true;
+    this.#server.removeListener("connection", this.#onConnection);
+    this.#server.removeListener("error", this.#onError);
+    const server = this.#server as unknown as { _handle?: unknown };
+    const handle = server._handle ?? undefined;
+    server._handle = null;
+    return handle;
+  }
+
   #onConnection = (sock: Socket): void => {
     if (this.#closed) return void sock.destroy();
     const path = this.#path;
@@ -295,10 +306,11 @@ export function createNodeTransport(): Transport {
       // ipv6Only on that host-less path, so ipv6Only keeps the host.
       if (req.address !== "::" || req.ipv6Only) opts.host = req.address;
       if (req.reusePort) opts.reusePort = true;
+      if (req.exclusive) opts.exclusive = true;
       _listen(opts, events, cb, { syscall: "listen", address: req.address, port: req.port });
     },
     listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void {
-      const opts = { path: req.path, backlog: req.backlog };
+      const opts = { path: req.path, backlog: req.backlog, exclusive: req.exclusive === true };
       _listen(
         opts,
         events,

@@ -1,0 +1,88 @@
+/**
+ * `node:cluster` port sharing for every adapter, in one place.
+ *
+ * Node's docs: in a cluster worker, `server.listen(port)` shares the port
+ * with the other workers (the primary owns the listening socket) unless
+ * `exclusive: true` is given. omninet's own adapters bind sockets
+ * themselves, which the primary never sees, so in a worker a non-exclusive
+ * listen is handed to whatever the runtime's `cluster` uses (TCP below; a
+ * Unix path goes to the runtime's `node:net` on every runtime):
+ * - Node and Deno: the runtime's `node:net` Server (the `node` adapter),
+ *   whose `listen()` asks the primary for the shared handle or for
+ *   round-robin connections; the libuv adapter then takes over that
+ *   server's handle (the real one, or cluster's round-robin stand-in), so
+ *   connections arrive as its own TCP/Pipe handles.
+ * - Bun: `SO_REUSEPORT` for a given port, as Bun's own cluster shares one;
+ *   port 0 through Bun's `node:net`, so all workers get the one port its
+ *   cluster picks.
+ * @module
+ */
+import process from "node:process";
+import type {
+  ListenCallback,
+  ListenerEvents,
+  TcpListenRequest,
+  Transport,
+  UnixListenRequest,
+} from "./types.ts";
+
+/**
+ * Whether this process is a `node:cluster` worker. A worker always has an IPC
+ * channel (`process.send`), so only such processes load `node:cluster`
+ * (about 12 ms on Deno, 2 ms on Node and Bun), and then lazily.
+ */
+function _isWorker(): boolean {
+  const p = process as unknown as {
+    send?: unknown;
+    getBuiltinModule?(id: string): { isWorker?: boolean } | undefined;
+  };
+  if (typeof p.send !== "function") return false;
+  // getBuiltinModule: every supported runtime has it (Node >= 20.16).
+  return p.getBuiltinModule?.("node:cluster")?.isWorker === true;
+}
+
+/**
+ * Returns `transport` with `listenTcp` routed through the runtime's cluster
+ * machinery in worker processes (non-exclusive listens only); elsewhere the
+ * transport is returned unchanged.
+ * @param transport the adapter in use
+ * @param viaNodeNet the `node:net` adapter, made on first shared listen (unused on Bun)
+ * @returns the transport to use
+ */
+export function withClusterSharing(
+  transport: Transport,
+  viaNodeNet: () => Transport,
+): Transport {
+  if (!_isWorker() || transport.name === "node") return transport;
+  const own = transport.listenTcp.bind(transport);
+  // Where the adapter drives the runtime's handles (libuv), it takes over the
+  // handle node:net got from the primary, so the worker's connections are
+  // the adapter's own streams rather than streams around node:net sockets.
+  const adopt = (cb: ListenCallback, events: ListenerEvents): ListenCallback => {
+    const take = transport.adoptListening?.bind(transport);
+    if (take === undefined) return cb;
+    return (err, listener) => {
+      if (err !== null || listener?.releaseHandle === undefined) return cb(err, listener);
+      const address = listener.address();
+      cb(null, take(listener.releaseHandle(), address, events));
+    };
+  };
+  let net: Transport | undefined;
+  const listenTcp = (req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void => {
+    if (req.exclusive === true) return own(req, events, cb);
+    // Port 0 must give every worker the one port the primary picked, which
+    // only Bun's cluster machinery (its node:net) knows.
+    if (transport.name === "bun" && req.port !== 0) {
+      return own({ ...req, reusePort: true }, events, cb);
+    }
+    (net ??= viaNodeNet()).listenTcp(req, events, adopt(cb, events));
+  };
+  // Every runtime's node:net shares a Unix path in a worker (Node and Deno
+  // through the primary, Bun its own way), so omninet does what it does.
+  const ownUnix = transport.listenUnix.bind(transport);
+  const listenUnix = (req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void => {
+    if (req.exclusive === true) return ownUnix(req, events, cb);
+    (net ??= viaNodeNet()).listenUnix(req, events, adopt(cb, events));
+  };
+  return { ...transport, listenTcp, listenUnix } as Transport;
+}

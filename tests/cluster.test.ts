@@ -1,0 +1,73 @@
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { createServer } from "../core/server.ts";
+import { join } from "node:path";
+import { closeServer, listen, removeDir, tempDir } from "./_net.ts";
+import { spawnScript } from "./_runtime.ts";
+
+const cluster = suite("Server.listen() in node:cluster workers");
+
+/** A loopback port that was free a moment ago (listened on, then closed with no connection). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  const port = await listen(probe);
+  await closeServer(probe);
+  return port;
+}
+
+cluster("two workers listening on one port share it and both serve", async () => {
+  const port = await freePort();
+  const r = await spawnScript("fixtures/cluster", ["shared", String(port)], {}, {
+    timeoutMs: 30_000,
+  });
+  assert.is(r.timedOut, false, `cluster fixture hung: ${r.stdout}${r.stderr}`);
+  assert.match(r.stdout, /^served 1 2 in \d+ connections, both closed\n$/, r.stdout + r.stderr);
+  assert.is(r.code, 0, r.stderr);
+});
+
+cluster(
+  "with NODE_CLUSTER_SCHED_POLICY=none (the primary's handle in each worker) both serve",
+  async () => {
+    const port = await freePort();
+    const env = { NODE_CLUSTER_SCHED_POLICY: "none" };
+    const r = await spawnScript("fixtures/cluster", ["shared", String(port)], env, {
+      timeoutMs: 30_000,
+    });
+    assert.is(r.timedOut, false, `cluster fixture hung: ${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /^served 1 2 in \d+ connections, both closed\n$/, r.stdout + r.stderr);
+    assert.is(r.code, 0, r.stderr);
+  },
+);
+
+cluster("port 0 in two workers: one shared port, both serve", async () => {
+  const r = await spawnScript("fixtures/cluster", ["shared", "0"], {}, { timeoutMs: 30_000 });
+  assert.is(r.timedOut, false, `cluster fixture hung: ${r.stdout}${r.stderr}`);
+  assert.match(r.stdout, /^served 1 2 in \d+ connections, both closed\n$/, r.stdout + r.stderr);
+  assert.is(r.code, 0, r.stderr);
+});
+
+cluster("exclusive: true opts out of sharing: the second worker gets EADDRINUSE", async () => {
+  const port = await freePort();
+  const r = await spawnScript("fixtures/cluster", ["exclusive", String(port)], {}, {
+    timeoutMs: 30_000,
+  });
+  assert.is(r.timedOut, false, `cluster fixture hung: ${r.stdout}${r.stderr}`);
+  assert.is(r.stdout, "1 listening, 2 EADDRINUSE\n", r.stderr);
+  assert.is(r.code, 0, r.stderr);
+});
+
+cluster("two workers listening on one Unix socket path share it and both serve", async () => {
+  const dir = tempDir();
+  try {
+    const r = await spawnScript("fixtures/cluster", ["shared", join(dir, "c.sock")], {}, {
+      timeoutMs: 30_000,
+    });
+    assert.is(r.timedOut, false, `cluster fixture hung: ${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /^served 1 2 in \d+ connections, both closed\n$/, r.stdout + r.stderr);
+    assert.is(r.code, 0, r.stderr);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+cluster.run();
