@@ -15,6 +15,7 @@ import { SocketAddress } from "./socket_address.ts";
 
 export type { AddressInfo } from "../runtimes/types.ts";
 export type { BlockListFamily } from "./block_list.ts";
+export type { BlockListLike } from "./socket_types.ts";
 export type { Callable } from "./callable.ts";
 export type { OnReadOpts } from "./socket_onread.ts";
 export type { LookupFunction } from "./connect.ts";

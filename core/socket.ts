@@ -122,8 +122,12 @@ export class Socket extends Duplex {
   server: ConnectionOwner | null = null;
   /** The idle timeout set with `setTimeout()`, or `undefined`. */
   timeout: number | undefined = undefined;
-  /** `ip:port` of every address tried with Happy Eyeballs. */
-  autoSelectFamilyAttemptedAddresses?: string[];
+  /**
+   * `ip:port` of every address tried with Happy Eyeballs; as on Node it is
+   * `undefined` until a connect uses Happy Eyeballs (typed as @types/node
+   * declares it, so an omninet socket is a `node:net` `Socket`).
+   */
+  autoSelectFamilyAttemptedAddresses!: string[];
   /** Addresses this socket may not connect to. */
   blockList?: BlockList;
 
@@ -241,7 +245,8 @@ export class Socket extends Duplex {
     this.connecting = true;
     this.#attempt?.abandon();
     const attempt = this.#attempt = new ConnectAttempt(this);
-    this.autoSelectFamilyAttemptedAddresses = undefined;
+    (this as { autoSelectFamilyAttemptedAddresses?: string[] }).autoSelectFamilyAttemptedAddresses =
+      undefined;
     this.#idle?.touch();
     this.#isUnix = plan === null;
     if (plan === null) dialUnix(getTransport(), path as string, attempt);
@@ -808,16 +813,26 @@ export class Socket extends Duplex {
     return this.#bytesRead;
   }
 
-  /** Bytes written, including those still queued (Node's count). */
-  get bytesWritten(): number | undefined {
+  /**
+   * Bytes written, including those still queued (Node's count); `undefined`
+   * once the stream state is gone, as on Node (typed `number` as @types/node
+   * declares it).
+   */
+  get bytesWritten(): number {
     const queued = (this as unknown as { writableBuffer?: StreamChunk[] }).writableBuffer;
-    if (!queued) return undefined;
+    if (!queued) return undefined as unknown as number;
     return this.#bytesDispatched + queuedBytes(queued, this.#held);
   }
 
-  /** Characters or bytes queued for writing, also while connecting (`undefined` before `connect()`). */
-  get bufferSize(): number | undefined {
-    return this.#handle !== null || this.connecting ? this.writableLength : undefined;
+  /**
+   * Characters or bytes queued for writing, also while connecting
+   * (`undefined` before `connect()`, as on Node; typed `number` as
+   * @types/node declares it).
+   */
+  get bufferSize(): number {
+    return this.#handle !== null || this.connecting
+      ? this.writableLength
+      : undefined as unknown as number;
   }
 
   /** Legacy alias of {@link Socket.connecting}, as Node keeps it. */

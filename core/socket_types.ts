@@ -4,9 +4,25 @@
  * @module
  */
 import type { Buffer } from "node:buffer";
-import type { BlockList } from "./block_list.ts";
 import type { LookupFunction } from "./connect.ts";
 import type { OnReadOpts } from "./socket_onread.ts";
+
+/**
+ * What the `blockList` options of `net.Socket`, `net.connect()` and
+ * `net.createServer()` are declared to take: anything shaped like a
+ * `BlockList`, so that option objects typed with `node:net`'s own types fit
+ * too. At run time the value must be an omninet `BlockList` (else
+ * `ERR_INVALID_ARG_TYPE`), just as Node's `node:net` accepts only its own.
+ * @example
+ * ```ts
+ * import { BlockList, type BlockListLike } from "@omninet/net";
+ * const list: BlockListLike = new BlockList();
+ * ```
+ */
+export interface BlockListLike {
+  /** Whether `address` matches a rule. */
+  check(address: string, family?: string): boolean;
+}
 
 /** Options of `new net.Socket()`. */
 export interface SocketConstructorOpts {
@@ -29,7 +45,7 @@ export interface SocketConstructorOpts {
   /** Milliseconds before the first keep-alive probe. */
   keepAliveInitialDelay?: number;
   /** Addresses this socket may not connect to. */
-  blockList?: BlockList;
+  blockList?: BlockListLike;
   /** Stream buffer limit for both sides. */
   highWaterMark?: number;
   /** Stream buffer limit for the readable side. */
@@ -65,7 +81,7 @@ export interface TcpSocketConnectOpts {
   /** Milliseconds per Happy Eyeballs attempt. */
   autoSelectFamilyAttemptTimeout?: number;
   /** Addresses this socket may not connect to. */
-  blockList?: BlockList;
+  blockList?: BlockListLike;
   /** Must be absent for TCP. */
   path?: undefined;
 }
