@@ -19,6 +19,7 @@ import { getTransport } from "../runtimes/mod.ts";
 import type { AddressInfo, StreamHandle } from "../runtimes/types.ts";
 import { isNormalized, normalizeArgs } from "./args.ts";
 import type { BlockList } from "./block_list.ts";
+import type { Server } from "./server.ts";
 import { makeAdoptable } from "./callable.ts";
 import { normalizeTcpConnect, startTcpConnect } from "./connect.ts";
 import { applyKeepAlive, checkOpenFd } from "./features.ts";
@@ -119,7 +120,7 @@ export class Socket extends Duplex {
   /** `true` while a connection is being established. */
   connecting: boolean = false;
   /** The server that accepted this socket, or `null`. */
-  server: ConnectionOwner | null = null;
+  server: Server | null = null;
   /** The idle timeout set with `setTimeout()`, or `undefined`. */
   timeout: number | undefined = undefined;
   /**
@@ -337,7 +338,7 @@ export class Socket extends Duplex {
    */
   _adoptAccepted(handle: StreamHandle, owner: ConnectionOwner, config: AcceptConfig): void {
     this.#owner = owner;
-    this.server = owner;
+    this.server = owner as Server;
     this.#isUnix = config.isUnix;
     this.#noDelay = config.noDelay;
     this.#keepAlive = config.keepAlive;
