@@ -30,6 +30,7 @@ export type {
   ConnectionOwner,
   IpcSocketConnectOpts,
   NetConnectOpts,
+  SetKeepAliveOptions,
   Socket as SocketInstance,
   SocketConnectOpts,
   SocketConstructorOpts,

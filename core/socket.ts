@@ -30,6 +30,7 @@ import {
   errMissingArgs,
   type SystemError,
   systemError,
+  warnOnce,
 } from "./errors.ts";
 import { IdleTimeout } from "./idle_timeout.ts";
 import {
@@ -52,6 +53,7 @@ import type {
   AcceptConfig,
   ConnectionOwner,
   NetConnectOpts,
+  SetKeepAliveOptions,
   SocketConnectOpts,
   SocketConstructorOpts,
   SocketReadyState,
@@ -71,6 +73,7 @@ export type {
   ConnectionOwner,
   IpcSocketConnectOpts,
   NetConnectOpts,
+  SetKeepAliveOptions,
   SocketConnectOpts,
   SocketConstructorOpts,
   SocketReadyState,
@@ -749,18 +752,49 @@ export class Socket extends Duplex {
   }
 
   /**
+   * Enables or disables TCP keep-alive probes, as `setKeepAlive(enable,
+   * initialDelay, interval, count)` or with those as an options object (Node
+   * 24.19+). No transport sets the probe interval or count yet: giving either
+   * while enabling warns once (`OMNINET_KEEPALIVE_PROBES_IGNORED`) and the
+   * system's values apply.
+   * @param options `{ enable, initialDelay, interval, count }`
+   * @returns this socket
+   * @example
+   * ```ts
+   * socket.setKeepAlive({ enable: true, initialDelay: 60_000 });
+   * ```
+   */
+  setKeepAlive(options: SetKeepAliveOptions): this;
+  /**
    * Enables or disables TCP keep-alive probes.
    * @param enable turn keep-alive on
    * @param initialDelay milliseconds before the first probe (0 = system default)
+   * @param interval milliseconds between probes (not settable yet: warns once)
+   * @param count probes before the connection is dropped (not settable yet: warns once)
    * @returns this socket
    * @example
    * ```ts
    * socket.setKeepAlive(true, 60_000);
    * ```
    */
-  setKeepAlive(enable?: boolean, initialDelay?: number): this {
+  setKeepAlive(enable?: boolean, initialDelay?: number, interval?: number, count?: number): this;
+  setKeepAlive(
+    enable?: boolean | SetKeepAliveOptions | null,
+    initialDelay?: number,
+    interval?: number,
+    count?: number,
+  ): this {
+    if (enable !== null && typeof enable === "object") {
+      ({ enable, initialDelay, interval, count } = enable);
+    }
     const on = Boolean(enable);
     const delaySec = keepAliveSeconds(initialDelay);
+    if (on && (interval !== undefined || count !== undefined)) {
+      warnOnce(
+        "OMNINET_KEEPALIVE_PROBES_IGNORED",
+        "No omninet transport sets the keep-alive probe interval or count yet; the system's apply",
+      );
+    }
     if (this.#handle === null) {
       this.#keepAlive = on;
       this.#keepAliveDelaySec = delaySec;

@@ -24,6 +24,26 @@ export interface BlockListLike {
   check(address: string, family?: string): boolean;
 }
 
+/**
+ * The options-object form of `socket.setKeepAlive()` (Node 24.19+).
+ * @example
+ * ```ts
+ * import { type SetKeepAliveOptions, Socket } from "@omninet/net";
+ * const keepAlive: SetKeepAliveOptions = { enable: true, initialDelay: 60_000 };
+ * new Socket().setKeepAlive(keepAlive);
+ * ```
+ */
+export interface SetKeepAliveOptions {
+  /** Turn keep-alive on (default `false`). */
+  enable?: boolean | undefined;
+  /** Milliseconds before the first probe (0 = system default). */
+  initialDelay?: number | undefined;
+  /** Milliseconds between probes (not settable by any transport yet). */
+  interval?: number | undefined;
+  /** Probes before the connection is dropped (not settable by any transport yet). */
+  count?: number | undefined;
+}
+
 /** Options of `new net.Socket()`. */
 export interface SocketConstructorOpts {
   /** Wrap an existing file descriptor (where the runtime can). */

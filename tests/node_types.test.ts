@@ -4,9 +4,38 @@
 import process from "node:process";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { warnedCodes } from "../core/errors.ts";
 import { createServer } from "../core/server.ts";
 import { connect, Socket } from "../core/socket.ts";
-import { closeServer, listen, waitFor } from "./_net.ts";
+import { getTransport, setTransport } from "../runtimes/mod.ts";
+import type { StreamHandle, Transport } from "../runtimes/types.ts";
+import { closeServer, echoServer, listen, waitFor } from "./_net.ts";
+
+// The real transport, recording each setKeepAlive(enable, delayMs) its handles get.
+function keepAliveSpy(calls: string[]): Transport {
+  const real = getTransport();
+  const wrap = (h: StreamHandle): StreamHandle =>
+    new Proxy(h, {
+      // The handle's own members run on the handle itself (private fields).
+      get(target, key) {
+        const v = Reflect.get(target, key);
+        if (typeof v !== "function") return v;
+        return (...args: unknown[]) => {
+          if (key === "setKeepAlive") calls.push(args.join(","));
+          return v.apply(target, args);
+        };
+      },
+      set: (target, key, value) => Reflect.set(target, key, value),
+    });
+  return {
+    name: "spy",
+    features: real.features,
+    connectTcp: (req, cb) => real.connectTcp(req, (err, h) => cb(err, h && wrap(h))),
+    connectUnix: (path, cb) => real.connectUnix(path, (err, h) => cb(err, h && wrap(h))),
+    listenTcp: (req, events, cb) => real.listenTcp(req, events, cb),
+    listenUnix: (req, events, cb) => real.listenUnix(req, events, cb),
+  };
+}
 
 const compat = suite("members @types/node declares");
 
@@ -64,5 +93,39 @@ compat("socket.server is the accepting Server, null on a client socket", async (
     await closeServer(server);
   }
 });
+
+compat(
+  "setKeepAlive takes Node 24.19's options object; interval/count warn once, the rest applies",
+  async () => {
+    const { server, port } = await echoServer();
+    const calls: string[] = [];
+    setTransport(keepAliveSpy(calls));
+    const code = "OMNINET_KEEPALIVE_PROBES_IGNORED";
+    const already = warnedCodes().has(code);
+    const seen: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => seen.push(String(w.code));
+    process.on("warning", onWarning);
+    const s = connect(port, "127.0.0.1");
+    try {
+      await waitFor(s, "connect");
+      assert.is(s.setKeepAlive({ enable: true, initialDelay: 2500 }), s);
+      assert.is(s.setKeepAlive({ enable: false }), s);
+      assert.equal(seen, []);
+      assert.is(s.setKeepAlive(true, 3000, 1000, 4), s);
+      assert.is(s.setKeepAlive({ enable: false, interval: 1000 }), s);
+      assert.is(s.setKeepAlive({ enable: true, initialDelay: 1000, count: 3 }), s);
+      assert.equal(calls, ["true,2000", "false,0", "true,3000", "false,0", "true,1000"]);
+      await new Promise((r) => setTimeout(r, 10));
+      assert.ok(warnedCodes().has(code), "the warning was not emitted");
+      // Once per process: another suite in this process may have warned first.
+      assert.equal(seen.filter((c) => c === code), already ? [] : [code]);
+    } finally {
+      process.off("warning", onWarning);
+      setTransport(null);
+      s.destroy();
+      await closeServer(server);
+    }
+  },
+);
 
 compat.run();
