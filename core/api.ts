@@ -27,6 +27,7 @@ export type {
   ServerOpts,
 } from "./server.ts";
 export type {
+  AcceptingServer,
   ConnectionOwner,
   IpcSocketConnectOpts,
   NetConnectOpts,

@@ -16,7 +16,7 @@ import type {
   Transport,
 } from "../runtimes/types.ts";
 import type { BlockList } from "./block_list.ts";
-import type { BlockListLike } from "./socket_types.ts";
+import type { AcceptingServer, BlockListLike } from "./socket_types.ts";
 import { makeAdoptable } from "./callable.ts";
 import {
   codedError,
@@ -128,7 +128,7 @@ let connectionsWarned = false;
  * server.listen(8080, "127.0.0.1");
  * ```
  */
-export class Server extends EventEmitter implements ConnectionOwner {
+export class Server extends EventEmitter implements ConnectionOwner, AcceptingServer {
   /** Accepted sockets keep their writable side open after the peer ends. */
   allowHalfOpen: boolean;
   /** Accepted sockets start paused. */

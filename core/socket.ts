@@ -19,7 +19,6 @@ import { getTransport } from "../runtimes/mod.ts";
 import type { AddressInfo, StreamHandle } from "../runtimes/types.ts";
 import { isNormalized, normalizeArgs } from "./args.ts";
 import type { BlockList } from "./block_list.ts";
-import type { Server } from "./server.ts";
 import { makeAdoptable } from "./callable.ts";
 import { normalizeTcpConnect, startTcpConnect } from "./connect.ts";
 import { applyKeepAlive, checkOpenFd } from "./features.ts";
@@ -51,6 +50,7 @@ import { SocketHandleEvents } from "./socket_events.ts";
 import { OnRead } from "./socket_onread.ts";
 import type {
   AcceptConfig,
+  AcceptingServer,
   ConnectionOwner,
   NetConnectOpts,
   SetKeepAliveOptions,
@@ -70,6 +70,7 @@ import {
 
 export type {
   AcceptConfig,
+  AcceptingServer,
   ConnectionOwner,
   IpcSocketConnectOpts,
   NetConnectOpts,
@@ -123,7 +124,7 @@ export class Socket extends Duplex {
   /** `true` while a connection is being established. */
   connecting: boolean = false;
   /** The server that accepted this socket, or `null`. */
-  server: Server | null = null;
+  server: AcceptingServer | null = null;
   /** The idle timeout set with `setTimeout()`, or `undefined`. */
   timeout: number | undefined = undefined;
   /**
@@ -341,7 +342,7 @@ export class Socket extends Duplex {
    */
   _adoptAccepted(handle: StreamHandle, owner: ConnectionOwner, config: AcceptConfig): void {
     this.#owner = owner;
-    this.server = owner as Server;
+    this.server = owner as unknown as AcceptingServer;
     this.#isUnix = config.isUnix;
     this.#noDelay = config.noDelay;
     this.#keepAlive = config.keepAlive;

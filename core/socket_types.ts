@@ -4,6 +4,8 @@
  * @module
  */
 import type { Buffer } from "node:buffer";
+import type { EventEmitter } from "node:events";
+import type { AddressInfo } from "../runtimes/types.ts";
 import type { LookupFunction } from "./connect.ts";
 import type { OnReadOpts } from "./socket_onread.ts";
 
@@ -128,6 +130,40 @@ export type SocketReadyState = "opening" | "open" | "readOnly" | "writeOnly" | "
 export interface ConnectionOwner {
   /** Called once when an accepted socket is destroyed. */
   _connectionClosed(): void;
+}
+
+/**
+ * The type of `socket.server`: the omninet `Server` that accepted the
+ * socket, through its public members (`socket.ts` cannot name the class in
+ * `server.ts`: core modules have no import cycles). It is what `node:net`'s
+ * `socket.server` declares, so the socket stays assignable to its `Socket`.
+ * @example
+ * ```ts
+ * import { createServer } from "@omninet/net";
+ * createServer((socket) => socket.server?.getConnections((_e, n) => console.log(n)));
+ * ```
+ */
+export interface AcceptingServer extends EventEmitter {
+  /** See `Server.listen()`. */
+  listen(...args: unknown[]): this;
+  /** See `Server.close()`. */
+  close(callback?: (err?: Error) => void): this;
+  /** See `Server.address()`. */
+  address(): AddressInfo | string | null;
+  /** See `Server.getConnections()`. */
+  getConnections(cb: (err: Error | null, count: number) => void): this;
+  /** See `Server.ref()`. */
+  ref(): this;
+  /** See `Server.unref()`. */
+  unref(): this;
+  /** See `Server.maxConnections`. */
+  maxConnections: number;
+  /** See `Server.connections` (deprecated). */
+  readonly connections: number;
+  /** See `Server.listening`. */
+  readonly listening: boolean;
+  /** See `Server[Symbol.asyncDispose]()`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** What a server hands each socket it accepts (Node's per-connection settings). */
