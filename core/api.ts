@@ -15,6 +15,7 @@ import { SocketAddress } from "./socket_address.ts";
 
 export type { AddressInfo } from "../runtimes/types.ts";
 export type { BlockListFamily } from "./block_list.ts";
+export type { BlockListLike } from "./socket_types.ts";
 export type { Callable } from "./callable.ts";
 export type { OnReadOpts } from "./socket_onread.ts";
 export type { LookupFunction } from "./connect.ts";
@@ -26,9 +27,11 @@ export type {
   ServerOpts,
 } from "./server.ts";
 export type {
+  AcceptingServer,
   ConnectionOwner,
   IpcSocketConnectOpts,
   NetConnectOpts,
+  SetKeepAliveOptions,
   Socket as SocketInstance,
   SocketConnectOpts,
   SocketConstructorOpts,

@@ -16,6 +16,7 @@ import type {
   Transport,
 } from "../runtimes/types.ts";
 import type { BlockList } from "./block_list.ts";
+import type { AcceptingServer, BlockListLike } from "./socket_types.ts";
 import { makeAdoptable } from "./callable.ts";
 import {
   codedError,
@@ -48,8 +49,11 @@ export interface ServerOpts {
   keepAliveInitialDelay?: number;
   /** Stream buffer limit of accepted sockets. */
   highWaterMark?: number;
-  /** Peers whose connections are closed at once, before any `'connection'`. */
-  blockList?: BlockList;
+  /**
+   * Peers whose connections are closed at once, before any `'connection'`.
+   * Must be an omninet `BlockList` at run time (see `BlockListLike`).
+   */
+  blockList?: BlockListLike;
 }
 
 /** Options of `server.listen()`. */
@@ -111,6 +115,9 @@ function _errNotRunning(): NodeErrorLike {
   return codedError("ERR_SERVER_NOT_RUNNING", "Server is not running.");
 }
 
+// `server.connections` warns once per process, like Node's deprecations.
+let connectionsWarned = false;
+
 /**
  * A TCP or Unix domain socket server: Node's `net.Server`.
  *
@@ -121,7 +128,7 @@ function _errNotRunning(): NodeErrorLike {
  * server.listen(8080, "127.0.0.1");
  * ```
  */
-export class Server extends EventEmitter implements ConnectionOwner {
+export class Server extends EventEmitter implements ConnectionOwner, AcceptingServer {
   /** Accepted sockets keep their writable side open after the peer ends. */
   allowHalfOpen: boolean;
   /** Accepted sockets start paused. */
@@ -136,8 +143,12 @@ export class Server extends EventEmitter implements ConnectionOwner {
   highWaterMark: number;
   /** Peers refused before any `'connection'` event. */
   blockList?: BlockList;
-  /** Connections beyond this count are dropped (`'drop'`); `0` drops all. */
-  maxConnections: number | undefined = undefined;
+  /**
+   * Connections beyond this count are dropped (`'drop'`); `0` drops all.
+   * `undefined` (no limit) until set, as on Node; typed `number` as
+   * @types/node declares it.
+   */
+  maxConnections!: number;
 
   #listener: ListenerHandle | null = null;
   #starting = false;
@@ -520,6 +531,37 @@ export class Server extends EventEmitter implements ConnectionOwner {
   getConnections(cb: (err: Error | null, count: number) => void): this {
     process.nextTick(cb, null, this.#connections);
     return this;
+  }
+
+  /**
+   * Deprecated (DEP0020): the number of open connections, as Node's
+   * `server.connections` was before Node 15 removed it; @types/node still
+   * declares it. Reading it warns once per process; use `getConnections()`.
+   * Assigning stores a plain property on the server, as on Node 20+, and
+   * never changes the count.
+   * @example
+   * ```ts
+   * server.getConnections((err, n) => console.log(n)); // rather than server.connections
+   * ```
+   */
+  get connections(): number {
+    if (!connectionsWarned) {
+      connectionsWarned = true;
+      process.emitWarning(
+        "Server.connections property is deprecated. Use Server.getConnections method instead.",
+        "DeprecationWarning",
+        "DEP0020",
+      );
+    }
+    return this.#connections;
+  }
+  set connections(value: number) {
+    Object.defineProperty(this, "connections", {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
   }
 
   /** `true` while the server is accepting connections. */

@@ -29,6 +29,7 @@ import {
   errMissingArgs,
   type SystemError,
   systemError,
+  warnOnce,
 } from "./errors.ts";
 import { IdleTimeout } from "./idle_timeout.ts";
 import {
@@ -49,8 +50,10 @@ import { SocketHandleEvents } from "./socket_events.ts";
 import { OnRead } from "./socket_onread.ts";
 import type {
   AcceptConfig,
+  AcceptingServer,
   ConnectionOwner,
   NetConnectOpts,
+  SetKeepAliveOptions,
   SocketConnectOpts,
   SocketConstructorOpts,
   SocketReadyState,
@@ -67,9 +70,11 @@ import {
 
 export type {
   AcceptConfig,
+  AcceptingServer,
   ConnectionOwner,
   IpcSocketConnectOpts,
   NetConnectOpts,
+  SetKeepAliveOptions,
   SocketConnectOpts,
   SocketConstructorOpts,
   SocketReadyState,
@@ -119,11 +124,15 @@ export class Socket extends Duplex {
   /** `true` while a connection is being established. */
   connecting: boolean = false;
   /** The server that accepted this socket, or `null`. */
-  server: ConnectionOwner | null = null;
+  server: AcceptingServer | null = null;
   /** The idle timeout set with `setTimeout()`, or `undefined`. */
   timeout: number | undefined = undefined;
-  /** `ip:port` of every address tried with Happy Eyeballs. */
-  autoSelectFamilyAttemptedAddresses?: string[];
+  /**
+   * `ip:port` of every address tried with Happy Eyeballs; as on Node it is
+   * `undefined` until a connect uses Happy Eyeballs (typed as @types/node
+   * declares it, so an omninet socket is a `node:net` `Socket`).
+   */
+  autoSelectFamilyAttemptedAddresses!: string[];
   /** Addresses this socket may not connect to. */
   blockList?: BlockList;
 
@@ -241,7 +250,8 @@ export class Socket extends Duplex {
     this.connecting = true;
     this.#attempt?.abandon();
     const attempt = this.#attempt = new ConnectAttempt(this);
-    this.autoSelectFamilyAttemptedAddresses = undefined;
+    (this as { autoSelectFamilyAttemptedAddresses?: string[] }).autoSelectFamilyAttemptedAddresses =
+      undefined;
     this.#idle?.touch();
     this.#isUnix = plan === null;
     if (plan === null) dialUnix(getTransport(), path as string, attempt);
@@ -332,7 +342,7 @@ export class Socket extends Duplex {
    */
   _adoptAccepted(handle: StreamHandle, owner: ConnectionOwner, config: AcceptConfig): void {
     this.#owner = owner;
-    this.server = owner;
+    this.server = owner as unknown as AcceptingServer;
     this.#isUnix = config.isUnix;
     this.#noDelay = config.noDelay;
     this.#keepAlive = config.keepAlive;
@@ -743,18 +753,49 @@ export class Socket extends Duplex {
   }
 
   /**
+   * Enables or disables TCP keep-alive probes, as `setKeepAlive(enable,
+   * initialDelay, interval, count)` or with those as an options object (Node
+   * 24.19+). No transport sets the probe interval or count yet: giving either
+   * while enabling warns once (`OMNINET_KEEPALIVE_PROBES_IGNORED`) and the
+   * system's values apply.
+   * @param options `{ enable, initialDelay, interval, count }`
+   * @returns this socket
+   * @example
+   * ```ts
+   * socket.setKeepAlive({ enable: true, initialDelay: 60_000 });
+   * ```
+   */
+  setKeepAlive(options: SetKeepAliveOptions): this;
+  /**
    * Enables or disables TCP keep-alive probes.
    * @param enable turn keep-alive on
    * @param initialDelay milliseconds before the first probe (0 = system default)
+   * @param interval milliseconds between probes (not settable yet: warns once)
+   * @param count probes before the connection is dropped (not settable yet: warns once)
    * @returns this socket
    * @example
    * ```ts
    * socket.setKeepAlive(true, 60_000);
    * ```
    */
-  setKeepAlive(enable?: boolean, initialDelay?: number): this {
+  setKeepAlive(enable?: boolean, initialDelay?: number, interval?: number, count?: number): this;
+  setKeepAlive(
+    enable?: boolean | SetKeepAliveOptions | null,
+    initialDelay?: number,
+    interval?: number,
+    count?: number,
+  ): this {
+    if (enable !== null && typeof enable === "object") {
+      ({ enable, initialDelay, interval, count } = enable);
+    }
     const on = Boolean(enable);
     const delaySec = keepAliveSeconds(initialDelay);
+    if (on && (interval !== undefined || count !== undefined)) {
+      warnOnce(
+        "OMNINET_KEEPALIVE_PROBES_IGNORED",
+        "No omninet transport sets the keep-alive probe interval or count yet; the system's apply",
+      );
+    }
     if (this.#handle === null) {
       this.#keepAlive = on;
       this.#keepAliveDelaySec = delaySec;
@@ -808,16 +849,26 @@ export class Socket extends Duplex {
     return this.#bytesRead;
   }
 
-  /** Bytes written, including those still queued (Node's count). */
-  get bytesWritten(): number | undefined {
+  /**
+   * Bytes written, including those still queued (Node's count); `undefined`
+   * once the stream state is gone, as on Node (typed `number` as @types/node
+   * declares it).
+   */
+  get bytesWritten(): number {
     const queued = (this as unknown as { writableBuffer?: StreamChunk[] }).writableBuffer;
-    if (!queued) return undefined;
+    if (!queued) return undefined as unknown as number;
     return this.#bytesDispatched + queuedBytes(queued, this.#held);
   }
 
-  /** Characters or bytes queued for writing, also while connecting (`undefined` before `connect()`). */
-  get bufferSize(): number | undefined {
-    return this.#handle !== null || this.connecting ? this.writableLength : undefined;
+  /**
+   * Characters or bytes queued for writing, also while connecting
+   * (`undefined` before `connect()`, as on Node; typed `number` as
+   * @types/node declares it).
+   */
+  get bufferSize(): number {
+    return this.#handle !== null || this.connecting
+      ? this.writableLength
+      : undefined as unknown as number;
   }
 
   /** Legacy alias of {@link Socket.connecting}, as Node keeps it. */

@@ -4,9 +4,47 @@
  * @module
  */
 import type { Buffer } from "node:buffer";
-import type { BlockList } from "./block_list.ts";
+import type { EventEmitter } from "node:events";
+import type { AddressInfo } from "../runtimes/types.ts";
 import type { LookupFunction } from "./connect.ts";
 import type { OnReadOpts } from "./socket_onread.ts";
+
+/**
+ * What the `blockList` options of `net.Socket`, `net.connect()` and
+ * `net.createServer()` are declared to take: anything shaped like a
+ * `BlockList`, so that option objects typed with `node:net`'s own types fit
+ * too. At run time the value must be an omninet `BlockList` (else
+ * `ERR_INVALID_ARG_TYPE`), just as Node's `node:net` accepts only its own.
+ * @example
+ * ```ts
+ * import { BlockList, type BlockListLike } from "@omninet/net";
+ * const list: BlockListLike = new BlockList();
+ * ```
+ */
+export interface BlockListLike {
+  /** Whether `address` matches a rule. */
+  check(address: string, family?: string): boolean;
+}
+
+/**
+ * The options-object form of `socket.setKeepAlive()` (Node 24.19+).
+ * @example
+ * ```ts
+ * import { type SetKeepAliveOptions, Socket } from "@omninet/net";
+ * const keepAlive: SetKeepAliveOptions = { enable: true, initialDelay: 60_000 };
+ * new Socket().setKeepAlive(keepAlive);
+ * ```
+ */
+export interface SetKeepAliveOptions {
+  /** Turn keep-alive on (default `false`). */
+  enable?: boolean | undefined;
+  /** Milliseconds before the first probe (0 = system default). */
+  initialDelay?: number | undefined;
+  /** Milliseconds between probes (not settable by any transport yet). */
+  interval?: number | undefined;
+  /** Probes before the connection is dropped (not settable by any transport yet). */
+  count?: number | undefined;
+}
 
 /** Options of `new net.Socket()`. */
 export interface SocketConstructorOpts {
@@ -29,7 +67,7 @@ export interface SocketConstructorOpts {
   /** Milliseconds before the first keep-alive probe. */
   keepAliveInitialDelay?: number;
   /** Addresses this socket may not connect to. */
-  blockList?: BlockList;
+  blockList?: BlockListLike;
   /** Stream buffer limit for both sides. */
   highWaterMark?: number;
   /** Stream buffer limit for the readable side. */
@@ -65,7 +103,7 @@ export interface TcpSocketConnectOpts {
   /** Milliseconds per Happy Eyeballs attempt. */
   autoSelectFamilyAttemptTimeout?: number;
   /** Addresses this socket may not connect to. */
-  blockList?: BlockList;
+  blockList?: BlockListLike;
   /** Must be absent for TCP. */
   path?: undefined;
 }
@@ -92,6 +130,40 @@ export type SocketReadyState = "opening" | "open" | "readOnly" | "writeOnly" | "
 export interface ConnectionOwner {
   /** Called once when an accepted socket is destroyed. */
   _connectionClosed(): void;
+}
+
+/**
+ * The type of `socket.server`: the omninet `Server` that accepted the
+ * socket, through its public members (`socket.ts` cannot name the class in
+ * `server.ts`: core modules have no import cycles). It is what `node:net`'s
+ * `socket.server` declares, so the socket stays assignable to its `Socket`.
+ * @example
+ * ```ts
+ * import { createServer } from "@omninet/net";
+ * createServer((socket) => socket.server?.getConnections((_e, n) => console.log(n)));
+ * ```
+ */
+export interface AcceptingServer extends EventEmitter {
+  /** See `Server.listen()`. */
+  listen(...args: unknown[]): this;
+  /** See `Server.close()`. */
+  close(callback?: (err?: Error) => void): this;
+  /** See `Server.address()`. */
+  address(): AddressInfo | string | null;
+  /** See `Server.getConnections()`. */
+  getConnections(cb: (err: Error | null, count: number) => void): this;
+  /** See `Server.ref()`. */
+  ref(): this;
+  /** See `Server.unref()`. */
+  unref(): this;
+  /** See `Server.maxConnections`. */
+  maxConnections: number;
+  /** See `Server.connections` (deprecated). */
+  readonly connections: number;
+  /** See `Server.listening`. */
+  readonly listening: boolean;
+  /** See `Server[Symbol.asyncDispose]()`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** What a server hands each socket it accepts (Node's per-connection settings). */

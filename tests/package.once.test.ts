@@ -126,6 +126,41 @@ export {
   stream, tcpOpts,
 };
 `;
+// An omninet Server where a library signature asks for node:net's, no casts.
+const ASSIGN_SERVER = `import net from "@omninet/net";
+import type * as nodeNet from "node:net";
+function takesServer(server: nodeNet.Server): nodeNet.Server {
+  return server;
+}
+takesServer(net.createServer());
+takesServer(new net.Server());
+const asNodeServer: nodeNet.Server = net.createServer(() => {});
+export { asNodeServer };
+`;
+// An omninet Socket where a library signature asks for node:net's, no casts:
+// a function parameter, http's createConnection, tls over an existing socket.
+const ASSIGN_SOCKET = `import net from "@omninet/net";
+import type * as nodeNet from "node:net";
+import * as http from "node:http";
+import * as tls from "node:tls";
+function takesSocket(socket: nodeNet.Socket): nodeNet.Socket {
+  return socket;
+}
+takesSocket(net.connect(1, "127.0.0.1"));
+takesSocket(net.createConnection({ port: 1 }));
+takesSocket(new net.Socket());
+const asNodeSocket: nodeNet.Socket = new net.Socket();
+const get = () =>
+  http.get({ host: "127.0.0.1", port: 1, createConnection: () => net.connect(1, "127.0.0.1") });
+const requestOptions: http.RequestOptions = {
+  createConnection: (_opts, _cb) => net.createConnection({ port: 1 }),
+};
+const upgrade = () => tls.connect({ socket: net.connect(1, "127.0.0.1") });
+const wrap = () => new tls.TLSSocket(new net.Socket());
+const served = () => http.createServer().emit("connection", new net.Socket());
+export { asNodeSocket, get, requestOptions, served, upgrade, wrap };
+`;
+const ASSIGN_FILES = ["assign_server.ts", "assign_socket.ts"];
 // The @types/node majors a consumer may have (devDependencies aliased by major).
 const TYPINGS: Record<string, string> = {
   "20": "@types/node20",
@@ -146,6 +181,8 @@ const kind: 0 | 4 | 6 = net.isIP("::1");
 export { address, blocked, kind };
 `,
   "names.ts": NAMES_IMPORTS + NAMES_BODY,
+  "assign_server.ts": ASSIGN_SERVER,
+  "assign_socket.ts": ASSIGN_SOCKET,
   "tsconfig.json": JSON.stringify({
     compilerOptions: {
       ...STRICT,
@@ -183,6 +220,13 @@ pkg.before(async () => {
         files: ["names.ts"],
       }),
     );
+    writeFileSync(
+      join(project, `tsconfig.assign${major}.json`),
+      JSON.stringify({
+        compilerOptions: { ...STRICT, types: ["node"], typeRoots: [`./typings/${major}`] },
+        files: ASSIGN_FILES,
+      }),
+    );
   }
   // Bun's types, and Deno reading an npm package's types, both rest on an
   // installed @types/node, as in a user's project.
@@ -205,9 +249,18 @@ pkg.before(async () => {
       files: ["names.ts"],
     }),
   );
+  writeFileSync(
+    join(project, "tsconfig.assign.bun.json"),
+    JSON.stringify({
+      compilerOptions: { ...STRICT, skipLibCheck: true, types: ["bun-types"] },
+      files: ASSIGN_FILES,
+    }),
+  );
   // The JSR view: Deno checking the TypeScript sources themselves.
   mkdirSync(join(project, "jsr"));
   writeFileSync(join(project, "jsr", "names.ts"), NAMES_IMPORTS + NAMES_BODY);
+  writeFileSync(join(project, "jsr", "assign_server.ts"), ASSIGN_SERVER);
+  writeFileSync(join(project, "jsr", "assign_socket.ts"), ASSIGN_SOCKET);
   writeFileSync(
     join(project, "jsr", "deno.json"),
     JSON.stringify({ imports: { "@omninet/net": join(root, "mod.ts") } }),
@@ -297,15 +350,35 @@ for (const major of Object.keys(TYPINGS)) {
   );
 }
 pkg("bun-types: the same type names check", () => typeCheck("tsconfig.bun.json"));
+for (const major of Object.keys(TYPINGS)) {
+  pkg(
+    `@types/node ${major}: omninet Socket and Server are node:net's, with no cast (parameters, http, tls)`,
+    () => typeCheck(`tsconfig.assign${major}.json`),
+  );
+}
+pkg(
+  "bun-types: omninet Socket and Server are node:net's",
+  () => typeCheck("tsconfig.assign.bun.json"),
+);
 
-async function denoCheck(dir: string): Promise<void> {
-  const r = await run(bin("deno"), ["check", "--quiet", "names.ts"], dir);
+async function denoCheck(dir: string, files = ["names.ts"]): Promise<void> {
+  const r = await run(bin("deno"), ["check", "--quiet", ...files], dir);
   assert.is(r.code, 0, r.stdout + r.stderr);
 }
 pkg("deno check: the same type names through the npm package", () => denoCheck(project));
 pkg(
   "deno check: the same type names from the TypeScript sources",
   () => denoCheck(join(project, "jsr")),
+);
+// Deno checks an npm package against the project's @types/node, the sources
+// against its own node types.
+pkg(
+  "deno check: omninet Socket and Server are node:net's through the npm package",
+  () => denoCheck(project, ASSIGN_FILES),
+);
+pkg(
+  "deno check: omninet Socket and Server are node:net's from the TypeScript sources",
+  () => denoCheck(join(project, "jsr"), ASSIGN_FILES),
 );
 
 pkg.run();

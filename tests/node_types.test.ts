@@ -1,0 +1,131 @@
+// Members omninet has so that its classes match @types/node's declarations
+// of node:net (checked at the type level in tests/package.once.test.ts):
+// what they do at run time.
+import process from "node:process";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { warnedCodes } from "../core/errors.ts";
+import { createServer } from "../core/server.ts";
+import { connect, Socket } from "../core/socket.ts";
+import { getTransport, setTransport } from "../runtimes/mod.ts";
+import type { StreamHandle, Transport } from "../runtimes/types.ts";
+import { closeServer, echoServer, listen, waitFor } from "./_net.ts";
+
+// The real transport, recording each setKeepAlive(enable, delayMs) its handles get.
+function keepAliveSpy(calls: string[]): Transport {
+  const real = getTransport();
+  const wrap = (h: StreamHandle): StreamHandle =>
+    new Proxy(h, {
+      // The handle's own members run on the handle itself (private fields).
+      get(target, key) {
+        const v = Reflect.get(target, key);
+        if (typeof v !== "function") return v;
+        return (...args: unknown[]) => {
+          if (key === "setKeepAlive") calls.push(args.join(","));
+          return v.apply(target, args);
+        };
+      },
+      set: (target, key, value) => Reflect.set(target, key, value),
+    });
+  return {
+    name: "spy",
+    features: real.features,
+    connectTcp: (req, cb) => real.connectTcp(req, (err, h) => cb(err, h && wrap(h))),
+    connectUnix: (path, cb) => real.connectUnix(path, (err, h) => cb(err, h && wrap(h))),
+    listenTcp: (req, events, cb) => real.listenTcp(req, events, cb),
+    listenUnix: (req, events, cb) => real.listenUnix(req, events, cb),
+  };
+}
+
+const compat = suite("members @types/node declares");
+
+compat(
+  "server.connections counts open connections, warns DEP0020 once; assigning never changes the count",
+  async () => {
+    const seen: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => seen.push(`${w.name}:${w.code}`);
+    process.on("warning", onWarning);
+    const server = createServer();
+    const accepted = new Promise((resolve) => server.once("connection", resolve));
+    const port = await listen(server);
+    const client = connect(port, "127.0.0.1");
+    try {
+      assert.is(server.connections, 0);
+      await waitFor(client, "connect");
+      await accepted;
+      assert.is(server.connections, 1);
+      const other = createServer();
+      assert.is(other.connections, 0);
+      other.connections = 5;
+      assert.is(other.connections, 5);
+      assert.ok(Object.hasOwn(other, "connections"));
+      const count = await new Promise((resolve) => other.getConnections((_e, n) => resolve(n)));
+      assert.is(count, 0);
+      await new Promise((r) => setTimeout(r, 10));
+      assert.equal(seen, process.noDeprecation ? [] : ["DeprecationWarning:DEP0020"]);
+    } finally {
+      process.off("warning", onWarning);
+      client.destroy();
+      await closeServer(server);
+    }
+  },
+);
+
+compat("bufferSize, bytesWritten and maxConnections read undefined where Node's do", () => {
+  const socket = new Socket();
+  assert.is(socket.bufferSize, undefined);
+  assert.is(socket.autoSelectFamilyAttemptedAddresses, undefined);
+  assert.is(createServer().maxConnections, undefined);
+  socket.destroy();
+});
+
+compat("socket.server is the accepting Server, null on a client socket", async () => {
+  const server = createServer();
+  const accepted = new Promise<Socket>((resolve) => server.once("connection", resolve));
+  const port = await listen(server);
+  const client = connect(port, "127.0.0.1");
+  try {
+    const socket = await accepted;
+    assert.is(socket.server, server);
+    assert.is(client.server, null);
+  } finally {
+    client.destroy();
+    await closeServer(server);
+  }
+});
+
+compat(
+  "setKeepAlive takes Node 24.19's options object; interval/count warn once, the rest applies",
+  async () => {
+    const { server, port } = await echoServer();
+    const calls: string[] = [];
+    setTransport(keepAliveSpy(calls));
+    const code = "OMNINET_KEEPALIVE_PROBES_IGNORED";
+    const already = warnedCodes().has(code);
+    const seen: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => seen.push(String(w.code));
+    process.on("warning", onWarning);
+    const s = connect(port, "127.0.0.1");
+    try {
+      await waitFor(s, "connect");
+      assert.is(s.setKeepAlive({ enable: true, initialDelay: 2500 }), s);
+      assert.is(s.setKeepAlive({ enable: false }), s);
+      assert.equal(seen, []);
+      assert.is(s.setKeepAlive(true, 3000, 1000, 4), s);
+      assert.is(s.setKeepAlive({ enable: false, interval: 1000 }), s);
+      assert.is(s.setKeepAlive({ enable: true, initialDelay: 1000, count: 3 }), s);
+      assert.equal(calls, ["true,2000", "false,0", "true,3000", "false,0", "true,1000"]);
+      await new Promise((r) => setTimeout(r, 10));
+      assert.ok(warnedCodes().has(code), "the warning was not emitted");
+      // Once per process: another suite in this process may have warned first.
+      assert.equal(seen.filter((c) => c === code), already ? [] : [code]);
+    } finally {
+      process.off("warning", onWarning);
+      setTransport(null);
+      s.destroy();
+      await closeServer(server);
+    }
+  },
+);
+
+compat.run();
