@@ -39,10 +39,10 @@ export class UvStream extends CachedEnds implements StreamHandle {
     this.#flags = tcp ? _TCP : 0;
     h[OWNER] = this;
     h.onread = _onRead;
-    // The peer is asked for when first wanted, at the peer's FIN, or at close,
-    // not here: an idle connection holds no address object (80 B less heap per
-    // accepted socket, Node 24). After both FINs or a reset the kernel names
-    // the peer no more; Node's own sockets answer `undefined` then too.
+    // The peer is asked for when first wanted, before our FIN, at the peer's
+    // FIN, or at close, not here: an idle connection holds no address object
+    // (80 B less heap per accepted socket, Node 24). After a reset the kernel
+    // names the peer no more; Node's own sockets answer `undefined` then too.
   }
 
   attach(events: HandleEvents): void {
@@ -83,6 +83,8 @@ export class UvStream extends CachedEnds implements StreamHandle {
   shutdown(cb: Cb): void {
     if ((this.#flags & _CLOSED) !== 0) return;
     if (this.#error !== null) return this.#later(cb);
+    // Before our FIN: once both FINs are exchanged the kernel names the peer no more.
+    if ((this.#flags & _TCP) !== 0) this.remoteAddress();
     const req = new uv.ShutdownWrap();
     req.handle = this.#h;
     req.oncomplete = _afterShutdown;
