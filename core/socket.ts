@@ -85,6 +85,26 @@ export type {
 
 function _noop(): void {}
 
+// Bits of Socket's #flags.
+const _F_UNIX = 1;
+const _F_READING = 2;
+const _F_READ_WANTED = 4;
+const _F_CLOSE_EMITTED = 8;
+const _F_RESETTING = 16;
+const _F_UNREF = 32;
+const _F_NO_DELAY = 64;
+const _F_KEEP_ALIVE = 128;
+const _F_PEER_ASKED = 256;
+
+/** Socket state few sockets need, allocated on first use. */
+interface _Rare {
+  signal: AbortSignal | undefined;
+  tos: number | undefined;
+  held: HeldWrite | null;
+  heldFinal: StreamCallback | null;
+  peer: AddressInfo | null;
+}
+
 const _NO_OPTIONS: SocketConstructorOpts = Object.freeze({});
 
 /** The Duplex options of a socket: the user's, checked, with the ones Node's socket forces. */
@@ -127,43 +147,34 @@ export class Socket extends Duplex {
   server: AcceptingServer | null = null;
   /** The idle timeout set with `setTimeout()`, or `undefined`. */
   timeout: number | undefined = undefined;
+  // `declare`: no own property (and no slot) until a connect or option sets them.
   /**
    * `ip:port` of every address tried with Happy Eyeballs; as on Node it is
    * `undefined` until a connect uses Happy Eyeballs (typed as @types/node
    * declares it, so an omninet socket is a `node:net` `Socket`).
    */
-  autoSelectFamilyAttemptedAddresses!: string[];
+  declare autoSelectFamilyAttemptedAddresses: string[];
   /** Addresses this socket may not connect to. */
-  blockList?: BlockList;
+  declare blockList?: BlockList;
 
   #handle: StreamHandle | null = null;
+  /** The boolean state, one bit each (`_F_*`): one field instead of eight. */
+  #flags = 0;
   #attempt: ConnectAttempt | null = null;
-  #isUnix = false;
-  #reading = false;
-  #readWanted = false;
   #owner: ConnectionOwner | null = null;
-  #signal: AbortSignal | undefined;
-  #closeEmitted = false;
-  #resetting = false;
-  #unrefWanted = false;
+  /** What few sockets use (a signal, TOS, writes held while connecting, the peer after close). */
+  #rare: _Rare | null = null;
 
-  #noDelay: boolean;
-  #keepAlive: boolean;
   #keepAliveDelaySec: number;
 
   #bytesRead = 0;
   #bytesDispatched = 0;
   #writeCb: StreamCallback | null = null;
   #onWriteDone: ((err?: SystemError | null) => void) | null = null;
-  #held: HeldWrite | null = null;
-  #heldFinal: StreamCallback | null = null;
 
   #idle: IdleTimeout | null = null;
 
-  #peerCache: AddressInfo | null = null;
-  #sockCache: AddressInfo | null = null;
   #onread: OnRead | null = null;
-  #tos: number | undefined;
 
   /**
    * Creates a socket; it is not connected until `connect()` (unless `fd` is given).
@@ -176,8 +187,8 @@ export class Socket extends Duplex {
     >;
     super(_streamOptions(opts));
     checkSocketStreamOptions(opts);
-    this.#noDelay = Boolean(opts.noDelay);
-    this.#keepAlive = Boolean(opts.keepAlive);
+    this.#set(_F_NO_DELAY, Boolean(opts.noDelay));
+    this.#set(_F_KEEP_ALIVE, Boolean(opts.keepAlive));
     this.#keepAliveDelaySec = keepAliveSeconds(opts.keepAliveInitialDelay);
     this.on("end", onReadableEnd);
     if (opts.onread != null) this.#onread = OnRead.from(opts.onread);
@@ -185,6 +196,24 @@ export class Socket extends Duplex {
     if (opts.signal) this.#watchSignal(opts.signal);
     const blockList = blockListOption(opts.blockList);
     if (blockList !== undefined) this.blockList = blockList;
+  }
+
+  #r(): _Rare {
+    return this.#rare ??= {
+      signal: undefined,
+      tos: undefined,
+      held: null,
+      heldFinal: null,
+      peer: null,
+    };
+  }
+
+  #has(bit: number): boolean {
+    return (this.#flags & bit) !== 0;
+  }
+
+  #set(bit: number, on: boolean): void {
+    this.#flags = on ? this.#flags | bit : this.#flags & ~bit;
   }
 
   #openFd(fd: unknown, readable: boolean): void {
@@ -198,8 +227,8 @@ export class Socket extends Duplex {
   #watchSignal(signal: unknown): void {
     validateAbortSignal(signal, "options.signal");
     const s = signal as AbortSignal;
-    if (this.#signal === s) return;
-    this.#signal = s;
+    if (this.#rare?.signal === s) return;
+    this.#r().signal = s;
     if (s.aborted) {
       this.destroy(abortError(s.reason));
       return;
@@ -253,7 +282,7 @@ export class Socket extends Duplex {
     (this as { autoSelectFamilyAttemptedAddresses?: string[] }).autoSelectFamilyAttemptedAddresses =
       undefined;
     this.#idle?.touch();
-    this.#isUnix = plan === null;
+    this.#set(_F_UNIX, plan === null);
     if (plan === null) dialUnix(getTransport(), path as string, attempt);
     else attempt.setCancel(startTcpConnect(getTransport(), plan, attempt));
     return this;
@@ -265,8 +294,8 @@ export class Socket extends Duplex {
   }
 
   #applyConnectOptions(options: Record<string, unknown>): void {
-    if (options.noDelay !== undefined) this.#noDelay = Boolean(options.noDelay);
-    if (options.keepAlive !== undefined) this.#keepAlive = Boolean(options.keepAlive);
+    if (options.noDelay !== undefined) this.#set(_F_NO_DELAY, Boolean(options.noDelay));
+    if (options.keepAlive !== undefined) this.#set(_F_KEEP_ALIVE, Boolean(options.keepAlive));
     if (options.keepAliveInitialDelay !== undefined) {
       this.#keepAliveDelaySec = keepAliveDelayOption(options.keepAliveInitialDelay);
     }
@@ -275,14 +304,14 @@ export class Socket extends Duplex {
   // A destroyed socket may connect again (Node's reconnect after 'close').
   #reopen(): void {
     (this as unknown as { _undestroy(): void })._undestroy();
-    this.#closeEmitted = false;
-    this.#resetting = false;
-    this.#peerCache = null;
-    this.#sockCache = null;
+    this.#set(_F_CLOSE_EMITTED, false);
+    this.#set(_F_RESETTING, false);
+    if (this.#rare !== null) this.#rare.peer = null;
+    this.#set(_F_PEER_ASKED, false);
     this.#bytesRead = 0;
     this.#bytesDispatched = 0;
-    this.#reading = false;
-    this.#readWanted = false;
+    this.#set(_F_READING, false);
+    this.#set(_F_READ_WANTED, false);
   }
 
   /**
@@ -308,7 +337,7 @@ export class Socket extends Duplex {
     this.connecting = false;
     this.#adopt(handle);
     this.#idle?.touch();
-    if (this.#resetting) {
+    if (this.#has(_F_RESETTING)) {
       // Node resets from a 'connect' listener: 'connect' and 'ready' are still emitted.
       this.emit("connect");
       this.#resetNow();
@@ -319,18 +348,18 @@ export class Socket extends Duplex {
     this.emit("connect");
     this.emit("ready");
     if (this.#handle === null) return;
-    if (this.#readWanted || !this.isPaused()) this.read(0);
-    if (this.#readWanted) this._read();
+    if (this.#has(_F_READ_WANTED) || !this.isPaused()) this.read(0);
+    if (this.#has(_F_READ_WANTED)) this._read();
   }
 
   #adopt(handle: StreamHandle): void {
     this.#handle = handle;
-    this.#sockCache = null;
     handle.attach(new SocketHandleEvents(this));
-    if (this.#noDelay) handle.setNoDelay(true);
-    if (this.#keepAlive) this.#applyKeepAlive(handle);
-    if (this.#unrefWanted) handle.unref();
-    if (this.#tos !== undefined && !this.#isUnix) handle.setTypeOfService?.(this.#tos);
+    if (this.#has(_F_NO_DELAY)) handle.setNoDelay(true);
+    if (this.#has(_F_KEEP_ALIVE)) this.#applyKeepAlive(handle);
+    if (this.#has(_F_UNREF)) handle.unref();
+    const tos = this.#rare?.tos;
+    if (tos !== undefined && !this.#has(_F_UNIX)) handle.setTypeOfService?.(tos);
   }
 
   /**
@@ -343,9 +372,9 @@ export class Socket extends Duplex {
   _adoptAccepted(handle: StreamHandle, owner: ConnectionOwner, config: AcceptConfig): void {
     this.#owner = owner;
     this.server = owner as unknown as AcceptingServer;
-    this.#isUnix = config.isUnix;
-    this.#noDelay = config.noDelay;
-    this.#keepAlive = config.keepAlive;
+    this.#set(_F_UNIX, config.isUnix);
+    this.#set(_F_NO_DELAY, config.noDelay);
+    this.#set(_F_KEEP_ALIVE, config.keepAlive);
     this.#keepAliveDelaySec = config.keepAliveInitialDelay;
     this.#adopt(handle);
     if (config.pauseOnConnect) this.pause();
@@ -353,14 +382,16 @@ export class Socket extends Duplex {
   }
 
   #flushHeld(): void {
-    const held = this.#held;
+    const rare = this.#rare;
+    if (rare === null) return;
+    const held = rare.held;
     if (held !== null) {
-      this.#held = null;
+      rare.held = null;
       this.#writeGeneric(held.writev, held.data, held.encoding, held.cb);
     }
-    const fin = this.#heldFinal;
+    const fin = rare.heldFinal;
     if (fin !== null) {
-      this.#heldFinal = null;
+      rare.heldFinal = null;
       this._final(fin);
     }
   }
@@ -382,8 +413,8 @@ export class Socket extends Duplex {
       if (!this.#onread.deliver(buf)) this.#stopReading();
       return;
     }
-    if (!this.push(buf) && this.#reading && this.#handle !== null) {
-      this.#reading = false;
+    if (!this.push(buf) && this.#has(_F_READING) && this.#handle !== null) {
+      this.#set(_F_READING, false);
       this.#handle.readStop();
     }
   }
@@ -393,14 +424,14 @@ export class Socket extends Duplex {
    * @internal
    */
   _onHandleEnd(): void {
-    this.#reading = false;
+    this.#set(_F_READING, false);
     this.push(null);
     this.read(0);
   }
 
   #stopReading(): void {
-    if (this.#reading && this.#handle !== null) {
-      this.#reading = false;
+    if (this.#has(_F_READING) && this.#handle !== null) {
+      this.#set(_F_READING, false);
       this.#handle.readStop();
     }
   }
@@ -420,9 +451,9 @@ export class Socket extends Duplex {
    */
   override resume(): this {
     const handle = this.#handle;
-    if (this.#onread !== null && !this.connecting && handle !== null && !this.#reading) {
+    if (this.#onread !== null && !this.connecting && handle !== null && !this.#has(_F_READING)) {
       if (this.#onread.resume()) {
-        this.#reading = true;
+        this.#set(_F_READING, true);
         handle.readStart();
       }
     }
@@ -433,12 +464,12 @@ export class Socket extends Duplex {
   override _read(): void {
     const handle = this.#handle;
     if (this.connecting || handle === null) {
-      this.#readWanted = true;
+      this.#set(_F_READ_WANTED, true);
       return;
     }
-    this.#readWanted = false;
-    if (!this.#reading) {
-      this.#reading = true;
+    this.#set(_F_READ_WANTED, false);
+    if (!this.#has(_F_READING)) {
+      this.#set(_F_READING, true);
       handle.readStart();
     }
   }
@@ -462,7 +493,7 @@ export class Socket extends Duplex {
     cb: StreamCallback,
   ): void {
     if (this.connecting) {
-      this.#held = { writev, data, encoding, cb };
+      this.#r().held = { writev, data, encoding, cb };
       return;
     }
     const handle = this.#handle;
@@ -508,7 +539,7 @@ export class Socket extends Duplex {
     const handle = this.#handle;
     // Like Node, a connecting socket waits for 'connect'; one that never connected is done.
     if (this.connecting) {
-      this.#heldFinal = cb;
+      this.#r().heldFinal = cb;
       return;
     }
     if (handle === null) {
@@ -539,12 +570,13 @@ export class Socket extends Duplex {
     const hadError = Boolean(err);
     if (handle !== null) {
       this.#handle = null;
-      this.#sockCache = null;
-      this.#reading = false;
+      // Node answers remoteAddress after close only if it was read before.
+      if (this.#has(_F_PEER_ASKED)) this.#r().peer = handle.remoteAddress() as AddressInfo;
+      this.#set(_F_READING, false);
       // Deferred so 'error' (queued by destroy with nextTick) always precedes 'close',
       // whatever queue the adapter's callback ran on.
       const done = () => process.nextTick(() => this.#emitClose(hadError));
-      if (this.#resetting && handle.reset) handle.reset(done);
+      if (this.#has(_F_RESETTING) && handle.reset) handle.reset(done);
       else handle.close(done);
       cb(err);
     } else {
@@ -557,12 +589,14 @@ export class Socket extends Duplex {
   }
 
   #failHeld(): void {
-    const held = this.#held;
+    const rare = this.#rare;
+    if (rare === null) return;
+    const held = rare.held;
     if (held !== null) {
-      this.#held = null;
+      rare.held = null;
       held.cb(errClosedBeforeConnection());
     }
-    this.#heldFinal = null;
+    rare.heldFinal = null;
   }
 
   // The runtime drops an in-flight write on close; Node reports it as cancelled.
@@ -575,8 +609,8 @@ export class Socket extends Duplex {
   }
 
   #emitClose(hadError: boolean | undefined): void {
-    if (this.#closeEmitted) return;
-    this.#closeEmitted = true;
+    if (this.#has(_F_CLOSE_EMITTED)) return;
+    this.#set(_F_CLOSE_EMITTED, true);
     // Node fails a write held during connect as the socket closes.
     this.#failHeld();
     if (hadError === undefined) this.emit("close");
@@ -609,13 +643,13 @@ export class Socket extends Duplex {
       this.destroy(errSocketClosed());
       return this;
     }
-    if (this.#isUnix) {
+    if (this.#has(_F_UNIX)) {
       throw errInvalidHandleType();
     }
     if (this.#handle !== null && !this.#handle.reset) {
       throw errFeatureUnavailable("socket.resetAndDestroy()", getTransport().name);
     }
-    this.#resetting = true;
+    this.#set(_F_RESETTING, true);
     if (!this.connecting) this.#resetNow();
     return this;
   }
@@ -623,7 +657,7 @@ export class Socket extends Duplex {
   #resetNow(): void {
     const handle = this.#handle;
     if (handle !== null && !handle.reset) {
-      this.#resetting = false;
+      this.#set(_F_RESETTING, false);
       this.destroy(errFeatureUnavailable("socket.resetAndDestroy()", getTransport().name));
       return;
     }
@@ -696,11 +730,11 @@ export class Socket extends Duplex {
   setNoDelay(noDelay?: boolean): this {
     const enable = Boolean(noDelay === undefined ? true : noDelay);
     if (this.#handle === null) {
-      this.#noDelay = enable;
+      this.#set(_F_NO_DELAY, enable);
       return this;
     }
-    if (enable !== this.#noDelay) {
-      this.#noDelay = enable;
+    if (enable !== this.#has(_F_NO_DELAY)) {
+      this.#set(_F_NO_DELAY, enable);
       this.#handle.setNoDelay(enable);
     }
     return this;
@@ -724,12 +758,12 @@ export class Socket extends Duplex {
       throw errFeatureUnavailable("socket.setTypeOfService()", transport.name);
     }
     const handle = this.#handle;
-    if (handle === null || this.#isUnix || !handle.setTypeOfService) {
-      this.#tos = tos;
+    if (handle === null || this.#has(_F_UNIX) || !handle.setTypeOfService) {
+      this.#r().tos = tos;
       return this;
     }
-    if (tos !== this.#tos) {
-      this.#tos = tos;
+    if (tos !== this.#rare?.tos) {
+      this.#r().tos = tos;
       const code = handle.setTypeOfService(tos);
       if (code !== null) throw systemError({ code, syscall: "setTypeOfService" });
     }
@@ -746,7 +780,9 @@ export class Socket extends Duplex {
    */
   getTypeOfService(): number {
     const handle = this.#handle;
-    if (handle === null || this.#isUnix || !handle.getTypeOfService) return this.#tos ?? 0;
+    if (handle === null || this.#has(_F_UNIX) || !handle.getTypeOfService) {
+      return this.#rare?.tos ?? 0;
+    }
     const res = handle.getTypeOfService();
     if (typeof res === "string") throw systemError({ code: res, syscall: "getTypeOfService" });
     return res;
@@ -797,12 +833,12 @@ export class Socket extends Duplex {
       );
     }
     if (this.#handle === null) {
-      this.#keepAlive = on;
+      this.#set(_F_KEEP_ALIVE, on);
       this.#keepAliveDelaySec = delaySec;
       return this;
     }
-    if (on !== this.#keepAlive || (on && delaySec !== this.#keepAliveDelaySec)) {
-      this.#keepAlive = on;
+    if (on !== this.#has(_F_KEEP_ALIVE) || (on && delaySec !== this.#keepAliveDelaySec)) {
+      this.#set(_F_KEEP_ALIVE, on);
       this.#keepAliveDelaySec = delaySec;
       this.#applyKeepAlive(this.#handle);
     }
@@ -811,7 +847,12 @@ export class Socket extends Duplex {
 
   // The transport takes milliseconds; core keeps Node's whole seconds.
   #applyKeepAlive(handle: StreamHandle): void {
-    applyKeepAlive(getTransport(), handle, this.#keepAlive, this.#keepAliveDelaySec * 1000);
+    applyKeepAlive(
+      getTransport(),
+      handle,
+      this.#has(_F_KEEP_ALIVE),
+      this.#keepAliveDelaySec * 1000,
+    );
   }
 
   /**
@@ -823,7 +864,7 @@ export class Socket extends Duplex {
    * ```
    */
   ref(): this {
-    this.#unrefWanted = false;
+    this.#set(_F_UNREF, false);
     this.#handle?.ref();
     return this;
   }
@@ -837,7 +878,7 @@ export class Socket extends Duplex {
    * ```
    */
   unref(): this {
-    this.#unrefWanted = true;
+    this.#set(_F_UNREF, true);
     this.#handle?.unref();
     return this;
   }
@@ -857,7 +898,7 @@ export class Socket extends Duplex {
   get bytesWritten(): number {
     const queued = (this as unknown as { writableBuffer?: StreamChunk[] }).writableBuffer;
     if (!queued) return undefined as unknown as number;
-    return this.#bytesDispatched + queuedBytes(queued, this.#held);
+    return this.#bytesDispatched + queuedBytes(queued, this.#rare?.held ?? null);
   }
 
   /**
@@ -890,20 +931,19 @@ export class Socket extends Duplex {
     return "closed";
   }
 
+  // The handle caches its ends (CachedEnds): the socket keeps no copy while it has one.
   #peer(): AddressInfo | null {
-    if (this.#peerCache !== null || this.#handle === null || this.connecting) {
-      return this.#peerCache;
-    }
-    const ep = this.#handle.remoteAddress();
-    if (ep !== null && typeof ep === "object") this.#peerCache = ep;
-    return this.#peerCache;
+    const handle = this.#handle;
+    if (handle === null || this.connecting) return this.#rare?.peer ?? null;
+    const ep = handle.remoteAddress();
+    if (ep === null || typeof ep !== "object") return null;
+    this.#flags |= _F_PEER_ASKED;
+    return ep;
   }
 
   #sock(): AddressInfo | null {
-    if (this.#sockCache !== null || this.#handle === null) return this.#sockCache;
-    const ep = this.#handle.localAddress();
-    if (ep !== null && typeof ep === "object") this.#sockCache = ep;
-    return this.#sockCache;
+    const ep = this.#handle?.localAddress() ?? null;
+    return ep !== null && typeof ep === "object" ? ep : null;
   }
 
   /** Remote IP, or `undefined` (Unix sockets, not connected). */
