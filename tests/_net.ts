@@ -127,3 +127,13 @@ export function collect(socket: Socket): Promise<Buffer> {
   socket.on("data", (d: Buffer) => parts.push(d));
   return waitFor(socket, "end", 60_000).then(() => Buffer.concat(parts));
 }
+
+/** The `code` of what `fn` throws, or undefined when it does not throw. */
+export function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return (err as { code?: string }).code;
+  }
+  return undefined;
+}

@@ -14,6 +14,7 @@ import type { StreamHandle, Transport } from "../runtimes/types.ts";
 import { spawnScript } from "./_runtime.ts";
 import {
   closeServer,
+  codeOf,
   echoServer,
   errorAndClose,
   listen,
@@ -22,15 +23,6 @@ import {
   tempDir,
   waitFor,
 } from "./_net.ts";
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-}
 
 // ---------------------------------------------------------------------------
 const create = suite("net.createServer()");

@@ -10,6 +10,7 @@ import { getTransport, setTransport } from "../runtimes/mod.ts";
 import type { StreamHandle, Transport } from "../runtimes/types.ts";
 import {
   closeServer,
+  codeOf,
   echoServer,
   errorAndClose,
   listen,
@@ -19,15 +20,6 @@ import {
   waitFor,
   withStalledDials,
 } from "./_net.ts";
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-}
 
 async function refusedPort(): Promise<number> {
   const s = createServer();
