@@ -8,6 +8,7 @@
 import * as nodeNet from "node:net";
 import { Buffer } from "node:buffer";
 import process from "node:process";
+import { echoRun } from "./_echo_client.ts";
 
 type NetLike = {
   createServer: typeof nodeNet.createServer;
@@ -38,27 +39,7 @@ function portOf(server: nodeNet.Server): number {
 
 async function throughput(net: NetLike): Promise<number> {
   const server = await listen(net, (s) => s.pipe(s));
-  const chunk = Buffer.alloc(CHUNK, 7);
-  const t0 = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    const c = net.connect(portOf(server), "127.0.0.1");
-    let sent = 0, got = 0;
-    const pump = () => {
-      while (sent < THROUGHPUT_BYTES) {
-        sent += CHUNK;
-        if (!c.write(chunk)) return;
-      }
-    };
-    c.on("connect", pump);
-    c.on("drain", pump);
-    c.on("data", (d: Buffer) => {
-      got += d.length;
-      if (got >= THROUGHPUT_BYTES) c.destroy();
-    });
-    c.on("close", () => resolve());
-    c.on("error", reject);
-  });
-  const ms = performance.now() - t0;
+  const ms = await echoRun(net, portOf(server), THROUGHPUT_BYTES, CHUNK);
   await close(server);
   return THROUGHPUT_BYTES / 1024 / 1024 / (ms / 1000);
 }

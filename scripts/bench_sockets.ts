@@ -8,9 +8,9 @@
 // runs it on every runtime and prints the table.
 //
 // Usage: <runtime> scripts/bench_sockets.ts [--quick]
-import { Buffer } from "node:buffer";
 import * as nodeNet from "node:net";
 import process from "node:process";
+import { echoRun } from "./_echo_client.ts";
 import { connect, listen } from "../sockets.ts";
 
 const quick = process.argv.includes("--quick");
@@ -177,27 +177,7 @@ async function rawNode(): Promise<number> {
   const server = nodeNet.createServer((s) => s.pipe(s));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as nodeNet.AddressInfo).port;
-  const chunk = Buffer.alloc(CHUNK, 7);
-  const t0 = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    const c = nodeNet.connect(port, "127.0.0.1");
-    let sent = 0, got = 0;
-    const pump = () => {
-      while (sent < BYTES) {
-        sent += CHUNK;
-        if (!c.write(chunk)) return;
-      }
-    };
-    c.on("connect", pump);
-    c.on("drain", pump);
-    c.on("data", (d: Buffer) => {
-      got += d.length;
-      if (got >= BYTES) c.destroy();
-    });
-    c.on("close", () => resolve());
-    c.on("error", reject);
-  });
-  const ms = performance.now() - t0;
+  const ms = await echoRun(nodeNet, port, BYTES, CHUNK);
   await new Promise<void>((r) => server.close(() => r()));
   return mibPerSec(ms);
 }
