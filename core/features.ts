@@ -66,14 +66,19 @@ export function checkLocalBind(
 
 /**
  * Sets keep-alive on a handle; where the transport cannot set the delay,
- * the flag is set and a warning says the system's delay is used.
+ * the flag is set and a warning says the system's delay is used. The probe
+ * interval and count go to the handle where the transport sets them
+ * (`features.keepAliveProbes`); elsewhere giving either while enabling warns
+ * once (`OMNINET_KEEPALIVE_PROBES_IGNORED`) and the system's values apply.
  * @param transport the transport the handle belongs to
  * @param handle the connected handle
  * @param enable SO_KEEPALIVE on or off
  * @param delayMs the first probe's delay (0: the system's)
+ * @param intervalMs milliseconds between probes, if given
+ * @param count probes before the connection is dropped, if given
  * @example
  * ```ts
- * applyKeepAlive(getTransport(), handle, true, 60_000);
+ * applyKeepAlive(getTransport(), handle, true, 60_000, 10_000, 5);
  * ```
  */
 export function applyKeepAlive(
@@ -81,6 +86,8 @@ export function applyKeepAlive(
   handle: StreamHandle,
   enable: boolean,
   delayMs: number,
+  intervalMs?: number,
+  count?: number,
 ): void {
   if (enable && delayMs > 0 && !transport.features.keepAliveDelay) {
     warnOnce(
@@ -88,7 +95,19 @@ export function applyKeepAlive(
       `The ${transport.name} transport cannot set the keep-alive initial delay; SO_KEEPALIVE is on with the system's delay`,
     );
   }
-  handle.setKeepAlive(enable, delayMs);
+  if (intervalMs === undefined && count === undefined) {
+    handle.setKeepAlive(enable, delayMs);
+  } else if (transport.features.keepAliveProbes === true) {
+    handle.setKeepAlive(enable, delayMs, intervalMs, count);
+  } else {
+    if (enable) {
+      warnOnce(
+        "OMNINET_KEEPALIVE_PROBES_IGNORED",
+        `The ${transport.name} transport cannot set the keep-alive probe interval or count; the system's apply`,
+      );
+    }
+    handle.setKeepAlive(enable, delayMs);
+  }
 }
 
 /**

@@ -29,7 +29,6 @@ import {
   errMissingArgs,
   type SystemError,
   systemError,
-  warnOnce,
 } from "./errors.ts";
 import { IdleTimeout } from "./idle_timeout.ts";
 import {
@@ -103,6 +102,9 @@ interface _Rare {
   held: HeldWrite | null;
   heldFinal: StreamCallback | null;
   peer: AddressInfo | null;
+  /** setKeepAlive's probe interval (whole seconds) and count, when given. */
+  kaInterval: number | undefined;
+  kaCount: number | undefined;
 }
 
 const _NO_OPTIONS: SocketConstructorOpts = Object.freeze({});
@@ -205,6 +207,8 @@ export class Socket extends Duplex {
       held: null,
       heldFinal: null,
       peer: null,
+      kaInterval: undefined,
+      kaCount: undefined,
     };
   }
 
@@ -791,9 +795,9 @@ export class Socket extends Duplex {
   /**
    * Enables or disables TCP keep-alive probes, as `setKeepAlive(enable,
    * initialDelay, interval, count)` or with those as an options object (Node
-   * 24.19+). No transport sets the probe interval or count yet: giving either
-   * while enabling warns once (`OMNINET_KEEPALIVE_PROBES_IGNORED`) and the
-   * system's values apply.
+   * 24.19+). The probe interval and count are set where the runtime can (Node
+   * 24.21+ and 26); elsewhere giving either while enabling warns once
+   * (`OMNINET_KEEPALIVE_PROBES_IGNORED`) and the system's values apply.
    * @param options `{ enable, initialDelay, interval, count }`
    * @returns this socket
    * @example
@@ -806,8 +810,8 @@ export class Socket extends Duplex {
    * Enables or disables TCP keep-alive probes.
    * @param enable turn keep-alive on
    * @param initialDelay milliseconds before the first probe (0 = system default)
-   * @param interval milliseconds between probes (not settable yet: warns once)
-   * @param count probes before the connection is dropped (not settable yet: warns once)
+   * @param interval milliseconds between probes (Node 24.21+ and 26; elsewhere warns once)
+   * @param count probes before the connection is dropped (likewise)
    * @returns this socket
    * @example
    * ```ts
@@ -826,32 +830,34 @@ export class Socket extends Duplex {
     }
     const on = Boolean(enable);
     const delaySec = keepAliveSeconds(initialDelay);
-    if (on && (interval !== undefined || count !== undefined)) {
-      warnOnce(
-        "OMNINET_KEEPALIVE_PROBES_IGNORED",
-        "No omninet transport sets the keep-alive probe interval or count yet; the system's apply",
-      );
+    const intervalSec = interval === undefined ? undefined : ~~(Number(interval) / 1000);
+    const probes = count === undefined ? undefined : ~~Number(count);
+    const rare = this.#rare;
+    const changed = on !== this.#has(_F_KEEP_ALIVE) ||
+      (on && (delaySec !== this.#keepAliveDelaySec || intervalSec !== rare?.kaInterval ||
+        probes !== rare?.kaCount));
+    if (this.#handle !== null && !changed) return this;
+    this.#set(_F_KEEP_ALIVE, on);
+    this.#keepAliveDelaySec = delaySec;
+    if (rare !== null || intervalSec !== undefined || probes !== undefined) {
+      const r = this.#r();
+      r.kaInterval = intervalSec;
+      r.kaCount = probes;
     }
-    if (this.#handle === null) {
-      this.#set(_F_KEEP_ALIVE, on);
-      this.#keepAliveDelaySec = delaySec;
-      return this;
-    }
-    if (on !== this.#has(_F_KEEP_ALIVE) || (on && delaySec !== this.#keepAliveDelaySec)) {
-      this.#set(_F_KEEP_ALIVE, on);
-      this.#keepAliveDelaySec = delaySec;
-      this.#applyKeepAlive(this.#handle);
-    }
+    if (this.#handle !== null) this.#applyKeepAlive(this.#handle);
     return this;
   }
 
   // The transport takes milliseconds; core keeps Node's whole seconds.
   #applyKeepAlive(handle: StreamHandle): void {
+    const interval = this.#rare?.kaInterval;
     applyKeepAlive(
       getTransport(),
       handle,
       this.#has(_F_KEEP_ALIVE),
       this.#keepAliveDelaySec * 1000,
+      interval === undefined ? undefined : interval * 1000,
+      this.#rare?.kaCount,
     );
   }
 

@@ -101,9 +101,11 @@ export interface StreamHandle {
   /**
    * Sets SO_KEEPALIVE with the first probe after `initialDelayMs`
    * (0 = system default). Adapters whose runtime cannot set the delay set
-   * only the flag and say so in `TransportFeatures.keepAliveDelay`.
+   * only the flag and say so in `TransportFeatures.keepAliveDelay`. The
+   * probe `intervalMs` and `count`, when given, are set by adapters whose
+   * `TransportFeatures.keepAliveProbes` is true and ignored by the others.
    */
-  setKeepAlive(enable: boolean, initialDelayMs: number): void;
+  setKeepAlive(enable: boolean, initialDelayMs: number, intervalMs?: number, count?: number): void;
   /** Lets this handle keep the process alive (default). */
   ref(): void;
   /** Stops this handle from keeping the process alive. */
@@ -210,6 +212,8 @@ export interface TransportFeatures {
   backlog: boolean;
   /** `setKeepAlive(true, delay)` sets the delay, not only the flag. */
   keepAliveDelay: boolean;
+  /** `setKeepAlive` sets the probe interval and count too (Node 24.21+ and 26); absent means false. */
+  keepAliveProbes?: boolean;
   /** `localAddress`/`localPort` on connect work. */
   localBind: boolean;
   /** `openFd` wraps pipes (FIFOs) too, not only sockets; absent means true. */

@@ -28,7 +28,12 @@ export interface RawStream {
   getsockname?(out: Record<string, unknown>): number;
   getpeername?(out: Record<string, unknown>): number;
   setNoDelay?(enable: boolean): number;
-  setKeepAlive?(enable: boolean, delaySeconds: number): number;
+  setKeepAlive?(
+    enable: boolean,
+    delaySeconds: number,
+    intervalSeconds?: number,
+    count?: number,
+  ): number;
   setTypeOfService?(tos: number): number;
   getTypeOfService?(): number;
   reset?(cb: () => void): number;

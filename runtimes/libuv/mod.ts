@@ -338,11 +338,15 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
   const transport: Transport = {
     name: "libuv",
     features: b.deno
-      // Deno's handles take the IPv6-only flag but never set IPV6_V6ONLY.
+      // Deno's handles take the IPv6-only flag but never set IPV6_V6ONLY; their
+      // setKeepAlive takes (enable, delay) only, so no keepAliveProbes.
       ? { reusePort, ipv6Only: false, backlog: true, keepAliveDelay: true, localBind: true }
       : {
         ...fallback.features,
         reusePort,
+        // The handles take the probe interval and count where node:net passes them
+        // (Node 24.21+ and 26): the node:net transport's keepAliveProbes says so.
+        keepAliveProbes: fallback.features.keepAliveProbes === true,
         // Node 24.21+ and 26 handles can set IP_TOS; Node 20's cannot.
         typeOfService: typeof (b.TCP.prototype as { setTypeOfService?: unknown })
           .setTypeOfService === "function",

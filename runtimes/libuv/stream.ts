@@ -127,9 +127,15 @@ export class UvStream extends CachedEnds implements StreamHandle {
     return res < 0 ? getSystemErrorName(res) : res;
   }
 
-  setKeepAlive(enable: boolean, initialDelayMs: number): void {
-    if ((this.#flags & (_TCP | _CLOSED)) === _TCP) {
-      this.#h.setKeepAlive!(enable, Math.floor(initialDelayMs / 1000));
+  setKeepAlive(enable: boolean, initialDelayMs: number, intervalMs?: number, count?: number): void {
+    if ((this.#flags & (_TCP | _CLOSED)) !== _TCP) return;
+    const delaySec = Math.floor(initialDelayMs / 1000);
+    // Node 24.21+ and 26 handles take the probe interval (seconds) and count;
+    // the transport says so in features.keepAliveProbes, and core passes them only then.
+    if (intervalMs === undefined && count === undefined) this.#h.setKeepAlive!(enable, delaySec);
+    else {
+      const intervalSec = intervalMs === undefined ? undefined : Math.floor(intervalMs / 1000);
+      this.#h.setKeepAlive!(enable, delaySec, intervalSec, count);
     }
   }
 

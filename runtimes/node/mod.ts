@@ -226,6 +226,9 @@ function _features(): TransportFeatures {
   // node:net has setTypeOfService from Node 24.21 and in Bun; not in Node 20 or Deno.
   const proto = Socket.prototype as { setTypeOfService?: unknown };
   f.typeOfService = typeof proto.setTypeOfService === "function";
+  // Node 24.21+ and 26 pass the probe interval and count on to the handle; Node 20,
+  // Deno's and Bun's node:net take only (enable, initialDelay).
+  f.keepAliveProbes = !onDeno && !onBun && Socket.prototype.setKeepAlive.length >= 4;
   return f;
 }
 

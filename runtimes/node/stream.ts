@@ -125,8 +125,19 @@ export class NodeStream extends CachedEnds implements StreamHandle {
     return this.#tcp && !this.#closed ? sock.getTypeOfService?.() ?? 0 : 0;
   }
 
-  setKeepAlive(enable: boolean, initialDelayMs: number): void {
-    if (this.#tcp && !this.#closed) this.sock.setKeepAlive(enable, initialDelayMs);
+  setKeepAlive(enable: boolean, initialDelayMs: number, intervalMs?: number, count?: number): void {
+    if (!this.#tcp || this.#closed) return;
+    if (intervalMs === undefined && count === undefined) {
+      this.sock.setKeepAlive(enable, initialDelayMs);
+    } else {
+      // Node 24.21+ and 26 take the probes (features.keepAliveProbes); core passes them only then.
+      (this.sock.setKeepAlive as (e: boolean, d: number, i?: number, c?: number) => unknown)(
+        enable,
+        initialDelayMs,
+        intervalMs,
+        count,
+      );
+    }
   }
 
   ref(): void {
