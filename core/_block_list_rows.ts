@@ -174,10 +174,7 @@ export class _Rows {
     this.live++;
     if (this.#freeFor === r) {
       // findStaged() just found no equal row: its search ended on this empty slot.
-      this.table[this.#freeSlot << 1] = r + 1;
-      this.table[(this.#freeSlot << 1) + 1] = this.#freeHash;
-      this.keys++;
-      if (this.dups) this.older[r] = -1;
+      this.#placeAtFree(r);
     } else {
       this.#index(r);
     }
@@ -307,25 +304,21 @@ export class _Rows {
   /** Makes row `r` the newest of its identity in the table. */
   #index(r: number): void {
     const table = this.table;
-    const mask = (table.length >> 1) - 1;
-    const h = this.#hashRow(r) | 0;
-    let slot = h & mask;
-    for (;;) {
-      const e = table[slot << 1];
-      if (e === _EMPTY) {
-        table[slot << 1] = r + 1;
-        table[(slot << 1) + 1] = h;
-        this.keys++;
-        if (this.dups) this.older[r] = -1;
-        return;
-      }
-      if (table[(slot << 1) + 1] === h && this.#same(e - 1, r)) {
-        if (this.dups) this.older[r] = e - 1;
-        table[slot << 1] = r + 1;
-        return;
-      }
-      slot = (slot + 1) & mask;
+    const slot = this.#findSlot(r);
+    if (slot >= 0) {
+      if (this.dups) this.older[r] = table[slot << 1] - 1;
+      table[slot << 1] = r + 1;
+      return;
     }
+    this.#placeAtFree(r);
+  }
+
+  /** Puts row `r`, the first of its identity, in the empty slot the last search ended on. */
+  #placeAtFree(r: number): void {
+    this.table[this.#freeSlot << 1] = r + 1;
+    this.table[(this.#freeSlot << 1) + 1] = this.#freeHash;
+    this.keys++;
+    if (this.dups) this.older[r] = -1;
   }
 
   /** Empties `slot`, moving later entries of its probe run back (linear probing). */
