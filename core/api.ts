@@ -32,14 +32,14 @@ export type {
   IpcSocketConnectOpts,
   NetConnectOpts,
   SetKeepAliveOptions,
-  Socket as SocketInstance,
   SocketConnectOpts,
   SocketConstructorOpts,
   SocketReadyState,
   StreamCallback,
   StreamChunk,
   TcpSocketConnectOpts,
-} from "./socket.ts";
+} from "./socket_types.ts";
+export type { Socket as SocketInstance } from "./socket.ts";
 export type {
   ParsedSocketAddress,
   SocketAddressInitOptions,

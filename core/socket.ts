@@ -67,21 +67,6 @@ import {
   validateString,
 } from "./validators.ts";
 
-export type {
-  AcceptConfig,
-  AcceptingServer,
-  ConnectionOwner,
-  IpcSocketConnectOpts,
-  NetConnectOpts,
-  SetKeepAliveOptions,
-  SocketConnectOpts,
-  SocketConstructorOpts,
-  SocketReadyState,
-  StreamCallback,
-  StreamChunk,
-  TcpSocketConnectOpts,
-} from "./socket_types.ts";
-
 function _noop(): void {}
 
 // Bits of Socket's #flags.
