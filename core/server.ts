@@ -17,7 +17,7 @@ import type {
   Transport,
 } from "../runtimes/types.ts";
 import type { BlockList } from "./block_list.ts";
-import { type BoundSocket, boundListenArg, takeBound } from "./bound_socket.ts";
+import { boundListenArg, type BoundSocket, takeBound } from "./bound_socket.ts";
 import type { AcceptingServer, BlockListLike } from "./socket_types.ts";
 import { makeAdoptable } from "./callable.ts";
 import {
@@ -320,7 +320,11 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     this.#isUnix = typeof address === "string";
     this.#pipeName = typeof address === "string" ? address : undefined;
     this.#begin(cb, undefined);
-    handle.listen(Number(backlog) || _DEFAULT_BACKLOG, this.#events, this.#onListen(this.#listenId));
+    handle.listen(
+      Number(backlog) || _DEFAULT_BACKLOG,
+      this.#events,
+      this.#onListen(this.#listenId),
+    );
   }
 
   #begin(cb: ((...args: never[]) => unknown) | null, signal: AbortSignal | undefined): void {

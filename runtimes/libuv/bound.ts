@@ -52,6 +52,7 @@ class _UvBound implements BoundHandle {
   readonly #h: _Handle;
   readonly #address: AddressInfo | string;
   readonly #ops: BoundOps;
+  #dup: number | undefined;
 
   constructor(h: _Handle, address: AddressInfo | string, ops: BoundOps) {
     this.#h = h;
@@ -65,27 +66,43 @@ class _UvBound implements BoundHandle {
 
   fd(): number {
     const h = this.#h;
-    // Deno's TCP handles name their descriptor through fdForIpc().
     if (typeof h.fd === "number") return h.fd;
-    return typeof h.fdForIpc === "function" ? h.fdForIpc() : -1;
+    // Deno's TCP handles have no fd; fdForIpc() hands out a duplicate of the
+    // descriptor (a new one each call): one is kept, and closed when the
+    // socket is closed or adopted, so it never holds the port afterwards.
+    if (typeof h.fdForIpc !== "function") return -1;
+    return this.#dup ??= h.fdForIpc();
+  }
+
+  #dropDup(): void {
+    if (this.#dup === undefined) return;
+    // Deno's node:fs closes its own resource ids, not raw descriptors: a
+    // handle opened on the duplicate closes it.
+    const t = new uv.TCP(uv.tcp.SOCKET);
+    if (t.open!(this.#dup) === 0) t.close();
+    this.#dup = undefined;
   }
 
   close(): void {
+    this.#dropDup();
     this.#h.close();
   }
 
   listen(backlog: number, events: ListenerEvents, cb: ListenCallback): void {
+    this.#dropDup();
     const path = typeof this.#address === "string" ? this.#address : undefined;
     this.#ops.listen(this.#h, backlog, events, cb, path);
   }
 
   connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
+    this.#dropDup();
     return this.#ops.dialTcp(this.#h, req, cb);
   }
 
   connectUnix(path: string, cb: ConnectCallback): Dial {
+    this.#dropDup();
     const h = this.#h;
-    const fd = this.fd();
+    const fd = typeof h.fd === "number" ? h.fd : -1;
     const err = fd >= 0 && h.open ? h.open(fd) : 0;
     if (err < 0) {
       h.close();

@@ -64,7 +64,7 @@ import {
   uvError,
 } from "./bindings.ts";
 import { UvStream, UvTcpStream } from "./stream.ts";
-import { bindTcp, type BoundOps, bindUnix } from "./bound.ts";
+import { bindTcp, bindUnix, type BoundOps } from "./bound.ts";
 
 /** A dial in flight: the handle plus what the connect callback needs. */
 class _UvDial implements Dial {
@@ -306,7 +306,8 @@ function _listenBound(
 
 const _BOUND_OPS: BoundOps = {
   listen: _listenBound,
-  dialTcp: (h, req, cb) => _startTcp(h as _TcpHandle, new _UvDial(h, cb, req.address, req.port), req),
+  dialTcp: (h, req, cb) =>
+    _startTcp(h as _TcpHandle, new _UvDial(h, cb, req.address, req.port), req),
   dialUnix: (h, path, cb) => _startUnix(h as _PipeHandle, path, cb),
   bindError: _bindError,
 };
