@@ -31,6 +31,7 @@ import type {
 import { fixedLocal, knownPeer } from "../_shared.ts";
 import { mapError, onBun, onDeno, type Where } from "./errors.ts";
 import { wrap, wrapTcp } from "./stream.ts";
+import { nodeBinders, type NodeBoundOps } from "./bound.ts";
 
 /** An outgoing connection attempt on a paused inner socket. */
 class _NodeDial implements Dial {
@@ -108,8 +109,11 @@ function _connect(
   where: Where,
   unixPath?: string,
   remote?: AddressInfo,
+  handle?: unknown,
 ): Dial {
-  const sock = new Socket(_DIAL_SOCKET_OPTS);
+  const sock = new Socket(
+    handle === undefined ? _DIAL_SOCKET_OPTS : { ..._DIAL_SOCKET_OPTS, handle } as never,
+  );
   // Paused before connecting: no read starts until readStart().
   sock.pause();
   const dial = new _NodeDial(sock, cb, where, unixPath, remote);
@@ -323,6 +327,12 @@ export function createNodeTransport(): Transport {
       );
     },
   };
+  const binders = nodeBinders(_BOUND_OPS);
+  if (binders !== null) {
+    features.boundSocket = true;
+    transport.bindTcp = binders.bindTcp;
+    transport.bindUnix = binders.bindUnix;
+  }
   // Bun's node:net accepts { fd } but never reads or writes through it, and
   // cannot listen on one.
   if (!onBun) {
@@ -331,6 +341,21 @@ export function createNodeTransport(): Transport {
   }
   return transport;
 }
+
+const _BOUND_OPS: NodeBoundOps = {
+  listen: _listen,
+  dialTcp: (req, cb, handle) =>
+    _connect(
+      { host: req.address, port: req.port, family: req.family },
+      cb,
+      { syscall: "connect", address: req.address, port: req.port },
+      undefined,
+      knownPeer(req),
+      handle,
+    ),
+  dialUnix: (path, cb, handle) =>
+    _connect({ path }, cb, { syscall: "connect", address: path }, path, undefined, handle),
+};
 
 function _listenFd(fd: number, backlog: number, events: ListenerEvents, cb: ListenCallback): void {
   _listen({ fd, backlog }, events, cb, { syscall: "listen" });
