@@ -199,6 +199,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     this.#events = {
       onConnection: (handle) => this.#target.#onConnection(handle),
       onError: (err) => this.#target.emit("error", err),
+      full: () => this.#target.#full(),
     };
   }
 
@@ -421,8 +422,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       handle.close(_noop);
       return;
     }
-    const max = this.maxConnections;
-    if (typeof max === "number" && this.#connections >= max) {
+    if (this.#full()) {
       this.#drop(handle);
       return;
     }
@@ -433,6 +433,11 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     const socket = acceptSocket(handle, this, this.#acceptConfig());
     this.#connections++;
     this.emit("connection", socket);
+  }
+
+  #full(): boolean {
+    const max = this.maxConnections;
+    return typeof max === "number" && this.#connections >= max;
   }
 
   // Read at every connection, as Node does: a change applies to the next one.

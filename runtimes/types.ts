@@ -174,6 +174,13 @@ export interface ListenerEvents {
   onConnection(handle: StreamHandle): void;
   /** An accept-side error (`accept EMFILE`...). Listening goes on. */
   onError(err: SystemError): void;
+  /**
+   * Whether the owner is at its `maxConnections` (a connection offered now
+   * would be dropped). Asked only where the runtime can still give such a
+   * connection to someone else: a `node:cluster` round-robin worker refuses
+   * it back to the primary, which hands it to another worker.
+   */
+  full?(): boolean;
 }
 
 /** A listening socket. */

@@ -32,6 +32,7 @@ import { fixedLocal, knownPeer } from "../_shared.ts";
 import { mapError, onBun, onDeno, type Where } from "./errors.ts";
 import { wrap, wrapTcp } from "./stream.ts";
 import { nodeBinders, type NodeBoundOps } from "./bound.ts";
+import { linkClusterLimit } from "../cluster.ts";
 
 /** An outgoing connection attempt on a paused inner socket. */
 class _NodeDial implements Dial {
@@ -209,6 +210,7 @@ function _listen(
   const onListening = () => {
     server.removeListener("error", onError);
     server.removeListener("listening", onListening);
+    if (!onBun) linkClusterLimit(server, events);
     cb(null, new _NodeListener(server, events, opts.fd === undefined ? path : _fdPath(server)));
   };
   server.once("error", onError);
