@@ -322,6 +322,21 @@ export function boundLocal(socket: object): AddressInfo | string | null {
 }
 
 /**
+ * Whether the socket holds an adopted BoundSocket it has not dialled from:
+ * Node's socket has a handle then (`pending` is false, and `'close'` gets
+ * `hadError` when destroyed).
+ * @param socket the Socket
+ * @returns `true` while the bound socket waits for `connect()`
+ * @example
+ * ```ts
+ * holdsBound(new Socket({ handle: new BoundSocket() })); // true
+ * ```
+ */
+export function holdsBound(socket: object): boolean {
+  return (_sources.get(socket)?.handle ?? null) !== null;
+}
+
+/**
  * The socket is being destroyed: a BoundSocket it adopted but never dialled
  * from is closed (a TCP one is forgotten; a Unix one's path stays its
  * `localAddress`, as in Node).

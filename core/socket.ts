@@ -19,7 +19,13 @@ import { getTransport } from "../runtimes/mod.ts";
 import type { AddressInfo, StreamHandle } from "../runtimes/types.ts";
 import { isNormalized, normalizeArgs } from "./args.ts";
 import type { BlockList } from "./block_list.ts";
-import { adoptBoundSource, boundDial, boundLocal, releaseBoundSource } from "./bound_socket.ts";
+import {
+  adoptBoundSource,
+  boundDial,
+  boundLocal,
+  holdsBound,
+  releaseBoundSource,
+} from "./bound_socket.ts";
 import { makeAdoptable } from "./callable.ts";
 import { normalizeTcpConnect, startTcpConnect } from "./connect.ts";
 import { applyKeepAlive, checkOpenFd } from "./features.ts";
@@ -549,7 +555,7 @@ export class Socket extends Duplex {
   /** Releases the handle; 'close' follows once the runtime let it go. */
   override _destroy(err: Error | null, cb: StreamCallback): void {
     // Node's 'close' has no argument for a socket that never had a handle (never connecting).
-    const hadHandle = this.#handle !== null || this.connecting;
+    const hadHandle = this.#handle !== null || this.connecting || holdsBound(this);
     this.connecting = false;
     const dial = this.#attempt?.abandon() ?? null;
     this.#attempt = null;
@@ -916,7 +922,8 @@ export class Socket extends Duplex {
 
   /** `true` until connected (also when never connected). */
   get pending(): boolean {
-    return this.#handle === null || this.connecting;
+    // An adopted BoundSocket is Node's handle already.
+    return (this.#handle === null && !holdsBound(this)) || this.connecting;
   }
 
   /** `'opening'`, `'open'`, `'readOnly'`, `'writeOnly'` or `'closed'`. */
