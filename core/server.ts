@@ -69,8 +69,11 @@ export interface ListenOptions {
   path?: string;
   /** An already bound TCP or Unix socket descriptor to listen on (the handle form `{ fd }`). */
   fd?: number;
-  /** A `net.BoundSocket` to listen on; adopted by this server. */
-  handle?: BoundSocket;
+  /**
+   * A `net.BoundSocket` to listen on, which this server adopts (typed
+   * loosely, as @types/node's `handle`, so Node's option objects fit).
+   */
+  handle?: unknown;
   /** Listen queue length (511 by default). */
   backlog?: number;
   /** Cluster-only in Node; accepted and ignored. */
