@@ -233,8 +233,10 @@ interface _Source {
   local: AddressInfo | string;
 }
 
-// Kept outside the Socket so sockets that never adopt one carry nothing for it.
+// Kept outside the Socket so sockets that never adopt one carry nothing for it;
+// until a first adoption, the socket's calls here return without a lookup.
 const _sources = new WeakMap<object, _Source>();
+let _used = false;
 
 /**
  * `new Socket({ handle })`: adopts `value` when it is a BoundSocket (other
@@ -250,6 +252,7 @@ const _sources = new WeakMap<object, _Source>();
 export function adoptBoundSource(socket: object, value: unknown): void {
   if (!(value instanceof BoundSocket)) return;
   const handle = takeBound(value);
+  _used = true;
   _sources.set(socket, { handle, local: handle.address() });
 }
 
@@ -275,6 +278,7 @@ export interface BoundDial {
  * ```
  */
 export function boundDial(socket: object, options: Record<string, unknown>): BoundDial | null {
+  if (!_used) return null;
   const source = _sources.get(socket);
   if (source === undefined || source.handle === null) return null;
   const pipe = typeof source.local === "string";
@@ -318,7 +322,7 @@ export function boundDial(socket: object, options: Record<string, unknown>): Bou
  * ```
  */
 export function boundLocal(socket: object): AddressInfo | string | null {
-  return _sources.get(socket)?.local ?? null;
+  return _used ? _sources.get(socket)?.local ?? null : null;
 }
 
 /**
@@ -333,7 +337,7 @@ export function boundLocal(socket: object): AddressInfo | string | null {
  * ```
  */
 export function holdsBound(socket: object): boolean {
-  return (_sources.get(socket)?.handle ?? null) !== null;
+  return _used && (_sources.get(socket)?.handle ?? null) !== null;
 }
 
 /**
@@ -347,6 +351,7 @@ export function holdsBound(socket: object): boolean {
  * ```
  */
 export function releaseBoundSource(socket: object): void {
+  if (!_used) return;
   const source = _sources.get(socket);
   if (source === undefined) return;
   source.handle?.close();
