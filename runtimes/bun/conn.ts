@@ -65,6 +65,18 @@ export function bunApi(): BunApi {
   return (globalThis as unknown as { Bun: BunApi }).Bun;
 }
 
+/**
+ * A dial in progress: its callback, the address dialled, and what can abandon
+ * the attempt (Bun's `node:net` socket of a TCP dial; `null` for a Unix dial,
+ * which completes or fails at once).
+ */
+export interface DialState {
+  cb: ConnectCallback | null;
+  address: string;
+  port: number;
+  dialer: { destroy(): unknown } | null;
+}
+
 /** Does nothing (a callback slot that must hold a function). */
 export function noop(): void {}
 
@@ -104,10 +116,8 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   wNext = 0;
   wCb: ((err?: SystemError | null) => void) | null = null;
   shutCb: ((err?: SystemError | null) => void) | null = null;
-  /** Dial state, before the socket opens. */
-  dialCb: ConnectCallback | null = null;
-  dialAddress = "";
-  dialPort = 0;
+  /** The dial in progress, until it settles (accepted connections never have one). */
+  dial: DialState | null = null;
   /** Unix endpoints (`null` for TCP, whose endpoints come from Bun). */
   unixLocal: string | null = null;
   unixRemote: string | null = null;
@@ -322,10 +332,15 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
 
   setKeepAlive(_enable: boolean, _initialDelayMs: number): void {}
 
-  /** The `Dial` of a pending connect: no callback after this. */
+  /** The `Dial` of a pending connect: no callback after this, and the attempt is closed. */
   cancel(): void {
     this.cancelled = true;
-    this.dialCb = null;
+    const d = this.dial;
+    if (d === null) return;
+    d.cb = null;
+    const dialer = d.dialer;
+    d.dialer = null;
+    dialer?.destroy();
   }
 
   ref(): void {

@@ -94,22 +94,27 @@ function _afterRelease(c: Conn): void {
 
 function _onDialOpen(s: BunSocket): void {
   const c = s.data as Conn;
+  if (c.dialing) queueMicrotask(() => dialOpened(c, s));
+  else dialOpened(c, s);
+}
+
+/**
+ * A dial opened on socket `s`: the connection takes it and its owner is
+ * called back (or, when the dial was cancelled meanwhile, it is closed).
+ */
+export function dialOpened(c: Conn, s: BunSocket): void {
   c.sock = s;
+  const d = c.dial;
+  c.dial = null;
   if (c.unixLocal === null) {
     c.nagleDue = c.nagle = true;
     // An IPv4 literal dialled is already canonical: the peer costs no syscall.
-    if (!c.dialAddress.includes(":")) {
-      c.remoteIp = c.dialAddress;
-      c.remotePort = c.dialPort;
+    if (d !== null && !d.address.includes(":")) {
+      c.remoteIp = d.address;
+      c.remotePort = d.port;
     }
   }
-  if (c.dialing) queueMicrotask(() => _dialOpened(c));
-  else _dialOpened(c);
-}
-
-function _dialOpened(c: Conn): void {
-  const cb = c.dialCb;
-  c.dialCb = null;
+  const cb = d?.cb ?? null;
   if (c.cancelled || cb === null) {
     // A connection completing after cancel() is closed at once.
     c._release(false);
@@ -130,12 +135,13 @@ function _onDialError(s: BunSocket | undefined, err: BunError): void {
 
 /** Fails a dial with the error Bun gave (refused unless it says otherwise). */
 export function dialFailed(c: Conn, err: BunError | undefined): void {
-  const cb = c.dialCb;
-  c.dialCb = null;
-  if (c.cancelled || cb === null) return;
+  const d = c.dial;
+  c.dial = null;
+  const cb = d?.cb ?? null;
+  if (c.cancelled || d === null || cb === null) return;
   const code = err?.code ?? "ECONNREFUSED";
-  const port = c.unixRemote === null ? c.dialPort : undefined;
-  cb(systemError({ code, syscall: "connect", address: c.dialAddress, port, cause: err }));
+  const port = c.unixRemote === null ? d.port : undefined;
+  cb(systemError({ code, syscall: "connect", address: d.address, port, cause: err }));
 }
 
 /** Handlers of dialled sockets. */
@@ -179,6 +185,15 @@ function _onAccept(s: BunSocket): void {
   c._syncRef();
   ls.events.onConnection(c);
 }
+
+/** Handlers of a dialled socket once open (a dial through Bun's node:net hands its socket over with these). */
+export const OPEN_HANDLERS: Record<string, unknown> = {
+  data: _onData,
+  drain: _onDrain,
+  end: _onEnd,
+  close: _onClose,
+  binaryType: "buffer",
+};
 
 /** Handlers of accepted sockets. */
 export const ACCEPT_HANDLERS: Record<string, unknown> = {

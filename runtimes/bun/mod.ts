@@ -43,7 +43,6 @@ import type {
   ListenerEvents,
   ListenerHandle,
   StreamHandle,
-  TcpConnectRequest,
   TcpListenRequest,
   Transport,
   TransportFeatures,
@@ -61,6 +60,7 @@ import {
   UNNAMED,
 } from "./conn.ts";
 import { ACCEPT_HANDLERS, DIAL_HANDLERS, dialFailed, type ListenState } from "./handlers.ts";
+import { dialTcp } from "./dial.ts";
 
 class _Listener implements ListenerHandle {
   constructor(
@@ -86,8 +86,7 @@ class _Listener implements ListenerHandle {
   }
 }
 
-function _dial(c: Conn, options: Record<string, unknown>, cb: ConnectCallback): Dial {
-  c.dialCb = cb;
+function _dial(c: Conn, options: Record<string, unknown>): Dial {
   options.data = c;
   options.socket = DIAL_HANDLERS;
   options.allowHalfOpen = true;
@@ -105,25 +104,12 @@ function _dial(c: Conn, options: Record<string, unknown>, cb: ConnectCallback): 
   return c;
 }
 
-function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
-  const c = new TcpConn();
-  c.dialAddress = req.address;
-  c.dialPort = req.port;
-  const options: Record<string, unknown> = { hostname: req.address, port: req.port };
-  if (req.localAddress !== undefined || req.localPort !== undefined) {
-    // Node binds the wildcard of the dial's family when only a port is given.
-    options.localAddress = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
-    if (req.localPort !== undefined) options.localPort = req.localPort;
-  }
-  return _dial(c, options, cb);
-}
-
 function _connectUnix(path: string, cb: ConnectCallback): Dial {
   const c = new Conn();
-  c.dialAddress = path;
+  c.dial = { cb, address: path, port: 0, dialer: null };
   c.unixLocal = UNNAMED;
   c.unixRemote = path;
-  return _dial(c, { unix: path }, cb);
+  return _dial(c, { unix: path });
 }
 
 function _listenError(e: unknown, address: string, port?: number): SystemError {
@@ -248,7 +234,7 @@ export function createBunTransport(): Transport {
   return {
     name: "bun",
     features: _FEATURES,
-    connectTcp: _connectTcp,
+    connectTcp: dialTcp,
     connectUnix: _connectUnix,
     listenTcp: _listenTcp,
     listenUnix: _listenUnix,
