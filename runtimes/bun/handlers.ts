@@ -6,8 +6,9 @@
  */
 import type { Buffer } from "node:buffer";
 import { systemError } from "../../core/errors.ts";
-import type { AddressInfo, ListenerEvents } from "../types.ts";
+import type { AddressInfo, Dial, ListenerEvents } from "../types.ts";
 import {
+  bunApi,
   type BunError,
   type BunSocket,
   Conn,
@@ -154,6 +155,29 @@ export const DIAL_HANDLERS: Record<string, unknown> = {
   close: _onClose,
   binaryType: "buffer",
 };
+
+/**
+ * Dials with `Bun.connect()` (Unix paths; TCP where Bun's node:net offers no
+ * dial of ours). Such an attempt cannot be abandoned: cancel() only drops
+ * its callback.
+ */
+export function bunDial(c: Conn, options: Record<string, unknown>): Dial {
+  options.data = c;
+  options.socket = DIAL_HANDLERS;
+  options.allowHalfOpen = true;
+  c.dialing = true;
+  try {
+    // connectError reports the failure, and Bun then counts the promise's
+    // rejection as handled: no catch (one promise and job less per dial).
+    bunApi().connect(options);
+  } catch (e) {
+    // Options Bun rejects up front (a port it cannot parse...) fail the dial.
+    queueMicrotask(() => dialFailed(c, e as BunError));
+  } finally {
+    c.dialing = false;
+  }
+  return c;
+}
 
 /** What a listener's `data` holds: accepted sockets start with it. */
 export interface ListenState {

@@ -59,7 +59,7 @@ import {
   TcpConn,
   UNNAMED,
 } from "./conn.ts";
-import { ACCEPT_HANDLERS, DIAL_HANDLERS, dialFailed, type ListenState } from "./handlers.ts";
+import { ACCEPT_HANDLERS, bunDial, type ListenState } from "./handlers.ts";
 import { dialTcp } from "./dial.ts";
 
 class _Listener implements ListenerHandle {
@@ -86,30 +86,12 @@ class _Listener implements ListenerHandle {
   }
 }
 
-function _dial(c: Conn, options: Record<string, unknown>): Dial {
-  options.data = c;
-  options.socket = DIAL_HANDLERS;
-  options.allowHalfOpen = true;
-  c.dialing = true;
-  try {
-    // connectError reports the failure, and Bun then counts the promise's
-    // rejection as handled: no catch (one promise and job less per dial).
-    bunApi().connect(options);
-  } catch (e) {
-    // Options Bun rejects up front (a port it cannot parse...) fail the dial.
-    queueMicrotask(() => dialFailed(c, e as BunError));
-  } finally {
-    c.dialing = false;
-  }
-  return c;
-}
-
 function _connectUnix(path: string, cb: ConnectCallback): Dial {
   const c = new Conn();
   c.dial = { cb, address: path, port: 0, dialer: null };
   c.unixLocal = UNNAMED;
   c.unixRemote = path;
-  return _dial(c, { unix: path });
+  return bunDial(c, { unix: path });
 }
 
 function _listenError(e: unknown, address: string, port?: number): SystemError {
