@@ -5,7 +5,9 @@
  * a kind, and each socket carries its state in `socket.data`. This file keeps
  * three shared handler sets (dialled, accepted and fd-wrapped sockets) and one
  * `Conn` per socket. `conn.ts` holds the connection, `handlers.ts` the
- * shared handlers; this file dials, listens and wraps descriptors. Nothing on
+ * shared handlers, `dial.ts` the TCP dial (through Bun's node:net, so that a
+ * pending attempt can be closed); this file listens, dials Unix paths and
+ * wraps descriptors. Nothing on
  * the read or write path allocates a closure.
  *
  * Facts about Bun 1.4 this adapter relies on (each checked by experiment):
