@@ -76,7 +76,7 @@ function _onClose(s: BunSocket, err?: BunError): void {
 function _afterRelease(c: Conn): void {
   if (c.closed) return;
   const err = c.releaseErr;
-  if (c.wCb !== null || c.shutCb !== null) {
+  if (c.wCb !== null) {
     failWrite(c, err);
     return;
   }
@@ -107,12 +107,11 @@ export function dialOpened(c: Conn, s: BunSocket): void {
   c.sock = s;
   const d = c.dial;
   c.dial = null;
-  if (c.unixLocal === null) {
+  if (c instanceof TcpConn) {
     c.nagleDue = c.nagle = true;
     // An IPv4 literal dialled is already canonical: the peer costs no syscall.
     if (d !== null && !d.address.includes(":")) {
-      c.remoteIp = d.address;
-      c.remotePort = d.port;
+      c.remoteEnd = { address: d.address, family: "IPv4", port: d.port };
     }
   }
   const cb = d?.cb ?? null;
@@ -141,7 +140,7 @@ export function dialFailed(c: Conn, err: BunError | undefined): void {
   const cb = d?.cb ?? null;
   if (c.cancelled || d === null || cb === null) return;
   const code = err?.code ?? "ECONNREFUSED";
-  const port = c.unixRemote === null ? d.port : undefined;
+  const port = c instanceof TcpConn ? d.port : undefined;
   cb(systemError({ code, syscall: "connect", address: d.address, port, cause: err }));
 }
 
@@ -194,15 +193,11 @@ function _onAccept(s: BunSocket): void {
   c.sock = s;
   if (ls.path === null) {
     c.nagleDue = c.nagle = true;
-    const local = ls.local;
-    if (local !== null) {
-      // Known from the listener: costs no syscall.
-      c.localIp = local.address;
-      c.localPort = local.port;
-    }
+    // Known from the listener when bound to one address: costs no syscall.
+    if (ls.local !== null) c.localEnd = ls.local;
   } else {
-    c.unixLocal = ls.path;
-    c.unixRemote = UNNAMED;
+    c.localEnd = ls.path;
+    c.remoteEnd = UNNAMED;
   }
   s.data = c;
   // Not reading yet: inactive until the owner reads or writes.

@@ -91,8 +91,8 @@ class _Listener implements ListenerHandle {
 function _connectUnix(path: string, cb: ConnectCallback): Dial {
   const c = new Conn();
   c.dial = { cb, address: path, port: 0, dialer: null };
-  c.unixLocal = UNNAMED;
-  c.unixRemote = path;
+  c.localEnd = UNNAMED;
+  c.remoteEnd = path;
   return bunDial(c, { unix: path });
 }
 
@@ -156,7 +156,7 @@ function _onFdOpen(s: BunSocket): void {
   let c: Conn;
   if (s.remotePort === undefined) {
     c = new Conn();
-    c.unixLocal = c.unixRemote = UNNAMED;
+    c.localEnd = c.remoteEnd = UNNAMED;
   } else {
     c = new TcpConn();
     c.nagleDue = c.nagle = true;
