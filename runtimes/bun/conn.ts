@@ -30,6 +30,8 @@ export interface BunSocket {
   end(): void;
   shutdown(halfClose?: boolean): void;
   terminate(): void;
+  /** Closes the socket, also while it is still connecting (Bun's node:net relies on this). */
+  close?(): void;
   pause(): void;
   resume(): void;
   ref(): void;
@@ -66,15 +68,15 @@ export function bunApi(): BunApi {
 }
 
 /**
- * A dial in progress: its callback, the address dialled, and what can abandon
- * the attempt (Bun's `node:net` socket of a TCP dial; `null` for a Unix dial,
- * which completes or fails at once).
+ * A dial in progress: its callback, the address dialled, and the native
+ * socket of the attempt when there is one to close (a TCP dial through Bun's
+ * `node:net`; `null` for a `Bun.connect()` dial, which hands out none).
  */
 export interface DialState {
   cb: ConnectCallback | null;
   address: string;
   port: number;
-  dialer: { destroy(): unknown } | null;
+  pending: BunSocket | null;
 }
 
 /** Does nothing (a callback slot that must hold a function). */
@@ -348,9 +350,11 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     const d = this.dial;
     if (d === null) return;
     d.cb = null;
-    const dialer = d.dialer;
-    d.dialer = null;
-    dialer?.destroy();
+    const s = d.pending;
+    d.pending = null;
+    // Closes the attempt's descriptor now: it opens no more, fails no more.
+    // (terminate() leaves a socket that has not opened yet alone; close() does not.)
+    s?.close?.();
   }
 
   ref(): void {

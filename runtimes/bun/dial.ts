@@ -2,100 +2,101 @@
  * TCP dials on Bun that can be abandoned. `Bun.connect()` hands out no socket
  * until it opens, so a pending attempt cannot be closed: after `destroy()` its
  * descriptor would live on (and keep the process alive) until the kernel gives
- * up, about two minutes for a SYN nobody answers. Bun's own `node:net` dials
- * through a socket object it makes before connecting, and closes that one at
- * once when destroyed. So a TCP dial runs through a `node:net` socket of Bun
- * (abandoned with `destroy()`), and once it opens, its native socket (the same
- * kind `Bun.connect()` gives, reached through Node's `_handle`) is handed to
- * the adapter's own handlers with `reload()` and the `node:net` wrapper drops
- * away.
+ * up, about two minutes for a SYN nobody answers. Bun's own `node:net` makes
+ * its native socket before connecting it, and can close it while pending. So
+ * a TCP dial goes through one `node:net` socket of Bun, kept for every dial:
+ * it is given the adapter's own handlers (so none of its stream code ever
+ * runs), and a `lookup` that answers at once with the address already
+ * resolved, so that it dials inside `connect()`. The native socket it made
+ * for the dial (its `_handle`, as on Node) is then taken from it: the dial's
+ * own, closed by `cancel()`, and once open the same kind of socket
+ * `Bun.connect()` gives.
  * @module
  */
 import * as bunNet from "node:net";
 import type { ConnectCallback, Dial, TcpConnectRequest } from "../types.ts";
-import { type BunError, type BunSocket, type Conn, TcpConn } from "./conn.ts";
-import { bunDial, dialFailed, dialOpened, OPEN_HANDLERS } from "./handlers.ts";
+import { type BunError, type BunSocket, Conn, TcpConn } from "./conn.ts";
+import { bunDial, DIAL_HANDLERS, dialFailed, dialOpened } from "./handlers.ts";
 
 /** What Bun's `node:net` socket is to this file. */
 interface _NetDialer {
   _handle: BunSocket | null;
+  readonly destroyed: boolean;
   connect(options: Record<string, unknown>): unknown;
-  destroy(): unknown;
+  on(event: string, listener: (err: unknown) => void): unknown;
   [key: symbol]: unknown;
 }
 
-/** What a socket dialled by Bun's `node:net` holds in `data` until it opens. */
-interface _NetDialData {
-  self: _NetDialer;
+// The dial inside the dialer's connect(): what its lookup answers, and the
+// connection a handler Bun calls synchronously in there belongs to.
+let _dialling: Conn | null = null;
+let _dialIp = "";
+let _dialFamily = 4;
+let _dialErr: unknown = undefined;
+
+/** The dialer; `null` once this Bun's node:net turned out not to offer it (then Bun.connect). */
+let _dialer: _NetDialer | null | undefined;
+
+function _lookup(
+  _host: string,
+  _options: unknown,
+  cb: (err: null, address: string, family: number) => void,
+): void {
+  cb(null, _dialIp, _dialFamily);
 }
 
-const _CONN = Symbol("omninet.conn");
-
-// Bun's node:net keeps, per socket, the handler set its dial passes to Bun
-// (under a symbol of its own), and points the native socket back at its owner.
-// Both symbols are found on first use; `null` when this Bun has none, and the
-// dial then goes through Bun.connect() (which cannot be abandoned).
-let _keys: { handlers: symbol; owner: symbol | null } | null | undefined;
-
-function _findKeys(ns: _NetDialer): { handlers: symbol; owner: symbol | null } | null {
-  const handlers = Object.getOwnPropertySymbols(ns).find((k) => k.description === "khandlers");
-  if (handlers === undefined || typeof ns[handlers] !== "object") return null;
-  return { handlers, owner: null };
+function _onDialerError(err: unknown): void {
+  _dialErr = err;
 }
 
-// Dialers whose attempt settled, kept for the next dials: a wrapper is a
-// stream with all its state, and making one per dial showed in bench:mem
-// (idle RSS per pair 5.6 KiB against 5.0 with Bun.connect) and in connects/s.
-const _idle: _NetDialer[] = [];
-const _IDLE_MAX = 64;
-
-function _recycle(ns: _NetDialer): void {
-  ns._handle = null;
-  if (_idle.length < _IDLE_MAX) _idle.push(ns);
+/** The shared dialer, made on first use (again if Bun's node:net destroyed it). */
+function _getDialer(): _NetDialer | null {
+  if (_dialer === null) return null;
+  if (_dialer !== undefined && !_dialer.destroyed) return _dialer;
+  const ns = new bunNet.Socket({ allowHalfOpen: true }) as unknown as _NetDialer;
+  // Bun's node:net passes Bun, for its dials, the handler set it keeps under this symbol.
+  const key = Object.getOwnPropertySymbols(ns).find((k) => k.description === "khandlers");
+  if (key === undefined || typeof ns[key] !== "object") return (_dialer = null);
+  ns[key] = _NET_DIAL_HANDLERS;
+  ns.on("error", _onDialerError);
+  return (_dialer = ns);
 }
 
-/** The connection a dialling socket serves, taken once (`null` when already settled). */
-function _takeConn(s: BunSocket | undefined): Conn | null {
-  const ns = (s?.data as _NetDialData | undefined)?.self;
-  if (ns === undefined) return null;
-  const c = ns[_CONN] as Conn | null | undefined;
-  ns[_CONN] = null;
-  return c ?? null;
+/** The connection of a dialled socket: its `data`, or the dial under way when Bun calls in synchronously. */
+function _connOf(s: BunSocket | undefined): Conn | null {
+  const d = s?.data;
+  if (d instanceof Conn) return d;
+  if (s !== undefined && _dialling !== null) s.data = _dialling;
+  return _dialling;
 }
 
 function _onNetOpen(s: BunSocket): void {
-  const ns = (s.data as _NetDialData).self;
-  const c = _takeConn(s);
-  // The node:net wrapper never hears of the socket again: it serves the next dial.
-  _recycle(ns);
-  if (_keys) {
-    _keys.owner ??= Object.getOwnPropertySymbols(s).find((k) => k.description === "owner_symbol") ??
-      null;
-    if (_keys.owner !== null) (s as unknown as Record<symbol, unknown>)[_keys.owner] = undefined;
-  }
+  const c = _connOf(s);
   if (c === null) {
     s.terminate();
     return;
   }
-  s.data = c;
   if (c.dialing) queueMicrotask(() => dialOpened(c, s));
   else dialOpened(c, s);
 }
 
 function _onNetError(s: BunSocket | undefined, err: BunError): void {
-  const c = _takeConn(s);
+  const c = _connOf(s);
   if (c === null) return;
-  _recycle((s!.data as _NetDialData).self);
   if (c.dialing) queueMicrotask(() => dialFailed(c, err));
   else dialFailed(c, err);
 }
 
-/** The handlers Bun's node:net passes to Bun for a dial of ours. */
+/** The handlers of a dial through the dialer (the same as Bun.connect's but for the open and failure). */
 const _NET_DIAL_HANDLERS: Record<string, unknown> = {
-  ...OPEN_HANDLERS,
+  ...DIAL_HANDLERS,
   open: _onNetOpen,
   connectError: _onNetError,
 };
+
+function _bunConnect(c: TcpConn, req: TcpConnectRequest, local: Record<string, unknown>): Dial {
+  return bunDial(c, { hostname: req.address, port: req.port, ...local });
+}
 
 /**
  * Dials TCP through Bun's `node:net`: `cancel()` (the returned `Dial`) closes
@@ -110,37 +111,46 @@ const _NET_DIAL_HANDLERS: Record<string, unknown> = {
  */
 export function dialTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   const c = new TcpConn();
-  const options: Record<string, unknown> = { port: req.port };
+  c.dial = { cb, address: req.address, port: req.port, pending: null };
+  const local: Record<string, unknown> = {};
   if (req.localAddress !== undefined || req.localPort !== undefined) {
     // Node binds the wildcard of the dial's family when only a port is given.
-    options.localAddress = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
-    if (req.localPort !== undefined) options.localPort = req.localPort;
+    local.localAddress = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
+    if (req.localPort !== undefined) local.localPort = req.localPort;
   }
-  let ns = _idle.pop();
-  if (ns === undefined) {
-    ns = new bunNet.Socket({ allowHalfOpen: true }) as unknown as _NetDialer;
-    if (_keys === undefined) _keys = _findKeys(ns);
-    // Bun's node:net dials with our handlers: its own never run, so its
-    // wrapper stays a bare dialer (no events, no stream state).
-    if (_keys !== null) ns[_keys.handlers] = _NET_DIAL_HANDLERS;
-  }
-  if (_keys === null) {
-    c.dial = { cb, address: req.address, port: req.port, dialer: null };
-    options.hostname = req.address;
-    return bunDial(c, options);
-  }
-  ns[_CONN] = c;
-  c.dial = { cb, address: req.address, port: req.port, dialer: ns };
-  options.host = req.address;
-  options.family = req.family;
+  const ns = _getDialer();
+  if (ns === null) return _bunConnect(c, req, local);
+  // A host that is no IP literal, so the lookup (answering at once) runs and
+  // the dial starts inside connect(); an IP literal would wait a tick.
+  const options = { host: "omninet.dial", port: req.port, family: req.family, lookup: _lookup };
+  _dialIp = req.address;
+  _dialFamily = req.family;
+  _dialling = c;
+  _dialErr = undefined;
   c.dialing = true;
+  let h: BunSocket | null = null;
   try {
-    ns.connect(options);
+    ns.connect(Object.assign(options, local));
+    h = ns._handle;
   } catch (e) {
-    ns[_CONN] = null;
-    queueMicrotask(() => dialFailed(c, e as BunError));
+    _dialErr = e;
   } finally {
+    ns._handle = null;
+    _dialling = null;
     c.dialing = false;
+  }
+  const d = c.dial;
+  if (d === null) return c; // settled inside connect() (the callback is queued)
+  if (h !== null) {
+    if (!(h.data instanceof Conn)) h.data = c;
+    d.pending = h;
+  } else if (_dialErr !== undefined) {
+    const err = _dialErr as BunError;
+    queueMicrotask(() => dialFailed(c, err));
+  } else {
+    // This Bun's node:net did not dial at once: Bun.connect() from now on.
+    _dialer = null;
+    return _bunConnect(c, req, local);
   }
   return c;
 }

@@ -205,15 +205,6 @@ function _onAccept(s: BunSocket): void {
   ls.events.onConnection(c);
 }
 
-/** Handlers of a dialled socket once open (a dial through Bun's node:net hands its socket over with these). */
-export const OPEN_HANDLERS: Record<string, unknown> = {
-  data: _onData,
-  drain: _onDrain,
-  end: _onEnd,
-  close: _onClose,
-  binaryType: "buffer",
-};
-
 /** Handlers of accepted sockets. */
 export const ACCEPT_HANDLERS: Record<string, unknown> = {
   open: _onAccept,
