@@ -22,7 +22,7 @@ import { bunDial, DIAL_HANDLERS, dialFailed, dialOpened } from "./handlers.ts";
 interface _NetDialer {
   _handle: BunSocket | null;
   readonly destroyed: boolean;
-  connect(options: Record<string, unknown>): unknown;
+  connect(args: unknown): unknown;
   on(event: string, listener: (err: unknown) => void): unknown;
   [key: symbol]: unknown;
 }
@@ -36,6 +36,23 @@ let _dialErr: unknown = undefined;
 
 /** The dialer; `null` once this Bun's node:net turned out not to offer it (then Bun.connect). */
 let _dialer: _NetDialer | null | undefined;
+
+// The options of every dial, in one object refilled each time (the dialer
+// reads it only inside connect()), passed in the normalized form connect()
+// takes as it is (Node's `net._normalizeArgs`): no garbage per dial from here.
+// A host that is no IP literal, so the lookup (answering at once) runs and
+// the dial starts inside connect(); an IP literal would wait a tick.
+const _opts: Record<string, unknown> = {
+  host: "omninet.dial",
+  port: 0,
+  family: 4,
+  lookup: _lookup,
+  localAddress: undefined,
+  localPort: undefined,
+};
+const _normalize = (bunNet as unknown as { _normalizeArgs?: (a: unknown[]) => unknown })
+  ._normalizeArgs;
+const _args: unknown = typeof _normalize === "function" ? _normalize([_opts]) : _opts;
 
 function _lookup(
   _host: string,
@@ -94,8 +111,13 @@ const _NET_DIAL_HANDLERS: Record<string, unknown> = {
   connectError: _onNetError,
 };
 
-function _bunConnect(c: TcpConn, req: TcpConnectRequest, local: Record<string, unknown>): Dial {
-  return bunDial(c, { hostname: req.address, port: req.port, ...local });
+function _bunConnect(c: TcpConn, req: TcpConnectRequest, localAddress: string | undefined): Dial {
+  const options: Record<string, unknown> = { hostname: req.address, port: req.port };
+  if (localAddress !== undefined) {
+    options.localAddress = localAddress;
+    if (req.localPort !== undefined) options.localPort = req.localPort;
+  }
+  return bunDial(c, options);
 }
 
 /**
@@ -112,17 +134,16 @@ function _bunConnect(c: TcpConn, req: TcpConnectRequest, local: Record<string, u
 export function dialTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   const c = new TcpConn();
   c.dial = { cb, address: req.address, port: req.port, pending: null };
-  const local: Record<string, unknown> = {};
-  if (req.localAddress !== undefined || req.localPort !== undefined) {
-    // Node binds the wildcard of the dial's family when only a port is given.
-    local.localAddress = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
-    if (req.localPort !== undefined) local.localPort = req.localPort;
-  }
+  // Node binds the wildcard of the dial's family when only a port is given.
+  const localAddress = req.localAddress === undefined && req.localPort === undefined
+    ? undefined
+    : req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
   const ns = _getDialer();
-  if (ns === null) return _bunConnect(c, req, local);
-  // A host that is no IP literal, so the lookup (answering at once) runs and
-  // the dial starts inside connect(); an IP literal would wait a tick.
-  const options = { host: "omninet.dial", port: req.port, family: req.family, lookup: _lookup };
+  if (ns === null) return _bunConnect(c, req, localAddress);
+  _opts.port = req.port;
+  _opts.family = req.family;
+  _opts.localAddress = localAddress;
+  _opts.localPort = req.localPort;
   _dialIp = req.address;
   _dialFamily = req.family;
   _dialling = c;
@@ -130,7 +151,7 @@ export function dialTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   c.dialing = true;
   let h: BunSocket | null = null;
   try {
-    ns.connect(Object.assign(options, local));
+    ns.connect(_args);
     h = ns._handle;
   } catch (e) {
     _dialErr = e;
@@ -150,7 +171,7 @@ export function dialTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   } else {
     // This Bun's node:net did not dial at once: Bun.connect() from now on.
     _dialer = null;
-    return _bunConnect(c, req, local);
+    return _bunConnect(c, req, localAddress);
   }
   return c;
 }
