@@ -169,8 +169,10 @@ export function dialTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
     const err = _dialErr as BunError;
     queueMicrotask(() => dialFailed(c, err));
   } else {
-    // This Bun's node:net did not dial at once: Bun.connect() from now on.
-    _dialer = null;
+    // No dial came out of connect(). A dialer its node:net destroyed is
+    // replaced on the next dial; one that is alive dials later than this
+    // file expects (another Bun): Bun.connect() from now on.
+    if (!ns.destroyed) _dialer = null;
     return _bunConnect(c, req, localAddress);
   }
   return c;
