@@ -30,6 +30,8 @@ export interface BunSocket {
   end(): void;
   shutdown(halfClose?: boolean): void;
   terminate(): void;
+  /** Closes the socket, also while it is still connecting (Bun's node:net relies on this). */
+  close?(): void;
   pause(): void;
   resume(): void;
   ref(): void;
@@ -65,6 +67,18 @@ export function bunApi(): BunApi {
   return (globalThis as unknown as { Bun: BunApi }).Bun;
 }
 
+/**
+ * A dial in progress: its callback, the address dialled, and the native
+ * socket of the attempt when there is one to close (a TCP dial through Bun's
+ * `node:net`; `null` for a `Bun.connect()` dial, which hands out none).
+ */
+export interface DialState {
+  cb: ConnectCallback | null;
+  address: string;
+  port: number;
+  pending: BunSocket | null;
+}
+
 /** Does nothing (a callback slot that must hold a function). */
 export function noop(): void {}
 
@@ -74,12 +88,10 @@ export function noop(): void {}
 export const UNNAMED: string = "";
 
 /**
- * One connection: the `StreamHandle` core sees, stored in `socket.data`.
- * This base class serves Unix sockets, which have no RST and no TCP options:
- * `reset` stays absent, as the contract asks. `TcpConn` adds them.
+ * The write state of a connection, made on its first write: an idle
+ * connection carries none of it.
  */
-export class Conn extends CachedEnds implements StreamHandle, Dial {
-  sock: BunSocket | null = null;
+export class WriteState {
   /**
    * Copies of the writes accepted this tick, sent together from a microtask: with Nagle on,
    * a second small send would wait for the peer's delayed ACK of the first
@@ -93,34 +105,42 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   /** An owner write that arrived while a cork flush waited for the kernel. */
   heldChunks: Uint8Array[] | null = null;
   heldCb: ((err?: SystemError | null) => void) | null = null;
+  /** Write in progress: current buffer and offset, the rest of a writev. */
+  buf: Uint8Array | null = null;
+  off = 0;
+  rest: Uint8Array[] | null = null;
+  next = 0;
+  /** A shutdown waiting for the write in progress (only ever set while `wCb` is). */
+  shutCb: ((err?: SystemError | null) => void) | null = null;
+}
+
+/**
+ * One connection: the `StreamHandle` core sees, stored in `socket.data`.
+ * This base class serves Unix sockets, which have no RST and no TCP options:
+ * `reset` stays absent, as the contract asks. `TcpConn` adds them.
+ */
+export class Conn extends CachedEnds implements StreamHandle, Dial {
+  sock: BunSocket | null = null;
   ev: HandleEvents | null = null;
   /** Chunks that arrived while stopped, or before a queued flush ran. */
   pending: Buffer[] | null = null;
   releaseErr: BunError | undefined = undefined;
-  /** Write in progress: current buffer and offset, the rest of a writev. */
-  wBuf: Uint8Array | null = null;
-  wOff = 0;
-  wRest: Uint8Array[] | null = null;
-  wNext = 0;
+  /** The write state, made on the first write (an idle connection has none). */
+  io: WriteState | null = null;
+  /** Callback of the write in progress (`null` when none is). */
   wCb: ((err?: SystemError | null) => void) | null = null;
-  shutCb: ((err?: SystemError | null) => void) | null = null;
-  /** Dial state, before the socket opens. */
-  dialCb: ConnectCallback | null = null;
-  dialAddress = "";
-  dialPort = 0;
-  /** Unix endpoints (`null` for TCP, whose endpoints come from Bun). */
-  unixLocal: string | null = null;
-  unixRemote: string | null = null;
+  /** The dial in progress, until it settles (accepted connections never have one). */
+  dial: DialState | null = null;
   /**
-   * TCP endpoints, read from Bun on first request or before our FIN (see
+   * The ends: a Unix socket's path (set at open: Bun names none), or a TCP
+   * endpoint read from Bun on first request or before our FIN (see
    * _sendFin), whichever comes first: Bun stops naming them once it released
    * the socket. Each read costs a system call, so ends known for free (an
    * IPv4 dial's peer, a listener's own address) are filled in at open.
+   * `undefined` while not read yet.
    */
-  localIp: string | undefined = undefined;
-  localPort: number | undefined = undefined;
-  remoteIp: string | undefined = undefined;
-  remotePort: number | undefined = undefined;
+  localEnd: string | AddressInfo | undefined = undefined;
+  remoteEnd: string | AddressInfo | undefined = undefined;
 
   /** The boolean state of the accessors below, one bit each: one slot instead of fifteen (Bun idle RSS). */
   bits = 24576;
@@ -273,18 +293,19 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   }
 
   write(chunk: Uint8Array, cb: (err?: SystemError | null) => void): void {
-    if (this.nagle && _corkable(this, chunk.byteLength)) {
-      _cork(this, chunk);
+    const io = this.io ??= new WriteState();
+    if (this.nagle && _corkable(this, io, chunk.byteLength)) {
+      _cork(this, io, chunk);
       cb(null);
       return;
     }
-    if (this.cork !== null || this.wCb !== null) {
-      _writeAfterCork(this, [chunk], cb);
+    if (io.cork !== null || this.wCb !== null) {
+      _writeAfterCork(this, io, [chunk], cb);
       return;
     }
-    this.wBuf = chunk;
-    this.wOff = 0;
-    this.wRest = null;
+    io.buf = chunk;
+    io.off = 0;
+    io.rest = null;
     this.wCb = cb;
     _startWrite(this);
   }
@@ -292,21 +313,22 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   writev(chunks: Uint8Array[], cb: (err?: SystemError | null) => void): void {
     let total = 0;
     for (let i = 0; i < chunks.length; i++) total += chunks[i].byteLength;
-    if (this.nagle && _corkable(this, total)) {
-      for (let i = 0; i < chunks.length; i++) _cork(this, chunks[i]);
+    const io = this.io ??= new WriteState();
+    if (this.nagle && _corkable(this, io, total)) {
+      for (let i = 0; i < chunks.length; i++) _cork(this, io, chunks[i]);
       cb(null);
       return;
     }
-    if (this.cork !== null || this.wCb !== null) _writeAfterCork(this, chunks, cb);
-    else _writeChunks(this, chunks, total, cb);
+    if (io.cork !== null || this.wCb !== null) _writeAfterCork(this, io, chunks, cb);
+    else _writeChunks(this, io, chunks, total, cb);
   }
 
   shutdown(cb: (err?: SystemError | null) => void): void {
-    if (this.cork !== null) _uncork(this);
+    if (this.io !== null && this.io.cork !== null) _uncork(this);
     if (this.released) {
       queueMicrotask(() => cb(systemError({ code: "ENOTCONN", syscall: "shutdown" })));
     } else if (this.wCb !== null) {
-      this.shutCb = cb; // FIN goes out once the queued bytes are written
+      this.io!.shutCb = cb; // FIN goes out once the queued bytes are written
     } else {
       _sendFin(this);
       queueMicrotask(cb);
@@ -322,10 +344,17 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
 
   setKeepAlive(_enable: boolean, _initialDelayMs: number): void {}
 
-  /** The `Dial` of a pending connect: no callback after this. */
+  /** The `Dial` of a pending connect: no callback after this, and the attempt is closed. */
   cancel(): void {
     this.cancelled = true;
-    this.dialCb = null;
+    const d = this.dial;
+    if (d === null) return;
+    d.cb = null;
+    const s = d.pending;
+    d.pending = null;
+    // Closes the attempt's descriptor now: it opens no more, fails no more.
+    // (terminate() leaves a socket that has not opened yet alone; close() does not.)
+    s?.close?.();
   }
 
   ref(): void {
@@ -346,7 +375,8 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
    */
   _syncRef(): void {
     if (this.released || this.sock === null) return;
-    const want = this.refWanted && (this.reading || this.wCb !== null || this.shutCb !== null);
+    // A shutdown waiting for a write is only there while that write is.
+    const want = this.refWanted && (this.reading || this.wCb !== null);
     if (want === this.refd) return;
     this.refd = want;
     if (want) this.sock.ref();
@@ -354,34 +384,28 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   }
 
   protected readLocal(): Endpoint {
-    if (this.unixLocal !== null) return this.unixLocal;
     _captureLocal(this);
-    return ipInfo(this.localIp, this.localPort);
+    return _ownEnd(this.localEnd);
   }
 
   protected readRemote(): Endpoint {
-    if (this.unixRemote !== null) return this.unixRemote;
     _captureRemote(this);
-    return ipInfo(this.remoteIp, this.remotePort);
+    return _ownEnd(this.remoteEnd);
   }
 
   /** Detaches the owner and lets Bun go of the socket, gracefully or with a RST. */
   _release(abort: boolean): void {
     if (this.closed) return;
     // Corked bytes were accepted: they reach the kernel before a graceful close.
-    if (!abort && this.cork !== null && !this.released) _uncork(this);
+    if (!abort && this.io !== null && this.io.cork !== null && !this.released) _uncork(this);
     this.closed = true;
     // Bytes Bun read but the owner never took are, for Node, still in the
     // kernel's receive queue: closing then sends a RST, never a clean FIN.
     const unread = this.pending !== null;
     this.ev = null;
-    this.wCb = this.shutCb = this.heldCb = null;
-    this.wBuf = null;
-    this.wRest =
-      this.pending =
-      this.cork =
-      this.heldChunks =
-        null;
+    this.wCb = null;
+    this.pending = null;
+    this.io = null;
     if (this.released || this.sock === null) return;
     const s = this.sock;
     if (abort || unread) s.terminate();
@@ -432,22 +456,26 @@ export function ipInfo(address: string | undefined, port: number | undefined): A
 // come from the address text. Nothing is read once Bun released the socket.
 
 function _captureLocal(c: Conn): void {
-  if (c.localIp !== undefined || c.released || c.sock === null) return;
-  c.localIp = c.sock.localAddress;
-  c.localPort = c.sock.localPort;
+  if (c.localEnd !== undefined || c.released || c.sock === null) return;
+  c.localEnd = ipInfo(c.sock.localAddress, c.sock.localPort) ?? undefined;
 }
 
 function _captureRemote(c: Conn): void {
-  if (c.remoteIp !== undefined || c.released || c.sock === null) return;
-  c.remoteIp = c.sock.remoteAddress;
-  c.remotePort = c.sock.remotePort;
+  if (c.remoteEnd !== undefined || c.released || c.sock === null) return;
+  c.remoteEnd = ipInfo(c.sock.remoteAddress, c.sock.remotePort) ?? undefined;
 }
 
 /** Records whichever TCP endpoint is still unknown, while Bun can name it. */
 function _captureEnds(c: Conn): void {
-  if (c.unixLocal !== null) return;
   _captureLocal(c);
   _captureRemote(c);
+}
+
+/** An end as the owner gets it: its own object (a listener's address is shared by its connections). */
+function _ownEnd(e: string | AddressInfo | undefined): Endpoint {
+  if (e === undefined) return null;
+  if (typeof e === "string") return e;
+  return { address: e.address, family: e.family, port: e.port };
 }
 
 /**
@@ -488,20 +516,21 @@ export function flush(c: Conn): void {
 /** Starts a write of several chunks: small batches as one copy and one send(). */
 function _writeChunks(
   c: Conn,
+  io: WriteState,
   chunks: Uint8Array[],
   total: number,
   cb: (err?: SystemError | null) => void,
 ): void {
   c.wCb = cb;
-  c.wOff = 0;
+  io.off = 0;
   if (chunks.length === 1 || total <= _CONCAT_LIMIT) {
     // Bun has no writev: small batches are cheaper as one copy and one send().
-    c.wBuf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
-    c.wRest = null;
+    io.buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+    io.rest = null;
   } else {
-    c.wBuf = chunks[0];
-    c.wRest = chunks;
-    c.wNext = 1;
+    io.buf = chunks[0];
+    io.rest = chunks;
+    io.next = 1;
   }
   _startWrite(c);
 }
@@ -514,14 +543,14 @@ function _writeChunks(
 const _CORK_MAX = 16 * 1024;
 
 /** Whether a write of `n` bytes may join this tick's cork. */
-function _corkable(c: Conn, n: number): boolean {
-  return n < _CORK_MAX && c.wCb === null && !c.released && c.corkBytes + n <= _CONCAT_LIMIT;
+function _corkable(c: Conn, io: WriteState, n: number): boolean {
+  return n < _CORK_MAX && c.wCb === null && !c.released && io.corkBytes + n <= _CONCAT_LIMIT;
 }
 
-function _cork(c: Conn, chunk: Uint8Array): void {
+function _cork(c: Conn, io: WriteState, chunk: Uint8Array): void {
   // A copy: the owner hears "written" now and may reuse its buffer at once.
-  (c.cork ??= []).push(Buffer.from(chunk));
-  c.corkBytes += chunk.byteLength;
+  (io.cork ??= []).push(Buffer.from(chunk));
+  io.corkBytes += chunk.byteLength;
   if (c.corkQueued) return;
   c.corkQueued = true;
   queueMicrotask(() => _uncork(c));
@@ -530,21 +559,24 @@ function _cork(c: Conn, chunk: Uint8Array): void {
 /** Sends what was corked (the owner's callbacks already ran). */
 function _uncork(c: Conn): void {
   c.corkQueued = false;
-  const chunks = c.cork;
-  if (chunks === null || c.closed) return;
-  c.cork = null;
-  const total = c.corkBytes;
-  c.corkBytes = 0;
-  _writeChunks(c, chunks, total, c.corkCb ??= (err) => _corkSent(c, err));
+  const io = c.io;
+  if (io === null || io.cork === null || c.closed) return;
+  const chunks = io.cork;
+  io.cork = null;
+  const total = io.corkBytes;
+  io.corkBytes = 0;
+  _writeChunks(c, io, chunks, total, io.corkCb ??= (err) => _corkSent(c, err));
 }
 
 /** A cork flush finished: an owner write held behind it goes next. */
 function _corkSent(c: Conn, err?: SystemError | null): void {
-  const held = c.heldChunks;
-  const cb = c.heldCb;
+  const io = c.io;
+  if (io === null) return;
+  const held = io.heldChunks;
+  const cb = io.heldCb;
   if (held === null || cb === null) return;
-  c.heldChunks = null;
-  c.heldCb = null;
+  io.heldChunks = null;
+  io.heldCb = null;
   if (err) cb(err);
   else c.writev(held, cb);
 }
@@ -555,20 +587,21 @@ function _corkSent(c: Conn, err?: SystemError | null): void {
  */
 function _writeAfterCork(
   c: Conn,
+  io: WriteState,
   chunks: Uint8Array[],
   cb: (err?: SystemError | null) => void,
 ): void {
   if (c.wCb !== null) {
-    c.heldChunks = chunks;
-    c.heldCb = cb;
+    io.heldChunks = chunks;
+    io.heldCb = cb;
     return;
   }
-  const all = c.cork!.concat(chunks);
-  let total = c.corkBytes;
+  const all = io.cork!.concat(chunks);
+  let total = io.corkBytes;
   for (let i = 0; i < chunks.length; i++) total += chunks[i].byteLength;
-  c.cork = null;
-  c.corkBytes = 0;
-  _writeChunks(c, all, total, cb);
+  io.cork = null;
+  io.corkBytes = 0;
+  _writeChunks(c, io, all, total, cb);
 }
 
 /** Runs the first attempt of a write; `cb` is synchronous when it all went out. */
@@ -590,22 +623,23 @@ function _startWrite(c: Conn): void {
 /** Writes as much as the kernel takes: 1 all written, 0 blocked, -1 closed. */
 export function pump(c: Conn): number {
   const s = c.sock!;
+  const io = c.io!;
   for (;;) {
-    const buf = c.wBuf!;
-    const left = buf.byteLength - c.wOff;
-    const n = c.wOff === 0 ? s.write(buf) : s.write(buf, c.wOff, left);
+    const buf = io.buf!;
+    const left = buf.byteLength - io.off;
+    const n = io.off === 0 ? s.write(buf) : s.write(buf, io.off, left);
     if (n < 0) return -1;
     if (n < left) {
-      c.wOff += n;
+      io.off += n;
       return 0;
     }
-    const rest = c.wRest;
-    if (rest === null || c.wNext >= rest.length) break;
-    c.wBuf = rest[c.wNext++];
-    c.wOff = 0;
+    const rest = io.rest;
+    if (rest === null || io.next >= rest.length) break;
+    io.buf = rest[io.next++];
+    io.off = 0;
   }
-  c.wBuf = null;
-  c.wRest = null;
+  io.buf = null;
+  io.rest = null;
   return 1;
 }
 
@@ -613,9 +647,10 @@ export function pump(c: Conn): number {
 export function finishWrite(c: Conn): void {
   const cb = c.wCb!;
   c.wCb = null;
-  const shut = c.shutCb;
+  const io = c.io!;
+  const shut = io.shutCb;
   if (shut !== null) {
-    c.shutCb = null;
+    io.shutCb = null;
     _sendFin(c);
     queueMicrotask(shut);
   }
@@ -626,10 +661,15 @@ export function finishWrite(c: Conn): void {
 /** Fails the pending write (and a shutdown waiting on it), then reports onError once. */
 export function failWrite(c: Conn, bunErr: BunError | undefined): void {
   const cb = c.wCb;
-  const shut = c.shutCb;
-  c.wCb = c.shutCb = null;
-  c.wBuf = null;
-  c.wRest = null;
+  c.wCb = null;
+  const io = c.io;
+  let shut: ((err?: SystemError | null) => void) | null = null;
+  if (io !== null) {
+    shut = io.shutCb;
+    io.shutCb = null;
+    io.buf = null;
+    io.rest = null;
+  }
   const code = bunErr?.code ?? c.releaseErr?.code ?? "EPIPE";
   const err = systemError({ code, syscall: "write", cause: bunErr });
   queueMicrotask(() => {

@@ -6,8 +6,9 @@
  */
 import type { Buffer } from "node:buffer";
 import { systemError } from "../../core/errors.ts";
-import type { AddressInfo, ListenerEvents } from "../types.ts";
+import type { AddressInfo, Dial, ListenerEvents } from "../types.ts";
 import {
+  bunApi,
   type BunError,
   type BunSocket,
   Conn,
@@ -75,7 +76,7 @@ function _onClose(s: BunSocket, err?: BunError): void {
 function _afterRelease(c: Conn): void {
   if (c.closed) return;
   const err = c.releaseErr;
-  if (c.wCb !== null || c.shutCb !== null) {
+  if (c.wCb !== null) {
     failWrite(c, err);
     return;
   }
@@ -94,22 +95,26 @@ function _afterRelease(c: Conn): void {
 
 function _onDialOpen(s: BunSocket): void {
   const c = s.data as Conn;
-  c.sock = s;
-  if (c.unixLocal === null) {
-    c.nagleDue = c.nagle = true;
-    // An IPv4 literal dialled is already canonical: the peer costs no syscall.
-    if (!c.dialAddress.includes(":")) {
-      c.remoteIp = c.dialAddress;
-      c.remotePort = c.dialPort;
-    }
-  }
-  if (c.dialing) queueMicrotask(() => _dialOpened(c));
-  else _dialOpened(c);
+  if (c.dialing) queueMicrotask(() => dialOpened(c, s));
+  else dialOpened(c, s);
 }
 
-function _dialOpened(c: Conn): void {
-  const cb = c.dialCb;
-  c.dialCb = null;
+/**
+ * A dial opened on socket `s`: the connection takes it and its owner is
+ * called back (or, when the dial was cancelled meanwhile, it is closed).
+ */
+export function dialOpened(c: Conn, s: BunSocket): void {
+  c.sock = s;
+  const d = c.dial;
+  c.dial = null;
+  if (c instanceof TcpConn) {
+    c.nagleDue = c.nagle = true;
+    // An IPv4 literal dialled is already canonical: the peer costs no syscall.
+    if (d !== null && !d.address.includes(":")) {
+      c.remoteEnd = { address: d.address, family: "IPv4", port: d.port };
+    }
+  }
+  const cb = d?.cb ?? null;
   if (c.cancelled || cb === null) {
     // A connection completing after cancel() is closed at once.
     c._release(false);
@@ -130,12 +135,13 @@ function _onDialError(s: BunSocket | undefined, err: BunError): void {
 
 /** Fails a dial with the error Bun gave (refused unless it says otherwise). */
 export function dialFailed(c: Conn, err: BunError | undefined): void {
-  const cb = c.dialCb;
-  c.dialCb = null;
-  if (c.cancelled || cb === null) return;
+  const d = c.dial;
+  c.dial = null;
+  const cb = d?.cb ?? null;
+  if (c.cancelled || d === null || cb === null) return;
   const code = err?.code ?? "ECONNREFUSED";
-  const port = c.unixRemote === null ? c.dialPort : undefined;
-  cb(systemError({ code, syscall: "connect", address: c.dialAddress, port, cause: err }));
+  const port = c instanceof TcpConn ? d.port : undefined;
+  cb(systemError({ code, syscall: "connect", address: d.address, port, cause: err }));
 }
 
 /** Handlers of dialled sockets. */
@@ -148,6 +154,29 @@ export const DIAL_HANDLERS: Record<string, unknown> = {
   close: _onClose,
   binaryType: "buffer",
 };
+
+/**
+ * Dials with `Bun.connect()` (Unix paths; TCP where Bun's node:net offers no
+ * dial of ours). Such an attempt cannot be abandoned: cancel() only drops
+ * its callback.
+ */
+export function bunDial(c: Conn, options: Record<string, unknown>): Dial {
+  options.data = c;
+  options.socket = DIAL_HANDLERS;
+  options.allowHalfOpen = true;
+  c.dialing = true;
+  try {
+    // connectError reports the failure, and Bun then counts the promise's
+    // rejection as handled: no catch (one promise and job less per dial).
+    bunApi().connect(options);
+  } catch (e) {
+    // Options Bun rejects up front (a port it cannot parse...) fail the dial.
+    queueMicrotask(() => dialFailed(c, e as BunError));
+  } finally {
+    c.dialing = false;
+  }
+  return c;
+}
 
 /** What a listener's `data` holds: accepted sockets start with it. */
 export interface ListenState {
@@ -164,15 +193,11 @@ function _onAccept(s: BunSocket): void {
   c.sock = s;
   if (ls.path === null) {
     c.nagleDue = c.nagle = true;
-    const local = ls.local;
-    if (local !== null) {
-      // Known from the listener: costs no syscall.
-      c.localIp = local.address;
-      c.localPort = local.port;
-    }
+    // Known from the listener when bound to one address: costs no syscall.
+    if (ls.local !== null) c.localEnd = ls.local;
   } else {
-    c.unixLocal = ls.path;
-    c.unixRemote = UNNAMED;
+    c.localEnd = ls.path;
+    c.remoteEnd = UNNAMED;
   }
   s.data = c;
   // Not reading yet: inactive until the owner reads or writes.

@@ -5,7 +5,9 @@
  * a kind, and each socket carries its state in `socket.data`. This file keeps
  * three shared handler sets (dialled, accepted and fd-wrapped sockets) and one
  * `Conn` per socket. `conn.ts` holds the connection, `handlers.ts` the
- * shared handlers; this file dials, listens and wraps descriptors. Nothing on
+ * shared handlers, `dial.ts` the TCP dial (through Bun's node:net, so that a
+ * pending attempt can be closed); this file listens, dials Unix paths and
+ * wraps descriptors. Nothing on
  * the read or write path allocates a closure.
  *
  * Facts about Bun 1.4 this adapter relies on (each checked by experiment):
@@ -43,7 +45,6 @@ import type {
   ListenerEvents,
   ListenerHandle,
   StreamHandle,
-  TcpConnectRequest,
   TcpListenRequest,
   Transport,
   TransportFeatures,
@@ -60,7 +61,8 @@ import {
   TcpConn,
   UNNAMED,
 } from "./conn.ts";
-import { ACCEPT_HANDLERS, DIAL_HANDLERS, dialFailed, type ListenState } from "./handlers.ts";
+import { ACCEPT_HANDLERS, bunDial, type ListenState } from "./handlers.ts";
+import { dialTcp } from "./dial.ts";
 
 class _Listener implements ListenerHandle {
   constructor(
@@ -86,44 +88,12 @@ class _Listener implements ListenerHandle {
   }
 }
 
-function _dial(c: Conn, options: Record<string, unknown>, cb: ConnectCallback): Dial {
-  c.dialCb = cb;
-  options.data = c;
-  options.socket = DIAL_HANDLERS;
-  options.allowHalfOpen = true;
-  c.dialing = true;
-  try {
-    // connectError reports the failure, and Bun then counts the promise's
-    // rejection as handled: no catch (one promise and job less per dial).
-    bunApi().connect(options);
-  } catch (e) {
-    // Options Bun rejects up front (a port it cannot parse...) fail the dial.
-    queueMicrotask(() => dialFailed(c, e as BunError));
-  } finally {
-    c.dialing = false;
-  }
-  return c;
-}
-
-function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
-  const c = new TcpConn();
-  c.dialAddress = req.address;
-  c.dialPort = req.port;
-  const options: Record<string, unknown> = { hostname: req.address, port: req.port };
-  if (req.localAddress !== undefined || req.localPort !== undefined) {
-    // Node binds the wildcard of the dial's family when only a port is given.
-    options.localAddress = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
-    if (req.localPort !== undefined) options.localPort = req.localPort;
-  }
-  return _dial(c, options, cb);
-}
-
 function _connectUnix(path: string, cb: ConnectCallback): Dial {
   const c = new Conn();
-  c.dialAddress = path;
-  c.unixLocal = UNNAMED;
-  c.unixRemote = path;
-  return _dial(c, { unix: path }, cb);
+  c.dial = { cb, address: path, port: 0, pending: null };
+  c.localEnd = UNNAMED;
+  c.remoteEnd = path;
+  return bunDial(c, { unix: path });
 }
 
 function _listenError(e: unknown, address: string, port?: number): SystemError {
@@ -186,7 +156,7 @@ function _onFdOpen(s: BunSocket): void {
   let c: Conn;
   if (s.remotePort === undefined) {
     c = new Conn();
-    c.unixLocal = c.unixRemote = UNNAMED;
+    c.localEnd = c.remoteEnd = UNNAMED;
   } else {
     c = new TcpConn();
     c.nagleDue = c.nagle = true;
@@ -248,7 +218,7 @@ export function createBunTransport(): Transport {
   return {
     name: "bun",
     features: _FEATURES,
-    connectTcp: _connectTcp,
+    connectTcp: dialTcp,
     connectUnix: _connectUnix,
     listenTcp: _listenTcp,
     listenUnix: _listenUnix,

@@ -1,0 +1,179 @@
+/**
+ * TCP dials on Bun that can be abandoned. `Bun.connect()` hands out no socket
+ * until it opens, so a pending attempt cannot be closed: after `destroy()` its
+ * descriptor would live on (and keep the process alive) until the kernel gives
+ * up, about two minutes for a SYN nobody answers. Bun's own `node:net` makes
+ * its native socket before connecting it, and can close it while pending. So
+ * a TCP dial goes through one `node:net` socket of Bun, kept for every dial:
+ * it is given the adapter's own handlers (so none of its stream code ever
+ * runs), and a `lookup` that answers at once with the address already
+ * resolved, so that it dials inside `connect()`. The native socket it made
+ * for the dial (its `_handle`, as on Node) is then taken from it: the dial's
+ * own, closed by `cancel()`, and once open the same kind of socket
+ * `Bun.connect()` gives.
+ * @module
+ */
+import * as bunNet from "node:net";
+import type { ConnectCallback, Dial, TcpConnectRequest } from "../types.ts";
+import { type BunError, type BunSocket, Conn, TcpConn } from "./conn.ts";
+import { bunDial, DIAL_HANDLERS, dialFailed, dialOpened } from "./handlers.ts";
+
+/** What Bun's `node:net` socket is to this file. */
+interface _NetDialer {
+  _handle: BunSocket | null;
+  readonly destroyed: boolean;
+  connect(args: unknown): unknown;
+  on(event: string, listener: (err: unknown) => void): unknown;
+  [key: symbol]: unknown;
+}
+
+// The dial inside the dialer's connect(): what its lookup answers, and the
+// connection a handler Bun calls synchronously in there belongs to.
+let _dialling: Conn | null = null;
+let _dialIp = "";
+let _dialFamily = 4;
+let _dialErr: unknown = undefined;
+
+/** The dialer; `null` once this Bun's node:net turned out not to offer it (then Bun.connect). */
+let _dialer: _NetDialer | null | undefined;
+
+// The options of every dial, in one object refilled each time (the dialer
+// reads it only inside connect()), passed in the normalized form connect()
+// takes as it is (Node's `net._normalizeArgs`): no garbage per dial from here.
+// A host that is no IP literal, so the lookup (answering at once) runs and
+// the dial starts inside connect(); an IP literal would wait a tick.
+const _opts: Record<string, unknown> = {
+  host: "omninet.dial",
+  port: 0,
+  family: 4,
+  lookup: _lookup,
+  localAddress: undefined,
+  localPort: undefined,
+};
+const _normalize = (bunNet as unknown as { _normalizeArgs?: (a: unknown[]) => unknown })
+  ._normalizeArgs;
+const _args: unknown = typeof _normalize === "function" ? _normalize([_opts]) : _opts;
+
+function _lookup(
+  _host: string,
+  _options: unknown,
+  cb: (err: null, address: string, family: number) => void,
+): void {
+  cb(null, _dialIp, _dialFamily);
+}
+
+function _onDialerError(err: unknown): void {
+  _dialErr = err;
+}
+
+/** The shared dialer, made on first use (again if Bun's node:net destroyed it). */
+function _getDialer(): _NetDialer | null {
+  if (_dialer === null) return null;
+  if (_dialer !== undefined && !_dialer.destroyed) return _dialer;
+  const ns = new bunNet.Socket({ allowHalfOpen: true }) as unknown as _NetDialer;
+  // Bun's node:net passes Bun, for its dials, the handler set it keeps under this symbol.
+  const key = Object.getOwnPropertySymbols(ns).find((k) => k.description === "khandlers");
+  if (key === undefined || typeof ns[key] !== "object") return (_dialer = null);
+  ns[key] = _NET_DIAL_HANDLERS;
+  ns.on("error", _onDialerError);
+  return (_dialer = ns);
+}
+
+/** The connection of a dialled socket: its `data`, or the dial under way when Bun calls in synchronously. */
+function _connOf(s: BunSocket | undefined): Conn | null {
+  const d = s?.data;
+  if (d instanceof Conn) return d;
+  if (s !== undefined && _dialling !== null) s.data = _dialling;
+  return _dialling;
+}
+
+function _onNetOpen(s: BunSocket): void {
+  const c = _connOf(s);
+  if (c === null) {
+    s.terminate();
+    return;
+  }
+  if (c.dialing) queueMicrotask(() => dialOpened(c, s));
+  else dialOpened(c, s);
+}
+
+function _onNetError(s: BunSocket | undefined, err: BunError): void {
+  const c = _connOf(s);
+  if (c === null) return;
+  if (c.dialing) queueMicrotask(() => dialFailed(c, err));
+  else dialFailed(c, err);
+}
+
+/** The handlers of a dial through the dialer (the same as Bun.connect's but for the open and failure). */
+const _NET_DIAL_HANDLERS: Record<string, unknown> = {
+  ...DIAL_HANDLERS,
+  open: _onNetOpen,
+  connectError: _onNetError,
+};
+
+function _bunConnect(c: TcpConn, req: TcpConnectRequest, localAddress: string | undefined): Dial {
+  const options: Record<string, unknown> = { hostname: req.address, port: req.port };
+  if (localAddress !== undefined) {
+    options.localAddress = localAddress;
+    if (req.localPort !== undefined) options.localPort = req.localPort;
+  }
+  return bunDial(c, options);
+}
+
+/**
+ * Dials TCP through Bun's `node:net`: `cancel()` (the returned `Dial`) closes
+ * the attempt's descriptor at once.
+ * @param req the resolved dial (an IP literal)
+ * @param cb called once with the connection or the error
+ * @returns the pending dial
+ * @example
+ * ```ts
+ * dialTcp({ address: "127.0.0.1", port: 80, family: 4 }, (err, h) => h?.close(() => {}));
+ * ```
+ */
+export function dialTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
+  const c = new TcpConn();
+  c.dial = { cb, address: req.address, port: req.port, pending: null };
+  // Node binds the wildcard of the dial's family when only a port is given.
+  const localAddress = req.localAddress === undefined && req.localPort === undefined
+    ? undefined
+    : req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
+  const ns = _getDialer();
+  if (ns === null) return _bunConnect(c, req, localAddress);
+  _opts.port = req.port;
+  _opts.family = req.family;
+  _opts.localAddress = localAddress;
+  _opts.localPort = req.localPort;
+  _dialIp = req.address;
+  _dialFamily = req.family;
+  _dialling = c;
+  _dialErr = undefined;
+  c.dialing = true;
+  let h: BunSocket | null = null;
+  try {
+    ns.connect(_args);
+    h = ns._handle;
+  } catch (e) {
+    _dialErr = e;
+  } finally {
+    ns._handle = null;
+    _dialling = null;
+    c.dialing = false;
+  }
+  const d = c.dial;
+  if (d === null) return c; // settled inside connect() (the callback is queued)
+  if (h !== null) {
+    if (!(h.data instanceof Conn)) h.data = c;
+    d.pending = h;
+  } else if (_dialErr !== undefined) {
+    const err = _dialErr as BunError;
+    queueMicrotask(() => dialFailed(c, err));
+  } else {
+    // No dial came out of connect(). A dialer its node:net destroyed is
+    // replaced on the next dial; one that is alive dials later than this
+    // file expects (another Bun): Bun.connect() from now on.
+    if (!ns.destroyed) _dialer = null;
+    return _bunConnect(c, req, localAddress);
+  }
+  return c;
+}
