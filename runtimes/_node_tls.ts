@@ -50,14 +50,21 @@ export class TlsSocketHandle extends CachedEnds implements StreamHandle {
   #writeCb: _Cb | null = null;
   #shutdownCb: _Cb | null = null;
   #closeCbs: Array<() => void> | null = null;
+  /** The socket under the TLS: destroying the TLS socket leaves its handle open. */
+  readonly #under: Socket | null;
 
   /**
    * @param secure a TLS socket whose handshake finished
    * @param ends the connection's endpoints (read before the upgrade)
    */
-  constructor(secure: tls.TLSSocket, ends: { local: Endpoint; remote: Endpoint }) {
+  constructor(
+    secure: tls.TLSSocket,
+    ends: { local: Endpoint; remote: Endpoint },
+    under?: Socket,
+  ) {
     super(ends.local, ends.remote);
     this.#s = secure;
+    this.#under = under ?? null;
     // Paused before the 'data' listener, which would otherwise start the flow.
     secure.pause();
     secure.on("data", this.#onData);
@@ -66,6 +73,11 @@ export class TlsSocketHandle extends CachedEnds implements StreamHandle {
     secure.on("finish", this.#onFinish);
     secure.on("error", this.#onError);
     secure.on("close", this.#onClose);
+  }
+
+  /** The TLS socket this handle drives (for inspection: which stream it sits on). */
+  get tlsSocket(): tls.TLSSocket {
+    return this.#s;
   }
 
   attach(events: HandleEvents): void {
@@ -121,6 +133,14 @@ export class TlsSocketHandle extends CachedEnds implements StreamHandle {
     if (this.#released) return void queueMicrotask(cb);
     (this.#closeCbs ??= []).push(cb);
     if (!this.#s.destroyed) this.#s.destroy();
+  }
+
+  /** Destroys the socket under the TLS too; its release is this handle's. */
+  #releaseUnder(done: () => void): void {
+    const u = this.#under;
+    if (u === null || (u.destroyed && (u as { closed?: boolean }).closed)) return done();
+    u.once("close", () => done());
+    u.destroy();
   }
 
   setNoDelay(enable: boolean): void {
@@ -205,10 +225,12 @@ export class TlsSocketHandle extends CachedEnds implements StreamHandle {
   };
 
   #onClose = (): void => {
-    this.#released = true;
-    const cbs = this.#closeCbs;
-    this.#closeCbs = null;
-    if (cbs !== null) { for (const cb of cbs) cb(); }
+    this.#releaseUnder(() => {
+      this.#released = true;
+      const cbs = this.#closeCbs;
+      this.#closeCbs = null;
+      if (cbs !== null) { for (const cb of cbs) cb(); }
+    });
   };
 }
 
@@ -283,7 +305,7 @@ export function tlsOverNetSocket(
   secure.once(req.isServer ? "secure" : "secureConnect", () => {
     if (done) return;
     done = true;
-    const handle = new TlsSocketHandle(secure, ends);
+    const handle = new TlsSocketHandle(secure, ends, sock);
     secure.removeListener("error", onError);
     const proto = secure.alpnProtocol;
     const why = secure.authorizationError as unknown;
