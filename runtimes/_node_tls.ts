@@ -83,6 +83,26 @@ export class TlsSocketHandle extends CachedEnds implements StreamHandle {
     return this.#s;
   }
 
+  /**
+   * Gives the TLS socket back (paused, without this handle's listeners):
+   * its owner takes over, and its close still closes the socket under it.
+   */
+  release(): tls.TLSSocket {
+    const s = this.#s;
+    this.#closed = this.#released = true;
+    this.#events = null;
+    s.pause();
+    s.removeListener("data", this.#onData);
+    s.removeListener("end", this.#onEnd);
+    s.removeListener("drain", this.#onDrain);
+    s.removeListener("finish", this.#onFinish);
+    s.removeListener("error", this.#onError);
+    s.removeListener("close", this.#onClose);
+    const under = this.#under;
+    if (under !== null) s.once("close", () => under.destroy());
+    return s;
+  }
+
   attach(events: HandleEvents): void {
     this.#events = events;
   }

@@ -12,7 +12,7 @@
  */
 import * as tls from "node:tls";
 import { isIP } from "../core/ip.ts";
-import type { StreamHandle, TlsUpgradeRequest } from "../runtimes/types.ts";
+import type { Endpoint, StreamHandle, TlsUpgradeRequest } from "../runtimes/types.ts";
 import { DuplexHandle } from "./duplex_handle.ts";
 import { toSocketError } from "./error.ts";
 import { netSocketFromHandle } from "./net_socket.ts";
@@ -69,10 +69,7 @@ function _startJsTls(
   inner: SocketInternals,
   handle: StreamHandle,
   req: TlsUpgradeRequest,
-  ends: {
-    remote: ReturnType<StreamHandle["remoteAddress"]>;
-    local: ReturnType<StreamHandle["localAddress"]>;
-  },
+  ends: { remote: Endpoint; local: Endpoint },
 ): void {
   const plain = handle instanceof DuplexHandle
     ? handle.release()

@@ -10,7 +10,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { getTransport } from "../runtimes/mod.ts";
 import { TlsSocketHandle } from "../runtimes/_node_tls.ts";
-import { connect, type Socket, SocketError } from "../sockets.ts";
+import { connect, type Socket, SocketError, toNetSocket } from "../sockets.ts";
 import { internalsOf } from "../sockets/socket.ts";
 import { JS_STREAM_ROUTE } from "../sockets/tls.ts";
 
@@ -368,6 +368,47 @@ upgrade("half-open over TLS: the server ends first, the client writes on", async
     await w.close();
     assert.is(await received.promise, 100_000);
     await socket.closed;
+  } finally {
+    await t.close();
+  }
+});
+
+upgrade("toNetSocket() of a TLS web socket: the connection goes on, still encrypted", async () => {
+  const t = await tlsServer();
+  try {
+    const web = connect(`localhost:${t.port}`, {
+      secureTransport: "on",
+      omninet: { tls: { ca: CA } },
+    });
+    await web.opened;
+    const route = internalsOf(web).tlsRoute();
+    const net = await toNetSocket(web) as nodeNet.Socket;
+    await web.closed;
+    // Where node:tls runs the TLS, its TLSSocket itself; else a socket over the plaintext.
+    assert.is(
+      (net as { encrypted?: boolean }).encrypted === true,
+      route === "tls_wrap" ||
+        route === "node:net",
+    );
+    const sent = pattern(0, 300_000);
+    const parts: Buffer[] = [];
+    let n = 0;
+    await new Promise<void>((resolve, reject) => {
+      net.on("error", reject);
+      net.on("data", (d: Buffer) => {
+        parts.push(d);
+        n += d.length;
+        if (n >= sent.length) resolve();
+      });
+      net.write(sent);
+      // A TLSSocket handed back is paused, as after pause(): 'data' alone does not start it.
+      net.resume();
+    });
+    assert.ok(Buffer.from(sent).equals(Buffer.concat(parts)));
+    await new Promise<void>((r) => {
+      net.once("close", () => r());
+      net.destroy();
+    });
   } finally {
     await t.close();
   }
