@@ -29,7 +29,7 @@ type _StartTls = (
 ) => Promise<_TlsConn>;
 
 function _startTlsApi(): _StartTls | undefined {
-  const d = (globalThis as { Deno?: { startTls?: _StartTls } }).Deno;
+  const d = (globalThis as unknown as { Deno?: { startTls?: _StartTls } }).Deno;
   return typeof d?.startTls === "function" ? d.startTls : undefined;
 }
 
