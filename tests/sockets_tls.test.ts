@@ -5,6 +5,7 @@
 import { Buffer } from "node:buffer";
 import { readFileSync } from "node:fs";
 import * as nodeNet from "node:net";
+import { join } from "node:path";
 import * as tls from "node:tls";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -13,6 +14,7 @@ import { TlsSocketHandle } from "../runtimes/_node_tls.ts";
 import { connect, type Socket, SocketError, toNetSocket } from "../sockets.ts";
 import { internalsOf } from "../sockets/socket.ts";
 import { JS_STREAM_ROUTE } from "../sockets/tls.ts";
+import { removeDir, tempDir } from "./_net.ts";
 
 const fixtures = new URL(
   import.meta.url.endsWith(".js") ? "../../tests/fixtures/" : "./fixtures/",
@@ -27,7 +29,9 @@ const OTHER_CA = readFileSync(new URL("tls_cert.pem", fixtures));
 const MiB = 1024 * 1024;
 
 /** The route a handshake takes on this configuration, for what `req` asks. */
-function expectedRoute(opts: { rejectUnauthorized?: boolean; afterPlainRead?: boolean } = {}) {
+function expectedRoute(
+  opts: { rejectUnauthorized?: boolean; afterPlainRead?: boolean; unix?: boolean } = {},
+) {
   switch (getTransport().name) {
     case "libuv":
       return "tls_wrap";
@@ -36,8 +40,8 @@ function expectedRoute(opts: { rejectUnauthorized?: boolean; afterPlainRead?: bo
     case "bun":
       return "bun.upgradeTLS";
     case "deno":
-      // Deno.startTls cannot skip verification, nor take back a read in flight.
-      return opts.rejectUnauthorized === false || opts.afterPlainRead
+      // Deno.startTls takes TCP only, cannot skip verification, nor take back a read in flight.
+      return opts.rejectUnauthorized === false || opts.afterPlainRead || opts.unix
         ? JS_STREAM_ROUTE
         : "deno.startTls";
     default:
@@ -204,6 +208,30 @@ data("SNI: the sni option, else the hostname connected to", async () => {
     assert.equal(names, ["localhost", "localhost"]);
   } finally {
     await t.close();
+  }
+});
+
+data("TLS over a Unix domain socket", async () => {
+  const dir = tempDir();
+  const path = join(dir, "tls.sock");
+  const server = tls.createServer({ key: KEY, cert: CERT }, (s) => {
+    s.on("error", () => {});
+    s.pipe(s);
+  });
+  await new Promise<void>((r) => server.listen(path, r));
+  try {
+    const socket = connect({ path }, {
+      secureTransport: "on",
+      sni: "localhost",
+      omninet: { tls: { ca: CA } },
+    });
+    assert.is((await socket.opened).remoteAddress, path);
+    assert.is(internalsOf(socket).tlsRoute(), expectedRoute({ unix: true }));
+    await echoChecked(socket, 500_000);
+    await socket.close();
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+    removeDir(dir);
   }
 });
 
