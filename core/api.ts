@@ -1,6 +1,7 @@
 // The public API, listed once: mod.ts re-exports it by name and as the
 // default `net` namespace.
 import { BlockList } from "./block_list.ts";
+import { BoundSocket } from "./bound_socket.ts";
 import {
   getDefaultAutoSelectFamily,
   getDefaultAutoSelectFamilyAttemptTimeout,
@@ -15,6 +16,7 @@ import { SocketAddress } from "./socket_address.ts";
 
 export type { AddressInfo } from "../runtimes/types.ts";
 export type { BlockListFamily } from "./block_list.ts";
+export type { BoundSocketOptions } from "./bound_socket.ts";
 export type { BlockListLike } from "./socket_types.ts";
 export type { Callable } from "./callable.ts";
 export type { OnReadOpts } from "./socket_onread.ts";
@@ -47,6 +49,7 @@ export type {
 } from "./socket_address.ts";
 export {
   BlockList,
+  BoundSocket,
   connect,
   createConnection,
   createServer,

@@ -163,3 +163,31 @@ export function checkOpenFd(transport: Transport, fd: number): void {
     throw errFeatureUnavailable("net.Socket({ fd }) on a pipe", transport.name);
   }
 }
+
+/**
+ * Checks that `new net.BoundSocket()` can bind on this transport: the
+ * runtime must hold a socket that is bound without listening or connecting
+ * (`Transport.bindTcp`/`bindUnix`), and honour `reusePort`/`ipv6Only` when
+ * asked, as for `listen()`.
+ * @param transport the transport that will bind
+ * @param options the TCP flags asked for (none for a Unix path)
+ * @example
+ * ```ts
+ * checkBoundSocket(getTransport(), { reusePort: true });
+ * ```
+ */
+export function checkBoundSocket(
+  transport: Transport,
+  options: { reusePort?: boolean; ipv6Only?: boolean },
+): void {
+  const { features, name } = transport;
+  if (features.boundSocket !== true || !transport.bindTcp || !transport.bindUnix) {
+    throw errFeatureUnavailable("net.BoundSocket", name);
+  }
+  if (options.reusePort === true && !features.reusePort) {
+    throw errFeatureUnavailable("net.BoundSocket({ reusePort: true })", name);
+  }
+  if (options.ipv6Only === true && !features.ipv6Only) {
+    throw errFeatureUnavailable("net.BoundSocket({ ipv6Only: true })", name);
+  }
+}

@@ -9,6 +9,7 @@ import process from "node:process";
 import { getTransport } from "../runtimes/mod.ts";
 import type {
   AddressInfo,
+  BoundHandle,
   ListenCallback,
   ListenerEvents,
   ListenerHandle,
@@ -16,6 +17,7 @@ import type {
   Transport,
 } from "../runtimes/types.ts";
 import type { BlockList } from "./block_list.ts";
+import { boundListenArg, type BoundSocket, takeBound } from "./bound_socket.ts";
 import type { AcceptingServer, BlockListLike } from "./socket_types.ts";
 import { makeAdoptable } from "./callable.ts";
 import {
@@ -67,6 +69,11 @@ export interface ListenOptions {
   path?: string;
   /** An already bound TCP or Unix socket descriptor to listen on (the handle form `{ fd }`). */
   fd?: number;
+  /**
+   * A `net.BoundSocket` to listen on, which this server adopts (typed
+   * loosely, as @types/node's `handle`, so Node's option objects fit).
+   */
+  handle?: unknown;
   /** Listen queue length (511 by default). */
   backlog?: number;
   /** Cluster-only in Node; accepted and ignored. */
@@ -195,6 +202,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     this.#events = {
       onConnection: (handle) => this.#target.#onConnection(handle),
       onError: (err) => this.#target.emit("error", err),
+      full: () => this.#target.#full(),
     };
   }
 
@@ -223,6 +231,10 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
   listen(path: string, listeningListener?: () => void): this;
   /** Starts listening — the `listen(options, listeningListener)` form; see the first overload for details. */
   listen(options: ListenOptions, listeningListener?: () => void): this;
+  /** Starts listening on a `net.BoundSocket`, which this server adopts: `listen(bound[, backlog][, cb])`. */
+  listen(handle: BoundSocket, backlog?: number, listeningListener?: () => void): this;
+  /** Starts listening — the `listen(bound, listeningListener)` form; see the overload above. */
+  listen(handle: BoundSocket, listeningListener?: () => void): this;
   listen(...args: unknown[]): this {
     const [given, cb] = normalizeArgs(args);
     // As Node: only a bound server refuses; a listen still resolving its host is superseded.
@@ -233,6 +245,11 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     // through `in` and getters (a SocketAddress is options with a port, for one).
     if (given instanceof Server && given.#listener !== null) {
       this.#adoptListener(given, cb);
+      return this;
+    }
+    const bound = boundListenArg(given);
+    if (bound !== null) {
+      this.#listenBound(takeBound(bound), cb, Number(backlogFromArgs));
       return this;
     }
     const inner = (given._handle || given.handle || given) as Record<string, unknown>;
@@ -295,6 +312,23 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     process.nextTick(() => {
       if (this.#listener === listener) this.emit("listening");
     });
+  }
+
+  // listen(boundSocket): the socket is bound already; listening starts inside this call.
+  #listenBound(
+    handle: BoundHandle,
+    cb: ((...args: never[]) => unknown) | null,
+    backlog: number,
+  ): void {
+    const address = handle.address();
+    this.#isUnix = typeof address === "string";
+    this.#pipeName = typeof address === "string" ? address : undefined;
+    this.#begin(cb, undefined);
+    handle.listen(
+      Number(backlog) || _DEFAULT_BACKLOG,
+      this.#events,
+      this.#onListen(this.#listenId),
+    );
   }
 
   #begin(cb: ((...args: never[]) => unknown) | null, signal: AbortSignal | undefined): void {
@@ -391,8 +425,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       handle.close(_noop);
       return;
     }
-    const max = this.maxConnections;
-    if (typeof max === "number" && this.#connections >= max) {
+    if (this.#full()) {
       this.#drop(handle);
       return;
     }
@@ -403,6 +436,11 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     const socket = acceptSocket(handle, this, this.#acceptConfig());
     this.#connections++;
     this.emit("connection", socket);
+  }
+
+  #full(): boolean {
+    const max = this.maxConnections;
+    return typeof max === "number" && this.#connections >= max;
   }
 
   // Read at every connection, as Node does: a change applies to the next one.

@@ -19,6 +19,13 @@ import { getTransport } from "../runtimes/mod.ts";
 import type { AddressInfo, StreamHandle } from "../runtimes/types.ts";
 import { isNormalized, normalizeArgs } from "./args.ts";
 import type { BlockList } from "./block_list.ts";
+import {
+  adoptBoundSource,
+  boundDial,
+  boundLocal,
+  holdsBound,
+  releaseBoundSource,
+} from "./bound_socket.ts";
 import { makeAdoptable } from "./callable.ts";
 import { normalizeTcpConnect, startTcpConnect } from "./connect.ts";
 import { applyKeepAlive, checkOpenFd } from "./features.ts";
@@ -179,6 +186,7 @@ export class Socket extends Duplex {
     this.#keepAliveDelaySec = keepAliveSeconds(opts.keepAliveInitialDelay);
     this.on("end", onReadableEnd);
     if (opts.onread != null) this.#onread = OnRead.from(opts.onread);
+    if (opts.handle !== undefined) adoptBoundSource(this, opts.handle);
     if (opts.fd !== undefined) this.#openFd(opts.fd, opts.readable !== false);
     if (opts.signal) this.#watchSignal(opts.signal);
     const blockList = blockListOption(opts.blockList);
@@ -256,9 +264,11 @@ export class Socket extends Duplex {
     if (Object.hasOwn(this, "write")) delete (this as { write?: unknown }).write;
     // Node leaves a connected (or connecting) socket as it is.
     if (this.#handle !== null || this.connecting) return this;
-    const path = options.path;
+    // An adopted BoundSocket fixes the kind of dial (Unix or TCP) and its local end.
+    const bound = boundDial(this, options);
+    const path = bound === null || bound.pipe ? options.path : undefined;
     if (path) validateString(path, "options.path");
-    const plan = path ? null : normalizeTcpConnect(this.#withBlockList(options));
+    const plan = path ? null : normalizeTcpConnect(this.#withBlockList(bound?.options ?? options));
     if (plan !== null) this.#applyConnectOptions(options);
     if (this.destroyed) this.#reopen();
     if (options.signal !== undefined) {
@@ -272,8 +282,9 @@ export class Socket extends Duplex {
       undefined;
     this.#idle?.touch();
     this.#set(_F_UNIX, plan === null);
-    if (plan === null) dialUnix(getTransport(), path as string, attempt);
-    else attempt.setCancel(startTcpConnect(getTransport(), plan, attempt));
+    const transport = bound?.transport ?? getTransport();
+    if (plan === null) dialUnix(transport, path as string, attempt);
+    else attempt.setCancel(startTcpConnect(transport, plan, attempt));
     return this;
   }
 
@@ -544,11 +555,12 @@ export class Socket extends Duplex {
   /** Releases the handle; 'close' follows once the runtime let it go. */
   override _destroy(err: Error | null, cb: StreamCallback): void {
     // Node's 'close' has no argument for a socket that never had a handle (never connecting).
-    const hadHandle = this.#handle !== null || this.connecting;
+    const hadHandle = this.#handle !== null || this.connecting || holdsBound(this);
     this.connecting = false;
     const dial = this.#attempt?.abandon() ?? null;
     this.#attempt = null;
     this.#idle?.stop();
+    releaseBoundSource(this);
     // Told first, like Node: the server's 'close' then precedes this socket's.
     const owner = this.#owner;
     if (owner !== null) {
@@ -910,7 +922,8 @@ export class Socket extends Duplex {
 
   /** `true` until connected (also when never connected). */
   get pending(): boolean {
-    return this.#handle === null || this.connecting;
+    // An adopted BoundSocket is Node's handle already.
+    return (this.#handle === null && !holdsBound(this)) || this.connecting;
   }
 
   /** `'opening'`, `'open'`, `'readOnly'`, `'writeOnly'` or `'closed'`. */
@@ -933,7 +946,8 @@ export class Socket extends Duplex {
   }
 
   #sock(): AddressInfo | null {
-    const ep = this.#handle?.localAddress() ?? null;
+    // Without a connected handle, an adopted BoundSocket's endpoint (Node reads the bound socket).
+    const ep = this.#handle !== null ? this.#handle.localAddress() : boundLocal(this);
     return ep !== null && typeof ep === "object" ? ep : null;
   }
 
@@ -954,7 +968,11 @@ export class Socket extends Duplex {
 
   /** Local IP, or `undefined`. */
   get localAddress(): string | undefined {
-    return this.#sock()?.address;
+    const ep = this.#sock();
+    if (ep !== null) return ep.address;
+    // A Unix socket dialled from an adopted BoundSocket reports the bound path, as in Node.
+    const bound = boundLocal(this);
+    return typeof bound === "string" ? bound : undefined;
   }
 
   /** Local port, or `undefined`. */

@@ -3,6 +3,7 @@
  * `net.connect()`, as Node's documentation names them.
  * @module
  */
+import type { BoundSocket } from "./bound_socket.ts";
 import type { Buffer } from "node:buffer";
 import type { EventEmitter } from "node:events";
 import type { AddressInfo } from "../runtimes/types.ts";
@@ -68,6 +69,8 @@ export interface SocketConstructorOpts {
   keepAliveInitialDelay?: number;
   /** Addresses this socket may not connect to. */
   blockList?: BlockListLike;
+  /** A `net.BoundSocket` to connect from (its local address and port); adopted by this socket. */
+  handle?: BoundSocket;
   /** Stream buffer limit for both sides. */
   highWaterMark?: number;
   /** Stream buffer limit for the readable side. */

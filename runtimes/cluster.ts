@@ -15,6 +15,16 @@
  * - Bun: `SO_REUSEPORT` for a given port, as Bun's own cluster shares one;
  *   port 0 through Bun's `node:net`, so all workers get the one port its
  *   cluster picks.
+ *
+ * `maxConnections` in a round-robin worker (Node and Deno): the primary
+ * accepts and sends each connection to a worker, whose `cluster` code asks
+ * the server that owns the listening handle (the runtime's `node:net`
+ * Server here, not omninet's) whether it is at `maxConnections`; if so the
+ * connection goes back to the primary, which gives it to another worker.
+ * `linkClusterLimit` makes that inner Server answer with omninet's Server's
+ * state. With the primary's handle in every worker (`SCHED_NONE`), and on
+ * Bun (the kernel picks the worker), a full server drops the connection,
+ * as each runtime's own `node:net` does.
  * @module
  */
 import process from "node:process";
@@ -85,4 +95,30 @@ export function withClusterSharing(
     (net ??= viaNodeNet()).listenUnix(req, events, adopt(cb, events));
   };
   return { ...transport, listenTcp, listenUnix } as Transport;
+}
+
+/**
+ * In a round-robin cluster worker, makes the runtime's `node:net` Server
+ * that got the primary's stand-in handle report omninet's limit: its
+ * `maxConnections` reads as reached (-1, which any count meets) while
+ * `events.full()` says so, and as unset (`null`) otherwise, which is what
+ * the worker's `cluster` code checks before accepting a connection.
+ * Elsewhere (a real listening handle, no `full`) nothing changes.
+ * @param server the runtime's `node:net` Server, listening
+ * @param events the owner's listener callbacks
+ * @example
+ * ```ts
+ * server.listen({ port: 8080 }, () => linkClusterLimit(server, events));
+ * ```
+ */
+export function linkClusterLimit(server: object, events: ListenerEvents): void {
+  if (events.full === undefined || !_isWorker()) return;
+  const handle = (server as { _handle?: { getAsyncId?: unknown } | null })._handle;
+  // The round-robin stand-in is a plain object; real handles have async ids.
+  if (handle == null || typeof handle.getAsyncId === "function") return;
+  Object.defineProperty(server, "maxConnections", {
+    configurable: true,
+    get: () => events.full!() ? -1 : null,
+    set: () => {},
+  });
 }

@@ -237,6 +237,13 @@ export interface ListenerEvents {
   onConnection(handle: StreamHandle): void;
   /** An accept-side error (`accept EMFILE`...). Listening goes on. */
   onError(err: SystemError): void;
+  /**
+   * Whether the owner is at its `maxConnections` (a connection offered now
+   * would be dropped). Asked only where the runtime can still give such a
+   * connection to someone else: a `node:cluster` round-robin worker refuses
+   * it back to the primary, which hands it to another worker.
+   */
+  full?(): boolean;
 }
 
 /** A listening socket. */
@@ -265,6 +272,40 @@ export interface ListenerHandle {
  */
 export type ListenCallback = (err: SystemError | null, listener?: ListenerHandle) => void;
 
+/** What core passes to `Transport.bindTcp`: always a numeric IP. */
+export interface TcpBindRequest {
+  /** IP literal to bind (IPv6 without brackets). */
+  address: string;
+  /** Port; 0 picks a free one. */
+  port: number;
+  /** IPV6_V6ONLY: only meaningful with an IPv6 `address`. */
+  ipv6Only: boolean;
+  /** SO_REUSEPORT. */
+  reusePort: boolean;
+}
+
+/**
+ * A socket bound to a local endpoint that neither listens nor connects yet
+ * (what `net.BoundSocket` holds): it becomes a listener through `listen` or
+ * a connection through `connectTcp`/`connectUnix`, exactly once; after
+ * either, or after `close`, core never calls it again. Closing a Unix one
+ * removes its socket file, as libuv does.
+ */
+export interface BoundHandle {
+  /** The bound endpoint (port resolved when 0 was asked); the path for a Unix socket. */
+  address(): AddressInfo | string;
+  /** The socket's descriptor, or -1 where the runtime exposes none. */
+  fd(): number;
+  /** Releases the socket now (synchronously as far as the bind goes). */
+  close(): void;
+  /** Listens on the bound socket; `cb` is called before this returns. */
+  listen(backlog: number, events: ListenerEvents, cb: ListenCallback): void;
+  /** Connects from the bound TCP socket; the request never has a local endpoint. */
+  connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial;
+  /** Connects from the bound Unix socket to `path`. */
+  connectUnix(path: string, cb: ConnectCallback): Dial;
+}
+
 /** What an adapter can do, for features some runtimes lack. */
 export interface TransportFeatures {
   /** `reusePort` on listen works. */
@@ -289,6 +330,8 @@ export interface TransportFeatures {
    * request it cannot serve natively (it returns `null`).
    */
   nativeTls?: boolean;
+  /** `bindTcp`/`bindUnix` are there (`net.BoundSocket`); absent means false. */
+  boundSocket?: boolean;
 }
 
 /** A runtime adapter. */
@@ -340,4 +383,15 @@ export interface Transport {
    * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`.
    */
   listenFd?(fd: number, backlog: number, events: ListenerEvents, cb: ListenCallback): void;
+  /**
+   * Binds a TCP socket without listening or connecting (`net.BoundSocket`),
+   * synchronously: returns the bound socket or throws the bind's system
+   * error (`bind EADDRINUSE 127.0.0.1:80`, including a conflict the kernel
+   * reports only later, which the adapter asks for at once). Absent where
+   * the runtime cannot hold a socket that is bound only (`features.boundSocket`
+   * is false then); core raises `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`.
+   */
+  bindTcp?(req: TcpBindRequest): BoundHandle;
+  /** Like `bindTcp`, for a Unix socket path (a leading NUL: Linux's abstract namespace). */
+  bindUnix?(path: string): BoundHandle;
 }

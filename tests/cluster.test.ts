@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { createServer } from "../core/server.ts";
 import { join } from "node:path";
 import { closeServer, listen, removeDir, tempDir } from "./_net.ts";
-import { spawnScript } from "./_runtime.ts";
+import { currentRuntime, spawnScript } from "./_runtime.ts";
 
 const cluster = suite("Server.listen() in node:cluster workers");
 
@@ -69,5 +69,33 @@ cluster("two workers listening on one Unix socket path share it and both serve",
     removeDir(dir);
   }
 });
+
+cluster(
+  "a round-robin worker at maxConnections hands the connection back: another worker serves it",
+  async () => {
+    const port = await freePort();
+    const r = await spawnScript("fixtures/cluster", ["full", String(port)], {}, {
+      timeoutMs: 30_000,
+    });
+    assert.is(r.timedOut, false, `cluster fixture hung: ${r.stdout}${r.stderr}`);
+    if (currentRuntime() === "bun") {
+      // Bun's cluster has no primary handing out connections: the kernel
+      // picks a worker (SO_REUSEPORT), and a full one drops it, as Bun's own
+      // node:net does. Only worker 2 ever answers; each unanswered
+      // connection is one of worker 1's drops.
+      const m = /^served (2|) in 10 connections, (\d+) empty, (\d+) dropped, both closed\n$/
+        .exec(r.stdout);
+      assert.ok(m, r.stdout + r.stderr);
+      assert.is(m![2], m![3], r.stdout);
+    } else {
+      assert.is(
+        r.stdout,
+        "served 2 in 10 connections, 0 empty, 0 dropped, both closed\n",
+        r.stderr,
+      );
+    }
+    assert.is(r.code, 0, r.stderr);
+  },
+);
 
 cluster.run();

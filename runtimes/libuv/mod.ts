@@ -64,6 +64,7 @@ import {
   uvError,
 } from "./bindings.ts";
 import { UvStream, UvTcpStream } from "./stream.ts";
+import { bindTcp, bindUnix, type BoundOps } from "./bound.ts";
 
 /** A dial in flight: the handle plus what the connect callback needs. */
 class _UvDial implements Dial {
@@ -223,6 +224,10 @@ function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
       return dial;
     }
   }
+  return _startTcp(h, dial, req);
+}
+
+function _startTcp(h: _TcpHandle, dial: _UvDial, req: TcpConnectRequest): Dial {
   const creq = new uv.TCPConnectWrap();
   creq.oncomplete = _afterConnect;
   creq[OWNER] = dial;
@@ -233,8 +238,14 @@ function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   return dial;
 }
 
+type _TcpHandle = InstanceType<typeof uv.TCP>;
+type _PipeHandle = InstanceType<typeof uv.Pipe>;
+
 function _connectUnix(path: string, cb: ConnectCallback): Dial {
-  const h = new uv.Pipe(uv.pipe.SOCKET);
+  return _startUnix(new uv.Pipe(uv.pipe.SOCKET), path, cb);
+}
+
+function _startUnix(h: _PipeHandle, path: string, cb: ConnectCallback): Dial {
   const dial = new _UvDial(h, cb, path);
   const creq = new uv.PipeConnectWrap();
   creq.oncomplete = _afterConnect;
@@ -274,6 +285,32 @@ function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCal
   }
   cb(null, new _UvListener(h, events, endpointOf(out)!));
 }
+
+/** Listens on a handle bound already (a BoundSocket's); `path` for a Unix one. */
+function _listenBound(
+  h: RawServer,
+  backlog: number,
+  events: ListenerEvents,
+  cb: ListenCallback,
+  path?: string,
+): void {
+  let err = h.listen(backlog);
+  const out: Record<string, unknown> = {};
+  if (err === 0 && path === undefined) err = h.getsockname!(out);
+  if (err < 0) {
+    h.close();
+    return cb(uvError(err, "listen"));
+  }
+  cb(null, new _UvListener(h, events, path ?? endpointOf(out)!));
+}
+
+const _BOUND_OPS: BoundOps = {
+  listen: _listenBound,
+  dialTcp: (h, req, cb) =>
+    _startTcp(h as _TcpHandle, new _UvDial(h, cb, req.address, req.port), req),
+  dialUnix: (h, path, cb) => _startUnix(h as _PipeHandle, path, cb),
+  bindError: _bindError,
+};
 
 function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void {
   const h = new uv.Pipe(uv.pipe.SERVER);
@@ -365,6 +402,9 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
     listenUnix: _listenUnix,
     adoptListening: _adoptListening,
   };
+  transport.features.boundSocket = true;
+  transport.bindTcp = (req) => bindTcp(req, _BOUND_OPS);
+  transport.bindUnix = (path) => bindUnix(path, _BOUND_OPS);
   if (b.guessHandleType) {
     transport.openFd = _openFd;
     transport.listenFd = _listenFd;

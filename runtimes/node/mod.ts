@@ -31,6 +31,8 @@ import type {
 import { fixedLocal, knownPeer } from "../_shared.ts";
 import { mapError, onBun, onDeno, type Where } from "./errors.ts";
 import { wrap, wrapTcp } from "./stream.ts";
+import { nodeBinders, type NodeBoundOps } from "./bound.ts";
+import { linkClusterLimit } from "../cluster.ts";
 
 /** An outgoing connection attempt on a paused inner socket. */
 class _NodeDial implements Dial {
@@ -108,8 +110,11 @@ function _connect(
   where: Where,
   unixPath?: string,
   remote?: AddressInfo,
+  handle?: unknown,
 ): Dial {
-  const sock = new Socket(_DIAL_SOCKET_OPTS);
+  const sock = new Socket(
+    handle === undefined ? _DIAL_SOCKET_OPTS : { ..._DIAL_SOCKET_OPTS, handle } as never,
+  );
   // Paused before connecting: no read starts until readStart().
   sock.pause();
   const dial = new _NodeDial(sock, cb, where, unixPath, remote);
@@ -205,6 +210,7 @@ function _listen(
   const onListening = () => {
     server.removeListener("error", onError);
     server.removeListener("listening", onListening);
+    if (!onBun) linkClusterLimit(server, events);
     cb(null, new _NodeListener(server, events, opts.fd === undefined ? path : _fdPath(server)));
   };
   server.once("error", onError);
@@ -325,6 +331,12 @@ export function createNodeTransport(): Transport {
       );
     },
   };
+  const binders = nodeBinders(_BOUND_OPS);
+  if (binders !== null) {
+    features.boundSocket = true;
+    transport.bindTcp = binders.bindTcp;
+    transport.bindUnix = binders.bindUnix;
+  }
   // Bun's node:net accepts { fd } but never reads or writes through it, and
   // cannot listen on one.
   if (!onBun) {
@@ -333,6 +345,21 @@ export function createNodeTransport(): Transport {
   }
   return transport;
 }
+
+const _BOUND_OPS: NodeBoundOps = {
+  listen: _listen,
+  dialTcp: (req, cb, handle) =>
+    _connect(
+      { host: req.address, port: req.port, family: req.family },
+      cb,
+      { syscall: "connect", address: req.address, port: req.port },
+      undefined,
+      knownPeer(req),
+      handle,
+    ),
+  dialUnix: (path, cb, handle) =>
+    _connect({ path }, cb, { syscall: "connect", address: path }, path, undefined, handle),
+};
 
 function _listenFd(fd: number, backlog: number, events: ListenerEvents, cb: ListenCallback): void {
   _listen({ fd, backlog }, events, cb, { syscall: "listen" });
