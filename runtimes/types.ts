@@ -114,7 +114,70 @@ export interface StreamHandle {
   localAddress(): Endpoint;
   /** Remote endpoint, or `null` once unknown. */
   remoteAddress(): Endpoint;
+  /**
+   * Runs a TLS handshake on this connection with the runtime's own TLS
+   * (Node's TLSWrap on the libuv handle, `Deno.startTls`, Bun's
+   * `upgradeTLS`), so the ciphertext never passes through JavaScript.
+   *
+   * Returns `null`, leaving this handle untouched and usable, when this
+   * request cannot go the native way (an option the runtime's API lacks, a
+   * read the runtime cannot give back); the caller then runs `node:tls`
+   * over the handle itself. Otherwise this handle belongs to the TLS layer
+   * from the call on (the owner never uses it again, not even `close()`),
+   * and `cb` is called once, asynchronously: with the new handle, a normal
+   * StreamHandle carrying plaintext (not yet attached nor reading), and what
+   * the handshake settled; or with the handshake's error, everything
+   * released. The returned `Dial`'s `cancel()` abandons the handshake:
+   * everything is released and `cb` is never called.
+   *
+   * Call it only while no write or shutdown is in flight and reading is
+   * stopped. Adapters that have no native TLS leave it undefined and say so
+   * in `TransportFeatures.nativeTls`.
+   */
+  startTls?(req: TlsUpgradeRequest, cb: TlsUpgradeCallback): Dial | null;
 }
+
+/** What a TLS upgrade asks for (`StreamHandle.startTls`); `node:tls`'s option names. */
+export interface TlsUpgradeRequest {
+  /** Server side of the handshake (`true`) or client side (`false`). */
+  isServer: boolean;
+  /** SNI name a client sends, and the name its certificate check uses; none for an IP. */
+  servername?: string;
+  /** Certificate authorities to trust instead of the default set (PEM). */
+  ca?: string | Uint8Array | Array<string | Uint8Array>;
+  /** This side's certificate chain (PEM): a server's, or a client certificate. */
+  cert?: string | Uint8Array;
+  /** This side's private key (PEM). */
+  key?: string | Uint8Array;
+  /** ALPN protocols offered (client) or accepted (server), in order of preference. */
+  alpnProtocols?: string[];
+  /** Fail the handshake on a certificate the trusted CAs do not vouch for. */
+  rejectUnauthorized: boolean;
+}
+
+/** What a finished TLS handshake settled. */
+export interface TlsInfo {
+  /** Whether the peer's certificate was verified. */
+  authorized: boolean;
+  /** Why it was not (an OpenSSL-style code such as `SELF_SIGNED_CERT_IN_CHAIN`), if known. */
+  authorizationError?: string;
+  /** The ALPN protocol agreed on, or `null`. */
+  alpnProtocol: string | null;
+  /**
+   * Which native TLS carried it: `"tls_wrap"` (node:tls on the runtime's
+   * own stream handle: Node's TLSWrap, Deno's node:tls), `"deno.startTls"`,
+   * `"bun.upgradeTLS"`, `"node:net"` (node:tls on the runtime's own
+   * `net.Socket`, the node:net adapter).
+   */
+  route: string;
+}
+
+/** Called once when a TLS upgrade finished: the plaintext handle, or the handshake's error. */
+export type TlsUpgradeCallback = (
+  err: Error | null,
+  handle?: StreamHandle,
+  info?: TlsInfo,
+) => void;
 
 /** A pending outgoing connection. */
 export interface Dial {
@@ -261,6 +324,12 @@ export interface TransportFeatures {
   fdPipe?: boolean;
   /** TCP handles implement `setTypeOfService`/`getTypeOfService` (IP_TOS). */
   typeOfService?: boolean;
+  /**
+   * Stream handles implement `startTls` (TLS in the runtime's own TLS, on
+   * the connection); absent means false. Even then a handle may decline a
+   * request it cannot serve natively (it returns `null`).
+   */
+  nativeTls?: boolean;
   /** `bindTcp`/`bindUnix` are there (`net.BoundSocket`); absent means false. */
   boundSocket?: boolean;
 }

@@ -4,19 +4,31 @@
 // reader on the client) against the runtime's best raw API: Deno's
 // `conn.readable.pipeTo(conn.writable)` with web streams on the client too,
 // Bun's `Bun.listen`/`Bun.connect` sockets, Node's `node:net` sockets.
+// TLS echo: the same through `secureTransport: "on"` against one node:tls echo
+// server (certificate from tests/fixtures), three clients: omninet on the
+// runtime's own TLS (StreamHandle.startTls), omninet forced onto the old route
+// (node:tls over the connection as a JavaScript stream), and the runtime's own
+// TLS client API (Node: tls.connect; Deno: Deno.connectTls with web streams;
+// Bun: Bun.connect with `tls`).
 // Prints one JSON line per subject (best of the rounds); scripts/bench_sockets.mjs
-// runs it on every runtime and prints the table.
+// runs it on every runtime and prints the tables.
 //
-// Usage: <runtime> scripts/bench_sockets.ts [--quick]
+// Usage: <runtime> scripts/bench_sockets.ts [--quick] [--only=plain|tls]
+import { readFileSync } from "node:fs";
 import * as nodeNet from "node:net";
 import process from "node:process";
+import * as nodeTls from "node:tls";
 import { echoRun } from "./_echo_client.ts";
 import { connect, listen } from "../sockets.ts";
+import { internalsOf, makeSocket, type TlsParams } from "../sockets/socket.ts";
+import { startClientTls } from "../sockets/tls.ts";
+import type { StreamHandle } from "../runtimes/types.ts";
 
 const quick = process.argv.includes("--quick");
 const BYTES = (quick ? 64 : 256) * 1024 * 1024;
 const CHUNK = 64 * 1024;
 const ROUNDS = quick ? 1 : 5;
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
 
 const mibPerSec = (ms: number) => BYTES / 1024 / 1024 / (ms / 1000);
 
@@ -182,6 +194,154 @@ async function rawNode(): Promise<number> {
   return mibPerSec(ms);
 }
 
+// ---- TLS ------------------------------------------------------------------
+
+// Suites and benchmarks run from the sources (Deno, Bun) or dist/scripts/ (Node).
+const fixtures = new URL(
+  import.meta.url.endsWith(".js") ? "../../tests/fixtures/" : "../tests/fixtures/",
+  import.meta.url,
+);
+const KEY = readFileSync(new URL("tls_leaf_key.pem", fixtures));
+const CERT = readFileSync(new URL("tls_leaf_cert.pem", fixtures));
+const CA = readFileSync(new URL("tls_ca_cert.pem", fixtures));
+
+async function tlsEchoServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const server = nodeTls.createServer({ key: KEY, cert: CERT }, (s) => {
+    s.on("error", () => {});
+    s.pipe(s);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    port: (server.address() as nodeNet.AddressInfo).port,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+async function omninetTls(): Promise<number> {
+  const server = await tlsEchoServer();
+  const t0 = performance.now();
+  const socket = connect(`localhost:${server.port}`, {
+    secureTransport: "on",
+    omninet: { tls: { ca: CA } },
+  });
+  await socket.opened;
+  await clientStreams(socket.readable, socket.writable);
+  const ms = performance.now() - t0;
+  await socket.close();
+  await server.close();
+  return mibPerSec(ms);
+}
+
+/** `h` without its `startTls`: TLS then takes the JavaScript-stream route. */
+function withoutNativeTls(h: StreamHandle): StreamHandle {
+  return {
+    attach: (e) => h.attach(e),
+    readStart: () => h.readStart(),
+    readStop: () => h.readStop(),
+    write: (c, cb) => h.write(c, cb),
+    writev: (c, cb) => h.writev(c, cb),
+    shutdown: (cb) => h.shutdown(cb),
+    close: (cb) => h.close(cb),
+    setNoDelay: (e) => h.setNoDelay(e),
+    setKeepAlive: (e, d) => h.setKeepAlive(e, d),
+    ref: () => h.ref(),
+    unref: () => h.unref(),
+    localAddress: () => h.localAddress(),
+    remoteAddress: () => h.remoteAddress(),
+  };
+}
+
+async function omninetJsTls(): Promise<number> {
+  const server = await tlsEchoServer();
+  const t0 = performance.now();
+  const plain = connect(`localhost:${server.port}`, { secureTransport: "starttls" });
+  await plain.opened;
+  const handle = await internalsOf(plain).detach();
+  const params: TlsParams = { hostname: "localhost", extension: { ca: CA } };
+  const socket = makeSocket({ secureTransport: "on", allowHalfOpen: false, tls: params });
+  startClientTls(socket, withoutNativeTls(handle), params);
+  await socket.opened;
+  if (internalsOf(socket).tlsRoute() !== "js-stream") throw new Error("not the JS route");
+  await clientStreams(socket.readable, socket.writable);
+  const ms = performance.now() - t0;
+  await socket.close();
+  await server.close();
+  return mibPerSec(ms);
+}
+
+async function rawTlsNode(): Promise<number> {
+  const server = await tlsEchoServer();
+  const ms = await echoRun(
+    {
+      connect: (port, host) =>
+        nodeTls.connect({ port, host, servername: "localhost", ca: CA }) as nodeNet.Socket,
+    },
+    server.port,
+    BYTES,
+    CHUNK,
+  );
+  await server.close();
+  return mibPerSec(ms);
+}
+
+type DenoTlsApi = {
+  connectTls(o: { hostname: string; port: number; caCerts: string[] }): Promise<
+    DenoConn & { close(): void }
+  >;
+};
+
+async function rawTlsDeno(): Promise<number> {
+  const server = await tlsEchoServer();
+  const t0 = performance.now();
+  const c = await (Deno as unknown as DenoTlsApi).connectTls({
+    hostname: "localhost",
+    port: server.port,
+    caCerts: [CA.toString()],
+  });
+  await clientStreams(c.readable, c.writable);
+  const ms = performance.now() - t0;
+  await server.close();
+  return mibPerSec(ms);
+}
+
+async function rawTlsBun(): Promise<number> {
+  const server = await tlsEchoServer();
+  const chunk = new Uint8Array(CHUNK).fill(7);
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    const pump = (s: BunSocket) => {
+      if (!bunFlush(s)) return;
+      while (s.data.sent < BYTES) {
+        s.data.sent += CHUNK;
+        if (!bunSend(s, chunk)) return;
+      }
+    };
+    Bun!.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+      tls: { ca: CA, serverName: "localhost" },
+      socket: {
+        open(s: BunSocket) {
+          s.data = { pending: null, got: 0, sent: 0 };
+        },
+        handshake: pump,
+        drain: pump,
+        data(s: BunSocket, d: Uint8Array) {
+          s.data.got += d.byteLength;
+          if (s.data.got >= BYTES) s.end();
+        },
+        close: () => resolve(),
+      },
+    });
+  });
+  const ms = performance.now() - t0;
+  await server.close();
+  return mibPerSec(ms);
+}
+
+const rawTls = Deno ? rawTlsDeno : Bun ? rawTlsBun : rawTlsNode;
+const rawTlsName = Deno ? "Deno.connectTls" : Bun ? "Bun.connect({ tls })" : "tls.connect";
+
 const raw = Deno ? rawDeno : Bun ? rawBun : rawNode;
 const rawName = Deno
   ? "Deno conn.readable.pipeTo(conn.writable)"
@@ -191,13 +351,31 @@ const rawName = Deno
 
 // Rounds alternate between the two subjects, after one warm-up each, so load from elsewhere on
 // the machine falls on both alike; the best round of each is reported.
-const subjects = [["omninet", omninet], ["raw", raw]] as const;
-const best: Record<string, number> = { omninet: 0, raw: 0 };
-for (const [, fn] of subjects) await fn();
+const subjects: Array<readonly [string, () => Promise<number>, string]> = [];
+if (only !== "tls") {
+  subjects.push(["omninet", omninet, "web-streams echo MiB/s"], [
+    "raw",
+    raw,
+    "web-streams echo MiB/s",
+  ]);
+}
+if (only !== "plain") {
+  subjects.push(
+    ["omninet-tls", omninetTls, "TLS echo MiB/s"],
+    ["omninet-tls-js", omninetJsTls, "TLS echo MiB/s"],
+    ["raw-tls", rawTls, "TLS echo MiB/s"],
+  );
+}
+const best: Record<string, number> = {};
+for (const [subject, fn] of subjects) {
+  await fn();
+  best[subject] = 0;
+}
 for (let i = 0; i < ROUNDS; i++) {
   for (const [subject, fn] of subjects) best[subject] = Math.max(best[subject], await fn());
 }
-for (const [subject] of subjects) {
+for (const [subject, , metric] of subjects) {
   const value = best[subject];
-  console.log(JSON.stringify({ subject, metric: "web-streams echo MiB/s", value, rawName }));
+  const name = subject.endsWith("tls") || subject.endsWith("-js") ? rawTlsName : rawName;
+  console.log(JSON.stringify({ subject, metric, value, rawName: name }));
 }

@@ -6,6 +6,7 @@
  */
 import type { Duplex } from "node:stream";
 import type { Socket as NetSocket } from "../core/socket.ts";
+import { TlsSocketHandle } from "../runtimes/_node_tls.ts";
 import { DuplexHandle } from "./duplex_handle.ts";
 import { netSocketFromHandle } from "./net_socket.ts";
 import { internalsOf, makeSocket, type Socket } from "./socket.ts";
@@ -61,7 +62,11 @@ export function fromNetSocket(socket: Duplex, options?: { allowHalfOpen?: boolea
 /**
  * Takes the connection of an open web `Socket` as a `net.Socket`: the web
  * socket closes (its `closed` resolves) and the connection goes on in the
- * returned object. A TLS web socket gives its `tls.TLSSocket`.
+ * returned object. A TLS web socket gives its `tls.TLSSocket` where `node:tls`
+ * runs the TLS, else (Bun's and `Deno.startTls`'s TLS) a `net.Socket` that
+ * carries the plaintext, with the TLS going on underneath. A Duplex handed
+ * back (a `tls.TLSSocket`, or what `fromNetSocket()` wrapped) is paused, as
+ * after `pause()`: `resume()` or `pipe()` it.
  * @param socket An open (or opening) web socket whose streams are not in use.
  * @returns The `net.Socket`, once the web socket is open.
  * @example
@@ -75,6 +80,6 @@ export async function toNetSocket(socket: Socket): Promise<NetSocket | Duplex> {
   const inner = internalsOf(socket);
   const allowHalfOpen = inner.allowHalfOpen();
   const handle = await inner.detach();
-  if (handle instanceof DuplexHandle) return handle.release();
+  if (handle instanceof DuplexHandle || handle instanceof TlsSocketHandle) return handle.release();
   return netSocketFromHandle(handle, allowHalfOpen);
 }

@@ -193,6 +193,10 @@ export interface SocketInternals {
   tls(): TlsParams;
   /** The socket's allowHalfOpen. */
   allowHalfOpen(): boolean;
+  /** How TLS was run (`TlsInfo.route`, or `"js-stream"`); `null` before a handshake or without TLS. */
+  tlsRoute(): string | null;
+  /** Records how TLS was run. */
+  setTlsRoute(route: string): void;
 }
 
 class _Events implements HandleEvents {
@@ -270,6 +274,7 @@ export class Socket {
   };
   #internals: SocketInternalsImpl;
   #tls: TlsParams;
+  #tlsRoute: string | null = null;
 
   static {
     _make = (init) => {
@@ -539,6 +544,10 @@ export class Socket {
       handle: () => this.#handle,
       tls: () => this.#tls,
       allowHalfOpen: () => this.#allowHalfOpen,
+      tlsRoute: () => this.#tlsRoute,
+      setTlsRoute: (route) => {
+        this.#tlsRoute = route;
+      },
       data: (chunk) => this.#onData(chunk),
       end: () => this.#onEnd(),
     };

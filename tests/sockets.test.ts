@@ -31,8 +31,11 @@ const fixtures = new URL(
   import.meta.url.endsWith(".js") ? "../../tests/fixtures/" : "./fixtures/",
   import.meta.url,
 );
-const KEY = readFileSync(new URL("tls_key.pem", fixtures));
-const CERT = readFileSync(new URL("tls_cert.pem", fixtures));
+// A CA and a leaf it signed, as real servers have: rustls (Deno.startTls) refuses a
+// self-signed CA certificate used as the server's own.
+const KEY = readFileSync(new URL("tls_leaf_key.pem", fixtures));
+const CERT = readFileSync(new URL("tls_leaf_cert.pem", fixtures));
+const CA = readFileSync(new URL("tls_ca_cert.pem", fixtures));
 
 const MiB = 1024 * 1024;
 
@@ -667,7 +670,7 @@ secure('secureTransport "on" with the test CA: echo, and ALPN negotiated', async
     const socket = connect(`localhost:${t.port}`, {
       secureTransport: "on",
       alpn: ["echo/1"],
-      omninet: { tls: { ca: CERT } },
+      omninet: { tls: { ca: CA } },
     });
     const info = await socket.opened;
     assert.is(info.alpn, "echo/1");
@@ -697,7 +700,7 @@ secure("sni is sent in the handshake; a server without ALPN leaves alpn null", a
       secureTransport: "on",
       sni: "localhost",
       alpn: ["echo/1"],
-      omninet: { tls: { ca: CERT } },
+      omninet: { tls: { ca: CA } },
     });
     const info = await socket.opened;
     assert.is(servername, "localhost");
@@ -743,7 +746,7 @@ secure("startTls() after a plain-text exchange, against a local TLS server", asy
     assert.is(Buffer.from((await reader.read()).value!).toString(), "GO\n");
     reader.releaseLock();
     w.releaseLock();
-    const tlsSocket = plain.startTls({ omninet: { tls: { ca: CERT } } });
+    const tlsSocket = plain.startTls({ omninet: { tls: { ca: CA } } });
     assert.ok(plain.upgraded);
     assert.throws(() => plain.startTls(), (e: unknown) => e instanceof SocketError);
     await plain.closed;
@@ -795,7 +798,7 @@ interop("fromNetSocket(): a tls.TLSSocket opens after its handshake, with its AL
         port: t.port,
         host: "127.0.0.1",
         servername: "localhost",
-        ca: CERT,
+        ca: CA,
         ALPNProtocols: ["echo/1"],
       }),
     );

@@ -15,8 +15,11 @@ import type {
   Endpoint,
   HandleEvents,
   StreamHandle,
+  TlsUpgradeCallback,
+  TlsUpgradeRequest,
 } from "../types.ts";
 import { CachedEnds } from "../_shared.ts";
+import { startBunTls } from "./tls.ts";
 
 /** The part of Bun's `Socket` this adapter uses. */
 export interface BunSocket {
@@ -343,6 +346,11 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   setNoDelay(_enable: boolean): void {}
 
   setKeepAlive(_enable: boolean, _initialDelayMs: number): void {}
+
+  /** Hands the socket to Bun's TLS (`./tls.ts`); this connection is done with it. */
+  startTls(req: TlsUpgradeRequest, cb: TlsUpgradeCallback): Dial | null {
+    return startBunTls(this, req, cb);
+  }
 
   /** The `Dial` of a pending connect: no callback after this, and the attempt is closed. */
   cancel(): void {

@@ -200,6 +200,8 @@ const _FEATURES: TransportFeatures = Object.freeze({
   fdPipe: false,
   // Bun's sockets set IP_TOS (setTypeOfService) since Bun 1.3.
   typeOfService: true,
+  // Connections upgrade with Bun's own TLS (socket.upgradeTLS): tls.ts.
+  nativeTls: true,
 });
 
 /**

@@ -231,6 +231,8 @@ export function createDenoTransport(): Transport {
     backlog: true,
     keepAliveDelay: false,
     localBind: false,
+    // Deno.startTls on a TCP connection (tls.ts), for the requests Deno's API can serve.
+    nativeTls: true,
   };
   return {
     name: "deno",

@@ -6,10 +6,18 @@
  */
 import { Buffer } from "node:buffer";
 import { type SystemError, systemError } from "../../core/errors.ts";
-import type { Endpoint, HandleEvents, StreamHandle } from "../types.ts";
+import type {
+  Dial,
+  Endpoint,
+  HandleEvents,
+  StreamHandle,
+  TlsUpgradeCallback,
+  TlsUpgradeRequest,
+} from "../types.ts";
 import { coalesce, COPY_MAX, MAX_READ, MIN_READ, type ReadArena } from "./arena.ts";
 import { CachedEnds } from "../_shared.ts";
 import { codeOf, type DenoConn, mapError, settle, toEndpoint } from "./api.ts";
+import { denoCanStartTls, startDenoTls } from "./tls.ts";
 
 const _EMPTY = new Uint8Array(0);
 // Bytes a connection takes before its write callbacks wait (see #accept).
@@ -40,6 +48,8 @@ export class DenoStream extends CachedEnds implements StreamHandle {
   #tcp: boolean;
   #view: Uint8Array | null = null;
   #readSize = MIN_READ;
+  /** Parked with a read's result the owner has not taken yet. */
+  #holding = false;
 
   constructor(conn: DenoConn, arena: ReadArena) {
     super();
@@ -94,7 +104,9 @@ export class DenoStream extends CachedEnds implements StreamHandle {
       const chunk = n ? this.#take(view, n) : this.#giveBack(view);
       if (this.#closed) return;
       if (!this.#reading) {
+        this.#holding = true;
         await this.#park();
+        this.#holding = false;
         if (this.#closed) return;
       }
       if (n === null) {
@@ -290,6 +302,28 @@ export class DenoStream extends CachedEnds implements StreamHandle {
     const inflight = this.#inflight;
     if (inflight !== null) settle(inflight, cb);
     else queueMicrotask(cb);
+  }
+
+  /**
+   * `Deno.startTls` on this connection (`./tls.ts`), when Deno can serve the
+   * request and nothing holds the connection: a pending read cannot be taken
+   * back, and bytes read but not delivered belong before the TLS.
+   */
+  startTls(req: TlsUpgradeRequest, cb: TlsUpgradeCallback): Dial | null {
+    if (
+      !this.#tcp || this.#closed || this.#error !== null || this.#inflight !== null ||
+      this.#holding || this.#sending !== null || this.#shutdownCb !== null ||
+      !denoCanStartTls(req)
+    ) {
+      return null;
+    }
+    const ends = { local: this.localAddress(), remote: this.remoteAddress() };
+    this.#closed = true;
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+    const arena = this.#arena;
+    return startDenoTls(this.#conn, ends, req, (conn) => new DenoStream(conn, arena), cb);
   }
 
   setNoDelay(enable: boolean): void {

@@ -377,7 +377,14 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
     features: b.deno
       // Deno's handles take the IPv6-only flag but never set IPV6_V6ONLY; their
       // setKeepAlive takes (enable, delay) only, so no keepAliveProbes.
-      ? { reusePort, ipv6Only: false, backlog: true, keepAliveDelay: true, localBind: true }
+      ? {
+        reusePort,
+        ipv6Only: false,
+        backlog: true,
+        keepAliveDelay: true,
+        localBind: true,
+        nativeTls: true,
+      }
       : {
         ...fallback.features,
         reusePort,
@@ -387,6 +394,7 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
         // Node 24.21+ and 26 handles can set IP_TOS; Node 20's cannot.
         typeOfService: typeof (b.TCP.prototype as { setTypeOfService?: unknown })
           .setTypeOfService === "function",
+        nativeTls: true,
       },
     connectTcp: _connectTcp,
     connectUnix: _connectUnix,

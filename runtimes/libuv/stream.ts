@@ -6,7 +6,14 @@
 import { Buffer } from "node:buffer";
 import { getSystemErrorName } from "node:util";
 import type { SystemError } from "../../core/errors.ts";
-import type { Endpoint, HandleEvents, StreamHandle } from "../types.ts";
+import type {
+  Dial,
+  Endpoint,
+  HandleEvents,
+  StreamHandle,
+  TlsUpgradeCallback,
+  TlsUpgradeRequest,
+} from "../types.ts";
 import { CachedEnds } from "../_shared.ts";
 import {
   type Cb,
@@ -19,6 +26,7 @@ import {
   UV_EOF,
   uvError,
 } from "./bindings.ts";
+import { startUvTls } from "./tls.ts";
 
 const _TCP = 1;
 const _CLOSED = 2;
@@ -145,6 +153,16 @@ export class UvStream extends CachedEnds implements StreamHandle {
 
   unref(): void {
     if ((this.#flags & _CLOSED) === 0) this.#h.unref();
+  }
+
+  /** Gives the raw handle to the runtime's TLS (`./tls.ts`); this stream is done with it. */
+  startTls(req: TlsUpgradeRequest, cb: TlsUpgradeCallback): Dial | null {
+    if ((this.#flags & _CLOSED) !== 0 || this.#error !== null) return null;
+    const ends = { local: this.localAddress(), remote: this.remoteAddress() };
+    if ((this.#flags & _READING) !== 0) this.#h.readStop();
+    this.#flags |= _CLOSED;
+    this.#h[OWNER] = undefined;
+    return startUvTls(this.#h, ends, req, cb);
   }
 
   protected readLocal(): Endpoint {

@@ -235,6 +235,8 @@ function _features(): TransportFeatures {
   // Node 24.21+ and 26 pass the probe interval and count on to the handle; Node 20,
   // Deno's and Bun's node:net take only (enable, initialDelay).
   f.keepAliveProbes = !onDeno && !onBun && Socket.prototype.setKeepAlive.length >= 4;
+  // node:tls takes over the native handle of the runtime's own net.Socket (stream.ts's startTls).
+  f.nativeTls = true;
   return f;
 }
 

@@ -6,9 +6,18 @@
  */
 import { Socket } from "node:net";
 import type { SystemError } from "../../core/errors.ts";
-import type { AddressInfo, Endpoint, HandleEvents, StreamHandle } from "../types.ts";
+import type {
+  AddressInfo,
+  Dial,
+  Endpoint,
+  HandleEvents,
+  StreamHandle,
+  TlsUpgradeCallback,
+  TlsUpgradeRequest,
+} from "../types.ts";
 import { CachedEnds, ipEndpoint } from "../_shared.ts";
 import { type Cb, mapError, type RawError } from "./errors.ts";
+import { startNodeTls } from "./tls.ts";
 
 const _MAX_CHUNK = 64 * 1024;
 
@@ -146,6 +155,23 @@ export class NodeStream extends CachedEnds implements StreamHandle {
 
   unref(): void {
     this.sock.unref();
+  }
+
+  /** Gives the socket to the runtime's node:tls (`./tls.ts`); this stream is done with it. */
+  startTls(req: TlsUpgradeRequest, cb: TlsUpgradeCallback): Dial | null {
+    // Bytes read but not delivered belong before the TLS: only the JavaScript route keeps them.
+    if (this.#closed || this.#error !== null || this.#held !== null || this.#heldEnd) return null;
+    const ends = { local: this.localAddress(), remote: this.remoteAddress() };
+    this.#closed = this.#released = true;
+    const sock = this.sock;
+    sock.pause();
+    sock.removeListener("data", this.#onData);
+    sock.removeListener("end", this.#onEnd);
+    sock.removeListener("drain", this.#onDrain);
+    sock.removeListener("finish", this.#onFinish);
+    sock.removeListener("error", this.#onError);
+    sock.removeListener("close", this.#onClose);
+    return startNodeTls(sock, ends, req, cb);
   }
 
   protected readLocal(): Endpoint {
