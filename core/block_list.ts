@@ -25,6 +25,7 @@ import {
 import { _socketAddressValue, SocketAddress } from "./socket_address.ts";
 import { validateInt32, validateString } from "./validators.ts";
 import { _Cover } from "./_block_list_cover.ts";
+import { _Flat6 } from "./_block_list_flat.ts";
 import { _M_EFAM6, _M_FAM6, _M_LIVE, _M_PREFIX, _M_WIDE, _Rows } from "./_block_list_rows.ts";
 
 /** `'ipv4'` or `'ipv6'` (case-insensitive, as Node accepts). */
@@ -530,8 +531,9 @@ export class BlockList {
   #ranges = new _Rows(8, _M_FAM6 | _M_EFAM6 | _M_WIDE, true);
   #cv: _Covers = { c4: new _Cover(1), c6: new _Cover(4) };
   // Once the list has been checked without change for long enough to pay for
-  // it, IPv4 checks use a flat merged index; any change drops it.
+  // it, checks use flat merged indexes (IPv4; the IPv6 cover); any change drops them.
   #flat4: _Flat4 | null = null;
+  #flat6: _Flat6 | null = null;
   #quiet = 0;
 
   /**
@@ -993,6 +995,7 @@ export class BlockList {
   /** Drops the flat index: every mutation calls this. */
   #changed(): void {
     this.#flat4 = null;
+    this.#flat6 = null;
     this.#quiet = 0;
   }
 
@@ -1043,6 +1046,13 @@ export class BlockList {
       if (this.#has4(x3)) return true;
     } else if (a.nWide !== 0 && a.hasWide4(x0, x1, x2, x3)) {
       return true;
+    }
+    const flat = this.#flat6;
+    if (flat !== null) return flat.has(x0 ^ _FLIP, x1 ^ _FLIP, x2 ^ _FLIP, x3 ^ _FLIP);
+    // Checks since the last change pay for the build, as for IPv4.
+    if (++this.#quiet > 2 * this.size + 1024) {
+      this.#flat6 = _Flat6.build(this.#cv.c6);
+      return this.#flat6.has(x0 ^ _FLIP, x1 ^ _FLIP, x2 ^ _FLIP, x3 ^ _FLIP);
     }
     return this.#cv.c6.has4(x0 ^ _FLIP, x1 ^ _FLIP, x2 ^ _FLIP, x3 ^ _FLIP);
   }
