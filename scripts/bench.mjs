@@ -42,6 +42,7 @@ function distStale() {
     "block_list",
     "_block_list_cover",
     "_block_list_rows",
+    "_block_list_flat",
     "ip",
     "socket_address",
     "errors",
