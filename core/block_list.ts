@@ -1125,7 +1125,11 @@ class _Flat4 {
     return x <= this.ends[lo];
   }
 
-  /** Merges the IPv4 address rows and the IPv4 cover. */
+  /**
+   * Merges the IPv4 address rows and the IPv4 cover: a counting pass, then
+   * a pass that fills arrays of the exact size (a million rules leave little
+   * garbage behind for the allocator to hold on to).
+   */
   static build(addresses: _Rows, cover: _Cover): _Flat4 {
     const points = new Int32Array(addresses.n - addresses.nWide);
     let np = 0;
@@ -1134,27 +1138,37 @@ class _Flat4 {
       if ((m & _M_LIVE) !== 0 && (m & _M_WIDE) === 0) points[np++] = addresses.v[r] ^ _FLIP;
     }
     const sorted = points.subarray(0, np).sort();
-    const runS: number[] = [], runE: number[] = [];
+    let nr = 0;
+    cover.eachRun1(() => nr++);
+    const runs = new Int32Array(2 * nr);
+    let k = 0;
     cover.eachRun1((s, e) => {
-      runS.push(s);
-      runE.push(e);
+      runs[k++] = s;
+      runs[k++] = e;
     });
-    const starts = new Int32Array(np + runS.length);
-    const ends = new Int32Array(np + runS.length);
-    let n = 0, i = 0, j = 0;
-    while (i < np || j < runS.length) {
-      let s: number, e: number;
-      if (j === runS.length || (i < np && sorted[i] < runS[j])) s = e = sorted[i++];
-      else s = runS[j], e = runE[j++];
-      // Adjacent or overlapping: extend the last interval (ends are inclusive).
-      if (n > 0 && s <= ends[n - 1] + 1) {
-        if (e > ends[n - 1]) ends[n - 1] = e;
-      } else {
-        starts[n] = s;
-        ends[n++] = e;
+    let starts: Int32Array | null = null, ends: Int32Array | null = null;
+    let n = 0;
+    for (let pass = 0; pass < 2; pass++) {
+      let i = 0, j = 0, lastEnd = 0;
+      n = 0;
+      while (i < np || j < nr) {
+        let s: number, e: number;
+        if (j === nr || (i < np && sorted[i] < runs[2 * j])) s = e = sorted[i++];
+        else s = runs[2 * j], e = runs[2 * j++ + 1];
+        // Adjacent or overlapping: extend the last interval (ends are inclusive).
+        if (n > 0 && s <= lastEnd + 1) {
+          if (e > lastEnd) lastEnd = e;
+        } else {
+          if (n > 0 && ends !== null) ends[n - 1] = lastEnd;
+          if (starts !== null) starts[n] = s;
+          n++;
+          lastEnd = e;
+        }
       }
+      if (n > 0 && ends !== null) ends[n - 1] = lastEnd;
+      if (pass === 0) starts = new Int32Array(n), ends = new Int32Array(n);
     }
-    return new _Flat4(starts.slice(0, n), ends.slice(0, n));
+    return new _Flat4(starts!, ends!);
   }
 }
 
