@@ -535,6 +535,8 @@ export class BlockList {
   #flat4: _Flat4 | null = null;
   #flat6: _Flat6 | null = null;
   #quiet = 0;
+  // Checks without change that pay for building them: about two per rule.
+  #quietLimit = 1024;
 
   /**
    * A frozen list of CIDRs for private, loopback, link-local and unique-local
@@ -997,14 +999,14 @@ export class BlockList {
     this.#flat4 = null;
     this.#flat6 = null;
     this.#quiet = 0;
+    this.#quietLimit = 2 * this.size + 1024;
   }
 
   /** IPv4 lookups of `check()`: the flat index once built, else the live structures. */
   #has4(v4: number): boolean {
     const flat = this.#flat4;
     if (flat !== null) return flat.has(v4 ^ _FLIP);
-    // Checks since the last change pay for the build: about two per rule.
-    if (++this.#quiet > 2 * this.size + 1024) {
+    if (++this.#quiet > this.#quietLimit) {
       this.#flat4 = _Flat4.build(this.#addresses, this.#cv.c4);
       return this.#flat4.has(v4 ^ _FLIP);
     }
@@ -1050,7 +1052,7 @@ export class BlockList {
     const flat = this.#flat6;
     if (flat !== null) return flat.has(x0 ^ _FLIP, x1 ^ _FLIP, x2 ^ _FLIP, x3 ^ _FLIP);
     // Checks since the last change pay for the build, as for IPv4.
-    if (++this.#quiet > 2 * this.size + 1024) {
+    if (++this.#quiet > this.#quietLimit) {
       this.#flat6 = _Flat6.build(this.#cv.c6);
       return this.#flat6.has(x0 ^ _FLIP, x1 ^ _FLIP, x2 ^ _FLIP, x3 ^ _FLIP);
     }
