@@ -156,6 +156,19 @@ function printMain(results) {
     ]);
   }
   table(head, rows);
+  const scans = results.filter(([, r]) => r.scan);
+  if (scans.length > 0) {
+    console.log(
+      "\nScanning the check texts alone, ns per address (parse / a bare charCodeAt loop):",
+    );
+    for (const [label, r] of scans) {
+      const s = r.scan;
+      console.log(
+        `  ${r.version ?? label}: IPv4 ${s.v4.toFixed(0)} / ${s.v4read.toFixed(0)},` +
+          ` IPv6 ${s.v6.toFixed(0)} / ${s.v6read.toFixed(0)}`,
+      );
+    }
+  }
   console.log(
     "\nRules: 60% IPv4 addresses, 20% /24 subnets, 10% IPv4 ranges, 10% IPv6 /48s; checks alternate" +
       " 10/8 and random IPv4 strings.\nnode:net check is skipped at a size where the previous size" +

@@ -18,7 +18,7 @@
 import * as nodeNet from "node:net";
 import process from "node:process";
 import { BlockList } from "../core/block_list.ts";
-import { isIP } from "../core/ip.ts";
+import { _parseIPv6Fast, isIP, parseIPv4 } from "../core/ip.ts";
 
 /** A list with the methods the benchmark calls on either implementation. */
 interface AnyBlockList {
@@ -414,6 +414,37 @@ function settle(list: AnyBlockList, n: number): void {
   for (let i = 0; i < 2 * n + 4096; i++) list.check(misses[i & 1023]);
 }
 
+/**
+ * ns per address of scanning the probe texts: the parse `check()` starts
+ * with (IPv4, and the one-pass IPv6 scan), and a bare loop reading every
+ * character with `charCodeAt` (what no parse can go below).
+ */
+function scan(): Record<string, number> {
+  const rand = prng(7);
+  const v4s = probes();
+  const v6s = flat(
+    Array.from(
+      { length: 1024 },
+      (_, i) =>
+        i & 1
+          ? `2001:db8:${(rand() * 0xffff | 0).toString(16)}:${(i & 0xffff).toString(16)}::1`
+          : `2001:db8:${(rand() * 0xffff | 0).toString(16)}::${(rand() * 0xffff | 0).toString(16)}`,
+    ),
+  );
+  const quad = new Uint32Array(4);
+  const read = (s: string): number => {
+    let x = 0;
+    for (let i = 0; i < s.length; i++) x += s.charCodeAt(i);
+    return x;
+  };
+  return {
+    v4: nsPerOp((i) => parseIPv4(v4s[i & 1023]) !== -1),
+    v4read: nsPerOp((i) => read(v4s[i & 1023]) === 0),
+    v6: nsPerOp((i) => _parseIPv6Fast(v6s[i & 1023], quad) === 1),
+    v6read: nsPerOp((i) => read(v6s[i & 1023]) === 0),
+  };
+}
+
 /** Native lists slower than this to fill (extrapolated) are built at a smaller size. */
 const NATIVE_FILL_LIMIT_MS = 8_000;
 
@@ -433,6 +464,7 @@ function partMain(): void {
     nativeAdd100k: native10k > 2000 ? null : addTime(native, 100_000),
     isIP: 1e9 / nsPerOp((i) => isIP(ipInputs[i % 5])),
     nativeIsIP: 1e9 / nsPerOp((i) => nodeNet.isIP(ipInputs[i % 5])),
+    scan: scan(),
     churn: churnAll(ours),
     nativeChurn: opt("native") === "no" ? null : churnAll(native),
   }));
