@@ -42,6 +42,21 @@ function _cmpAt(keys: Int32Array, p: number, q: Int32Array, k: number): number {
   return 0;
 }
 
+/** Moves shorter than this are written as a loop: `copyWithin` costs a builtin call, about 20 ns. */
+const _SHORT_MOVE = 24;
+
+/** `a.copyWithin(to, from, end)`, as a plain loop when the move is short. */
+function _move(a: Int32Array, to: number, from: number, end: number): void {
+  const n = end - from;
+  if (n > _SHORT_MOVE) {
+    a.copyWithin(to, from, end);
+  } else if (to > from) {
+    for (let i = n - 1; i >= 0; i--) a[to + i] = a[from + i];
+  } else {
+    for (let i = 0; i < n; i++) a[to + i] = a[from + i];
+  }
+}
+
 /** Copies the `k`-word key at `src[sp..]` to `dst[dp..]`. */
 function _copyKey(dst: Int32Array, dp: number, src: Int32Array, sp: number, k: number): void {
   for (let w = 0; w < k; w++) dst[dp + w] = src[sp + w];
@@ -334,8 +349,8 @@ export class _Cover {
     }
     const b = this.blocks[j];
     if (i < b.len) {
-      b.keys.copyWithin((i + 1) * k, i * k, b.len * k);
-      b.cnt.copyWithin(i + 1, i, b.len);
+      _move(b.keys, (i + 1) * k, i * k, b.len * k);
+      _move(b.cnt, i + 1, i, b.len);
     }
     _copyKey(b.keys, i * k, q, 0, k);
     b.cnt[i] = count - b.lazy;
@@ -351,8 +366,8 @@ export class _Cover {
     if (b.cnt[i] + b.lazy !== this.#before(j, i)) return;
     const k = this.k;
     if (i + 1 < b.len) {
-      b.keys.copyWithin(i * k, (i + 1) * k, b.len * k);
-      b.cnt.copyWithin(i, i + 1, b.len);
+      _move(b.keys, i * k, (i + 1) * k, b.len * k);
+      _move(b.cnt, i, i + 1, b.len);
     }
     b.len--;
     if (b.len === 0) {
@@ -382,7 +397,7 @@ export class _Cover {
       grown.set(this.first);
       this.first = grown;
     }
-    this.first.copyWithin((j + 2) * k, (j + 1) * k, (n - 1) * k);
+    _move(this.first, (j + 2) * k, (j + 1) * k, (n - 1) * k);
     _copyKey(this.first, (j + 1) * k, nb.keys, 0, k);
   }
 
@@ -391,7 +406,7 @@ export class _Cover {
     const k = this.k;
     const n = this.blocks.length;
     this.blocks.splice(j, 1);
-    this.first.copyWithin(j * k, (j + 1) * k, n * k);
+    _move(this.first, j * k, (j + 1) * k, n * k);
   }
 
   /** Joins small block `j` with a neighbour when both fit in one block. */

@@ -9,7 +9,8 @@
  * wide row keeps, in `v[r]`, the index of its words in `wide` (`stride`
  * words each: an IPv6 value, or a range's start and end). `m[r]` packs the
  * prefix length and flags. Removed rows stay as holes until they outnumber
- * the live ones; then the rows are compacted in order.
+ * the live ones; then the rows are compacted in order. A byte array of hash
+ * tags beside the table settles most probes without reading the table.
  * @module
  */
 
@@ -25,6 +26,11 @@ export const _M_WIDE = 0x400;
 export const _M_LIVE = 0x800;
 
 const _EMPTY = 0;
+
+/** A slot's tag: 8 bits of its hash above the slot bits, never 0 (which marks an empty slot). */
+function _tag(h: number): number {
+  return (h >>> 24) | 1;
+}
 
 /** Mixes a 32-bit word into a hash state. */
 function _mix(h: number, w: number): number {
@@ -91,6 +97,12 @@ export class _Rows {
    * reading the row. One cache line serves both.
    */
   table: Int32Array = new Int32Array(64);
+  /**
+   * One byte per slot: 0 when empty, else the tag of its hash. Probes walk
+   * this array, an eighth of `table`'s size (so it mostly stays in cache),
+   * and read `table` only on a matching tag.
+   */
+  tags: Uint8Array = new Uint8Array(32);
   /** Distinct identities in `table`. */
   keys = 0;
   // Where the last failed search of the staged row ended (valid while #freeFor === n).
@@ -123,6 +135,7 @@ export class _Rows {
     this.wide = new Uint32Array(16 * this.stride);
     this.zones = null;
     this.table = new Int32Array(64);
+    this.tags = new Uint8Array(32);
     this.keys = 0;
   }
 
@@ -220,15 +233,22 @@ export class _Rows {
    * @returns `true` if present.
    */
   hasNarrow(v: number): boolean {
-    const table = this.table;
-    const mask = (table.length >> 1) - 1;
+    const tags = this.tags;
+    const mask = tags.length - 1;
     const h = _hashNarrow(v, 0) | 0;
+    const tag = _tag(h);
     let slot = h & mask;
     for (;;) {
-      const e = table[slot << 1];
-      if (e === _EMPTY) return false;
-      if (table[(slot << 1) + 1] === h && this.v[e - 1] === v && (this.m[e - 1] & _M_WIDE) === 0) {
-        return true;
+      const t = tags[slot];
+      if (t === _EMPTY) return false;
+      if (t === tag) {
+        const table = this.table;
+        const e = table[slot << 1];
+        if (
+          table[(slot << 1) + 1] === h && this.v[e - 1] === v && (this.m[e - 1] & _M_WIDE) === 0
+        ) {
+          return true;
+        }
       }
       slot = (slot + 1) & mask;
     }
@@ -241,15 +261,17 @@ export class _Rows {
    */
   hasWide4(w0: number, w1: number, w2: number, w3: number): boolean {
     const table = this.table;
-    const mask = (table.length >> 1) - 1;
+    const tags = this.tags;
+    const mask = tags.length - 1;
     const h = _hash4(_M_WIDE, w0, w1, w2, w3) | 0;
+    const tag = _tag(h);
     let slot = h & mask;
     const wide = this.wide;
     for (;;) {
-      const e = table[slot << 1];
-      if (e === _EMPTY) return false;
-      const r = e - 1;
-      if (table[(slot << 1) + 1] === h && (this.m[r] & _M_WIDE) !== 0) {
+      const t = tags[slot];
+      if (t === _EMPTY) return false;
+      const r = t === tag && table[(slot << 1) + 1] === h ? table[slot << 1] - 1 : -1;
+      if (r !== -1 && (this.m[r] & _M_WIDE) !== 0) {
         const o = this.v[r] << 2;
         if (wide[o] === w0 && wide[o + 1] === w1 && wide[o + 2] === w2 && wide[o + 3] === w3) {
           return true;
@@ -285,18 +307,22 @@ export class _Rows {
 
   /** The table slot holding row `r`'s identity, or -1. */
   #findSlot(r: number): number {
-    const table = this.table;
-    const mask = (table.length >> 1) - 1;
+    const tags = this.tags;
+    const mask = tags.length - 1;
     const h = this.#hashRow(r) | 0;
+    const tag = _tag(h);
     let slot = h & mask;
     for (;;) {
-      const e = table[slot << 1];
-      if (e === _EMPTY) {
+      const t = tags[slot];
+      if (t === _EMPTY) {
         this.#freeSlot = slot;
         this.#freeHash = h;
         return -1;
       }
-      if (table[(slot << 1) + 1] === h && this.#same(e - 1, r)) return slot;
+      if (t === tag) {
+        const table = this.table;
+        if (table[(slot << 1) + 1] === h && this.#same(table[slot << 1] - 1, r)) return slot;
+      }
       slot = (slot + 1) & mask;
     }
   }
@@ -317,6 +343,7 @@ export class _Rows {
   #placeAtFree(r: number): void {
     this.table[this.#freeSlot << 1] = r + 1;
     this.table[(this.#freeSlot << 1) + 1] = this.#freeHash;
+    this.tags[this.#freeSlot] = _tag(this.#freeHash);
     this.keys++;
     if (this.dups) this.older[r] = -1;
   }
@@ -324,29 +351,33 @@ export class _Rows {
   /** Empties `slot`, moving later entries of its probe run back (linear probing). */
   #deleteSlot(slot: number): void {
     const table = this.table;
-    const mask = (table.length >> 1) - 1;
+    const tags = this.tags;
+    const mask = tags.length - 1;
     let hole = slot;
     let j = slot;
     for (;;) {
       j = (j + 1) & mask;
-      const e = table[j << 1];
-      if (e === _EMPTY) break;
+      const t = tags[j];
+      if (t === _EMPTY) break;
       const hash = table[(j << 1) + 1];
       const home = hash & mask;
       // The entry may move into the hole unless its home lies cyclically in (hole, j].
       const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
       if (!stays) {
-        table[hole << 1] = e;
+        table[hole << 1] = table[j << 1];
         table[(hole << 1) + 1] = hash;
+        tags[hole] = t;
         hole = j;
       }
     }
     table[hole << 1] = _EMPTY;
+    tags[hole] = _EMPTY;
     this.keys--;
   }
 
   #rehash(size: number): void {
     this.table = new Int32Array(size * 2);
+    this.tags = new Uint8Array(size);
     this.keys = 0;
     for (let r = 0; r < this.n; r++) if ((this.m[r] & _M_LIVE) !== 0) this.#index(r);
   }

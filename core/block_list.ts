@@ -25,6 +25,7 @@ import {
 import { _socketAddressValue, SocketAddress } from "./socket_address.ts";
 import { validateInt32, validateString } from "./validators.ts";
 import { _Cover } from "./_block_list_cover.ts";
+import { _Flat6 } from "./_block_list_flat.ts";
 import { _M_EFAM6, _M_FAM6, _M_LIVE, _M_PREFIX, _M_WIDE, _Rows } from "./_block_list_rows.ts";
 
 /** `'ipv4'` or `'ipv6'` (case-insensitive, as Node accepts). */
@@ -530,9 +531,12 @@ export class BlockList {
   #ranges = new _Rows(8, _M_FAM6 | _M_EFAM6 | _M_WIDE, true);
   #cv: _Covers = { c4: new _Cover(1), c6: new _Cover(4) };
   // Once the list has been checked without change for long enough to pay for
-  // it, IPv4 checks use a flat merged index; any change drops it.
+  // it, checks use flat merged indexes (IPv4; the IPv6 cover); any change drops them.
   #flat4: _Flat4 | null = null;
+  #flat6: _Flat6 | null = null;
   #quiet = 0;
+  // Checks without change that pay for building them: about two per rule.
+  #quietLimit = 1024;
 
   /**
    * A frozen list of CIDRs for private, loopback, link-local and unique-local
@@ -993,15 +997,16 @@ export class BlockList {
   /** Drops the flat index: every mutation calls this. */
   #changed(): void {
     this.#flat4 = null;
+    this.#flat6 = null;
     this.#quiet = 0;
+    this.#quietLimit = 2 * this.size + 1024;
   }
 
   /** IPv4 lookups of `check()`: the flat index once built, else the live structures. */
   #has4(v4: number): boolean {
     const flat = this.#flat4;
     if (flat !== null) return flat.has(v4 ^ _FLIP);
-    // Checks since the last change pay for the build: about two per rule.
-    if (++this.#quiet > 2 * this.size + 1024) {
+    if (++this.#quiet > this.#quietLimit) {
       this.#flat4 = _Flat4.build(this.#addresses, this.#cv.c4);
       return this.#flat4.has(v4 ^ _FLIP);
     }
@@ -1043,6 +1048,13 @@ export class BlockList {
       if (this.#has4(x3)) return true;
     } else if (a.nWide !== 0 && a.hasWide4(x0, x1, x2, x3)) {
       return true;
+    }
+    const flat = this.#flat6;
+    if (flat !== null) return flat.has(x0 ^ _FLIP, x1 ^ _FLIP, x2 ^ _FLIP, x3 ^ _FLIP);
+    // Checks since the last change pay for the build, as for IPv4.
+    if (++this.#quiet > this.#quietLimit) {
+      this.#flat6 = _Flat6.build(this.#cv.c6);
+      return this.#flat6.has(x0 ^ _FLIP, x1 ^ _FLIP, x2 ^ _FLIP, x3 ^ _FLIP);
     }
     return this.#cv.c6.has4(x0 ^ _FLIP, x1 ^ _FLIP, x2 ^ _FLIP, x3 ^ _FLIP);
   }
@@ -1115,7 +1127,11 @@ class _Flat4 {
     return x <= this.ends[lo];
   }
 
-  /** Merges the IPv4 address rows and the IPv4 cover. */
+  /**
+   * Merges the IPv4 address rows and the IPv4 cover: a counting pass, then
+   * a pass that fills arrays of the exact size (a million rules leave little
+   * garbage behind for the allocator to hold on to).
+   */
   static build(addresses: _Rows, cover: _Cover): _Flat4 {
     const points = new Int32Array(addresses.n - addresses.nWide);
     let np = 0;
@@ -1124,27 +1140,37 @@ class _Flat4 {
       if ((m & _M_LIVE) !== 0 && (m & _M_WIDE) === 0) points[np++] = addresses.v[r] ^ _FLIP;
     }
     const sorted = points.subarray(0, np).sort();
-    const runS: number[] = [], runE: number[] = [];
+    let nr = 0;
+    cover.eachRun1(() => nr++);
+    const runs = new Int32Array(2 * nr);
+    let k = 0;
     cover.eachRun1((s, e) => {
-      runS.push(s);
-      runE.push(e);
+      runs[k++] = s;
+      runs[k++] = e;
     });
-    const starts = new Int32Array(np + runS.length);
-    const ends = new Int32Array(np + runS.length);
-    let n = 0, i = 0, j = 0;
-    while (i < np || j < runS.length) {
-      let s: number, e: number;
-      if (j === runS.length || (i < np && sorted[i] < runS[j])) s = e = sorted[i++];
-      else s = runS[j], e = runE[j++];
-      // Adjacent or overlapping: extend the last interval (ends are inclusive).
-      if (n > 0 && s <= ends[n - 1] + 1) {
-        if (e > ends[n - 1]) ends[n - 1] = e;
-      } else {
-        starts[n] = s;
-        ends[n++] = e;
+    let starts: Int32Array | null = null, ends: Int32Array | null = null;
+    let n = 0;
+    for (let pass = 0; pass < 2; pass++) {
+      let i = 0, j = 0, lastEnd = 0;
+      n = 0;
+      while (i < np || j < nr) {
+        let s: number, e: number;
+        if (j === nr || (i < np && sorted[i] < runs[2 * j])) s = e = sorted[i++];
+        else s = runs[2 * j], e = runs[2 * j++ + 1];
+        // Adjacent or overlapping: extend the last interval (ends are inclusive).
+        if (n > 0 && s <= lastEnd + 1) {
+          if (e > lastEnd) lastEnd = e;
+        } else {
+          if (n > 0 && ends !== null) ends[n - 1] = lastEnd;
+          if (starts !== null) starts[n] = s;
+          n++;
+          lastEnd = e;
+        }
       }
+      if (n > 0 && ends !== null) ends[n - 1] = lastEnd;
+      if (pass === 0) starts = new Int32Array(n), ends = new Int32Array(n);
     }
-    return new _Flat4(starts.slice(0, n), ends.slice(0, n));
+    return new _Flat4(starts!, ends!);
   }
 }
 

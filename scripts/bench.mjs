@@ -42,6 +42,7 @@ function distStale() {
     "block_list",
     "_block_list_cover",
     "_block_list_rows",
+    "_block_list_flat",
     "ip",
     "socket_address",
     "errors",
@@ -155,6 +156,19 @@ function printMain(results) {
     ]);
   }
   table(head, rows);
+  const scans = results.filter(([, r]) => r.scan);
+  if (scans.length > 0) {
+    console.log(
+      "\nScanning the check texts alone, ns per address (parse / a bare charCodeAt loop):",
+    );
+    for (const [label, r] of scans) {
+      const s = r.scan;
+      console.log(
+        `  ${r.version ?? label}: IPv4 ${s.v4.toFixed(0)} / ${s.v4read.toFixed(0)},` +
+          ` IPv6 ${s.v6.toFixed(0)} / ${s.v6read.toFixed(0)}`,
+      );
+    }
+  }
   console.log(
     "\nRules: 60% IPv4 addresses, 20% /24 subnets, 10% IPv4 ranges, 10% IPv6 /48s; checks alternate" +
       " 10/8 and random IPv4 strings.\nnode:net check is skipped at a size where the previous size" +
@@ -176,13 +190,18 @@ function printChurn(results) {
   for (const [label, r] of results) {
     if (r.error) continue;
     rows.push([r.version ?? label, "omninet", ...kinds.map(([k]) => us(r.churn[k]))]);
+    if (r.churn.cold) {
+      rows.push(["", "omninet, cold", ...kinds.map(([k]) => us(r.churn.cold[k]))]);
+    }
     rows.push(["", "node:net", ...kinds.map(([k]) => us(r.nativeChurn?.[k]))]);
   }
   table(["runtime", "impl", ...kinds.map(([, name]) => name)], rows);
   console.log(
     "\nµs per round of one mutation + 3 check()s (the mutated address, a miss, a subnet hit) on a" +
       " list of\n100,000 IPv4 addresses + 1 subnet; each remove round undoes one add round." +
-      " n/a: the runtime's\nnode:net BlockList has no such method.",
+      " n/a: the runtime's\nnode:net BlockList has no such method. Measured after a cold pass" +
+      " (omninet, cold: its first 2,000\nrounds of each kind in the process, while the engine" +
+      " compiles the code, on its own threads too).",
   );
 }
 
@@ -204,6 +223,14 @@ function printBig(results) {
       ...cells.map((c) => ns(b.ours100k.check[c])),
       ...cells.map((c) => ns(b.ours1M.check[c])),
     ]);
+    if (b.ours100k.checkLive) {
+      checkRows.push([
+        "",
+        "omninet, changing",
+        ...cells.map((c) => ns(b.ours100k.checkLive[c])),
+        ...cells.map((c) => ns(b.ours1M.checkLive[c])),
+      ]);
+    }
     checkRows.push([
       "",
       "node:net",
@@ -245,7 +272,10 @@ function printBig(results) {
   ], checkRows);
   console.log(
     "\nns per check() of string input, same rule mix as above: hits are IPv4 address rules and" +
-      " addresses in the\nIPv6 /48s, misses random addresses that no rule covers.\n",
+      " addresses in the\nIPv6 /48s, misses random addresses that no rule covers. omninet: the" +
+      " list settled (checked 2n + 4096\ntimes without change, which builds its flat indexes);" +
+      " changing: an address added and removed\nagain every 1,024 checks, so that every check" +
+      " searches the incremental index.\n",
   );
   table([
     "runtime",
@@ -258,8 +288,11 @@ function printBig(results) {
     "round trip",
   ], bigRows);
   console.log(
-    "\nload: adding 1,000,000 rules (same mix) and the first check(). Memory: growth after GC" +
-      " with the list\nbuilt, per rule, in a fresh process (heap + external memory, which holds typed arrays; RSS)." +
+    "\nload: adding 1,000,000 rules (same mix, their strings made beforehand) and the first" +
+      " check(). Memory:\ngrowth after GC with the list built (and settled), per rule, in a" +
+      " fresh process whose rule strings\nexist before the first reading and after the second" +
+      " (heap + external memory, which holds typed\narrays; RSS, which also keeps what the" +
+      " runtime holds on to of freed memory)." +
       " A native list that takes\n> 0.8 s to fill 100k (quadratic) is measured at 100k" +
       " (@100k) instead of 1M.",
   );

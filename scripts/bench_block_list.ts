@@ -18,7 +18,7 @@
 import * as nodeNet from "node:net";
 import process from "node:process";
 import { BlockList } from "../core/block_list.ts";
-import { isIP } from "../core/ip.ts";
+import { _parseIPv6Fast, isIP, parseIPv4 } from "../core/ip.ts";
 
 /** A list with the methods the benchmark calls on either implementation. */
 interface AnyBlockList {
@@ -71,26 +71,63 @@ interface Blocked {
   v6: string[];
 }
 
+/** The arguments of `n` rules, made before any list sees them (flat strings). */
+interface Rules {
+  /** 0: IPv4 address, 1: IPv4 /24 subnet, 2: IPv4 range, 3: IPv6 /48 subnet. */
+  kind: Uint8Array;
+  /** The address, network or range start. */
+  a: string[];
+  /** The range end ("" for other kinds). */
+  b: string[];
+}
+
 /** `n` rules: 60% IPv4 addresses, 20% IPv4 /24 subnets, 10% IPv4 ranges, 10% IPv6 /48 subnets. */
-function fill(list: AnyBlockList, n: number, blocked?: Blocked): void {
+function makeRules(n: number, blocked?: Blocked): Rules {
   const rand = prng(n);
+  const kind = new Uint8Array(n);
+  const a: string[] = new Array(n);
+  const b: string[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const k = rand();
     const x = (0x0a000000 + (rand() * 0x00ffffff | 0)) >>> 0;
+    b[i] = "";
     if (k < 0.6) {
-      const a = v4(x);
-      list.addAddress(a);
-      if (blocked && blocked.v4.length < 1024) blocked.v4.push(a);
-    } else if (k < 0.8) list.addSubnet(v4(x & 0xffffff00), 24);
-    else if (k < 0.9) list.addRange(v4(x), v4(x + 100));
-    else {
+      a[i] = v4(x);
+      if (blocked && blocked.v4.length < 1024) blocked.v4.push(a[i]);
+    } else if (k < 0.8) {
+      kind[i] = 1;
+      a[i] = v4(x & 0xffffff00);
+    } else if (k < 0.9) {
+      kind[i] = 2;
+      a[i] = v4(x);
+      b[i] = v4(x + 100);
+    } else {
+      kind[i] = 3;
       const net = `2001:db8:${(rand() * 0xffff | 0).toString(16)}:`;
-      list.addSubnet(`${net}:`, 48, "ipv6");
+      a[i] = `${net}:`;
       if (blocked && blocked.v6.length < 1024) {
         blocked.v6.push(`${net}${(i & 0xffff).toString(16)}::1`);
       }
     }
   }
+  return { kind, a: flat(a), b: flat(b) };
+}
+
+/** Adds the rules to `list`, in order. */
+function addRules(list: AnyBlockList, rules: Rules): void {
+  const { kind, a, b } = rules;
+  for (let i = 0; i < kind.length; i++) {
+    const k = kind[i];
+    if (k === 0) list.addAddress(a[i]);
+    else if (k === 1) list.addSubnet(a[i], 24);
+    else if (k === 2) list.addRange(a[i], b[i]);
+    else list.addSubnet(a[i], 48, "ipv6");
+  }
+}
+
+/** Makes `n` rules and adds them to `list`. */
+function fill(list: AnyBlockList, n: number, blocked?: Blocked): void {
+  addRules(list, makeRules(n, blocked));
 }
 
 /**
@@ -139,13 +176,14 @@ function measureCheck(make: () => AnyBlockList, n: number, addr: string[]): numb
   return nsPerOp((i) => list.check(addr[i & 1023]));
 }
 
-/** Time to add `n` rules and build the index, ms (median of 3 when quick). */
+/** Time to add `n` rules (their strings made beforehand) and build the index, ms (median of 3 when quick). */
 function addTime(make: () => AnyBlockList, n: number): number {
   const times: number[] = [];
+  const rules = makeRules(n);
   for (let r = 0; r < 3; r++) {
     const t0 = cpuMs();
     const list = make();
-    fill(list, n);
+    addRules(list, rules);
     list.check("1.2.3.4"); // includes building the index
     times.push(cpuMs() - t0);
     if (times[0] > 1000) break;
@@ -191,15 +229,22 @@ function timeMs(fn: () => void): number {
 const POOL = 100_000;
 const pool = (f: (i: number) => string): string[] =>
   flat(Array.from({ length: POOL }, (_, i) => f(i)));
-const fresh = pool((i) => v4((0x64000000 + i * 3) >>> 0)); // 100.0.0.0/8
 // Subnets (/28) and ranges (16 addresses) at 101.0.0.0 + 64 i, with an address inside each.
 const net = (i: number, offset: number): number => (0x65000000 + i * 64 + offset) >>> 0;
-const netText = pool((i) => v4(net(i, 0)));
-const cidrText = pool((i) => `${v4(net(i, 0))}/28`);
-const netIn = pool((i) => v4(net(i, 5)));
-const rangeStart = pool((i) => v4(net(i, 16)));
-const rangeEnd = pool((i) => v4(net(i, 31)));
-const rangeIn = pool((i) => v4(net(i, 20)));
+/** The churn values, made on first use (the memory part never makes them). */
+const values = (() => {
+  let v: Record<string, string[]> | null = null;
+  return (): Record<string, string[]> =>
+    v ??= {
+      fresh: pool((i) => v4((0x64000000 + i * 3) >>> 0)), // 100.0.0.0/8
+      netText: pool((i) => v4(net(i, 0))),
+      cidrText: pool((i) => `${v4(net(i, 0))}/28`),
+      netIn: pool((i) => v4(net(i, 5))),
+      rangeStart: pool((i) => v4(net(i, 16))),
+      rangeEnd: pool((i) => v4(net(i, 31))),
+      rangeIn: pool((i) => v4(net(i, 20))),
+    };
+})();
 const misses = flat(Array.from({ length: 1024 }, (_, i) => v4((0x0b000000 + i * 4099) >>> 0))); // 11/8
 const subnetHits = flat(Array.from({ length: 1024 }, (_, i) => v4((0xc0a80000 + i * 37) >>> 0)));
 
@@ -216,14 +261,16 @@ function churnBase(make: () => AnyBlockList): AnyBlockList {
 
 /**
  * µs per round of `mutate(i)` and three checks (the mutated address, a miss, a
- * subnet hit), over fresh values, for about BUDGET_MS; then `undo(i)` for
- * each value used, timed the same way. Returns [mutate, undo] µs per round.
+ * subnet hit), over fresh values, for about BUDGET_MS or `limit` rounds; then
+ * `undo(i)` for each value used, timed the same way. Returns [mutate, undo] µs
+ * per round.
  */
 function churn(
   list: AnyBlockList,
   probe: (i: number) => string,
   mutate: (i: number) => void,
   undo: ((i: number) => void) | null,
+  limit = POOL,
 ): [number, number | null] {
   let sink = 0;
   const round = (i: number, fn: (i: number) => void): void => {
@@ -235,8 +282,8 @@ function churn(
   let n = 0;
   const t0 = cpuMs();
   let t = t0;
-  while (n < POOL && t - t0 < BUDGET_MS) {
-    const end = Math.min(POOL, n + 64);
+  while (n < limit && t - t0 < BUDGET_MS) {
+    const end = Math.min(limit, n + 64);
     for (; n < end; n++) round(n, mutate);
     t = cpuMs();
   }
@@ -254,8 +301,15 @@ function churn(
   return [add, ((u - u0) * 1000) / m];
 }
 
-/** Churn figures at 100k rules: addresses, subnets (addSubnet/addCIDR), ranges. */
-function churnAll(make: () => AnyBlockList): Record<string, number | null> {
+/** Rounds of the first, cold pass of each churn kind. */
+const COLD_ROUNDS = 2000;
+
+/**
+ * Churn figures at 100k rules: addresses, subnets (addSubnet/addCIDR),
+ * ranges. `limit` caps the rounds of each kind.
+ */
+function churnKinds(make: () => AnyBlockList, limit = POOL): Record<string, number | null> {
+  const { fresh, netIn, cidrText, netText, rangeIn, rangeStart, rangeEnd } = values();
   const out: Record<string, number | null> = {};
   let list = churnBase(make);
   const can = (m: keyof AnyBlockList): boolean => typeof list[m] === "function";
@@ -264,6 +318,7 @@ function churnAll(make: () => AnyBlockList): Record<string, number | null> {
     (i) => fresh[i],
     (i) => list.addAddress(fresh[i]),
     can("removeAddress") ? (i) => list.removeAddress!(fresh[i]) : null,
+    limit,
   );
   list = churnBase(make);
   [out.subnetAdd, out.subnetRemove] = churn(
@@ -274,6 +329,7 @@ function churnAll(make: () => AnyBlockList): Record<string, number | null> {
       else list.addSubnet(netText[i], 28);
     },
     can("removeSubnet") ? (i) => list.removeSubnet!(netText[i], 28) : null,
+    limit,
   );
   list = churnBase(make);
   [out.rangeAdd, out.rangeRemove] = churn(
@@ -281,8 +337,25 @@ function churnAll(make: () => AnyBlockList): Record<string, number | null> {
     (i) => rangeIn[i],
     (i) => list.addRange(rangeStart[i], rangeEnd[i]),
     can("removeRange") ? (i) => list.removeRange!(rangeStart[i], rangeEnd[i]) : null,
+    limit,
   );
   return out;
+}
+
+/**
+ * The churn figures, steady: a first pass of COLD_ROUNDS rounds per kind
+ * runs the code for the first time in this process (the engine compiles and
+ * re-compiles it meanwhile, on its own threads too, which CPU time counts);
+ * its µs per round are returned as `cold`, and the measured pass follows.
+ */
+function churnAll(make: () => AnyBlockList):
+  & { cold: Record<string, number | null> }
+  & Record<
+    string,
+    unknown
+  > {
+  const cold = churnKinds(make, COLD_ROUNDS);
+  return { ...churnKinds(make), cold };
 }
 
 /** Probes: addresses blocked (hits) and not (misses) for IPv4 and IPv6, checked against `list`. */
@@ -315,15 +388,61 @@ function hitMiss(
   list: AnyBlockList,
   probes: Probes,
   verify: number,
+  live = false,
 ): Record<string, number | null> {
   const out: Record<string, number | null> = {};
   for (const [name, set] of Object.entries(probes)) {
     const want = name.endsWith("hit");
     const wrong = set.slice(0, verify).filter(([a, t]) => list.check(a, t) !== want).length;
     const mask = set.length - 1;
-    out[name] = wrong > 0 ? null : nsPerOp((i) => list.check(set[i & mask][0], set[i & mask][1]));
+    const check = (i: number): boolean => list.check(set[i & mask][0], set[i & mask][1]);
+    // Live: a change (an address added and removed again) every 1024 checks.
+    const changing = (i: number): boolean => {
+      if ((i & 1023) === 0) {
+        list.addAddress("0.0.0.1");
+        list.removeAddress!("0.0.0.1");
+      }
+      return check(i);
+    };
+    out[name] = wrong > 0 ? null : nsPerOp(live ? changing : check);
   }
   return out;
+}
+
+/** Checks a list of `n` rules long enough for any index kept for an unchanging list to exist. */
+function settle(list: AnyBlockList, n: number): void {
+  for (let i = 0; i < 2 * n + 4096; i++) list.check(misses[i & 1023]);
+}
+
+/**
+ * ns per address of scanning the probe texts: the parse `check()` starts
+ * with (IPv4, and the one-pass IPv6 scan), and a bare loop reading every
+ * character with `charCodeAt` (what no parse can go below).
+ */
+function scan(): Record<string, number> {
+  const rand = prng(7);
+  const v4s = probes();
+  const v6s = flat(
+    Array.from(
+      { length: 1024 },
+      (_, i) =>
+        i & 1
+          ? `2001:db8:${(rand() * 0xffff | 0).toString(16)}:${(i & 0xffff).toString(16)}::1`
+          : `2001:db8:${(rand() * 0xffff | 0).toString(16)}::${(rand() * 0xffff | 0).toString(16)}`,
+    ),
+  );
+  const quad = new Uint32Array(4);
+  const read = (s: string): number => {
+    let x = 0;
+    for (let i = 0; i < s.length; i++) x += s.charCodeAt(i);
+    return x;
+  };
+  return {
+    v4: nsPerOp((i) => parseIPv4(v4s[i & 1023]) !== -1),
+    v4read: nsPerOp((i) => read(v4s[i & 1023]) === 0),
+    v6: nsPerOp((i) => _parseIPv6Fast(v6s[i & 1023], quad) === 1),
+    v6read: nsPerOp((i) => read(v6s[i & 1023]) === 0),
+  };
 }
 
 /** Native lists slower than this to fill (extrapolated) are built at a smaller size. */
@@ -345,6 +464,7 @@ function partMain(): void {
     nativeAdd100k: native10k > 2000 ? null : addTime(native, 100_000),
     isIP: 1e9 / nsPerOp((i) => isIP(ipInputs[i % 5])),
     nativeIsIP: 1e9 / nsPerOp((i) => nodeNet.isIP(ipInputs[i % 5])),
+    scan: scan(),
     churn: churnAll(ours),
     nativeChurn: opt("native") === "no" ? null : churnAll(native),
   }));
@@ -356,16 +476,20 @@ const probesAt = new Map<number, Probes>();
 /** The hit/miss checks, bulk load and JSON round trip of one implementation at `n` rules. */
 function big(make: () => AnyBlockList, n: number): Record<string, unknown> {
   const blocked: Blocked = { v4: [], v6: [] };
+  const rules = makeRules(n, blocked);
   let list = make();
   const load = timeMs(() => {
-    fill(list, n, blocked);
+    addRules(list, rules);
     list.check("1.2.3.4");
   });
   const out: Record<string, unknown> = { n, load };
   const known = probesAt.get(n);
   if (known === undefined) probesAt.set(n, hitMissProbes(list, blocked));
+  // omninet: the settled list (flat indexes built), then the list as it changes.
+  if (make === ours) settle(list, n);
   // A slow native list verifies a sample of the answers only.
   out.check = hitMiss(list, probesAt.get(n)!, known === undefined ? 1024 : 16);
+  if (make === ours) out.checkLive = hitMiss(list, probesAt.get(n)!, 0, true);
   if (typeof list.toJSON === "function" && typeof list.fromJSON === "function") {
     let json: string[] = [];
     out.toJSON = timeMs(() => {
@@ -424,13 +548,16 @@ function partMem(): void {
   const n = impl === "native" && timeMs(() => fill(native(), 100_000)) * 10 > NATIVE_FILL_LIMIT_MS
     ? 100_000
     : 1_000_000;
+  // The rule strings exist before the first reading and live past the second:
+  // what grows in between is the list (and what the runtime keeps of its garbage).
+  const rules = makeRules(n);
   const [heap0, rss0] = memory();
   const list = make();
-  fill(list, n);
+  addRules(list, rules);
   // Checked long enough for any index built for an unchanging list to exist.
-  if (impl === "omninet") { for (let i = 0; i < 2 * n + 4096; i++) list.check(misses[i & 1023]); }
+  if (impl === "omninet") settle(list, n);
   const [heap1, rss1] = memory();
-  if (!list.check("10.0.0.0") && list.rules.length < 0) console.error("unreachable");
+  if (!list.check("10.0.0.0") && list.rules.length + rules.a.length < 0) console.error("-");
   console.log(JSON.stringify({
     version: runtimeVersion(),
     impl,

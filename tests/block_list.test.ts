@@ -407,6 +407,46 @@ api("prints like Node's BlockList", () => {
   assert.is(inspect(b), "BlockList { rules: [ 'Address: IPv4 1.1.1.1' ] }");
   assert.is(inspect(b, { depth: -1 }), "[BlockList]");
 });
+api("IPv6 text forms get the same answers from a changing and from a settled list", () => {
+  const b = new BlockList();
+  b.addRange("::", "::5", "ipv6");
+  b.addSubnet("::ffff:1.2.3.0", 120, "ipv6");
+  b.addSubnet("2001:DB8::", 32, "ipv6");
+  b.addRange("fe80::1", "fe80::ff", "ipv6");
+  b.addRange(
+    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fff0",
+    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+    "ipv6",
+  );
+  const cases: [string, boolean][] = [
+    ["::", true],
+    ["::5", true],
+    ["::6", false],
+    ["0:0:0:0:0:0:0:5", true],
+    ["0000:0000::0005", true],
+    ["::ffff:1.2.3.4", true],
+    ["::FFFF:0102:0304", true],
+    ["::ffff:1.2.4.4", false],
+    ["2001:DB8:FFFF::1", true],
+    ["2001:0db8::", true],
+    ["2001:db9::", false],
+    ["fe80::80%eth0", true],
+    ["FE80::0080", true],
+    ["fe80::100%eth0", false],
+    ["[fe80::80]", false],
+    ["ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", true],
+    ["FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFEF", false],
+    ["1::2::3", false],
+    ["::5:", false],
+    ["", false],
+    ["12345::", false],
+  ];
+  for (let round = 0; round < 2; round++) {
+    for (const [text, want] of cases) assert.is(b.check(text, "ipv6"), want, `${text} (${round})`);
+    // Unchanged for long enough: the second round answers from the flat indexes.
+    for (let i = 0; i < 2 * b.size + 2048; i++) b.check("100::1", "ipv6");
+  }
+});
 api.run();
 
 /** The 128-bit value of an address as Node matches it (IPv4 as ::ffff:a.b.c.d). */

@@ -377,4 +377,71 @@ random("the settled IPv4 index answers exactly at interval edges and bucket boun
     for (const x of inRange) assert.is(list.check(text(x)), blocked(x), text(x));
   }
 });
+random("the settled IPv6 index answers exactly at interval edges and bucket bounds", () => {
+  const rand = prng(34);
+  const ONES = (1n << 128n) - 1n;
+  const full = (x: bigint): string => {
+    const groups: string[] = [];
+    for (let i = 7; i >= 0; i--) groups.push(((x >> BigInt(16 * i)) & 0xffffn).toString(16));
+    return groups.join(":");
+  };
+  const u128 = (): bigint => {
+    let x = 0n;
+    for (let i = 0; i < 4; i++) x = (x << 32n) | BigInt((rand() * 0x100000000) >>> 0);
+    return x;
+  };
+  const val = (x: bigint): Val => ({ fam: 6, x, text: full(x), zone: "", sa: false });
+  // Intervals that differ first in each word, inside a word (the window starts
+  // mid-word), at both ends of the space, across the IPv4-mapped block, and
+  // many of them under one long shared prefix.
+  const near = (base: bigint, bits: number, count: number, width: number): [bigint, bigint][] =>
+    Array.from({ length: count }, () => {
+      const a = base + (u128() & ((1n << BigInt(bits)) - 1n));
+      const b = a + BigInt(rand() * width | 0);
+      return [a, b > ONES ? ONES : b];
+    });
+  const layouts: [bigint, bigint][][] = [
+    [[0n, 0n]],
+    [[ONES, ONES]],
+    [[0n, ONES]],
+    [[0n, 5n], [ONES - 5n, ONES]],
+    [[0xffffn << 32n, (0xffffn << 32n) + 0xffffffffn]],
+    [[(0xffffn << 32n) - 10n, (0xffffn << 32n) + 10n], [0xfffen << 32n, (0xfffen << 32n) + 3n]],
+    near(0n, 128, 300, 1 << 20),
+    near(0x20010db8n << 96n, 96, 300, 1000),
+    near(0x20010db8n << 96n, 80, 300, 1000),
+    near(0x20010db8n << 96n, 37, 300, 50),
+    near((0x20010db8n << 96n) | (0xabcdn << 64n), 64, 300, 1000),
+    near((0x20010db8n << 96n) | (0xabcdn << 64n), 29, 300, 8),
+    near(0xfe80n << 112n, 16, 300, 3),
+    Array.from({ length: 400 }, (_, i): [bigint, bigint] => {
+      const a = (0x20010db8n << 96n) + BigInt(2 * i);
+      return [a, a];
+    }),
+  ];
+  for (const layout of layouts) {
+    const list = new BlockList();
+    const model = new Model();
+    for (const [a, b] of layout) {
+      // Ranges (not address rules), so that each one lands in the interval cover.
+      list.addRange(full(a), full(b), "ipv6");
+      model.ranges.push({ s: val(a), e: val(b) });
+    }
+    const probes: bigint[] = [0n, 1n, ONES - 1n, ONES, 0xffffn << 32n];
+    for (const [a, b] of layout) probes.push(a - 1n, a, a + 1n, b - 1n, b, b + 1n);
+    for (let i = 0; i < 300; i++) probes.push(u128());
+    const inRange = probes.filter((x) => x >= 0n && x <= ONES);
+    const want = inRange.map((x) => model.check(x, 6));
+    // Before the flat index exists, then once it answers.
+    for (let k = 0; k < 2; k++) {
+      inRange.forEach((x, i) => assert.is(list.check(full(x), "ipv6"), want[i], full(x)));
+      for (let i = 0; i < 2 * list.size + 2048; i++) list.check("100::1", "ipv6");
+    }
+    // A change drops the flat index: answers follow the change at once.
+    const [a] = layout[0];
+    list.removeRange(full(layout[0][0]), full(layout[0][1]), "ipv6");
+    model.ranges.shift();
+    assert.is(list.check(full(a), "ipv6"), model.check(a, 6), full(a));
+  }
+});
 random.run();
