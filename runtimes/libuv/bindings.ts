@@ -131,6 +131,11 @@ export function uvError(
 
 /** An IP endpoint from getsockname/getpeername output. */
 export function endpointOf(out: Record<string, unknown>): AddressInfo | null {
+  // What the handle filled in is already an endpoint: no copy (one object less per read).
+  if (
+    (out.family === "IPv4" || out.family === "IPv6") && typeof out.port === "number" &&
+    typeof out.address === "string" && out.address !== ""
+  ) return out as unknown as AddressInfo;
   return ipEndpoint(out.address, out.family, out.port);
 }
 

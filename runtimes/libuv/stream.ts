@@ -162,11 +162,9 @@ export class UvStream extends CachedEnds implements StreamHandle {
   }
 
   #release(): void {
-    if ((this.#flags & _TCP) !== 0) {
-      // Addresses stay answerable after close.
-      this.localAddress();
-      this.remoteAddress();
-    }
+    // Ends not read by now are not read at close (the contract answers `null`
+    // then): core keeps the peer it was asked for itself, and asking here cost
+    // every connection a getsockname call and two objects (bench:mem burst).
     this.#flags |= _CLOSED;
     // The handle insists on a function here. Unlinking the handle from this
     // object lets a closed connection die young: native handles and requests
