@@ -562,13 +562,9 @@ export class Socket extends Duplex {
       // Node answers remoteAddress after close only if it was read before.
       if (this.#has(_F_PEER_ASKED)) this.#r().peer = handle.remoteAddress() as AddressInfo;
       this.#set(_F_READING, false);
-      const done = () => {
-        // 'error' (queued by destroy with nextTick) must precede 'close'. Once that
-        // tick ran, as it always has when the adapter calls back on a later turn
-        // (libuv does), 'close' goes out at once: one tick object less per socket.
-        if (this.#destroyTickRan()) this.#emitClose(hadError);
-        else process.nextTick(() => this.#emitClose(hadError));
-      };
+      // Deferred so 'error' (queued by destroy with nextTick) always precedes 'close',
+      // whatever queue the adapter's callback ran on.
+      const done = () => process.nextTick(() => this.#emitClose(hadError));
       if (this.#has(_F_RESETTING) && handle.reset) handle.reset(done);
       else handle.close(done);
       cb(err);
@@ -579,14 +575,6 @@ export class Socket extends Duplex {
       process.nextTick(() => this.#emitClose(hadHandle ? hadError : undefined));
     }
     this.#cancelInflightWrite();
-  }
-
-  // The stream's destroy tick (which emits 'error') marks its state closeEmitted,
-  // even though a socket's stream never emits 'close' itself (emitClose is off).
-  #destroyTickRan(): boolean {
-    const state = (this as unknown as { _readableState?: { closeEmitted?: boolean } })
-      ._readableState;
-    return state?.closeEmitted === true;
   }
 
   #failHeld(): void {

@@ -131,9 +131,10 @@ export function uvError(
 
 /** An IP endpoint from getsockname/getpeername output. */
 export function endpointOf(out: Record<string, unknown>): AddressInfo | null {
-  // What the handle filled in is already an endpoint: no copy (one object less per read).
+  // Node's handles fill in an endpoint, fields in Node's order: no copy (one object
+  // less per read). Deno's put `port` before `family`, so theirs is rebuilt.
   if (
-    (out.family === "IPv4" || out.family === "IPv6") && typeof out.port === "number" &&
+    !uv.deno && (out.family === "IPv4" || out.family === "IPv6") && typeof out.port === "number" &&
     typeof out.address === "string" && out.address !== ""
   ) return out as unknown as AddressInfo;
   return ipEndpoint(out.address, out.family, out.port);
