@@ -58,7 +58,8 @@ export function fixedLocal(a: AddressInfo): AddressInfo | undefined {
 /**
  * The endpoint cache every adapter's stream handle extends: each end is read
  * from the runtime once (a system call on most runtimes) and answered from
- * here afterwards, after close too, as Node's are. Ends the adapter already
+ * here afterwards, after close too if it was read before, as Node's are (an
+ * adapter may read an end it can lose early, e.g. at a FIN). Ends the adapter already
  * knows (a Unix path, an IPv4 peer it dialled, a listener's own address) are
  * given to the constructor and cost nothing.
  * @example

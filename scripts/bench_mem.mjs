@@ -2,8 +2,11 @@
 // `npm run bench:mem`: per-connection memory and a connection burst, omninet
 // against each runtime's own node:net, on Node (built dist/), Node 24, Deno
 // and Bun. Each measurement is a fresh process (scripts/bench_mem.ts); the
-// best (lowest memory, most ok) of --rounds=N runs counts (default 3).
-// Pass --quick for one round of smaller counts.
+// best (lowest memory, most ok) of --rounds=N runs counts (default 3), and
+// the median and range of the burst peaks are printed beside it (a burst
+// peak moves by ±5% between runs: it depends on when V8 collects and
+// compiles). Pass --quick for one round of smaller counts, --only=node24,deno
+// (labels without spaces, lower case, a prefix is enough) to pick runtimes.
 import { existsSync } from "node:fs";
 import { benchRuns, runJsonLines } from "./_bench_runner.mjs";
 
@@ -11,11 +14,13 @@ const quick = process.argv.includes("--quick");
 const rounds = Number(process.argv.find((a) => a.startsWith("--rounds="))?.split("=")[1]) ||
   (quick ? 1 : 3);
 const sizes = quick ? { idle: 1_000, burst: 2_000 } : { idle: 5_000, burst: 10_000 };
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const key = (label) => label.toLowerCase().replace(/\s+/g, "");
 const runs = benchRuns("bench_mem", {
   node: ["--expose-gc"],
   deno: ["--v8-flags=--expose-gc"],
   skip: ["Node 26"],
-});
+}).filter(([label]) => !only || only.some((o) => key(label).startsWith(o)));
 
 function measure(cmd, args, subject, mode) {
   const lines = runJsonLines(cmd, [...args, subject, mode, String(sizes[mode])], 300_000);
@@ -35,15 +40,17 @@ for (const [label, cmd, args] of runs) {
   }
   for (const mode of ["idle", "burst"]) {
     const best = {};
+    const peaks = { omninet: [], "node:net": [] };
     // Alternate the subjects so drift in machine load hits both alike.
     for (let round = 0; round < rounds; round++) {
       for (const subject of ["omninet", "node:net"]) {
         process.stderr.write(`${label}: ${subject} ${mode} (round ${round + 1}/${rounds})\n`);
         const m = measure(cmd, args, subject, mode);
+        if (m?.peak_rss_MiB !== undefined) peaks[subject].push(m.peak_rss_MiB);
         if (m && (!best[subject] || better[mode](m, best[subject]))) best[subject] = m;
       }
     }
-    rows.push({ label, mode, o: best.omninet, n: best["node:net"] });
+    rows.push({ label, mode, o: best.omninet, n: best["node:net"], peaks });
   }
 }
 
@@ -74,4 +81,40 @@ for (const { label, mode, o, n } of rows) {
       f1(o?.peak_rss_MiB)
     } MiB | ${f1(n?.peak_rss_MiB)} MiB | ${ratio(o?.peak_rss_MiB, n?.peak_rss_MiB)} |`,
   );
+}
+
+const median = (xs) => {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length === 0 ? undefined : (v[(v.length - 1) >> 1] + v[v.length >> 1]) / 2;
+};
+const range = (xs) => (xs.length ? `${f1(Math.min(...xs))}–${f1(Math.max(...xs))}` : "—");
+console.log(`\nBurst peak RSS over ${rounds} rounds: median (range)`);
+console.log("\n| runtime | omninet | node:net | median ratio |");
+console.log("|---|---:|---:|---:|");
+for (const { label, mode, peaks } of rows) {
+  if (mode !== "burst") continue;
+  const o = median(peaks.omninet), n = median(peaks["node:net"]);
+  console.log(
+    `| ${label} | ${f1(o)} MiB (${range(peaks.omninet)}) | ${f1(n)} MiB (${
+      range(peaks["node:net"])
+    }) | ${ratio(o, n)} |`,
+  );
+}
+console.log("\nAt the best burst's peak sample: RSS before the burst, V8 heap committed, external");
+console.log(
+  "\n| runtime | subject | RSS before | peak RSS | heap total | heap used | external | in flight |",
+);
+console.log("|---|---|---:|---:|---:|---:|---:|---:|");
+for (const { label, mode, o, n } of rows) {
+  if (mode !== "burst") continue;
+  for (const [subject, m] of [["omninet", o], ["node:net", n]]) {
+    if (!m) continue;
+    console.log(
+      `| ${label} | ${subject} | ${f1(m.base_rss_MiB)} MiB | ${f1(m.peak_rss_MiB)} MiB | ${
+        f1(m.peak_heap_total_MiB)
+      } MiB | ${f1(m.peak_heap_used_MiB)} MiB | ${f1(m.peak_external_MiB)} MiB | ${
+        m.peak_clients ?? "—"
+      } clients, ${m.peak_server_sockets ?? "—"} server sockets open |`,
+    );
+  }
 }

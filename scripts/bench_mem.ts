@@ -7,12 +7,19 @@
 //   pools are already in the baseline).
 // - burst: N clients connect at once, each writes 16 KiB and reads it back
 //   from an echo server; counts the clients that got their bytes back, those
-//   reset, those failing otherwise, and the peak RSS (sampled every 5 ms).
+//   reset, those failing otherwise, and the peak RSS (sampled every 5 ms),
+//   with what the process held at that sample (V8 heap committed and used,
+//   external and ArrayBuffer memory), the highest heap and external figures
+//   of the run, the RSS before the burst, and how many connections were in
+//   flight then. `--trace` also prints every sample to stderr.
+//
+// Subjects: `omninet`, the runtime's `node:net`, and `loaded` (the runtime's
+// node:net with omninet imported but unused: what loading the library costs).
 //
 // Prints one JSON line. scripts/bench_mem.mjs runs it on every runtime for
 // both subjects and prints the table with ratios.
 //
-// Usage: <runtime> scripts/bench_mem.ts <omninet|node:net> <idle|burst> [N]
+// Usage: <runtime> scripts/bench_mem.ts <omninet|node:net|loaded> <idle|burst> [N] [--trace]
 import * as nodeNet from "node:net";
 import { Buffer } from "node:buffer";
 import process from "node:process";
@@ -27,6 +34,7 @@ const [subject = "omninet", mode = "idle", count] = process.argv.slice(2).filter
 );
 const N = Number(count) || (mode === "idle" ? 5_000 : 10_000);
 const BURST_BYTES = 16 * 1024;
+const trace: string[] | null = process.argv.includes("--trace") ? [] : null;
 
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
@@ -101,24 +109,48 @@ async function idle(net: NetLike): Promise<Record<string, number>> {
 }
 
 async function burst(net: NetLike): Promise<Record<string, number>> {
+  let live = 0, accepted = 0;
   const server = await listen(net, (s) => {
+    live++;
+    accepted++;
     s.on("error", () => {});
+    s.on("close", () => live--);
     s.pipe(s);
   });
   const port = portOf(server);
   const payload = Buffer.alloc(BURST_BYTES, 7);
   await gc();
-  const base = process.memoryUsage().rss;
-  let peak = base;
+  const t0 = performance.now();
+  let atPeak = process.memoryUsage();
+  const base = atPeak;
+  let peak = atPeak.rss;
+  let clientsLive = 0, liveAtPeak = 0, clientsAtPeak = 0, acceptedAtPeak = 0, tPeak = 0;
+  let maxHeap = 0, maxExternal = 0;
   const sampler = setInterval(() => {
-    const rss = process.memoryUsage().rss;
-    if (rss > peak) peak = rss;
+    const m = process.memoryUsage();
+    if (m.heapTotal > maxHeap) maxHeap = m.heapTotal;
+    if (m.external > maxExternal) maxExternal = m.external;
+    if (trace) {
+      trace.push(
+        [performance.now() - t0, m.rss, m.heapTotal, m.heapUsed, m.external, live, clientsLive].map(
+          (v, i) => i === 0 || i > 4 ? Math.round(v) : Math.round(v / 1048576),
+        ).join(" "),
+      );
+    }
+    if (m.rss > peak) {
+      peak = m.rss;
+      atPeak = m;
+      liveAtPeak = live;
+      clientsAtPeak = clientsLive;
+      acceptedAtPeak = accepted;
+      tPeak = performance.now() - t0;
+    }
   }, 5);
   let ok = 0, resets = 0, failed = 0;
-  const t0 = performance.now();
   await Promise.all(
     Array.from({ length: N }, () =>
       new Promise<void>((resolve) => {
+        clientsLive++;
         const c = net.connect(port, "127.0.0.1", () => c.write(payload));
         let got = 0;
         c.on("data", (d: Buffer) => {
@@ -130,25 +162,50 @@ async function burst(net: NetLike): Promise<Record<string, number>> {
           else failed++;
         });
         c.on("close", () => {
+          clientsLive--;
           if (got >= BURST_BYTES) ok++;
           resolve();
         });
       })),
   );
   const ms = performance.now() - t0;
+  if (trace) console.error(trace.join("\n"));
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
   await new Promise<void>((r) => server.close(() => r()));
-  return { clients: N, ok, resets, failed, peak_rss_MiB: peak / 1024 / 1024, ms };
+  const MiB = 1024 * 1024;
+  return {
+    clients: N,
+    ok,
+    resets,
+    failed,
+    peak_rss_MiB: peak / MiB,
+    ms,
+    base_rss_MiB: base.rss / MiB,
+    base_heap_total_MiB: base.heapTotal / MiB,
+    // What the process held at the sample with the highest RSS.
+    peak_heap_total_MiB: atPeak.heapTotal / MiB,
+    peak_heap_used_MiB: atPeak.heapUsed / MiB,
+    peak_external_MiB: atPeak.external / MiB,
+    peak_array_buffers_MiB: atPeak.arrayBuffers / MiB,
+    peak_server_sockets: liveAtPeak,
+    peak_clients: clientsAtPeak,
+    peak_accepted: acceptedAtPeak,
+    peak_at_ms: tPeak,
+    max_heap_total_MiB: maxHeap / MiB,
+    max_external_MiB: maxExternal / MiB,
+  };
 }
 
 async function main(): Promise<void> {
   const runtime = g.Deno ? "deno" : g.Bun ? "bun" : "node";
   // Run from dist/scripts/*.js on Node (the built package), from source elsewhere.
   const ext = import.meta.url.endsWith(".js") ? "js" : "ts";
-  const net = subject === "omninet"
-    ? (await import(new URL(`../mod.${ext}`, import.meta.url).href)) as NetLike
-    : nodeNet;
+  const omninet = subject === "node:net" ? null : (await import(
+    new URL(`../mod.${ext}`, import.meta.url).href
+  )) as NetLike;
+  // "loaded": the runtime's node:net with omninet loaded beside it (what loading costs).
+  const net = subject === "omninet" ? omninet! : nodeNet;
   const result = mode === "burst" ? await burst(net) : await idle(net);
   console.log(JSON.stringify({ runtime, subject, mode, ...result }));
   process.exit(0);
