@@ -35,7 +35,7 @@ import {
   validatePort,
   validateStringWithoutNullBytes,
 } from "./validators.ts";
-import type { StreamHandle, Transport } from "../runtimes/types.ts";
+import type { StreamHandle, TcpConnectRequest, Transport } from "../runtimes/types.ts";
 import { dialTcp } from "./sys_errors.ts";
 import { checkLocalBind } from "./features.ts";
 
@@ -326,27 +326,31 @@ class _Connect {
 
   _localFor(family: 4 | 6): { localAddress?: string; localPort?: number } {
     const { localAddress, localPort } = this.plan;
-    if (!localAddress && !localPort) return {};
+    if (!localAddress && !localPort) return _NO_LOCAL;
     return { localAddress: localAddress || (family === 4 ? "0.0.0.0" : "::"), localPort };
   }
 
-  /** Dials `address` on the transport; `done(err, handle)` runs unless cancelled. */
-  dialOne(
-    target: _Address,
-    local: { localAddress?: string; localPort?: number },
-    done: (err: Error | null, handle?: StreamHandle) => void,
-  ): void {
+  /**
+   * Dials `target` on the transport; unless cancelled, the outcome goes to
+   * `multi` (Happy Eyeballs) or to `_singleSettled`. One closure per dial: the
+   * outcome handlers are methods, not closures made per connection.
+   */
+  dialOne(target: _Address, multi: _Multi | null): void {
     const { port } = this.plan;
-    const req = { address: target.address, port, family: target.family, ...local };
+    const local = this._localFor(target.family);
+    const req: TcpConnectRequest = local === _NO_LOCAL
+      ? { address: target.address, port, family: target.family }
+      : { address: target.address, port, family: target.family, ...local };
     this.dial = dialTcp(this.transport, req, (err, handle) => {
       this.dial = undefined;
       if (this.done) {
         // Adapters should not call back after cancel(); make sure nothing leaks if one does.
-        if (handle) handle.close(() => {});
+        if (handle) handle.close(_noop);
         return;
       }
-      if (err) done(_withLocal(err, req.localAddress, req.localPort));
-      else done(null, handle);
+      const e = err ? _withLocal(err, req.localAddress, req.localPort) : null;
+      if (multi === null) this._singleSettled(target, e, handle);
+      else multi._settled(target, e, handle);
     });
   }
 
@@ -358,14 +362,28 @@ class _Connect {
       this.fail(_errBlocked(target.address));
       return;
     }
-    this.dialOne(target, this._localFor(target.family), (err, handle) => {
-      if (err) {
-        if (this.emit("connectionAttemptFailed", target.address, port, target.family, err)) {
-          this.fail(err);
-        }
-      } else this.succeed(handle!);
-    });
+    this.dialOne(target, null);
   }
+
+  _singleSettled(target: _Address, err: Error | null, handle?: StreamHandle): void {
+    if (err) {
+      if (
+        this.emit("connectionAttemptFailed", target.address, this.plan.port, target.family, err)
+      ) {
+        this.fail(err);
+      }
+    } else this.succeed(handle!);
+  }
+}
+
+function _noop(): void {}
+
+/** `_localFor`'s answer for a dial with no local end: one shared object, not one per dial. */
+const _NO_LOCAL: { localAddress?: string; localPort?: number } = Object.freeze({});
+
+/** The deferred dial of an IP literal (`nextTick` arguments, not a closure per connection). */
+function _dialLiteral(c: _Connect, family: 4 | 6): void {
+  if (!c.done) c.connectSingle({ address: c.plan.host, family });
 }
 
 function _emitCancelled(c: _Connect, target: _Address): void {
@@ -409,11 +427,7 @@ class _Multi {
     if (!c.emit("connectionAttempt", target.address, port, target.family)) return;
     c.sink.recordAttempt(`${target.address}:${port}`);
     c.inflight = target;
-    c.dialOne(
-      target,
-      c._localFor(target.family),
-      (err, handle) => this._settled(target, err, handle),
-    );
+    c.dialOne(target, this);
     if (this.index < this.list.length) {
       c.timer = setTimeout(() => this._timedOut(target), autoSelectFamilyAttemptTimeout);
     }
@@ -562,11 +576,8 @@ export function startTcpConnect(
   checkLocalBind(transport, plan);
   const c = new _Connect(transport, plan, sink);
   const literal = isIP(plan.host);
-  if (literal) {
-    nextTick(() => {
-      if (!c.done) c.connectSingle({ address: plan.host, family: literal });
-    });
-  } else if (
+  if (literal) nextTick(_dialLiteral, c, literal);
+  else if (
     plan.lookupFamily !== 4 && plan.lookupFamily !== 6 && !plan.localAddress &&
     plan.autoSelectFamily
   ) {

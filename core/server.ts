@@ -165,6 +165,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
   #connections = 0;
   #pipeName: string | undefined;
   #isUnix = false;
+  #accept: AcceptConfig | null = null;
   #unref = false;
   readonly #events: ListenerEvents;
   #target: Server = this;
@@ -444,8 +445,16 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
   }
 
   // Read at every connection, as Node does: a change applies to the next one.
+  // The record is rebuilt only when a setting changed (no object per connection).
   #acceptConfig(): AcceptConfig {
-    return {
+    const c = this.#accept;
+    if (
+      c !== null && c.allowHalfOpen === this.allowHalfOpen &&
+      c.pauseOnConnect === this.pauseOnConnect && c.highWaterMark === this.highWaterMark &&
+      c.noDelay === this.noDelay && c.keepAlive === this.keepAlive &&
+      c.keepAliveInitialDelay === this.keepAliveInitialDelay && c.isUnix === this.#isUnix
+    ) return c;
+    return this.#accept = {
       allowHalfOpen: this.allowHalfOpen,
       pauseOnConnect: this.pauseOnConnect,
       highWaterMark: this.highWaterMark,
