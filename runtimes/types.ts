@@ -332,6 +332,13 @@ export interface TransportFeatures {
   nativeTls?: boolean;
   /** `bindTcp`/`bindUnix` are there (`net.BoundSocket`); absent means false. */
   boundSocket?: boolean;
+  /**
+   * A stream handle's `close` callback runs from the event loop itself, on a
+   * later turn, never inside a caller's stack or another callback of the
+   * runtime (libuv's close phase on Node); absent means false. Core then
+   * emits `'close'` from that callback instead of one tick later.
+   */
+  closeFromLoop?: boolean;
 }
 
 /** A runtime adapter. */
