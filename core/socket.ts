@@ -574,9 +574,16 @@ export class Socket extends Duplex {
       // Node answers remoteAddress after close only if it was read before.
       if (this.#has(_F_PEER_ASKED)) this.#r().peer = handle.remoteAddress() as AddressInfo;
       this.#set(_F_READING, false);
-      // Deferred so 'error' (queued by destroy with nextTick) always precedes 'close',
-      // whatever queue the adapter's callback ran on.
-      const done = () => process.nextTick(() => this.#emitClose(hadError));
+      // 'error' (queued by destroy with nextTick) must precede 'close'. Where the
+      // adapter calls back from the event loop (libuv on Node) and that tick ran,
+      // 'close' goes out at once, as node:net emits it: one tick object less per
+      // socket. Otherwise it is deferred, whatever queue the callback ran on.
+      const done = getTransport().features.closeFromLoop === true
+        ? () => {
+          if (this.#destroyTickRan()) this.#emitClose(hadError);
+          else process.nextTick(() => this.#emitClose(hadError));
+        }
+        : () => process.nextTick(() => this.#emitClose(hadError));
       if (this.#has(_F_RESETTING) && handle.reset) handle.reset(done);
       else handle.close(done);
       cb(err);
@@ -587,6 +594,14 @@ export class Socket extends Duplex {
       process.nextTick(() => this.#emitClose(hadHandle ? hadError : undefined));
     }
     this.#cancelInflightWrite();
+  }
+
+  // The stream's destroy tick (which emits 'error') marks its state closeEmitted,
+  // even though a socket's stream never emits 'close' itself (emitClose is off).
+  #destroyTickRan(): boolean {
+    const state = (this as unknown as { _readableState?: { closeEmitted?: boolean } })
+      ._readableState;
+    return state?.closeEmitted === true;
   }
 
   #failHeld(): void {

@@ -395,6 +395,10 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
         typeOfService: typeof (b.TCP.prototype as { setTypeOfService?: unknown })
           .setTypeOfService === "function",
         nativeTls: true,
+        // libuv calls a closed handle back from its close phase. Not said of
+        // Deno's handles: emitting 'close' from their callback hung
+        // examples/chat.mjs (its server never closed).
+        closeFromLoop: true,
       },
     connectTcp: _connectTcp,
     connectUnix: _connectUnix,
