@@ -330,6 +330,8 @@ export class Socket extends Duplex {
    * @internal
    */
   _connectSucceeded(handle: StreamHandle): void {
+    // The attempt is over (nothing of it calls back now): a connected socket keeps no attempt.
+    this.#attempt = null;
     if (this.destroyed) {
       handle.close(_noop);
       return;
