@@ -594,6 +594,29 @@ limits("pauseOnConnect: no data until resume()", async () => {
   await closeServer(server);
 });
 
+limits("server settings changed between connections apply to the next one", async () => {
+  const accepted: Socket[] = [];
+  const server = createServer((s) => accepted.push(s));
+  const port = await listen(server);
+  const dial = async (n: number) => {
+    const c = connect(port, "127.0.0.1");
+    await waitFor(c, "connect");
+    while (accepted.length < n) await sleep(5);
+    return c;
+  };
+  const c1 = await dial(1);
+  server.pauseOnConnect = true;
+  server.allowHalfOpen = true;
+  const c2 = await dial(2);
+  server.pauseOnConnect = false;
+  const c3 = await dial(3);
+  assert.equal(accepted.map((s) => s.isPaused()), [false, true, false]);
+  assert.equal(accepted.map((s) => s.allowHalfOpen), [false, true, true]);
+  for (const c of [c1, c2, c3]) c.destroy();
+  for (const s of accepted) s.destroy();
+  await closeServer(server);
+});
+
 limits("allowHalfOpen server sockets keep writing after the client ends", async () => {
   const server = createServer({ allowHalfOpen: true }, (s) => {
     s.resume();
