@@ -6,13 +6,14 @@
  * node:tls on the runtime's own `net.Socket`. Otherwise (a `DuplexHandle`
  * from `fromNetSocket()`, or a request the runtime's API cannot serve) the
  * handle is adopted by an omninet `net.Socket` and `node:tls` runs over it
- * as a JavaScript stream; the web streams then drive the TLS socket through
- * `DuplexHandle`.
+ * as a JavaScript stream, through the same `tlsOverNetSocket()` the node
+ * adapters use, so both routes hand back the same kind of handle.
  * @module
  */
-import * as tls from "node:tls";
+import type { Socket } from "node:net";
 import { isIP } from "../core/ip.ts";
-import type { Endpoint, StreamHandle, TlsUpgradeRequest } from "../runtimes/types.ts";
+import type { StreamHandle, TlsUpgradeCallback, TlsUpgradeRequest } from "../runtimes/types.ts";
+import { tlsOverNetSocket } from "../runtimes/_node_tls.ts";
 import { DuplexHandle } from "./duplex_handle.ts";
 import { toSocketError } from "./error.ts";
 import { netSocketFromHandle } from "./net_socket.ts";
@@ -21,8 +22,7 @@ import {
   makeSocket,
   type OmninetSocketOptions,
   setUpgrade,
-  type Socket,
-  type SocketInternals,
+  type Socket as WebSocket,
   type TlsParams,
 } from "./socket.ts";
 
@@ -30,7 +30,7 @@ import {
 export const JS_STREAM_ROUTE = "js-stream";
 
 /** Runs the client handshake over `handle`; `socket` opens once it completes. */
-export function startClientTls(socket: Socket, handle: StreamHandle, params: TlsParams): void {
+export function startClientTls(socket: WebSocket, handle: StreamHandle, params: TlsParams): void {
   const inner = internalsOf(socket);
   if (inner.ended()) {
     handle.close(() => {});
@@ -48,7 +48,7 @@ export function startClientTls(socket: Socket, handle: StreamHandle, params: Tls
     alpnProtocols: params.alpn && params.alpn.length > 0 ? params.alpn : undefined,
     rejectUnauthorized: ext.rejectUnauthorized ?? true,
   };
-  const native = handle.startTls?.(req, (err, secure, info) => {
+  const done: TlsUpgradeCallback = (err, secure, info) => {
     inner.setCancel(undefined);
     if (err !== null || secure === undefined || info === undefined) {
       inner.fail(toSocketError(err ?? new Error("TLS handshake failed")));
@@ -56,59 +56,19 @@ export function startClientTls(socket: Socket, handle: StreamHandle, params: Tls
     }
     inner.setTlsRoute(info.route);
     inner.open(secure, info.alpnProtocol, ends);
-  });
-  if (native) {
-    inner.setCancel(() => native.cancel());
-    return;
-  }
-  _startJsTls(inner, handle, req, ends);
-}
-
-/** node:tls over the handle as a JavaScript stream (the route where no native one exists). */
-function _startJsTls(
-  inner: SocketInternals,
-  handle: StreamHandle,
-  req: TlsUpgradeRequest,
-  ends: { remote: Endpoint; local: Endpoint },
-): void {
-  const plain = handle instanceof DuplexHandle
-    ? handle.release()
-    : netSocketFromHandle(handle, true);
-  let secure: tls.TLSSocket;
-  try {
-    secure = tls.connect({
-      socket: plain as tls.ConnectionOptions["socket"],
-      servername: req.servername,
-      ALPNProtocols: req.alpnProtocols,
-      ca: req.ca as tls.ConnectionOptions["ca"],
-      cert: req.cert as tls.ConnectionOptions["cert"],
-      key: req.key as tls.ConnectionOptions["key"],
-      rejectUnauthorized: req.rejectUnauthorized,
-    });
-  } catch (err) {
-    plain.destroy();
-    inner.fail(err);
-    return;
-  }
-  // The web socket applies allowHalfOpen itself; the TLS layer must not end writing on its own.
-  (secure as { allowHalfOpen: boolean }).allowHalfOpen = true;
-  const onError = (err: Error) => {
-    secure.destroy();
-    plain.destroy();
-    inner.fail(toSocketError(err));
   };
-  secure.once("error", onError);
-  inner.setCancel(() => {
-    secure.destroy();
-    plain.destroy();
-  });
-  secure.once("secureConnect", () => {
-    secure.removeListener("error", onError);
-    const wrapped = new DuplexHandle(secure);
-    const alpn = secure.alpnProtocol;
-    inner.setTlsRoute(JS_STREAM_ROUTE);
-    inner.open(wrapped, typeof alpn === "string" && alpn !== "" ? alpn : null, ends);
-  });
+  // The native route where the handle has one; else node:tls over the connection as a JS stream.
+  const dial = handle.startTls?.(req, done) ??
+    tlsOverNetSocket(
+      (handle instanceof DuplexHandle
+        ? handle.release()
+        : netSocketFromHandle(handle, true)) as unknown as Socket,
+      req,
+      JS_STREAM_ROUTE,
+      ends,
+      done,
+    );
+  inner.setCancel(() => dial.cancel());
 }
 
 function _merge(
