@@ -62,8 +62,12 @@ function _copyKey(dst: Int32Array, dp: number, src: Int32Array, sp: number, k: n
   for (let w = 0; w < k; w++) dst[dp + w] = src[sp + w];
 }
 
-/** Whether the 4-word key at `keys[p]` is <= (x0, x1, x2, x3). */
-function _le4(
+/**
+ * Whether the 4-word key at `keys[p]` is <= (x0, x1, x2, x3) (signed words:
+ * the keys are sign-flipped). Shared with the flat IPv6 index.
+ * @internal
+ */
+export function _le4(
   keys: Int32Array,
   p: number,
   x0: number,

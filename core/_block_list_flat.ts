@@ -14,20 +14,9 @@
  * them evenly wherever in the 128-bit space they lie.
  * @module
  */
-import type { _Cover } from "./_block_list_cover.ts";
+import { type _Cover, _le4 } from "./_block_list_cover.ts";
 
 const _FLIP = 0x80000000;
-
-/** Whether the 4-word key at `keys[p]` is <= (x0, x1, x2, x3). */
-function _le(keys: Int32Array, p: number, x0: number, x1: number, x2: number, x3: number): boolean {
-  const a0 = keys[p];
-  if (a0 !== x0) return a0 < x0;
-  const a1 = keys[p + 1];
-  if (a1 !== x1) return a1 < x1;
-  const a2 = keys[p + 2];
-  if (a2 !== x2) return a2 < x2;
-  return keys[p + 3] <= x3;
-}
 
 /** Whether (x0, x1, x2, x3) is <= the 4-word key at `keys[p]`. */
 function _ge(keys: Int32Array, p: number, x0: number, x1: number, x2: number, x3: number): boolean {
@@ -115,7 +104,7 @@ export class _Flat6 {
   has(x0: number, x1: number, x2: number, x3: number): boolean {
     const n = this.n;
     const starts = this.starts;
-    if (n === 0 || !_le(starts, 0, x0, x1, x2, x3)) return false;
+    if (n === 0 || !_le4(starts, 0, x0, x1, x2, x3)) return false;
     // x >= the first start. If x leaves the shared prefix, it is above every start.
     let lo = n - 1, hi = n - 1;
     const wi = this.wi, sh = this.sh;
@@ -141,7 +130,7 @@ export class _Flat6 {
     }
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (_le(starts, mid << 2, x0, x1, x2, x3)) lo = mid;
+      if (_le4(starts, mid << 2, x0, x1, x2, x3)) lo = mid;
       else hi = mid - 1;
     }
     return _ge(this.ends, lo << 2, x0, x1, x2, x3);
