@@ -187,8 +187,7 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
   }
 
   close(cb: () => void): void {
-    this.finish(cb);
-    if (!this.duplex.destroyed) this.duplex.destroy();
+    if (this.finish(cb) && !this.duplex.destroyed) this.duplex.destroy();
   }
 
   /**
@@ -255,15 +254,20 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
    * Marks the handle closed (no callback but `close`'s from now on) and
    * queues `cb` for the Duplex's `'close'` (and `afterClose()`).
    * @param cb called once the Duplex is released
+   * @returns whether the Duplex is still to be destroyed (not closed nor given back)
    */
-  protected finish(cb: () => void): void {
+  protected finish(cb: () => void): boolean {
     if (!this.#closed) {
       this.#closed = true;
       this.#events = null;
       this.#writeCb = this.#shutdownCb = null;
     }
-    if (this.#released) queueMicrotask(cb);
-    else (this.#closeCbs ??= []).push(cb);
+    if (this.#released) {
+      queueMicrotask(cb);
+      return false;
+    }
+    (this.#closeCbs ??= []).push(cb);
+    return true;
   }
 
   /**

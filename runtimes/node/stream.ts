@@ -60,8 +60,7 @@ export class NodeStream extends DuplexStreamHandle<Socket> implements StreamHand
 class NodeTcpStream extends NodeStream {
   reset(cb: () => void): void {
     const sock = this.duplex;
-    this.finish(cb);
-    if (!sock.destroyed) sock.resetAndDestroy();
+    if (this.finish(cb) && !sock.destroyed) sock.resetAndDestroy();
   }
 }
 
