@@ -1,7 +1,8 @@
 /**
- * A connected `node:net` socket behind the StreamHandle contract. Created
- * paused, it only flows between `readStart()` and `readStop()`; bytes or EOF
- * a runtime emits while stopped are held and delivered in order.
+ * A connected `node:net` socket behind the StreamHandle contract: the shared
+ * Duplex adapter (`../_duplex_handle.ts`: paused until `readStart()`, bytes
+ * or EOF a runtime emits while stopped held and delivered in order), plus
+ * IP_TOS, a RST on TCP, and a TLS upgrade in the runtime's own node:tls.
  * @module
  */
 import { Socket } from "node:net";
