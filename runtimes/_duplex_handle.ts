@@ -49,9 +49,7 @@ interface _SocketLike {
 export function streamError(raw: unknown): SystemError {
   const e = (raw ?? {}) as { code?: unknown; syscall?: unknown };
   const code = typeof e.code === "string" ? e.code : "EIO";
-  if (code !== "EIO" && errnoOf(code) === undefined && raw instanceof Error) {
-    return raw as SystemError;
-  }
+  if (errnoOf(code) === undefined && raw instanceof Error) return raw as SystemError;
   const syscall = code === "EPIPE" || e.syscall === "write" ? "write" : "read";
   return systemError({ code, syscall, cause: raw });
 }
