@@ -10,9 +10,6 @@
  * address gets no timer. This module reproduces that, event for event.
  * @module
  */
-import { platform } from "node:os";
-import { format } from "node:util";
-import { nextTick } from "node:process";
 import type { BlockList } from "./block_list.ts";
 import {
   codedError,
@@ -148,7 +145,10 @@ export function setDefaultAutoSelectFamilyAttemptTimeout(value: number): void {
 
 /** `ERR_INVALID_IP_ADDRESS`. */
 function _errInvalidIp(value: unknown): TypeError & NodeErrorLike {
-  return codedTypeError("ERR_INVALID_IP_ADDRESS", format("Invalid IP address: %s", value));
+  return codedTypeError(
+    "ERR_INVALID_IP_ADDRESS",
+    process.getBuiltinModule("node:util").format("Invalid IP address: %s", value),
+  );
 }
 
 /** `ERR_INVALID_ADDRESS_FAMILY`, with `host` and `port` as Node sets them. */
@@ -240,7 +240,7 @@ export function normalizeTcpConnect(options: Record<string, unknown>): TcpConnec
       validateFunction(options.lookup, "options.lookup");
       lookup = options.lookup as unknown as LookupFunction;
     } else _validateDnsOptions(lookupFamily, hints);
-    if (lookupFamily !== 4 && lookupFamily !== 6 && hints === 0 && platform() !== "win32") {
+    if (lookupFamily !== 4 && lookupFamily !== 6 && hints === 0 && process.platform !== "win32") {
       hints = AI.ADDRCONFIG;
     }
   }
@@ -290,7 +290,7 @@ class _Connect {
     if (dial === undefined) return;
     dial.cancel();
     // Node reports the aborted Happy Eyeballs dial once destroy() has returned.
-    if (target !== undefined) nextTick(_emitCancelled, this, target);
+    if (target !== undefined) process.nextTick(_emitCancelled, this, target);
   }
 
   fail(err: Error): void {
@@ -316,7 +316,7 @@ class _Connect {
 
   /** Fails on the next tick, as Node defers lookup failures (listeners may not exist yet). */
   failSoon(err: Error): void {
-    nextTick(() => this.fail(err));
+    process.nextTick(() => this.fail(err));
   }
 
   _clearTimer(): void {
@@ -576,7 +576,7 @@ export function startTcpConnect(
   checkLocalBind(transport, plan);
   const c = new _Connect(transport, plan, sink);
   const literal = isIP(plan.host);
-  if (literal) nextTick(_dialLiteral, c, literal);
+  if (literal) process.nextTick(_dialLiteral, c, literal);
   else if (
     plan.lookupFamily !== 4 && plan.lookupFamily !== 6 && !plan.localAddress &&
     plan.autoSelectFamily

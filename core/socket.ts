@@ -13,7 +13,6 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import process from "node:process";
 import { Duplex, type DuplexOptions, finished } from "node:stream";
 import { getTransport } from "../runtimes/mod.ts";
 import type { AddressInfo, StreamHandle } from "../runtimes/types.ts";
