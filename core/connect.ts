@@ -75,6 +75,10 @@ export interface ConnectSink {
    * was in flight (on a later tick).
    */
   emit(event: string, ...args: unknown[]): boolean;
+  /** `emit` of an event with three arguments, where the sink has it (no rest array). */
+  emit3?(event: string, a: unknown, b: unknown, c: unknown): boolean;
+  /** `emit` of an event with four arguments, where the sink has it (no rest array). */
+  emit4?(event: string, a: unknown, b: unknown, c: unknown, d: unknown): boolean;
   /** Happy Eyeballs starts (before any attempt): `autoSelectFamilyAttemptedAddresses` becomes `[]`. */
   startMulti(): void;
   /** Appends to `socket.autoSelectFamilyAttemptedAddresses` (always after `startMulti()`). */
@@ -306,11 +310,28 @@ class _Connect {
     this.sink.connected(handle);
   }
 
-  /** Emits through the sink; false once the connect was cancelled (a listener may destroy). */
-  emit(event: string, ...args: unknown[]): boolean {
+  /**
+   * Emits an event of three arguments through the sink; false once the
+   * connect was cancelled (a listener may destroy). Fixed arities, not rest
+   * arguments: no array per event on the path every connection takes.
+   */
+  emit3(event: string, a: unknown, b: unknown, c: unknown): boolean {
     if (this.done) return false;
     // Without a cancel function yet (synchronous lookup), the socket says so here.
-    if (!this.sink.emit(event, ...args)) this.cancel();
+    const sink = this.sink;
+    const more = sink.emit3 === undefined ? sink.emit(event, a, b, c) : sink.emit3(event, a, b, c);
+    if (!more) this.cancel();
+    return !this.done;
+  }
+
+  /** As {@link _Connect.emit3}, for an event of four arguments. */
+  emit4(event: string, a: unknown, b: unknown, c: unknown, d: unknown): boolean {
+    if (this.done) return false;
+    const sink = this.sink;
+    const more = sink.emit4 === undefined
+      ? sink.emit(event, a, b, c, d)
+      : sink.emit4(event, a, b, c, d);
+    if (!more) this.cancel();
     return !this.done;
   }
 
@@ -357,7 +378,7 @@ class _Connect {
   /** A single dial, as Node's non-autoselect path: connectionAttempt, then connect or fail. */
   connectSingle(target: _Address): void {
     const { port, blockList } = this.plan;
-    if (!this.emit("connectionAttempt", target.address, port, target.family)) return;
+    if (!this.emit3("connectionAttempt", target.address, port, target.family)) return;
     if (blockList?.check(target.address, `ipv${target.family}`)) {
       this.fail(_errBlocked(target.address));
       return;
@@ -368,7 +389,7 @@ class _Connect {
   _singleSettled(target: _Address, err: Error | null, handle?: StreamHandle): void {
     if (err) {
       if (
-        this.emit("connectionAttemptFailed", target.address, this.plan.port, target.family, err)
+        this.emit4("connectionAttemptFailed", target.address, this.plan.port, target.family, err)
       ) {
         this.fail(err);
       }
@@ -421,10 +442,10 @@ class _Multi {
     if (blockList?.check(target.address, `ipv${target.family}`)) {
       const err = _errBlocked(target.address);
       this.errors.push(err);
-      if (c.emit("connectionAttemptFailed", target.address, port, target.family, err)) this.next();
+      if (c.emit4("connectionAttemptFailed", target.address, port, target.family, err)) this.next();
       return;
     }
-    if (!c.emit("connectionAttempt", target.address, port, target.family)) return;
+    if (!c.emit3("connectionAttempt", target.address, port, target.family)) return;
     c.sink.recordAttempt(`${target.address}:${port}`);
     c.inflight = target;
     c.dialOne(target, this);
@@ -442,7 +463,7 @@ class _Multi {
       return;
     }
     this.errors.push(err);
-    if (c.emit("connectionAttemptFailed", target.address, c.plan.port, target.family, err)) {
+    if (c.emit4("connectionAttemptFailed", target.address, c.plan.port, target.family, err)) {
       this.next();
     }
   }
@@ -458,7 +479,7 @@ class _Multi {
     this.errors.push(
       systemError({ code: "ETIMEDOUT", syscall: "connect", address: target.address, port }),
     );
-    if (c.emit("connectionAttemptTimeout", target.address, port, target.family)) this.next();
+    if (c.emit3("connectionAttemptTimeout", target.address, port, target.family)) this.next();
   }
 }
 
@@ -513,7 +534,7 @@ function _resolveOne(c: _Connect): void {
       c.sink.emit("lookup", err, ip, family, plan.host);
       return;
     }
-    if (!c.emit("lookup", err, ip, family, plan.host)) return;
+    if (!c.emit4("lookup", err, ip, family, plan.host)) return;
     if (err) c.failSoon(err);
     // Only a string reaches a handle: Node's isIP() coerces, a native dial would not.
     else if (typeof ip !== "string" || !isIP(ip)) c.failSoon(_errInvalidIp(ip));
@@ -529,12 +550,12 @@ function _resolveAll(c: _Connect): void {
   _callLookup(plan, opts, (err, addresses) => {
     if (c.done) return;
     if (err) {
-      if (c.emit("lookup", err, undefined, undefined, plan.host)) c.failSoon(err);
+      if (c.emit4("lookup", err, undefined, undefined, plan.host)) c.failSoon(err);
       return;
     }
     const list = (addresses ?? []) as ArrayLike<{ address?: unknown; family?: unknown }>;
     for (let i = 0; i < list.length; i++) {
-      if (!c.emit("lookup", err, list[i]?.address, list[i]?.family, plan.host)) return;
+      if (!c.emit4("lookup", err, list[i]?.address, list[i]?.family, plan.host)) return;
     }
     const ordered = _interleave(list);
     if (ordered.length === 0) {
