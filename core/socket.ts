@@ -582,9 +582,9 @@ export class Socket extends Duplex {
       const done = getTransport().features.closeFromLoop === true
         ? () => {
           if (this.#destroyTickRan()) this.#emitClose(hadError);
-          else process.nextTick(() => this.#emitClose(hadError));
+          else process.nextTick(Socket.#closeTick, this, hadError);
         }
-        : () => process.nextTick(() => this.#emitClose(hadError));
+        : () => process.nextTick(Socket.#closeTick, this, hadError);
       if (this.#has(_F_RESETTING) && handle.reset) handle.reset(done);
       else handle.close(done);
       cb(err);
@@ -592,7 +592,7 @@ export class Socket extends Duplex {
       cb(err);
       // Cancelled after cb: Node reports an aborted Happy Eyeballs dial after 'error', before 'close'.
       if (dial !== null) dial();
-      process.nextTick(() => this.#emitClose(hadHandle ? hadError : undefined));
+      process.nextTick(Socket.#closeTick, this, hadHandle ? hadError : undefined);
     }
     this.#cancelInflightWrite();
   }
@@ -623,6 +623,11 @@ export class Socket extends Duplex {
       this.#writeCb = null;
       cb(systemError({ code: "ECANCELED", syscall: "write" }));
     }
+  }
+
+  /** `'close'` on a later tick: `nextTick` arguments, not a closure per socket. */
+  static #closeTick(socket: Socket, hadError: boolean | undefined): void {
+    socket.#emitClose(hadError);
   }
 
   #emitClose(hadError: boolean | undefined): void {
