@@ -352,16 +352,19 @@ class _Connect {
   }
 
   /**
-   * Dials `target` on the transport; unless cancelled, the outcome goes to
-   * `multi` (Happy Eyeballs) or to `_singleSettled`. One closure per dial: the
-   * outcome handlers are methods, not closures made per connection.
+   * Dials `address` on the transport; unless cancelled, the outcome goes to
+   * `multi` (Happy Eyeballs, with its `target`) or to `_singleSettled`. One
+   * closure per dial: the outcome handlers are methods, not closures made per
+   * connection; the closure holds scalars and the shared local end, not the
+   * request (garbage once the adapter took it) or an address record, which
+   * a dialling socket would otherwise keep for the whole dial.
    */
-  dialOne(target: _Address, multi: _Multi | null): void {
+  dialOne(address: string, family: 4 | 6, multi: _Multi | null, target?: _Address): void {
     const { port } = this.plan;
-    const local = this._localFor(target.family);
+    const local = this._localFor(family);
     const req: TcpConnectRequest = local === _NO_LOCAL
-      ? { address: target.address, port, family: target.family }
-      : { address: target.address, port, family: target.family, ...local };
+      ? { address, port, family }
+      : { address, port, family, ...local };
     this.dial = dialTcp(this.transport, req, (err, handle) => {
       this.dial = undefined;
       if (this.done) {
@@ -369,28 +372,26 @@ class _Connect {
         if (handle) handle.close(_noop);
         return;
       }
-      const e = err ? _withLocal(err, req.localAddress, req.localPort) : null;
-      if (multi === null) this._singleSettled(target, e, handle);
-      else multi._settled(target, e, handle);
+      const e = err ? _withLocal(err, local.localAddress, local.localPort) : null;
+      if (multi === null) this._singleSettled(address, family, e, handle);
+      else multi._settled(target!, e, handle);
     });
   }
 
   /** A single dial, as Node's non-autoselect path: connectionAttempt, then connect or fail. */
-  connectSingle(target: _Address): void {
+  connectSingle(address: string, family: 4 | 6): void {
     const { port, blockList } = this.plan;
-    if (!this.emit3("connectionAttempt", target.address, port, target.family)) return;
-    if (blockList?.check(target.address, `ipv${target.family}`)) {
-      this.fail(_errBlocked(target.address));
+    if (!this.emit3("connectionAttempt", address, port, family)) return;
+    if (blockList?.check(address, `ipv${family}`)) {
+      this.fail(_errBlocked(address));
       return;
     }
-    this.dialOne(target, null);
+    this.dialOne(address, family, null);
   }
 
-  _singleSettled(target: _Address, err: Error | null, handle?: StreamHandle): void {
+  _singleSettled(address: string, family: 4 | 6, err: Error | null, handle?: StreamHandle): void {
     if (err) {
-      if (
-        this.emit4("connectionAttemptFailed", target.address, this.plan.port, target.family, err)
-      ) {
+      if (this.emit4("connectionAttemptFailed", address, this.plan.port, family, err)) {
         this.fail(err);
       }
     } else this.succeed(handle!);
@@ -404,7 +405,7 @@ const _NO_LOCAL: { localAddress?: string; localPort?: number } = Object.freeze({
 
 /** The deferred dial of an IP literal (`nextTick` arguments, not a closure per connection). */
 function _dialLiteral(c: _Connect, family: 4 | 6): void {
-  if (!c.done) c.connectSingle({ address: c.plan.host, family });
+  if (!c.done) c.connectSingle(c.plan.host, family);
 }
 
 function _emitCancelled(c: _Connect, target: _Address): void {
@@ -448,7 +449,7 @@ class _Multi {
     if (!c.emit3("connectionAttempt", target.address, port, target.family)) return;
     c.sink.recordAttempt(`${target.address}:${port}`);
     c.inflight = target;
-    c.dialOne(target, this);
+    c.dialOne(target.address, target.family, this, target);
     if (this.index < this.list.length) {
       c.timer = setTimeout(() => this._timedOut(target), autoSelectFamilyAttemptTimeout);
     }
@@ -540,7 +541,7 @@ function _resolveOne(c: _Connect): void {
     else if (typeof ip !== "string" || !isIP(ip)) c.failSoon(_errInvalidIp(ip));
     else if (family !== 4 && family !== 6) {
       c.failSoon(_errAddressFamily(family, plan.host, plan.port));
-    } else c.connectSingle({ address: ip as string, family });
+    } else c.connectSingle(ip as string, family);
   });
 }
 
@@ -563,7 +564,7 @@ function _resolveAll(c: _Connect): void {
       const ip = first?.address;
       if (typeof ip !== "string" || !isIP(ip)) c.failSoon(_errInvalidIp(ip));
       else c.failSoon(_errAddressFamily(first?.family, plan.host, plan.port));
-    } else if (ordered.length === 1) c.connectSingle(ordered[0]);
+    } else if (ordered.length === 1) c.connectSingle(ordered[0].address, ordered[0].family);
     else {
       c.sink.startMulti();
       new _Multi(c, ordered).next();
@@ -606,5 +607,6 @@ export function startTcpConnect(
   } else {
     _resolveOne(c);
   }
-  return () => c.cancel();
+  // A bound method: no closure context per connect for the function the socket keeps.
+  return c.cancel.bind(c);
 }
