@@ -9,7 +9,7 @@
  * @module
  */
 import type { Socket } from "node:net";
-import * as tls from "node:tls";
+import type * as tls from "node:tls";
 import type { TLSSocket } from "node:tls";
 import type {
   Dial,
@@ -19,6 +19,9 @@ import type {
   TlsUpgradeRequest,
 } from "./types.ts";
 import { DuplexStreamHandle } from "./_duplex_handle.ts";
+
+/** The runtime's node:tls, loaded at the first upgrade (5 MiB of RSS on Node 24). */
+const _tls = (): typeof tls => process.getBuiltinModule("node:tls");
 
 /**
  * A `tls.TLSSocket` behind the StreamHandle contract (`DuplexStreamHandle`):
@@ -110,9 +113,9 @@ export function tlsOverNetSocket(
   const alpn = req.alpnProtocols && req.alpnProtocols.length > 0 ? req.alpnProtocols : undefined;
   try {
     secure = req.isServer
-      ? new tls.TLSSocket(sock, {
+      ? new (_tls().TLSSocket)(sock, {
         isServer: true,
-        secureContext: tls.createSecureContext({
+        secureContext: _tls().createSecureContext({
           ca: req.ca as tls.SecureContextOptions["ca"],
           cert: req.cert as tls.SecureContextOptions["cert"],
           key: req.key as tls.SecureContextOptions["key"],
@@ -120,7 +123,7 @@ export function tlsOverNetSocket(
         ALPNProtocols: alpn,
         rejectUnauthorized: req.rejectUnauthorized,
       })
-      : tls.connect({
+      : _tls().connect({
         socket: sock,
         servername: req.servername,
         ALPNProtocols: alpn,
