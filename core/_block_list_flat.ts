@@ -39,8 +39,18 @@ function _to4(w: Int32Array, p: number): number {
 /** Regions of at most 2 ** _MAX_MAP_BITS make a bit map (128 KiB). */
 const _MAX_MAP_BITS = 20;
 
-/** Whether (x0, x1, x2, x3) is <= the 4-word key at `keys[p]`. */
-function _ge(keys: Int32Array, p: number, x0: number, x1: number, x2: number, x3: number): boolean {
+/**
+ * Whether (x0, x1, x2, x3) is <= the 4-word key at `keys[p]` (sign-flipped words).
+ * @returns `true` if so.
+ */
+export function _ge4(
+  keys: Int32Array,
+  p: number,
+  x0: number,
+  x1: number,
+  x2: number,
+  x3: number,
+): boolean {
   const a0 = keys[p];
   if (a0 !== x0) return a0 > x0;
   const a1 = keys[p + 1];
@@ -203,9 +213,36 @@ export class _Flat6 {
    * @returns `true` if covered.
    */
   has(x0: number, x1: number, x2: number, x3: number): boolean {
+    const lo = this.#pred(x0, x1, x2, x3);
+    return lo !== -1 && _ge4(this.ends, lo << 2, x0, x1, x2, x3);
+  }
+
+  /**
+   * What the intervals hold of [a, b] (sign-flipped words, both included):
+   * 1 all of it, 0 none of it, -1 a part.
+   * @returns 1, 0 or -1.
+   */
+  span(
+    a0: number,
+    a1: number,
+    a2: number,
+    a3: number,
+    b0: number,
+    b1: number,
+    b2: number,
+    b3: number,
+  ): number {
+    const lo = this.#pred(b0, b1, b2, b3);
+    if (lo === -1 || !_ge4(this.ends, lo << 2, a0, a1, a2, a3)) return 0;
+    const p = lo << 2;
+    return _le4(this.starts, p, a0, a1, a2, a3) && _ge4(this.ends, p, b0, b1, b2, b3) ? 1 : -1;
+  }
+
+  /** The last interval starting at or before the key (sign-flipped words), or -1. */
+  #pred(x0: number, x1: number, x2: number, x3: number): number {
     const n = this.n;
     const starts = this.starts;
-    if (n === 0 || !_le4(starts, 0, x0, x1, x2, x3)) return false;
+    if (n === 0 || !_le4(starts, 0, x0, x1, x2, x3)) return -1;
     // x >= the first start. If x leaves the shared prefix, it is above every start.
     let lo = n - 1, hi = n - 1;
     const wi = this.wi, sh = this.sh;
@@ -234,7 +271,7 @@ export class _Flat6 {
       if (_le4(starts, mid << 2, x0, x1, x2, x3)) lo = mid;
       else hi = mid - 1;
     }
-    return _ge(this.ends, lo << 2, x0, x1, x2, x3);
+    return lo;
   }
 
   /**

@@ -24,8 +24,8 @@ import {
 } from "./ip.ts";
 import { _socketAddressValue, SocketAddress } from "./socket_address.ts";
 import { validateInt32, validateString } from "./validators.ts";
-import { _Cover } from "./_block_list_cover.ts";
-import { _Flat6, _tz4 } from "./_block_list_flat.ts";
+import { _Cover, _le4 } from "./_block_list_cover.ts";
+import { _Flat6, _ge4, _tz4 } from "./_block_list_flat.ts";
 import { _HEAD, _head6, _tail6 } from "./_block_list_scan6.ts";
 import { _M_EFAM6, _M_FAM6, _M_LIVE, _M_PREFIX, _M_WIDE, _Rows } from "./_block_list_rows.ts";
 
@@ -334,11 +334,134 @@ interface _Covers {
    * that takes more than 4 (the staged check is off).
    */
   g6: number;
+  /**
+   * The flat index of c6, built once checks of IPv6 input have paid for it
+   * (see `BlockList`), or null.
+   */
+  flat6: _Flat6 | null;
+  /**
+   * What changed in c6 since `flat6` was built, which `flat6` does not show:
+   * `nDelta` entries of 9 ints, oldest first: the first and last key of an
+   * interval (sign-flipped, both included) and the state of all of it just
+   * after the change: 1 covered, 0 not, -1 partly (the cover tells). The
+   * newest entry holding a key decides for it; none: `flat6` decides.
+   */
+  delta: Int32Array;
+  nDelta: number;
+  /** The first words of the entries' first keys and of their last keys, and the least and greatest. */
+  lo0: Int32Array;
+  hi0: Int32Array;
+  min0: number;
+  max0: number;
+  /** A change came that `delta` had no room for: `flat6` must go. */
+  over: boolean;
 }
+
+/** Changes of the IPv6 cover a flat IPv6 index takes in its delta before it is dropped. */
+const _DELTA = 16;
 
 /** A fresh pair of covers. */
 function _newCovers(): _Covers {
-  return { c4: new _Cover(1), c6: new _Cover(4), touched: 0, tz6: 128, g6: 1 };
+  return {
+    c4: new _Cover(1),
+    c6: new _Cover(4),
+    touched: 0,
+    tz6: 128,
+    g6: 1,
+    flat6: null,
+    delta: new Int32Array(_DELTA * 9),
+    nDelta: 0,
+    lo0: new Int32Array(_DELTA),
+    hi0: new Int32Array(_DELTA),
+    min0: 0,
+    max0: 0,
+    over: false,
+  };
+}
+
+/**
+ * Notes in the delta that c6 just changed over [_k6a, b] (b: sign-flipped
+ * words, included). Entries inside the interval are dropped (the new one
+ * decides for all their keys); the new one is left out when it would say
+ * what `flat6` says and no older entry overlaps it.
+ */
+function _logDelta(cv: _Covers, b0: number, b1: number, b2: number, b3: number): void {
+  const flat = cv.flat6;
+  if (flat === null || cv.over) return;
+  const a = _k6a, a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+  const state = cv.c6.span4(a0, a1, a2, a3, b0, b1, b2, b3);
+  const t = cv.delta;
+  let overlap = false, n = 0;
+  for (let k = 0; k < cv.nDelta; k++) {
+    const o = k * 9;
+    // Entry k: [t[o..o+4), t[o+4..o+8)]; inside [a, b], or overlapping it.
+    if (_le4(a, 0, t[o], t[o + 1], t[o + 2], t[o + 3]) && _le4(t, o + 4, b0, b1, b2, b3)) continue;
+    if (_le4(t, o, b0, b1, b2, b3) && _ge4(t, o + 4, a0, a1, a2, a3)) overlap = true;
+    if (n !== k) t.copyWithin(n * 9, o, o + 9);
+    n++;
+  }
+  cv.nDelta = n;
+  if (overlap || state !== flat.span(a0, a1, a2, a3, b0, b1, b2, b3)) {
+    if (n === _DELTA) {
+      cv.over = true;
+      return;
+    }
+    _putDelta(cv, n, a0, a1, a2, a3, b0, b1, b2, b3, state);
+  }
+  // The first words of what is left, for _inDelta's quick tests.
+  let min0 = 0x7fffffff, max0 = -0x80000000;
+  for (let k = 0; k < cv.nDelta; k++) {
+    const l = t[k * 9], h = t[k * 9 + 4];
+    cv.lo0[k] = l;
+    cv.hi0[k] = h;
+    if (l < min0) min0 = l;
+    if (h > max0) max0 = h;
+  }
+  cv.min0 = min0;
+  cv.max0 = max0;
+}
+
+/** Writes delta entry `n` and counts it. */
+function _putDelta(
+  cv: _Covers,
+  n: number,
+  a0: number,
+  a1: number,
+  a2: number,
+  a3: number,
+  b0: number,
+  b1: number,
+  b2: number,
+  b3: number,
+  state: number,
+): void {
+  const t = cv.delta;
+  const o = n * 9;
+  t[o] = a0;
+  t[o + 1] = a1;
+  t[o + 2] = a2;
+  t[o + 3] = a3;
+  t[o + 4] = b0;
+  t[o + 5] = b1;
+  t[o + 6] = b2;
+  t[o + 7] = b3;
+  t[o + 8] = state;
+  cv.nDelta = n + 1;
+}
+
+/**
+ * What the delta says of sign-flipped x: 1 covered, 0 not, -1 ask the
+ * cover, 2 nothing (`flat6` decides).
+ */
+function _inDelta(cv: _Covers, x0: number, x1: number, x2: number, x3: number): number {
+  if (x0 < cv.min0 || x0 > cv.max0) return 2;
+  const t = cv.delta, lo0 = cv.lo0, hi0 = cv.hi0;
+  for (let k = cv.nDelta - 1; k >= 0; k--) {
+    if (x0 < lo0[k] || x0 > hi0[k]) continue;
+    const o = k * 9;
+    if (_le4(t, o, x0, x1, x2, x3) && _ge4(t, o + 4, x0, x1, x2, x3)) return t[o + 8];
+  }
+  return 2;
 }
 
 /** Sets the alignment of c6 and the groups the staged check reads. */
@@ -394,6 +517,7 @@ function _update6(
         if (e0 > _MAX) {
           if (tz < cv.tz6) _setTz6(cv, tz);
           c.update(_k6a, null, d);
+          _logDelta(cv, b0 ^ _FLIP, b1 ^ _FLIP, b2 ^ _FLIP, b3 ^ _FLIP);
           return;
         }
       }
@@ -407,6 +531,7 @@ function _update6(
   if (te < tz) tz = te;
   if (tz < cv.tz6) _setTz6(cv, tz);
   c.update(_k6a, _k6e, d);
+  _logDelta(cv, b0 ^ _FLIP, b1 ^ _FLIP, b2 ^ _FLIP, b3 ^ _FLIP);
 }
 
 /**
@@ -573,7 +698,6 @@ export class BlockList {
   // the ones built from what it changed: IPv6 address rules (hashed, never in
   // a flat index) drop neither, IPv4 ones only the first.
   #flat4: _Flat4 | null = null;
-  #flat6: _Flat6 | null = null;
   // Checks of each family since its index last changed, and how many pay for
   // building its flat index: about two per rule.
   #quiet4 = 0;
@@ -846,7 +970,8 @@ export class BlockList {
     this.#cv = _newCovers();
     this.#wideLive = 0;
     this.#wide64 = new Int32Array(0);
-    this.#changed(3);
+    this.#quiet6 = 0;
+    this.#changed(1);
   }
 
   /**
@@ -1084,15 +1209,23 @@ export class BlockList {
    * 2: IPv6 cover) and restarts their count of quiet checks.
    */
   #changed(what: number): void {
-    this.#cv.touched = 0;
+    const cv = this.#cv;
+    cv.touched = 0;
     const limit = 2 * this.size + 1024;
     if ((what & 1) !== 0) {
       this.#flat4 = null;
       this.#quiet4 = 0;
       this.#limit4 = limit;
     }
-    if ((what & 2) !== 0) {
-      this.#flat6 = null;
+    // The flat IPv6 index stays while its delta holds the changes. Once
+    // dropped, checks count from then on, not from the last change: under
+    // steady change it is built again after every 2n checks or so.
+    if ((what & 2) === 0) return;
+    if (cv.flat6 === null) {
+      // A list still growing waits for checks enough to pay for its size.
+      if (limit > this.#limit6) this.#limit6 = limit;
+    } else if (cv.over) {
+      cv.flat6 = null;
       this.#quiet6 = 0;
       this.#limit6 = limit;
     }
@@ -1168,9 +1301,15 @@ export class BlockList {
     } else if (a.nWide !== 0 && a.hasWide4(x0, x1, x2, x3)) {
       return true;
     }
-    const flat = this.#flat6 ?? this.#settle6();
-    if (flat !== null) return flat.has(x0 ^ _FLIP, x1 ^ _FLIP, x2 ^ _FLIP, x3 ^ _FLIP);
-    return this.#cv.c6.has4(x0 ^ _FLIP, x1 ^ _FLIP, x2 ^ _FLIP, x3 ^ _FLIP);
+    const cv = this.#cv;
+    const flat = cv.flat6 ?? this.#settle6();
+    const y0 = x0 ^ _FLIP, y1 = x1 ^ _FLIP, y2 = x2 ^ _FLIP, y3 = x3 ^ _FLIP;
+    if (flat === null) return cv.c6.has4(y0, y1, y2, y3);
+    if (cv.nDelta !== 0) {
+      const d = _inDelta(cv, y0, y1, y2, y3);
+      if (d !== 2) return d === 1 || (d === -1 && cv.c6.has4(y0, y1, y2, y3));
+    }
+    return flat.has(y0, y1, y2, y3);
   }
 
   /**
@@ -1179,10 +1318,13 @@ export class BlockList {
    */
   #settle6(): _Flat6 | null {
     if (++this.#quiet6 <= this.#limit6) return null;
-    const flat = _Flat6.build(this.#cv.c6);
+    const cv = this.#cv;
+    const flat = _Flat6.build(cv.c6);
     // Exact for what the cover holds now (it may only have grown coarser).
-    _setTz6(this.#cv, flat.tz);
-    this.#flat6 = flat;
+    _setTz6(cv, flat.tz);
+    cv.nDelta = 0;
+    cv.over = false;
+    cv.flat6 = flat;
     return flat;
   }
 
@@ -1191,9 +1333,16 @@ export class BlockList {
    * `g6` groups or wider) lies in the IPv6 cover; one key decides for all.
    */
   #region6(h0: number, h1: number): boolean {
-    const flat = this.#flat6 ?? this.#settle6();
-    if (flat !== null) return flat.region(h0, h1);
-    return this.#cv.c6.has4(h0 ^ _FLIP, h1 ^ _FLIP, _FLIP | 0, _FLIP | 0);
+    const cv = this.#cv;
+    const flat = cv.flat6 ?? this.#settle6();
+    const y0 = h0 ^ _FLIP, y1 = h1 ^ _FLIP, y2 = _FLIP | 0;
+    if (flat === null) return cv.c6.has4(y0, y1, y2, y2);
+    if (cv.nDelta !== 0) {
+      // The delta's intervals are aligned as the block is: its first key decides.
+      const d = _inDelta(cv, y0, y1, y2, y2);
+      if (d !== 2) return d === 1 || (d === -1 && cv.c6.has4(y0, y1, y2, y2));
+    }
+    return flat.region(h0, h1);
   }
 }
 

@@ -383,12 +383,25 @@ function hitMissProbes(list: AnyBlockList, blocked: Blocked): Record<string, [st
 
 type Probes = Record<string, [string, string][]>;
 
-/** ns per check() for each probe set; `null` if the list disagrees with the probes' answer. */
+/** IPv6 /64 networks for the "changing v6" checks, outside the rules' 2001:db8::/32. */
+const bans6: string[] = flat(
+  Array.from({ length: 1024 }, (_, i) => `2001:db9:${i.toString(16)}:1::`),
+);
+
+/** The next of `bans6` the "changing v6" checks add, over all probe sets of a list. */
+const bans = { next: 0 };
+
+/**
+ * ns per check() for each probe set; `null` if the list disagrees with the
+ * probes' answer. `live`: a change every 1,024 checks, an IPv4 address
+ * (`"v4"`, added and removed again) or an IPv6 /64 subnet (`"v6"`, a new one
+ * added and the one added four changes before removed).
+ */
 function hitMiss(
   list: AnyBlockList,
   probes: Probes,
   verify: number,
-  live = false,
+  live: "" | "v4" | "v6" = "",
 ): Record<string, number | null> {
   const out: Record<string, number | null> = {};
   for (const [name, set] of Object.entries(probes)) {
@@ -396,7 +409,7 @@ function hitMiss(
     const wrong = set.slice(0, verify).filter(([a, t]) => list.check(a, t) !== want).length;
     const mask = set.length - 1;
     const check = (i: number): boolean => list.check(set[i & mask][0], set[i & mask][1]);
-    // Live: a change (an address added and removed again) every 1024 checks.
+    // Live: a change (a rule added and removed again) every 1024 checks.
     const changing = (i: number): boolean => {
       if ((i & 1023) === 0) {
         list.addAddress("0.0.0.1");
@@ -404,7 +417,18 @@ function hitMiss(
       }
       return check(i);
     };
-    out[name] = wrong > 0 ? null : nsPerOp(live ? changing : check);
+    // A new /64 each time; the one added four changes before goes (a sliding window of bans).
+    const changing6 = (i: number): boolean => {
+      if ((i & 1023) === 0) {
+        const k = bans.next++;
+        list.addSubnet(bans6[k & 1023], 64, "ipv6");
+        if (k >= 4) list.removeSubnet!(bans6[(k - 4) & 1023], 64, "ipv6");
+      }
+      return check(i);
+    };
+    out[name] = wrong > 0
+      ? null
+      : nsPerOp(live === "v4" ? changing : live === "v6" ? changing6 : check);
   }
   return out;
 }
@@ -499,7 +523,11 @@ function big(make: () => AnyBlockList, n: number): Record<string, unknown> {
   if (make === ours) settle(list, n);
   // A slow native list verifies a sample of the answers only.
   out.check = hitMiss(list, probesAt.get(n)!, known === undefined ? 1024 : 16);
-  if (make === ours) out.checkLive = hitMiss(list, probesAt.get(n)!, 0, true);
+  if (make === ours) {
+    bans.next = 0;
+    out.checkLive = hitMiss(list, probesAt.get(n)!, 0, "v4");
+    out.checkLive6 = hitMiss(list, probesAt.get(n)!, 0, "v6");
+  }
   if (typeof list.toJSON === "function" && typeof list.fromJSON === "function") {
     let json: string[] = [];
     out.toJSON = timeMs(() => {
