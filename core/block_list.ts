@@ -401,7 +401,9 @@ function _logDelta(cv: _Covers, b0: number, b1: number, b2: number, b3: number):
     n++;
   }
   cv.nDelta = n;
-  if (overlap || state !== flat.span(a0, a1, a2, a3, b0, b1, b2, b3)) {
+  // Left out only when the flat index says the same of all of [a, b] (a
+  // "partly" on both sides may split it differently).
+  if (overlap || state === -1 || state !== flat.span(a0, a1, a2, a3, b0, b1, b2, b3)) {
     if (n === _DELTA) {
       cv.over = true;
       return;

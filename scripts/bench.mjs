@@ -43,6 +43,7 @@ function distStale() {
     "_block_list_cover",
     "_block_list_rows",
     "_block_list_flat",
+    "_block_list_scan6",
     "ip",
     "socket_address",
     "errors",
