@@ -706,6 +706,11 @@ export class BlockList {
   #limit4 = 1024;
   #quiet6 = 0;
   #limit6 = 1024;
+  // Changes of the IPv6 cover while it has no flat index, counting a run of
+  // changes with no check between them once (a bulk load is one), and the
+  // check count at the last one.
+  #changes6 = 0;
+  #quietAt6 = 0;
   // Live IPv6 address rules (wide rows), counted by a hash of their first 64
   // bits, so that the staged IPv6 check knows when none lies in a block.
   #wideLive = 0;
@@ -973,6 +978,8 @@ export class BlockList {
     this.#wideLive = 0;
     this.#wide64 = new Int32Array(0);
     this.#quiet6 = 0;
+    this.#changes6 = 0;
+    this.#quietAt6 = 0;
     this.#changed(1);
   }
 
@@ -1220,15 +1227,22 @@ export class BlockList {
       this.#limit4 = limit;
     }
     // The flat IPv6 index stays while its delta holds the changes. Once
-    // dropped, checks count from then on, not from the last change: under
-    // steady change it is built again after every 2n checks or so.
+    // dropped, checks count from then on, not from the last change, and it
+    // is built again when they pay for it and changes are rare enough for
+    // the delta to keep it a while (see #settle6).
     if ((what & 2) === 0) return;
     if (cv.flat6 === null) {
       // A list still growing waits for checks enough to pay for its size.
       if (limit > this.#limit6) this.#limit6 = limit;
+      if (this.#quiet6 !== this.#quietAt6) {
+        this.#changes6++;
+        this.#quietAt6 = this.#quiet6;
+      }
     } else if (cv.over) {
       cv.flat6 = null;
       this.#quiet6 = 0;
+      this.#quietAt6 = 0;
+      this.#changes6 = 1;
       this.#limit6 = limit;
     }
   }
@@ -1319,7 +1333,12 @@ export class BlockList {
    * once the checks since the last change pay for it, as for IPv4.
    */
   #settle6(): _Flat6 | null {
-    if (++this.#quiet6 <= this.#limit6) return null;
+    // Also on average 128 checks or more per change since then, so that the
+    // delta (16 changes) keeps the index for long enough to be worth building.
+    const q = ++this.#quiet6;
+    if (q <= this.#limit6 || q < 128 * this.#changes6) return null;
+    this.#changes6 = 0;
+    this.#quiet6 = this.#quietAt6 = 0;
     const cv = this.#cv;
     const flat = _Flat6.build(cv.c6);
     // Exact for what the cover holds now (it may only have grown coarser).
