@@ -160,13 +160,17 @@ function printMain(results) {
   const scans = results.filter(([, r]) => r.scan);
   if (scans.length > 0) {
     console.log(
-      "\nScanning the check texts alone, ns per address (parse / a bare charCodeAt loop):",
+      "\nScanning the check texts alone, ns per address (parse / a bare charCodeAt loop; IPv6 also" +
+        "\nthe staged scan: its first 3 groups / those and the validation of the rest):",
     );
     for (const [label, r] of scans) {
       const s = r.scan;
+      const staged = s.v6head == null
+        ? ""
+        : `, staged ${s.v6head.toFixed(0)} / ${s.v6staged.toFixed(0)}`;
       console.log(
         `  ${r.version ?? label}: IPv4 ${s.v4.toFixed(0)} / ${s.v4read.toFixed(0)},` +
-          ` IPv6 ${s.v6.toFixed(0)} / ${s.v6read.toFixed(0)}`,
+          ` IPv6 ${s.v6.toFixed(0)} / ${s.v6read.toFixed(0)}${staged}`,
       );
     }
   }

@@ -19,6 +19,7 @@ import * as nodeNet from "node:net";
 import process from "node:process";
 import { BlockList } from "../core/block_list.ts";
 import { _parseIPv6Fast, isIP, parseIPv4 } from "../core/ip.ts";
+import { _HEAD, _head6, _tail6 } from "../core/_block_list_scan6.ts";
 
 /** A list with the methods the benchmark calls on either implementation. */
 interface AnyBlockList {
@@ -450,8 +451,9 @@ function settle(list: AnyBlockList, n: number): void {
 
 /**
  * ns per address of scanning the probe texts: the parse `check()` starts
- * with (IPv4, and the one-pass IPv6 scan), and a bare loop reading every
- * character with `charCodeAt` (what no parse can go below).
+ * with (IPv4, and the one-pass IPv6 scan), a bare loop reading every
+ * character with `charCodeAt` (what no parse can go below), and the staged
+ * IPv6 scan.
  */
 function scan(): Record<string, number> {
   const rand = prng(7);
@@ -476,6 +478,14 @@ function scan(): Record<string, number> {
     v4read: nsPerOp((i) => read(v4s[i & 1023]) === 0),
     v6: nsPerOp((i) => _parseIPv6Fast(v6s[i & 1023], quad) === 1),
     v6read: nsPerOp((i) => read(v6s[i & 1023]) === 0),
+    // The staged check's scan: the first 3 groups (all a miss in a free block
+    // reads), and those plus the validation of the rest (a hit in a blocked one).
+    v6head: nsPerOp((i) => _head6(v6s[i & 1023], 3) !== -1),
+    v6staged: nsPerOp((i) => {
+      const s = v6s[i & 1023];
+      const at = _head6(s, 3);
+      return at !== -1 && _tail6(s, at, 3 - _HEAD[2], _HEAD[2] !== 0);
+    }),
   };
 }
 
