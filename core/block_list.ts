@@ -8,7 +8,8 @@
  * numeric value, subnets and ranges as intervals in a blocked, counted
  * boundary list per input family (`_block_list_cover.ts`). `check()` is a
  * hash probe plus a predecessor search, O(log n), with no BigInt and no
- * allocation for string input. Rules are kept in typed arrays, in insertion
+ * allocation for string input; IPv6 text is read in stages, its first groups
+ * first (`_block_list_scan6.ts`). Rules are kept in typed arrays, in insertion
  * order (`_block_list_rows.ts`).
  * @module
  */
@@ -696,12 +697,12 @@ export class BlockList {
   #cv: _Covers = _newCovers();
   // Once the list has been checked without change for long enough to pay for
   // it, checks use flat merged indexes: for IPv4 input (the IPv4 address rows
-  // and the IPv4 cover) and for IPv6 input (the IPv6 cover). A change drops
-  // the ones built from what it changed: IPv6 address rules (hashed, never in
-  // a flat index) drop neither, IPv4 ones only the first.
+  // and the IPv4 cover; any change of those drops it) and for IPv6 input (the
+  // IPv6 cover: `#cv.flat6`, which keeps changes in its delta until that is
+  // full). IPv6 address rules (hashed) are in neither.
   #flat4: _Flat4 | null = null;
-  // Checks of each family since its index last changed, and how many pay for
-  // building its flat index: about two per rule.
+  // Checks of each family since its flat index went, and how many pay for
+  // building it: about two per rule.
   #quiet4 = 0;
   #limit4 = 1024;
   #quiet6 = 0;
