@@ -179,6 +179,44 @@ export class _Cover {
   }
 
   /**
+   * What the intervals hold of the 4-word keys [a, b] (sign-flipped words,
+   * both included): 1 all of them, 0 none, -1 some (or a count changes
+   * inside, between positive values).
+   * @returns 1, 0 or -1.
+   */
+  span4(
+    a0: number,
+    a1: number,
+    a2: number,
+    a3: number,
+    b0: number,
+    b1: number,
+    b2: number,
+    b3: number,
+  ): number {
+    const blocks = this.blocks;
+    const first = this.first;
+    let lo = 0, hi = blocks.length - 1;
+    if (hi < 0 || !_le4(first, 0, b0, b1, b2, b3)) return 0;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (_le4(first, mid << 2, b0, b1, b2, b3)) lo = mid;
+      else hi = mid - 1;
+    }
+    const blk = blocks[lo];
+    const keys = blk.keys;
+    let l = 0, h = blk.len - 1;
+    while (l < h) {
+      const mid = (l + h + 1) >>> 1;
+      if (_le4(keys, mid << 2, b0, b1, b2, b3)) l = mid;
+      else h = mid - 1;
+    }
+    // The last boundary at or before b; a boundary after a splits [a, b].
+    if (!_le4(keys, l << 2, a0, a1, a2, a3)) return -1;
+    return blk.cnt[l] + blk.lazy > 0 ? 1 : 0;
+  }
+
+  /**
    * Adds `d` (+1 or -1) intervals `[a, e)`; `e === null` means up to the end
    * of the key space. Removing must name an interval that was added.
    * @param a Start key (`k` sign-flipped words).

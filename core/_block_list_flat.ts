@@ -18,8 +18,39 @@ import { type _Cover, _le4 } from "./_block_list_cover.ts";
 
 const _FLIP = 0x80000000;
 
-/** Whether (x0, x1, x2, x3) is <= the 4-word key at `keys[p]`. */
-function _ge(keys: Int32Array, p: number, x0: number, x1: number, x2: number, x3: number): boolean {
+/** Trailing zero bits of the 4 words at `w[p]` (sign-flipped, or not: the low bits agree), 128 for 0. */
+export function _tz4(w: Int32Array, p: number): number {
+  for (let i = 3; i >= 0; i--) {
+    const u = w[p + i] ^ _FLIP;
+    if (u !== 0) return 32 * (3 - i) + 31 - Math.clz32(u & -u);
+  }
+  return 128;
+}
+
+/** Trailing one bits of the 4 words at `w[p]` (the trailing zeros of their successor). */
+function _to4(w: Int32Array, p: number): number {
+  for (let i = 3; i >= 0; i--) {
+    const u = ~(w[p + i] ^ _FLIP);
+    if (u !== 0) return 32 * (3 - i) + 31 - Math.clz32(u & -u);
+  }
+  return 128;
+}
+
+/** Regions of at most 2 ** _MAX_MAP_BITS make a bit map (128 KiB). */
+const _MAX_MAP_BITS = 20;
+
+/**
+ * Whether (x0, x1, x2, x3) is <= the 4-word key at `keys[p]` (sign-flipped words).
+ * @returns `true` if so.
+ */
+export function _ge4(
+  keys: Int32Array,
+  p: number,
+  x0: number,
+  x1: number,
+  x2: number,
+  x3: number,
+): boolean {
   const a0 = keys[p];
   if (a0 !== x0) return a0 > x0;
   const a1 = keys[p + 1];
@@ -53,6 +84,28 @@ export class _Flat6 {
   base: number;
   /** Bucket of a key: `(window - base) >>> shift`. */
   shift: number;
+  /**
+   * The fewest trailing zero bits of any interval start and any end's
+   * successor: every aligned block of 2 ** tz keys is wholly inside an
+   * interval or outside all of them (128 when there are no intervals).
+   */
+  tz: number;
+  /**
+   * When the intervals are aligned to 64 bits or coarser and their span
+   * holds at most 2 ** 20 such blocks: one bit per block of the span (set:
+   * covered), found from the first 64 bits of a key. Else null.
+   */
+  map: Int32Array | null = null;
+  // The span's common prefix (first 64 bits, masks of its bits), and how
+  // a block's index is cut from the first 64 bits of a key (see #block).
+  #p0 = 0;
+  #p1 = 0;
+  #m0 = 0;
+  #m1 = 0;
+  #low = true;
+  #s0 = 0;
+  #s1 = 0;
+  #lm = 0;
 
   /**
    * @param starts Interval starts, sorted.
@@ -87,6 +140,64 @@ export class _Flat6 {
       top[b] = i;
     }
     this.top = top;
+    let tz = 128;
+    for (let i = 0; i < n; i++) {
+      const a = _tz4(starts, i << 2), b = _to4(ends, i << 2);
+      if (a < tz) tz = a;
+      if (b < tz) tz = b;
+    }
+    this.tz = tz;
+    if (n > 0 && tz >= 64) this.#buildMap(128 - tz);
+  }
+
+  /** The bit map of blocks of 2 ** (128 - bits) keys, if the span is small enough. */
+  #buildMap(bits: number): void {
+    const starts = this.starts, ends = this.ends, l = (this.n - 1) << 2;
+    // The prefix shared by the first start and the last end, at most `bits` long.
+    const x0 = (starts[0] ^ ends[l]) >>> 0, x1 = (starts[1] ^ ends[l + 1]) >>> 0;
+    let cp = x0 !== 0 ? Math.clz32(x0) : x1 !== 0 ? 32 + Math.clz32(x1) : 64;
+    if (cp > bits) cp = bits;
+    if (bits - cp > _MAX_MAP_BITS) return;
+    this.#p0 = starts[0] ^ _FLIP;
+    this.#p1 = starts[1] ^ _FLIP;
+    this.#m0 = cp === 0 ? 0 : cp >= 32 ? -1 : -1 << (32 - cp);
+    this.#m1 = cp <= 32 ? 0 : -1 << (64 - cp);
+    this.#low = bits <= 32;
+    this.#s0 = bits <= 32 ? 32 - bits : bits - 33;
+    this.#s1 = bits <= 32 ? 0 : 64 - bits;
+    this.#lm = (1 << (bits - cp)) - 1;
+    const map = new Int32Array(((1 << (bits - cp)) + 31) >>> 5);
+    for (let i = 0; i < this.n; i++) {
+      const p = i << 2;
+      const last = this.#block(ends[p] ^ _FLIP, ends[p + 1] ^ _FLIP);
+      for (let b = this.#block(starts[p] ^ _FLIP, starts[p + 1] ^ _FLIP); b <= last; b++) {
+        map[b >>> 5] |= 1 << (b & 31);
+      }
+    }
+    this.map = map;
+  }
+
+  /** The index in the bit map of the block holding a key whose first 64 bits are h0, h1. */
+  #block(h0: number, h1: number): number {
+    return this.#low
+      ? (h0 >>> this.#s0) & this.#lm
+      : (((h0 << this.#s0) << 1) | (h1 >>> this.#s1)) & this.#lm;
+  }
+
+  /**
+   * Whether the keys whose first 64 bits are h0, h1 (not sign-flipped) are
+   * covered, for a block of 2 ** tz keys or larger (tz >= 64): one of them
+   * decides for all.
+   * @param h0 Bits 0-31 of the key.
+   * @param h1 Bits 32-63 of the key.
+   * @returns `true` if covered.
+   */
+  region(h0: number, h1: number): boolean {
+    const map = this.map;
+    if (map === null) return this.has(h0 ^ _FLIP, h1 ^ _FLIP, _FLIP | 0, _FLIP | 0);
+    if ((((h0 ^ this.#p0) & this.#m0) | ((h1 ^ this.#p1) & this.#m1)) !== 0) return false;
+    const b = this.#block(h0, h1);
+    return ((map[b >>> 5] >>> (b & 31)) & 1) !== 0;
   }
 
   /** The unsigned 32-bit window of the key at `keys[p]`. */
@@ -102,9 +213,36 @@ export class _Flat6 {
    * @returns `true` if covered.
    */
   has(x0: number, x1: number, x2: number, x3: number): boolean {
+    const lo = this.#pred(x0, x1, x2, x3);
+    return lo !== -1 && _ge4(this.ends, lo << 2, x0, x1, x2, x3);
+  }
+
+  /**
+   * What the intervals hold of [a, b] (sign-flipped words, both included):
+   * 1 all of it, 0 none of it, -1 a part.
+   * @returns 1, 0 or -1.
+   */
+  span(
+    a0: number,
+    a1: number,
+    a2: number,
+    a3: number,
+    b0: number,
+    b1: number,
+    b2: number,
+    b3: number,
+  ): number {
+    const lo = this.#pred(b0, b1, b2, b3);
+    if (lo === -1 || !_ge4(this.ends, lo << 2, a0, a1, a2, a3)) return 0;
+    const p = lo << 2;
+    return _le4(this.starts, p, a0, a1, a2, a3) && _ge4(this.ends, p, b0, b1, b2, b3) ? 1 : -1;
+  }
+
+  /** The last interval starting at or before the key (sign-flipped words), or -1. */
+  #pred(x0: number, x1: number, x2: number, x3: number): number {
     const n = this.n;
     const starts = this.starts;
-    if (n === 0 || !_le4(starts, 0, x0, x1, x2, x3)) return false;
+    if (n === 0 || !_le4(starts, 0, x0, x1, x2, x3)) return -1;
     // x >= the first start. If x leaves the shared prefix, it is above every start.
     let lo = n - 1, hi = n - 1;
     const wi = this.wi, sh = this.sh;
@@ -133,7 +271,7 @@ export class _Flat6 {
       if (_le4(starts, mid << 2, x0, x1, x2, x3)) lo = mid;
       else hi = mid - 1;
     }
-    return _ge(this.ends, lo << 2, x0, x1, x2, x3);
+    return lo;
   }
 
   /**

@@ -8,7 +8,8 @@
  * numeric value, subnets and ranges as intervals in a blocked, counted
  * boundary list per input family (`_block_list_cover.ts`). `check()` is a
  * hash probe plus a predecessor search, O(log n), with no BigInt and no
- * allocation for string input. Rules are kept in typed arrays, in insertion
+ * allocation for string input; IPv6 text is read in stages, its first groups
+ * first (`_block_list_scan6.ts`). Rules are kept in typed arrays, in insertion
  * order (`_block_list_rows.ts`).
  * @module
  */
@@ -24,8 +25,9 @@ import {
 } from "./ip.ts";
 import { _socketAddressValue, SocketAddress } from "./socket_address.ts";
 import { validateInt32, validateString } from "./validators.ts";
-import { _Cover } from "./_block_list_cover.ts";
-import { _Flat6 } from "./_block_list_flat.ts";
+import { _Cover, _le4 } from "./_block_list_cover.ts";
+import { _Flat6, _ge4, _tz4 } from "./_block_list_flat.ts";
+import { _HEAD, _head6, _tail6 } from "./_block_list_scan6.ts";
 import { _M_EFAM6, _M_FAM6, _M_LIVE, _M_PREFIX, _M_WIDE, _Rows } from "./_block_list_rows.ts";
 
 /** `'ipv4'` or `'ipv6'` (case-insensitive, as Node accepts). */
@@ -314,10 +316,162 @@ const _k6a = new Int32Array(4);
 const _k6e = new Int32Array(4);
 const _MAX = 0xffffffff;
 
-/** The two interval covers: IPv4 input (uint32) and IPv6 input (128-bit). */
+/**
+ * The two interval covers: IPv4 input (uint32) and IPv6 input (128-bit),
+ * with what the staged IPv6 check needs to know about the second.
+ */
 interface _Covers {
   c4: _Cover;
   c6: _Cover;
+  /** Which covers the last updates touched: 1 (c4) | 2 (c6); the list clears it. */
+  touched: number;
+  /**
+   * At most the fewest trailing zero bits of any boundary of c6 (128: none):
+   * every aligned block of 2 ** tz6 keys is then wholly covered or not at all.
+   */
+  tz6: number;
+  /**
+   * The leading groups (16 bits each) that name such a block, 1-4; 0 when
+   * that takes more than 4 (the staged check is off).
+   */
+  g6: number;
+  /**
+   * The flat index of c6, built once checks of IPv6 input have paid for it
+   * (see `BlockList`), or null.
+   */
+  flat6: _Flat6 | null;
+  /**
+   * What changed in c6 since `flat6` was built, which `flat6` does not show:
+   * `nDelta` entries of 9 ints, oldest first: the first and last key of an
+   * interval (sign-flipped, both included) and the state of all of it just
+   * after the change: 1 covered, 0 not, -1 partly (the cover tells). The
+   * newest entry holding a key decides for it; none: `flat6` decides.
+   */
+  delta: Int32Array;
+  nDelta: number;
+  /** The first words of the entries' first keys and of their last keys, and the least and greatest. */
+  lo0: Int32Array;
+  hi0: Int32Array;
+  min0: number;
+  max0: number;
+  /** A change came that `delta` had no room for: `flat6` must go. */
+  over: boolean;
+}
+
+/** Changes of the IPv6 cover a flat IPv6 index takes in its delta before it is dropped. */
+const _DELTA = 16;
+
+/** A fresh pair of covers. */
+function _newCovers(): _Covers {
+  return {
+    c4: new _Cover(1),
+    c6: new _Cover(4),
+    touched: 0,
+    tz6: 128,
+    g6: 1,
+    flat6: null,
+    delta: new Int32Array(_DELTA * 9),
+    nDelta: 0,
+    lo0: new Int32Array(_DELTA),
+    hi0: new Int32Array(_DELTA),
+    min0: 0,
+    max0: 0,
+    over: false,
+  };
+}
+
+/**
+ * Notes in the delta that c6 just changed over [_k6a, b] (b: sign-flipped
+ * words, included). Entries inside the interval are dropped (the new one
+ * decides for all their keys); the new one is left out when it would say
+ * what `flat6` says and no older entry overlaps it.
+ */
+function _logDelta(cv: _Covers, b0: number, b1: number, b2: number, b3: number): void {
+  const flat = cv.flat6;
+  if (flat === null || cv.over) return;
+  const a = _k6a, a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+  const state = cv.c6.span4(a0, a1, a2, a3, b0, b1, b2, b3);
+  const t = cv.delta;
+  let overlap = false, n = 0;
+  for (let k = 0; k < cv.nDelta; k++) {
+    const o = k * 9;
+    // Entry k: [t[o..o+4), t[o+4..o+8)]; inside [a, b], or overlapping it.
+    if (_le4(a, 0, t[o], t[o + 1], t[o + 2], t[o + 3]) && _le4(t, o + 4, b0, b1, b2, b3)) continue;
+    if (_le4(t, o, b0, b1, b2, b3) && _ge4(t, o + 4, a0, a1, a2, a3)) overlap = true;
+    if (n !== k) t.copyWithin(n * 9, o, o + 9);
+    n++;
+  }
+  cv.nDelta = n;
+  // Left out only when the flat index says the same of all of [a, b] (a
+  // "partly" on both sides may split it differently).
+  if (overlap || state === -1 || state !== flat.span(a0, a1, a2, a3, b0, b1, b2, b3)) {
+    if (n === _DELTA) {
+      cv.over = true;
+      return;
+    }
+    _putDelta(cv, n, a0, a1, a2, a3, b0, b1, b2, b3, state);
+  }
+  // The first words of what is left, for _inDelta's quick tests.
+  let min0 = 0x7fffffff, max0 = -0x80000000;
+  for (let k = 0; k < cv.nDelta; k++) {
+    const l = t[k * 9], h = t[k * 9 + 4];
+    cv.lo0[k] = l;
+    cv.hi0[k] = h;
+    if (l < min0) min0 = l;
+    if (h > max0) max0 = h;
+  }
+  cv.min0 = min0;
+  cv.max0 = max0;
+}
+
+/** Writes delta entry `n` and counts it. */
+function _putDelta(
+  cv: _Covers,
+  n: number,
+  a0: number,
+  a1: number,
+  a2: number,
+  a3: number,
+  b0: number,
+  b1: number,
+  b2: number,
+  b3: number,
+  state: number,
+): void {
+  const t = cv.delta;
+  const o = n * 9;
+  t[o] = a0;
+  t[o + 1] = a1;
+  t[o + 2] = a2;
+  t[o + 3] = a3;
+  t[o + 4] = b0;
+  t[o + 5] = b1;
+  t[o + 6] = b2;
+  t[o + 7] = b3;
+  t[o + 8] = state;
+  cv.nDelta = n + 1;
+}
+
+/**
+ * What the delta says of sign-flipped x: 1 covered, 0 not, -1 ask the
+ * cover, 2 nothing (`flat6` decides).
+ */
+function _inDelta(cv: _Covers, x0: number, x1: number, x2: number, x3: number): number {
+  if (x0 < cv.min0 || x0 > cv.max0) return 2;
+  const t = cv.delta, lo0 = cv.lo0, hi0 = cv.hi0;
+  for (let k = cv.nDelta - 1; k >= 0; k--) {
+    if (x0 < lo0[k] || x0 > hi0[k]) continue;
+    const o = k * 9;
+    if (_le4(t, o, x0, x1, x2, x3) && _ge4(t, o + 4, x0, x1, x2, x3)) return t[o + 8];
+  }
+  return 2;
+}
+
+/** Sets the alignment of c6 and the groups the staged check reads. */
+function _setTz6(cv: _Covers, tz: number): void {
+  cv.tz6 = tz;
+  const bits = 128 - tz;
+  cv.g6 = bits > 64 ? 0 : bits <= 16 ? 1 : (bits + 15) >>> 4;
 }
 
 /** Adds `d` × [lo, hi] (uint32, inclusive) to the IPv4 cover. */
@@ -333,7 +487,7 @@ function _update4(c: _Cover, lo: number, hi: number, d: number): void {
 
 /** Adds `d` × [a, b] (128-bit, inclusive) to the IPv6 cover. */
 function _update6(
-  c: _Cover,
+  cv: _Covers,
   a0: number,
   a1: number,
   a2: number,
@@ -344,10 +498,14 @@ function _update6(
   b3: number,
   d: number,
 ): void {
+  const c = cv.c6;
+  cv.touched |= 2;
   _k6a[0] = a0 ^ _FLIP;
   _k6a[1] = a1 ^ _FLIP;
   _k6a[2] = a2 ^ _FLIP;
   _k6a[3] = a3 ^ _FLIP;
+  // Both ends of the interval may be boundaries now (or, once it goes, again).
+  let tz = _tz4(_k6a, 0);
   // The exclusive end b + 1, absent when b is the last address.
   let e0 = b0, e1 = b1, e2 = b2, e3 = b3 + 1;
   if (e3 > _MAX) {
@@ -360,7 +518,9 @@ function _update6(
         e1 = 0;
         e0++;
         if (e0 > _MAX) {
+          if (tz < cv.tz6) _setTz6(cv, tz);
           c.update(_k6a, null, d);
+          _logDelta(cv, b0 ^ _FLIP, b1 ^ _FLIP, b2 ^ _FLIP, b3 ^ _FLIP);
           return;
         }
       }
@@ -370,7 +530,11 @@ function _update6(
   _k6e[1] = e1 ^ _FLIP;
   _k6e[2] = e2 ^ _FLIP;
   _k6e[3] = e3 ^ _FLIP;
+  const te = _tz4(_k6e, 0);
+  if (te < tz) tz = te;
+  if (tz < cv.tz6) _setTz6(cv, tz);
   c.update(_k6a, _k6e, d);
+  _logDelta(cv, b0 ^ _FLIP, b1 ^ _FLIP, b2 ^ _FLIP, b3 ^ _FLIP);
 }
 
 /**
@@ -394,7 +558,7 @@ function _apply(
 ): void {
   if (_cmp(a0, a1, a2, a3, b0, b1, b2, b3) > 0) return;
   if (!(v4 && _isMapped(a0, a1, a2) && _isMapped(b0, b1, b2))) {
-    _update6(cv.c6, a0, a1, a2, a3, b0, b1, b2, b3, d);
+    _update6(cv, a0, a1, a2, a3, b0, b1, b2, b3, d);
   }
   if (!v4) return;
   // Clip to ::ffff:0:0/96 and keep the low 32 bits.
@@ -403,6 +567,7 @@ function _apply(
     ? _MAX
     : (_isMapped(b0, b1, b2) ? b3 : -1);
   if (lo === -1 || hi === -1 || lo > hi) return;
+  cv.touched |= 1;
   _update4(cv.c4, lo, hi, d);
 }
 
@@ -529,14 +694,28 @@ export class BlockList {
   #addresses = new _Rows(4, _M_WIDE, false);
   #subnets = new _Rows(4, _M_PREFIX | _M_FAM6 | _M_WIDE, true);
   #ranges = new _Rows(8, _M_FAM6 | _M_EFAM6 | _M_WIDE, true);
-  #cv: _Covers = { c4: new _Cover(1), c6: new _Cover(4) };
+  #cv: _Covers = _newCovers();
   // Once the list has been checked without change for long enough to pay for
-  // it, checks use flat merged indexes (IPv4; the IPv6 cover); any change drops them.
+  // it, checks use flat merged indexes: for IPv4 input (the IPv4 address rows
+  // and the IPv4 cover; any change of those drops it) and for IPv6 input (the
+  // IPv6 cover: `#cv.flat6`, which keeps changes in its delta until that is
+  // full). IPv6 address rules (hashed) are in neither.
   #flat4: _Flat4 | null = null;
-  #flat6: _Flat6 | null = null;
-  #quiet = 0;
-  // Checks without change that pay for building them: about two per rule.
-  #quietLimit = 1024;
+  // Checks of each family since its flat index went, and how many pay for
+  // building it: about two per rule.
+  #quiet4 = 0;
+  #limit4 = 1024;
+  #quiet6 = 0;
+  #limit6 = 1024;
+  // Changes of the IPv6 cover while it has no flat index, counting a run of
+  // changes with no check between them once (a bulk load is one), and the
+  // check count at the last one.
+  #changes6 = 0;
+  #quietAt6 = 0;
+  // Live IPv6 address rules (wide rows), counted by a hash of their first 64
+  // bits, so that the staged IPv6 check knows when none lies in a block.
+  #wideLive = 0;
+  #wide64: Int32Array = new Int32Array(0);
 
   /**
    * A frozen list of CIDRs for private, loopback, link-local and unique-local
@@ -629,7 +808,7 @@ export class BlockList {
     _stage(this.#ranges, _rangeBits(s, e), s, e, false);
     this.#ranges.commit();
     _applyRange(this.#cv, s, e, 1);
-    this.#changed();
+    this.#changed(this.#cv.touched);
   }
 
   /**
@@ -652,7 +831,7 @@ export class BlockList {
     _stage(this.#subnets, _subnetBits(a, prefix), a, null, a.fam === 4);
     this.#subnets.commit();
     _applySubnet(this.#cv, a, prefix, 1);
-    this.#changed();
+    this.#changed(this.#cv.touched);
   }
 
   /**
@@ -705,8 +884,8 @@ export class BlockList {
    * ```
    */
   removeAddress(address: string | SocketAddress, type: BlockListFamily = "ipv4"): void {
-    this.#stageAddress(_toAddr(address, "address", type, _A));
-    if (this.#addresses.removeStaged()) this.#changed();
+    const a = this.#stageAddress(_toAddr(address, "address", type, _A));
+    if (this.#addresses.removeStaged()) this.#addressChanged(a, -1);
   }
 
   /**
@@ -732,7 +911,7 @@ export class BlockList {
     _stage(this.#ranges, _rangeBits(s, e), s, e, false);
     if (this.#ranges.removeStaged()) {
       _applyRange(this.#cv, s, e, -1);
-      this.#changed();
+      this.#changed(this.#cv.touched);
     }
   }
 
@@ -758,7 +937,7 @@ export class BlockList {
     _stage(this.#subnets, _subnetBits(a, prefix), a, null, a.fam === 4);
     if (this.#subnets.removeStaged()) {
       _applySubnet(this.#cv, a, prefix, -1);
-      this.#changed();
+      this.#changed(this.#cv.touched);
     }
   }
 
@@ -796,9 +975,13 @@ export class BlockList {
     this.#addresses.clear();
     this.#subnets.clear();
     this.#ranges.clear();
-    this.#cv.c4.clear();
-    this.#cv.c6.clear();
-    this.#changed();
+    this.#cv = _newCovers();
+    this.#wideLive = 0;
+    this.#wide64 = new Int32Array(0);
+    this.#quiet6 = 0;
+    this.#changes6 = 0;
+    this.#quietAt6 = 0;
+    this.#changed(1);
   }
 
   /**
@@ -973,11 +1156,12 @@ export class BlockList {
   }
 
   /** Stages the address row for `a`: narrow when IPv4 or IPv4-mapped (one rule for both). */
-  #stageAddress(a: _Addr): void {
+  #stageAddress(a: _Addr): _Addr {
     const mapped = _isMapped(a.w0, a.w1, a.w2);
     const fam6 = a.fam === 6 ? _M_FAM6 : 0;
     // Zone IDs play no part in address rules.
     _stage(this.#addresses, fam6, a, null, mapped, "");
+    return a;
   }
 
   /** Adds `a`, or, if present, shows it in the family given last (keeping its place). */
@@ -987,26 +1171,88 @@ export class BlockList {
     const r = rows.findStaged();
     if (r === -1) {
       rows.commit();
-      this.#changed();
+      this.#addressChanged(a, 1);
       return;
     }
     rows.m[r] = (rows.m[r] & ~_M_FAM6) | (a.fam === 6 ? _M_FAM6 : 0);
     rows.unstage();
   }
 
-  /** Drops the flat index: every mutation calls this. */
-  #changed(): void {
-    this.#flat4 = null;
-    this.#flat6 = null;
-    this.#quiet = 0;
-    this.#quietLimit = 2 * this.size + 1024;
+  /**
+   * An address rule for `a` came (`d` = 1) or went (-1): an IPv4 or
+   * IPv4-mapped one changes the IPv4 index, an IPv6 one only the count of
+   * IPv6 addresses by their first 64 bits.
+   */
+  #addressChanged(a: _Addr, d: number): void {
+    if (_isMapped(a.w0, a.w1, a.w2)) {
+      this.#changed(1);
+      return;
+    }
+    this.#wideLive += d;
+    if (this.#wideLive * 2 > this.#wide64.length) this.#recount64();
+    else this.#wide64[this.#slot64(a.w0, a.w1)] += d;
+  }
+
+  /** The counter of IPv6 addresses whose first 64 bits are h0, h1. */
+  #slot64(h0: number, h1: number): number {
+    const mask = this.#wide64.length - 1;
+    const h = Math.imul((Math.imul(h0, 0x9e3779b1) ^ h1) | 0, 0x85ebca6b);
+    return (h ^ (h >>> 15)) & mask;
+  }
+
+  /** Counts the live IPv6 address rules again, into four counters per rule. */
+  #recount64(): void {
+    let size = 64;
+    while (size < 4 * this.#wideLive) size *= 2;
+    this.#wide64 = new Int32Array(size);
+    const rows = this.#addresses;
+    for (let r = 0; r < rows.n; r++) {
+      const m = rows.m[r];
+      if ((m & _M_LIVE) === 0 || (m & _M_WIDE) === 0) continue;
+      const o = rows.v[r] * 4;
+      this.#wide64[this.#slot64(rows.wide[o], rows.wide[o + 1])]++;
+    }
+  }
+
+  /**
+   * Drops the flat indexes built from what changed (1: IPv4 rows or cover,
+   * 2: IPv6 cover) and restarts their count of quiet checks.
+   */
+  #changed(what: number): void {
+    const cv = this.#cv;
+    cv.touched = 0;
+    const limit = 2 * this.size + 1024;
+    if ((what & 1) !== 0) {
+      this.#flat4 = null;
+      this.#quiet4 = 0;
+      this.#limit4 = limit;
+    }
+    // The flat IPv6 index stays while its delta holds the changes. Once
+    // dropped, checks count from then on, not from the last change, and it
+    // is built again when they pay for it and changes are rare enough for
+    // the delta to keep it a while (see #settle6).
+    if ((what & 2) === 0) return;
+    if (cv.flat6 === null) {
+      // A list still growing waits for checks enough to pay for its size.
+      if (limit > this.#limit6) this.#limit6 = limit;
+      if (this.#quiet6 !== this.#quietAt6) {
+        this.#changes6++;
+        this.#quietAt6 = this.#quiet6;
+      }
+    } else if (cv.over) {
+      cv.flat6 = null;
+      this.#quiet6 = 0;
+      this.#quietAt6 = 0;
+      this.#changes6 = 1;
+      this.#limit6 = limit;
+    }
   }
 
   /** IPv4 lookups of `check()`: the flat index once built, else the live structures. */
   #has4(v4: number): boolean {
     const flat = this.#flat4;
     if (flat !== null) return flat.has(v4 ^ _FLIP);
-    if (++this.#quiet > this.#quietLimit) {
+    if (++this.#quiet4 > this.#limit4) {
       this.#flat4 = _Flat4.build(this.#addresses, this.#cv.c4);
       return this.#flat4.has(v4 ^ _FLIP);
     }
@@ -1019,6 +1265,29 @@ export class BlockList {
   }
 
   #check6String(text: string): boolean {
+    // Staged: the first g groups name a block of the address space that is
+    // wholly blocked or wholly free (IPv4-mapped input aside). Free: `false`,
+    // whatever follows (an invalid text gives `false` too). Blocked: whether
+    // the rest makes a valid address. Anything else takes the full parse.
+    const cv = this.#cv;
+    let g = cv.g6;
+    if (g !== 0) {
+      // With IPv6 address rules, the first 64 bits also tell whether one may match.
+      const wide = this.#wideLive !== 0;
+      if (wide && g < 4) g = 4;
+      const at = _head6(text, g);
+      if (at !== -1) {
+        const h0 = _HEAD[0], h1 = _HEAD[1];
+        // All groups read 0: the block may hold IPv4-mapped addresses.
+        if ((h0 | h1) !== 0) {
+          if (this.#region6(h0, h1)) {
+            if (_tail6(text, at, g - _HEAD[2], _HEAD[2] !== 0)) return true;
+          } else if (!wide || this.#wide64[this.#slot64(h0, h1)] === 0) {
+            return false;
+          }
+        }
+      }
+    }
     // Plain hex-and-colon text (the usual form) takes the one-pass scan.
     if (_parseIPv6Fast(text, _quad) === 1) {
       return this.#check6Quad(_quad[0], _quad[1], _quad[2], _quad[3]);
@@ -1049,14 +1318,53 @@ export class BlockList {
     } else if (a.nWide !== 0 && a.hasWide4(x0, x1, x2, x3)) {
       return true;
     }
-    const flat = this.#flat6;
-    if (flat !== null) return flat.has(x0 ^ _FLIP, x1 ^ _FLIP, x2 ^ _FLIP, x3 ^ _FLIP);
-    // Checks since the last change pay for the build, as for IPv4.
-    if (++this.#quiet > this.#quietLimit) {
-      this.#flat6 = _Flat6.build(this.#cv.c6);
-      return this.#flat6.has(x0 ^ _FLIP, x1 ^ _FLIP, x2 ^ _FLIP, x3 ^ _FLIP);
+    const cv = this.#cv;
+    const flat = cv.flat6 ?? this.#settle6();
+    const y0 = x0 ^ _FLIP, y1 = x1 ^ _FLIP, y2 = x2 ^ _FLIP, y3 = x3 ^ _FLIP;
+    if (flat === null) return cv.c6.has4(y0, y1, y2, y3);
+    if (cv.nDelta !== 0) {
+      const d = _inDelta(cv, y0, y1, y2, y3);
+      if (d !== 2) return d === 1 || (d === -1 && cv.c6.has4(y0, y1, y2, y3));
     }
-    return this.#cv.c6.has4(x0 ^ _FLIP, x1 ^ _FLIP, x2 ^ _FLIP, x3 ^ _FLIP);
+    return flat.has(y0, y1, y2, y3);
+  }
+
+  /**
+   * Counts a check of IPv6 input on a changed cover; builds the flat index
+   * once the checks since the last change pay for it, as for IPv4.
+   */
+  #settle6(): _Flat6 | null {
+    // Also on average 128 checks or more per change since then, so that the
+    // delta (16 changes) keeps the index for long enough to be worth building.
+    const q = ++this.#quiet6;
+    if (q <= this.#limit6 || q < 128 * this.#changes6) return null;
+    this.#changes6 = 0;
+    this.#quiet6 = this.#quietAt6 = 0;
+    const cv = this.#cv;
+    const flat = _Flat6.build(cv.c6);
+    // Exact for what the cover holds now (it may only have grown coarser).
+    _setTz6(cv, flat.tz);
+    cv.nDelta = 0;
+    cv.over = false;
+    cv.flat6 = flat;
+    return flat;
+  }
+
+  /**
+   * Whether the block of keys starting with the 64 bits h0, h1 (as wide as
+   * `g6` groups or wider) lies in the IPv6 cover; one key decides for all.
+   */
+  #region6(h0: number, h1: number): boolean {
+    const cv = this.#cv;
+    const flat = cv.flat6 ?? this.#settle6();
+    const y0 = h0 ^ _FLIP, y1 = h1 ^ _FLIP, y2 = _FLIP | 0;
+    if (flat === null) return cv.c6.has4(y0, y1, y2, y2);
+    if (cv.nDelta !== 0) {
+      // The delta's intervals are aligned as the block is: its first key decides.
+      const d = _inDelta(cv, y0, y1, y2, y2);
+      if (d !== 2) return d === 1 || (d === -1 && cv.c6.has4(y0, y1, y2, y2));
+    }
+    return flat.region(h0, h1);
   }
 }
 

@@ -43,6 +43,7 @@ function distStale() {
     "_block_list_cover",
     "_block_list_rows",
     "_block_list_flat",
+    "_block_list_scan6",
     "ip",
     "socket_address",
     "errors",
@@ -159,13 +160,17 @@ function printMain(results) {
   const scans = results.filter(([, r]) => r.scan);
   if (scans.length > 0) {
     console.log(
-      "\nScanning the check texts alone, ns per address (parse / a bare charCodeAt loop):",
+      "\nScanning the check texts alone, ns per address (parse / a bare charCodeAt loop; IPv6 also" +
+        "\nthe staged scan: its first 3 groups / those and the validation of the rest):",
     );
     for (const [label, r] of scans) {
       const s = r.scan;
+      const staged = s.v6head == null
+        ? ""
+        : `, staged ${s.v6head.toFixed(0)} / ${s.v6staged.toFixed(0)}`;
       console.log(
         `  ${r.version ?? label}: IPv4 ${s.v4.toFixed(0)} / ${s.v4read.toFixed(0)},` +
-          ` IPv6 ${s.v6.toFixed(0)} / ${s.v6read.toFixed(0)}`,
+          ` IPv6 ${s.v6.toFixed(0)} / ${s.v6read.toFixed(0)}${staged}`,
       );
     }
   }
@@ -231,6 +236,14 @@ function printBig(results) {
         ...cells.map((c) => ns(b.ours1M.checkLive[c])),
       ]);
     }
+    if (b.ours100k.checkLive6) {
+      checkRows.push([
+        "",
+        "omninet, changing v6",
+        ...cells.map((c) => ns(b.ours100k.checkLive6[c])),
+        ...cells.map((c) => ns(b.ours1M.checkLive6[c])),
+      ]);
+    }
     checkRows.push([
       "",
       "node:net",
@@ -273,9 +286,11 @@ function printBig(results) {
   console.log(
     "\nns per check() of string input, same rule mix as above: hits are IPv4 address rules and" +
       " addresses in the\nIPv6 /48s, misses random addresses that no rule covers. omninet: the" +
-      " list settled (checked 2n + 4096\ntimes without change, which builds its flat indexes);" +
-      " changing: an address added and removed\nagain every 1,024 checks, so that every check" +
-      " searches the incremental index.\n",
+      " list settled (checked 2n + 4096\ntimes per family without change, which builds its flat" +
+      " indexes); changing: an IPv4 address added\nand removed again every 1,024 checks (IPv4" +
+      " checks search the incremental index; IPv6 checks keep the\nflat IPv6 index, which IPv4" +
+      " rules do not change); changing v6: every 1,024 checks a new IPv6 /64\nsubnet added and the one added" +
+      " four changes before removed.\n",
   );
   table([
     "runtime",

@@ -19,6 +19,7 @@ import * as nodeNet from "node:net";
 import process from "node:process";
 import { BlockList } from "../core/block_list.ts";
 import { _parseIPv6Fast, isIP, parseIPv4 } from "../core/ip.ts";
+import { _HEAD, _head6, _tail6 } from "../core/_block_list_scan6.ts";
 
 /** A list with the methods the benchmark calls on either implementation. */
 interface AnyBlockList {
@@ -383,12 +384,25 @@ function hitMissProbes(list: AnyBlockList, blocked: Blocked): Record<string, [st
 
 type Probes = Record<string, [string, string][]>;
 
-/** ns per check() for each probe set; `null` if the list disagrees with the probes' answer. */
+/** IPv6 /64 networks for the "changing v6" checks, outside the rules' 2001:db8::/32. */
+const bans6: string[] = flat(
+  Array.from({ length: 1024 }, (_, i) => `2001:db9:${i.toString(16)}:1::`),
+);
+
+/** The next of `bans6` the "changing v6" checks add, over all probe sets of a list. */
+const bans = { next: 0 };
+
+/**
+ * ns per check() for each probe set; `null` if the list disagrees with the
+ * probes' answer. `live`: a change every 1,024 checks, an IPv4 address
+ * (`"v4"`, added and removed again) or an IPv6 /64 subnet (`"v6"`, a new one
+ * added and the one added four changes before removed).
+ */
 function hitMiss(
   list: AnyBlockList,
   probes: Probes,
   verify: number,
-  live = false,
+  live: "" | "v4" | "v6" = "",
 ): Record<string, number | null> {
   const out: Record<string, number | null> = {};
   for (const [name, set] of Object.entries(probes)) {
@@ -396,7 +410,7 @@ function hitMiss(
     const wrong = set.slice(0, verify).filter(([a, t]) => list.check(a, t) !== want).length;
     const mask = set.length - 1;
     const check = (i: number): boolean => list.check(set[i & mask][0], set[i & mask][1]);
-    // Live: a change (an address added and removed again) every 1024 checks.
+    // Live: a change (a rule added and removed again) every 1024 checks.
     const changing = (i: number): boolean => {
       if ((i & 1023) === 0) {
         list.addAddress("0.0.0.1");
@@ -404,20 +418,42 @@ function hitMiss(
       }
       return check(i);
     };
-    out[name] = wrong > 0 ? null : nsPerOp(live ? changing : check);
+    // A new /64 each time; the one added four changes before goes (a sliding window of bans).
+    const changing6 = (i: number): boolean => {
+      if ((i & 1023) === 0) {
+        const k = bans.next++;
+        list.addSubnet(bans6[k & 1023], 64, "ipv6");
+        if (k >= 4) list.removeSubnet!(bans6[(k - 4) & 1023], 64, "ipv6");
+      }
+      return check(i);
+    };
+    out[name] = wrong > 0
+      ? null
+      : nsPerOp(live === "v4" ? changing : live === "v6" ? changing6 : check);
   }
   return out;
 }
 
-/** Checks a list of `n` rules long enough for any index kept for an unchanging list to exist. */
+/** IPv6 addresses no rule of the benchmark covers (outside 2001:db8::/32). */
+const misses6 = flat(Array.from({ length: 1024 }, (_, i) => `fd00:${i.toString(16)}::1`));
+
+/**
+ * Checks a list of `n` rules long enough for any index kept for an
+ * unchanging list to exist: IPv4 and IPv6 addresses (each family's index
+ * is built once checks of that family have paid for it).
+ */
 function settle(list: AnyBlockList, n: number): void {
-  for (let i = 0; i < 2 * n + 4096; i++) list.check(misses[i & 1023]);
+  for (let i = 0; i < 2 * n + 4096; i++) {
+    list.check(misses[i & 1023]);
+    list.check(misses6[i & 1023], "ipv6");
+  }
 }
 
 /**
  * ns per address of scanning the probe texts: the parse `check()` starts
- * with (IPv4, and the one-pass IPv6 scan), and a bare loop reading every
- * character with `charCodeAt` (what no parse can go below).
+ * with (IPv4, and the one-pass IPv6 scan), a bare loop reading every
+ * character with `charCodeAt` (what no parse can go below), and the staged
+ * IPv6 scan.
  */
 function scan(): Record<string, number> {
   const rand = prng(7);
@@ -442,6 +478,14 @@ function scan(): Record<string, number> {
     v4read: nsPerOp((i) => read(v4s[i & 1023]) === 0),
     v6: nsPerOp((i) => _parseIPv6Fast(v6s[i & 1023], quad) === 1),
     v6read: nsPerOp((i) => read(v6s[i & 1023]) === 0),
+    // The staged check's scan: the first 3 groups (all a miss in a free block
+    // reads), and those plus the validation of the rest (a hit in a blocked one).
+    v6head: nsPerOp((i) => _head6(v6s[i & 1023], 3) !== -1),
+    v6staged: nsPerOp((i) => {
+      const s = v6s[i & 1023];
+      const at = _head6(s, 3);
+      return at !== -1 && _tail6(s, at, 3 - _HEAD[2], _HEAD[2] !== 0);
+    }),
   };
 }
 
@@ -489,7 +533,11 @@ function big(make: () => AnyBlockList, n: number): Record<string, unknown> {
   if (make === ours) settle(list, n);
   // A slow native list verifies a sample of the answers only.
   out.check = hitMiss(list, probesAt.get(n)!, known === undefined ? 1024 : 16);
-  if (make === ours) out.checkLive = hitMiss(list, probesAt.get(n)!, 0, true);
+  if (make === ours) {
+    bans.next = 0;
+    out.checkLive = hitMiss(list, probesAt.get(n)!, 0, "v4");
+    out.checkLive6 = hitMiss(list, probesAt.get(n)!, 0, "v6");
+  }
   if (typeof list.toJSON === "function" && typeof list.fromJSON === "function") {
     let json: string[] = [];
     out.toJSON = timeMs(() => {
