@@ -1,0 +1,817 @@
+// Behaviours Node's own test-net-* suite checks that the other suites here do
+// not: each test is a fresh check of what Node's `net` documentation (and
+// Node 26's behaviour, where the docs are silent) says, run on every runtime.
+import { Buffer } from "node:buffer";
+import { join } from "node:path";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import net from "../mod.ts";
+import { removeDir, sleep, tempDir, waitFor } from "./_net.ts";
+
+type Server = ReturnType<typeof net.createServer>;
+type Sock = InstanceType<typeof net.Socket>;
+type Err = Error & Record<string, unknown>;
+// deno-lint-ignore no-explicit-any
+type AnyFn = (...args: any[]) => any;
+/** net.connect / createConnection without the typed overloads, for bad arguments. */
+const connectAny = net.connect as unknown as AnyFn;
+const createConnectionAny = net.createConnection as unknown as AnyFn;
+
+async function listenOn(server: Server, host = "127.0.0.1"): Promise<number> {
+  server.listen(0, host);
+  await waitFor(server, "listening");
+  return (server.address() as { port: number }).port;
+}
+
+async function closeAll(server: Server, sockets: Sock[] = []): Promise<void> {
+  for (const s of sockets) s.destroy();
+  if (!server.listening) return;
+  await new Promise<void>((r) => server.close(() => r()));
+}
+
+/** A server that records its accepted sockets and runs `onConn` on each. */
+async function tcpServer(
+  onConn: (s: Sock) => void = () => {},
+  opts: Record<string, unknown> = {},
+): Promise<{ server: Server; port: number; accepted: Sock[] }> {
+  const accepted: Sock[] = [];
+  const server = net.createServer(opts, (s: Sock) => {
+    accepted.push(s);
+    s.on("error", () => {});
+    onConn(s);
+  });
+  const port = await listenOn(server);
+  return { server, port, accepted };
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  const port = await listenOn(s);
+  await closeAll(s);
+  return port;
+}
+
+function thrown(fn: () => unknown): Err | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return e as Err;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+const sock = suite("conformance: Socket");
+
+sock("the 'ready' event follows 'connect' without a connect listener", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const order: string[] = [];
+  const c = net.connect(port, "127.0.0.1");
+  c.on("connect", () => order.push("connect"));
+  c.on("ready", () => order.push("ready"));
+  await waitFor(c, "ready");
+  assert.equal(order, ["connect", "ready"]);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("destroy() right after connect(): no 'connect', no 'error', one 'close'", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  const events: string[] = [];
+  c.on("connect", () => events.push("connect"));
+  c.on("error", () => events.push("error"));
+  c.on("close", (hadError: boolean) => events.push(`close:${hadError}`));
+  c.destroy();
+  c.destroy();
+  await sleep(50);
+  assert.equal(events, ["close:false"]);
+  await closeAll(server, accepted);
+});
+
+sock("destroy() twice on a connected socket emits 'close' once", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  let closes = 0;
+  c.on("close", () => closes++);
+  c.destroy();
+  c.destroy();
+  await waitFor(c, "close");
+  await sleep(20);
+  assert.is(closes, 1);
+  await closeAll(server, accepted);
+});
+
+sock("getters after 'close' keep working and setters are no-ops", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  const remotePort = c.remotePort;
+  c.destroy();
+  await waitFor(c, "close");
+  assert.is(c.setNoDelay(), c);
+  assert.is(c.setKeepAlive(true), c);
+  assert.is(c.pause(), c);
+  assert.is(c.resume(), c);
+  assert.is(c.ref(), c);
+  assert.is(c.unref(), c);
+  assert.type(c.address(), "object");
+  assert.is(c.remotePort, remotePort);
+  assert.is(c.remoteAddress, "127.0.0.1");
+  assert.is(c.readyState, "closed");
+  assert.is(c.destroyed, true);
+  await closeAll(server, accepted);
+});
+
+sock("an unconnected socket: address() is {}, remote getters are undefined", () => {
+  const s = new net.Socket();
+  assert.equal(s.address(), {});
+  assert.is(s.remoteAddress, undefined);
+  assert.is(s.remotePort, undefined);
+  assert.is(s.remoteFamily, undefined);
+  assert.is(s.localAddress, undefined);
+  assert.is(s.localPort, undefined);
+  assert.is(s.bytesRead, 0);
+  assert.is(s.bytesWritten, 0);
+  assert.is(s.connecting, false);
+  assert.is(s.pending, true);
+  // Neither connecting nor ended: Node reports "open" until it connects.
+  assert.is(s.readyState, "open");
+  assert.is(s.timeout, undefined);
+  s.destroy();
+});
+
+sock("net.Stream is net.Socket and both work without new", () => {
+  assert.is(net.Stream, net.Socket);
+  // deno-lint-ignore no-explicit-any
+  const s = (net.Socket as any)();
+  assert.ok(s instanceof net.Socket);
+  s.destroy();
+});
+
+sock("setTimeout() on a socket without a connection still fires 'timeout'", async () => {
+  const s = new net.Socket();
+  const p = waitFor(s, "timeout");
+  assert.is(s.setTimeout(5), s);
+  assert.is(s.timeout, 5);
+  await p;
+  s.setTimeout(0);
+  assert.is(s.timeout, 0);
+  s.destroy();
+});
+
+sock("setTimeout(0, cb) removes that 'timeout' listener", () => {
+  const s = new net.Socket();
+  const cb = () => {};
+  s.setTimeout(1000, cb);
+  assert.is(s.listenerCount("timeout"), 1);
+  s.setTimeout(0, cb);
+  assert.is(s.listenerCount("timeout"), 0);
+  s.destroy();
+});
+
+sock("write() argument errors: null, a number, a bad encoding", () => {
+  const s = new net.Socket();
+  s.on("error", () => {});
+  const e1 = thrown(() => s.write(null as unknown as string));
+  assert.is(e1?.code, "ERR_STREAM_NULL_VALUES");
+  assert.ok(e1 instanceof TypeError);
+  const e2 = thrown(() => s.write(1 as unknown as string));
+  assert.is(e2?.code, "ERR_INVALID_ARG_TYPE");
+  assert.ok(e2 instanceof TypeError);
+  const e3 = thrown(() => s.write("x", "no-such-encoding" as BufferEncoding));
+  assert.is(e3?.code, "ERR_UNKNOWN_ENCODING");
+  assert.ok(e3 instanceof TypeError);
+  s.destroy();
+});
+
+sock(
+  "write after end(): callback and 'error' get ERR_STREAM_WRITE_AFTER_END on a later tick",
+  async () => {
+    const { server, port, accepted } = await tcpServer();
+    const c = net.connect(port, "127.0.0.1");
+    await waitFor(c, "connect");
+    c.end();
+    const seen: string[] = [];
+    c.on("error", (e: Err) => seen.push(`error:${e.code}`));
+    const ret = c.write("x", (e?: Error | null) => seen.push(`cb:${(e as Err)?.code}`));
+    assert.is(ret, false);
+    assert.equal(seen, []);
+    await waitFor(c, "close");
+    assert.ok(seen.includes("error:ERR_STREAM_WRITE_AFTER_END"));
+    assert.ok(seen.includes("cb:ERR_STREAM_WRITE_AFTER_END"));
+    await closeAll(server, accepted);
+  },
+);
+
+sock("write after destroy(): the callback gets ERR_STREAM_DESTROYED", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  const closed = waitFor(c, "close");
+  c.destroy();
+  const err = await new Promise<Err>((r) => c.write("x", (e) => r(e as Err)));
+  assert.is(err.code, "ERR_STREAM_DESTROYED");
+  await closed;
+  await closeAll(server, accepted);
+});
+
+sock(
+  "a write queued while connecting fails with ERR_SOCKET_CLOSED_BEFORE_CONNECTION on destroy()",
+  async () => {
+    const port = await freePort();
+    const c = net.connect(port, "127.0.0.1");
+    c.on("error", () => {});
+    const p = new Promise<Err>((r) => c.write("x", (e) => r(e as Err)));
+    c.destroy();
+    const err = await p;
+    assert.is(err.code, "ERR_SOCKET_CLOSED_BEFORE_CONNECTION");
+  },
+);
+
+sock("end(data) before connect: data and FIN reach the server, 'finish' then 'end'", async () => {
+  const got: Buffer[] = [];
+  let ended!: () => void;
+  const serverEnded = new Promise<void>((r) => ended = r);
+  const { server, port, accepted } = await tcpServer((s) => {
+    s.on("data", (d: Buffer) => got.push(d));
+    s.on("end", () => {
+      s.end();
+      ended();
+    });
+  });
+  const c = net.connect(port, "127.0.0.1");
+  c.write("ab");
+  c.end("cd");
+  assert.is(c.readyState, "opening");
+  const order: string[] = [];
+  c.on("connect", () => order.push("connect"));
+  c.on("finish", () => order.push("finish"));
+  c.on("end", () => order.push("end"));
+  c.resume();
+  await serverEnded;
+  await waitFor(c, "close");
+  assert.is(Buffer.concat(got).toString(), "abcd");
+  assert.equal(order, ["connect", "finish", "end"]);
+  assert.is(c.bytesWritten, 4);
+  await closeAll(server, accepted);
+});
+
+sock("end(cb) calls back once the write side finished", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resume());
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  await new Promise<void>((r) => c.end("x", () => r()));
+  assert.is(c.writable, false);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("end() returns the socket", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  assert.is(c.end(), c);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("bytesRead and bytesWritten count bytes, strings by their encoding", async () => {
+  const { server, port, accepted } = await tcpServer((s) => {
+    s.end(Buffer.alloc(3000, 1));
+    s.resume();
+  });
+  const c = net.connect(port, "127.0.0.1");
+  c.write("é"); // 2 bytes in utf8
+  c.write("ff", "hex"); // 1 byte
+  c.write("é", "latin1"); // 1 byte
+  c.write(new Uint8Array(5));
+  assert.is(c.bytesWritten, 9);
+  c.resume();
+  await waitFor(c, "end");
+  assert.is(c.bytesRead, 3000);
+  c.end();
+  await waitFor(c, "close");
+  assert.is(c.bytesRead, 3000);
+  assert.is(c.bytesWritten, 9);
+  await closeAll(server, accepted);
+});
+
+sock("binary strings round-trip with the latin1 encoding", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.pipe(s));
+  const c = net.connect(port, "127.0.0.1");
+  let text = "";
+  for (let i = 0; i < 256; i++) text += String.fromCharCode(i);
+  c.setEncoding("latin1");
+  let got = "";
+  c.on("data", (d: string) => got += d);
+  c.end(text, "latin1");
+  await waitFor(c, "end");
+  assert.is(got, text);
+  await waitFor(c, "close");
+  await closeAll(server, accepted);
+});
+
+sock("a large utf8 string arrives whole; bytesWritten counts its bytes", async () => {
+  const text = "ü".repeat(300_000);
+  let bytes = 0;
+  let ended!: () => void;
+  const serverEnded = new Promise<void>((r) => ended = r);
+  const { server, port, accepted } = await tcpServer((s) => {
+    s.on("data", (d: Buffer) => bytes += d.length);
+    s.on("end", ended);
+  });
+  const c = net.connect(port, "127.0.0.1");
+  c.end(text);
+  await waitFor(c, "finish");
+  assert.is(c.bytesWritten, 600_000);
+  await serverEnded;
+  assert.is(bytes, 600_000);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("pause() before connecting holds data until resume()", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.end("hello"));
+  const c = net.connect(port, "127.0.0.1");
+  c.pause();
+  let got = "";
+  c.on("data", (d: Buffer) => got += d);
+  await waitFor(c, "connect");
+  await sleep(30);
+  assert.is(got, "");
+  assert.is(c.isPaused(), true);
+  c.resume();
+  await waitFor(c, "end");
+  assert.is(got, "hello");
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("cork() before connect, uncork() after: one payload arrives in order", async () => {
+  const chunks: Buffer[] = [];
+  const { server, port, accepted } = await tcpServer((s) =>
+    s.on("data", (d: Buffer) => chunks.push(d))
+  );
+  const c = net.connect(port, "127.0.0.1");
+  c.cork();
+  c.write("a");
+  c.write("b");
+  assert.is(c.writableLength, 2);
+  await waitFor(c, "connect");
+  c.write("c");
+  c.uncork();
+  c.end();
+  await waitFor(c, "finish");
+  await waitFor(accepted[0], "end");
+  assert.is(Buffer.concat(chunks).toString(), "abc");
+  assert.is(c.bytesWritten, 3);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("bufferSize and writableLength count what is held before connect", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resume());
+  const c = net.connect(port, "127.0.0.1");
+  c.write("abcd");
+  assert.is(c.writableLength, 4);
+  assert.is(c.bufferSize, 4);
+  await waitFor(c, "connect");
+  c.end();
+  await waitFor(c, "finish");
+  assert.is(c.writableLength, 0);
+  assert.is(c.bufferSize, 0);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("setNoDelay(), setKeepAlive() return the socket before and after connect", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = new net.Socket();
+  assert.is(c.setNoDelay(), c);
+  assert.is(c.setNoDelay(false), c);
+  assert.is(c.setKeepAlive(true, 1000), c);
+  c.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  assert.is(c.setNoDelay(true), c);
+  assert.is(c.setKeepAlive(false), c);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("the peer's FIN without allowHalfOpen: 'end', our FIN, then 'close'", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.end());
+  const c = net.connect(port, "127.0.0.1");
+  const order: string[] = [];
+  c.on("end", () => order.push(`end:${c.writable}`));
+  c.on("finish", () => order.push("finish"));
+  c.on("close", () => order.push("close"));
+  c.resume();
+  await waitFor(c, "close");
+  assert.equal(order, ["end:true", "finish", "close"]);
+  await closeAll(server, accepted);
+});
+
+sock("'connect' listener via connect(options) without a callback", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = new net.Socket();
+  const ret = c.connect({ port, host: "127.0.0.1" });
+  assert.is(ret, c);
+  assert.is(c.connecting, true);
+  await waitFor(c, "connect");
+  assert.is(c.connecting, false);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("net.connect() without arguments throws ERR_MISSING_ARGS", () => {
+  for (
+    const f of [
+      () => connectAny(),
+      () => createConnectionAny(),
+      () => (new net.Socket() as unknown as { connect: AnyFn }).connect(),
+      () => connectAny({}),
+      () => connectAny({ host: "127.0.0.1" }),
+    ]
+  ) {
+    const e = thrown(f as () => unknown);
+    assert.is(e?.code, "ERR_MISSING_ARGS");
+    assert.ok(e instanceof TypeError);
+  }
+});
+
+sock("connect() port forms: numeric strings pass, others throw ERR_SOCKET_BAD_PORT", () => {
+  for (const bad of ["", " ", "abc", "-1", "65536", "1.5", 65536, -1, 1.5, NaN, Infinity]) {
+    const e = thrown(() => net.connect({ port: bad as number, host: "127.0.0.1" }));
+    assert.is(e?.code, "ERR_SOCKET_BAD_PORT", String(bad));
+    assert.ok(e instanceof RangeError);
+  }
+  for (const bad of [true, {}, [], null, () => {}]) {
+    const e = thrown(() => net.connect({ port: bad as unknown as number, host: "127.0.0.1" }));
+    assert.is(e?.code, "ERR_INVALID_ARG_TYPE", String(bad));
+  }
+  for (const good of ["0x50", " 80 ", "0b1", "0o7", "1e3"]) {
+    const s = net.connect({ port: good as unknown as number, host: "127.0.0.1" });
+    s.on("error", () => {});
+    s.destroy();
+  }
+});
+
+sock("a Unix path that is a regular file: ECONNREFUSED; a missing one: ENOENT", async () => {
+  const dir = tempDir();
+  try {
+    const file = join(dir, "file");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(file, "");
+    const a = net.connect(file);
+    const [[errA]] = await Promise.all([waitFor(a, "error"), waitFor(a, "close")]);
+    assert.is((errA as Err).code, "ECONNREFUSED");
+    assert.is((errA as Err).address, file);
+    assert.is((errA as Err).syscall, "connect");
+    const missing = join(dir, "missing");
+    const b = net.createConnection({ path: missing });
+    const [[errB]] = await Promise.all([waitFor(b, "error"), waitFor(b, "close")]);
+    assert.is((errB as Err).code, "ENOENT");
+    assert.is((errB as Err).address, missing);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+sock("a server reset: the client gets ECONNRESET once, then close(true)", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resetAndDestroy());
+  const c = net.connect(port, "127.0.0.1");
+  const errs: string[] = [];
+  c.on("error", (e: Err) => errs.push(String(e.code)));
+  c.resume();
+  const [hadError] = await waitFor(c, "close");
+  assert.equal(errs, ["ECONNRESET"]);
+  assert.is(hadError, true);
+  await closeAll(server, accepted);
+});
+
+sock("resetAndDestroy() twice is harmless and returns the socket", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  c.on("error", () => {});
+  assert.is(c.resetAndDestroy(), c);
+  assert.is(c.resetAndDestroy(), c);
+  await waitFor(c, "close");
+  await closeAll(server, accepted);
+});
+
+sock("'lookup' reports (err, address, family, host) and is skipped for IP literals", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const a = new net.Socket();
+  // A synchronous lookup answers inside connect(): listen first.
+  const looked = waitFor(a, "lookup");
+  (a.connect as AnyFn)({
+    port,
+    host: "my.test",
+    lookup: (_h: string, o: { all?: boolean }, cb: (...a: unknown[]) => void) =>
+      o.all ? cb(null, [{ address: "127.0.0.1", family: 4 }]) : cb(null, "127.0.0.1", 4),
+  });
+  const [err, addr, family, host] = await looked;
+  assert.equal([err, addr, family, host], [null, "127.0.0.1", 4, "my.test"]);
+  await waitFor(a, "connect");
+  a.destroy();
+  let lookups = 0;
+  const b = net.connect(port, "127.0.0.1");
+  b.on("lookup", () => lookups++);
+  await waitFor(b, "connect");
+  assert.is(lookups, 0);
+  b.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("a lookup error is emitted as 'lookup' then 'error' with the host", async () => {
+  const c = new net.Socket();
+  const order: string[] = [];
+  c.on("lookup", (e: Err | null) => order.push(`lookup:${e?.code}`));
+  (c.connect as AnyFn)({
+    port: 80,
+    host: "bad.test",
+    lookup: (_h: string, _o: unknown, cb: (e: Error) => void) => {
+      const e = Object.assign(new Error("getaddrinfo ENOTFOUND bad.test"), {
+        code: "ENOTFOUND",
+        hostname: "bad.test",
+      });
+      cb(e);
+    },
+  });
+  const [[err]] = await Promise.all([waitFor(c, "error"), waitFor(c, "close")]);
+  order.push(`error:${(err as Err).code}`);
+  assert.equal(order, ["lookup:ENOTFOUND", "error:ENOTFOUND"]);
+});
+
+sock("localPort already taken: connect fails with EADDRINUSE", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const taken = net.createServer();
+  const takenPort = await listenOn(taken);
+  const c = net.connect({
+    port,
+    host: "127.0.0.1",
+    localAddress: "127.0.0.1",
+    localPort: takenPort,
+  });
+  const [[err]] = await Promise.all([waitFor(c, "error"), waitFor(c, "close")]);
+  assert.is((err as Err).code, "EADDRINUSE");
+  await closeAll(taken);
+  await closeAll(server, accepted);
+});
+
+sock("localAddress and localPort are used for the dial", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const lp = await freePort();
+  const c = net.connect({ port, host: "127.0.0.1", localAddress: "127.0.0.1", localPort: lp });
+  await waitFor(c, "connect");
+  assert.is(c.localPort, lp);
+  assert.is(c.localAddress, "127.0.0.1");
+  await sleep(10);
+  assert.is(accepted[0].remotePort, lp);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("Symbol.asyncDispose exists on Socket and Server", () => {
+  assert.type(net.Socket.prototype[Symbol.asyncDispose], "function");
+  assert.type(net.Server.prototype[Symbol.asyncDispose], "function");
+});
+
+sock.run();
+
+// ---------------------------------------------------------------------------
+const srv = suite("conformance: Server");
+
+srv("listening, address() and the listen() return value across a lifecycle", async () => {
+  const server = net.createServer();
+  assert.is(server.listening, false);
+  assert.is(server.address(), null);
+  const ret = server.listen(0, "127.0.0.1");
+  assert.is(ret, server);
+  await waitFor(server, "listening");
+  assert.is(server.listening, true);
+  const a = server.address() as { address: string; family: string; port: number };
+  assert.is(a.address, "127.0.0.1");
+  assert.is(a.family, "IPv4");
+  assert.type(a.port, "number");
+  await closeAll(server);
+  assert.is(server.listening, false);
+  assert.is(server.address(), null);
+});
+
+srv("close() before 'listening': the listen callback never runs, 'close' does", async () => {
+  const server = net.createServer();
+  let listened = 0;
+  server.listen(0, "127.0.0.1", () => listened++);
+  const closed = waitFor(server, "close");
+  server.close();
+  await closed;
+  await sleep(20);
+  assert.is(listened, 0);
+  assert.is(server.listening, false);
+});
+
+srv("close() with a non-function argument is ignored", async () => {
+  const server = net.createServer();
+  await listenOn(server);
+  const closed = waitFor(server, "close");
+  server.close("x" as unknown as () => void);
+  await closed;
+});
+
+srv("a failed listen keeps its callback: the next successful listen() calls it", async () => {
+  const taken = net.createServer();
+  const port = await listenOn(taken);
+  const server = net.createServer();
+  let first = 0;
+  server.listen(port, "127.0.0.1", () => first++);
+  const [err] = await waitFor(server, "error");
+  assert.is((err as Err).code, "EADDRINUSE");
+  await closeAll(taken);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  assert.is(first, 1);
+  assert.is(server.listenerCount("listening"), 0);
+  await closeAll(server);
+});
+
+srv("listen() again after close() works; while listening it throws", async () => {
+  const server = net.createServer();
+  await listenOn(server);
+  const e = thrown(() => server.listen(0, "127.0.0.1"));
+  assert.is(e?.code, "ERR_SERVER_ALREADY_LISTEN");
+  assert.ok(e instanceof Error);
+  await closeAll(server);
+  await listenOn(server);
+  assert.is(server.listening, true);
+  await closeAll(server);
+});
+
+srv("close(cb) twice: the second callback gets ERR_SERVER_NOT_RUNNING", async () => {
+  const server = net.createServer();
+  await listenOn(server);
+  const first = new Promise<unknown>((r) => server.close((e) => r(e)));
+  const second = new Promise<Err>((r) => server.close((e) => r(e as Err)));
+  assert.is(await first, undefined);
+  const err = await second;
+  assert.is(err.code, "ERR_SERVER_NOT_RUNNING");
+});
+
+srv("getConnections() counts open connections and calls back asynchronously", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c1 = net.connect(port, "127.0.0.1");
+  const c2 = net.connect(port, "127.0.0.1");
+  await Promise.all([waitFor(c1, "connect"), waitFor(c2, "connect")]);
+  while (accepted.length < 2) await waitFor(server, "connection");
+  let sync = true;
+  const [err, count] = await new Promise<unknown[]>((r) => {
+    const ret = server.getConnections((...a: unknown[]) => {
+      assert.is(sync, false);
+      r(a);
+    });
+    assert.is(ret, server);
+    sync = false;
+  });
+  assert.is(err, null);
+  assert.is(count, 2);
+  accepted[0].destroy();
+  await waitFor(accepted[0], "close");
+  const [, n] = await new Promise<unknown[]>((r) => server.getConnections((...a) => r(a)));
+  assert.is(n, 1);
+  c1.destroy();
+  c2.destroy();
+  await closeAll(server, accepted);
+});
+
+srv("closing a connection makes room under maxConnections", async () => {
+  const { server, port, accepted } = await tcpServer();
+  server.maxConnections = 1;
+  let drops = 0;
+  server.on("drop", () => drops++);
+  const c1 = net.connect(port, "127.0.0.1");
+  await waitFor(server, "connection");
+  const c2 = net.connect(port, "127.0.0.1");
+  c2.on("error", () => {});
+  c2.resume();
+  await waitFor(c2, "close");
+  assert.is(drops, 1);
+  c1.destroy();
+  await waitFor(accepted[0], "close");
+  const c3 = net.connect(port, "127.0.0.1");
+  await waitFor(server, "connection");
+  assert.is(accepted.length, 2);
+  c3.destroy();
+  await closeAll(server, accepted);
+});
+
+srv("server ref() and unref() return the server, before and after listen", async () => {
+  const server = net.createServer();
+  assert.is(server.unref(), server);
+  assert.is(server.ref(), server);
+  server.unref();
+  await listenOn(server);
+  assert.is(server.ref(), server);
+  await closeAll(server);
+});
+
+srv("listen({ port, host }, cb) and listen(options) with port as a string", async () => {
+  const a = net.createServer();
+  await new Promise<void>((r) => a.listen({ port: 0, host: "127.0.0.1" }, () => r()));
+  const port = (a.address() as { port: number }).port;
+  await closeAll(a);
+  const b = net.createServer();
+  await new Promise<void>((r) => b.listen({ port: String(port), host: "127.0.0.1" }, () => r()));
+  assert.is((b.address() as { port: number }).port, port);
+  await closeAll(b);
+});
+
+srv("listen() option errors are thrown synchronously with Node's codes", () => {
+  const server = net.createServer();
+  const cases: [unknown, string][] = [
+    [{}, "ERR_INVALID_ARG_VALUE"],
+    [{ host: "127.0.0.1" }, "ERR_INVALID_ARG_VALUE"],
+    [{ port: 65536 }, "ERR_SOCKET_BAD_PORT"],
+    [{ port: true }, "ERR_INVALID_ARG_VALUE"],
+    [{ port: -1 }, "ERR_SOCKET_BAD_PORT"],
+  ];
+  for (const [opts, code] of cases) {
+    const e = thrown(() => server.listen(opts as number));
+    assert.is(e?.code, code, JSON.stringify(opts));
+  }
+  assert.is(server.listening, false);
+});
+
+srv("listen(port) with a bad port number throws ERR_SOCKET_BAD_PORT", () => {
+  const server = net.createServer();
+  for (const bad of [-1, 65536, 1.5, NaN]) {
+    const e = thrown(() => server.listen(bad));
+    assert.is(e?.code, "ERR_SOCKET_BAD_PORT", String(bad));
+    assert.ok(e instanceof RangeError);
+  }
+});
+
+srv("close() right after listen() on a host name: no error, 'close' once", async () => {
+  const server = net.createServer();
+  const errors: unknown[] = [];
+  server.on("error", (e) => errors.push(e));
+  server.listen({ port: 0, host: "localhost" });
+  const closed = waitFor(server, "close");
+  server.close();
+  await closed;
+  await sleep(50);
+  assert.equal(errors, []);
+  assert.is(server.listening, false);
+});
+
+srv("an accepted socket: readyState open, connecting false, server set", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  const [s] = await waitFor(server, "connection") as [Sock];
+  assert.is(s.readyState, "open");
+  assert.is(s.connecting, false);
+  assert.is(s.pending, false);
+  // deno-lint-ignore no-explicit-any
+  assert.is((s as any).server, server);
+  assert.is(s.remoteFamily, "IPv4");
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+srv("'close' of the server comes after every connection closed", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(server, "connection");
+  let closed = false;
+  server.close(() => closed = true);
+  assert.is(server.listening, false);
+  await sleep(30);
+  assert.is(closed, false);
+  c.end();
+  accepted[0].end();
+  await waitFor(server, "close");
+  assert.is(closed, true);
+});
+
+srv("a Unix server: address() is the path; listening; clients connect", async () => {
+  const dir = tempDir();
+  try {
+    const path = join(dir, "s.sock");
+    const server = net.createServer((s: Sock) => s.end("hi"));
+    await new Promise<void>((r) => server.listen(path, () => r()));
+    assert.is(server.address(), path);
+    const c = net.connect(path);
+    let got = "";
+    c.on("data", (d: Buffer) => got += d);
+    await waitFor(c, "end");
+    assert.is(got, "hi");
+    assert.is(c.remoteAddress, undefined);
+    c.destroy();
+    await closeAll(server);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+srv.run();
