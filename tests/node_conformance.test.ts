@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import net from "../mod.ts";
+import { getTransport } from "../runtimes/mod.ts";
 import { removeDir, sleep, tempDir, waitFor } from "./_net.ts";
 
 type Server = ReturnType<typeof net.createServer>;
@@ -815,3 +816,296 @@ srv("a Unix server: address() is the path; listening; clients connect", async ()
 });
 
 srv.run();
+
+// ---------------------------------------------------------------------------
+const more = suite("conformance: more Socket and Server details");
+
+more("allowHalfOpen is reported by new Socket() and by accepted sockets", async () => {
+  assert.is(new net.Socket().allowHalfOpen, false);
+  const own = new net.Socket({ allowHalfOpen: true });
+  assert.is(own.allowHalfOpen, true);
+  own.destroy();
+  const { server, port, accepted } = await tcpServer(() => {}, { allowHalfOpen: true });
+  const c = net.connect(port, "127.0.0.1");
+  const [s] = await waitFor(server, "connection") as [Sock];
+  assert.is(s.allowHalfOpen, true);
+  assert.is(c.allowHalfOpen, false);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+more(
+  "allowHalfOpen: after the peer's FIN readyState is writeOnly and writes still arrive",
+  async () => {
+    let got = "";
+    let ended!: () => void;
+    const done = new Promise<void>((r) => ended = r);
+    const { server, port, accepted } = await tcpServer((s) => {
+      s.on("data", (d: Buffer) => got += d);
+      s.on("end", ended);
+      s.end();
+    });
+    const c = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+    c.resume();
+    const closed = waitFor(c, "close");
+    await waitFor(c, "end");
+    assert.is(c.readyState, "writeOnly");
+    assert.is(c.writable, true);
+    c.end("late");
+    await done;
+    await closed;
+    assert.is(got, "late");
+    await closeAll(server, accepted);
+  },
+);
+
+more("destroy(err) emits that error, then close(true); destroy() returns the socket", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  const mine = new Error("mine");
+  const both = Promise.all([waitFor(c, "error"), waitFor(c, "close")]);
+  assert.is(c.destroy(mine), c);
+  const [[err], [hadError]] = await both;
+  assert.is(err, mine);
+  assert.is(hadError, true);
+  await closeAll(server, accepted);
+});
+
+more("write('') calls back and counts nothing; write callbacks run in order", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resume());
+  const c = net.connect(port, "127.0.0.1");
+  const order: number[] = [];
+  c.write("", () => order.push(0));
+  c.write("a", () => order.push(1));
+  c.write(Buffer.from("b"), () => order.push(2));
+  await new Promise<void>((r) => c.end("c", () => r()));
+  assert.equal(order, [0, 1, 2]);
+  assert.is(c.bytesWritten, 3);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+more("setEncoding('utf8') joins a character split across chunks", async () => {
+  const euro = Buffer.from("€");
+  const { server, port, accepted } = await tcpServer(async (s) => {
+    s.setNoDelay(true);
+    s.write(euro.subarray(0, 1));
+    await sleep(20);
+    s.end(euro.subarray(1));
+  });
+  const c = net.connect(port, "127.0.0.1");
+  c.setEncoding("utf8");
+  const parts: string[] = [];
+  c.on("data", (d: string) => parts.push(d));
+  await waitFor(c, "end");
+  assert.is(parts.join(""), "€");
+  for (const p of parts) assert.type(p, "string");
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+more("localFamily and remoteFamily for IPv4 and IPv6", async () => {
+  const v4 = await tcpServer();
+  const a = net.connect(v4.port, "127.0.0.1");
+  await waitFor(a, "connect");
+  assert.is(a.localFamily, "IPv4");
+  assert.is(a.remoteFamily, "IPv4");
+  a.destroy();
+  await closeAll(v4.server, v4.accepted);
+  const server6 = net.createServer((s: Sock) => s.on("error", () => {}));
+  const port6 = await listenOn(server6, "::1");
+  const addr = server6.address() as { address: string; family: string };
+  assert.equal([addr.address, addr.family], ["::1", "IPv6"]);
+  const b = net.connect(port6, "::1");
+  await waitFor(b, "connect");
+  assert.is(b.localFamily, "IPv6");
+  assert.is(b.remoteFamily, "IPv6");
+  assert.is(b.remoteAddress, "::1");
+  b.destroy();
+  await closeAll(server6);
+});
+
+more("autoSelectFamilyAttemptedAddresses lists each tried address:port", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = new net.Socket();
+  (c.connect as AnyFn)({
+    port,
+    host: "my.test",
+    autoSelectFamily: true,
+    lookup: (_h: string, _o: unknown, cb: (...a: unknown[]) => void) =>
+      cb(null, [{ address: "::1", family: 6 }, { address: "127.0.0.1", family: 4 }]),
+  });
+  await waitFor(c, "connect");
+  // ::1 has no listener on this port: refused, then 127.0.0.1 connects.
+  assert.equal(c.autoSelectFamilyAttemptedAddresses, [`::1:${port}`, `127.0.0.1:${port}`]);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+more("listen() without a host binds synchronously: address() right away", async () => {
+  const server = net.createServer();
+  server.listen(0);
+  const a = server.address() as { port: number } | null;
+  assert.ok(a !== null);
+  assert.type(a!.port, "number");
+  assert.is(server.listening, true);
+  let listened = false;
+  server.on("listening", () => listened = true);
+  assert.is(listened, false);
+  await waitFor(server, "listening", 1000).catch(() => {});
+  await closeAll(server);
+});
+
+more("listen(0, cb): the callback gets no arguments and this is the server", async () => {
+  const server = net.createServer();
+  const [args, self] = await new Promise<[unknown[], unknown]>((r) =>
+    server.listen(0, "127.0.0.1", function (this: unknown, ...a: unknown[]) {
+      r([a, this]);
+    })
+  );
+  assert.equal(args, []);
+  assert.is(self, server);
+  await closeAll(server);
+});
+
+more(
+  "close() on a server that never listened still emits 'close' and returns the server",
+  async () => {
+    const server = net.createServer();
+    const closed = waitFor(server, "close");
+    assert.is(server.close(), server);
+    await closed;
+  },
+);
+
+more("Symbol.asyncDispose on a server that is not listening resolves", async () => {
+  const server = net.createServer();
+  await server[Symbol.asyncDispose]();
+  assert.is(server.listening, false);
+});
+
+more("Symbol.asyncDispose on a socket that never connected resolves", async () => {
+  const s = new net.Socket();
+  await s[Symbol.asyncDispose]();
+  assert.is(s.destroyed, true);
+});
+
+more(
+  "Unix sockets: address() forms, no IP getters, setNoDelay/setKeepAlive are harmless",
+  async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, "u.sock");
+      const server = net.createServer((s: Sock) => s.on("error", () => {}));
+      await new Promise<void>((r) => server.listen(path, () => r()));
+      const c = net.connect(path);
+      const [[s]] = await Promise.all([waitFor(server, "connection"), waitFor(c, "connect")]);
+      const acc = s as Sock;
+      assert.equal(c.address(), {});
+      assert.is(c.remoteAddress, undefined);
+      assert.is(c.remotePort, undefined);
+      assert.is(c.localAddress, undefined);
+      assert.is(acc.remoteAddress, undefined);
+      assert.is(c.setNoDelay(true), c);
+      assert.is(c.setKeepAlive(true, 10), c);
+      c.destroy();
+      acc.destroy();
+      await closeAll(server);
+    } finally {
+      removeDir(dir);
+    }
+  },
+);
+
+more("closing a Unix server removes its socket file; the path can be reused", async () => {
+  const dir = tempDir();
+  try {
+    const { existsSync } = await import("node:fs");
+    const path = join(dir, "r.sock");
+    const a = net.createServer();
+    await new Promise<void>((r) => a.listen(path, () => r()));
+    assert.ok(existsSync(path));
+    await closeAll(a);
+    assert.is(existsSync(path), false);
+    const b = net.createServer();
+    await new Promise<void>((r) => b.listen(path, () => r()));
+    await closeAll(b);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+more("listen(path) on an existing file fails with EADDRINUSE", async () => {
+  const dir = tempDir();
+  try {
+    const { writeFileSync } = await import("node:fs");
+    const path = join(dir, "f");
+    writeFileSync(path, "");
+    const server = net.createServer();
+    server.listen(path);
+    const [err] = await waitFor(server, "error");
+    assert.is((err as Err).code, "EADDRINUSE");
+    assert.is((err as Err).syscall, "listen");
+    assert.is((err as Err).address, path);
+    assert.is(server.listening, false);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+more("reusePort lets two servers listen on one port, or is loudly unavailable", async () => {
+  const a = net.createServer();
+  if (!getTransport().features.reusePort) {
+    const e = thrown(() => a.listen({ port: 0, host: "127.0.0.1", reusePort: true }));
+    assert.is(e?.code, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM");
+    return;
+  }
+  await new Promise<void>((r) =>
+    a.listen({ port: 0, host: "127.0.0.1", reusePort: true }, () => r())
+  );
+  const port = (a.address() as { port: number }).port;
+  const b = net.createServer();
+  const res = await new Promise<string>((r) => {
+    b.once("error", (e: Err) => r(String(e.code)));
+    b.listen({ port, host: "127.0.0.1", reusePort: true }, () => r("listening"));
+  });
+  assert.is(res, "listening");
+  await closeAll(b);
+  await closeAll(a);
+});
+
+more("setTimeout() is reset by writes as well as reads", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resume());
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  let timeouts = 0;
+  c.on("timeout", () => timeouts++);
+  c.setTimeout(150);
+  for (let i = 0; i < 6; i++) {
+    await sleep(40);
+    c.write("x");
+  }
+  assert.is(timeouts, 0);
+  await waitFor(c, "timeout");
+  assert.is(c.destroyed, false);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+more("'end' and 'close' of an accepted socket when the client destroys", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  const [[s]] = await Promise.all([waitFor(server, "connection"), waitFor(c, "connect")]);
+  const acc = s as Sock;
+  const order: string[] = [];
+  acc.on("end", () => order.push("end"));
+  acc.on("close", (h: boolean) => order.push(`close:${h}`));
+  acc.resume();
+  c.destroy();
+  await waitFor(acc, "close");
+  assert.equal(order, ["end", "close:false"]);
+  await closeAll(server, accepted);
+});
+
+more.run();
