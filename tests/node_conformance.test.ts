@@ -1173,3 +1173,495 @@ fds("an inherited Unix socket listens and its server.address() is null", async (
 });
 
 fds.run();
+
+// ---------------------------------------------------------------------------
+const det = suite("conformance: details checked against Node 26");
+
+det("listen() forms without a host all bind the unspecified address", async () => {
+  const plain = net.createServer();
+  plain.listen();
+  const any = (plain.address() as { address: string }).address;
+  await closeAll(plain);
+  assert.ok(any === "::" || any === "0.0.0.0", any);
+  const forms: ((s: Server, cb: () => void) => void)[] = [
+    (s, cb) => s.listen(undefined, cb),
+    (s, cb) => s.listen("0" as unknown as number, cb),
+    (s, cb) => s.listen(0, "", cb),
+    (s, cb) => s.listen(cb),
+  ];
+  for (const form of forms) {
+    const s = net.createServer();
+    await new Promise<void>((r) => form(s, r));
+    assert.is((s.address() as { address: string }).address, any);
+    await closeAll(s);
+  }
+});
+
+det("listen({ backlog }) takes odd values without throwing", async () => {
+  for (const backlog of [-1, "x", 1.5, null, 0]) {
+    const s = net.createServer();
+    await new Promise<void>((r) =>
+      (s.listen as AnyFn)({ port: 0, host: "127.0.0.1", backlog }, () => r())
+    );
+    await closeAll(s);
+  }
+});
+
+det("connect() to a numeric string port, and with host '' or null, reaches localhost", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const forms = [
+    () => connectAny(String(port)),
+    () => connectAny({ port, host: "" }),
+    () => connectAny(port, null),
+  ];
+  for (const form of forms) {
+    const c = form() as Sock;
+    await waitFor(c, "connect");
+    c.destroy();
+  }
+  await closeAll(server, accepted);
+});
+
+det("connectionAttempt and connectionAttemptFailed for an IP and for a Unix path", async () => {
+  const port = await freePort();
+  const c = new net.Socket();
+  const seen: unknown[][] = [];
+  c.on("connectionAttempt", (...a: unknown[]) => seen.push(["attempt", ...a]));
+  c.on(
+    "connectionAttemptFailed",
+    (...a: unknown[]) => seen.push(["failed", ...a.slice(0, 3), (a[3] as Err).code]),
+  );
+  c.on("error", () => {});
+  c.connect(port, "127.0.0.1");
+  await waitFor(c, "close");
+  assert.equal(seen, [["attempt", "127.0.0.1", port, 4], [
+    "failed",
+    "127.0.0.1",
+    port,
+    4,
+    "ECONNREFUSED",
+  ]]);
+  const dir = tempDir();
+  try {
+    const path = join(dir, "none");
+    const u = new net.Socket();
+    const names: unknown[] = [];
+    u.on("connectionAttempt", (p: unknown) => names.push(p));
+    u.on(
+      "connectionAttemptFailed",
+      (p: unknown, _a: unknown, _b: unknown, e: Err) => names.push(e.code),
+    );
+    u.on("error", () => {});
+    u.connect(path);
+    await waitFor(u, "close");
+    assert.equal(names, [path, "ENOENT"]);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+det("getters while connecting, and pending/connecting after destroy()", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  assert.equal(
+    [c.localAddress, c.localPort, c.remoteAddress, c.remotePort, c.remoteFamily],
+    [undefined, undefined, undefined, undefined, undefined],
+  );
+  assert.is(c.readyState, "opening");
+  assert.is(c.pending, true);
+  assert.equal(c.address(), {});
+  await waitFor(c, "connect");
+  assert.equal(Object.keys(c.address()).sort(), ["address", "family", "port"]);
+  const closed = waitFor(c, "close");
+  c.destroy();
+  assert.equal([c.pending, c.connecting, c.readyState], [true, false, "closed"]);
+  await closed;
+  await closeAll(server, accepted);
+});
+
+det("destroySoon() while connecting: flush, finish, then close", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resume());
+  const c = net.connect(port, "127.0.0.1");
+  c.write("x");
+  const order: string[] = [];
+  for (const e of ["connect", "finish", "close"]) c.on(e, () => order.push(e));
+  c.destroySoon();
+  await waitFor(c, "close");
+  assert.equal(order, ["connect", "finish", "close"]);
+  assert.is(c.bytesWritten, 1);
+  await closeAll(server, accepted);
+});
+
+det("byte counters restart when a closed socket connects again", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.end("abc"));
+  const c = net.connect(port, "127.0.0.1");
+  c.resume();
+  c.write("12345");
+  await waitFor(c, "close");
+  assert.equal([c.bytesRead, c.bytesWritten], [3, 5]);
+  c.connect(port, "127.0.0.1");
+  assert.equal([c.bytesRead, c.bytesWritten], [0, 0]);
+  c.write("1");
+  await waitFor(c, "close");
+  assert.equal([c.bytesRead, c.bytesWritten], [3, 1]);
+  await closeAll(server, accepted);
+});
+
+det(
+  "event and callback arguments: close(cb), 'close', 'listening', 'connect' carry none",
+  async () => {
+    const server = net.createServer((s: Sock) => s.on("error", () => {}));
+    const listening = new Promise<number>((r) =>
+      server.once("listening", (...a: unknown[]) => r(a.length))
+    );
+    server.listen(0, "127.0.0.1");
+    assert.is(await listening, 0);
+    const c = net.connect((server.address() as { port: number }).port, "127.0.0.1");
+    assert.is(
+      await new Promise<number>((r) => c.once("connect", (...a: unknown[]) => r(a.length))),
+      0,
+    );
+    c.destroy();
+    const closeEvent = new Promise<number>((r) =>
+      server.once("close", (...a: unknown[]) => r(a.length))
+    );
+    const cbArgs = await new Promise<number>((r) => server.close((...a: unknown[]) => r(a.length)));
+    assert.is(cbArgs, 0);
+    assert.is(await closeEvent, 0);
+  },
+);
+
+det(
+  "write and end callbacks get null, in order, before 'finish'; a second end(cb) too",
+  async () => {
+    const { server, port, accepted } = await tcpServer((s) => s.resume());
+    const c = net.connect(port, "127.0.0.1");
+    const order: string[] = [];
+    c.write("a", (e) => order.push(`write:${e}`));
+    c.end((e?: Error | null) => order.push(`end:${e}`));
+    c.end((e?: Error | null) => order.push(`end2:${e}`));
+    c.on("finish", () => order.push("finish"));
+    await waitFor(c, "finish");
+    await sleep(10);
+    assert.equal(order, ["write:null", "end:null", "end2:null", "finish"]);
+    c.destroy();
+    await closeAll(server, accepted);
+  },
+);
+
+det("end(cb) after 'finish' or after destroy(): ERR_STREAM_ALREADY_FINISHED", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resume());
+  const c = net.connect(port, "127.0.0.1");
+  c.end();
+  await waitFor(c, "finish");
+  const e1 = await new Promise<Err>((r) => c.end((e?: Error | null) => r(e as Err)));
+  assert.is(e1.code, "ERR_STREAM_ALREADY_FINISHED");
+  const closed = waitFor(c, "close");
+  c.destroy();
+  await closed;
+  const e2 = await new Promise<Err>((r) => c.end((e?: Error | null) => r(e as Err)));
+  assert.is(e2.code, "ERR_STREAM_ALREADY_FINISHED");
+  await closeAll(server, accepted);
+});
+
+det("pauseOnConnect and an accepted socket's initial state", async () => {
+  const { server, port, accepted } = await tcpServer(() => {}, { pauseOnConnect: true });
+  const c = net.connect(port, "127.0.0.1");
+  const [s] = await waitFor(server, "connection") as [Sock];
+  assert.is(s.isPaused(), true);
+  assert.is(s.readableFlowing, false);
+  assert.equal([s.timeout, s.bytesRead, s.bytesWritten, s.connecting], [undefined, 0, 0, false]);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+det("a dual-stack server sees IPv4 peers as IPv4-mapped IPv6", async () => {
+  const server = net.createServer((s: Sock) => s.on("error", () => {}));
+  await new Promise<void>((r) => server.listen(0, () => r()));
+  const a = server.address() as { address: string; port: number };
+  if (a.address !== "::") return await closeAll(server); // no IPv6 here: nothing to map
+  const c = net.connect(a.port, "127.0.0.1");
+  const [[s]] = await Promise.all([waitFor(server, "connection"), waitFor(c, "connect")]);
+  const acc = s as Sock;
+  assert.equal(
+    [acc.remoteAddress, acc.remoteFamily, acc.localAddress, acc.localFamily],
+    ["::ffff:127.0.0.1", "IPv6", "::ffff:127.0.0.1", "IPv6"],
+  );
+  assert.equal([c.remoteAddress, c.localAddress, c.remoteFamily], [
+    "127.0.0.1",
+    "127.0.0.1",
+    "IPv4",
+  ]);
+  const m = net.connect(a.port, "::ffff:127.0.0.1");
+  await waitFor(m, "connect");
+  assert.equal([m.remoteAddress, m.remoteFamily], ["::ffff:127.0.0.1", "IPv6"]);
+  c.destroy();
+  m.destroy();
+  acc.destroy();
+  await closeAll(server);
+});
+
+det("listen(0, '0.0.0.0') reports 0.0.0.0 and IPv4", async () => {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "0.0.0.0", () => r()));
+  const a = s.address() as { address: string; family: string };
+  assert.equal([a.address, a.family], ["0.0.0.0", "IPv4"]);
+  await closeAll(s);
+});
+
+det(
+  "Unix errors: listen in a missing directory EACCES, connect to a directory ECONNREFUSED",
+  async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, "missing", "s.sock");
+      const server = net.createServer();
+      server.listen(path);
+      const [err] = await waitFor(server, "error") as [Err];
+      assert.equal([err.code, err.syscall, err.address, err.port], ["EACCES", "listen", path, -1]);
+      const c = net.connect(dir);
+      const [[e2]] = await Promise.all([waitFor(c, "error"), waitFor(c, "close")]) as [
+        [Err],
+        unknown[],
+      ];
+      assert.equal([e2.code, e2.syscall, e2.address], ["ECONNREFUSED", "connect", dir]);
+    } finally {
+      removeDir(dir);
+    }
+  },
+);
+
+det(
+  "setTimeout(): the callback has the socket as this and no arguments; nothing fires after destroy()",
+  async () => {
+    // A socket's idle timer does not hold the process open (as in Node): this does.
+    const hold = setInterval(() => {}, 1000);
+    const s = new net.Socket();
+    const [self, n] = await new Promise<[unknown, number]>((r) =>
+      s.setTimeout(5, function (this: unknown, ...a: unknown[]) {
+        r([this, a.length]);
+      })
+    );
+    assert.is(self, s);
+    assert.is(n, 0);
+    let fired = 0;
+    s.on("timeout", () => fired++);
+    s.setTimeout(5);
+    s.destroy();
+    assert.is(s.setTimeout(5), s);
+    await sleep(40);
+    assert.is(fired, 0);
+    const t = new net.Socket();
+    let cleared = 0;
+    t.on("timeout", () => cleared++);
+    t.setTimeout(5);
+    t.setTimeout(0);
+    await sleep(40);
+    assert.is(cleared, 0);
+    t.destroy();
+    clearInterval(hold);
+  },
+);
+
+det("'timeout' fires while a connect is still waiting for its lookup", async () => {
+  const hold = setInterval(() => {}, 1000);
+  const c = new net.Socket();
+  c.setTimeout(10);
+  (c.connect as AnyFn)({ port: 80, host: "never.test", lookup: () => {} });
+  await waitFor(c, "timeout");
+  clearInterval(hold);
+  assert.is(c.connecting, true);
+  c.destroy();
+});
+
+det(
+  "a server's own half-close without allowHalfOpen: 'end' (still writable), 'finish', 'close'",
+  async () => {
+    const order: string[] = [];
+    const { server, port, accepted } = await tcpServer((s) => {
+      s.on("end", () => order.push(`end:${s.writable}`));
+      s.on("finish", () => order.push("finish"));
+      s.on("close", () => order.push("close"));
+      s.resume();
+    });
+    const c = net.connect(port, "127.0.0.1");
+    c.resume();
+    await waitFor(c, "connect");
+    c.end();
+    await waitFor(c, "close");
+    while (order.length < 3) await sleep(5);
+    assert.equal(order, ["end:true", "finish", "close"]);
+    await closeAll(server, accepted);
+  },
+);
+
+det("readyState through connect, end() with allowHalfOpen, destroy()", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resume());
+  const c = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+  const states = [c.readyState];
+  await waitFor(c, "connect");
+  states.push(c.readyState);
+  c.end();
+  states.push(c.readyState);
+  await waitFor(c, "finish");
+  states.push(c.readyState);
+  c.destroy();
+  states.push(c.readyState);
+  assert.equal(states, ["opening", "open", "readOnly", "readOnly", "closed"]);
+  await waitFor(c, "close");
+  await closeAll(server, accepted);
+});
+
+det(
+  "close() twice without a callback emits 'close' twice; listen() right after close() works",
+  async () => {
+    const a = net.createServer();
+    await listenOn(a);
+    let closes = 0;
+    a.on("close", () => closes++);
+    a.close();
+    assert.is(a.close(), a);
+    await sleep(30);
+    assert.is(closes, 2);
+    const b = net.createServer();
+    await listenOn(b);
+    b.close();
+    b.listen(0, "127.0.0.1");
+    await waitFor(b, "listening");
+    assert.is(b.listening, true);
+    await closeAll(b);
+  },
+);
+
+det(
+  "aborting a connected socket's signal: AbortError ABORT_ERR with the reason as cause",
+  async () => {
+    const { server, port, accepted } = await tcpServer();
+    const ac = new AbortController();
+    const c = net.connect({ port, host: "127.0.0.1", signal: ac.signal });
+    await waitFor(c, "connect");
+    const both = Promise.all([waitFor(c, "error"), waitFor(c, "close")]);
+    ac.abort("why");
+    const [[err]] = await both as [[Err], unknown[]];
+    assert.equal([err.name, err.code, err.cause], ["AbortError", "ABORT_ERR", "why"]);
+    await closeAll(server, accepted);
+  },
+);
+
+det(
+  "write after resetAndDestroy(): false, callback ERR_STREAM_DESTROYED, close without error",
+  async () => {
+    const { server, port, accepted } = await tcpServer();
+    const c = net.connect(port, "127.0.0.1");
+    await waitFor(c, "connect");
+    const errors: unknown[] = [];
+    c.on("error", (e) => errors.push(e));
+    const closed = waitFor(c, "close");
+    c.resetAndDestroy();
+    const cb = new Promise<Err>((r) => assert.is(c.write("x", (e) => r(e as Err)), false));
+    assert.is((await cb).code, "ERR_STREAM_DESTROYED");
+    const [hadError] = await closed;
+    assert.is(hadError, false);
+    assert.equal(errors, []);
+    await closeAll(server, accepted);
+  },
+);
+
+det("endpoint getters never read before destroy() are undefined after 'close'", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  c.destroy();
+  await waitFor(c, "close");
+  assert.equal([c.remoteAddress, c.localAddress, c.remotePort], [undefined, undefined, undefined]);
+  assert.equal(c.address(), {});
+  await closeAll(server, accepted);
+});
+
+det("corked writes count in bytesWritten and writableLength at once", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resume());
+  const c = net.connect(port, "127.0.0.1");
+  c.cork();
+  c.write("héllo"); // 6 bytes
+  c.write(Buffer.from([1, 2, 3]));
+  c.write("ab", "hex"); // 1 byte
+  assert.equal([c.bytesWritten, c.writableLength], [10, 10]);
+  c.uncork();
+  c.end();
+  await waitFor(c, "finish");
+  assert.is(c.bytesWritten, 10);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+det("getConnections() after close() still counts the open connection", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(server, "connection");
+  const closed = waitFor(server, "close");
+  server.close();
+  assert.equal(await new Promise<unknown[]>((r) => server.getConnections((...a) => r(a))), [
+    null,
+    1,
+  ]);
+  c.destroy();
+  await closed;
+  assert.equal(await new Promise<unknown[]>((r) => server.getConnections((...a) => r(a))), [
+    null,
+    0,
+  ]);
+});
+
+det("write(data, encoding, cb), write(data, cb) and end(data, encoding, cb)", async () => {
+  let got = "";
+  let ended!: () => void;
+  const done = new Promise<void>((r) => ended = r);
+  const { server, port, accepted } = await tcpServer((s) => {
+    s.setEncoding("latin1");
+    s.on("data", (d: string) => got += d);
+    s.on("end", ended);
+  });
+  const c = net.connect(port, "127.0.0.1");
+  const order: string[] = [];
+  c.write("6869", "hex", () => order.push("w1"));
+  c.write("x", () => order.push("w2"));
+  c.end("ff", "hex", () => order.push("end"));
+  await done;
+  assert.equal(order, ["w1", "w2", "end"]);
+  assert.is(got, "hix\xff");
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+det("error shapes: a refused dial from a bound local port, EADDRINUSE without a host", async () => {
+  const port = await freePort();
+  const lp = await freePort();
+  const c = net.connect({ port, host: "127.0.0.1", localAddress: "127.0.0.1", localPort: lp });
+  const [[err]] = await Promise.all([waitFor(c, "error"), waitFor(c, "close")]) as [
+    [Err],
+    unknown[],
+  ];
+  assert.equal(
+    [err.code, err.errno, err.syscall, err.address, err.port, err.localAddress, err.localPort],
+    ["ECONNREFUSED", -111, "connect", "127.0.0.1", port, "127.0.0.1", lp],
+  );
+  assert.is(err.message, `connect ECONNREFUSED 127.0.0.1:${port} - Local (127.0.0.1:${lp})`);
+  const a = net.createServer();
+  await new Promise<void>((r) => a.listen(0, () => r()));
+  const taken = a.address() as { address: string; port: number };
+  const b = net.createServer();
+  b.listen(taken.port);
+  const [e2] = await waitFor(b, "error") as [Err];
+  assert.equal([e2.code, e2.errno, e2.syscall, e2.address, e2.port], [
+    "EADDRINUSE",
+    -98,
+    "listen",
+    taken.address,
+    taken.port,
+  ]);
+  const shown = taken.address === "::" ? `:::${taken.port}` : `${taken.address}:${taken.port}`;
+  assert.is(e2.message, `listen EADDRINUSE: address already in use ${shown}`);
+  await closeAll(a);
+});
+
+det.run();
