@@ -1249,7 +1249,7 @@ det("connectionAttempt and connectionAttemptFailed for an IP and for a Unix path
     u.on("connectionAttempt", (p: unknown) => names.push(p));
     u.on(
       "connectionAttemptFailed",
-      (p: unknown, _a: unknown, _b: unknown, e: Err) => names.push(e.code),
+      (_p: unknown, _a: unknown, _b: unknown, e: Err) => names.push(e.code),
     );
     u.on("error", () => {});
     u.connect(path);
@@ -1595,7 +1595,7 @@ det("corked writes count in bytesWritten and writableLength at once", async () =
 });
 
 det("getConnections() after close() still counts the open connection", async () => {
-  const { server, port, accepted } = await tcpServer();
+  const { server, port } = await tcpServer();
   const c = net.connect(port, "127.0.0.1");
   await waitFor(server, "connection");
   const closed = waitFor(server, "close");
