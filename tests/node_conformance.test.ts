@@ -1664,4 +1664,71 @@ det("error shapes: a refused dial from a bound local port, EADDRINUSE without a 
   await closeAll(a);
 });
 
+det("a multi-address lookup: one 'lookup' per address, then the attempts in order", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = new net.Socket();
+  const seen: unknown[][] = [];
+  c.on("lookup", (...a: unknown[]) => seen.push(["lookup", ...a]));
+  c.on("connectionAttempt", (ip: string) => seen.push(["attempt", ip]));
+  c.on(
+    "connectionAttemptFailed",
+    (ip: string, _p: number, _f: number, e: Err) => seen.push(["failed", ip, e.code]),
+  );
+  (c.connect as AnyFn)({
+    port,
+    host: "multi.test",
+    lookup: (_h: string, _o: unknown, cb: (...a: unknown[]) => void) =>
+      cb(null, [{ address: "::1", family: 6 }, { address: "127.0.0.1", family: 4 }]),
+  });
+  await waitFor(c, "connect");
+  assert.equal(seen, [
+    ["lookup", null, "::1", 6, "multi.test"],
+    ["lookup", null, "127.0.0.1", 4, "multi.test"],
+    ["attempt", "::1"],
+    ["failed", "::1", "ECONNREFUSED"],
+    ["attempt", "127.0.0.1"],
+  ]);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+det("localAddress of the other family: bind EINVAL naming the local address", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect({ port, host: "127.0.0.1", localAddress: "::1" });
+  const [[err]] = await Promise.all([waitFor(c, "error"), waitFor(c, "close")]) as [
+    [Err],
+    unknown[],
+  ];
+  assert.equal([err.code, err.syscall, err.address, err.port], [
+    "EINVAL",
+    "bind",
+    "::1",
+    undefined,
+  ]);
+  assert.is(err.message, "bind EINVAL ::1");
+  await closeAll(server, accepted);
+});
+
+det("maxConnections on a Unix server: 'drop' carries no endpoint data", async () => {
+  const dir = tempDir();
+  try {
+    const path = join(dir, "m.sock");
+    const server = net.createServer();
+    server.maxConnections = 0;
+    const drops: unknown[][] = [];
+    server.on("drop", (...a: unknown[]) => drops.push(a));
+    await new Promise<void>((r) => server.listen(path, () => r()));
+    const c = net.connect(path);
+    c.on("error", () => {});
+    c.resume();
+    await waitFor(c, "close");
+    while (drops.length === 0) await sleep(5);
+    assert.is(drops.length, 1);
+    assert.is(drops[0][0], undefined);
+    await closeAll(server);
+  } finally {
+    removeDir(dir);
+  }
+});
+
 det.run();
