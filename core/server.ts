@@ -561,7 +561,9 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
   address(): AddressInfo | string | null {
     if (this.#listener !== null) {
       const a = this.#listener.address();
-      return typeof a === "string" ? a : { address: a.address, family: a.family, port: a.port };
+      if (typeof a !== "string") return { address: a.address, family: a.family, port: a.port };
+      // An unnamed Unix listener (listen({ fd })) has no name: null, as Node.
+      return a === "" ? null : a;
     }
     return this.#pipeName ?? null;
   }

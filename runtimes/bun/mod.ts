@@ -144,6 +144,29 @@ function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenC
   cb(null, new _Listener(l, req.path));
 }
 
+/**
+ * Listens on an inherited, bound socket descriptor (`listen({ fd })`), as
+ * Bun's own node:net does: `Bun.listen` takes the descriptor as it is and
+ * fails with `listen EINVAL` for anything that is not a socket. Bun takes no
+ * backlog (as for `listenTcp`); a Unix socket is named "" like Node's.
+ */
+function _listenFd(fd: number, _backlog: number, events: ListenerEvents, cb: ListenCallback): void {
+  const state: ListenState = { events, path: null, local: null };
+  let l: BunListener;
+  try {
+    l = bunApi().listen({ fd, allowHalfOpen: true, data: state, socket: ACCEPT_HANDLERS });
+  } catch (e) {
+    cb(systemError({ code: (e as BunError)?.code ?? "EINVAL", syscall: "listen", cause: e }));
+    return;
+  }
+  const name: { address?: string; family?: string; port?: number } = {};
+  l.getsockname(name);
+  const addr = ipInfo(name.address, name.port);
+  if (addr === null) state.path = UNNAMED;
+  else if (addr.address !== "0.0.0.0" && addr.address !== "::") state.local = addr;
+  cb(null, new _Listener(l, addr ?? UNNAMED));
+}
+
 /** What a socket made from an fd holds until its open handler builds the handle. */
 interface _FdOpening {
   conn: Conn | null;
@@ -224,6 +247,7 @@ export function createBunTransport(): Transport {
     connectUnix: _connectUnix,
     listenTcp: _listenTcp,
     listenUnix: _listenUnix,
+    listenFd: _listenFd,
     openFd: _openFd,
   };
 }

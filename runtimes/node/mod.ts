@@ -27,6 +27,8 @@ import type {
   TransportFeatures,
   UnixListenRequest,
 } from "../types.ts";
+import { systemError } from "../../core/errors.ts";
+import { fdType } from "../../core/features.ts";
 import { fixedLocal, knownPeer } from "../_shared.ts";
 import { mapError, onBun, onDeno, type Where } from "./errors.ts";
 import { wrap, wrapTcp } from "./stream.ts";
@@ -336,12 +338,10 @@ export function createNodeTransport(): Transport {
     transport.bindTcp = binders.bindTcp;
     transport.bindUnix = binders.bindUnix;
   }
-  // Bun's node:net accepts { fd } but never reads or writes through it, and
-  // cannot listen on one.
-  if (!onBun) {
-    transport.openFd = _openFd;
-    transport.listenFd = _listenFd;
-  }
+  // Bun's node:net accepts { fd } but never reads or writes through it; it
+  // does listen on one (Bun 1.4).
+  if (!onBun) transport.openFd = _openFd;
+  transport.listenFd = _listenFd;
   return transport;
 }
 
@@ -361,13 +361,22 @@ const _BOUND_OPS: NodeBoundOps = {
 };
 
 function _listenFd(fd: number, backlog: number, events: ListenerEvents, cb: ListenCallback): void {
+  // Node listens on sockets and pipes only, anything else is listen EINVAL;
+  // Deno's node:net answers EADDRNOTAVAIL for a file, so a descriptor known to
+  // be a file or terminal is refused here (Deno cannot stat inherited ones).
+  const type = fdType(fd);
+  if (type === "FILE" || type === "TTY") {
+    queueMicrotask(() => cb(systemError({ code: "EINVAL", syscall: "listen" })));
+    return;
+  }
   _listen({ fd, backlog }, events, cb, { syscall: "listen" });
 }
 
 /** What a listener on a descriptor is named: its IP endpoint, or "" for a Unix socket. */
 function _fdPath(server: Server): string | undefined {
   const a = server.address();
-  return a !== null && typeof a === "object" ? undefined : (a ?? "");
+  // Bun's node:net names a Unix one {}: only an endpoint with a port is IP.
+  return a !== null && typeof a === "object" && typeof a.port === "number" ? undefined : "";
 }
 
 function _openFd(fd: number): StreamHandle {

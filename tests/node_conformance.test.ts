@@ -1,0 +1,1734 @@
+// Behaviours Node's own test-net-* suite checks that the other suites here do
+// not: each test is a fresh check of what Node's `net` documentation (and
+// Node 26's behaviour, where the docs are silent) says, run on every runtime.
+import { Buffer } from "node:buffer";
+import { spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import net from "../mod.ts";
+import { getTransport } from "../runtimes/mod.ts";
+import { removeDir, sleep, tempDir, waitFor } from "./_net.ts";
+import { currentRuntime } from "./_runtime.ts";
+
+type Server = ReturnType<typeof net.createServer>;
+type Sock = InstanceType<typeof net.Socket>;
+type Err = Error & Record<string, unknown>;
+// deno-lint-ignore no-explicit-any
+type AnyFn = (...args: any[]) => any;
+/** net.connect / createConnection without the typed overloads, for bad arguments. */
+const connectAny = net.connect as unknown as AnyFn;
+const createConnectionAny = net.createConnection as unknown as AnyFn;
+
+async function listenOn(server: Server, host = "127.0.0.1"): Promise<number> {
+  server.listen(0, host);
+  await waitFor(server, "listening");
+  return (server.address() as { port: number }).port;
+}
+
+async function closeAll(server: Server, sockets: Sock[] = []): Promise<void> {
+  for (const s of sockets) s.destroy();
+  if (!server.listening) return;
+  await new Promise<void>((r) => server.close(() => r()));
+}
+
+/** A server that records its accepted sockets and runs `onConn` on each. */
+async function tcpServer(
+  onConn: (s: Sock) => void = () => {},
+  opts: Record<string, unknown> = {},
+): Promise<{ server: Server; port: number; accepted: Sock[] }> {
+  const accepted: Sock[] = [];
+  const server = net.createServer(opts, (s: Sock) => {
+    accepted.push(s);
+    s.on("error", () => {});
+    onConn(s);
+  });
+  const port = await listenOn(server);
+  return { server, port, accepted };
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  const port = await listenOn(s);
+  await closeAll(s);
+  return port;
+}
+
+function thrown(fn: () => unknown): Err | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return e as Err;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+const sock = suite("conformance: Socket");
+
+sock("the 'ready' event follows 'connect' without a connect listener", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const order: string[] = [];
+  const c = net.connect(port, "127.0.0.1");
+  c.on("connect", () => order.push("connect"));
+  c.on("ready", () => order.push("ready"));
+  await waitFor(c, "ready");
+  assert.equal(order, ["connect", "ready"]);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("destroy() right after connect(): no 'connect', no 'error', one 'close'", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  const events: string[] = [];
+  c.on("connect", () => events.push("connect"));
+  c.on("error", () => events.push("error"));
+  c.on("close", (hadError: boolean) => events.push(`close:${hadError}`));
+  c.destroy();
+  c.destroy();
+  await sleep(50);
+  assert.equal(events, ["close:false"]);
+  await closeAll(server, accepted);
+});
+
+sock("destroy() twice on a connected socket emits 'close' once", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  let closes = 0;
+  c.on("close", () => closes++);
+  c.destroy();
+  c.destroy();
+  await waitFor(c, "close");
+  await sleep(20);
+  assert.is(closes, 1);
+  await closeAll(server, accepted);
+});
+
+sock("getters after 'close' keep working and setters are no-ops", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  const remotePort = c.remotePort;
+  c.destroy();
+  await waitFor(c, "close");
+  assert.is(c.setNoDelay(), c);
+  assert.is(c.setKeepAlive(true), c);
+  assert.is(c.pause(), c);
+  assert.is(c.resume(), c);
+  assert.is(c.ref(), c);
+  assert.is(c.unref(), c);
+  assert.type(c.address(), "object");
+  assert.is(c.remotePort, remotePort);
+  assert.is(c.remoteAddress, "127.0.0.1");
+  assert.is(c.readyState, "closed");
+  assert.is(c.destroyed, true);
+  await closeAll(server, accepted);
+});
+
+sock("an unconnected socket: address() is {}, remote getters are undefined", () => {
+  const s = new net.Socket();
+  assert.equal(s.address(), {});
+  assert.is(s.remoteAddress, undefined);
+  assert.is(s.remotePort, undefined);
+  assert.is(s.remoteFamily, undefined);
+  assert.is(s.localAddress, undefined);
+  assert.is(s.localPort, undefined);
+  assert.is(s.bytesRead, 0);
+  assert.is(s.bytesWritten, 0);
+  assert.is(s.connecting, false);
+  assert.is(s.pending, true);
+  // Neither connecting nor ended: Node reports "open" until it connects.
+  assert.is(s.readyState, "open");
+  assert.is(s.timeout, undefined);
+  s.destroy();
+});
+
+sock("net.Stream is net.Socket and both work without new", () => {
+  assert.is(net.Stream, net.Socket);
+  // deno-lint-ignore no-explicit-any
+  const s = (net.Socket as any)();
+  assert.ok(s instanceof net.Socket);
+  s.destroy();
+});
+
+sock("setTimeout() on a socket without a connection still fires 'timeout'", async () => {
+  const s = new net.Socket();
+  const p = waitFor(s, "timeout");
+  assert.is(s.setTimeout(5), s);
+  assert.is(s.timeout, 5);
+  await p;
+  s.setTimeout(0);
+  assert.is(s.timeout, 0);
+  s.destroy();
+});
+
+sock("setTimeout(0, cb) removes that 'timeout' listener", () => {
+  const s = new net.Socket();
+  const cb = () => {};
+  s.setTimeout(1000, cb);
+  assert.is(s.listenerCount("timeout"), 1);
+  s.setTimeout(0, cb);
+  assert.is(s.listenerCount("timeout"), 0);
+  s.destroy();
+});
+
+sock("write() argument errors: null, a number, a bad encoding", () => {
+  const s = new net.Socket();
+  s.on("error", () => {});
+  const e1 = thrown(() => s.write(null as unknown as string));
+  assert.is(e1?.code, "ERR_STREAM_NULL_VALUES");
+  assert.ok(e1 instanceof TypeError);
+  const e2 = thrown(() => s.write(1 as unknown as string));
+  assert.is(e2?.code, "ERR_INVALID_ARG_TYPE");
+  assert.ok(e2 instanceof TypeError);
+  const e3 = thrown(() => s.write("x", "no-such-encoding" as BufferEncoding));
+  assert.is(e3?.code, "ERR_UNKNOWN_ENCODING");
+  assert.ok(e3 instanceof TypeError);
+  s.destroy();
+});
+
+sock(
+  "write after end(): callback and 'error' get ERR_STREAM_WRITE_AFTER_END on a later tick",
+  async () => {
+    const { server, port, accepted } = await tcpServer();
+    const c = net.connect(port, "127.0.0.1");
+    await waitFor(c, "connect");
+    c.end();
+    const seen: string[] = [];
+    c.on("error", (e: Err) => seen.push(`error:${e.code}`));
+    const ret = c.write("x", (e?: Error | null) => seen.push(`cb:${(e as Err)?.code}`));
+    assert.is(ret, false);
+    assert.equal(seen, []);
+    await waitFor(c, "close");
+    assert.ok(seen.includes("error:ERR_STREAM_WRITE_AFTER_END"));
+    assert.ok(seen.includes("cb:ERR_STREAM_WRITE_AFTER_END"));
+    await closeAll(server, accepted);
+  },
+);
+
+sock("write after destroy(): the callback gets ERR_STREAM_DESTROYED", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  const closed = waitFor(c, "close");
+  c.destroy();
+  const err = await new Promise<Err>((r) => c.write("x", (e) => r(e as Err)));
+  assert.is(err.code, "ERR_STREAM_DESTROYED");
+  await closed;
+  await closeAll(server, accepted);
+});
+
+sock(
+  "a write queued while connecting fails with ERR_SOCKET_CLOSED_BEFORE_CONNECTION on destroy()",
+  async () => {
+    const port = await freePort();
+    const c = net.connect(port, "127.0.0.1");
+    c.on("error", () => {});
+    const p = new Promise<Err>((r) => c.write("x", (e) => r(e as Err)));
+    c.destroy();
+    const err = await p;
+    assert.is(err.code, "ERR_SOCKET_CLOSED_BEFORE_CONNECTION");
+  },
+);
+
+sock("end(data) before connect: data and FIN reach the server, 'finish' then 'end'", async () => {
+  const got: Buffer[] = [];
+  let ended!: () => void;
+  const serverEnded = new Promise<void>((r) => ended = r);
+  const { server, port, accepted } = await tcpServer((s) => {
+    s.on("data", (d: Buffer) => got.push(d));
+    s.on("end", () => {
+      s.end();
+      ended();
+    });
+  });
+  const c = net.connect(port, "127.0.0.1");
+  c.write("ab");
+  c.end("cd");
+  assert.is(c.readyState, "opening");
+  const order: string[] = [];
+  c.on("connect", () => order.push("connect"));
+  c.on("finish", () => order.push("finish"));
+  c.on("end", () => order.push("end"));
+  c.resume();
+  await serverEnded;
+  await waitFor(c, "close");
+  assert.is(Buffer.concat(got).toString(), "abcd");
+  assert.equal(order, ["connect", "finish", "end"]);
+  assert.is(c.bytesWritten, 4);
+  await closeAll(server, accepted);
+});
+
+sock("end(cb) calls back once the write side finished", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resume());
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  await new Promise<void>((r) => c.end("x", () => r()));
+  assert.is(c.writable, false);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("end() returns the socket", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  assert.is(c.end(), c);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("bytesRead and bytesWritten count bytes, strings by their encoding", async () => {
+  const { server, port, accepted } = await tcpServer((s) => {
+    s.end(Buffer.alloc(3000, 1));
+    s.resume();
+  });
+  const c = net.connect(port, "127.0.0.1");
+  c.write("é"); // 2 bytes in utf8
+  c.write("ff", "hex"); // 1 byte
+  c.write("é", "latin1"); // 1 byte
+  c.write(new Uint8Array(5));
+  assert.is(c.bytesWritten, 9);
+  c.resume();
+  await waitFor(c, "end");
+  assert.is(c.bytesRead, 3000);
+  c.end();
+  await waitFor(c, "close");
+  assert.is(c.bytesRead, 3000);
+  assert.is(c.bytesWritten, 9);
+  await closeAll(server, accepted);
+});
+
+sock("binary strings round-trip with the latin1 encoding", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.pipe(s));
+  const c = net.connect(port, "127.0.0.1");
+  let text = "";
+  for (let i = 0; i < 256; i++) text += String.fromCharCode(i);
+  c.setEncoding("latin1");
+  let got = "";
+  c.on("data", (d: string) => got += d);
+  c.end(text, "latin1");
+  await waitFor(c, "end");
+  assert.is(got, text);
+  await waitFor(c, "close");
+  await closeAll(server, accepted);
+});
+
+sock("a large utf8 string arrives whole; bytesWritten counts its bytes", async () => {
+  const text = "ü".repeat(300_000);
+  let bytes = 0;
+  let ended!: () => void;
+  const serverEnded = new Promise<void>((r) => ended = r);
+  const { server, port, accepted } = await tcpServer((s) => {
+    s.on("data", (d: Buffer) => bytes += d.length);
+    s.on("end", ended);
+  });
+  const c = net.connect(port, "127.0.0.1");
+  c.end(text);
+  await waitFor(c, "finish");
+  assert.is(c.bytesWritten, 600_000);
+  await serverEnded;
+  assert.is(bytes, 600_000);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("pause() before connecting holds data until resume()", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.end("hello"));
+  const c = net.connect(port, "127.0.0.1");
+  c.pause();
+  let got = "";
+  c.on("data", (d: Buffer) => got += d);
+  await waitFor(c, "connect");
+  await sleep(30);
+  assert.is(got, "");
+  assert.is(c.isPaused(), true);
+  c.resume();
+  await waitFor(c, "end");
+  assert.is(got, "hello");
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("cork() before connect, uncork() after: one payload arrives in order", async () => {
+  const chunks: Buffer[] = [];
+  const { server, port, accepted } = await tcpServer((s) =>
+    s.on("data", (d: Buffer) => chunks.push(d))
+  );
+  const c = net.connect(port, "127.0.0.1");
+  c.cork();
+  c.write("a");
+  c.write("b");
+  assert.is(c.writableLength, 2);
+  await waitFor(c, "connect");
+  c.write("c");
+  c.uncork();
+  c.end();
+  await waitFor(c, "finish");
+  await waitFor(accepted[0], "end");
+  assert.is(Buffer.concat(chunks).toString(), "abc");
+  assert.is(c.bytesWritten, 3);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("bufferSize and writableLength count what is held before connect", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resume());
+  const c = net.connect(port, "127.0.0.1");
+  c.write("abcd");
+  assert.is(c.writableLength, 4);
+  assert.is(c.bufferSize, 4);
+  await waitFor(c, "connect");
+  c.end();
+  await waitFor(c, "finish");
+  assert.is(c.writableLength, 0);
+  assert.is(c.bufferSize, 0);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("setNoDelay(), setKeepAlive() return the socket before and after connect", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = new net.Socket();
+  assert.is(c.setNoDelay(), c);
+  assert.is(c.setNoDelay(false), c);
+  assert.is(c.setKeepAlive(true, 1000), c);
+  c.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  assert.is(c.setNoDelay(true), c);
+  assert.is(c.setKeepAlive(false), c);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("the peer's FIN without allowHalfOpen: 'end', our FIN, then 'close'", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.end());
+  const c = net.connect(port, "127.0.0.1");
+  const order: string[] = [];
+  c.on("end", () => order.push(`end:${c.writable}`));
+  c.on("finish", () => order.push("finish"));
+  c.on("close", () => order.push("close"));
+  c.resume();
+  await waitFor(c, "close");
+  assert.equal(order, ["end:true", "finish", "close"]);
+  await closeAll(server, accepted);
+});
+
+sock("'connect' listener via connect(options) without a callback", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = new net.Socket();
+  const ret = c.connect({ port, host: "127.0.0.1" });
+  assert.is(ret, c);
+  assert.is(c.connecting, true);
+  await waitFor(c, "connect");
+  assert.is(c.connecting, false);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("net.connect() without arguments throws ERR_MISSING_ARGS", () => {
+  for (
+    const f of [
+      () => connectAny(),
+      () => createConnectionAny(),
+      () => (new net.Socket() as unknown as { connect: AnyFn }).connect(),
+      () => connectAny({}),
+      () => connectAny({ host: "127.0.0.1" }),
+    ]
+  ) {
+    const e = thrown(f as () => unknown);
+    assert.is(e?.code, "ERR_MISSING_ARGS");
+    assert.ok(e instanceof TypeError);
+  }
+});
+
+sock("connect() port forms: numeric strings pass, others throw ERR_SOCKET_BAD_PORT", () => {
+  for (const bad of ["", " ", "abc", "-1", "65536", "1.5", 65536, -1, 1.5, NaN, Infinity]) {
+    const e = thrown(() => net.connect({ port: bad as number, host: "127.0.0.1" }));
+    assert.is(e?.code, "ERR_SOCKET_BAD_PORT", String(bad));
+    assert.ok(e instanceof RangeError);
+  }
+  for (const bad of [true, {}, [], null, () => {}]) {
+    const e = thrown(() => net.connect({ port: bad as unknown as number, host: "127.0.0.1" }));
+    assert.is(e?.code, "ERR_INVALID_ARG_TYPE", String(bad));
+  }
+  for (const good of ["0x50", " 80 ", "0b1", "0o7", "1e3"]) {
+    const s = net.connect({ port: good as unknown as number, host: "127.0.0.1" });
+    s.on("error", () => {});
+    s.destroy();
+  }
+});
+
+sock("a Unix path that is a regular file: ECONNREFUSED; a missing one: ENOENT", async () => {
+  const dir = tempDir();
+  try {
+    const file = join(dir, "file");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(file, "");
+    const a = net.connect(file);
+    const [[errA]] = await Promise.all([waitFor(a, "error"), waitFor(a, "close")]);
+    assert.is((errA as Err).code, "ECONNREFUSED");
+    assert.is((errA as Err).address, file);
+    assert.is((errA as Err).syscall, "connect");
+    const missing = join(dir, "missing");
+    const b = net.createConnection({ path: missing });
+    const [[errB]] = await Promise.all([waitFor(b, "error"), waitFor(b, "close")]);
+    assert.is((errB as Err).code, "ENOENT");
+    assert.is((errB as Err).address, missing);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+sock("a server reset: the client gets ECONNRESET once, then close(true)", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resetAndDestroy());
+  const c = net.connect(port, "127.0.0.1");
+  const errs: string[] = [];
+  c.on("error", (e: Err) => errs.push(String(e.code)));
+  c.resume();
+  const [hadError] = await waitFor(c, "close");
+  assert.equal(errs, ["ECONNRESET"]);
+  assert.is(hadError, true);
+  await closeAll(server, accepted);
+});
+
+sock("resetAndDestroy() twice is harmless and returns the socket", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  c.on("error", () => {});
+  assert.is(c.resetAndDestroy(), c);
+  assert.is(c.resetAndDestroy(), c);
+  await waitFor(c, "close");
+  await closeAll(server, accepted);
+});
+
+sock("'lookup' reports (err, address, family, host) and is skipped for IP literals", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const a = new net.Socket();
+  // A synchronous lookup answers inside connect(): listen first.
+  const looked = waitFor(a, "lookup");
+  (a.connect as AnyFn)({
+    port,
+    host: "my.test",
+    lookup: (_h: string, o: { all?: boolean }, cb: (...a: unknown[]) => void) =>
+      o.all ? cb(null, [{ address: "127.0.0.1", family: 4 }]) : cb(null, "127.0.0.1", 4),
+  });
+  const [err, addr, family, host] = await looked;
+  assert.equal([err, addr, family, host], [null, "127.0.0.1", 4, "my.test"]);
+  await waitFor(a, "connect");
+  a.destroy();
+  let lookups = 0;
+  const b = net.connect(port, "127.0.0.1");
+  b.on("lookup", () => lookups++);
+  await waitFor(b, "connect");
+  assert.is(lookups, 0);
+  b.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("a lookup error is emitted as 'lookup' then 'error' with the host", async () => {
+  const c = new net.Socket();
+  const order: string[] = [];
+  c.on("lookup", (e: Err | null) => order.push(`lookup:${e?.code}`));
+  (c.connect as AnyFn)({
+    port: 80,
+    host: "bad.test",
+    lookup: (_h: string, _o: unknown, cb: (e: Error) => void) => {
+      const e = Object.assign(new Error("getaddrinfo ENOTFOUND bad.test"), {
+        code: "ENOTFOUND",
+        hostname: "bad.test",
+      });
+      cb(e);
+    },
+  });
+  const [[err]] = await Promise.all([waitFor(c, "error"), waitFor(c, "close")]);
+  order.push(`error:${(err as Err).code}`);
+  assert.equal(order, ["lookup:ENOTFOUND", "error:ENOTFOUND"]);
+});
+
+sock("localPort already taken: connect fails with EADDRINUSE", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const taken = net.createServer();
+  const takenPort = await listenOn(taken);
+  const c = net.connect({
+    port,
+    host: "127.0.0.1",
+    localAddress: "127.0.0.1",
+    localPort: takenPort,
+  });
+  const [[err]] = await Promise.all([waitFor(c, "error"), waitFor(c, "close")]);
+  assert.is((err as Err).code, "EADDRINUSE");
+  await closeAll(taken);
+  await closeAll(server, accepted);
+});
+
+sock("localAddress and localPort are used for the dial", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const lp = await freePort();
+  const c = net.connect({ port, host: "127.0.0.1", localAddress: "127.0.0.1", localPort: lp });
+  await waitFor(c, "connect");
+  assert.is(c.localPort, lp);
+  assert.is(c.localAddress, "127.0.0.1");
+  await sleep(10);
+  assert.is(accepted[0].remotePort, lp);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+sock("Symbol.asyncDispose exists on Socket and Server", () => {
+  assert.type(net.Socket.prototype[Symbol.asyncDispose], "function");
+  assert.type(net.Server.prototype[Symbol.asyncDispose], "function");
+});
+
+sock.run();
+
+// ---------------------------------------------------------------------------
+const srv = suite("conformance: Server");
+
+srv("listening, address() and the listen() return value across a lifecycle", async () => {
+  const server = net.createServer();
+  assert.is(server.listening, false);
+  assert.is(server.address(), null);
+  const ret = server.listen(0, "127.0.0.1");
+  assert.is(ret, server);
+  await waitFor(server, "listening");
+  assert.is(server.listening, true);
+  const a = server.address() as { address: string; family: string; port: number };
+  assert.is(a.address, "127.0.0.1");
+  assert.is(a.family, "IPv4");
+  assert.type(a.port, "number");
+  await closeAll(server);
+  assert.is(server.listening, false);
+  assert.is(server.address(), null);
+});
+
+srv("close() before 'listening': the listen callback never runs, 'close' does", async () => {
+  const server = net.createServer();
+  let listened = 0;
+  server.listen(0, "127.0.0.1", () => listened++);
+  const closed = waitFor(server, "close");
+  server.close();
+  await closed;
+  await sleep(20);
+  assert.is(listened, 0);
+  assert.is(server.listening, false);
+});
+
+srv("close() with a non-function argument is ignored", async () => {
+  const server = net.createServer();
+  await listenOn(server);
+  const closed = waitFor(server, "close");
+  server.close("x" as unknown as () => void);
+  await closed;
+});
+
+srv("a failed listen keeps its callback: the next successful listen() calls it", async () => {
+  const taken = net.createServer();
+  const port = await listenOn(taken);
+  const server = net.createServer();
+  let first = 0;
+  server.listen(port, "127.0.0.1", () => first++);
+  const [err] = await waitFor(server, "error");
+  assert.is((err as Err).code, "EADDRINUSE");
+  await closeAll(taken);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  assert.is(first, 1);
+  assert.is(server.listenerCount("listening"), 0);
+  await closeAll(server);
+});
+
+srv("listen() again after close() works; while listening it throws", async () => {
+  const server = net.createServer();
+  await listenOn(server);
+  const e = thrown(() => server.listen(0, "127.0.0.1"));
+  assert.is(e?.code, "ERR_SERVER_ALREADY_LISTEN");
+  assert.ok(e instanceof Error);
+  await closeAll(server);
+  await listenOn(server);
+  assert.is(server.listening, true);
+  await closeAll(server);
+});
+
+srv("close(cb) twice: the second callback gets ERR_SERVER_NOT_RUNNING", async () => {
+  const server = net.createServer();
+  await listenOn(server);
+  const first = new Promise<unknown>((r) => server.close((e) => r(e)));
+  const second = new Promise<Err>((r) => server.close((e) => r(e as Err)));
+  assert.is(await first, undefined);
+  const err = await second;
+  assert.is(err.code, "ERR_SERVER_NOT_RUNNING");
+});
+
+srv("getConnections() counts open connections and calls back asynchronously", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c1 = net.connect(port, "127.0.0.1");
+  const c2 = net.connect(port, "127.0.0.1");
+  await Promise.all([waitFor(c1, "connect"), waitFor(c2, "connect")]);
+  while (accepted.length < 2) await waitFor(server, "connection");
+  let sync = true;
+  const [err, count] = await new Promise<unknown[]>((r) => {
+    const ret = server.getConnections((...a: unknown[]) => {
+      assert.is(sync, false);
+      r(a);
+    });
+    assert.is(ret, server);
+    sync = false;
+  });
+  assert.is(err, null);
+  assert.is(count, 2);
+  accepted[0].destroy();
+  await waitFor(accepted[0], "close");
+  const [, n] = await new Promise<unknown[]>((r) => server.getConnections((...a) => r(a)));
+  assert.is(n, 1);
+  c1.destroy();
+  c2.destroy();
+  await closeAll(server, accepted);
+});
+
+srv("closing a connection makes room under maxConnections", async () => {
+  const { server, port, accepted } = await tcpServer();
+  server.maxConnections = 1;
+  let drops = 0;
+  server.on("drop", () => drops++);
+  const c1 = net.connect(port, "127.0.0.1");
+  await waitFor(server, "connection");
+  const c2 = net.connect(port, "127.0.0.1");
+  c2.on("error", () => {});
+  c2.resume();
+  await waitFor(c2, "close");
+  assert.is(drops, 1);
+  c1.destroy();
+  await waitFor(accepted[0], "close");
+  const c3 = net.connect(port, "127.0.0.1");
+  await waitFor(server, "connection");
+  assert.is(accepted.length, 2);
+  c3.destroy();
+  await closeAll(server, accepted);
+});
+
+srv("server ref() and unref() return the server, before and after listen", async () => {
+  const server = net.createServer();
+  assert.is(server.unref(), server);
+  assert.is(server.ref(), server);
+  server.unref();
+  await listenOn(server);
+  assert.is(server.ref(), server);
+  await closeAll(server);
+});
+
+srv("listen({ port, host }, cb) and listen(options) with port as a string", async () => {
+  const a = net.createServer();
+  await new Promise<void>((r) => a.listen({ port: 0, host: "127.0.0.1" }, () => r()));
+  const port = (a.address() as { port: number }).port;
+  await closeAll(a);
+  const b = net.createServer();
+  await new Promise<void>((r) => b.listen({ port: String(port), host: "127.0.0.1" }, () => r()));
+  assert.is((b.address() as { port: number }).port, port);
+  await closeAll(b);
+});
+
+srv("listen() option errors are thrown synchronously with Node's codes", () => {
+  const server = net.createServer();
+  const cases: [unknown, string][] = [
+    [{}, "ERR_INVALID_ARG_VALUE"],
+    [{ host: "127.0.0.1" }, "ERR_INVALID_ARG_VALUE"],
+    [{ port: 65536 }, "ERR_SOCKET_BAD_PORT"],
+    [{ port: true }, "ERR_INVALID_ARG_VALUE"],
+    [{ port: -1 }, "ERR_SOCKET_BAD_PORT"],
+  ];
+  for (const [opts, code] of cases) {
+    const e = thrown(() => server.listen(opts as number));
+    assert.is(e?.code, code, JSON.stringify(opts));
+  }
+  assert.is(server.listening, false);
+});
+
+srv("listen(port) with a bad port number throws ERR_SOCKET_BAD_PORT", () => {
+  const server = net.createServer();
+  for (const bad of [-1, 65536, 1.5, NaN]) {
+    const e = thrown(() => server.listen(bad));
+    assert.is(e?.code, "ERR_SOCKET_BAD_PORT", String(bad));
+    assert.ok(e instanceof RangeError);
+  }
+});
+
+srv("close() right after listen() on a host name: no error, 'close' once", async () => {
+  const server = net.createServer();
+  const errors: unknown[] = [];
+  server.on("error", (e) => errors.push(e));
+  server.listen({ port: 0, host: "localhost" });
+  const closed = waitFor(server, "close");
+  server.close();
+  await closed;
+  await sleep(50);
+  assert.equal(errors, []);
+  assert.is(server.listening, false);
+});
+
+srv("an accepted socket: readyState open, connecting false, server set", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  const [s] = await waitFor(server, "connection") as [Sock];
+  assert.is(s.readyState, "open");
+  assert.is(s.connecting, false);
+  assert.is(s.pending, false);
+  // deno-lint-ignore no-explicit-any
+  assert.is((s as any).server, server);
+  assert.is(s.remoteFamily, "IPv4");
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+srv("'close' of the server comes after every connection closed", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(server, "connection");
+  let closed = false;
+  server.close(() => closed = true);
+  assert.is(server.listening, false);
+  await sleep(30);
+  assert.is(closed, false);
+  c.end();
+  accepted[0].end();
+  await waitFor(server, "close");
+  assert.is(closed, true);
+});
+
+srv("a Unix server: address() is the path; listening; clients connect", async () => {
+  const dir = tempDir();
+  try {
+    const path = join(dir, "s.sock");
+    const server = net.createServer((s: Sock) => s.end("hi"));
+    await new Promise<void>((r) => server.listen(path, () => r()));
+    assert.is(server.address(), path);
+    const c = net.connect(path);
+    let got = "";
+    c.on("data", (d: Buffer) => got += d);
+    await waitFor(c, "end");
+    assert.is(got, "hi");
+    assert.is(c.remoteAddress, undefined);
+    c.destroy();
+    await closeAll(server);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+srv.run();
+
+// ---------------------------------------------------------------------------
+const more = suite("conformance: more Socket and Server details");
+
+more("allowHalfOpen is reported by new Socket() and by accepted sockets", async () => {
+  assert.is(new net.Socket().allowHalfOpen, false);
+  const own = new net.Socket({ allowHalfOpen: true });
+  assert.is(own.allowHalfOpen, true);
+  own.destroy();
+  const { server, port, accepted } = await tcpServer(() => {}, { allowHalfOpen: true });
+  const c = net.connect(port, "127.0.0.1");
+  const [s] = await waitFor(server, "connection") as [Sock];
+  assert.is(s.allowHalfOpen, true);
+  assert.is(c.allowHalfOpen, false);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+more(
+  "allowHalfOpen: after the peer's FIN readyState is writeOnly and writes still arrive",
+  async () => {
+    let got = "";
+    let ended!: () => void;
+    const done = new Promise<void>((r) => ended = r);
+    const { server, port, accepted } = await tcpServer((s) => {
+      s.on("data", (d: Buffer) => got += d);
+      s.on("end", ended);
+      s.end();
+    });
+    const c = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+    c.resume();
+    const closed = waitFor(c, "close");
+    await waitFor(c, "end");
+    assert.is(c.readyState, "writeOnly");
+    assert.is(c.writable, true);
+    c.end("late");
+    await done;
+    await closed;
+    assert.is(got, "late");
+    await closeAll(server, accepted);
+  },
+);
+
+more("destroy(err) emits that error, then close(true); destroy() returns the socket", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  const mine = new Error("mine");
+  const both = Promise.all([waitFor(c, "error"), waitFor(c, "close")]);
+  assert.is(c.destroy(mine), c);
+  const [[err], [hadError]] = await both;
+  assert.is(err, mine);
+  assert.is(hadError, true);
+  await closeAll(server, accepted);
+});
+
+more("write('') calls back and counts nothing; write callbacks run in order", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resume());
+  const c = net.connect(port, "127.0.0.1");
+  const order: number[] = [];
+  c.write("", () => order.push(0));
+  c.write("a", () => order.push(1));
+  c.write(Buffer.from("b"), () => order.push(2));
+  await new Promise<void>((r) => c.end("c", () => r()));
+  assert.equal(order, [0, 1, 2]);
+  assert.is(c.bytesWritten, 3);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+more("setEncoding('utf8') joins a character split across chunks", async () => {
+  const euro = Buffer.from("€");
+  const { server, port, accepted } = await tcpServer(async (s) => {
+    s.setNoDelay(true);
+    s.write(euro.subarray(0, 1));
+    await sleep(20);
+    s.end(euro.subarray(1));
+  });
+  const c = net.connect(port, "127.0.0.1");
+  c.setEncoding("utf8");
+  const parts: string[] = [];
+  c.on("data", (d: string) => parts.push(d));
+  await waitFor(c, "end");
+  assert.is(parts.join(""), "€");
+  for (const p of parts) assert.type(p, "string");
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+more("localFamily and remoteFamily for IPv4 and IPv6", async () => {
+  const v4 = await tcpServer();
+  const a = net.connect(v4.port, "127.0.0.1");
+  await waitFor(a, "connect");
+  assert.is(a.localFamily, "IPv4");
+  assert.is(a.remoteFamily, "IPv4");
+  a.destroy();
+  await closeAll(v4.server, v4.accepted);
+  const server6 = net.createServer((s: Sock) => s.on("error", () => {}));
+  const port6 = await listenOn(server6, "::1");
+  const addr = server6.address() as { address: string; family: string };
+  assert.equal([addr.address, addr.family], ["::1", "IPv6"]);
+  const b = net.connect(port6, "::1");
+  await waitFor(b, "connect");
+  assert.is(b.localFamily, "IPv6");
+  assert.is(b.remoteFamily, "IPv6");
+  assert.is(b.remoteAddress, "::1");
+  b.destroy();
+  await closeAll(server6);
+});
+
+more("autoSelectFamilyAttemptedAddresses lists each tried address:port", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = new net.Socket();
+  (c.connect as AnyFn)({
+    port,
+    host: "my.test",
+    autoSelectFamily: true,
+    lookup: (_h: string, _o: unknown, cb: (...a: unknown[]) => void) =>
+      cb(null, [{ address: "::1", family: 6 }, { address: "127.0.0.1", family: 4 }]),
+  });
+  await waitFor(c, "connect");
+  // ::1 has no listener on this port: refused, then 127.0.0.1 connects.
+  assert.equal(c.autoSelectFamilyAttemptedAddresses, [`::1:${port}`, `127.0.0.1:${port}`]);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+more("listen() without a host binds synchronously: address() right away", async () => {
+  const server = net.createServer();
+  server.listen(0);
+  const a = server.address() as { port: number } | null;
+  assert.ok(a !== null);
+  assert.type(a!.port, "number");
+  assert.is(server.listening, true);
+  let listened = false;
+  server.on("listening", () => listened = true);
+  assert.is(listened, false);
+  await waitFor(server, "listening", 1000).catch(() => {});
+  await closeAll(server);
+});
+
+more("listen(0, cb): the callback gets no arguments and this is the server", async () => {
+  const server = net.createServer();
+  const [args, self] = await new Promise<[unknown[], unknown]>((r) =>
+    server.listen(0, "127.0.0.1", function (this: unknown, ...a: unknown[]) {
+      r([a, this]);
+    })
+  );
+  assert.equal(args, []);
+  assert.is(self, server);
+  await closeAll(server);
+});
+
+more(
+  "close() on a server that never listened still emits 'close' and returns the server",
+  async () => {
+    const server = net.createServer();
+    const closed = waitFor(server, "close");
+    assert.is(server.close(), server);
+    await closed;
+  },
+);
+
+more("Symbol.asyncDispose on a server that is not listening resolves", async () => {
+  const server = net.createServer();
+  await server[Symbol.asyncDispose]();
+  assert.is(server.listening, false);
+});
+
+more("Symbol.asyncDispose on a socket that never connected resolves", async () => {
+  const s = new net.Socket();
+  await s[Symbol.asyncDispose]();
+  assert.is(s.destroyed, true);
+});
+
+more(
+  "Unix sockets: address() forms, no IP getters, setNoDelay/setKeepAlive are harmless",
+  async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, "u.sock");
+      const server = net.createServer((s: Sock) => s.on("error", () => {}));
+      await new Promise<void>((r) => server.listen(path, () => r()));
+      const c = net.connect(path);
+      const [[s]] = await Promise.all([waitFor(server, "connection"), waitFor(c, "connect")]);
+      const acc = s as Sock;
+      assert.equal(c.address(), {});
+      assert.is(c.remoteAddress, undefined);
+      assert.is(c.remotePort, undefined);
+      assert.is(c.localAddress, undefined);
+      assert.is(acc.remoteAddress, undefined);
+      assert.is(c.setNoDelay(true), c);
+      assert.is(c.setKeepAlive(true, 10), c);
+      c.destroy();
+      acc.destroy();
+      await closeAll(server);
+    } finally {
+      removeDir(dir);
+    }
+  },
+);
+
+more("closing a Unix server removes its socket file; the path can be reused", async () => {
+  const dir = tempDir();
+  try {
+    const { existsSync } = await import("node:fs");
+    const path = join(dir, "r.sock");
+    const a = net.createServer();
+    await new Promise<void>((r) => a.listen(path, () => r()));
+    assert.ok(existsSync(path));
+    await closeAll(a);
+    assert.is(existsSync(path), false);
+    const b = net.createServer();
+    await new Promise<void>((r) => b.listen(path, () => r()));
+    await closeAll(b);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+more("listen(path) on an existing file fails with EADDRINUSE", async () => {
+  const dir = tempDir();
+  try {
+    const { writeFileSync } = await import("node:fs");
+    const path = join(dir, "f");
+    writeFileSync(path, "");
+    const server = net.createServer();
+    server.listen(path);
+    const [err] = await waitFor(server, "error");
+    assert.is((err as Err).code, "EADDRINUSE");
+    assert.is((err as Err).syscall, "listen");
+    assert.is((err as Err).address, path);
+    assert.is(server.listening, false);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+more("reusePort lets two servers listen on one port, or is loudly unavailable", async () => {
+  const a = net.createServer();
+  if (!getTransport().features.reusePort) {
+    const e = thrown(() => a.listen({ port: 0, host: "127.0.0.1", reusePort: true }));
+    assert.is(e?.code, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM");
+    return;
+  }
+  await new Promise<void>((r) =>
+    a.listen({ port: 0, host: "127.0.0.1", reusePort: true }, () => r())
+  );
+  const port = (a.address() as { port: number }).port;
+  const b = net.createServer();
+  const res = await new Promise<string>((r) => {
+    b.once("error", (e: Err) => r(String(e.code)));
+    b.listen({ port, host: "127.0.0.1", reusePort: true }, () => r("listening"));
+  });
+  assert.is(res, "listening");
+  await closeAll(b);
+  await closeAll(a);
+});
+
+more("setTimeout() is reset by writes as well as reads", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resume());
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  let timeouts = 0;
+  c.on("timeout", () => timeouts++);
+  c.setTimeout(150);
+  for (let i = 0; i < 6; i++) {
+    await sleep(40);
+    c.write("x");
+  }
+  assert.is(timeouts, 0);
+  await waitFor(c, "timeout");
+  assert.is(c.destroyed, false);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+more("'end' and 'close' of an accepted socket when the client destroys", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  const [[s]] = await Promise.all([waitFor(server, "connection"), waitFor(c, "connect")]);
+  const acc = s as Sock;
+  const order: string[] = [];
+  acc.on("end", () => order.push("end"));
+  acc.on("close", (h: boolean) => order.push(`close:${h}`));
+  acc.resume();
+  c.destroy();
+  await waitFor(acc, "close");
+  assert.equal(order, ["end", "close:false"]);
+  await closeAll(server, accepted);
+});
+
+more.run();
+
+// ---------------------------------------------------------------------------
+const fds = suite("conformance: listen({ fd })");
+
+fds("a descriptor that is not a socket: 'error' listen EINVAL, nothing thrown", async () => {
+  const here = fileURLToPath((import.meta as { url: string }).url);
+  const fd = openSync(here, "r");
+  try {
+    const server = net.createServer();
+    const got = waitFor(server, "error");
+    server.listen({ fd });
+    assert.is(server.listening, false);
+    const [err] = await got as [Err];
+    assert.is(err.code, "EINVAL");
+    assert.is(err.syscall, "listen");
+    assert.is(server.listening, false);
+    assert.is(server.address(), null);
+  } finally {
+    closeSync(fd);
+  }
+});
+
+/** Runs the listen_fd_unix fixture with an inherited listening Unix socket as fd 3. */
+function runUnixFdChild(): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  const here = (import.meta as { url: string }).url;
+  const ext = here.endsWith(".js") ? ".js" : ".ts";
+  const fixture = fileURLToPath(new URL(`./fixtures/listen_fd_unix${ext}`, here));
+  // Plain JavaScript for Node, not built: from dist/tests/ it is read in the sources.
+  const from = ext === ".js" ? "../../tests/fixtures/" : "./fixtures/";
+  const launcher = fileURLToPath(new URL(`${from}listen_fd_unix_launcher.mjs`, here));
+  const rt = currentRuntime();
+  const pre = rt === "deno" ? ["run", "-A", "--quiet"] : rt === "node" ? process.execArgv : [];
+  const node = rt === "node" ? process.execPath : "node";
+  const child = spawn(node, [launcher, process.execPath, ...pre, fixture], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  return new Promise((resolve) =>
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, code });
+    })
+  );
+}
+
+fds("an inherited Unix socket listens and its server.address() is null", async () => {
+  const r = await runUnixFdChild();
+  assert.is(r.code, 0, r.stderr);
+  if (getTransport().listenFd === undefined) {
+    return assert.is(r.stdout, "error ERR_FEATURE_UNAVAILABLE_ON_PLATFORM\n");
+  }
+  assert.is(r.stdout, "address null\n", r.stderr);
+});
+
+fds.run();
+
+// ---------------------------------------------------------------------------
+const det = suite("conformance: details checked against Node 26");
+
+det("listen() forms without a host all bind the unspecified address", async () => {
+  const plain = net.createServer();
+  plain.listen();
+  const any = (plain.address() as { address: string }).address;
+  await closeAll(plain);
+  assert.ok(any === "::" || any === "0.0.0.0", any);
+  const forms: ((s: Server, cb: () => void) => void)[] = [
+    (s, cb) => s.listen(undefined, cb),
+    (s, cb) => s.listen("0" as unknown as number, cb),
+    (s, cb) => s.listen(0, "", cb),
+    (s, cb) => s.listen(cb),
+  ];
+  for (const form of forms) {
+    const s = net.createServer();
+    await new Promise<void>((r) => form(s, r));
+    assert.is((s.address() as { address: string }).address, any);
+    await closeAll(s);
+  }
+});
+
+det("listen({ backlog }) takes odd values without throwing", async () => {
+  for (const backlog of [-1, "x", 1.5, null, 0]) {
+    const s = net.createServer();
+    await new Promise<void>((r) =>
+      (s.listen as AnyFn)({ port: 0, host: "127.0.0.1", backlog }, () => r())
+    );
+    await closeAll(s);
+  }
+});
+
+det("connect() to a numeric string port, and with host '' or null, reaches localhost", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const forms = [
+    () => connectAny(String(port)),
+    () => connectAny({ port, host: "" }),
+    () => connectAny(port, null),
+  ];
+  for (const form of forms) {
+    const c = form() as Sock;
+    await waitFor(c, "connect");
+    c.destroy();
+  }
+  await closeAll(server, accepted);
+});
+
+det("connectionAttempt and connectionAttemptFailed for an IP and for a Unix path", async () => {
+  const port = await freePort();
+  const c = new net.Socket();
+  const seen: unknown[][] = [];
+  c.on("connectionAttempt", (...a: unknown[]) => seen.push(["attempt", ...a]));
+  c.on(
+    "connectionAttemptFailed",
+    (...a: unknown[]) => seen.push(["failed", ...a.slice(0, 3), (a[3] as Err).code]),
+  );
+  c.on("error", () => {});
+  c.connect(port, "127.0.0.1");
+  await waitFor(c, "close");
+  assert.equal(seen, [["attempt", "127.0.0.1", port, 4], [
+    "failed",
+    "127.0.0.1",
+    port,
+    4,
+    "ECONNREFUSED",
+  ]]);
+  const dir = tempDir();
+  try {
+    const path = join(dir, "none");
+    const u = new net.Socket();
+    const names: unknown[] = [];
+    u.on("connectionAttempt", (p: unknown) => names.push(p));
+    u.on(
+      "connectionAttemptFailed",
+      (_p: unknown, _a: unknown, _b: unknown, e: Err) => names.push(e.code),
+    );
+    u.on("error", () => {});
+    u.connect(path);
+    await waitFor(u, "close");
+    assert.equal(names, [path, "ENOENT"]);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+det("getters while connecting, and pending/connecting after destroy()", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  assert.equal(
+    [c.localAddress, c.localPort, c.remoteAddress, c.remotePort, c.remoteFamily],
+    [undefined, undefined, undefined, undefined, undefined],
+  );
+  assert.is(c.readyState, "opening");
+  assert.is(c.pending, true);
+  assert.equal(c.address(), {});
+  await waitFor(c, "connect");
+  assert.equal(Object.keys(c.address()).sort(), ["address", "family", "port"]);
+  const closed = waitFor(c, "close");
+  c.destroy();
+  assert.equal([c.pending, c.connecting, c.readyState], [true, false, "closed"]);
+  await closed;
+  await closeAll(server, accepted);
+});
+
+det("destroySoon() while connecting: flush, finish, then close", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resume());
+  const c = net.connect(port, "127.0.0.1");
+  c.write("x");
+  const order: string[] = [];
+  for (const e of ["connect", "finish", "close"]) c.on(e, () => order.push(e));
+  c.destroySoon();
+  await waitFor(c, "close");
+  assert.equal(order, ["connect", "finish", "close"]);
+  assert.is(c.bytesWritten, 1);
+  await closeAll(server, accepted);
+});
+
+det("byte counters restart when a closed socket connects again", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.end("abc"));
+  const c = net.connect(port, "127.0.0.1");
+  c.resume();
+  c.write("12345");
+  await waitFor(c, "close");
+  assert.equal([c.bytesRead, c.bytesWritten], [3, 5]);
+  c.connect(port, "127.0.0.1");
+  assert.equal([c.bytesRead, c.bytesWritten], [0, 0]);
+  c.write("1");
+  await waitFor(c, "close");
+  assert.equal([c.bytesRead, c.bytesWritten], [3, 1]);
+  await closeAll(server, accepted);
+});
+
+det(
+  "event and callback arguments: close(cb), 'close', 'listening', 'connect' carry none",
+  async () => {
+    const server = net.createServer((s: Sock) => s.on("error", () => {}));
+    const listening = new Promise<number>((r) =>
+      server.once("listening", (...a: unknown[]) => r(a.length))
+    );
+    server.listen(0, "127.0.0.1");
+    assert.is(await listening, 0);
+    const c = net.connect((server.address() as { port: number }).port, "127.0.0.1");
+    assert.is(
+      await new Promise<number>((r) => c.once("connect", (...a: unknown[]) => r(a.length))),
+      0,
+    );
+    c.destroy();
+    const closeEvent = new Promise<number>((r) =>
+      server.once("close", (...a: unknown[]) => r(a.length))
+    );
+    const cbArgs = await new Promise<number>((r) => server.close((...a: unknown[]) => r(a.length)));
+    assert.is(cbArgs, 0);
+    assert.is(await closeEvent, 0);
+  },
+);
+
+det(
+  "write and end callbacks get null, in order, before 'finish'; a second end(cb) too",
+  async () => {
+    const { server, port, accepted } = await tcpServer((s) => s.resume());
+    const c = net.connect(port, "127.0.0.1");
+    const order: string[] = [];
+    c.write("a", (e) => order.push(`write:${e}`));
+    c.end((e?: Error | null) => order.push(`end:${e}`));
+    c.end((e?: Error | null) => order.push(`end2:${e}`));
+    c.on("finish", () => order.push("finish"));
+    await waitFor(c, "finish");
+    await sleep(10);
+    assert.equal(order, ["write:null", "end:null", "end2:null", "finish"]);
+    c.destroy();
+    await closeAll(server, accepted);
+  },
+);
+
+det("end(cb) after 'finish' or after destroy(): ERR_STREAM_ALREADY_FINISHED", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resume());
+  const c = net.connect(port, "127.0.0.1");
+  c.end();
+  await waitFor(c, "finish");
+  const e1 = await new Promise<Err>((r) => c.end((e?: Error | null) => r(e as Err)));
+  assert.is(e1.code, "ERR_STREAM_ALREADY_FINISHED");
+  const closed = waitFor(c, "close");
+  c.destroy();
+  await closed;
+  const e2 = await new Promise<Err>((r) => c.end((e?: Error | null) => r(e as Err)));
+  assert.is(e2.code, "ERR_STREAM_ALREADY_FINISHED");
+  await closeAll(server, accepted);
+});
+
+det("pauseOnConnect and an accepted socket's initial state", async () => {
+  const { server, port, accepted } = await tcpServer(() => {}, { pauseOnConnect: true });
+  const c = net.connect(port, "127.0.0.1");
+  const [s] = await waitFor(server, "connection") as [Sock];
+  assert.is(s.isPaused(), true);
+  assert.is(s.readableFlowing, false);
+  assert.equal([s.timeout, s.bytesRead, s.bytesWritten, s.connecting], [undefined, 0, 0, false]);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+det("a dual-stack server sees IPv4 peers as IPv4-mapped IPv6", async () => {
+  const server = net.createServer((s: Sock) => s.on("error", () => {}));
+  await new Promise<void>((r) => server.listen(0, () => r()));
+  const a = server.address() as { address: string; port: number };
+  if (a.address !== "::") return await closeAll(server); // no IPv6 here: nothing to map
+  const c = net.connect(a.port, "127.0.0.1");
+  const [[s]] = await Promise.all([waitFor(server, "connection"), waitFor(c, "connect")]);
+  const acc = s as Sock;
+  assert.equal(
+    [acc.remoteAddress, acc.remoteFamily, acc.localAddress, acc.localFamily],
+    ["::ffff:127.0.0.1", "IPv6", "::ffff:127.0.0.1", "IPv6"],
+  );
+  assert.equal([c.remoteAddress, c.localAddress, c.remoteFamily], [
+    "127.0.0.1",
+    "127.0.0.1",
+    "IPv4",
+  ]);
+  const m = net.connect(a.port, "::ffff:127.0.0.1");
+  await waitFor(m, "connect");
+  assert.equal([m.remoteAddress, m.remoteFamily], ["::ffff:127.0.0.1", "IPv6"]);
+  c.destroy();
+  m.destroy();
+  acc.destroy();
+  await closeAll(server);
+});
+
+det("listen(0, '0.0.0.0') reports 0.0.0.0 and IPv4", async () => {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "0.0.0.0", () => r()));
+  const a = s.address() as { address: string; family: string };
+  assert.equal([a.address, a.family], ["0.0.0.0", "IPv4"]);
+  await closeAll(s);
+});
+
+det(
+  "Unix errors: listen in a missing directory EACCES, connect to a directory ECONNREFUSED",
+  async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, "missing", "s.sock");
+      const server = net.createServer();
+      server.listen(path);
+      const [err] = await waitFor(server, "error") as [Err];
+      assert.equal([err.code, err.syscall, err.address, err.port], ["EACCES", "listen", path, -1]);
+      const c = net.connect(dir);
+      const [[e2]] = await Promise.all([waitFor(c, "error"), waitFor(c, "close")]) as [
+        [Err],
+        unknown[],
+      ];
+      assert.equal([e2.code, e2.syscall, e2.address], ["ECONNREFUSED", "connect", dir]);
+    } finally {
+      removeDir(dir);
+    }
+  },
+);
+
+det(
+  "setTimeout(): the callback has the socket as this and no arguments; nothing fires after destroy()",
+  async () => {
+    // A socket's idle timer does not hold the process open (as in Node): this does.
+    const hold = setInterval(() => {}, 1000);
+    const s = new net.Socket();
+    const [self, n] = await new Promise<[unknown, number]>((r) =>
+      s.setTimeout(5, function (this: unknown, ...a: unknown[]) {
+        r([this, a.length]);
+      })
+    );
+    assert.is(self, s);
+    assert.is(n, 0);
+    let fired = 0;
+    s.on("timeout", () => fired++);
+    s.setTimeout(5);
+    s.destroy();
+    assert.is(s.setTimeout(5), s);
+    await sleep(40);
+    assert.is(fired, 0);
+    const t = new net.Socket();
+    let cleared = 0;
+    t.on("timeout", () => cleared++);
+    t.setTimeout(5);
+    t.setTimeout(0);
+    await sleep(40);
+    assert.is(cleared, 0);
+    t.destroy();
+    clearInterval(hold);
+  },
+);
+
+det("'timeout' fires while a connect is still waiting for its lookup", async () => {
+  const hold = setInterval(() => {}, 1000);
+  const c = new net.Socket();
+  c.setTimeout(10);
+  (c.connect as AnyFn)({ port: 80, host: "never.test", lookup: () => {} });
+  await waitFor(c, "timeout");
+  clearInterval(hold);
+  assert.is(c.connecting, true);
+  c.destroy();
+});
+
+det(
+  "a server's own half-close without allowHalfOpen: 'end' (still writable), 'finish', 'close'",
+  async () => {
+    const order: string[] = [];
+    const { server, port, accepted } = await tcpServer((s) => {
+      s.on("end", () => order.push(`end:${s.writable}`));
+      s.on("finish", () => order.push("finish"));
+      s.on("close", () => order.push("close"));
+      s.resume();
+    });
+    const c = net.connect(port, "127.0.0.1");
+    c.resume();
+    await waitFor(c, "connect");
+    c.end();
+    await waitFor(c, "close");
+    while (order.length < 3) await sleep(5);
+    assert.equal(order, ["end:true", "finish", "close"]);
+    await closeAll(server, accepted);
+  },
+);
+
+det("readyState through connect, end() with allowHalfOpen, destroy()", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resume());
+  const c = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+  const states = [c.readyState];
+  await waitFor(c, "connect");
+  states.push(c.readyState);
+  c.end();
+  states.push(c.readyState);
+  await waitFor(c, "finish");
+  states.push(c.readyState);
+  c.destroy();
+  states.push(c.readyState);
+  assert.equal(states, ["opening", "open", "readOnly", "readOnly", "closed"]);
+  await waitFor(c, "close");
+  await closeAll(server, accepted);
+});
+
+det(
+  "close() twice without a callback emits 'close' twice; listen() right after close() works",
+  async () => {
+    const a = net.createServer();
+    await listenOn(a);
+    let closes = 0;
+    a.on("close", () => closes++);
+    a.close();
+    assert.is(a.close(), a);
+    await sleep(30);
+    assert.is(closes, 2);
+    const b = net.createServer();
+    await listenOn(b);
+    b.close();
+    b.listen(0, "127.0.0.1");
+    await waitFor(b, "listening");
+    assert.is(b.listening, true);
+    await closeAll(b);
+  },
+);
+
+det(
+  "aborting a connected socket's signal: AbortError ABORT_ERR with the reason as cause",
+  async () => {
+    const { server, port, accepted } = await tcpServer();
+    const ac = new AbortController();
+    const c = net.connect({ port, host: "127.0.0.1", signal: ac.signal });
+    await waitFor(c, "connect");
+    const both = Promise.all([waitFor(c, "error"), waitFor(c, "close")]);
+    ac.abort("why");
+    const [[err]] = await both as [[Err], unknown[]];
+    assert.equal([err.name, err.code, err.cause], ["AbortError", "ABORT_ERR", "why"]);
+    await closeAll(server, accepted);
+  },
+);
+
+det(
+  "write after resetAndDestroy(): false, callback ERR_STREAM_DESTROYED, close without error",
+  async () => {
+    const { server, port, accepted } = await tcpServer();
+    const c = net.connect(port, "127.0.0.1");
+    await waitFor(c, "connect");
+    const errors: unknown[] = [];
+    c.on("error", (e) => errors.push(e));
+    const closed = waitFor(c, "close");
+    c.resetAndDestroy();
+    const cb = new Promise<Err>((r) => assert.is(c.write("x", (e) => r(e as Err)), false));
+    assert.is((await cb).code, "ERR_STREAM_DESTROYED");
+    const [hadError] = await closed;
+    assert.is(hadError, false);
+    assert.equal(errors, []);
+    await closeAll(server, accepted);
+  },
+);
+
+det("endpoint getters never read before destroy() are undefined after 'close'", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(c, "connect");
+  c.destroy();
+  await waitFor(c, "close");
+  assert.equal([c.remoteAddress, c.localAddress, c.remotePort], [undefined, undefined, undefined]);
+  assert.equal(c.address(), {});
+  await closeAll(server, accepted);
+});
+
+det("corked writes count in bytesWritten and writableLength at once", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.resume());
+  const c = net.connect(port, "127.0.0.1");
+  c.cork();
+  c.write("héllo"); // 6 bytes
+  c.write(Buffer.from([1, 2, 3]));
+  c.write("ab", "hex"); // 1 byte
+  assert.equal([c.bytesWritten, c.writableLength], [10, 10]);
+  c.uncork();
+  c.end();
+  await waitFor(c, "finish");
+  assert.is(c.bytesWritten, 10);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+det("getConnections() after close() still counts the open connection", async () => {
+  const { server, port } = await tcpServer();
+  const c = net.connect(port, "127.0.0.1");
+  await waitFor(server, "connection");
+  const closed = waitFor(server, "close");
+  server.close();
+  assert.equal(await new Promise<unknown[]>((r) => server.getConnections((...a) => r(a))), [
+    null,
+    1,
+  ]);
+  c.destroy();
+  await closed;
+  assert.equal(await new Promise<unknown[]>((r) => server.getConnections((...a) => r(a))), [
+    null,
+    0,
+  ]);
+});
+
+det("write(data, encoding, cb), write(data, cb) and end(data, encoding, cb)", async () => {
+  let got = "";
+  let ended!: () => void;
+  const done = new Promise<void>((r) => ended = r);
+  const { server, port, accepted } = await tcpServer((s) => {
+    s.setEncoding("latin1");
+    s.on("data", (d: string) => got += d);
+    s.on("end", ended);
+  });
+  const c = net.connect(port, "127.0.0.1");
+  const order: string[] = [];
+  c.write("6869", "hex", () => order.push("w1"));
+  c.write("x", () => order.push("w2"));
+  c.end("ff", "hex", () => order.push("end"));
+  await done;
+  assert.equal(order, ["w1", "w2", "end"]);
+  assert.is(got, "hix\xff");
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+det("error shapes: a refused dial from a bound local port, EADDRINUSE without a host", async () => {
+  const port = await freePort();
+  const lp = await freePort();
+  const c = net.connect({ port, host: "127.0.0.1", localAddress: "127.0.0.1", localPort: lp });
+  const [[err]] = await Promise.all([waitFor(c, "error"), waitFor(c, "close")]) as [
+    [Err],
+    unknown[],
+  ];
+  assert.equal(
+    [err.code, err.errno, err.syscall, err.address, err.port, err.localAddress, err.localPort],
+    ["ECONNREFUSED", -111, "connect", "127.0.0.1", port, "127.0.0.1", lp],
+  );
+  assert.is(err.message, `connect ECONNREFUSED 127.0.0.1:${port} - Local (127.0.0.1:${lp})`);
+  const a = net.createServer();
+  await new Promise<void>((r) => a.listen(0, () => r()));
+  const taken = a.address() as { address: string; port: number };
+  const b = net.createServer();
+  b.listen(taken.port);
+  const [e2] = await waitFor(b, "error") as [Err];
+  assert.equal([e2.code, e2.errno, e2.syscall, e2.address, e2.port], [
+    "EADDRINUSE",
+    -98,
+    "listen",
+    taken.address,
+    taken.port,
+  ]);
+  const shown = taken.address === "::" ? `:::${taken.port}` : `${taken.address}:${taken.port}`;
+  assert.is(e2.message, `listen EADDRINUSE: address already in use ${shown}`);
+  await closeAll(a);
+});
+
+det("a multi-address lookup: one 'lookup' per address, then the attempts in order", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = new net.Socket();
+  const seen: unknown[][] = [];
+  c.on("lookup", (...a: unknown[]) => seen.push(["lookup", ...a]));
+  c.on("connectionAttempt", (ip: string) => seen.push(["attempt", ip]));
+  c.on(
+    "connectionAttemptFailed",
+    (ip: string, _p: number, _f: number, e: Err) => seen.push(["failed", ip, e.code]),
+  );
+  (c.connect as AnyFn)({
+    port,
+    host: "multi.test",
+    lookup: (_h: string, _o: unknown, cb: (...a: unknown[]) => void) =>
+      cb(null, [{ address: "::1", family: 6 }, { address: "127.0.0.1", family: 4 }]),
+  });
+  await waitFor(c, "connect");
+  assert.equal(seen, [
+    ["lookup", null, "::1", 6, "multi.test"],
+    ["lookup", null, "127.0.0.1", 4, "multi.test"],
+    ["attempt", "::1"],
+    ["failed", "::1", "ECONNREFUSED"],
+    ["attempt", "127.0.0.1"],
+  ]);
+  c.destroy();
+  await closeAll(server, accepted);
+});
+
+det("localAddress of the other family: bind EINVAL naming the local address", async () => {
+  const { server, port, accepted } = await tcpServer();
+  const c = net.connect({ port, host: "127.0.0.1", localAddress: "::1" });
+  const [[err]] = await Promise.all([waitFor(c, "error"), waitFor(c, "close")]) as [
+    [Err],
+    unknown[],
+  ];
+  assert.equal([err.code, err.syscall, err.address, err.port], [
+    "EINVAL",
+    "bind",
+    "::1",
+    undefined,
+  ]);
+  assert.is(err.message, "bind EINVAL ::1");
+  await closeAll(server, accepted);
+});
+
+det("maxConnections on a Unix server: 'drop' carries no endpoint data", async () => {
+  const dir = tempDir();
+  try {
+    const path = join(dir, "m.sock");
+    const server = net.createServer();
+    server.maxConnections = 0;
+    const drops: unknown[][] = [];
+    server.on("drop", (...a: unknown[]) => drops.push(a));
+    await new Promise<void>((r) => server.listen(path, () => r()));
+    const c = net.connect(path);
+    c.on("error", () => {});
+    c.resume();
+    await waitFor(c, "close");
+    while (drops.length === 0) await sleep(5);
+    assert.is(drops.length, 1);
+    assert.is(drops[0][0], undefined);
+    await closeAll(server);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+det.run();
