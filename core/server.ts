@@ -122,9 +122,6 @@ function _errNotRunning(): NodeErrorLike {
   return codedError("ERR_SERVER_NOT_RUNNING", "Server is not running.");
 }
 
-// `server.connections` warns once per process, like Node's deprecations.
-let connectionsWarned = false;
-
 /**
  * A TCP or Unix domain socket server: Node's `net.Server`.
  *
@@ -583,35 +580,17 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
   }
 
   /**
-   * Deprecated (DEP0020): the number of open connections, as Node's
-   * `server.connections` was before Node 15 removed it; @types/node still
-   * declares it. Reading it warns once per process; use `getConnections()`.
-   * Assigning stores a plain property on the server, as on Node 20+, and
-   * never changes the count.
+   * Removed from Node (DEP0020, end of life since Node 15) but still declared
+   * by `@types/node`, so it is declared here for type compatibility only: as
+   * on Node 20+, the server has no such property (reading it gives
+   * `undefined`) and assigning stores a plain property. Use
+   * `getConnections()`.
    * @example
    * ```ts
-   * server.getConnections((err, n) => console.log(n)); // rather than server.connections
+   * server.getConnections((err, n) => console.log(n));
    * ```
    */
-  get connections(): number {
-    if (!connectionsWarned) {
-      connectionsWarned = true;
-      process.emitWarning(
-        "Server.connections property is deprecated. Use Server.getConnections method instead.",
-        "DeprecationWarning",
-        "DEP0020",
-      );
-    }
-    return this.#connections;
-  }
-  set connections(value: number) {
-    Object.defineProperty(this, "connections", {
-      value,
-      writable: true,
-      enumerable: true,
-      configurable: true,
-    });
-  }
+  declare connections: number;
 
   /** `true` while the server is accepting connections. */
   get listening(): boolean {
