@@ -140,8 +140,11 @@ export class Socket extends Duplex {
   connecting: boolean = false;
   /** The server that accepted this socket, or `null`. */
   server: AcceptingServer | null = null;
-  /** The idle timeout set with `setTimeout()`, or `undefined`. */
-  timeout: number | undefined = undefined;
+  /**
+   * The idle timeout set with `setTimeout()`, or `undefined`: as on Node, an
+   * own property only once `setTimeout()` was called.
+   */
+  declare timeout: number | undefined;
   // `declare`: no own property (and no slot) until a connect or option sets them.
   /**
    * `ip:port` of every address tried with Happy Eyeballs; as on Node it is

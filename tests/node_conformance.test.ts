@@ -158,8 +158,12 @@ sock("net.Stream is net.Socket and both work without new", () => {
 
 sock("setTimeout() on a socket without a connection still fires 'timeout'", async () => {
   const s = new net.Socket();
+  // As on Node: no own `timeout` until setTimeout() sets one.
+  assert.not.ok(Object.hasOwn(s, "timeout"));
+  assert.is(s.timeout, undefined);
   const p = waitFor(s, "timeout");
   assert.is(s.setTimeout(5), s);
+  assert.ok(Object.hasOwn(s, "timeout"));
   assert.is(s.timeout, 5);
   await p;
   s.setTimeout(0);
