@@ -206,7 +206,7 @@ export interface SystemErrorInit {
   /** The system call that failed: `connect`, `listen`, `read`, `write`, `getaddrinfo`... */
   syscall: string;
   /** The address (IP or Unix path) involved, if any. */
-  address?: string;
+  address?: string | null;
   /** The port involved, if any. */
   port?: number;
   /** A host name, for `getaddrinfo` errors. */
@@ -243,7 +243,8 @@ export interface SystemError extends Error {
  * `connect ENOENT /tmp/x.sock`, `read ECONNRESET`, `getaddrinfo ENOTFOUND host`.
  */
 export function systemError(init: SystemErrorInit): SystemError {
-  const { code, syscall, address, port, hostname } = init;
+  const { code, syscall, port, hostname } = init;
+  const address = init.address ?? undefined;
   let message = `${syscall} ${code}`;
   if ((init.describe ?? syscall === "listen") && _DESCRIPTIONS[code]) {
     message += `: ${_DESCRIPTIONS[code]}`;
@@ -255,11 +256,17 @@ export function systemError(init: SystemErrorInit): SystemError {
   const err = (init.cause === undefined ? new Error(message) : new Error(message, {
     cause: init.cause,
   })) as SystemError;
+  // Node's listen errors list `code` before `errno` and always carry an
+  // `address` (null for a listen on a descriptor); its other system errors
+  // start with `errno`.
+  const listen = syscall === "listen";
+  if (listen) err.code = code;
   err.errno = errnoOf(code) ?? -1;
   err.code = code;
   err.syscall = syscall;
   if (hostname !== undefined) err.hostname = hostname;
   if (address !== undefined) err.address = address;
+  else if (listen) (err as { address?: string | null }).address = null;
   if (port !== undefined && port > 0) err.port = port;
   return err;
 }

@@ -640,6 +640,8 @@ srv("a failed listen keeps its callback: the next successful listen() calls it",
   server.listen(port, "127.0.0.1", () => first++);
   const [err] = await waitFor(server, "error");
   assert.is((err as Err).code, "EADDRINUSE");
+  // Node's listen errors name `code` before `errno`; its connect errors the other way round.
+  assert.equal(Object.keys(err as object), ["code", "errno", "syscall", "address", "port"]);
   await closeAll(taken);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   assert.is(first, 1);
@@ -1133,6 +1135,9 @@ fds("a descriptor that is not a socket: 'error' listen EINVAL, nothing thrown", 
     const [err] = await got as [Err];
     assert.is(err.code, "EINVAL");
     assert.is(err.syscall, "listen");
+    // As Node's listen errors: code first, and an address even when there is none.
+    assert.equal(Object.keys(err), ["code", "errno", "syscall", "address"]);
+    assert.is((err as { address?: unknown }).address, null);
     assert.is(server.listening, false);
     assert.is(server.address(), null);
   } finally {
