@@ -109,6 +109,8 @@ export class WriteState {
   corkBytes = 0;
   /** Callback of a cork flush, made on first use. */
   corkCb: ((err?: SystemError | null) => void) | null = null;
+  /** The microtask that flushes the cork, made on first use (none per tick). */
+  uncork: (() => void) | null = null;
   /** An owner write that arrived while a cork flush waited for the kernel. */
   heldChunks: Uint8Array[] | null = null;
   heldCb: ((err?: SystemError | null) => void) | null = null;
@@ -598,7 +600,7 @@ function _cork(c: Conn, io: WriteState, chunk: Uint8Array): void {
         io.corkBytes = n;
         _slabUsed += n;
         _slabRegions++;
-        _queueUncork(c);
+        _queueUncork(c, io);
         return;
       }
     } else if (io.corkOff + io.corkBytes === _slabUsed && _slabUsed + n <= _SLAB_SIZE) {
@@ -614,13 +616,13 @@ function _cork(c: Conn, io: WriteState, chunk: Uint8Array): void {
   // A copy: the owner hears "written" now and may reuse its buffer at once.
   (io.cork ??= []).push(Buffer.from(chunk));
   io.corkBytes += n;
-  _queueUncork(c);
+  _queueUncork(c, io);
 }
 
-function _queueUncork(c: Conn): void {
+function _queueUncork(c: Conn, io: WriteState): void {
   if (c.corkQueued) return;
   c.corkQueued = true;
-  queueMicrotask(() => _uncork(c));
+  queueMicrotask(io.uncork ??= () => _uncork(c));
 }
 
 /** Gives a connection's region of the shared cork buffer back. */
