@@ -120,10 +120,9 @@ export function dialOpened(c: Conn, s: BunSocket): void {
     c._release(false);
     return;
   }
-  cb(null, c);
-  // Inactive until the owner reads or writes; told after the callback, which
-  // mostly starts reading at once (Bun's socket then never leaves its ref).
+  // Not reading yet: inactive until the owner reads or writes.
   c._syncRef();
+  cb(null, c);
 }
 
 function _onDialError(s: BunSocket | undefined, err: BunError): void {
@@ -201,10 +200,9 @@ function _onAccept(s: BunSocket): void {
     c.remoteEnd = UNNAMED;
   }
   s.data = c;
-  ls.events.onConnection(c);
-  // Inactive until the owner reads or writes; told after the owner had it,
-  // which mostly starts reading at once (the socket then never leaves its ref).
+  // Not reading yet: inactive until the owner reads or writes.
   c._syncRef();
+  ls.events.onConnection(c);
 }
 
 /** Handlers of accepted sockets. */
