@@ -96,15 +96,21 @@ export const UNNAMED: string = "";
  */
 export class WriteState {
   /**
-   * Copies of the writes accepted this tick, sent together from a microtask: with Nagle on,
+   * The writes accepted this tick, sent together from a microtask: with Nagle on,
    * a second small send would wait for the peer's delayed ACK of the first
    * (~40 ms), which stalls every request/response protocol that writes a
-   * header and a body separately (Bun's node:http does).
+   * header and a body separately (Bun's node:http does). They are copies (the
+   * owner hears "written" at once and may reuse its buffer): a region of the
+   * shared cork buffer starting at `corkOff` (see `_cork`), or, when they
+   * could not stay there, the copies in `cork`. Never both.
    */
   cork: Uint8Array[] | null = null;
+  corkOff = -1;
   corkBytes = 0;
   /** Callback of a cork flush, made on first use. */
   corkCb: ((err?: SystemError | null) => void) | null = null;
+  /** The microtask that flushes the cork, made on first use (none per tick). */
+  uncork: (() => void) | null = null;
   /** An owner write that arrived while a cork flush waited for the kernel. */
   heldChunks: Uint8Array[] | null = null;
   heldCb: ((err?: SystemError | null) => void) | null = null;
@@ -302,7 +308,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
       cb(null);
       return;
     }
-    if (io.cork !== null || this.wCb !== null) {
+    if (this.wCb !== null || hasCork(io)) {
       _writeAfterCork(this, io, [chunk], cb);
       return;
     }
@@ -322,12 +328,12 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
       cb(null);
       return;
     }
-    if (io.cork !== null || this.wCb !== null) _writeAfterCork(this, io, chunks, cb);
+    if (this.wCb !== null || hasCork(io)) _writeAfterCork(this, io, chunks, cb);
     else _writeChunks(this, io, chunks, total, cb);
   }
 
   shutdown(cb: (err?: SystemError | null) => void): void {
-    if (this.io !== null && this.io.cork !== null) _uncork(this);
+    if (this.io !== null && hasCork(this.io)) _uncork(this);
     if (this.released) {
       queueMicrotask(() => cb(systemError({ code: "ENOTCONN", syscall: "shutdown" })));
     } else if (this.wCb !== null) {
@@ -405,7 +411,11 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   _release(abort: boolean): void {
     if (this.closed) return;
     // Corked bytes were accepted: they reach the kernel before a graceful close.
-    if (!abort && this.io !== null && this.io.cork !== null && !this.released) _uncork(this);
+    const io = this.io;
+    if (io !== null && hasCork(io)) {
+      if (!abort && !this.released) _uncork(this);
+      else if (io.corkOff >= 0) _releaseRegion(io);
+    }
     this.closed = true;
     // Bytes Bun read but the owner never took are, for Node, still in the
     // kernel's receive queue: closing then sends a RST, never a clean FIN.
@@ -555,25 +565,119 @@ function _corkable(c: Conn, io: WriteState, n: number): boolean {
   return n < _CORK_MAX && c.wCb === null && !c.released && io.corkBytes + n <= _CONCAT_LIMIT;
 }
 
+/**
+ * Whether a connection holds corked bytes.
+ * @param io the connection's write state
+ * @returns true while a cork waits for its flush
+ * @example
+ * ```ts
+ * // From the Bun adapter only.
+ * ```
+ */
+export function hasCork(io: WriteState): boolean {
+  return io.corkOff >= 0 || io.cork !== null;
+}
+
+// The copies of small writes corked this tick, by every connection, in one
+// buffer: a cork costs a memcpy instead of an allocation, and the flush sends
+// straight from here. Space is handed out from the front in regions (one per
+// corking connection, grown in place while nothing was handed out after it)
+// and taken back as a whole once every region was sent or copied out, which
+// happens at the latest when the tick's flushes have run. What does not fit
+// is copied into a buffer of its own, as before.
+const _SLAB_SIZE = 64 * 1024;
+let _slab: Uint8Array | null = null;
+let _slabUsed = 0;
+let _slabRegions = 0;
+
 function _cork(c: Conn, io: WriteState, chunk: Uint8Array): void {
+  const n = chunk.byteLength;
+  if (io.cork === null) {
+    if (io.corkOff < 0) {
+      if (_slabUsed + n <= _SLAB_SIZE) {
+        (_slab ??= new Uint8Array(_SLAB_SIZE)).set(chunk, _slabUsed);
+        io.corkOff = _slabUsed;
+        io.corkBytes = n;
+        _slabUsed += n;
+        _slabRegions++;
+        _queueUncork(c, io);
+        return;
+      }
+    } else if (io.corkOff + io.corkBytes === _slabUsed && _slabUsed + n <= _SLAB_SIZE) {
+      _slab!.set(chunk, _slabUsed);
+      _slabUsed += n;
+      io.corkBytes += n;
+      return;
+    } else {
+      // Another connection's region follows this one: the cork moves out.
+      io.cork = [_takeRegion(io)];
+    }
+  }
   // A copy: the owner hears "written" now and may reuse its buffer at once.
   (io.cork ??= []).push(Buffer.from(chunk));
-  io.corkBytes += chunk.byteLength;
+  io.corkBytes += n;
+  _queueUncork(c, io);
+}
+
+function _queueUncork(c: Conn, io: WriteState): void {
   if (c.corkQueued) return;
   c.corkQueued = true;
-  queueMicrotask(() => _uncork(c));
+  queueMicrotask(io.uncork ??= () => _uncork(c));
+}
+
+/** Gives a connection's region of the shared cork buffer back. */
+function _releaseRegion(io: WriteState): void {
+  io.corkOff = -1;
+  if (--_slabRegions === 0) _slabUsed = 0;
+}
+
+/** A copy of a connection's region of the shared cork buffer, given back. */
+function _takeRegion(io: WriteState): Uint8Array {
+  const copy = _slab!.slice(io.corkOff, io.corkOff + io.corkBytes);
+  _releaseRegion(io);
+  return copy;
 }
 
 /** Sends what was corked (the owner's callbacks already ran). */
 function _uncork(c: Conn): void {
   c.corkQueued = false;
   const io = c.io;
-  if (io === null || io.cork === null || c.closed) return;
+  if (io === null || c.closed) return;
+  const cb = io.corkCb ??= (err) => _corkSent(c, err);
+  if (io.corkOff >= 0) {
+    _sendRegion(c, io, cb);
+    return;
+  }
   const chunks = io.cork;
+  if (chunks === null) return;
   io.cork = null;
   const total = io.corkBytes;
   io.corkBytes = 0;
-  _writeChunks(c, io, chunks, total, io.corkCb ??= (err) => _corkSent(c, err));
+  _writeChunks(c, io, chunks, total, cb);
+}
+
+/**
+ * Sends a connection's region of the shared cork buffer in place; what the
+ * kernel does not take at once is copied out to wait for `drain`.
+ */
+function _sendRegion(c: Conn, io: WriteState, cb: (err?: SystemError | null) => void): void {
+  const off = io.corkOff;
+  const len = io.corkBytes;
+  io.corkBytes = 0;
+  c.wCb = cb;
+  const n = _beforeSend(c) ? c.sock!.write(_slab!, off, len) : -1;
+  if (n === len) {
+    _releaseRegion(io);
+    finishWrite(c);
+  } else if (n < 0) {
+    _releaseRegion(io);
+    failWrite(c, undefined);
+  } else {
+    io.buf = _slab!.slice(off + n, off + len);
+    io.off = 0;
+    io.rest = null;
+    _releaseRegion(io);
+  }
 }
 
 /** A cork flush finished: an owner write held behind it goes next. */
@@ -604,7 +708,7 @@ function _writeAfterCork(
     io.heldCb = cb;
     return;
   }
-  const all = io.cork!.concat(chunks);
+  const all = (io.cork ?? [_takeRegion(io)]).concat(chunks);
   let total = io.corkBytes;
   for (let i = 0; i < chunks.length; i++) total += chunks[i].byteLength;
   io.cork = null;
@@ -612,16 +716,22 @@ function _writeAfterCork(
   _writeChunks(c, io, all, total, cb);
 }
 
-/** Runs the first attempt of a write; `cb` is synchronous when it all went out. */
-function _startWrite(c: Conn): void {
-  if (c.released) {
-    failWrite(c, undefined);
-    return;
-  }
+/** Readies a send of the write in progress: `false` once Bun released the socket. */
+function _beforeSend(c: Conn): boolean {
+  if (c.released) return false;
   if (!c.refd) c._syncRef();
   if (c.nagleDue) {
     c.nagleDue = false;
     c.sock!.setNoDelay(false);
+  }
+  return true;
+}
+
+/** Runs the first attempt of a write; `cb` is synchronous when it all went out. */
+function _startWrite(c: Conn): void {
+  if (!_beforeSend(c)) {
+    failWrite(c, undefined);
+    return;
   }
   const r = pump(c);
   if (r === 1) finishWrite(c);

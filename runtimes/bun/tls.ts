@@ -9,7 +9,7 @@
 import { Buffer } from "node:buffer";
 import { systemError } from "../../core/errors.ts";
 import type { AddressInfo, Dial, TlsUpgradeCallback, TlsUpgradeRequest } from "../types.ts";
-import { type BunSocket, Conn, noop, TcpConn } from "./conn.ts";
+import { type BunSocket, Conn, hasCork, noop, TcpConn } from "./conn.ts";
 import { DIAL_HANDLERS } from "./handlers.ts";
 
 /** The parts of a Bun socket the upgrade uses. */
@@ -124,7 +124,7 @@ export function startBunTls(
 ): Dial | null {
   if (
     req.isServer || old.closed || old.released || old.sock === null || old.pending !== null ||
-    old.eof || old.wCb !== null || (old.io !== null && old.io.cork !== null)
+    old.eof || old.wCb !== null || (old.io !== null && hasCork(old.io))
   ) {
     return null;
   }
