@@ -472,7 +472,11 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     const local = handle.localAddress();
     const remote = handle.remoteAddress();
     handle.close(_noop);
-    if (typeof local !== "object" && typeof remote !== "object") {
+    // A Unix connection (ends are paths, or null where the runtime names none)
+    // drops without data, as Node's pipe handles.
+    const ipLocal = local !== null && typeof local === "object";
+    const ipRemote = remote !== null && typeof remote === "object";
+    if (!ipLocal && !ipRemote) {
       this.emit("drop");
       return;
     }
