@@ -555,6 +555,8 @@ export class Socket {
     }
     const handle = this.#handle;
     this.#state = "detached";
+    // A direct pipe reading from this socket lets go of the handle (it starts no more reads).
+    this.#pipeOut?.stop();
     handle.readStop();
     this.#handle = null;
     this.#closeReadable();
@@ -562,6 +564,8 @@ export class Socket {
     const writing = this.#writing;
     this.#errorWritable(new SocketError("the connection moved to another socket"));
     if (writing) await writing.catch(() => {});
+    // The handle goes on with no write of a direct pipe in flight either.
+    if (this.#pipeIn !== null) await this.#pipeIn.idle();
     this.#closed.resolve();
     return handle;
   }

@@ -3,7 +3,7 @@
 // pipeTo does (locks, options, error propagation both ways, backpressure).
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { connect, listen, type Listener, type Socket } from "../sockets.ts";
+import { connect, listen, type Listener, type Socket, toNetSocket } from "../sockets.ts";
 import { pipeStats } from "../sockets/pipe_stats.ts";
 
 const MiB = 1024 * 1024;
@@ -38,8 +38,9 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 async function pairs(
   count: number,
   allowHalfOpen = false,
+  listener?: Listener,
 ): Promise<{ pairs: Array<[Socket, Socket]>; server: Listener }> {
-  const server = await listen({ hostname: "127.0.0.1", port: 0 }, { allowHalfOpen });
+  const server = listener ?? await listen({ hostname: "127.0.0.1", port: 0 }, { allowHalfOpen });
   const port = (server.addr as { port: number }).port;
   const out: Array<[Socket, Socket]> = [];
   for (let i = 0; i < count; i++) {
@@ -52,11 +53,11 @@ async function pairs(
   return { pairs: out, server };
 }
 
-async function closeAll(server: Listener, sockets: Socket[]): Promise<void> {
+async function closeAll(server: Listener | null, sockets: Socket[]): Promise<void> {
   // One at a time, server side first: on Deno's handle layer a half-open accepted
   // socket closed after its peer is released only after a delay (not the pipe's doing).
   for (const s of sockets.reverse()) await s.close();
-  await server.close();
+  await server?.close();
 }
 
 function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -410,6 +411,49 @@ pipe("echo endings match the standard pipeTo (close(), close(reason), FIN)", asy
       }
     }
     assert.is(results[0], results[1], name);
+  }
+});
+
+pipe("toNetSocket() on either end of a pipe: same outcome as the standard pipe", async () => {
+  const standardPipe = ReadableStream.prototype.pipeTo;
+  // One listener for all rounds: Deno's handle layer is slow to close a listener
+  // whose connection went to a net.Socket (with either pipe).
+  const listener = await listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    for (const moved of ["source", "destination"]) {
+      const results: string[] = [];
+      for (const direct of [true, false]) {
+        const { pairs: [[a, sa], [b, sb]] } = await pairs(2, false, listener);
+        try {
+          const piped = direct
+            ? sa.readable.pipeTo(sb.writable)
+            : standardPipe.call(sa.readable, sb.writable) as Promise<void>;
+          const settled = outcome(piped, null);
+          const aw = a.writable.getWriter();
+          await aw.write(bytes("abc"));
+          const br = b.readable.getReader();
+          assert.is(text(await readBytes(br, 3)), "abc");
+          // The moved socket's connection goes on in a net.Socket.
+          const net = await toNetSocket(moved === "source" ? sa : sb);
+          results.push(await settled);
+          if (moved === "destination") {
+            await new Promise<void>((r) => net.write("from net", () => r()));
+            assert.is(text(await readBytes(br, 8)), "from net");
+          } else {
+            const got = new Promise<string>((r) => net.once("data", (d) => r(String(d))));
+            net.resume();
+            await aw.write(bytes("to net"));
+            assert.is(await got, "to net");
+          }
+          net.destroy();
+        } finally {
+          await closeAll(null, [a, sa, b, sb]);
+        }
+      }
+      assert.is(results[0], results[1], moved);
+    }
+  } finally {
+    await listener.close();
   }
 });
 
