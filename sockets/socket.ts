@@ -7,6 +7,7 @@
  * socket through the same contract (`DuplexHandle`).
  * @module
  */
+import { nextTick } from "node:process";
 import type { BlockList } from "../core/block_list.ts";
 import type { SystemError } from "../core/errors.ts";
 import type { Endpoint, HandleEvents, StreamHandle } from "../runtimes/types.ts";
@@ -93,6 +94,18 @@ const _READ_HWM = 256 * 1024;
 const _WRITE_HWM = 64 * 1024;
 
 let _bytesSupported: boolean | undefined;
+
+/**
+ * Closes `handle` and runs `then` on the next tick after its close callback.
+ * Never straight from that callback: on Deno's native handles a close started
+ * in the microtasks that follow another handle's close callback (say, code
+ * awaiting one socket's `closed` that then closes the next socket or a
+ * listener) has its own callback held back until something else wakes the
+ * event loop, which may be never. From a later tick the loop delivers it.
+ */
+export function closeHandle(handle: { close(cb: () => void): void }, then: () => void): void {
+  handle.close(() => nextTick(then));
+}
 
 /** Whether this runtime's ReadableStream takes `type: "bytes"` (BYOB readers). */
 function _byteStreams(): boolean {
@@ -435,7 +448,7 @@ export class Socket {
       this.#closed.resolve();
       return;
     }
-    handle.close(() => this.#closed.resolve());
+    closeHandle(handle, () => this.#closed.resolve());
   }
 
   #onData(chunk: Uint8Array): void {
@@ -522,7 +535,7 @@ export class Socket {
     const handle = this.#handle;
     this.#handle = null;
     if (handle === null) this.#closed.reject(error);
-    else handle.close(() => this.#closed.reject(error));
+    else closeHandle(handle, () => this.#closed.reject(error));
   }
 
   #open(
