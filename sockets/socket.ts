@@ -129,15 +129,15 @@ function _byteStreams(): boolean {
  * the rest of that buffer still belongs to others.
  */
 function _owned(chunk: Uint8Array): Uint8Array {
-  const buf = chunk.buffer;
-  if (
-    chunk.byteOffset === 0 && chunk.byteLength === buf.byteLength && buf instanceof ArrayBuffer &&
-    !(buf as { resizable?: boolean }).resizable
-  ) {
-    return chunk;
-  }
   // Not `chunk.slice()`: on a Buffer that is a view, not a copy.
-  return new Uint8Array(chunk);
+  return _ownsBuffer(chunk) ? chunk : new Uint8Array(chunk);
+}
+
+/** Whether `chunk` spans its whole (fixed-size) ArrayBuffer. */
+function _ownsBuffer(chunk: Uint8Array): boolean {
+  const buf = chunk.buffer;
+  return chunk.byteOffset === 0 && chunk.byteLength === buf.byteLength &&
+    buf instanceof ArrayBuffer && !(buf as { resizable?: boolean }).resizable;
 }
 
 const _encoder = new TextEncoder();
@@ -362,6 +362,7 @@ export class Socket {
       },
       cancel: () => {
         this.#readDone = this.#readCancelled = true;
+        this.#held = null;
         this.#handle?.readStop();
         this.#maybeFinish();
       },
@@ -457,6 +458,44 @@ export class Socket {
       this.#pipeOut.data(chunk);
       return;
     }
+    if (this.#bytes && !_ownsBuffer(chunk)) {
+      // Parts of one read buffer (Bun reads up to 512 KiB, handed on in 64 KiB parts)
+      // are joined until the microtask after them: a byte stream then takes the
+      // whole buffer without a copy, where each part alone would have to be copied.
+      const held = this.#held;
+      if (
+        held !== null && held.buffer === chunk.buffer &&
+        held.byteOffset + held.byteLength === chunk.byteOffset
+      ) {
+        this.#held = new Uint8Array(
+          held.buffer,
+          held.byteOffset,
+          held.byteLength + chunk.byteLength,
+        );
+        return;
+      }
+      if (held !== null) this.#flushHeld();
+      if (chunk.byteOffset === 0) {
+        this.#held = chunk;
+        queueMicrotask(this.#flushHeldLater);
+        return;
+      }
+    }
+    this.#deliver(chunk);
+  }
+
+  /** Read bytes not yet given to the readable (see `#onData`). */
+  #held: Uint8Array | null = null;
+  #flushHeldLater = (): void => this.#flushHeld();
+
+  #flushHeld(): void {
+    const held = this.#held;
+    if (held === null) return;
+    this.#held = null;
+    if (!this.#readDone) this.#deliver(held);
+  }
+
+  #deliver(chunk: Uint8Array): void {
     const c = this.#rc;
     if (this.#bytes) {
       const bc = c as ReadableByteStreamController;
@@ -474,6 +513,7 @@ export class Socket {
 
   #closeReadable(): void {
     if (this.#readDone) return;
+    this.#flushHeld();
     this.#readDone = true;
     try {
       this.#rc.close();
@@ -592,7 +632,7 @@ export class Socket {
     const srcHandle = src.#handle;
     if (
       srcHandle === null || src.#state !== "open" || src.#readDone || src.#pipeOut !== null ||
-      src.#rc.desiredSize !== _READ_HWM ||
+      src.#rc.desiredSize !== _READ_HWM || src.#held !== null ||
       dest.#handle === null || dest.#state !== "open" || dest.#writeDone || dest.#closing ||
       dest.#writing !== null || dest.#pipeIn !== null || src.readable.locked || dest.writable.locked
     ) return null;
@@ -855,26 +895,55 @@ class _DirectPipe {
       this.#send(chunks);
     }
     if (this.#inFlight) return;
-    if (this.#paused && !this.#stopped) {
+    if (this.#paused && !this.#stopped && !err) {
       this.#paused = false;
       this.#src.readStart();
     }
+    this.#wake();
+  };
+  /** Nothing is in flight: resolves `idle()` waiters (if nothing is queued either). */
+  #wake(): void {
+    if (this.#queued > 0) return;
     const waiting = this.#idle;
     this.#idle = [];
     for (const w of waiting) w();
-  };
+  }
   #send(chunks: Uint8Array[]): void {
     this.#inFlight = true;
     if (!_pipeWrite(this.#dest, chunks, this.#written)) this.#inFlight = false;
   }
+  #flushQueued = false;
+  /** Sends what queued during this turn's reads, in one write. */
+  #flush = (): void => {
+    this.#flushQueued = false;
+    if (this.#inFlight || this.#queue.length === 0) return;
+    const chunks = this.#queue;
+    this.#queue = [];
+    this.#queued = 0;
+    this.#send(chunks);
+    if (!this.#inFlight) this.#wake();
+  };
   data(chunk: Uint8Array): void {
     if (this.#stopped) return;
-    if (!this.#inFlight) {
-      this.#send([chunk]);
-      return;
-    }
-    this.#queue.push(chunk);
+    // Parts of one read (Bun hands a 512 KiB read on in 64 KiB parts, synchronously)
+    // go out as one write from the microtask after them: one send() instead of eight.
+    const q = this.#queue;
+    const last = q.length > 0 ? q[q.length - 1] : null;
+    if (
+      last !== null && last.buffer === chunk.buffer &&
+      last.byteOffset + last.byteLength === chunk.byteOffset
+    ) {
+      q[q.length - 1] = new Uint8Array(
+        last.buffer,
+        last.byteOffset,
+        last.byteLength + chunk.byteLength,
+      );
+    } else q.push(chunk);
     this.#queued += chunk.byteLength;
+    if (!this.#inFlight && !this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(this.#flush);
+    }
     if (this.#queued > pipeStats.maxQueued) pipeStats.maxQueued = this.#queued;
     if (this.#queued >= _READ_HWM && !this.#paused) {
       this.#paused = true;
