@@ -458,15 +458,12 @@ export class Socket {
       this.#pipeOut.data(chunk);
       return;
     }
-    if (this.#bytes && !_ownsBuffer(chunk)) {
+    const held = this.#held;
+    if (held !== null) {
       // Parts of one read buffer (Bun reads up to 512 KiB, handed on in 64 KiB parts)
       // are joined until the microtask after them: a byte stream then takes the
       // whole buffer without a copy, where each part alone would have to be copied.
-      const held = this.#held;
-      if (
-        held !== null && held.buffer === chunk.buffer &&
-        held.byteOffset + held.byteLength === chunk.byteOffset
-      ) {
+      if (held.buffer === chunk.buffer && held.byteOffset + held.byteLength === chunk.byteOffset) {
         this.#held = new Uint8Array(
           held.buffer,
           held.byteOffset,
@@ -474,12 +471,12 @@ export class Socket {
         );
         return;
       }
-      if (held !== null) this.#flushHeld();
-      if (chunk.byteOffset === 0) {
-        this.#held = chunk;
-        queueMicrotask(this.#flushHeldLater);
-        return;
-      }
+      this.#flushHeld();
+    }
+    if (this.#bytes && chunk.byteOffset === 0 && !_ownsBuffer(chunk)) {
+      this.#held = chunk;
+      queueMicrotask(this.#flushHeldLater);
+      return;
     }
     this.#deliver(chunk);
   }
