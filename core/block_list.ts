@@ -12,7 +12,7 @@
  * order (`_block_list_rows.ts`).
  * @module
  */
-import { inspect, type InspectOptions } from "node:util";
+import type { InspectOptions } from "node:util";
 import { codedError, errInvalidArgType, errInvalidArgValue } from "./errors.ts";
 import {
   _parseIPv4Span,
@@ -1216,6 +1216,7 @@ Object.defineProperty(BlockList.prototype, Symbol.for("nodejs.util.inspect.custo
   value(this: BlockList, depth: number, options: InspectOptions): string {
     if (depth < 0) return "[BlockList]";
     const nested = { ...options, depth: options.depth == null ? options.depth : depth - 1 };
+    const { inspect } = process.getBuiltinModule("node:util");
     return `BlockList ${inspect({ rules: this.rules }, nested)}`;
   },
   writable: true,

@@ -14,7 +14,6 @@
  * `core/features.ts` raises `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`.
  * @module
  */
-import process from "node:process";
 import type {
   AddressInfo,
   BoundHandle,

@@ -10,9 +10,6 @@
  * address gets no timer. This module reproduces that, event for event.
  * @module
  */
-import { platform } from "node:os";
-import { format } from "node:util";
-import { nextTick } from "node:process";
 import type { BlockList } from "./block_list.ts";
 import {
   codedError,
@@ -78,6 +75,10 @@ export interface ConnectSink {
    * was in flight (on a later tick).
    */
   emit(event: string, ...args: unknown[]): boolean;
+  /** `emit` of an event with three arguments, where the sink has it (no rest array). */
+  emit3?(event: string, a: unknown, b: unknown, c: unknown): boolean;
+  /** `emit` of an event with four arguments, where the sink has it (no rest array). */
+  emit4?(event: string, a: unknown, b: unknown, c: unknown, d: unknown): boolean;
   /** Happy Eyeballs starts (before any attempt): `autoSelectFamilyAttemptedAddresses` becomes `[]`. */
   startMulti(): void;
   /** Appends to `socket.autoSelectFamilyAttemptedAddresses` (always after `startMulti()`). */
@@ -148,7 +149,10 @@ export function setDefaultAutoSelectFamilyAttemptTimeout(value: number): void {
 
 /** `ERR_INVALID_IP_ADDRESS`. */
 function _errInvalidIp(value: unknown): TypeError & NodeErrorLike {
-  return codedTypeError("ERR_INVALID_IP_ADDRESS", format("Invalid IP address: %s", value));
+  return codedTypeError(
+    "ERR_INVALID_IP_ADDRESS",
+    process.getBuiltinModule("node:util").format("Invalid IP address: %s", value),
+  );
 }
 
 /** `ERR_INVALID_ADDRESS_FAMILY`, with `host` and `port` as Node sets them. */
@@ -240,7 +244,7 @@ export function normalizeTcpConnect(options: Record<string, unknown>): TcpConnec
       validateFunction(options.lookup, "options.lookup");
       lookup = options.lookup as unknown as LookupFunction;
     } else _validateDnsOptions(lookupFamily, hints);
-    if (lookupFamily !== 4 && lookupFamily !== 6 && hints === 0 && platform() !== "win32") {
+    if (lookupFamily !== 4 && lookupFamily !== 6 && hints === 0 && process.platform !== "win32") {
       hints = AI.ADDRCONFIG;
     }
   }
@@ -290,7 +294,7 @@ class _Connect {
     if (dial === undefined) return;
     dial.cancel();
     // Node reports the aborted Happy Eyeballs dial once destroy() has returned.
-    if (target !== undefined) nextTick(_emitCancelled, this, target);
+    if (target !== undefined) process.nextTick(_emitCancelled, this, target);
   }
 
   fail(err: Error): void {
@@ -306,17 +310,34 @@ class _Connect {
     this.sink.connected(handle);
   }
 
-  /** Emits through the sink; false once the connect was cancelled (a listener may destroy). */
-  emit(event: string, ...args: unknown[]): boolean {
+  /**
+   * Emits an event of three arguments through the sink; false once the
+   * connect was cancelled (a listener may destroy). Fixed arities, not rest
+   * arguments: no array per event on the path every connection takes.
+   */
+  emit3(event: string, a: unknown, b: unknown, c: unknown): boolean {
     if (this.done) return false;
     // Without a cancel function yet (synchronous lookup), the socket says so here.
-    if (!this.sink.emit(event, ...args)) this.cancel();
+    const sink = this.sink;
+    const more = sink.emit3 === undefined ? sink.emit(event, a, b, c) : sink.emit3(event, a, b, c);
+    if (!more) this.cancel();
+    return !this.done;
+  }
+
+  /** As {@link _Connect.emit3}, for an event of four arguments. */
+  emit4(event: string, a: unknown, b: unknown, c: unknown, d: unknown): boolean {
+    if (this.done) return false;
+    const sink = this.sink;
+    const more = sink.emit4 === undefined
+      ? sink.emit(event, a, b, c, d)
+      : sink.emit4(event, a, b, c, d);
+    if (!more) this.cancel();
     return !this.done;
   }
 
   /** Fails on the next tick, as Node defers lookup failures (listeners may not exist yet). */
   failSoon(err: Error): void {
-    nextTick(() => this.fail(err));
+    process.nextTick(() => this.fail(err));
   }
 
   _clearTimer(): void {
@@ -331,16 +352,19 @@ class _Connect {
   }
 
   /**
-   * Dials `target` on the transport; unless cancelled, the outcome goes to
-   * `multi` (Happy Eyeballs) or to `_singleSettled`. One closure per dial: the
-   * outcome handlers are methods, not closures made per connection.
+   * Dials `address` on the transport; unless cancelled, the outcome goes to
+   * `multi` (Happy Eyeballs, with its `target`) or to `_singleSettled`. One
+   * closure per dial: the outcome handlers are methods, not closures made per
+   * connection; the closure holds scalars and the shared local end, not the
+   * request (garbage once the adapter took it) or an address record, which
+   * a dialling socket would otherwise keep for the whole dial.
    */
-  dialOne(target: _Address, multi: _Multi | null): void {
+  dialOne(address: string, family: 4 | 6, multi: _Multi | null, target?: _Address): void {
     const { port } = this.plan;
-    const local = this._localFor(target.family);
+    const local = this._localFor(family);
     const req: TcpConnectRequest = local === _NO_LOCAL
-      ? { address: target.address, port, family: target.family }
-      : { address: target.address, port, family: target.family, ...local };
+      ? { address, port, family }
+      : { address, port, family, ...local };
     this.dial = dialTcp(this.transport, req, (err, handle) => {
       this.dial = undefined;
       if (this.done) {
@@ -348,28 +372,26 @@ class _Connect {
         if (handle) handle.close(_noop);
         return;
       }
-      const e = err ? _withLocal(err, req.localAddress, req.localPort) : null;
-      if (multi === null) this._singleSettled(target, e, handle);
-      else multi._settled(target, e, handle);
+      const e = err ? _withLocal(err, local.localAddress, local.localPort) : null;
+      if (multi === null) this._singleSettled(address, family, e, handle);
+      else multi._settled(target!, e, handle);
     });
   }
 
   /** A single dial, as Node's non-autoselect path: connectionAttempt, then connect or fail. */
-  connectSingle(target: _Address): void {
+  connectSingle(address: string, family: 4 | 6): void {
     const { port, blockList } = this.plan;
-    if (!this.emit("connectionAttempt", target.address, port, target.family)) return;
-    if (blockList?.check(target.address, `ipv${target.family}`)) {
-      this.fail(_errBlocked(target.address));
+    if (!this.emit3("connectionAttempt", address, port, family)) return;
+    if (blockList?.check(address, `ipv${family}`)) {
+      this.fail(_errBlocked(address));
       return;
     }
-    this.dialOne(target, null);
+    this.dialOne(address, family, null);
   }
 
-  _singleSettled(target: _Address, err: Error | null, handle?: StreamHandle): void {
+  _singleSettled(address: string, family: 4 | 6, err: Error | null, handle?: StreamHandle): void {
     if (err) {
-      if (
-        this.emit("connectionAttemptFailed", target.address, this.plan.port, target.family, err)
-      ) {
+      if (this.emit4("connectionAttemptFailed", address, this.plan.port, family, err)) {
         this.fail(err);
       }
     } else this.succeed(handle!);
@@ -383,7 +405,7 @@ const _NO_LOCAL: { localAddress?: string; localPort?: number } = Object.freeze({
 
 /** The deferred dial of an IP literal (`nextTick` arguments, not a closure per connection). */
 function _dialLiteral(c: _Connect, family: 4 | 6): void {
-  if (!c.done) c.connectSingle({ address: c.plan.host, family });
+  if (!c.done) c.connectSingle(c.plan.host, family);
 }
 
 function _emitCancelled(c: _Connect, target: _Address): void {
@@ -421,13 +443,13 @@ class _Multi {
     if (blockList?.check(target.address, `ipv${target.family}`)) {
       const err = _errBlocked(target.address);
       this.errors.push(err);
-      if (c.emit("connectionAttemptFailed", target.address, port, target.family, err)) this.next();
+      if (c.emit4("connectionAttemptFailed", target.address, port, target.family, err)) this.next();
       return;
     }
-    if (!c.emit("connectionAttempt", target.address, port, target.family)) return;
+    if (!c.emit3("connectionAttempt", target.address, port, target.family)) return;
     c.sink.recordAttempt(`${target.address}:${port}`);
     c.inflight = target;
-    c.dialOne(target, this);
+    c.dialOne(target.address, target.family, this, target);
     if (this.index < this.list.length) {
       c.timer = setTimeout(() => this._timedOut(target), autoSelectFamilyAttemptTimeout);
     }
@@ -442,7 +464,7 @@ class _Multi {
       return;
     }
     this.errors.push(err);
-    if (c.emit("connectionAttemptFailed", target.address, c.plan.port, target.family, err)) {
+    if (c.emit4("connectionAttemptFailed", target.address, c.plan.port, target.family, err)) {
       this.next();
     }
   }
@@ -458,7 +480,7 @@ class _Multi {
     this.errors.push(
       systemError({ code: "ETIMEDOUT", syscall: "connect", address: target.address, port }),
     );
-    if (c.emit("connectionAttemptTimeout", target.address, port, target.family)) this.next();
+    if (c.emit3("connectionAttemptTimeout", target.address, port, target.family)) this.next();
   }
 }
 
@@ -513,13 +535,13 @@ function _resolveOne(c: _Connect): void {
       c.sink.emit("lookup", err, ip, family, plan.host);
       return;
     }
-    if (!c.emit("lookup", err, ip, family, plan.host)) return;
+    if (!c.emit4("lookup", err, ip, family, plan.host)) return;
     if (err) c.failSoon(err);
     // Only a string reaches a handle: Node's isIP() coerces, a native dial would not.
     else if (typeof ip !== "string" || !isIP(ip)) c.failSoon(_errInvalidIp(ip));
     else if (family !== 4 && family !== 6) {
       c.failSoon(_errAddressFamily(family, plan.host, plan.port));
-    } else c.connectSingle({ address: ip as string, family });
+    } else c.connectSingle(ip as string, family);
   });
 }
 
@@ -529,12 +551,12 @@ function _resolveAll(c: _Connect): void {
   _callLookup(plan, opts, (err, addresses) => {
     if (c.done) return;
     if (err) {
-      if (c.emit("lookup", err, undefined, undefined, plan.host)) c.failSoon(err);
+      if (c.emit4("lookup", err, undefined, undefined, plan.host)) c.failSoon(err);
       return;
     }
     const list = (addresses ?? []) as ArrayLike<{ address?: unknown; family?: unknown }>;
     for (let i = 0; i < list.length; i++) {
-      if (!c.emit("lookup", err, list[i]?.address, list[i]?.family, plan.host)) return;
+      if (!c.emit4("lookup", err, list[i]?.address, list[i]?.family, plan.host)) return;
     }
     const ordered = _interleave(list);
     if (ordered.length === 0) {
@@ -542,7 +564,7 @@ function _resolveAll(c: _Connect): void {
       const ip = first?.address;
       if (typeof ip !== "string" || !isIP(ip)) c.failSoon(_errInvalidIp(ip));
       else c.failSoon(_errAddressFamily(first?.family, plan.host, plan.port));
-    } else if (ordered.length === 1) c.connectSingle(ordered[0]);
+    } else if (ordered.length === 1) c.connectSingle(ordered[0].address, ordered[0].family);
     else {
       c.sink.startMulti();
       new _Multi(c, ordered).next();
@@ -576,7 +598,7 @@ export function startTcpConnect(
   checkLocalBind(transport, plan);
   const c = new _Connect(transport, plan, sink);
   const literal = isIP(plan.host);
-  if (literal) nextTick(_dialLiteral, c, literal);
+  if (literal) process.nextTick(_dialLiteral, c, literal);
   else if (
     plan.lookupFamily !== 4 && plan.lookupFamily !== 6 && !plan.localAddress &&
     plan.autoSelectFamily
@@ -585,5 +607,6 @@ export function startTcpConnect(
   } else {
     _resolveOne(c);
   }
-  return () => c.cancel();
+  // A bound method: no closure context per connect for the function the socket keeps.
+  return c.cancel.bind(c);
 }

@@ -10,8 +10,6 @@
  *   keep-alive delay) warns once per process and the program runs on.
  * @module
  */
-import { fstatSync } from "node:fs";
-import { isatty } from "node:tty";
 import type { StreamHandle, Transport } from "../runtimes/types.ts";
 import { codedTypeError, errFeatureUnavailable, warnOnce } from "./errors.ts";
 
@@ -122,13 +120,13 @@ export function applyKeepAlive(
 export function fdType(fd: number): string {
   let st;
   try {
-    st = fstatSync(fd);
+    st = process.getBuiltinModule("node:fs").fstatSync(fd);
   } catch {
     return "UNKNOWN";
   }
   if (st.isSocket()) return "SOCKET";
   if (st.isFIFO()) return "PIPE";
-  if (st.isCharacterDevice() && isatty(fd)) return "TTY";
+  if (st.isCharacterDevice() && process.getBuiltinModule("node:tty").isatty(fd)) return "TTY";
   if (st.isFile() || st.isCharacterDevice()) return "FILE";
   return "UNKNOWN";
 }

@@ -5,8 +5,7 @@
  * that replaces or mocks it affects both, as in Node.
  * @module
  */
-import dns from "node:dns";
-import { platform } from "node:os";
+import type { LookupOptions } from "node:dns";
 import { systemError } from "./errors.ts";
 import { isIPv6 } from "./ip.ts";
 
@@ -35,12 +34,17 @@ export interface AiFlags {
  * Node's flag values. Deno's node:dns reports other numbers, so core keeps
  * its own table and translates when it calls the runtime's resolver.
  */
-export const AI: AiFlags = platform() === "linux"
+export const AI: AiFlags = process.platform === "linux"
   ? { ADDRCONFIG: 32, V4MAPPED: 8, ALL: 16 }
   : { ADDRCONFIG: 1024, V4MAPPED: 2048, ALL: 256 };
 
+/** The runtime's node:dns, loaded at the first lookup (an IP literal needs none). */
+function _dns(): typeof import("node:dns") {
+  return process.getBuiltinModule("node:dns");
+}
+
 function _toRuntimeHints(hints: number): number {
-  const rt = dns as unknown as Partial<AiFlags>;
+  const rt = _dns() as unknown as Partial<AiFlags>;
   let out = 0;
   if (hints & AI.ADDRCONFIG) out |= rt.ADDRCONFIG ?? 0;
   if (hints & AI.V4MAPPED) out |= rt.V4MAPPED ?? 0;
@@ -67,8 +71,8 @@ function _dnsError(err: Error, hostname: string): Error {
  * ```
  */
 export const defaultLookup: LookupFunction = (hostname, options, callback) => {
-  const opts = { ...options, hints: _toRuntimeHints(options.hints ?? 0) } as dns.LookupOptions;
-  dns.lookup(hostname, opts, (err, address, family) => {
+  const opts = { ...options, hints: _toRuntimeHints(options.hints ?? 0) } as LookupOptions;
+  _dns().lookup(hostname, opts, (err, address, family) => {
     if (err) callback(_dnsError(err, hostname), undefined as unknown as string);
     else callback(null, address as string, family);
   });

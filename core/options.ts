@@ -5,7 +5,6 @@
  * keep-alive delay in whole seconds, as Node stores it).
  * @module
  */
-import process from "node:process";
 import { getDefaultHighWaterMark } from "node:stream";
 import { BlockList } from "./block_list.ts";
 import { errInvalidArgType, errInvalidArgValue, errOutOfRange } from "./errors.ts";

@@ -5,7 +5,6 @@
  * @module
  */
 import { EventEmitter } from "node:events";
-import process from "node:process";
 import { getTransport } from "../runtimes/mod.ts";
 import type {
   AddressInfo,

@@ -13,7 +13,6 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import process from "node:process";
 import { Duplex, type DuplexOptions, finished } from "node:stream";
 import { getTransport } from "../runtimes/mod.ts";
 import type { AddressInfo, StreamHandle } from "../runtimes/types.ts";
@@ -86,6 +85,8 @@ const _F_UNREF = 32;
 const _F_NO_DELAY = 64;
 const _F_KEEP_ALIVE = 128;
 const _F_PEER_ASKED = 256;
+/** `#writeCb` holds `_final`'s callback: the shutdown is in flight. */
+const _F_SHUTTING = 512;
 
 /** Socket state few sockets need, allocated on first use. */
 interface _Rare {
@@ -163,7 +164,12 @@ export class Socket extends Duplex {
 
   #bytesRead = 0;
   #bytesDispatched = 0;
+  /** The callback of the write in flight, or `_final`'s while the shutdown is (`_F_SHUTTING`). */
   #writeCb: StreamCallback | null = null;
+  /**
+   * The one function the handle calls back for this socket's writes and its
+   * shutdown (made at the first of them): no closure per shutdown.
+   */
   #onWriteDone: ((err?: SystemError | null) => void) | null = null;
 
   #idle: IdleTimeout | null = null;
@@ -528,6 +534,12 @@ export class Socket extends Duplex {
     const cb = this.#writeCb;
     if (cb === null) return;
     this.#writeCb = null;
+    if (this.#has(_F_SHUTTING)) {
+      // Node ignores asynchronous shutdown errors: the read side reports real failures.
+      this.#set(_F_SHUTTING, false);
+      cb();
+      return;
+    }
     if (err) {
       cb(err);
       return;
@@ -548,8 +560,10 @@ export class Socket extends Duplex {
       cb();
       return;
     }
-    // Node ignores asynchronous shutdown errors: the read side reports real failures.
-    handle.shutdown(() => cb());
+    // No write is in flight once the stream calls _final: its slot takes the callback.
+    this.#writeCb = cb;
+    this.#set(_F_SHUTTING, true);
+    handle.shutdown(this.#onWriteDone ??= (err) => this.#afterWrite(err));
   }
 
   // ---- teardown ---------------------------------------------------------
@@ -583,9 +597,9 @@ export class Socket extends Duplex {
       const done = getTransport().features.closeFromLoop === true
         ? () => {
           if (this.#destroyTickRan()) this.#emitClose(hadError);
-          else process.nextTick(() => this.#emitClose(hadError));
+          else process.nextTick(Socket.#closeTick, this, hadError);
         }
-        : () => process.nextTick(() => this.#emitClose(hadError));
+        : () => process.nextTick(Socket.#closeTick, this, hadError);
       if (this.#has(_F_RESETTING) && handle.reset) handle.reset(done);
       else handle.close(done);
       cb(err);
@@ -593,7 +607,7 @@ export class Socket extends Duplex {
       cb(err);
       // Cancelled after cb: Node reports an aborted Happy Eyeballs dial after 'error', before 'close'.
       if (dial !== null) dial();
-      process.nextTick(() => this.#emitClose(hadHandle ? hadError : undefined));
+      process.nextTick(Socket.#closeTick, this, hadHandle ? hadError : undefined);
     }
     this.#cancelInflightWrite();
   }
@@ -618,12 +632,19 @@ export class Socket extends Duplex {
   }
 
   // The runtime drops an in-flight write on close; Node reports it as cancelled.
+  // A shutdown cut short by the close is dropped, as its callback never comes.
   #cancelInflightWrite(): void {
     const cb = this.#writeCb;
     if (cb !== null) {
       this.#writeCb = null;
-      cb(systemError({ code: "ECANCELED", syscall: "write" }));
+      if (this.#has(_F_SHUTTING)) this.#set(_F_SHUTTING, false);
+      else cb(systemError({ code: "ECANCELED", syscall: "write" }));
     }
+  }
+
+  /** `'close'` on a later tick: `nextTick` arguments, not a closure per socket. */
+  static #closeTick(socket: Socket, hadError: boolean | undefined): void {
+    socket.#emitClose(hadError);
   }
 
   #emitClose(hadError: boolean | undefined): void {

@@ -3,7 +3,7 @@
  * label), validated and normalised as Node does, identical on every runtime.
  * @module
  */
-import { inspect, type InspectOptions } from "node:util";
+import type { InspectOptions } from "node:util";
 import { codedError, errInvalidArgValue, errOutOfRange } from "./errors.ts";
 import { formatIPv6, parseIPv4, parseIPv6 } from "./ip.ts";
 import { validateObject, validatePort, validateString, validateUint32 } from "./validators.ts";
@@ -238,7 +238,7 @@ Object.defineProperty(SocketAddress.prototype, Symbol.for("nodejs.util.inspect.c
   value(this: SocketAddress, depth: number, options: InspectOptions): string {
     if (depth < 0) return "[SocketAddress]";
     const nested = { ...options, depth: options.depth == null ? options.depth : depth - 1 };
-    return `SocketAddress ${inspect(this.toJSON(), nested)}`;
+    return `SocketAddress ${process.getBuiltinModule("node:util").inspect(this.toJSON(), nested)}`;
   },
   writable: true,
   configurable: true,

@@ -69,6 +69,18 @@ export class ConnectAttempt implements ConnectSink {
     return !this.abandoned;
   }
 
+  /** {@link ConnectAttempt.emit} for three arguments: no rest array per connection. */
+  emit3(event: string, a: unknown, b: unknown, c: unknown): boolean {
+    this.socket.emit(event, a, b, c);
+    return !this.abandoned;
+  }
+
+  /** {@link ConnectAttempt.emit} for four arguments. */
+  emit4(event: string, a: unknown, b: unknown, c: unknown, d: unknown): boolean {
+    this.socket.emit(event, a, b, c, d);
+    return !this.abandoned;
+  }
+
   /** Happy Eyeballs starts: the attempted list becomes `[]`. */
   startMulti(): void {
     if (!this.abandoned) this.socket.autoSelectFamilyAttemptedAddresses = [];

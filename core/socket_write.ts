@@ -5,7 +5,6 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import process from "node:process";
 import { Duplex } from "node:stream";
 import { codedError } from "./errors.ts";
 import type { StreamCallback, StreamChunk } from "./socket_types.ts";

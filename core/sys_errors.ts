@@ -15,8 +15,6 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { chmodSync } from "node:fs";
-import process from "node:process";
 import { type SystemError, systemError } from "./errors.ts";
 import { isIP } from "./ip.ts";
 import type {
@@ -118,7 +116,7 @@ export function setPipeMode(
   const mode = (readableAll ? 0o444 : 0) | (writableAll ? 0o222 : 0);
   if (mode === 0) return null;
   try {
-    chmodSync(path, mode);
+    process.getBuiltinModule("node:fs").chmodSync(path, mode);
     return null;
   } catch (err) {
     const code = (err as { code?: unknown })?.code;

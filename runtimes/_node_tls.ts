@@ -9,25 +9,26 @@
  * @module
  */
 import type { Socket } from "node:net";
-import * as tls from "node:tls";
-import type { SystemError } from "../core/errors.ts";
+import type * as tls from "node:tls";
+import type { TLSSocket } from "node:tls";
 import type {
   Dial,
   Endpoint,
-  HandleEvents,
   StreamHandle,
   TlsUpgradeCallback,
   TlsUpgradeRequest,
 } from "./types.ts";
-import { CachedEnds } from "./_shared.ts";
+import { DuplexStreamHandle } from "./_duplex_handle.ts";
 
-type _Cb = (err?: SystemError | null) => void;
+/** The runtime's node:tls, loaded at the first upgrade (5 MiB of RSS on Node 24). */
+const _tls = (): typeof tls => process.getBuiltinModule("node:tls");
 
 /**
- * A `tls.TLSSocket` behind the StreamHandle contract: it starts paused and
- * flows between `readStart()` and `readStop()` (a paused TLS socket stops
- * reading below once its buffer is full); a write's callback fires at once
- * while the socket takes more, else at its `'drain'`.
+ * A `tls.TLSSocket` behind the StreamHandle contract (`DuplexStreamHandle`):
+ * it starts paused and flows between `readStart()` and `readStop()` (a
+ * paused TLS socket stops reading below once its buffer is full); a write's
+ * callback fires at once while the socket takes more, else at its `'drain'`.
+ * Its close also closes the socket under the TLS.
  * @example
  * ```ts
  * import * as tls from "node:tls";
@@ -38,223 +39,48 @@ type _Cb = (err?: SystemError | null) => void;
  * });
  * ```
  */
-export class TlsSocketHandle extends CachedEnds implements StreamHandle {
-  readonly #s: tls.TLSSocket;
-  #events: HandleEvents | null = null;
-  #reading = false;
-  #closed = false;
-  #released = false;
-  #held: Uint8Array[] | null = null;
-  #heldEnd = false;
-  #error: SystemError | null = null;
-  #writeCb: _Cb | null = null;
-  #shutdownCb: _Cb | null = null;
-  #closeCbs: Array<() => void> | null = null;
+export class TlsSocketHandle extends DuplexStreamHandle<TLSSocket> implements StreamHandle {
   /** The socket under the TLS: destroying the TLS socket leaves its handle open. */
   readonly #under: Socket | null;
 
   /**
    * @param secure a TLS socket whose handshake finished
    * @param ends the connection's endpoints (read before the upgrade)
+   * @param under the socket under the TLS, closed with it
    */
   constructor(
-    secure: tls.TLSSocket,
+    secure: TLSSocket,
     ends: { local: Endpoint; remote: Endpoint },
     under?: Socket,
   ) {
-    super(ends.local, ends.remote);
-    this.#s = secure;
+    super(secure, ends.local, ends.remote);
     this.#under = under ?? null;
-    // Paused before the 'data' listener, which would otherwise start the flow.
-    secure.pause();
-    secure.on("data", this.#onData);
-    secure.on("end", this.#onEnd);
-    secure.on("drain", this.#onDrain);
-    secure.on("finish", this.#onFinish);
-    secure.on("error", this.#onError);
-    secure.on("close", this.#onClose);
   }
 
   /** The TLS socket this handle drives (for inspection: which stream it sits on). */
-  get tlsSocket(): tls.TLSSocket {
-    return this.#s;
+  get tlsSocket(): TLSSocket {
+    return this.duplex;
   }
 
   /**
    * Gives the TLS socket back (paused, without this handle's listeners):
    * its owner takes over, and its close still closes the socket under it.
+   * @returns the TLS socket
    */
-  release(): tls.TLSSocket {
-    const s = this.#s;
-    this.#closed = this.#released = true;
-    this.#events = null;
-    s.pause();
-    s.removeListener("data", this.#onData);
-    s.removeListener("end", this.#onEnd);
-    s.removeListener("drain", this.#onDrain);
-    s.removeListener("finish", this.#onFinish);
-    s.removeListener("error", this.#onError);
-    s.removeListener("close", this.#onClose);
+  override release(): TLSSocket {
+    const s = super.release();
     const under = this.#under;
     if (under !== null) s.once("close", () => under.destroy());
     return s;
   }
 
-  attach(events: HandleEvents): void {
-    this.#events = events;
-  }
-
-  readStart(): void {
-    if (this.#closed || this.#reading) return;
-    this.#reading = true;
-    if (this.#held === null && !this.#heldEnd) return void this.#s.resume();
-    queueMicrotask(this.#flushHeld);
-  }
-
-  readStop(): void {
-    if (this.#closed) return;
-    this.#reading = false;
-    this.#s.pause();
-  }
-
-  write(chunk: Uint8Array, cb: _Cb): void {
-    if (this.#closed) return;
-    if (this.#error !== null) return this.#failLater(cb);
-    // Waiting for 'drain' past the TLS socket's own 16 KiB mark measured the same as
-    // letting 256 KiB queue (TLS echo, Node 20 139–255 vs 158–247 MiB/s, Node 24
-    // 189–313 vs 168–308, alternating runs): the plain form stays.
-    if (chunk.length === 0 || this.#s.write(chunk)) cb();
-    else this.#writeCb = cb;
-  }
-
-  writev(chunks: Uint8Array[], cb: _Cb): void {
-    if (this.#closed) return;
-    if (this.#error !== null) return this.#failLater(cb);
-    const s = this.#s;
-    let ok = true;
-    s.cork();
-    for (let i = 0; i < chunks.length; i++) if (chunks[i].length > 0) ok = s.write(chunks[i]);
-    s.uncork();
-    if (ok) cb();
-    else this.#writeCb = cb;
-  }
-
-  shutdown(cb: _Cb): void {
-    if (this.#closed) return;
-    if (this.#error !== null) return this.#failLater(cb);
-    this.#shutdownCb = cb;
-    // close_notify, then the FIN once it is out.
-    this.#s.end();
-  }
-
-  close(cb: () => void): void {
-    if (!this.#closed) {
-      this.#closed = true;
-      this.#writeCb = this.#shutdownCb = null;
-      this.#events = null;
-    }
-    if (this.#released) return void queueMicrotask(cb);
-    (this.#closeCbs ??= []).push(cb);
-    if (!this.#s.destroyed) this.#s.destroy();
-  }
-
   /** Destroys the socket under the TLS too; its release is this handle's. */
-  #releaseUnder(done: () => void): void {
+  protected override afterClose(done: () => void): void {
     const u = this.#under;
     if (u === null || (u.destroyed && (u as { closed?: boolean }).closed)) return done();
     u.once("close", () => done());
     u.destroy();
   }
-
-  setNoDelay(enable: boolean): void {
-    if (!this.#closed) this.#s.setNoDelay(enable);
-  }
-
-  setKeepAlive(enable: boolean, initialDelayMs: number): void {
-    if (!this.#closed) this.#s.setKeepAlive(enable, initialDelayMs);
-  }
-
-  ref(): void {
-    this.#s.ref();
-  }
-
-  unref(): void {
-    this.#s.unref();
-  }
-
-  protected readLocal(): Endpoint {
-    return null;
-  }
-
-  protected readRemote(): Endpoint {
-    return null;
-  }
-
-  #failLater(cb: _Cb): void {
-    queueMicrotask(() => {
-      if (!this.#closed) cb(this.#error);
-    });
-  }
-
-  #onData = (chunk: Uint8Array): void => {
-    if (this.#closed) return;
-    if (this.#reading && this.#held === null) this.#events!.onData(chunk);
-    else (this.#held ??= []).push(chunk);
-  };
-
-  #onEnd = (): void => {
-    if (this.#closed) return;
-    if (this.#reading && this.#held === null) this.#events!.onEnd();
-    else this.#heldEnd = true;
-  };
-
-  #flushHeld = (): void => {
-    const held = this.#held;
-    while (held !== null && held.length > 0) {
-      if (!this.#reading || this.#closed) return;
-      this.#events!.onData(held.shift()!);
-    }
-    if (!this.#reading || this.#closed) return;
-    this.#held = null;
-    if (this.#heldEnd) {
-      this.#heldEnd = false;
-      return this.#events!.onEnd();
-    }
-    this.#s.resume();
-  };
-
-  #onDrain = (): void => {
-    const cb = this.#writeCb;
-    this.#writeCb = null;
-    cb?.();
-  };
-
-  #onFinish = (): void => {
-    const cb = this.#shutdownCb;
-    this.#shutdownCb = null;
-    cb?.();
-  };
-
-  #onError = (err: Error): void => {
-    if (this.#closed || this.#error !== null) return;
-    const e = err as SystemError;
-    this.#error = e;
-    const w = this.#writeCb;
-    const s = this.#shutdownCb;
-    this.#writeCb = this.#shutdownCb = null;
-    w?.(e);
-    s?.(e);
-    if (!this.#closed) this.#events?.onError(e);
-  };
-
-  #onClose = (): void => {
-    this.#releaseUnder(() => {
-      this.#released = true;
-      const cbs = this.#closeCbs;
-      this.#closeCbs = null;
-      if (cbs !== null) { for (const cb of cbs) cb(); }
-    });
-  };
 }
 
 /**
@@ -287,9 +113,9 @@ export function tlsOverNetSocket(
   const alpn = req.alpnProtocols && req.alpnProtocols.length > 0 ? req.alpnProtocols : undefined;
   try {
     secure = req.isServer
-      ? new tls.TLSSocket(sock, {
+      ? new (_tls().TLSSocket)(sock, {
         isServer: true,
-        secureContext: tls.createSecureContext({
+        secureContext: _tls().createSecureContext({
           ca: req.ca as tls.SecureContextOptions["ca"],
           cert: req.cert as tls.SecureContextOptions["cert"],
           key: req.key as tls.SecureContextOptions["key"],
@@ -297,7 +123,7 @@ export function tlsOverNetSocket(
         ALPNProtocols: alpn,
         rejectUnauthorized: req.rejectUnauthorized,
       })
-      : tls.connect({
+      : _tls().connect({
         socket: sock,
         servername: req.servername,
         ALPNProtocols: alpn,

@@ -27,7 +27,6 @@
  * as each runtime's own `node:net` does.
  * @module
  */
-import process from "node:process";
 import type {
   ListenCallback,
   ListenerEvents,

@@ -6,14 +6,21 @@
 // the median and range of the burst peaks are printed beside it (a burst
 // peak moves by ±5% between runs: it depends on when V8 collects and
 // compiles). Pass --quick for one round of smaller counts, --only=node24,deno
-// (labels without spaces, lower case, a prefix is enough) to pick runtimes.
+// (labels without spaces, lower case, a prefix is enough) to pick runtimes,
+// --modes=load,idle,burst (the default: all three) to pick measurements.
+// `load` is what importing the library costs (RSS and heap after a GC, and
+// on Node the built-in modules the import loaded).
 import { existsSync } from "node:fs";
 import { benchRuns, runJsonLines } from "./_bench_runner.mjs";
 
 const quick = process.argv.includes("--quick");
 const rounds = Number(process.argv.find((a) => a.startsWith("--rounds="))?.split("=")[1]) ||
   (quick ? 1 : 3);
-const sizes = quick ? { idle: 1_000, burst: 2_000 } : { idle: 5_000, burst: 10_000 };
+const sizes = quick
+  ? { load: 0, idle: 1_000, burst: 2_000 }
+  : { load: 0, idle: 5_000, burst: 10_000 };
+const modes = process.argv.find((a) => a.startsWith("--modes="))?.slice(8).split(",") ??
+  ["load", "idle", "burst"];
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const key = (label) => label.toLowerCase().replace(/\s+/g, "");
 const runs = benchRuns("bench_mem", {
@@ -28,6 +35,7 @@ function measure(cmd, args, subject, mode) {
 }
 
 const better = {
+  load: (a, b) => a.load_rss_MiB <= b.load_rss_MiB,
   idle: (a, b) => a.rss_per_pair_KiB <= b.rss_per_pair_KiB,
   burst: (a, b) => a.ok > b.ok || (a.ok === b.ok && a.peak_rss_MiB <= b.peak_rss_MiB),
 };
@@ -38,83 +46,120 @@ for (const [label, cmd, args] of runs) {
     console.log(`${label}: not installed (run npm install)`);
     continue;
   }
-  for (const mode of ["idle", "burst"]) {
+  for (const mode of modes) {
     const best = {};
     const peaks = { omninet: [], "node:net": [] };
+    const loads = { omninet: [], "node:net": [] };
     // Alternate the subjects so drift in machine load hits both alike.
     for (let round = 0; round < rounds; round++) {
-      for (const subject of ["omninet", "node:net"]) {
+      for (const subject of mode === "load" ? ["omninet"] : ["omninet", "node:net"]) {
         process.stderr.write(`${label}: ${subject} ${mode} (round ${round + 1}/${rounds})\n`);
         const m = measure(cmd, args, subject, mode);
         if (m?.peak_rss_MiB !== undefined) peaks[subject].push(m.peak_rss_MiB);
+        if (m?.load_rss_MiB !== undefined) loads[subject].push(m);
         if (m && (!best[subject] || better[mode](m, best[subject]))) best[subject] = m;
       }
     }
-    rows.push({ label, mode, o: best.omninet, n: best["node:net"], peaks });
+    rows.push({ label, mode, o: best.omninet, n: best["node:net"], peaks, loads });
   }
 }
 
 const f1 = (v) => (v === undefined ? "—" : v.toFixed(1));
+const f2 = (v) => (v === undefined ? "—" : v.toFixed(2));
 const ratio = (a, b) => (a !== undefined && b ? (a / b).toFixed(2) + "×" : "—");
-console.log(`\nIdle connections: ${sizes.idle} client+server pairs in one process, per pair`);
-console.log(
-  "\n| runtime | omninet RSS | node:net RSS | RSS ratio | omninet external | node:net external |",
-);
-console.log("|---|---:|---:|---:|---:|---:|");
-for (const { label, mode, o, n } of rows) {
-  if (mode !== "idle") continue;
-  console.log(
-    `| ${label} | ${f1(o?.rss_per_pair_KiB)} KiB | ${f1(n?.rss_per_pair_KiB)} KiB | ${
-      ratio(o?.rss_per_pair_KiB, n?.rss_per_pair_KiB)
-    } | ${f1(o?.external_per_pair_KiB)} KiB | ${f1(n?.external_per_pair_KiB)} KiB |`,
-  );
-}
-console.log(`\nBurst: ${sizes.burst} clients at once, each echoing 16 KiB`);
-console.log(
-  "\n| runtime | omninet ok | node:net ok | omninet resets | node:net resets | omninet peak RSS | node:net peak RSS | peak ratio |",
-);
-console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
-for (const { label, mode, o, n } of rows) {
-  if (mode !== "burst") continue;
-  console.log(
-    `| ${label} | ${o?.ok ?? "—"} | ${n?.ok ?? "—"} | ${o?.resets ?? "—"} | ${n?.resets ?? "—"} | ${
-      f1(o?.peak_rss_MiB)
-    } MiB | ${f1(n?.peak_rss_MiB)} MiB | ${ratio(o?.peak_rss_MiB, n?.peak_rss_MiB)} |`,
-  );
-}
-
-const median = (xs) => {
-  const v = [...xs].sort((a, b) => a - b);
-  return v.length === 0 ? undefined : (v[(v.length - 1) >> 1] + v[v.length >> 1]) / 2;
+const span = (xs, f) => {
+  const v = xs.filter((x) => x !== undefined);
+  return v.length ? `${f(Math.min(...v))}–${f(Math.max(...v))}` : "—";
 };
-const range = (xs) => (xs.length ? `${f1(Math.min(...xs))}–${f1(Math.max(...xs))}` : "—");
-console.log(`\nBurst peak RSS over ${rounds} rounds: median (range)`);
-console.log("\n| runtime | omninet | node:net | median ratio |");
-console.log("|---|---:|---:|---:|");
-for (const { label, mode, peaks } of rows) {
-  if (mode !== "burst") continue;
-  const o = median(peaks.omninet), n = median(peaks["node:net"]);
+if (modes.includes("load")) {
+  console.log("\nLoading: what importing omninet adds to a process that imported node:net");
+  console.log("(after a GC, range over the rounds; built-ins: Node's, loaded by the import)");
   console.log(
-    `| ${label} | ${f1(o)} MiB (${range(peaks.omninet)}) | ${f1(n)} MiB (${
-      range(peaks["node:net"])
-    }) | ${ratio(o, n)} |`,
+    "\n| runtime | RSS before | RSS added | heap committed added | heap used added | built-ins |",
   );
-}
-console.log("\nAt the best burst's peak sample: RSS before the burst, V8 heap committed, external");
-console.log(
-  "\n| runtime | subject | RSS before | peak RSS | heap total | heap used | external | in flight |",
-);
-console.log("|---|---|---:|---:|---:|---:|---:|---:|");
-for (const { label, mode, o, n } of rows) {
-  if (mode !== "burst") continue;
-  for (const [subject, m] of [["omninet", o], ["node:net", n]]) {
-    if (!m) continue;
+  console.log("|---|---:|---:|---:|---:|---:|");
+  for (const { label, mode, loads } of rows) {
+    if (mode !== "load") continue;
+    const o = loads.omninet;
     console.log(
-      `| ${label} | ${subject} | ${f1(m.base_rss_MiB)} MiB | ${f1(m.peak_rss_MiB)} MiB | ${
-        f1(m.peak_heap_total_MiB)
-      } MiB | ${f1(m.peak_heap_used_MiB)} MiB | ${f1(m.peak_external_MiB)} MiB | ${
-        m.peak_clients ?? "—"
-      } clients, ${m.peak_server_sockets ?? "—"} server sockets open |`,
+      `| ${label} | ${span(o.map((m) => m.base_rss_MiB), f1)} MiB | ${
+        span(o.map((m) => m.load_rss_MiB), f1)
+      } MiB | ${span(o.map((m) => m.load_heap_total_MiB), f2)} MiB | ${
+        span(o.map((m) => m.load_heap_used_MiB), f2)
+      } MiB | ${o[0]?.load_builtins ?? "—"} |`,
     );
+  }
+  const names = rows.find((r) => r.mode === "load" && r.loads.omninet[0]?.load_builtins)?.loads
+    .omninet[0].load_builtin_names;
+  if (names) console.log(`\nBuilt-ins the import loaded (first Node run): ${names.join(", ")}`);
+}
+if (modes.includes("idle")) {
+  console.log(`\nIdle connections: ${sizes.idle} client+server pairs in one process, per pair`);
+  console.log(
+    "\n| runtime | omninet RSS | node:net RSS | RSS ratio | omninet external | node:net external |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|");
+  for (const { label, mode, o, n } of rows) {
+    if (mode !== "idle") continue;
+    console.log(
+      `| ${label} | ${f1(o?.rss_per_pair_KiB)} KiB | ${f1(n?.rss_per_pair_KiB)} KiB | ${
+        ratio(o?.rss_per_pair_KiB, n?.rss_per_pair_KiB)
+      } | ${f1(o?.external_per_pair_KiB)} KiB | ${f1(n?.external_per_pair_KiB)} KiB |`,
+    );
+  }
+}
+if (modes.includes("burst")) {
+  console.log(`\nBurst: ${sizes.burst} clients at once, each echoing 16 KiB`);
+  console.log(
+    "\n| runtime | omninet ok | node:net ok | omninet resets | node:net resets | omninet peak RSS | node:net peak RSS | peak ratio |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
+  for (const { label, mode, o, n } of rows) {
+    if (mode !== "burst") continue;
+    console.log(
+      `| ${label} | ${o?.ok ?? "—"} | ${n?.ok ?? "—"} | ${o?.resets ?? "—"} | ${
+        n?.resets ?? "—"
+      } | ${f1(o?.peak_rss_MiB)} MiB | ${f1(n?.peak_rss_MiB)} MiB | ${
+        ratio(o?.peak_rss_MiB, n?.peak_rss_MiB)
+      } |`,
+    );
+  }
+
+  const median = (xs) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length === 0 ? undefined : (v[(v.length - 1) >> 1] + v[v.length >> 1]) / 2;
+  };
+  const range = (xs) => (xs.length ? `${f1(Math.min(...xs))}–${f1(Math.max(...xs))}` : "—");
+  console.log(`\nBurst peak RSS over ${rounds} rounds: median (range)`);
+  console.log("\n| runtime | omninet | node:net | median ratio |");
+  console.log("|---|---:|---:|---:|");
+  for (const { label, mode, peaks } of rows) {
+    if (mode !== "burst") continue;
+    const o = median(peaks.omninet), n = median(peaks["node:net"]);
+    console.log(
+      `| ${label} | ${f1(o)} MiB (${range(peaks.omninet)}) | ${f1(n)} MiB (${
+        range(peaks["node:net"])
+      }) | ${ratio(o, n)} |`,
+    );
+  }
+  console.log(
+    "\nAt the best burst's peak sample: RSS before the burst, V8 heap committed, external",
+  );
+  console.log(
+    "\n| runtime | subject | RSS before | peak RSS | heap total | heap used | external | in flight |",
+  );
+  console.log("|---|---|---:|---:|---:|---:|---:|---:|");
+  for (const { label, mode, o, n } of rows) {
+    if (mode !== "burst") continue;
+    for (const [subject, m] of [["omninet", o], ["node:net", n]]) {
+      if (!m) continue;
+      console.log(
+        `| ${label} | ${subject} | ${f1(m.base_rss_MiB)} MiB | ${f1(m.peak_rss_MiB)} MiB | ${
+          f1(m.peak_heap_total_MiB)
+        } MiB | ${f1(m.peak_heap_used_MiB)} MiB | ${f1(m.peak_external_MiB)} MiB | ${
+          m.peak_clients ?? "—"
+        } clients, ${m.peak_server_sockets ?? "—"} server sockets open |`,
+      );
+    }
   }
 }

@@ -13,16 +13,24 @@
 //   of the run, the RSS before the burst, and how many connections were in
 //   flight then. `--trace` also prints every sample to stderr.
 //
+// - load: what importing the library costs: RSS and V8 heap after a GC,
+//   before and after the import (for the `node:net` subject, nothing is
+//   imported beyond the node:net this script imports itself), and on Node
+//   the built-in modules the import loaded (`process.moduleLoadList`).
+//
 // Subjects: `omninet`, the runtime's `node:net`, and `loaded` (the runtime's
 // node:net with omninet imported but unused: what loading the library costs).
+// The script imports only node:net: node:buffer and node:process come from
+// process.getBuiltinModule() and the global, so the baseline holds no ESM
+// namespace of theirs (on Node, making one reads every lazy export).
 //
 // Prints one JSON line. scripts/bench_mem.mjs runs it on every runtime for
 // both subjects and prints the table with ratios.
 //
-// Usage: <runtime> scripts/bench_mem.ts <omninet|node:net|loaded> <idle|burst> [N] [--trace]
+// Usage: <runtime> scripts/bench_mem.ts <omninet|node:net|loaded> <idle|burst|load> [N] [--trace]
 import * as nodeNet from "node:net";
-import { Buffer } from "node:buffer";
-import process from "node:process";
+
+const { Buffer } = process.getBuiltinModule("node:buffer");
 
 type NetLike = {
   createServer: typeof nodeNet.createServer;
@@ -197,13 +205,37 @@ async function burst(net: NetLike): Promise<Record<string, number>> {
   };
 }
 
+/** The built-in modules Node has loaded so far (empty elsewhere). */
+function builtinsLoaded(): string[] {
+  return (process as { moduleLoadList?: string[] }).moduleLoadList ?? [];
+}
+
 async function main(): Promise<void> {
   const runtime = g.Deno ? "deno" : g.Bun ? "bun" : "node";
   // Run from dist/scripts/*.js on Node (the built package), from source elsewhere.
   const ext = import.meta.url.endsWith(".js") ? "js" : "ts";
+  await gc();
+  const before = process.memoryUsage(), listed = builtinsLoaded().length;
   const omninet = subject === "node:net" ? null : (await import(
     new URL(`../mod.${ext}`, import.meta.url).href
   )) as NetLike;
+  if (mode === "load") {
+    await gc();
+    const after = process.memoryUsage(), MiB = 1024 * 1024;
+    const builtins = builtinsLoaded().slice(listed).filter((m) => m.startsWith("NativeModule "));
+    console.log(JSON.stringify({
+      runtime,
+      subject,
+      mode,
+      base_rss_MiB: before.rss / MiB,
+      load_rss_MiB: (after.rss - before.rss) / MiB,
+      load_heap_total_MiB: (after.heapTotal - before.heapTotal) / MiB,
+      load_heap_used_MiB: (after.heapUsed - before.heapUsed) / MiB,
+      load_builtins: builtins.length,
+      load_builtin_names: builtins.map((m) => m.slice("NativeModule ".length)),
+    }));
+    process.exit(0);
+  }
   // "loaded": the runtime's node:net with omninet loaded beside it (what loading costs).
   const net = subject === "omninet" ? omninet! : nodeNet;
   const result = mode === "burst" ? await burst(net) : await idle(net);

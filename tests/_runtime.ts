@@ -43,6 +43,8 @@ export interface SpawnOptions {
   timeoutMs?: number;
   /** Bytes written to the child's stdin (then closed); stdin is empty otherwise. */
   input?: string | Uint8Array;
+  /** Runtime flags placed before the script (after `run -A --quiet` on Deno). */
+  runtimeArgs?: string[];
 }
 
 /**
@@ -80,7 +82,7 @@ export function spawnScript(
     : runtime === "node"
     ? process.execArgv
     : [];
-  const child = spawn(process.execPath, [...pre, file, ...args], {
+  const child = spawn(process.execPath, [...pre, ...(options.runtimeArgs ?? []), file, ...args], {
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });

@@ -188,6 +188,74 @@ args("new Socket({ fd }) wraps the transport's handle as connected", () => {
   }
 });
 
+/** A socket on a fake handle (through `openFd`) whose shutdown callbacks the test holds. */
+function socketWithHeldShutdown(): { socket: Socket; shutdowns: Array<(err?: Error) => void> } {
+  const real = getTransport();
+  const shutdowns: Array<(err?: Error) => void> = [];
+  const fake: StreamHandle = {
+    attach() {},
+    readStart() {},
+    readStop() {},
+    write(_c, cb) {
+      cb();
+    },
+    writev(_c, cb) {
+      cb();
+    },
+    shutdown(cb) {
+      shutdowns.push(cb as (err?: Error) => void);
+    },
+    close(cb) {
+      setTimeout(cb, 0);
+    },
+    setNoDelay() {},
+    setKeepAlive() {},
+    ref() {},
+    unref() {},
+    localAddress: () => null,
+    remoteAddress: () => null,
+  };
+  setTransport({ ...real, name: "fd", openFd: () => fake });
+  try {
+    return { socket: new Socket({ fd: 7, readable: false }), shutdowns };
+  } finally {
+    setTransport(real);
+  }
+}
+
+args("a failed shutdown is ignored, as Node: 'finish' follows, no 'error'", async () => {
+  const { socket, shutdowns } = socketWithHeldShutdown();
+  const seen: string[] = [];
+  for (const e of ["finish", "error"]) socket.on(e, () => seen.push(e));
+  const closed = waitFor(socket, "close");
+  socket.write("x");
+  socket.end();
+  await new Promise((r) => setTimeout(r, 5));
+  assert.is(shutdowns.length, 1);
+  assert.equal(seen, []);
+  const err = Object.assign(new Error("shutdown ENOTCONN"), { code: "ENOTCONN" });
+  shutdowns[0](err);
+  // Both sides done (not readable): the socket closes by itself.
+  await closed;
+  assert.equal(seen, ["finish"]);
+});
+
+args("a socket destroyed during its shutdown emits no 'finish' and no error", async () => {
+  const { socket, shutdowns } = socketWithHeldShutdown();
+  const seen: string[] = [];
+  for (const e of ["finish", "error"]) socket.on(e, () => seen.push(e));
+  socket.on("close", (hadError: boolean) => seen.push(`close:${hadError}`));
+  socket.end("x");
+  await new Promise((r) => setTimeout(r, 5));
+  assert.is(shutdowns.length, 1);
+  socket.destroy();
+  await waitFor(socket, "close");
+  // The runtime calls back no more once closed; a late call changes nothing either.
+  shutdowns[0]();
+  await new Promise((r) => setTimeout(r, 5));
+  assert.equal(seen, ["close:false"]);
+});
+
 args("readable: false and writable: false disable a side", async () => {
   const w = new Socket({ writable: false });
   w.write("x");

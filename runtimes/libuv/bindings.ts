@@ -5,11 +5,12 @@
  * @module
  */
 import { constants as osConstants } from "node:os";
-import process from "node:process";
-import { getSystemErrorName } from "node:util";
 import { type SystemError, systemError } from "../../core/errors.ts";
 import type { AddressInfo } from "../types.ts";
 import { ipEndpoint } from "../_shared.ts";
+
+// node:util by getBuiltinModule, not `import`: see core/errors.ts.
+const { getSystemErrorName } = process.getBuiltinModule("node:util");
 
 /** A write or shutdown callback. */
 export type Cb = (err?: SystemError | null) => void;

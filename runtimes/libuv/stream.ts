@@ -4,7 +4,6 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { getSystemErrorName } from "node:util";
 import type { SystemError } from "../../core/errors.ts";
 import type {
   Dial,
@@ -27,6 +26,8 @@ import {
   uvError,
 } from "./bindings.ts";
 import { startUvTls } from "./tls.ts";
+
+const { getSystemErrorName } = process.getBuiltinModule("node:util");
 
 const _TCP = 1;
 const _CLOSED = 2;

@@ -5,11 +5,8 @@
  */
 import { type SystemError, systemError } from "../../core/errors.ts";
 
-/** A write or shutdown callback. */
-export type Cb = (err?: SystemError | null) => void;
-
 /** Runtime error fields as the inner `node:net` reports them. */
-export interface RawError {
+interface RawError {
   code?: unknown;
   syscall?: unknown;
   address?: unknown;

@@ -13,7 +13,6 @@
  * @module
  */
 import { createServer, type Server, Socket } from "node:net";
-import process from "node:process";
 import type {
   AddressInfo,
   ConnectCallback,
