@@ -102,6 +102,8 @@ let _bytesSupported: boolean | undefined;
  * awaiting one socket's `closed` that then closes the next socket or a
  * listener) has its own callback held back until something else wakes the
  * event loop, which may be never. From a later tick the loop delivers it.
+ * @param handle A transport stream or listener handle.
+ * @param then Runs once the handle is closed, a tick after its callback.
  */
 export function closeHandle(handle: { close(cb: () => void): void }, then: () => void): void {
   handle.close(() => nextTick(then));
