@@ -13,7 +13,7 @@
 // Prints one JSON line per subject (best of the rounds); scripts/bench_sockets.mjs
 // runs it on every runtime and prints the tables.
 //
-// Usage: <runtime> scripts/bench_sockets.ts [--quick] [--only=plain|tls]
+// Usage: <runtime> scripts/bench_sockets.ts [--quick] [--rounds=N] [--only=plain|tls]
 import { readFileSync } from "node:fs";
 import * as nodeNet from "node:net";
 import process from "node:process";
@@ -27,7 +27,9 @@ import type { StreamHandle } from "../runtimes/types.ts";
 const quick = process.argv.includes("--quick");
 const BYTES = (quick ? 64 : 256) * 1024 * 1024;
 const CHUNK = 64 * 1024;
-const ROUNDS = quick ? 1 : 5;
+const ROUNDS = Number(
+  process.argv.find((a) => a.startsWith("--rounds="))?.slice(9) ?? (quick ? 1 : 5),
+);
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
 
 const mibPerSec = (ms: number) => BYTES / 1024 / 1024 / (ms / 1000);
@@ -366,16 +368,22 @@ if (only !== "plain") {
     ["raw-tls", rawTls, "TLS echo MiB/s"],
   );
 }
-const best: Record<string, number> = {};
+const rounds: Record<string, number[]> = {};
 for (const [subject, fn] of subjects) {
   await fn();
-  best[subject] = 0;
+  rounds[subject] = [];
 }
 for (let i = 0; i < ROUNDS; i++) {
-  for (const [subject, fn] of subjects) best[subject] = Math.max(best[subject], await fn());
+  for (const [subject, fn] of subjects) rounds[subject].push(await fn());
 }
+// Each subject's rounds, as a ratio to the raw subject's round run next to it: on a loaded
+// machine these paired ratios say more than the ratio of the two best rounds.
+const rawOf = (subject: string) =>
+  subject === "omninet" ? rounds.raw : subject.startsWith("omninet-tls") ? rounds["raw-tls"] : null;
 for (const [subject, , metric] of subjects) {
-  const value = best[subject];
+  const value = Math.max(...rounds[subject]);
   const name = subject.endsWith("tls") || subject.endsWith("-js") ? rawTlsName : rawName;
-  console.log(JSON.stringify({ subject, metric, value, rawName: name }));
+  const raw = rawOf(subject);
+  const pairRatios = raw ? rounds[subject].map((v, i) => v / raw[i]) : undefined;
+  console.log(JSON.stringify({ subject, metric, value, rawName: name, pairRatios }));
 }

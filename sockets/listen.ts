@@ -12,7 +12,7 @@ import { getTransport } from "../runtimes/mod.ts";
 import type { ListenerHandle, StreamHandle } from "../runtimes/types.ts";
 import { parseAddress } from "./address.ts";
 import { SocketError, toSocketError } from "./error.ts";
-import { internalsOf, makeSocket, type Socket } from "./socket.ts";
+import { closeHandle, internalsOf, makeSocket, type Socket } from "./socket.ts";
 
 /** Where to listen: a TCP host and port (0 picks a free port) or a Unix socket path. */
 export type ListenAddress = string | { hostname?: string; port: number } | { path: string };
@@ -139,7 +139,7 @@ export class Listener implements AsyncIterable<Socket> {
    */
   close(): Promise<void> {
     if (this.#closed !== null) return this.#closed;
-    this.#closed = new Promise((resolve) => this.#handle.close(resolve));
+    this.#closed = new Promise((resolve) => closeHandle(this.#handle, resolve));
     for (const waiter of this.#waiting.splice(0)) waiter({ value: undefined, done: true });
     for (const socket of this.#queue.splice(0)) socket.close();
     return this.#closed;

@@ -557,6 +557,35 @@ servers("listen + connect over TCP: iterator, addr, close ends the iteration", a
   await accepted[0].close();
 });
 
+servers(
+  "closes chained on closed (sockets, then the listener) all complete by themselves",
+  async () => {
+    // On Deno a handle closed from the microtasks after another handle's close
+    // callback got its own callback only once something else woke the event
+    // loop. The watchdog is that something: if it has to fire, the closes hung.
+    let watchdogFired = false;
+    const watchdog = setTimeout(() => watchdogFired = true, 10_000);
+    const server = await listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (server.addr as { port: number }).port;
+    const pair = async () => {
+      const client = connect({ hostname: "127.0.0.1", port });
+      const accepted = (await server.accept())!;
+      await Promise.all([client.opened, accepted.opened]);
+      return [client, accepted];
+    };
+    const [a, sa] = await pair();
+    const [b, sb] = await pair();
+    const first = sb.close();
+    await b.close();
+    await sa.close();
+    await a.close();
+    await server.close();
+    await first;
+    clearTimeout(watchdog);
+    assert.is(watchdogFired, false);
+  },
+);
+
 servers("listen + connect over a Unix socket, with await using", async () => {
   const dir = tempDir();
   try {
