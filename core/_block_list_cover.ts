@@ -298,6 +298,10 @@ export class _Cover {
       this.#locate1(q[0]);
       return;
     }
+    if (this.k === 4) {
+      this.#locate4(q[0], q[1], q[2], q[3]);
+      return;
+    }
     const k = this.k, blocks = this.blocks, first = this.first;
     let lo = 0, hi = blocks.length - 1;
     if (hi < 0 || _cmpAt(first, 0, q, k) > 0) {
@@ -315,6 +319,31 @@ export class _Cover {
     while (l < h) {
       const mid = (l + h + 1) >>> 1;
       if (_cmpAt(keys, mid * k, q, k) <= 0) l = mid;
+      else h = mid - 1;
+    }
+    this.#j = lo;
+    this.#i = l;
+  }
+
+  /** #locate for 4-word keys. */
+  #locate4(x0: number, x1: number, x2: number, x3: number): void {
+    const blocks = this.blocks, first = this.first;
+    let lo = 0, hi = blocks.length - 1;
+    if (hi < 0 || !_le4(first, 0, x0, x1, x2, x3)) {
+      this.#j = -1;
+      this.#i = 0;
+      return;
+    }
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (_le4(first, mid << 2, x0, x1, x2, x3)) lo = mid;
+      else hi = mid - 1;
+    }
+    const keys = blocks[lo].keys;
+    let l = 0, h = blocks[lo].len - 1;
+    while (l < h) {
+      const mid = (l + h + 1) >>> 1;
+      if (_le4(keys, mid << 2, x0, x1, x2, x3)) l = mid;
       else h = mid - 1;
     }
     this.#j = lo;

@@ -94,6 +94,16 @@ function _parse(text: string, family: "ipv4" | "ipv6", out: _Addr): _Addr | null
     const v4 = parseIPv4(text);
     return v4 === -1 ? null : _fromV4(v4, out);
   }
+  // Plain hex-and-colon text (the usual form) takes the one-pass scan.
+  if (_parseIPv6Fast(text, _quad) === 1) {
+    out.fam = 6;
+    out.w0 = _quad[0];
+    out.w1 = _quad[1];
+    out.w2 = _quad[2];
+    out.w3 = _quad[3];
+    out.zone = "";
+    return out;
+  }
   // Node keeps whatever follows the first `%` as a zone and matches without it.
   const pct = text.indexOf("%");
   const bare = pct === -1 ? text : text.slice(0, pct);
