@@ -97,6 +97,8 @@ export function _le4(
 export class _Cover {
   /** Words per key. */
   readonly k: number;
+  /** Boundaries held (about two per disjoint interval). */
+  size = 0;
   /** The blocks, in key order. */
   blocks: _Block[] = [];
   /** `first[j*k ..]` is the first key of `blocks[j]`. */
@@ -288,6 +290,7 @@ export class _Cover {
 
   /** Removes every interval. */
   clear(): void {
+    this.size = 0;
     this.blocks = [];
     this.first = new Int32Array(16 * this.k);
   }
@@ -390,6 +393,7 @@ export class _Cover {
       const b = new _Block(k);
       _copyKey(b.keys, 0, q, 0, k);
       b.len = 1;
+      this.size = 1;
       this.blocks.push(b);
       _copyKey(this.first, 0, q, 0, k);
       this.#shape++;
@@ -426,6 +430,7 @@ export class _Cover {
     _copyKey(b.keys, i * k, q, 0, k);
     b.cnt[i] = count - b.lazy;
     b.len++;
+    this.size++;
     if (i === 0) _copyKey(this.first, j * k, q, 0, k);
     this.#j = j;
     this.#i = i;
@@ -441,6 +446,7 @@ export class _Cover {
       _move(b.cnt, i, i + 1, b.len);
     }
     b.len--;
+    this.size--;
     if (b.len === 0) {
       this.#removeBlock(j);
       return;

@@ -1242,9 +1242,12 @@ export class BlockList {
     // is built again when they pay for it and changes are rare enough for
     // the delta to keep it a while (see #settle6).
     if ((what & 2) === 0) return;
+    // The flat IPv6 index holds the IPv6 cover only: its size is what the
+    // checks must pay for (IPv4 and IPv6 address rules are not in it).
+    const limit6 = cv.c6.size + 1024;
     if (cv.flat6 === null) {
       // A list still growing waits for checks enough to pay for its size.
-      if (limit > this.#limit6) this.#limit6 = limit;
+      if (limit6 > this.#limit6) this.#limit6 = limit6;
       if (this.#quiet6 !== this.#quietAt6) {
         this.#changes6++;
         this.#quietAt6 = this.#quiet6;
@@ -1254,7 +1257,7 @@ export class BlockList {
       this.#quiet6 = 0;
       this.#quietAt6 = 0;
       this.#changes6 = 1;
-      this.#limit6 = limit;
+      this.#limit6 = limit6;
     }
   }
 
