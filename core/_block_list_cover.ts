@@ -232,7 +232,9 @@ export class _Cover {
     let je: number, ie: number;
     if (e !== null) {
       const shape = this.#shape;
-      this.#ensure(e);
+      // e comes after a: with 4-word keys, search from a's place when e is in a's block.
+      if (this.k === 4) this.#ensureAfter(e, ja, ia);
+      else this.#ensure(e);
       je = this.#j;
       ie = this.#i;
       if (this.#shape !== shape) {
@@ -402,6 +404,35 @@ export class _Cover {
       return;
     }
     this.#locate(q);
+    this.#insertAt(q);
+  }
+
+  /**
+   * #ensure for a 4-word key `q` after the boundary (j0, i0): when no later
+   * block starts at or before `q`, only block j0 from i0 on is searched.
+   */
+  #ensureAfter(q: Int32Array, j0: number, i0: number): void {
+    const blocks = this.blocks;
+    const x0 = q[0], x1 = q[1], x2 = q[2], x3 = q[3];
+    if (j0 + 1 < blocks.length && _le4(this.first, (j0 + 1) << 2, x0, x1, x2, x3)) {
+      this.#locate4(x0, x1, x2, x3);
+    } else {
+      const keys = blocks[j0].keys;
+      let l = i0, h = blocks[j0].len - 1;
+      while (l < h) {
+        const mid = (l + h + 1) >>> 1;
+        if (_le4(keys, mid << 2, x0, x1, x2, x3)) l = mid;
+        else h = mid - 1;
+      }
+      this.#j = j0;
+      this.#i = l;
+    }
+    this.#insertAt(q);
+  }
+
+  /** The rest of #ensure, once #j/#i hold the last boundary <= q. */
+  #insertAt(q: Int32Array): void {
+    const k = this.k;
     let j = this.#j, i = this.#i;
     let count: number;
     if (j === -1) {
