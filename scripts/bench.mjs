@@ -197,8 +197,8 @@ function printChurn(results) {
     for (const [family, suffix] of [["IPv4", ""], ["IPv6", "6"]]) {
       const at = (o) => kinds.map(([k]) => us(o?.[`${k}${suffix}`]));
       rows.push([family === "IPv4" ? r.version ?? label : "", family, "omninet", ...at(r.churn)]);
-      if (r.churn.cold) rows.push(["", family, "omninet, cold", ...at(r.churn.cold)]);
-      rows.push(["", family, "node:net", ...at(r.nativeChurn)]);
+      if (r.churn.cold) rows.push(["", "", "omninet, cold", ...at(r.churn.cold)]);
+      rows.push(["", "", "node:net", ...at(r.nativeChurn)]);
     }
   }
   table(["runtime", "family", "impl", ...kinds.map(([, name]) => name)], rows);
