@@ -656,6 +656,32 @@ function _cidr4(cidr: unknown): number {
   return prefix;
 }
 
+/**
+ * The IPv6 fast path of `addCIDR`/`removeCIDR`: for plain hex-and-colon text
+ * `addr/p` with `p` 0-128 written as `_splitCIDR` accepts it, parses the
+ * address into `_A` and returns `p`; -1 leaves the text to the general path.
+ */
+function _cidr6(cidr: unknown): number {
+  if (typeof cidr !== "string") return -1;
+  const slash = cidr.lastIndexOf("/");
+  const digits = cidr.length - slash - 1;
+  if (slash === -1 || digits < 1 || digits > 3) return -1;
+  let prefix = 0;
+  for (let i = slash + 1; i < cidr.length; i++) {
+    const d = cidr.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9 || (d === 0 && i === slash + 1 && digits > 1)) return -1;
+    prefix = prefix * 10 + d;
+  }
+  if (prefix > 128 || _parseIPv6Fast(cidr.slice(0, slash), _quad) !== 1) return -1;
+  _A.fam = 6;
+  _A.w0 = _quad[0];
+  _A.w1 = _quad[1];
+  _A.w2 = _quad[2];
+  _A.w3 = _quad[3];
+  _A.zone = "";
+  return prefix;
+}
+
 function _cidrFamily(address: string): "ipv4" | "ipv6" {
   return address.includes(":") ? "ipv6" : "ipv4";
 }
@@ -860,6 +886,11 @@ export class BlockList {
       this.#addSubnetAddr(_A, p);
       return;
     }
+    const p6 = _cidr6(cidr);
+    if (p6 !== -1) {
+      this.#addSubnetAddr(_A, p6);
+      return;
+    }
     const [address, prefix] = _splitCIDR(cidr);
     this.addSubnet(address, prefix, _cidrFamily(address));
   }
@@ -966,6 +997,11 @@ export class BlockList {
     const p = _cidr4(cidr);
     if (p !== -1) {
       this.#removeSubnetAddr(_A, p);
+      return;
+    }
+    const p6 = _cidr6(cidr);
+    if (p6 !== -1) {
+      this.#removeSubnetAddr(_A, p6);
       return;
     }
     const [address, prefix] = _splitCIDR(cidr);
