@@ -97,6 +97,8 @@ export function _le4(
 export class _Cover {
   /** Words per key. */
   readonly k: number;
+  /** Boundaries held (about two per disjoint interval). */
+  size = 0;
   /** The blocks, in key order. */
   blocks: _Block[] = [];
   /** `first[j*k ..]` is the first key of `blocks[j]`. */
@@ -230,7 +232,9 @@ export class _Cover {
     let je: number, ie: number;
     if (e !== null) {
       const shape = this.#shape;
-      this.#ensure(e);
+      // e comes after a: with 4-word keys, search from a's place when e is in a's block.
+      if (this.k === 4) this.#ensureAfter(e, ja, ia);
+      else this.#ensure(e);
       je = this.#j;
       ie = this.#i;
       if (this.#shape !== shape) {
@@ -288,6 +292,7 @@ export class _Cover {
 
   /** Removes every interval. */
   clear(): void {
+    this.size = 0;
     this.blocks = [];
     this.first = new Int32Array(16 * this.k);
   }
@@ -296,6 +301,10 @@ export class _Cover {
   #locate(q: Int32Array): void {
     if (this.k === 1) {
       this.#locate1(q[0]);
+      return;
+    }
+    if (this.k === 4) {
+      this.#locate4(q[0], q[1], q[2], q[3]);
       return;
     }
     const k = this.k, blocks = this.blocks, first = this.first;
@@ -315,6 +324,31 @@ export class _Cover {
     while (l < h) {
       const mid = (l + h + 1) >>> 1;
       if (_cmpAt(keys, mid * k, q, k) <= 0) l = mid;
+      else h = mid - 1;
+    }
+    this.#j = lo;
+    this.#i = l;
+  }
+
+  /** #locate for 4-word keys. */
+  #locate4(x0: number, x1: number, x2: number, x3: number): void {
+    const blocks = this.blocks, first = this.first;
+    let lo = 0, hi = blocks.length - 1;
+    if (hi < 0 || !_le4(first, 0, x0, x1, x2, x3)) {
+      this.#j = -1;
+      this.#i = 0;
+      return;
+    }
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (_le4(first, mid << 2, x0, x1, x2, x3)) lo = mid;
+      else hi = mid - 1;
+    }
+    const keys = blocks[lo].keys;
+    let l = 0, h = blocks[lo].len - 1;
+    while (l < h) {
+      const mid = (l + h + 1) >>> 1;
+      if (_le4(keys, mid << 2, x0, x1, x2, x3)) l = mid;
       else h = mid - 1;
     }
     this.#j = lo;
@@ -361,6 +395,7 @@ export class _Cover {
       const b = new _Block(k);
       _copyKey(b.keys, 0, q, 0, k);
       b.len = 1;
+      this.size = 1;
       this.blocks.push(b);
       _copyKey(this.first, 0, q, 0, k);
       this.#shape++;
@@ -369,6 +404,35 @@ export class _Cover {
       return;
     }
     this.#locate(q);
+    this.#insertAt(q);
+  }
+
+  /**
+   * #ensure for a 4-word key `q` after the boundary (j0, i0): when no later
+   * block starts at or before `q`, only block j0 from i0 on is searched.
+   */
+  #ensureAfter(q: Int32Array, j0: number, i0: number): void {
+    const blocks = this.blocks;
+    const x0 = q[0], x1 = q[1], x2 = q[2], x3 = q[3];
+    if (j0 + 1 < blocks.length && _le4(this.first, (j0 + 1) << 2, x0, x1, x2, x3)) {
+      this.#locate4(x0, x1, x2, x3);
+    } else {
+      const keys = blocks[j0].keys;
+      let l = i0, h = blocks[j0].len - 1;
+      while (l < h) {
+        const mid = (l + h + 1) >>> 1;
+        if (_le4(keys, mid << 2, x0, x1, x2, x3)) l = mid;
+        else h = mid - 1;
+      }
+      this.#j = j0;
+      this.#i = l;
+    }
+    this.#insertAt(q);
+  }
+
+  /** The rest of #ensure, once #j/#i hold the last boundary <= q. */
+  #insertAt(q: Int32Array): void {
+    const k = this.k;
     let j = this.#j, i = this.#i;
     let count: number;
     if (j === -1) {
@@ -397,6 +461,7 @@ export class _Cover {
     _copyKey(b.keys, i * k, q, 0, k);
     b.cnt[i] = count - b.lazy;
     b.len++;
+    this.size++;
     if (i === 0) _copyKey(this.first, j * k, q, 0, k);
     this.#j = j;
     this.#i = i;
@@ -412,6 +477,7 @@ export class _Cover {
       _move(b.cnt, i, i + 1, b.len);
     }
     b.len--;
+    this.size--;
     if (b.len === 0) {
       this.#removeBlock(j);
       return;

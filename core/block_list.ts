@@ -94,6 +94,16 @@ function _parse(text: string, family: "ipv4" | "ipv6", out: _Addr): _Addr | null
     const v4 = parseIPv4(text);
     return v4 === -1 ? null : _fromV4(v4, out);
   }
+  // Plain hex-and-colon text (the usual form) takes the one-pass scan.
+  if (_parseIPv6Fast(text, _quad) === 1) {
+    out.fam = 6;
+    out.w0 = _quad[0];
+    out.w1 = _quad[1];
+    out.w2 = _quad[2];
+    out.w3 = _quad[3];
+    out.zone = "";
+    return out;
+  }
   // Node keeps whatever follows the first `%` as a zone and matches without it.
   const pct = text.indexOf("%");
   const bare = pct === -1 ? text : text.slice(0, pct);
@@ -646,6 +656,32 @@ function _cidr4(cidr: unknown): number {
   return prefix;
 }
 
+/**
+ * The IPv6 fast path of `addCIDR`/`removeCIDR`: for plain hex-and-colon text
+ * `addr/p` with `p` 0-128 written as `_splitCIDR` accepts it, parses the
+ * address into `_A` and returns `p`; -1 leaves the text to the general path.
+ */
+function _cidr6(cidr: unknown): number {
+  if (typeof cidr !== "string") return -1;
+  const slash = cidr.lastIndexOf("/");
+  const digits = cidr.length - slash - 1;
+  if (slash === -1 || digits < 1 || digits > 3) return -1;
+  let prefix = 0;
+  for (let i = slash + 1; i < cidr.length; i++) {
+    const d = cidr.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9 || (d === 0 && i === slash + 1 && digits > 1)) return -1;
+    prefix = prefix * 10 + d;
+  }
+  if (prefix > 128 || _parseIPv6Fast(cidr.slice(0, slash), _quad) !== 1) return -1;
+  _A.fam = 6;
+  _A.w0 = _quad[0];
+  _A.w1 = _quad[1];
+  _A.w2 = _quad[2];
+  _A.w3 = _quad[3];
+  _A.zone = "";
+  return prefix;
+}
+
 function _cidrFamily(address: string): "ipv4" | "ipv6" {
   return address.includes(":") ? "ipv6" : "ipv4";
 }
@@ -850,6 +886,11 @@ export class BlockList {
       this.#addSubnetAddr(_A, p);
       return;
     }
+    const p6 = _cidr6(cidr);
+    if (p6 !== -1) {
+      this.#addSubnetAddr(_A, p6);
+      return;
+    }
     const [address, prefix] = _splitCIDR(cidr);
     this.addSubnet(address, prefix, _cidrFamily(address));
   }
@@ -956,6 +997,11 @@ export class BlockList {
     const p = _cidr4(cidr);
     if (p !== -1) {
       this.#removeSubnetAddr(_A, p);
+      return;
+    }
+    const p6 = _cidr6(cidr);
+    if (p6 !== -1) {
+      this.#removeSubnetAddr(_A, p6);
       return;
     }
     const [address, prefix] = _splitCIDR(cidr);
@@ -1232,9 +1278,12 @@ export class BlockList {
     // is built again when they pay for it and changes are rare enough for
     // the delta to keep it a while (see #settle6).
     if ((what & 2) === 0) return;
+    // The flat IPv6 index holds the IPv6 cover only: its size is what the
+    // checks must pay for (IPv4 and IPv6 address rules are not in it).
+    const limit6 = cv.c6.size + 1024;
     if (cv.flat6 === null) {
       // A list still growing waits for checks enough to pay for its size.
-      if (limit > this.#limit6) this.#limit6 = limit;
+      if (limit6 > this.#limit6) this.#limit6 = limit6;
       if (this.#quiet6 !== this.#quietAt6) {
         this.#changes6++;
         this.#quietAt6 = this.#quiet6;
@@ -1244,7 +1293,7 @@ export class BlockList {
       this.#quiet6 = 0;
       this.#quietAt6 = 0;
       this.#changes6 = 1;
-      this.#limit6 = limit;
+      this.#limit6 = limit6;
     }
   }
 

@@ -12,7 +12,9 @@
  * - `mem`: bytes per rule of a 1M-rule list of `--impl=omninet|native`
  *   (heap + typed-array stores, and RSS), in a fresh process.
  *
- * Usage: <runtime> scripts/bench_block_list.ts [--part=main|big|mem] [--impl=omninet|native] [--budget-ms=N]
+ * - `churn`: the churn figures of `main` alone (`--v6=no`: IPv4 kinds only).
+ *
+ * Usage: <runtime> scripts/bench_block_list.ts [--part=main|big|mem|churn] [--impl=omninet|native] [--native=no] [--budget-ms=N]
  * @module
  */
 import * as nodeNet from "node:net";
@@ -248,6 +250,43 @@ const values = (() => {
 })();
 const misses = flat(Array.from({ length: 1024 }, (_, i) => v4((0x0b000000 + i * 4099) >>> 0))); // 11/8
 const subnetHits = flat(Array.from({ length: 1024 }, (_, i) => v4((0xc0a80000 + i * 37) >>> 0)));
+/** Group `i` of a pool's IPv6 values: two hex groups from `i`. */
+const g6 = (i: number): string => `${(i >>> 8).toString(16)}:${(i & 255).toString(16)}`;
+/** The IPv6 churn values: addresses, /64 subnets and 16-address ranges outside the base. */
+const values6 = (() => {
+  let v: Record<string, string[]> | null = null;
+  return (): Record<string, string[]> =>
+    v ??= {
+      fresh: pool((i) => `2001:db9:${g6(i)}::1`),
+      netText: pool((i) => `2001:dba:${g6(i)}::`),
+      cidrText: pool((i) => `2001:dba:${g6(i)}::/64`),
+      netIn: pool((i) => `2001:dba:${g6(i)}::5`),
+      rangeStart: pool((i) => `2001:dbb:${g6(i)}::10`),
+      rangeEnd: pool((i) => `2001:dbb:${g6(i)}::1f`),
+      rangeIn: pool((i) => `2001:dbb:${g6(i)}::14`),
+    };
+})();
+/** IPv6 /48s of the IPv6 churn base, under 2001:db8::/32 (10,000 of the 65,536). */
+const BASE6 = 10_000;
+const base6 = flat(
+  Array.from({ length: BASE6 }, (_, i) => `2001:db8:${((i * 6007) & 0xffff).toString(16)}::`),
+);
+// Misses: free /48s of 2001:db8::/32 and addresses outside it; hits: inside the base /48s.
+const churnMisses6 = flat(
+  Array.from(
+    { length: 1024 },
+    (_, i) =>
+      i & 1
+        ? `2001:db8:${((i * 6007 + 3) & 0xffff).toString(16)}::${i.toString(16)}`
+        : `2001:dc0:${i.toString(16)}::1`,
+  ),
+);
+const churnHits6 = flat(
+  Array.from(
+    { length: 1024 },
+    (_, i) => `2001:db8:${((i * 6007) & 0xffff).toString(16)}:${(i * 7).toString(16)}::1`,
+  ),
+);
 
 /** The churn base: 100,000 IPv4 address rules and one subnet (192.168.0.0/16). */
 function churnBase(make: () => AnyBlockList): AnyBlockList {
@@ -257,6 +296,18 @@ function churnBase(make: () => AnyBlockList): AnyBlockList {
     list.addAddress(v4((0x0a000000 + (rand() * 0xffffff | 0)) >>> 0));
   }
   list.addSubnet("192.168.0.0", 16);
+  return list;
+}
+
+/** The IPv6 churn base: the IPv4 base (first 90,000 of its addresses) and 10,000 IPv6 /48s. */
+function churnBase6(make: () => AnyBlockList): AnyBlockList {
+  const list = make();
+  const rand = prng(5);
+  for (let i = 0; i < 100_000 - BASE6; i++) {
+    list.addAddress(v4((0x0a000000 + (rand() * 0xffffff | 0)) >>> 0));
+  }
+  list.addSubnet("192.168.0.0", 16);
+  for (let i = 0; i < BASE6; i++) list.addSubnet(base6[i], 48, "ipv6");
   return list;
 }
 
@@ -280,6 +331,35 @@ function churn(
     if (list.check(misses[i & 1023])) sink++;
     if (list.check(subnetHits[i & 1023])) sink++;
   };
+  return churnRounds(round, mutate, undo, limit, () => sink);
+}
+
+/** As `churn()`, with IPv6 checks: the mutated address, a miss, a hit in a base /48. */
+function churn6(
+  list: AnyBlockList,
+  probe: (i: number) => string,
+  mutate: (i: number) => void,
+  undo: ((i: number) => void) | null,
+  limit = POOL,
+): [number, number | null] {
+  let sink = 0;
+  const round = (i: number, fn: (i: number) => void): void => {
+    fn(i);
+    if (list.check(probe(i), "ipv6")) sink++;
+    if (list.check(churnMisses6[i & 1023], "ipv6")) sink++;
+    if (list.check(churnHits6[i & 1023], "ipv6")) sink++;
+  };
+  return churnRounds(round, mutate, undo, limit, () => sink);
+}
+
+/** The timed loops of `churn()`/`churn6()`: `round(i, mutate)`, then `round(i, undo)` for each value used. */
+function churnRounds(
+  round: (i: number, fn: (i: number) => void) => void,
+  mutate: (i: number) => void,
+  undo: ((i: number) => void) | null,
+  limit: number,
+  sink: () => number,
+): [number, number | null] {
   let n = 0;
   const t0 = cpuMs();
   let t = t0;
@@ -298,7 +378,7 @@ function churn(
     for (; m < end; m++) round(m, undo);
     u = cpuMs();
   }
-  if (sink < 0) console.error(sink);
+  if (sink() < 0) console.error(sink());
   return [add, ((u - u0) * 1000) / m];
 }
 
@@ -307,7 +387,8 @@ const COLD_ROUNDS = 2000;
 
 /**
  * Churn figures at 100k rules: addresses, subnets (addSubnet/addCIDR),
- * ranges. `limit` caps the rounds of each kind.
+ * ranges; IPv4 on the IPv4 base, then IPv6 on the IPv6 base (`add6`...).
+ * `limit` caps the rounds of each kind.
  */
 function churnKinds(make: () => AnyBlockList, limit = POOL): Record<string, number | null> {
   const { fresh, netIn, cidrText, netText, rangeIn, rangeStart, rangeEnd } = values();
@@ -338,6 +419,35 @@ function churnKinds(make: () => AnyBlockList, limit = POOL): Record<string, numb
     (i) => rangeIn[i],
     (i) => list.addRange(rangeStart[i], rangeEnd[i]),
     can("removeRange") ? (i) => list.removeRange!(rangeStart[i], rangeEnd[i]) : null,
+    limit,
+  );
+  if (opt("v6") === "no") return out;
+  const v6 = values6();
+  list = churnBase6(make);
+  [out.add6, out.remove6] = churn6(
+    list,
+    (i) => v6.fresh[i],
+    (i) => list.addAddress(v6.fresh[i], "ipv6"),
+    can("removeAddress") ? (i) => list.removeAddress!(v6.fresh[i], "ipv6") : null,
+    limit,
+  );
+  list = churnBase6(make);
+  [out.subnetAdd6, out.subnetRemove6] = churn6(
+    list,
+    (i) => v6.netIn[i],
+    (i) => {
+      if (i & 1 && list.addCIDR) list.addCIDR(v6.cidrText[i]);
+      else list.addSubnet(v6.netText[i], 64, "ipv6");
+    },
+    can("removeSubnet") ? (i) => list.removeSubnet!(v6.netText[i], 64, "ipv6") : null,
+    limit,
+  );
+  list = churnBase6(make);
+  [out.rangeAdd6, out.rangeRemove6] = churn6(
+    list,
+    (i) => v6.rangeIn[i],
+    (i) => list.addRange(v6.rangeStart[i], v6.rangeEnd[i], "ipv6"),
+    can("removeRange") ? (i) => list.removeRange!(v6.rangeStart[i], v6.rangeEnd[i], "ipv6") : null,
     limit,
   );
   return out;
@@ -615,8 +725,18 @@ function partMem(): void {
   }));
 }
 
+/** Only the churn figures (omninet, and the native list unless `--native=no`). */
+function partChurn(): void {
+  console.log(JSON.stringify({
+    version: runtimeVersion(),
+    churn: churnAll(ours),
+    nativeChurn: opt("native") === "no" ? null : churnAll(native),
+  }));
+}
+
 const part = opt("part") ?? "main";
 if (part === "main") partMain();
+else if (part === "churn") partChurn();
 else if (part === "big") partBig();
 else if (part === "mem") partMem();
 else throw new Error(`unknown --part=${part}`);

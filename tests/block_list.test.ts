@@ -349,58 +349,81 @@ api("fromJSON() takes printed IPv4 entries as the add calls they stand for", () 
   assert.is(b.size, 5);
   assert.ok(b.check("9.9.9.9"));
 });
-api("addCIDR()/removeCIDR() of IPv4 text act as addSubnet()/removeSubnet() of its parts", () => {
-  const texts = [
-    "10.0.0.0/8",
-    "10.1.2.3/0",
-    "10.1.2.3/32",
-    "10.1.2.3/33",
-    "10.1.2.3/08",
-    "10.1.2.3/008",
-    "10.1.2.3/-1",
-    "10.1.2.3/+8",
-    "10.1.2.3/",
-    "10.1.2.3",
-    "10.1.2/8",
-    "010.1.2.3/8",
-    "a/b/10.0.0.0/8",
-    "::ffff:10.0.0.0/104",
-    "1.2.3.4/5/6",
-  ];
-  for (const text of texts) {
-    const viaCidr = new BlockList(), viaSubnet = new BlockList();
-    const slash = text.lastIndexOf("/");
-    const subnet = (b: BlockList, remove: boolean): void => {
-      if (
-        slash === -1 || String(Number.parseInt(text.slice(slash + 1), 10)) !== text.slice(slash + 1)
-      ) {
-        // What _splitCIDR refuses, as Node does.
-        throw Object.assign(new TypeError("refused"), { code: "ERR_INVALID_ARG_VALUE" });
-      }
-      const net = text.slice(0, slash), prefix = Number(text.slice(slash + 1));
-      const fam = net.includes(":") ? "ipv6" : "ipv4";
-      if (remove) b.removeSubnet(net, prefix, fam);
-      else b.addSubnet(net, prefix, fam);
-    };
-    const add = attempt(() => viaCidr.addCIDR(text));
-    assert.equal(add, attempt(() => subnet(viaSubnet, false)), text);
-    assert.equal(viaCidr.rules, viaSubnet.rules, text);
-    assert.equal(viaCidr.check("10.200.0.1"), viaSubnet.check("10.200.0.1"), text);
-    assert.equal(attempt(() => viaCidr.removeCIDR(text)), attempt(() => subnet(viaSubnet, true)));
-    assert.equal(viaCidr.rules, viaSubnet.rules, text);
-    assert.equal(viaCidr.check("10.200.0.1"), viaSubnet.check("10.200.0.1"), text);
-  }
-  const b = new BlockList();
-  b.addCIDR("10.0.0.0/8");
-  b.addCIDR("10.0.0.0/8");
-  b.removeCIDR("10.0.0.0/8");
-  assert.equal(b.rules, ["Subnet: IPv4 10.0.0.0/8"]);
-  assert.ok(b.check("10.9.9.9"));
-  b.removeCIDR("10.0.0.0/8");
-  assert.not.ok(b.check("10.9.9.9"));
-  throwsCode(() => b.addCIDR(5 as unknown as string), TypeError, "ERR_INVALID_ARG_TYPE");
-  throwsCode(() => b.removeCIDR(5 as unknown as string), TypeError, "ERR_INVALID_ARG_TYPE");
-});
+api(
+  "addCIDR()/removeCIDR() of IPv4 and IPv6 text act as addSubnet()/removeSubnet() of its parts",
+  () => {
+    const texts = [
+      "10.0.0.0/8",
+      "10.1.2.3/0",
+      "10.1.2.3/32",
+      "10.1.2.3/33",
+      "10.1.2.3/08",
+      "10.1.2.3/008",
+      "10.1.2.3/-1",
+      "10.1.2.3/+8",
+      "10.1.2.3/",
+      "10.1.2.3",
+      "10.1.2/8",
+      "010.1.2.3/8",
+      "a/b/10.0.0.0/8",
+      "::ffff:10.0.0.0/104",
+      "1.2.3.4/5/6",
+      "2001:db8::/32",
+      "2001:DB8:0:0:0:0:0:0/32",
+      "2001:db8::/0",
+      "2001:db8::/128",
+      "2001:db8::/129",
+      "2001:db8::/1000",
+      "2001:db8::/032",
+      "2001:db8::/-1",
+      "2001:db8::/+32",
+      "2001:db8::/",
+      "2001:db8::%eth0/32",
+      "2001:db8::1:2:3:4:5:6/32",
+      "2001:db8:::/32",
+      "::/0",
+      "::a/127",
+      "a::/16",
+      "x::/16",
+    ];
+    for (const text of texts) {
+      const viaCidr = new BlockList(), viaSubnet = new BlockList();
+      const slash = text.lastIndexOf("/");
+      const subnet = (b: BlockList, remove: boolean): void => {
+        if (
+          slash === -1 ||
+          String(Number.parseInt(text.slice(slash + 1), 10)) !== text.slice(slash + 1)
+        ) {
+          // What _splitCIDR refuses, as Node does.
+          throw Object.assign(new TypeError("refused"), { code: "ERR_INVALID_ARG_VALUE" });
+        }
+        const net = text.slice(0, slash), prefix = Number(text.slice(slash + 1));
+        const fam = net.includes(":") ? "ipv6" : "ipv4";
+        if (remove) b.removeSubnet(net, prefix, fam);
+        else b.addSubnet(net, prefix, fam);
+      };
+      const add = attempt(() => viaCidr.addCIDR(text));
+      assert.equal(add, attempt(() => subnet(viaSubnet, false)), text);
+      assert.equal(viaCidr.rules, viaSubnet.rules, text);
+      assert.equal(viaCidr.check("10.200.0.1"), viaSubnet.check("10.200.0.1"), text);
+      assert.equal(viaCidr.check("2001:db8::5", "ipv6"), viaSubnet.check("2001:db8::5", "ipv6"));
+      assert.equal(attempt(() => viaCidr.removeCIDR(text)), attempt(() => subnet(viaSubnet, true)));
+      assert.equal(viaCidr.rules, viaSubnet.rules, text);
+      assert.equal(viaCidr.check("10.200.0.1"), viaSubnet.check("10.200.0.1"), text);
+      assert.equal(viaCidr.check("2001:db8::5", "ipv6"), viaSubnet.check("2001:db8::5", "ipv6"));
+    }
+    const b = new BlockList();
+    b.addCIDR("10.0.0.0/8");
+    b.addCIDR("10.0.0.0/8");
+    b.removeCIDR("10.0.0.0/8");
+    assert.equal(b.rules, ["Subnet: IPv4 10.0.0.0/8"]);
+    assert.ok(b.check("10.9.9.9"));
+    b.removeCIDR("10.0.0.0/8");
+    assert.not.ok(b.check("10.9.9.9"));
+    throwsCode(() => b.addCIDR(5 as unknown as string), TypeError, "ERR_INVALID_ARG_TYPE");
+    throwsCode(() => b.removeCIDR(5 as unknown as string), TypeError, "ERR_INVALID_ARG_TYPE");
+  },
+);
 api("prints like Node's BlockList", () => {
   const b = new BlockList();
   b.addAddress("1.1.1.1");

@@ -444,4 +444,107 @@ random("the settled IPv6 index answers exactly at interval edges and bucket boun
     assert.is(list.check(full(a), "ipv6"), model.check(a, 6), full(a));
   }
 });
+random("IPv6 subnet, range and address churn interleaved with checks, settled and not", () => {
+  const rand = prng(35);
+  const pick = (n: number): number => rand() * n | 0;
+  const hex = (n: number): string => n.toString(16);
+  // 2001:db8:X:Y::Z, written compressed or in full (the staged and the full scan).
+  const at = (x: number, y: number, z: number): Val => {
+    const v = (0x20010db8n << 96n) | (BigInt(x) << 80n) | (BigInt(y) << 64n) | BigInt(z);
+    const text = rand() < 0.7
+      ? (z === 0 && rand() < 0.5
+        ? `2001:db8:${hex(x)}:${hex(y)}::`
+        : `2001:db8:${hex(x)}:${hex(y)}::${z > 0xffff ? `${hex(z >>> 16)}:` : ""}${
+          hex(z & 0xffff)
+        }`)
+      : `2001:db8:${hex(x)}:${hex(y)}:0:0:${hex(z >>> 16)}:${hex(z & 0xffff)}`;
+    return { fam: 6, x: v, text, zone: "", sa: false };
+  };
+  const ours = new BlockList();
+  const model = new Model();
+  // Base: /48s over 2001:db8::/32, enough boundaries for many blocks of the cover, and IPv4 rules.
+  const base: number[] = [];
+  for (let i = 0; i < 600; i++) {
+    const x = pick(0x10000);
+    base.push(x);
+    ours.addSubnet(`2001:db8:${hex(x)}::`, 48, "ipv6");
+    model.subnets.push({ v: at(x, 0, 0), prefix: 48 });
+  }
+  for (let i = 0; i < 200; i++) ours.addAddress(dotted(0x0a000000 + i));
+  const v4 = Array.from({ length: 200 }, (_, i): Val => ({
+    fam: 4,
+    x: MAPPED | BigInt(0x0a000000 + i),
+    text: dotted(0x0a000000 + i),
+    zone: "",
+    sa: false,
+  }));
+  for (const v of v4) model.addAddress(v);
+  let asked = 0, hits = 0;
+  const ask = (v: Val): void => {
+    const want = model.check(v.x, 6);
+    assert.is(ours.check(v.text, "ipv6"), want, v.text);
+    asked++;
+    if (want) hits++;
+  };
+  // X values near the base ones too, so that churn lands inside and beside base /48s.
+  const someX = (): number =>
+    (rand() < 0.5 ? base[pick(base.length)] + pick(3) - 1 : pick(0x10000)) & 0xffff;
+  const subnets: { v: Val; prefix: number }[] = [];
+  const ranges: { s: Val; e: Val }[] = [];
+  const addresses: Val[] = [];
+  for (let op = 0; op < 2500; op++) {
+    // Now and then a long run of checks settles the flat IPv6 index, which the changes that
+    // follow go around (its delta, then the live cover once the delta is full).
+    if (op % 600 === 300) {
+      for (let i = 0; i < ours.size + 4096; i++) ours.check("2001:db8::1", "ipv6");
+    }
+    const r = rand();
+    const x = someX(), y = pick(0x10000);
+    let probe: Val;
+    if (r < 0.3) {
+      const prefix = [64, 64, 60, 48, 56, 72, 40, 44][pick(8)];
+      const v = at(x, y, prefix > 64 ? (pick(0x10000) << 16) >>> 0 : 0);
+      ours.addSubnet(v.text, prefix, "ipv6");
+      model.subnets.push({ v, prefix });
+      subnets.push({ v, prefix });
+      probe = at(x, y, pick(0x100));
+    } else if (r < 0.45) {
+      const z = pick(0x1000);
+      const s = at(x, y, z), e = at(x, rand() < 0.9 || y === 0xffff ? y : y + 1, z + pick(40));
+      ours.addRange(s.text, e.text, "ipv6");
+      model.ranges.push({ s, e });
+      ranges.push({ s, e });
+      probe = at(x, y, z + pick(50) - 5 < 0 ? 0 : z + pick(50) - 5);
+    } else if (r < 0.55) {
+      const v = at(x, y, pick(0x100));
+      ours.addAddress(v.text, "ipv6");
+      model.addAddress(v);
+      addresses.push(v);
+      probe = v;
+    } else if (r < 0.8 && subnets.length > 0) {
+      const [{ v, prefix }] = subnets.splice(pick(subnets.length), 1);
+      ours.removeSubnet(v.text, prefix, "ipv6");
+      model.removeSubnet(v, prefix);
+      probe = at(Number((v.x >> 80n) & 0xffffn), Number((v.x >> 64n) & 0xffffn), pick(0x100));
+    } else if (r < 0.93 && ranges.length > 0) {
+      const [{ s, e }] = ranges.splice(pick(ranges.length), 1);
+      ours.removeRange(s.text, e.text, "ipv6");
+      model.removeRange(s, e);
+      probe = s;
+    } else if (addresses.length > 0) {
+      const [v] = addresses.splice(pick(addresses.length), 1);
+      ours.removeAddress(v.text, "ipv6");
+      model.addresses.delete(v.x);
+      probe = v;
+    } else {
+      continue;
+    }
+    // Three checks per change: its value, a random address, one in a base /48.
+    ask(probe);
+    ask(at(pick(0x10000), pick(0x10000), pick(0x10000)));
+    ask(at(base[pick(base.length)], pick(0x10000), pick(0x10000)));
+  }
+  assert.equal(ours.rules, model.rules());
+  assert.ok(hits > asked * 0.1 && hits < asked * 0.9, `hits ${hits} of ${asked}`);
+});
 random.run();
