@@ -81,4 +81,29 @@ flow("a 1 MiB write reaches the reader in chunks of at most 64 KiB", async () =>
   }
 });
 
+flow("a bulk transfer is read in chunks larger than the first small read region", async () => {
+  // Adapters that start an idle connection on a small read buffer must grow
+  // it while reads come back full (Deno.connect's adapter stayed at 4 KiB).
+  const size = 4 * 1024 * 1024;
+  const piece = Buffer.alloc(64 * 1024, 3);
+  const { server, client } = await pair((s) => {
+    s.on("error", () => {});
+    for (let i = 0; i < size / piece.length; i++) s.write(piece);
+    s.end();
+  });
+  try {
+    let reads = 0;
+    let got = 0;
+    client.on("data", (d: Buffer) => {
+      reads++;
+      got += d.length;
+    });
+    await within(new Promise<void>((r) => client.on("end", r)), "end");
+    assert.is(got, size);
+    assert.ok(reads < size / 8192, `${reads} reads for ${size} bytes`);
+  } finally {
+    await done(server, client);
+  }
+});
+
 flow.run();

@@ -128,9 +128,12 @@ export class DenoStream extends CachedEnds implements StreamHandle {
     } else if (n < size >> 2 && size > MIN_READ) {
       this.#readSize = size >> 1;
     }
-    if (n <= COPY_MAX && size <= this.#readSize) {
+    if (n <= COPY_MAX) {
       const copy = Buffer.allocUnsafe(n);
       copy.set(view.subarray(0, n));
+      // The region serves the next read only at the size wanted now: a read
+      // that came back full (the 4 KiB first region) must grow the next one.
+      if (size !== this.#readSize) this.#giveBack(view);
       return copy;
     }
     this.#view = null;
