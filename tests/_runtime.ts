@@ -45,6 +45,55 @@ export interface SpawnOptions {
   input?: string | Uint8Array;
   /** Runtime flags placed before the script (after `run -A --quiet` on Deno). */
   runtimeArgs?: string[];
+  /**
+   * Start the script through this launcher: a plain `.mjs` file under
+   * `tests/fixtures/` (read from the sources, also under `dist/`), run by
+   * Node whatever runtime the suite is on, with `launcherArgs` and then the
+   * script's whole command line as its arguments (e.g. to hand it a listening
+   * socket as fd 3). The child's stdin is then empty.
+   */
+  launcher?: string;
+  /** Arguments for the launcher, before the command it starts. */
+  launcherArgs?: string[];
+}
+
+/**
+ * The command line that runs a script from `tests/` on the current runtime:
+ * the compiled `.js` next to this module under Node (with Node's own flags),
+ * the `.ts` source under Deno (`run -A --quiet`) and Bun.
+ * @param relPathWithoutExt script path under `tests/`, without extension
+ * @param args arguments passed to the script
+ * @param runtimeArgs runtime flags placed before the script
+ * @returns the executable and its arguments
+ * @example
+ * ```ts
+ * const [cmd, argv] = scriptCommand("fixtures/transport_ref", ["listener-unref"]);
+ * ```
+ */
+export function scriptCommand(
+  relPathWithoutExt: string,
+  args: string[] = [],
+  runtimeArgs: string[] = [],
+): [string, string[]] {
+  const here = (import.meta as { url: string }).url;
+  const ext = here.endsWith(".js") ? ".js" : ".ts";
+  const file = fileURLToPath(new URL(`./${relPathWithoutExt}${ext}`, here));
+  const runtime = currentRuntime();
+  // Node keeps its own flags (e.g. --experimental-transform-types for .ts).
+  const pre = runtime === "deno"
+    ? ["run", "-A", "--quiet"]
+    : runtime === "node"
+    ? process.execArgv
+    : [];
+  return [process.execPath, [...pre, ...runtimeArgs, file, ...args]];
+}
+
+/** The path of a plain launcher script in the sources' `tests/fixtures/`. */
+function _launcherPath(name: string): string {
+  const here = (import.meta as { url: string }).url;
+  // Plain JavaScript, not built: from dist/tests/ it is read in the sources.
+  const from = here.endsWith(".js") ? "../../tests/fixtures/" : "./fixtures/";
+  return fileURLToPath(new URL(`${from}${name}`, here));
 }
 
 /**
@@ -72,17 +121,12 @@ export function spawnScript(
   env: Record<string, string> = {},
   options: SpawnOptions = {},
 ): Promise<SpawnResult> {
-  const here = (import.meta as { url: string }).url;
-  const ext = here.endsWith(".js") ? ".js" : ".ts";
-  const file = fileURLToPath(new URL(`./${relPathWithoutExt}${ext}`, here));
-  const runtime = currentRuntime();
-  // Node keeps its own flags (e.g. --experimental-transform-types for .ts).
-  const pre = runtime === "deno"
-    ? ["run", "-A", "--quiet"]
-    : runtime === "node"
-    ? process.execArgv
-    : [];
-  const child = spawn(process.execPath, [...pre, ...(options.runtimeArgs ?? []), file, ...args], {
+  let [cmd, argv] = scriptCommand(relPathWithoutExt, args, options.runtimeArgs);
+  if (options.launcher !== undefined) {
+    argv = [_launcherPath(options.launcher), ...(options.launcherArgs ?? []), cmd, ...argv];
+    cmd = currentRuntime() === "node" ? process.execPath : "node";
+  }
+  const child = spawn(cmd, argv, {
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });

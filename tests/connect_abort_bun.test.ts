@@ -8,11 +8,9 @@
 // Runs on every configuration.
 import * as nodeNet from "node:net";
 import { spawn } from "node:child_process";
-import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { currentRuntime, spawnScript } from "./_runtime.ts";
+import { scriptCommand, spawnScript } from "./_runtime.ts";
 
 const abortSuite = suite("connect given up while pending");
 
@@ -25,16 +23,8 @@ interface Blocker {
 
 /** Starts the child whose listener never accepts; resolves with its port. */
 function startBlocker(): Promise<Blocker> {
-  const here = (import.meta as { url: string }).url;
-  const ext = here.endsWith(".js") ? ".js" : ".ts";
-  const file = fileURLToPath(new URL(`./${FIXTURE}${ext}`, here));
-  const runtime = currentRuntime();
-  const pre = runtime === "deno"
-    ? ["run", "-A", "--quiet"]
-    : runtime === "node"
-    ? process.execArgv
-    : [];
-  const child = spawn(process.execPath, [...pre, file, "block"], {
+  const [cmd, argv] = scriptCommand(FIXTURE, ["block"]);
+  const child = spawn(cmd, argv, {
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {

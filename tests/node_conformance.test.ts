@@ -2,17 +2,15 @@
 // not: each test is a fresh check of what Node's `net` documentation (and
 // Node 26's behaviour, where the docs are silent) says, run on every runtime.
 import { Buffer } from "node:buffer";
-import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import net from "../mod.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import { removeDir, sleep, tempDir, waitFor } from "./_net.ts";
-import { currentRuntime } from "./_runtime.ts";
+import { type SpawnResult, spawnScript } from "./_runtime.ts";
 
 type Server = ReturnType<typeof net.createServer>;
 type Sock = InstanceType<typeof net.Socket>;
@@ -1211,30 +1209,11 @@ fds("a descriptor that is not a socket: 'error' listen EINVAL, nothing thrown", 
 });
 
 /** Runs the listen_fd_unix fixture with an inherited listening Unix socket as fd 3. */
-function runUnixFdChild(): Promise<{ stdout: string; stderr: string; code: number | null }> {
-  const here = (import.meta as { url: string }).url;
-  const ext = here.endsWith(".js") ? ".js" : ".ts";
-  const fixture = fileURLToPath(new URL(`./fixtures/listen_fd_unix${ext}`, here));
-  // Plain JavaScript for Node, not built: from dist/tests/ it is read in the sources.
-  const from = ext === ".js" ? "../../tests/fixtures/" : "./fixtures/";
-  const launcher = fileURLToPath(new URL(`${from}listen_fd_unix_launcher.mjs`, here));
-  const rt = currentRuntime();
-  const pre = rt === "deno" ? ["run", "-A", "--quiet"] : rt === "node" ? process.execArgv : [];
-  const node = rt === "node" ? process.execPath : "node";
-  const child = spawn(node, [launcher, process.execPath, ...pre, fixture], {
-    stdio: ["ignore", "pipe", "pipe"],
+function runUnixFdChild(): Promise<SpawnResult> {
+  return spawnScript("fixtures/listen_fd_unix", [], {}, {
+    launcher: "listen_fd_launcher.mjs",
+    launcherArgs: ["unix"],
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-  return new Promise((resolve) =>
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr, code });
-    })
-  );
 }
 
 fds("an inherited Unix socket listens and its server.address() is null", async () => {
