@@ -143,10 +143,9 @@ args(
   },
 );
 
-args("new Socket({ fd }) wraps the transport's handle as connected", () => {
-  const real = getTransport();
-  const seen: number[] = [];
-  const fake: StreamHandle = {
+/** A connected-looking handle that takes every write at once; `shutdown` decides its shutdown. */
+function fakeHandle(shutdown: StreamHandle["shutdown"]): StreamHandle {
+  return {
     attach() {},
     readStart() {},
     readStop() {},
@@ -156,9 +155,7 @@ args("new Socket({ fd }) wraps the transport's handle as connected", () => {
     writev(_c, cb) {
       cb();
     },
-    shutdown(cb) {
-      cb();
-    },
+    shutdown,
     close(cb) {
       setTimeout(cb, 0);
     },
@@ -169,6 +166,12 @@ args("new Socket({ fd }) wraps the transport's handle as connected", () => {
     localAddress: () => null,
     remoteAddress: () => null,
   };
+}
+
+args("new Socket({ fd }) wraps the transport's handle as connected", () => {
+  const real = getTransport();
+  const seen: number[] = [];
+  const fake = fakeHandle((cb) => cb());
   setTransport({
     ...real,
     name: "fd",
@@ -192,29 +195,7 @@ args("new Socket({ fd }) wraps the transport's handle as connected", () => {
 function socketWithHeldShutdown(): { socket: Socket; shutdowns: Array<(err?: Error) => void> } {
   const real = getTransport();
   const shutdowns: Array<(err?: Error) => void> = [];
-  const fake: StreamHandle = {
-    attach() {},
-    readStart() {},
-    readStop() {},
-    write(_c, cb) {
-      cb();
-    },
-    writev(_c, cb) {
-      cb();
-    },
-    shutdown(cb) {
-      shutdowns.push(cb as (err?: Error) => void);
-    },
-    close(cb) {
-      setTimeout(cb, 0);
-    },
-    setNoDelay() {},
-    setKeepAlive() {},
-    ref() {},
-    unref() {},
-    localAddress: () => null,
-    remoteAddress: () => null,
-  };
+  const fake = fakeHandle((cb) => shutdowns.push(cb as (err?: Error) => void));
   setTransport({ ...real, name: "fd", openFd: () => fake });
   try {
     return { socket: new Socket({ fd: 7, readable: false }), shutdowns };
