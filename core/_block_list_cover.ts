@@ -85,6 +85,28 @@ export function _le4(
 }
 
 /**
+ * Whether (x0, x1, x2, x3) is <= the 4-word key at `keys[p]` (sign-flipped words).
+ * @returns `true` if so.
+ * @internal
+ */
+export function _ge4(
+  keys: Int32Array,
+  p: number,
+  x0: number,
+  x1: number,
+  x2: number,
+  x3: number,
+): boolean {
+  const a0 = keys[p];
+  if (a0 !== x0) return a0 > x0;
+  const a1 = keys[p + 1];
+  if (a1 !== x1) return a1 > x1;
+  const a2 = keys[p + 2];
+  if (a2 !== x2) return a2 > x2;
+  return keys[p + 3] >= x3;
+}
+
+/**
  * Interval multiset over `k`-word keys (see the module doc).
  * @example
  * ```ts

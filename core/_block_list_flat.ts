@@ -14,7 +14,7 @@
  * them evenly wherever in the 128-bit space they lie.
  * @module
  */
-import { type _Cover, _le4 } from "./_block_list_cover.ts";
+import { type _Cover, _ge4, _le4 } from "./_block_list_cover.ts";
 
 const _FLIP = 0x80000000;
 
@@ -38,27 +38,6 @@ function _to4(w: Int32Array, p: number): number {
 
 /** Regions of at most 2 ** _MAX_MAP_BITS make a bit map (128 KiB). */
 const _MAX_MAP_BITS = 20;
-
-/**
- * Whether (x0, x1, x2, x3) is <= the 4-word key at `keys[p]` (sign-flipped words).
- * @returns `true` if so.
- */
-export function _ge4(
-  keys: Int32Array,
-  p: number,
-  x0: number,
-  x1: number,
-  x2: number,
-  x3: number,
-): boolean {
-  const a0 = keys[p];
-  if (a0 !== x0) return a0 > x0;
-  const a1 = keys[p + 1];
-  if (a1 !== x1) return a1 > x1;
-  const a2 = keys[p + 2];
-  if (a2 !== x2) return a2 > x2;
-  return keys[p + 3] >= x3;
-}
 
 /**
  * Disjoint sorted 128-bit intervals (ends included) with a bucket table.

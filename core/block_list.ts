@@ -25,8 +25,8 @@ import {
 } from "./ip.ts";
 import { _socketAddressValue, SocketAddress } from "./socket_address.ts";
 import { validateInt32, validateString } from "./validators.ts";
-import { _Cover, _le4 } from "./_block_list_cover.ts";
-import { _Flat6, _ge4, _tz4 } from "./_block_list_flat.ts";
+import { _Cover, _ge4, _le4 } from "./_block_list_cover.ts";
+import { _Flat6, _tz4 } from "./_block_list_flat.ts";
 import { _HEAD, _head6, _tail6 } from "./_block_list_scan6.ts";
 import { _M_EFAM6, _M_FAM6, _M_LIVE, _M_PREFIX, _M_WIDE, _Rows } from "./_block_list_rows.ts";
 
