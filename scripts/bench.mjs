@@ -224,26 +224,18 @@ function printBig(results) {
     }
     const n1M = b.native1M;
     const notBuilt = `not built (fills 100k in ${ms(b.nativeFill100k)})`;
-    checkRows.push([
-      r.big.version,
-      "omninet",
-      ...cells.map((c) => ns(b.ours100k.check[c])),
-      ...cells.map((c) => ns(b.ours1M.check[c])),
-    ]);
-    if (b.ours100k.checkLive) {
+    const kinds = [
+      ["omninet", "check"],
+      ["omninet, changing", "checkLive"],
+      ["omninet, changing v6", "checkLive6"],
+    ];
+    for (const [impl, key] of kinds) {
+      if (!b.ours100k[key]) continue;
       checkRows.push([
-        "",
-        "omninet, changing",
-        ...cells.map((c) => ns(b.ours100k.checkLive[c])),
-        ...cells.map((c) => ns(b.ours1M.checkLive[c])),
-      ]);
-    }
-    if (b.ours100k.checkLive6) {
-      checkRows.push([
-        "",
-        "omninet, changing v6",
-        ...cells.map((c) => ns(b.ours100k.checkLive6[c])),
-        ...cells.map((c) => ns(b.ours1M.checkLive6[c])),
+        impl === "omninet" ? r.big.version : "",
+        impl,
+        ...cells.map((c) => ns(b.ours100k[key][c])),
+        ...cells.map((c) => ns(b.ours1M[key][c])),
       ]);
     }
     checkRows.push([
