@@ -432,4 +432,22 @@ addrs("an accepted handle still reports both ends after a FIN exchange it starte
   assert.equal(later, want);
 });
 
+addrs("a dialled handle still reports its peer after a FIN exchange the peer started", async () => {
+  const [c, s] = await tcpPair();
+  const want = {
+    address: "127.0.0.1",
+    family: "IPv4",
+    port: (s.localAddress() as AddressInfo).port,
+  };
+  const a = new Peer(c);
+  const b = new Peer(s);
+  await shutdown(s);
+  await a.until(() => a.ended, "onEnd on the dialled end");
+  await shutdown(c);
+  await b.until(() => b.ended, "onEnd on the accepted end");
+  assert.equal(c.remoteAddress(), want);
+  await sleep(50);
+  assert.equal(c.remoteAddress(), want);
+});
+
 addrs.run();
