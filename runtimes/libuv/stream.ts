@@ -52,6 +52,8 @@ export class UvStream extends CachedEnds implements StreamHandle {
     // FIN, or at close, not here: an idle connection holds no address object
     // (80 B less heap per accepted socket, Node 24). After a reset the kernel
     // names the peer no more; Node's own sockets answer `undefined` then too.
+    // (A stream dialled to an IPv4 literal gets its peer from the dial: see
+    // `_dialledPeer` in mod.ts.)
   }
 
   attach(events: HandleEvents): void {
@@ -93,7 +95,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     if ((this.#flags & _CLOSED) !== 0) return;
     if (this.#error !== null) return this.#later(cb);
     // Before our FIN: once both FINs are exchanged the kernel names the peer no more.
-    if ((this.#flags & _TCP) !== 0) this.keepPeer();
+    if ((this.#flags & _TCP) !== 0) this.remoteAddress();
     const req = new uv.ShutdownWrap();
     req.handle = this.#h;
     req.oncomplete = _afterShutdown;
@@ -164,14 +166,6 @@ export class UvStream extends CachedEnds implements StreamHandle {
     this.#flags |= _CLOSED;
     this.#h[OWNER] = undefined;
     return startUvTls(this.#h, ends, req, cb);
-  }
-
-  /**
-   * Makes sure the peer stays known once the kernel may forget it (both FINs
-   * exchanged): reads it now unless it is read already.
-   */
-  protected keepPeer(): void {
-    this.remoteAddress();
   }
 
   protected readLocal(): Endpoint {
@@ -255,7 +249,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
 
   #readFailed(status: number): void {
     // While only the peer's FIN came, getpeername still answers.
-    if (status === UV_EOF && (this.#flags & _TCP) !== 0) this.keepPeer();
+    if (status === UV_EOF && (this.#flags & _TCP) !== 0) this.remoteAddress();
     this.#flags = (this.#flags | _READ_DONE) & ~_READING;
     this.#h.readStop();
     if (status === UV_EOF) this.#events!.onEnd();
@@ -280,37 +274,6 @@ export class UvStream extends CachedEnds implements StreamHandle {
 export class UvTcpStream extends UvStream {
   reset(cb: () => void): void {
     this.abort(cb);
-  }
-}
-
-/** Set in `UvDialledStream`'s `#port` once the dialled peer is kept (above the 16 port bits). */
-const _KEPT = 0x10000;
-
-/**
- * A TCP stream dialled to an IPv4 literal: its peer is the address it
- * dialled, in the canonical form getpeername would report (the address
- * passed isIP()), so keeping the peer costs no system call and no object
- * until it is asked for. Until then the kernel is asked, as for any stream:
- * after a reset it names no peer, and Node's sockets answer `undefined` too.
- */
-export class UvDialledStream extends UvTcpStream {
-  readonly #address: string;
-  /** The dialled port, with `_KEPT` once the peer is kept. */
-  #port: number;
-
-  constructor(h: RawStream, address: string, port: number) {
-    super(h, true);
-    this.#address = address;
-    this.#port = port;
-  }
-
-  protected override keepPeer(): void {
-    this.#port |= _KEPT;
-  }
-
-  protected override readRemote(): Endpoint {
-    if ((this.#port & _KEPT) === 0) return super.readRemote();
-    return { address: this.#address, family: "IPv4", port: this.#port & 0xffff };
   }
 }
 
