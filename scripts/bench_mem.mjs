@@ -9,7 +9,10 @@
 // (labels without spaces, lower case, a prefix is enough) to pick runtimes,
 // --modes=load,idle,burst (the default: all three) to pick measurements.
 // `load` is what importing the library costs (RSS and heap after a GC, and
-// on Node the built-in modules the import loaded).
+// on Node the built-in modules the import loaded). --loaded adds a third
+// burst subject, the runtime's node:net with omninet imported but unused: its
+// median peak beside node:net's is what loading the library costs at the
+// peak, the rest of omninet's excess is what using it costs.
 import { existsSync } from "node:fs";
 import { benchRuns, runJsonLines } from "./_bench_runner.mjs";
 
@@ -21,6 +24,7 @@ const sizes = quick
   : { load: 0, idle: 5_000, burst: 10_000 };
 const modes = process.argv.find((a) => a.startsWith("--modes="))?.slice(8).split(",") ??
   ["load", "idle", "burst"];
+const withLoaded = process.argv.includes("--loaded");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const key = (label) => label.toLowerCase().replace(/\s+/g, "");
 const runs = benchRuns("bench_mem", {
@@ -48,11 +52,16 @@ for (const [label, cmd, args] of runs) {
   }
   for (const mode of modes) {
     const best = {};
-    const peaks = { omninet: [], "node:net": [] };
+    const peaks = { omninet: [], "node:net": [], loaded: [] };
     const loads = { omninet: [], "node:net": [] };
     // Alternate the subjects so drift in machine load hits both alike.
     for (let round = 0; round < rounds; round++) {
-      for (const subject of mode === "load" ? ["omninet"] : ["omninet", "node:net"]) {
+      const subjects = mode === "load"
+        ? ["omninet"]
+        : mode === "burst" && withLoaded
+        ? ["omninet", "node:net", "loaded"]
+        : ["omninet", "node:net"];
+      for (const subject of subjects) {
         process.stderr.write(`${label}: ${subject} ${mode} (round ${round + 1}/${rounds})\n`);
         const m = measure(cmd, args, subject, mode);
         if (m?.peak_rss_MiB !== undefined) peaks[subject].push(m.peak_rss_MiB);
@@ -131,15 +140,17 @@ if (modes.includes("burst")) {
   };
   const range = (xs) => (xs.length ? `${f1(Math.min(...xs))}–${f1(Math.max(...xs))}` : "—");
   console.log(`\nBurst peak RSS over ${rounds} rounds: median (range)`);
-  console.log("\n| runtime | omninet | node:net | median ratio |");
-  console.log("|---|---:|---:|---:|");
+  const loadedCol = withLoaded ? " node:net, omninet loaded | loaded ratio |" : "";
+  console.log(`\n| runtime | omninet | node:net | median ratio |${loadedCol}`);
+  console.log(`|---|---:|---:|---:|${withLoaded ? "---:|---:|" : ""}`);
   for (const { label, mode, peaks } of rows) {
     if (mode !== "burst") continue;
-    const o = median(peaks.omninet), n = median(peaks["node:net"]);
+    const o = median(peaks.omninet), n = median(peaks["node:net"]), l = median(peaks.loaded);
+    const loaded = withLoaded ? ` ${f1(l)} MiB (${range(peaks.loaded)}) | ${ratio(l, n)} |` : "";
     console.log(
       `| ${label} | ${f1(o)} MiB (${range(peaks.omninet)}) | ${f1(n)} MiB (${
         range(peaks["node:net"])
-      }) | ${ratio(o, n)} |`,
+      }) | ${ratio(o, n)} |${loaded}`,
     );
   }
   console.log(

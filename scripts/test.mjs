@@ -146,10 +146,15 @@ async function main() {
   const wantsDist = !runtimesArg || runtimesArg.split(",").some((r) => RUNTIMES[r]?.dist);
   if (!skipChecks || wantsDist) {
     rmSync(join(root, "dist"), { recursive: true, force: true });
+    // The package's JavaScript (comments stripped), then its .d.ts with their JSDoc.
     built = await step("build (tsc -> dist/)", process.execPath, [
       join(root, "node_modules/typescript/bin/tsc"),
       "-p",
       "tsconfig.build.json",
+    ]) && await step("build (tsc -> dist/*.d.ts)", process.execPath, [
+      join(root, "node_modules/typescript/bin/tsc"),
+      "-p",
+      "tsconfig.types.json",
     ]);
     if (!built) failedChecks++;
   }

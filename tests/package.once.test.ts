@@ -295,6 +295,21 @@ pkg("package.json: types first in exports, a bin with a node shebang", () => {
   assert.ok(cli.startsWith("#!/usr/bin/env node\n"));
 });
 
+pkg("the JavaScript is plain ASCII without comments; the .d.ts keep their JSDoc", () => {
+  const dir = join(project, "node_modules", "@omninet", "net");
+  const js = packList.filter((f) => f.endsWith(".js"));
+  assert.ok(js.length > 10, `only ${js.length} .js files packed`);
+  for (const file of js) {
+    const text = readFileSync(join(dir, file), "utf8");
+    // A non-ASCII character makes V8 and JSC hold the whole source as 2-byte text.
+    assert.not.ok(/[^\t\n\r -~]/.test(text), `${file} holds non-ASCII characters`);
+    assert.not.ok(text.includes("/**"), `${file} keeps its JSDoc`);
+  }
+  for (const file of ["dist/mod.d.ts", "dist/core/socket.d.ts", "dist/sockets.d.ts"]) {
+    assert.ok(readFileSync(join(dir, file), "utf8").includes("@example"), `${file} lost its JSDoc`);
+  }
+});
+
 async function consume(cmd: string, args: string[]): Promise<void> {
   const r = await run(cmd, args, project);
   assert.is(r.code, 0, r.stderr);
