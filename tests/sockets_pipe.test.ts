@@ -525,6 +525,95 @@ pipe("toNetSocket() on either end of a pipe: same outcome as the standard pipe",
   }
 });
 
+/** Checks `value` against the pattern from `offset`; the first wrong offset, or -1. */
+function mismatchAt(value: Uint8Array, offset: number): number {
+  for (let i = 0; i < value.length; i++) if (value[i] !== (offset + i) % 251) return offset + i;
+  return -1;
+}
+
+pipe(
+  "a pipe stopped mid-transfer hands the source on with no byte lost, doubled or misplaced",
+  async () => {
+    const total = 24 * MiB;
+    const chunk = 64 * 1024;
+    for (const next of ["reader", "toNetSocket"]) {
+      const { pairs: [[a, sa], [b, sb]], server } = await pairs(2, true);
+      try {
+        const ctl = new AbortController();
+        const reason = new Error("stop");
+        const piped = sa.readable.pipeTo(sb.writable, {
+          signal: ctl.signal,
+          preventAbort: true,
+          preventCancel: true,
+        });
+        const writing = (async () => {
+          const w = a.writable.getWriter();
+          for (let off = 0; off < total; off += chunk) await w.write(pattern(off, chunk));
+          await w.close();
+        })();
+        // b, the old owner's far end: stop the pipe while bytes are still streaming in.
+        const br = b.readable.getReader();
+        let viaPipe = 0;
+        let bad = -1;
+        while (viaPipe < 2 * MiB) {
+          const { value, done } = await br.read();
+          if (done) break;
+          if (bad < 0) bad = mismatchAt(value, viaPipe);
+          viaPipe += value.length;
+        }
+        ctl.abort(reason);
+        assert.is(await rejection(piped), reason);
+        // Everything the pipe read was written before it settled: b's end gets its FIN now.
+        await sb.writable.close();
+        for (;;) {
+          const { value, done } = await br.read();
+          if (done) break;
+          if (bad < 0) bad = mismatchAt(value, viaPipe);
+          viaPipe += value.length;
+        }
+        assert.is(bad, -1, "bytes through the pipe");
+        assert.ok(viaPipe < total, `the pipe stopped early (${viaPipe} of ${total})`);
+        // The rest comes from sa's readable (what it queued), then from its next owner.
+        let rest = viaPipe;
+        const take = (value: Uint8Array) => {
+          if (bad < 0) bad = mismatchAt(value, rest);
+          rest += value.length;
+        };
+        if (next === "reader") {
+          const r = sa.readable.getReader();
+          for (;;) {
+            const { value, done } = await r.read();
+            if (done) break;
+            take(value);
+          }
+        } else {
+          const netSocket = toNetSocket(sa);
+          // Bytes the readable queued before the hand-over are still its own to read.
+          const r = sa.readable.getReader();
+          for (;;) {
+            const { value, done } = await r.read();
+            if (done) break;
+            take(value);
+          }
+          const net = await netSocket;
+          await new Promise<void>((resolve, reject) => {
+            net.on("data", (d: Uint8Array) => take(d));
+            net.once("end", () => resolve());
+            net.once("error", reject);
+            net.resume();
+          });
+          net.destroy();
+        }
+        await writing;
+        assert.is(bad, -1, `bytes after the hand-over (${next})`);
+        assert.is(rest, total, next);
+      } finally {
+        await closeAll(server, [a, sa, b, sb]);
+      }
+    }
+  },
+);
+
 pipe("parts of one read buffer reach a reader whole, in order, before the end", async () => {
   const { socket, handle } = fakeSocket();
   const reader = socket.readable.getReader();
