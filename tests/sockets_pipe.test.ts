@@ -551,26 +551,24 @@ pipe(
           for (let off = 0; off < total; off += chunk) await w.write(pattern(off, chunk));
           await w.close();
         })();
-        // b, the old owner's far end: stop the pipe while bytes are still streaming in.
+        // b, the old owner's far end, reads all along (a pipe that stops waits for its write in
+        // flight); it stops the pipe while bytes are still streaming in.
         const br = b.readable.getReader();
         let viaPipe = 0;
         let bad = -1;
-        while (viaPipe < 2 * MiB) {
-          const { value, done } = await br.read();
-          if (done) break;
-          if (bad < 0) bad = mismatchAt(value, viaPipe);
-          viaPipe += value.length;
-        }
-        ctl.abort(reason);
+        const readingB = (async () => {
+          for (;;) {
+            const { value, done } = await br.read();
+            if (done) break;
+            if (bad < 0) bad = mismatchAt(value, viaPipe);
+            viaPipe += value.length;
+            if (viaPipe >= 2 * MiB && !ctl.signal.aborted) ctl.abort(reason);
+          }
+        })();
         assert.is(await rejection(piped), reason);
         // Everything the pipe read was written before it settled: b's end gets its FIN now.
         await sb.writable.close();
-        for (;;) {
-          const { value, done } = await br.read();
-          if (done) break;
-          if (bad < 0) bad = mismatchAt(value, viaPipe);
-          viaPipe += value.length;
-        }
+        await readingB;
         assert.is(bad, -1, "bytes through the pipe");
         assert.ok(viaPipe < total, `the pipe stopped early (${viaPipe} of ${total})`);
         // The rest comes from sa's readable (what it queued), then from its next owner.
