@@ -307,11 +307,13 @@ export class Socket {
   #writtenAtOnce = 0;
   /** `handle.write()` is running: a callback now means the bytes were taken at once. */
   #inWrite = false;
-  /** What a callback made during `handle.write()` said (`undefined`: none came). */
-  #atOnce: { err?: SystemError | null } | undefined = undefined;
+  /** A callback came during `handle.write()`, with this error (or none). */
+  #atOnce = false;
+  #atOnceErr: SystemError | null = null;
   #onWritten = (err?: SystemError | null): void => {
     if (this.#inWrite) {
-      this.#atOnce = { err };
+      this.#atOnce = true;
+      this.#atOnceErr = err ?? null;
       return;
     }
     const res = this.#writeResolve;
@@ -427,16 +429,16 @@ export class Socket {
       return Promise.reject(new SocketError("the socket is closed"));
     }
     this.#inWrite = true;
-    this.#atOnce = undefined;
+    this.#atOnce = false;
     try {
       handle.write(bytes, this.#onWritten);
     } finally {
       this.#inWrite = false;
     }
-    const atOnce = this.#atOnce as { err?: SystemError | null } | undefined;
-    if (atOnce !== undefined) {
-      this.#atOnce = undefined;
-      if (atOnce.err) return Promise.reject(toSocketError(atOnce.err));
+    if (this.#atOnce as boolean) {
+      const err = this.#atOnceErr;
+      this.#atOnceErr = null;
+      if (err !== null) return Promise.reject(toSocketError(err));
       // The handle took the bytes at once (the kernel had room): the writer may go on at
       // once too, without a promise to wait for, but not forever: after _YIELD_BYTES the
       // event loop comes round first, so reads (this socket's own, the peer's) run between

@@ -3,7 +3,15 @@
 // pipeTo does (locks, options, error propagation both ways, backpressure).
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { connect, listen, type Listener, type Socket, toNetSocket } from "../sockets.ts";
+import { setImmediate } from "node:timers";
+import {
+  connect,
+  listen,
+  type Listener,
+  type Socket,
+  SocketError,
+  toNetSocket,
+} from "../sockets.ts";
 import { pipeStats } from "../sockets/pipe_stats.ts";
 import { internalsOf, makeSocket } from "../sockets/socket.ts";
 import type { HandleEvents, StreamHandle } from "../runtimes/types.ts";
@@ -611,6 +619,74 @@ pipe(
     }
   },
 );
+
+pipe("writes the handle takes at once let the event loop come round every 256 KiB", async () => {
+  const { socket, handle } = fakeSocket();
+  const w = socket.writable.getWriter();
+  const chunk = 64 * 1024;
+  let written = 0;
+  const turns: number[] = [];
+  const watch = () => {
+    turns.push(written);
+    if (written < 4 * MiB) setImmediate(watch);
+  };
+  setImmediate(watch);
+  for (; written < 4 * MiB; written += chunk) await w.write(pattern(written, chunk));
+  // Every write went to the handle whole and in order.
+  assert.is(handle.writes.length, 64);
+  for (let i = 0; i < 64; i++) assert.equal(handle.writes[i][0], pattern(i * chunk, chunk));
+  // The event loop came round while the writer was going (each write was taken at once,
+  // so without these turns the writer would have run to the end in microtasks).
+  assert.ok(turns.length >= 8, `turns: ${turns.join(",")}`);
+  for (let i = 1; i < turns.length; i++) {
+    assert.ok(turns[i] - turns[i - 1] <= 256 * 1024, `turns: ${turns.join(",")}`);
+  }
+  w.releaseLock();
+  await socket.close();
+});
+
+pipe("a write the handle fails at once rejects with a SocketError", async () => {
+  const { socket, handle } = fakeSocket();
+  const failure = Object.assign(new Error("write EPIPE"), { code: "EPIPE", errno: -32 });
+  handle.writev = (_chunks, cb) => (cb as (err: unknown) => void)(failure);
+  const w = socket.writable.getWriter();
+  const err = await rejection(w.write(bytes("x")));
+  assert.instance(err, SocketError);
+  assert.instance(await rejection(w.closed), SocketError);
+  w.releaseLock();
+  await socket.close();
+});
+
+pipe("a direct pipe writes a read's own buffer at once, in order with queued parts", async () => {
+  const src = fakeSocket();
+  const dest = fakeSocket();
+  const piped = src.socket.readable.pipeTo(dest.socket.writable);
+  // A read that owns its whole buffer goes out before any microtask runs.
+  src.handle.events!.onData(pattern(0, 1024));
+  assert.is(dest.handle.writes.length, 1);
+  assert.equal(dest.handle.writes[0][0], pattern(0, 1024));
+  // Parts of a bigger buffer wait for the microtask after them, and a whole read after
+  // them waits its turn behind them.
+  const whole = pattern(1024, 3072);
+  src.handle.events!.onData(whole.subarray(0, 1024));
+  src.handle.events!.onData(whole.subarray(1024, 2048));
+  src.handle.events!.onData(pattern(3072, 1024));
+  assert.is(dest.handle.writes.length, 1);
+  await Promise.resolve();
+  await Promise.resolve();
+  const sent = dest.handle.writes.slice(1).flat();
+  const joined = new Uint8Array(sent.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of sent) {
+    joined.set(c, at);
+    at += c.length;
+  }
+  assert.equal(joined, pattern(1024, 3072));
+  src.handle.events!.onEnd();
+  await piped;
+  await src.socket.close();
+  await dest.socket.close();
+});
 
 pipe("parts of one read buffer reach a reader whole, in order, before the end", async () => {
   const { socket, handle } = fakeSocket();
