@@ -8,6 +8,7 @@
  * @module
  */
 import { nextTick } from "node:process";
+import { setImmediate } from "node:timers";
 import type { BlockList } from "../core/block_list.ts";
 import type { SystemError } from "../core/errors.ts";
 import type { Endpoint, HandleEvents, StreamHandle } from "../runtimes/types.ts";
@@ -92,6 +93,9 @@ export interface TlsParams {
 const _READ_HWM = 256 * 1024;
 // Bytes the writable queues before `writer.ready` waits.
 const _WRITE_HWM = 64 * 1024;
+// Bytes a writer may hand over at once (each taken by the kernel at once) before the event
+// loop comes round (see `Socket#write`).
+const _YIELD_BYTES = 256 * 1024;
 
 let _bytesSupported: boolean | undefined;
 
@@ -299,7 +303,19 @@ export class Socket {
   #writing: Promise<void> | null = null;
   #writeResolve: (() => void) | null = null;
   #writeReject: ((e: unknown) => void) | null = null;
+  /** Bytes the handle took at once (inside `write()`) since the event loop last came round. */
+  #writtenAtOnce = 0;
+  /** `handle.write()` is running: a callback now means the bytes were taken at once. */
+  #inWrite = false;
+  /** A callback came during `handle.write()`, with this error (or none). */
+  #atOnce = false;
+  #atOnceErr: SystemError | null = null;
   #onWritten = (err?: SystemError | null): void => {
+    if (this.#inWrite) {
+      this.#atOnce = true;
+      this.#atOnceErr = err ?? null;
+      return;
+    }
     const res = this.#writeResolve;
     const rej = this.#writeReject;
     this.#writing = null;
@@ -407,17 +423,39 @@ export class Socket {
     return writable;
   }
 
-  #write(bytes: Uint8Array): Promise<void> {
+  #write(bytes: Uint8Array): Promise<void> | undefined {
     const handle = this.#handle;
     if (handle === null || this.#state !== "open") {
       return Promise.reject(new SocketError("the socket is closed"));
     }
+    this.#inWrite = true;
+    this.#atOnce = false;
+    try {
+      handle.write(bytes, this.#onWritten);
+    } finally {
+      this.#inWrite = false;
+    }
+    if (this.#atOnce as boolean) {
+      const err = this.#atOnceErr;
+      this.#atOnceErr = null;
+      if (err !== null) return Promise.reject(toSocketError(err));
+      // The handle took the bytes at once (the kernel had room): the writer may go on at
+      // once too, without a promise to wait for, but not forever: after _YIELD_BYTES the
+      // event loop comes round first, so reads (this socket's own, the peer's) run between
+      // the writes. Without it a writer fills the kernel's buffers (megabytes on loopback)
+      // in one go and the copies in and out of them miss the cache (Deno echo bench, best
+      // round: 754-787 MiB/s without the turn, 789-890 with it).
+      this.#writtenAtOnce += bytes.byteLength;
+      if (this.#writtenAtOnce < _YIELD_BYTES) return;
+      this.#writtenAtOnce = 0;
+      return new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.#writtenAtOnce = 0;
     const p = new Promise<void>((resolve, reject) => {
       this.#writeResolve = resolve;
       this.#writeReject = reject;
     });
     this.#writing = p;
-    handle.write(bytes, this.#onWritten);
     return p;
   }
 
@@ -924,6 +962,15 @@ class _DirectPipe {
   };
   data(chunk: Uint8Array): void {
     if (this.#stopped) return;
+    // A whole read's own buffer (libuv, Deno) goes out at once while it is still in the cache.
+    // Deno runs no microtasks between the reads of one wake-up: a flush from a microtask
+    // let four reads pile up, stop the reads and restart them for every 256 KiB (Deno echo
+    // bench: 1017 pauses per 256 MiB, now 50; best round 763-799 MiB/s -> 789-890).
+    if (!this.#inFlight && this.#queued === 0 && _ownsBuffer(chunk)) {
+      this.#send([chunk]);
+      if (!this.#inFlight) this.#wake();
+      return;
+    }
     // Parts of one read (Bun hands a 512 KiB read on in 64 KiB parts, synchronously)
     // go out as one write from the microtask after them: one send() instead of eight.
     const q = this.#queue;

@@ -3,7 +3,15 @@
 // pipeTo does (locks, options, error propagation both ways, backpressure).
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { connect, listen, type Listener, type Socket, toNetSocket } from "../sockets.ts";
+import { setImmediate } from "node:timers";
+import {
+  connect,
+  listen,
+  type Listener,
+  type Socket,
+  SocketError,
+  toNetSocket,
+} from "../sockets.ts";
 import { pipeStats } from "../sockets/pipe_stats.ts";
 import { internalsOf, makeSocket } from "../sockets/socket.ts";
 import type { HandleEvents, StreamHandle } from "../runtimes/types.ts";
@@ -523,6 +531,161 @@ pipe("toNetSocket() on either end of a pipe: same outcome as the standard pipe",
   } finally {
     await listener.close();
   }
+});
+
+/** Checks `value` against the pattern from `offset`; the first wrong offset, or -1. */
+function mismatchAt(value: Uint8Array, offset: number): number {
+  for (let i = 0; i < value.length; i++) if (value[i] !== (offset + i) % 251) return offset + i;
+  return -1;
+}
+
+pipe(
+  "a pipe stopped mid-transfer hands the source on with no byte lost, doubled or misplaced",
+  async () => {
+    const total = 24 * MiB;
+    const chunk = 64 * 1024;
+    for (const next of ["reader", "toNetSocket"]) {
+      const { pairs: [[a, sa], [b, sb]], server } = await pairs(2, true);
+      try {
+        const ctl = new AbortController();
+        const reason = new Error("stop");
+        const piped = sa.readable.pipeTo(sb.writable, {
+          signal: ctl.signal,
+          preventAbort: true,
+          preventCancel: true,
+        });
+        const writing = (async () => {
+          const w = a.writable.getWriter();
+          for (let off = 0; off < total; off += chunk) await w.write(pattern(off, chunk));
+          await w.close();
+        })();
+        // b, the old owner's far end, reads all along (a pipe that stops waits for its write in
+        // flight); it stops the pipe while bytes are still streaming in.
+        const br = b.readable.getReader();
+        let viaPipe = 0;
+        let bad = -1;
+        const readingB = (async () => {
+          for (;;) {
+            const { value, done } = await br.read();
+            if (done) break;
+            if (bad < 0) bad = mismatchAt(value, viaPipe);
+            viaPipe += value.length;
+            if (viaPipe >= 2 * MiB && !ctl.signal.aborted) ctl.abort(reason);
+          }
+        })();
+        assert.is(await rejection(piped), reason);
+        // Everything the pipe read was written before it settled: b's end gets its FIN now.
+        await sb.writable.close();
+        await readingB;
+        assert.is(bad, -1, "bytes through the pipe");
+        assert.ok(viaPipe < total, `the pipe stopped early (${viaPipe} of ${total})`);
+        // The rest comes from sa's readable (what it queued), then from its next owner.
+        let rest = viaPipe;
+        const take = (value: Uint8Array) => {
+          if (bad < 0) bad = mismatchAt(value, rest);
+          rest += value.length;
+        };
+        if (next === "reader") {
+          const r = sa.readable.getReader();
+          for (;;) {
+            const { value, done } = await r.read();
+            if (done) break;
+            take(value);
+          }
+        } else {
+          const netSocket = toNetSocket(sa);
+          // Bytes the readable queued before the hand-over are still its own to read.
+          const r = sa.readable.getReader();
+          for (;;) {
+            const { value, done } = await r.read();
+            if (done) break;
+            take(value);
+          }
+          const net = await netSocket;
+          await new Promise<void>((resolve, reject) => {
+            net.on("data", (d: Uint8Array) => take(d));
+            net.once("end", () => resolve());
+            net.once("error", reject);
+            net.resume();
+          });
+          net.destroy();
+        }
+        await writing;
+        assert.is(bad, -1, `bytes after the hand-over (${next})`);
+        assert.is(rest, total, next);
+      } finally {
+        await closeAll(server, [a, sa, b, sb]);
+      }
+    }
+  },
+);
+
+pipe("writes the handle takes at once let the event loop come round every 256 KiB", async () => {
+  const { socket, handle } = fakeSocket();
+  const w = socket.writable.getWriter();
+  const chunk = 64 * 1024;
+  let written = 0;
+  const turns: number[] = [];
+  const watch = () => {
+    turns.push(written);
+    if (written < 4 * MiB) setImmediate(watch);
+  };
+  setImmediate(watch);
+  for (; written < 4 * MiB; written += chunk) await w.write(pattern(written, chunk));
+  // Every write went to the handle whole and in order.
+  assert.is(handle.writes.length, 64);
+  for (let i = 0; i < 64; i++) assert.equal(handle.writes[i][0], pattern(i * chunk, chunk));
+  // The event loop came round while the writer was going (each write was taken at once,
+  // so without these turns the writer would have run to the end in microtasks).
+  assert.ok(turns.length >= 8, `turns: ${turns.join(",")}`);
+  for (let i = 1; i < turns.length; i++) {
+    assert.ok(turns[i] - turns[i - 1] <= 256 * 1024, `turns: ${turns.join(",")}`);
+  }
+  w.releaseLock();
+  await socket.close();
+});
+
+pipe("a write the handle fails at once rejects with a SocketError", async () => {
+  const { socket, handle } = fakeSocket();
+  const failure = Object.assign(new Error("write EPIPE"), { code: "EPIPE", errno: -32 });
+  handle.writev = (_chunks, cb) => (cb as (err: unknown) => void)(failure);
+  const w = socket.writable.getWriter();
+  const err = await rejection(w.write(bytes("x")));
+  assert.instance(err, SocketError);
+  assert.instance(await rejection(w.closed), SocketError);
+  w.releaseLock();
+  await socket.close();
+});
+
+pipe("a direct pipe writes a read's own buffer at once, in order with queued parts", async () => {
+  const src = fakeSocket();
+  const dest = fakeSocket();
+  const piped = src.socket.readable.pipeTo(dest.socket.writable);
+  // A read that owns its whole buffer goes out before any microtask runs.
+  src.handle.events!.onData(pattern(0, 1024));
+  assert.is(dest.handle.writes.length, 1);
+  assert.equal(dest.handle.writes[0][0], pattern(0, 1024));
+  // Parts of a bigger buffer wait for the microtask after them, and a whole read after
+  // them waits its turn behind them.
+  const whole = pattern(1024, 3072);
+  src.handle.events!.onData(whole.subarray(0, 1024));
+  src.handle.events!.onData(whole.subarray(1024, 2048));
+  src.handle.events!.onData(pattern(3072, 1024));
+  assert.is(dest.handle.writes.length, 1);
+  await Promise.resolve();
+  await Promise.resolve();
+  const sent = dest.handle.writes.slice(1).flat();
+  const joined = new Uint8Array(sent.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of sent) {
+    joined.set(c, at);
+    at += c.length;
+  }
+  assert.equal(joined, pattern(1024, 3072));
+  src.handle.events!.onEnd();
+  await piped;
+  await src.socket.close();
+  await dest.socket.close();
 });
 
 pipe("parts of one read buffer reach a reader whole, in order, before the end", async () => {
