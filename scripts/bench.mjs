@@ -292,6 +292,19 @@ function printBig(results) {
       " function that only reads its two arguments in place of check() (included in the other rows);\n" +
       "harness, changing: the same with the changing rows' wrapper (its change left out).\n",
   );
+  const addr6 = results.filter(([, r]) => r.big?.ours100k?.checkAddr6);
+  if (addr6.length > 0) {
+    console.log(
+      "IPv6 address rules: 1,024 added to the settled list (one per /64, outside the other rules)," +
+        "\nns per check() of a rule's address (hit) / another address in its /64 (miss):",
+    );
+    for (const [, r] of addr6) {
+      const b = r.big;
+      const at = (x) => `${ns(x.checkAddr6.hit)} / ${ns(x.checkAddr6.miss)}`;
+      console.log(`  ${b.version}: at 100k ${at(b.ours100k)}, at 1M ${at(b.ours1M)}`);
+    }
+    console.log("");
+  }
   table([
     "runtime",
     "impl",

@@ -601,6 +601,43 @@ function direct(list: AnyBlockList, probes: Probes): Record<string, number> {
   return out;
 }
 
+/**
+ * ns per `check()` against IPv6 address rules: 1,024 of them (one per /64,
+ * under 2001:db9::/32, outside every other rule) added to the settled list,
+ * which is then settled again; hits are the rules' addresses, misses other
+ * addresses in the same /64s (where the list must look at the whole
+ * address). The rules are removed again afterwards.
+ */
+function addressChecks6(list: AnyBlockList, n: number): Record<string, number | null> {
+  const rules = flat(
+    Array.from(
+      { length: 1024 },
+      (_, i) =>
+        `2001:db9:${(i * 7919 & 0xffff).toString(16)}:${i.toString(16)}::${
+          (i * 31 + 1).toString(16)
+        }`,
+    ),
+  );
+  const near = flat(
+    Array.from(
+      { length: 1024 },
+      (_, i) =>
+        `2001:db9:${(i * 7919 & 0xffff).toString(16)}:${i.toString(16)}::${
+          (i * 31 + 2).toString(16)
+        }`,
+    ),
+  );
+  for (const a of rules) list.addAddress(a, "ipv6");
+  settle(list, n);
+  const ok = rules.every((a) => list.check(a, "ipv6")) && near.every((a) => !list.check(a, "ipv6"));
+  const out = {
+    hit: ok ? nsPerOp((i) => list.check(rules[i & 1023], "ipv6")) : null,
+    miss: ok ? nsPerOp((i) => list.check(near[i & 1023], "ipv6")) : null,
+  };
+  for (const a of rules) list.removeAddress!(a, "ipv6");
+  return out;
+}
+
 /** IPv6 addresses no rule of the benchmark covers (outside 2001:db8::/32). */
 const misses6 = flat(Array.from({ length: 1024 }, (_, i) => `fd00:${i.toString(16)}::1`));
 
@@ -707,6 +744,7 @@ function big(make: () => AnyBlockList, n: number): Record<string, unknown> {
     out.checkLive6 = hitMiss(list, probesAt.get(n)!, 0, "v6");
     out.harness = harness(probesAt.get(n)!, false);
     out.harnessLive = harness(probesAt.get(n)!, true);
+    out.checkAddr6 = addressChecks6(list, n);
   }
   if (typeof list.toJSON === "function" && typeof list.fromJSON === "function") {
     let json: string[] = [];
