@@ -123,3 +123,83 @@ export function _tail6(s: string, i: number, groups: number, gap: boolean): bool
   }
   return gap ? w < 8 : w === 8;
 }
+
+/** What {@link _low6} read: the low 64 bits of the address, [0] then [1]. */
+export const _LOW: Int32Array = new Int32Array(2);
+
+/**
+ * As {@link _tail6}, after a head of exactly 64 bits (4 groups, or 3 and a
+ * `::`), and computing the groups: writes the low 64 bits of the address to
+ * {@link _LOW}, so that a text whose block needs its full value (an IPv6
+ * address rule may match) is not read a second time.
+ * @param s The text.
+ * @param i Where {@link _head6} stopped, after 4 groups.
+ * @param groups The groups written before `i`: 4, or 3 when `gap`.
+ * @param gap Whether a `::` came before `i`.
+ * @returns `true` (and {@link _LOW} set) if `s` is a valid address of hex
+ * groups and colons; `false` otherwise, as {@link _tail6}.
+ * @example
+ * ```ts
+ * _head6("2001:db8:5:1::7", 4); // 13
+ * _low6("2001:db8:5:1::7", 13, 4, false); // true; _LOW = [0, 7]
+ * ```
+ */
+export function _low6(s: string, i: number, groups: number, gap: boolean): boolean {
+  const len = s.length;
+  let w = groups, c = 0;
+  // The groups read here: after a `::` read here (r0, r1), and before it (b0, b1; nb groups).
+  let r0 = 0, r1 = 0, b0 = 0, b1 = 0, nb = -1;
+  if (i === len) {
+    if (!gap || w >= 8) return false;
+    _LOW[0] = _LOW[1] = 0;
+    return true;
+  }
+  if (!gap && s.charCodeAt(i) === _COLON) {
+    // The colon before `i` and this one make the `::`.
+    gap = true;
+    nb = 0;
+    if (++i === len) {
+      if (w >= 8) return false;
+      _LOW[0] = _LOW[1] = 0;
+      return true;
+    }
+  }
+  for (;;) {
+    const start = i;
+    let v = 0;
+    for (; i < len; i++) {
+      c = s.charCodeAt(i);
+      const d = c - 0x30;
+      if (d >= 0 && d <= 9) v = (v << 4) | d;
+      else {
+        const l = (c | 0x20) - 0x61;
+        if (l >= 0 && l <= 5) v = (v << 4) | (l + 10);
+        else break;
+      }
+    }
+    const n = i - start;
+    if (n === 0 || n > 4 || ++w > 8) return false;
+    r0 = (r0 << 16) | (r1 >>> 16);
+    r1 = (r1 << 16) | v;
+    if (i === len) break;
+    if (c !== _COLON || ++i === len) return false;
+    if (s.charCodeAt(i) === _COLON) {
+      if (gap) return false;
+      gap = true;
+      nb = w - groups;
+      b0 = r0;
+      b1 = r1;
+      r0 = r1 = 0;
+      if (++i === len) break;
+    }
+  }
+  if (gap ? w >= 8 : w !== 8) return false;
+  // Groups before a `::` read here go to the top of the 64 bits, those after it to the bottom.
+  for (let k = nb; k > 0 && k < 4; k++) {
+    b0 = (b0 << 16) | (b1 >>> 16);
+    b1 = b1 << 16;
+  }
+  _LOW[0] = b0 | r0;
+  _LOW[1] = b1 | r1;
+  return true;
+}

@@ -27,7 +27,7 @@ import { _socketAddressValue, SocketAddress } from "./socket_address.ts";
 import { validateInt32, validateString } from "./validators.ts";
 import { _Cover, _ge4, _le4 } from "./_block_list_cover.ts";
 import { _Flat6, _tz4 } from "./_block_list_flat.ts";
-import { _HEAD, _head6, _tail6 } from "./_block_list_scan6.ts";
+import { _HEAD, _head6, _LOW, _low6, _tail6 } from "./_block_list_scan6.ts";
 import { _M_EFAM6, _M_FAM6, _M_LIVE, _M_PREFIX, _M_WIDE, _Rows } from "./_block_list_rows.ts";
 
 /** `'ipv4'` or `'ipv6'` (case-insensitive, as Node accepts). */
@@ -1333,6 +1333,10 @@ export class BlockList {
             if (_tail6(text, at, g - _HEAD[2], _HEAD[2] !== 0)) return true;
           } else if (!wide || this.#wide64[this.#slot64(h0, h1)] === 0) {
             return false;
+          } else if (g === 4 && _low6(text, at, 4 - _HEAD[2], _HEAD[2] !== 0)) {
+            // Outside the cover, only an IPv6 address rule can match: the rest of the
+            // text, read once, gives the low 64 bits (not IPv4-mapped: h0, h1 are not 0).
+            return this.#addresses.hasWide4(h0 >>> 0, h1 >>> 0, _LOW[0] >>> 0, _LOW[1] >>> 0);
           }
         }
       }

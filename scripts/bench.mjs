@@ -226,8 +226,11 @@ function printBig(results) {
     const notBuilt = `not built (fills 100k in ${ms(b.nativeFill100k)})`;
     const kinds = [
       ["omninet", "check"],
+      ["omninet, plain loop", "checkDirect"],
       ["omninet, changing", "checkLive"],
       ["omninet, changing v6", "checkLive6"],
+      ["harness alone", "harness"],
+      ["harness, changing", "harnessLive"],
     ];
     for (const [impl, key] of kinds) {
       if (!b.ours100k[key]) continue;
@@ -284,8 +287,24 @@ function printBig(results) {
       " indexes); changing: an IPv4 address added\nand removed again every 1,024 checks (IPv4" +
       " checks search the incremental index; IPv6 checks keep the\nflat IPv6 index, which IPv4" +
       " rules do not change); changing v6: every 1,024 checks a new IPv6 /64\nsubnet added and the one added" +
-      " four changes before removed.\n",
+      " four changes before removed. plain loop: the settled list's checks in a loop at one call\nsite, no measuring function" +
+      " called per check. harness alone: the same measuring loop and probe loads\nwith a" +
+      " function that only reads its two arguments in place of check() (included in the other rows);\n" +
+      "harness, changing: the same with the changing rows' wrapper (its change left out).\n",
   );
+  const addr6 = results.filter(([, r]) => r.big?.ours100k?.checkAddr6);
+  if (addr6.length > 0) {
+    console.log(
+      "IPv6 address rules: 1,024 added to the settled list (one per /64, outside the other rules)," +
+        "\nns per check() of a rule's address (hit) / another address in its /64 (miss):",
+    );
+    for (const [, r] of addr6) {
+      const b = r.big;
+      const at = (x) => `${ns(x.checkAddr6.hit)} / ${ns(x.checkAddr6.miss)}`;
+      console.log(`  ${b.version}: at 100k ${at(b.ours100k)}, at 1M ${at(b.ours1M)}`);
+    }
+    console.log("");
+  }
   table([
     "runtime",
     "impl",

@@ -544,6 +544,100 @@ function hitMiss(
   return out;
 }
 
+/** Stands in for `check()` in the harness figures: reads its arguments, decides nothing. */
+function idle(a: string, t: string): boolean {
+  return a.length === t.length;
+}
+
+/**
+ * ns per call of the harness alone, for each probe set: the loop of
+ * `nsPerOp`, its call of the measuring function and the probe loads of
+ * `hitMiss`, with `idle()` in place of `check()`; `live`: with the wrapper
+ * of the changing rows (their change left out). Part of every check figure;
+ * shown beside them, not subtracted.
+ */
+function harness(probes: Probes, live: boolean): Record<string, number> {
+  const out: Record<string, number> = {};
+  let changes = 0;
+  for (const [name, set] of Object.entries(probes)) {
+    const mask = set.length - 1;
+    const check = (i: number): boolean => idle(set[i & mask][0], set[i & mask][1]);
+    // The changing rows' wrapper, its change left out.
+    const changing = (i: number): boolean => {
+      if ((i & 1023) === 0) changes++;
+      return check(i);
+    };
+    out[name] = nsPerOp(live ? changing : check);
+  }
+  if (changes < 0) console.error(changes);
+  return out;
+}
+
+/**
+ * ns per `check()` of each probe set in a plain loop: one call site for
+ * `check()`, no measuring function called per check (what `nsPerOp` adds on
+ * top of `harness()`'s loads), timed in chunks of 65,536 checks for about
+ * BUDGET_MS after a warm-up. The same probes and answers as `hitMiss`.
+ */
+function direct(list: AnyBlockList, probes: Probes): Record<string, number> {
+  const out: Record<string, number> = {};
+  let sink = 0;
+  for (const [name, set] of Object.entries(probes)) {
+    const mask = set.length - 1;
+    for (let i = 0; i < 8192; i++) if (list.check(set[i & mask][0], set[i & mask][1])) sink++;
+    let ops = 0;
+    const t0 = cpuMs();
+    let t = t0;
+    while (t - t0 < BUDGET_MS) {
+      for (let i = 0; i < 65536; i++) {
+        if (list.check(set[(ops + i) & mask][0], set[(ops + i) & mask][1])) sink++;
+      }
+      ops += 65536;
+      t = cpuMs();
+    }
+    out[name] = ((t - t0) * 1e6) / ops;
+  }
+  if (sink < 0) console.error(sink);
+  return out;
+}
+
+/**
+ * ns per `check()` against IPv6 address rules: 1,024 of them (one per /64,
+ * under 2001:db9::/32, outside every other rule) added to the settled list,
+ * which is then settled again; hits are the rules' addresses, misses other
+ * addresses in the same /64s (where the list must look at the whole
+ * address). The rules are removed again afterwards.
+ */
+function addressChecks6(list: AnyBlockList, n: number): Record<string, number | null> {
+  const rules = flat(
+    Array.from(
+      { length: 1024 },
+      (_, i) =>
+        `2001:db9:${(i * 7919 & 0xffff).toString(16)}:${i.toString(16)}::${
+          (i * 31 + 1).toString(16)
+        }`,
+    ),
+  );
+  const near = flat(
+    Array.from(
+      { length: 1024 },
+      (_, i) =>
+        `2001:db9:${(i * 7919 & 0xffff).toString(16)}:${i.toString(16)}::${
+          (i * 31 + 2).toString(16)
+        }`,
+    ),
+  );
+  for (const a of rules) list.addAddress(a, "ipv6");
+  settle(list, n);
+  const ok = rules.every((a) => list.check(a, "ipv6")) && near.every((a) => !list.check(a, "ipv6"));
+  const out = {
+    hit: ok ? nsPerOp((i) => list.check(rules[i & 1023], "ipv6")) : null,
+    miss: ok ? nsPerOp((i) => list.check(near[i & 1023], "ipv6")) : null,
+  };
+  for (const a of rules) list.removeAddress!(a, "ipv6");
+  return out;
+}
+
 /** IPv6 addresses no rule of the benchmark covers (outside 2001:db8::/32). */
 const misses6 = flat(Array.from({ length: 1024 }, (_, i) => `fd00:${i.toString(16)}::1`));
 
@@ -644,9 +738,13 @@ function big(make: () => AnyBlockList, n: number): Record<string, unknown> {
   // A slow native list verifies a sample of the answers only.
   out.check = hitMiss(list, probesAt.get(n)!, known === undefined ? 1024 : 16);
   if (make === ours) {
+    out.checkDirect = direct(list, probesAt.get(n)!);
     bans.next = 0;
     out.checkLive = hitMiss(list, probesAt.get(n)!, 0, "v4");
     out.checkLive6 = hitMiss(list, probesAt.get(n)!, 0, "v6");
+    out.harness = harness(probesAt.get(n)!, false);
+    out.harnessLive = harness(probesAt.get(n)!, true);
+    out.checkAddr6 = addressChecks6(list, n);
   }
   if (typeof list.toJSON === "function" && typeof list.fromJSON === "function") {
     let json: string[] = [];

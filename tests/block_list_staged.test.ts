@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { BlockList } from "../core/block_list.ts";
-import { _HEAD, _head6, _tail6 } from "../core/_block_list_scan6.ts";
+import { _HEAD, _head6, _LOW, _low6, _tail6 } from "../core/_block_list_scan6.ts";
 import { _parseIPv6Fast, parseIPv6 } from "../core/ip.ts";
 import { SocketAddress } from "../core/socket_address.ts";
 import { prng, randomInput, randomIPv6 } from "./fixtures/ip_inputs.ts";
@@ -34,7 +34,7 @@ function valueOf(text: string): bigint | null {
 
 const scan = suite("the staged scan agrees with the full parse");
 
-scan("_head6 and _tail6 on random and crafted texts", () => {
+scan("_head6, _tail6 and _low6 on random and crafted texts", () => {
   const rand = prng(61);
   const texts: string[] = [];
   for (let i = 0; i < 4000; i++) texts.push(randomIPv6(rand), randomInput(rand));
@@ -69,10 +69,18 @@ scan("_head6 and _tail6 on random and crafted texts", () => {
     "1:2:3::",
     "1:2:3:4::",
     "0:0:0:0:0:ffff:102:304",
+    "2001:db8:5:1::7",
+    "2001:db8:5:1:2::7",
+    "2001:db8:5:1:2:3::",
+    "2001:db8:5:1::2:3:7",
+    "2001:db8:5::2:3:4:7",
+    "2001:db8:5::1:2:3:4:7",
+    "2001:db8:5:1:2::3::",
+    "2001:db8:5:1:2:3:4:5:",
   ];
   texts.push(...crafted);
   const out = new Uint32Array(4);
-  let headed = 0, tailed = 0;
+  let headed = 0, tailed = 0, lowered = 0;
   for (const s of texts) {
     const fast = _parseIPv6Fast(s, out) === 1;
     const full = valueOf(s);
@@ -90,9 +98,18 @@ scan("_head6 and _tail6 on random and crafted texts", () => {
       const valid = _tail6(s, at, g - _HEAD[2], gap);
       if (valid) tailed++;
       assert.is(valid, fast, `${s}: tail after ${g} groups`);
+      if (g !== 4) continue;
+      // After 64 bits, the rest read with its value: the low 64 bits of the full parse.
+      const low = _low6(s, at, g - _HEAD[2], gap);
+      assert.is(low, fast, `${s}: rest after 4 groups`);
+      if (low) {
+        lowered++;
+        assert.equal([_LOW[0] >>> 0, _LOW[1] >>> 0], [out[2], out[3]], `${s}: low 64 bits`);
+      }
     }
   }
   assert.ok(headed > 2000 && tailed > 500, `${headed} heads, ${tailed} valid tails`);
+  assert.ok(lowered > 200, `${lowered} valid rests`);
 });
 
 scan("_head6 leaves to the full parse what it cannot name", () => {
