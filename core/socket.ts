@@ -355,7 +355,8 @@ export class Socket extends Duplex {
       this.emit("ready");
       return;
     }
-    this.#flushHeld();
+    // A write or FIN held while connecting goes out from its own 'connect' listener, added when
+    // it was held: as in Node, listeners added before it (the connect callback) run first.
     this.emit("connect");
     this.emit("ready");
     if (this.#handle === null) return;
@@ -392,19 +393,20 @@ export class Socket extends Duplex {
     else this.read(0);
   }
 
-  #flushHeld(): void {
-    const rare = this.#rare;
-    if (rare === null) return;
-    const held = rare.held;
-    if (held !== null) {
-      rare.held = null;
-      this.#writeGeneric(held.writev, held.data, held.encoding, held.cb);
-    }
-    const fin = rare.heldFinal;
-    if (fin !== null) {
-      rare.heldFinal = null;
-      this._final(fin);
-    }
+  // The 'connect' listeners of a held write and a held FIN (see _connectSucceeded); methods,
+  // not per-socket closures: the emitter calls them with the socket as `this`.
+  #flushHeldWrite(): void {
+    const held = this.#rare?.held ?? null;
+    if (held === null) return;
+    this.#rare!.held = null;
+    this.#writeGeneric(held.writev, held.data, held.encoding, held.cb);
+  }
+
+  #flushHeldFinal(): void {
+    const fin = this.#rare?.heldFinal ?? null;
+    if (fin === null) return;
+    this.#rare!.heldFinal = null;
+    this._final(fin);
   }
 
   // ---- reading ----------------------------------------------------------
@@ -505,6 +507,7 @@ export class Socket extends Duplex {
   ): void {
     if (this.connecting) {
       this.#r().held = { writev, data, encoding, cb };
+      this.once("connect", this.#flushHeldWrite);
       return;
     }
     const handle = this.#handle;
@@ -557,6 +560,7 @@ export class Socket extends Duplex {
     // Like Node, a connecting socket waits for 'connect'; one that never connected is done.
     if (this.connecting) {
       this.#r().heldFinal = cb;
+      this.once("connect", this.#flushHeldFinal);
       return;
     }
     if (handle === null) {
@@ -629,9 +633,13 @@ export class Socket extends Duplex {
     const held = rare.held;
     if (held !== null) {
       rare.held = null;
+      this.removeListener("connect", this.#flushHeldWrite);
       held.cb(errClosedBeforeConnection());
     }
-    rare.heldFinal = null;
+    if (rare.heldFinal !== null) {
+      rare.heldFinal = null;
+      this.removeListener("connect", this.#flushHeldFinal);
+    }
   }
 
   // The runtime drops an in-flight write on close; Node reports it as cancelled.

@@ -1788,3 +1788,25 @@ det("maxConnections on a Unix server: 'drop' carries no endpoint data", async ()
 });
 
 det.run();
+
+// Differences found by running Node's own test-net-* files against omninet (an outside check).
+const ext = suite("conformance: Node's test-net-* files");
+
+ext(
+  "a write and end() made while connecting go out after the earlier 'connect' listeners",
+  async () => {
+    const { server, port, accepted } = await tcpServer((s) => s.resume());
+    const order: string[] = [];
+    const c = new net.Socket();
+    c.on("connect", () => order.push("listener"));
+    c.connect(port, "127.0.0.1", () => order.push("connect cb"));
+    c.write("abc", () => order.push(`write cb ${c.bytesWritten}`));
+    c.on("ready", () => order.push("ready"));
+    c.end("x", () => order.push("end cb"));
+    await waitFor(c, "close");
+    await closeAll(server, accepted);
+    assert.equal(order, ["listener", "connect cb", "write cb 4", "ready", "end cb"]);
+  },
+);
+
+ext.run();
