@@ -423,7 +423,7 @@ export class Socket extends Duplex {
     this.#bytesRead += buf.length;
     this.#idle?.touch();
     if (this.#onread !== null) {
-      if (!this.#onread.deliver(buf)) this.#stopReading();
+      if (!this.#onread.deliver(buf, this)) this.#stopReading();
       return;
     }
     if (!this.push(buf) && this.#has(_F_READING) && this.#handle !== null) {
@@ -463,14 +463,16 @@ export class Socket extends Duplex {
    * @returns this socket
    */
   override resume(): this {
+    // Unpaused first: the kept bytes' callback may pause the socket again.
+    super.resume();
     const handle = this.#handle;
     if (this.#onread !== null && !this.connecting && handle !== null && !this.#has(_F_READING)) {
-      if (this.#onread.resume()) {
+      if (this.#onread.resume(this) && this.#handle !== null && !this.#has(_F_READING)) {
         this.#set(_F_READING, true);
         handle.readStart();
       }
     }
-    return super.resume();
+    return this;
   }
 
   /** Starts reading from the handle; the stream calls it when it wants data. */

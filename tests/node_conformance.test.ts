@@ -1809,4 +1809,67 @@ ext(
   },
 );
 
+ext(
+  "onread: the callback gets the socket as `this`; pausing in it stops the callbacks",
+  async () => {
+    const message = Buffer.from("hello world, in small buffers");
+    const { server, port, accepted } = await tcpServer((s) => s.end(message));
+    const got: Buffer[] = [];
+    let thisIsSocket = true;
+    let calledWhilePaused = false;
+    let paused = false;
+    const c: Sock = net.connect({
+      port,
+      host: "127.0.0.1",
+      onread: {
+        buffer: Buffer.alloc(4),
+        callback(this: unknown, n: number, buf: Uint8Array) {
+          if (this !== c) thisIsSocket = false;
+          if (paused) calledWhilePaused = true;
+          got.push(Buffer.from(buf.subarray(0, n)));
+          paused = true;
+          c.pause();
+          setTimeout(() => {
+            paused = false;
+            c.resume();
+          }, 1);
+        },
+      },
+    });
+    await waitFor(c, "end");
+    c.destroy();
+    await closeAll(server, accepted);
+    assert.ok(thisIsSocket);
+    assert.not.ok(calledWhilePaused);
+    assert.equal(Buffer.concat(got), message);
+  },
+);
+
+ext("onread: a buffer function is called at construction and after every callback", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.end(Buffer.alloc(11)));
+  const order: string[] = [];
+  let sizes = 0;
+  const c = net.connect({
+    port,
+    host: "127.0.0.1",
+    onread: {
+      buffer: () => {
+        order.push("buffer");
+        return Buffer.alloc(2);
+      },
+      callback: (n: number) => {
+        sizes += n;
+        order.push("callback");
+      },
+    },
+  });
+  const atConstruction = order.length;
+  await waitFor(c, "end");
+  c.destroy();
+  await closeAll(server, accepted);
+  assert.is(atConstruction, 1);
+  assert.is(sizes, 11);
+  assert.equal(order, ["buffer", ...Array(6).fill(["callback", "buffer"]).flat()]);
+});
+
 ext.run();
