@@ -10,7 +10,7 @@ import * as assert from "uvu/assert";
 import net from "../mod.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import { removeDir, sleep, tempDir, waitFor } from "./_net.ts";
-import { type SpawnResult, spawnScript } from "./_runtime.ts";
+import { currentRuntime, type SpawnResult, spawnScript } from "./_runtime.ts";
 
 type Server = ReturnType<typeof net.createServer>;
 type Sock = InstanceType<typeof net.Socket>;
@@ -1871,5 +1871,25 @@ ext("onread: a buffer function is called at construction and after every callbac
   assert.is(sizes, 11);
   assert.equal(order, ["buffer", ...Array(6).fill(["callback", "buffer"]).flat()]);
 });
+
+ext(
+  "Node's --[no-]network-family-autoselection[-attempt-timeout] options set the defaults",
+  async () => {
+    if (currentRuntime() !== "node") return; // options of Node's command line and NODE_OPTIONS
+    const flags = ["--no-network-family-autoselection"];
+    const cli = await spawnScript("fixtures/autoselect_defaults", [], {}, {
+      runtimeArgs: [...flags, "--network-family-autoselection-attempt-timeout", "123"],
+    });
+    assert.is(cli.stdout, "false 123\n", cli.stderr);
+    // NODE_OPTIONS first, then the command line: the last one wins.
+    const env = await spawnScript("fixtures/autoselect_defaults", [], {
+      NODE_OPTIONS:
+        "--network_family_autoselection_attempt_timeout=77 --no-network-family-autoselection",
+    }, { runtimeArgs: ["--network-family-autoselection"] });
+    assert.is(env.stdout, "true 77\n", env.stderr);
+    const plain = await spawnScript("fixtures/autoselect_defaults");
+    assert.is(plain.stdout, "true 500\n", plain.stderr);
+  },
+);
 
 ext.run();
