@@ -314,7 +314,10 @@ export class Socket extends Duplex {
   #reopen(): void {
     (this as unknown as { _undestroy(): void })._undestroy();
     this.#set(_F_CLOSE_EMITTED, false);
-    this.#set(_F_RESETTING, false);
+    if (this.#has(_F_RESETTING)) {
+      this.#set(_F_RESETTING, false);
+      this.removeListener("connect", this.#resetNow);
+    }
     if (this.#rare !== null) this.#rare.peer = null;
     this.#set(_F_PEER_ASKED, false);
     this.#bytesRead = 0;
@@ -348,15 +351,9 @@ export class Socket extends Duplex {
     this.connecting = false;
     this.#adopt(handle);
     this.#idle?.touch();
-    if (this.#has(_F_RESETTING)) {
-      // Node resets from a 'connect' listener: 'connect' and 'ready' are still emitted.
-      this.emit("connect");
-      this.#resetNow();
-      this.emit("ready");
-      return;
-    }
-    // A write or FIN held while connecting goes out from its own 'connect' listener, added when
-    // it was held: as in Node, listeners added before it (the connect callback) run first.
+    // A write or FIN held while connecting, or a reset asked for then, goes out from its own
+    // 'connect' listener, added at that call: as in Node, listeners added before it (the connect
+    // callback) run first, and 'ready' is still emitted after a reset.
     this.emit("connect");
     this.emit("ready");
     if (this.#handle === null) return;
@@ -702,7 +699,8 @@ export class Socket extends Duplex {
       throw errFeatureUnavailable("socket.resetAndDestroy()", getTransport().name);
     }
     this.#set(_F_RESETTING, true);
-    if (!this.connecting) this.#resetNow();
+    if (this.connecting) this.once("connect", this.#resetNow);
+    else this.#resetNow();
     return this;
   }
 

@@ -1892,4 +1892,34 @@ ext(
   },
 );
 
+ext(
+  "resetAndDestroy() while connecting resets from a 'connect' listener added by the call",
+  async () => {
+    const { server, port, accepted } = await tcpServer((s) => {
+      s.on("error", () => {});
+      s.resume();
+    });
+    const log: string[] = [];
+    const c = net.connect(port, "127.0.0.1");
+    c.on("connect", () => log.push(`connect before, destroyed ${c.destroyed}`));
+    c.resetAndDestroy();
+    c.on("connect", () => log.push(`connect after, destroyed ${c.destroyed}`));
+    c.on("ready", () => log.push(`ready, destroyed ${c.destroyed}`));
+    const errors: unknown[] = [];
+    c.on("error", (e: Err) => errors.push(e.code));
+    await waitFor(c, "close");
+    await closeAll(server, accepted);
+    assert.equal(log, [
+      "connect before, destroyed false",
+      "connect after, destroyed true",
+      "ready, destroyed true",
+    ]);
+    // The forced Deno.connect/listen adapter has no RST (see resetUnavailable).
+    assert.equal(
+      errors,
+      getTransport().name === "deno" ? ["ERR_FEATURE_UNAVAILABLE_ON_PLATFORM"] : [],
+    );
+  },
+);
+
 ext.run();
