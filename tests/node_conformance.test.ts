@@ -1922,4 +1922,12 @@ ext(
   },
 );
 
+ext("a cluster worker listening on port 0 tells the primary its port ('listening')", async () => {
+  const r = await spawnScript("fixtures/cluster_listening");
+  const m = /^worker (\d+), primary 'listening' (\d+)\n$/.exec(r.stdout);
+  assert.ok(m !== null, r.stdout + r.stderr);
+  assert.is(m![2], m![1]);
+  assert.is.not(m![1], "0");
+});
+
 ext.run();

@@ -173,13 +173,16 @@ class _NodeListener implements ListenerHandle {
   }
 
   releaseHandle(): unknown {
-    this.address();
+    const address = this.address();
     this.#closed = true;
     this.#server.removeListener("connection", this.#onConnection);
     this.#server.removeListener("error", this.#onError);
-    const server = this.#server as unknown as { _handle?: unknown };
+    const server = this.#server as unknown as { _handle?: unknown; address(): unknown };
     const handle = server._handle ?? undefined;
     server._handle = null;
+    // A cluster worker's code reads the port it tells the primary ('listening') from this
+    // server's address() at its 'listening' event, a tick after the handle left: keep answering.
+    server.address = () => typeof address === "string" ? address : { ...address };
     return handle;
   }
 
