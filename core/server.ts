@@ -200,6 +200,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       onConnection: (handle) => this.#target.#onConnection(handle),
       onError: (err) => this.#target.emit("error", err),
       full: () => this.#target.#full(),
+      closeRequested: (cb) => this.close(() => cb()),
     };
   }
 

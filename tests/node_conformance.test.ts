@@ -1923,11 +1923,16 @@ ext(
 );
 
 ext("a cluster worker listening on port 0 tells the primary its port ('listening')", async () => {
-  const r = await spawnScript("fixtures/cluster_listening");
+  const r = await spawnScript("fixtures/cluster_listening", ["port"]);
   const m = /^worker (\d+), primary 'listening' (\d+)\n$/.exec(r.stdout);
   assert.ok(m !== null, r.stdout + r.stderr);
   assert.is(m![2], m![1]);
   assert.is.not(m![1], "0");
+});
+
+ext("a cluster worker's disconnect() closes its servers, so the worker exits", async () => {
+  const r = await spawnScript("fixtures/cluster_listening", ["disconnect"]);
+  assert.is(r.stdout, "server closed\nexit 0 null\n", r.stderr);
 });
 
 ext.run();
