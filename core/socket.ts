@@ -53,6 +53,7 @@ import {
 } from "./socket_errors.ts";
 import { SocketHandleEvents } from "./socket_events.ts";
 import { OnRead } from "./socket_onread.ts";
+import { publishClientSocket } from "./diagnostics.ts";
 import type {
   AcceptConfig,
   AcceptingServer,
@@ -264,6 +265,8 @@ export class Socket extends Duplex {
   /** Connects — the `connect(path, connectionListener)` form; see the first overload for details. */
   connect(path: string, connectionListener?: () => void): this;
   connect(...args: unknown[]): this {
+    // As Node, every way of connecting is announced first (net.connect() included).
+    publishClientSocket(this);
     const [options, cb] = isNormalized(args[0]) ? args[0] : normalizeArgs(args);
     // Node adds the listener before any check, so it stays even when connect() throws.
     if (cb !== null) this.once("connect", cb as () => void);

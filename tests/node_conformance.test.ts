@@ -1935,4 +1935,57 @@ ext("a cluster worker's disconnect() closes its servers, so the worker exits", a
   assert.is(r.stdout, "server closed\nexit 0 null\n", r.stderr);
 });
 
+ext("diagnostics channels: net.client.socket, net.server.socket, net.server.listen", async () => {
+  const dc = await import("node:diagnostics_channel");
+  const clients: unknown[] = [];
+  const accepted: unknown[] = [];
+  const trace: [string, unknown, unknown][] = [];
+  const onClient = (m: unknown) => clients.push((m as { socket: unknown }).socket);
+  const onServer = (m: unknown) => accepted.push((m as { socket: unknown }).socket);
+  type Msg = { server: unknown; options?: { custom?: boolean }; error?: Err };
+  const listen = {
+    start: () => {},
+    end: () => {},
+    asyncStart: (m: unknown) =>
+      trace.push(["start", (m as Msg).server, (m as Msg).options?.custom]),
+    asyncEnd: (m: unknown) => trace.push(["end", (m as Msg).server, undefined]),
+    error: (m: unknown) => trace.push(["error", (m as Msg).server, (m as Msg).error?.code]),
+  };
+  dc.subscribe("net.client.socket", onClient);
+  dc.subscribe("net.server.socket", onServer);
+  dc.tracingChannel("net.server.listen").subscribe(listen);
+  const conns: Sock[] = [];
+  const server = net.createServer((s) => conns.push(s));
+  const taken = net.createServer();
+  try {
+    server.listen({ port: 0, host: "127.0.0.1", custom: true } as never);
+    await waitFor(server, "listening");
+    const port = (server.address() as { port: number }).port;
+    const ours = [
+      net.connect(port, "127.0.0.1"),
+      net.createConnection(port, "127.0.0.1"),
+      new net.Socket().connect(port, "127.0.0.1"),
+    ];
+    await Promise.all(ours.map((c) => waitFor(c, "connect")));
+    while (conns.length < 3) await sleep(5);
+    taken.on("error", () => {});
+    taken.listen(port, "127.0.0.1");
+    await waitFor(taken, "error");
+    for (const c of ours) c.destroy();
+    assert.equal(clients.filter((c) => ours.includes(c as Sock)).length, 3);
+    assert.equal(accepted.filter((c) => conns.includes(c as Sock)).length, 3);
+    assert.equal(trace.filter(([, s]) => s === server || s === taken), [
+      ["start", server, true],
+      ["end", server, undefined],
+      ["start", taken, undefined],
+      ["error", taken, "EADDRINUSE"],
+    ]);
+  } finally {
+    dc.unsubscribe("net.client.socket", onClient);
+    dc.unsubscribe("net.server.socket", onServer);
+    dc.tracingChannel("net.server.listen").unsubscribe(listen);
+    await closeAll(server, conns);
+  }
+});
+
 ext.run();
