@@ -94,8 +94,42 @@ let _attemptTimeout = 500;
 const _MIN_ATTEMPT_TIMEOUT = 10;
 
 /**
+ * Node's command-line options for these defaults, as Node reads them at startup:
+ * `--[no-]network-family-autoselection` and `--network-family-autoselection-attempt-timeout`
+ * (`=N` or a separate `N`), from `NODE_OPTIONS` (on Node) and then the command line, the last
+ * one winning; `_` in a name is `-`. Other runtimes take no such options, so none is found.
+ * @param args the options, in the order Node applies them
+ */
+function _applyCliDefaults(args: readonly string[]): void {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith("--")) continue;
+    const eq = arg.indexOf("=");
+    const name = (eq === -1 ? arg : arg.slice(0, eq)).replaceAll("_", "-");
+    if (name === "--network-family-autoselection" && eq === -1) _autoSelectFamily = true;
+    else if (name === "--no-network-family-autoselection" && eq === -1) {
+      _autoSelectFamily = false;
+    } else if (name === "--network-family-autoselection-attempt-timeout") {
+      const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
+      if (value !== undefined && /^\d+$/.test(value)) _attemptTimeout = Number(value);
+    }
+  }
+}
+
+function _nodeOptions(): string[] {
+  const g = globalThis as { Deno?: unknown; Bun?: unknown };
+  // Only Node reads NODE_OPTIONS (and reading the environment would prompt on Deno).
+  if (g.Deno !== undefined || g.Bun !== undefined) return [];
+  const value = process.env.NODE_OPTIONS;
+  return value ? value.split(/\s+/).map((a) => a.replace(/^"(.*)"$/, "$1")) : [];
+}
+
+_applyCliDefaults([..._nodeOptions(), ...(process.execArgv ?? [])]);
+
+/**
  * The current default of the `autoSelectFamily` connect option.
- * @returns `true` unless changed with `setDefaultAutoSelectFamily()`.
+ * @returns `true` unless changed with `setDefaultAutoSelectFamily()` (or, on Node, with
+ *   `--no-network-family-autoselection`).
  * @example
  * ```ts
  * import { getDefaultAutoSelectFamily } from "@omninet/net";
@@ -122,7 +156,8 @@ export function setDefaultAutoSelectFamily(value: boolean): void {
 
 /**
  * The current default of the `autoSelectFamilyAttemptTimeout` connect option.
- * @returns Milliseconds; 500 unless changed (Node 26's default).
+ * @returns Milliseconds; 500 unless changed (Node 26's default), or on Node the value of
+ *   `--network-family-autoselection-attempt-timeout`.
  * @example
  * ```ts
  * import { getDefaultAutoSelectFamilyAttemptTimeout } from "@omninet/net";

@@ -36,6 +36,7 @@ import type { AcceptConfig, ConnectionOwner } from "./socket_types.ts";
 import { validateAbortSignal, validatePort } from "./validators.ts";
 import { listenUnix } from "./sys_errors.ts";
 import { checkListen } from "./features.ts";
+import { publishListen, publishServerSocket } from "./diagnostics.ts";
 
 /** Options of `net.createServer()`. */
 export interface ServerOpts {
@@ -200,6 +201,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       onConnection: (handle) => this.#target.#onConnection(handle),
       onError: (err) => this.#target.emit("error", err),
       full: () => this.#target.#full(),
+      closeRequested: (cb) => this.close(() => cb()),
     };
   }
 
@@ -236,6 +238,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     const [given, cb] = normalizeArgs(args);
     // As Node: only a bound server refuses; a listen still resolving its host is superseded.
     if (this.#listener !== null) throw _errAlreadyListen();
+    publishListen("asyncStart", { server: this, options: given });
     const backlogFromArgs = toNumber(args.length > 1 && args[1]) ||
       toNumber(args.length > 2 && args[2]);
     // Node takes `options._handle || options.handle || options`, then reads fields
@@ -306,6 +309,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     this.#pipeName = from.#pipeName;
     from.#target = this;
     this.#listener = listener;
+    publishListen("asyncEnd", { server: this });
     process.nextTick(() => {
       if (this.#listener === listener) this.emit("listening");
     });
@@ -405,10 +409,12 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       this.#starting = false;
       if (err || !listener) {
         const e = err ?? codedError("ERR_SERVER_NOT_RUNNING", "listen failed");
+        publishListen("error", { server: this, error: e });
         process.nextTick(() => this.emit("error", e));
         return;
       }
       this.#listener = listener;
+      publishListen("asyncEnd", { server: this });
       if (this.#unref) listener.unref();
       process.nextTick(() => {
         // Closed before the tick: Node stays silent too.
@@ -432,6 +438,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     }
     const socket = acceptSocket(handle, this, this.#acceptConfig());
     this.#connections++;
+    publishServerSocket(socket);
     this.emit("connection", socket);
   }
 

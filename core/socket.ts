@@ -53,6 +53,7 @@ import {
 } from "./socket_errors.ts";
 import { SocketHandleEvents } from "./socket_events.ts";
 import { OnRead } from "./socket_onread.ts";
+import { publishClientSocket } from "./diagnostics.ts";
 import type {
   AcceptConfig,
   AcceptingServer,
@@ -264,6 +265,8 @@ export class Socket extends Duplex {
   /** Connects — the `connect(path, connectionListener)` form; see the first overload for details. */
   connect(path: string, connectionListener?: () => void): this;
   connect(...args: unknown[]): this {
+    // As Node, every way of connecting is announced first (net.connect() included).
+    publishClientSocket(this);
     const [options, cb] = isNormalized(args[0]) ? args[0] : normalizeArgs(args);
     // Node adds the listener before any check, so it stays even when connect() throws.
     if (cb !== null) this.once("connect", cb as () => void);
@@ -314,7 +317,10 @@ export class Socket extends Duplex {
   #reopen(): void {
     (this as unknown as { _undestroy(): void })._undestroy();
     this.#set(_F_CLOSE_EMITTED, false);
-    this.#set(_F_RESETTING, false);
+    if (this.#has(_F_RESETTING)) {
+      this.#set(_F_RESETTING, false);
+      this.removeListener("connect", this.#resetNow);
+    }
     if (this.#rare !== null) this.#rare.peer = null;
     this.#set(_F_PEER_ASKED, false);
     this.#bytesRead = 0;
@@ -348,14 +354,9 @@ export class Socket extends Duplex {
     this.connecting = false;
     this.#adopt(handle);
     this.#idle?.touch();
-    if (this.#has(_F_RESETTING)) {
-      // Node resets from a 'connect' listener: 'connect' and 'ready' are still emitted.
-      this.emit("connect");
-      this.#resetNow();
-      this.emit("ready");
-      return;
-    }
-    this.#flushHeld();
+    // A write or FIN held while connecting, or a reset asked for then, goes out from its own
+    // 'connect' listener, added at that call: as in Node, listeners added before it (the connect
+    // callback) run first, and 'ready' is still emitted after a reset.
     this.emit("connect");
     this.emit("ready");
     if (this.#handle === null) return;
@@ -392,19 +393,20 @@ export class Socket extends Duplex {
     else this.read(0);
   }
 
-  #flushHeld(): void {
-    const rare = this.#rare;
-    if (rare === null) return;
-    const held = rare.held;
-    if (held !== null) {
-      rare.held = null;
-      this.#writeGeneric(held.writev, held.data, held.encoding, held.cb);
-    }
-    const fin = rare.heldFinal;
-    if (fin !== null) {
-      rare.heldFinal = null;
-      this._final(fin);
-    }
+  // The 'connect' listeners of a held write and a held FIN (see _connectSucceeded); methods,
+  // not per-socket closures: the emitter calls them with the socket as `this`.
+  #flushHeldWrite(): void {
+    const held = this.#rare?.held ?? null;
+    if (held === null) return;
+    this.#rare!.held = null;
+    this.#writeGeneric(held.writev, held.data, held.encoding, held.cb);
+  }
+
+  #flushHeldFinal(): void {
+    const fin = this.#rare?.heldFinal ?? null;
+    if (fin === null) return;
+    this.#rare!.heldFinal = null;
+    this._final(fin);
   }
 
   // ---- reading ----------------------------------------------------------
@@ -421,7 +423,7 @@ export class Socket extends Duplex {
     this.#bytesRead += buf.length;
     this.#idle?.touch();
     if (this.#onread !== null) {
-      if (!this.#onread.deliver(buf)) this.#stopReading();
+      if (!this.#onread.deliver(buf, this)) this.#stopReading();
       return;
     }
     if (!this.push(buf) && this.#has(_F_READING) && this.#handle !== null) {
@@ -461,14 +463,16 @@ export class Socket extends Duplex {
    * @returns this socket
    */
   override resume(): this {
+    // Unpaused first: the kept bytes' callback may pause the socket again.
+    super.resume();
     const handle = this.#handle;
     if (this.#onread !== null && !this.connecting && handle !== null && !this.#has(_F_READING)) {
-      if (this.#onread.resume()) {
+      if (this.#onread.resume(this) && this.#handle !== null && !this.#has(_F_READING)) {
         this.#set(_F_READING, true);
         handle.readStart();
       }
     }
-    return super.resume();
+    return this;
   }
 
   /** Starts reading from the handle; the stream calls it when it wants data. */
@@ -505,6 +509,7 @@ export class Socket extends Duplex {
   ): void {
     if (this.connecting) {
       this.#r().held = { writev, data, encoding, cb };
+      this.once("connect", this.#flushHeldWrite);
       return;
     }
     const handle = this.#handle;
@@ -557,6 +562,7 @@ export class Socket extends Duplex {
     // Like Node, a connecting socket waits for 'connect'; one that never connected is done.
     if (this.connecting) {
       this.#r().heldFinal = cb;
+      this.once("connect", this.#flushHeldFinal);
       return;
     }
     if (handle === null) {
@@ -629,9 +635,13 @@ export class Socket extends Duplex {
     const held = rare.held;
     if (held !== null) {
       rare.held = null;
+      this.removeListener("connect", this.#flushHeldWrite);
       held.cb(errClosedBeforeConnection());
     }
-    rare.heldFinal = null;
+    if (rare.heldFinal !== null) {
+      rare.heldFinal = null;
+      this.removeListener("connect", this.#flushHeldFinal);
+    }
   }
 
   // The runtime drops an in-flight write on close; Node reports it as cancelled.
@@ -692,7 +702,8 @@ export class Socket extends Duplex {
       throw errFeatureUnavailable("socket.resetAndDestroy()", getTransport().name);
     }
     this.#set(_F_RESETTING, true);
-    if (!this.connecting) this.#resetNow();
+    if (this.connecting) this.once("connect", this.#resetNow);
+    else this.#resetNow();
     return this;
   }
 

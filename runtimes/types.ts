@@ -244,6 +244,12 @@ export interface ListenerEvents {
    * it back to the primary, which hands it to another worker.
    */
   full?(): boolean;
+  /**
+   * The runtime asks the owner to close, as `server.close()` would: a `node:cluster` worker's
+   * `disconnect()` closes every server that listens through the cluster, as in Node. `cb`
+   * once the owner closed.
+   */
+  closeRequested?(cb: () => void): void;
 }
 
 /** A listening socket. */

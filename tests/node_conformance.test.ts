@@ -10,7 +10,7 @@ import * as assert from "uvu/assert";
 import net from "../mod.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import { removeDir, sleep, tempDir, waitFor } from "./_net.ts";
-import { type SpawnResult, spawnScript } from "./_runtime.ts";
+import { currentRuntime, type SpawnResult, spawnScript } from "./_runtime.ts";
 
 type Server = ReturnType<typeof net.createServer>;
 type Sock = InstanceType<typeof net.Socket>;
@@ -1788,3 +1788,204 @@ det("maxConnections on a Unix server: 'drop' carries no endpoint data", async ()
 });
 
 det.run();
+
+// Differences found by running Node's own test-net-* files against omninet (an outside check).
+const ext = suite("conformance: Node's test-net-* files");
+
+ext(
+  "a write and end() made while connecting go out after the earlier 'connect' listeners",
+  async () => {
+    const { server, port, accepted } = await tcpServer((s) => s.resume());
+    const order: string[] = [];
+    const c = new net.Socket();
+    c.on("connect", () => order.push("listener"));
+    c.connect(port, "127.0.0.1", () => order.push("connect cb"));
+    c.write("abc", () => order.push(`write cb ${c.bytesWritten}`));
+    c.on("ready", () => order.push("ready"));
+    c.end("x", () => order.push("end cb"));
+    await waitFor(c, "close");
+    await closeAll(server, accepted);
+    assert.equal(order, ["listener", "connect cb", "write cb 4", "ready", "end cb"]);
+  },
+);
+
+ext(
+  "onread: the callback gets the socket as `this`; pausing in it stops the callbacks",
+  async () => {
+    const message = Buffer.from("hello world, in small buffers");
+    const { server, port, accepted } = await tcpServer((s) => s.end(message));
+    const got: Buffer[] = [];
+    let thisIsSocket = true;
+    let calledWhilePaused = false;
+    let paused = false;
+    const c: Sock = net.connect({
+      port,
+      host: "127.0.0.1",
+      onread: {
+        buffer: Buffer.alloc(4),
+        callback(this: unknown, n: number, buf: Uint8Array) {
+          if (this !== c) thisIsSocket = false;
+          if (paused) calledWhilePaused = true;
+          got.push(Buffer.from(buf.subarray(0, n)));
+          paused = true;
+          c.pause();
+          setTimeout(() => {
+            paused = false;
+            c.resume();
+          }, 1);
+        },
+      },
+    });
+    await waitFor(c, "end");
+    c.destroy();
+    await closeAll(server, accepted);
+    assert.ok(thisIsSocket);
+    assert.not.ok(calledWhilePaused);
+    assert.equal(Buffer.concat(got), message);
+  },
+);
+
+ext("onread: a buffer function is called at construction and after every callback", async () => {
+  const { server, port, accepted } = await tcpServer((s) => s.end(Buffer.alloc(11)));
+  const order: string[] = [];
+  let sizes = 0;
+  const c = net.connect({
+    port,
+    host: "127.0.0.1",
+    onread: {
+      buffer: () => {
+        order.push("buffer");
+        return Buffer.alloc(2);
+      },
+      callback: (n: number) => {
+        sizes += n;
+        order.push("callback");
+      },
+    },
+  });
+  const atConstruction = order.length;
+  await waitFor(c, "end");
+  c.destroy();
+  await closeAll(server, accepted);
+  assert.is(atConstruction, 1);
+  assert.is(sizes, 11);
+  assert.equal(order, ["buffer", ...Array(6).fill(["callback", "buffer"]).flat()]);
+});
+
+ext(
+  "Node's --[no-]network-family-autoselection[-attempt-timeout] options set the defaults",
+  async () => {
+    if (currentRuntime() !== "node") return; // options of Node's command line and NODE_OPTIONS
+    const flags = ["--no-network-family-autoselection"];
+    const cli = await spawnScript("fixtures/autoselect_defaults", [], {}, {
+      runtimeArgs: [...flags, "--network-family-autoselection-attempt-timeout", "123"],
+    });
+    assert.is(cli.stdout, "false 123\n", cli.stderr);
+    // NODE_OPTIONS first, then the command line: the last one wins.
+    const env = await spawnScript("fixtures/autoselect_defaults", [], {
+      NODE_OPTIONS:
+        "--network_family_autoselection_attempt_timeout=77 --no-network-family-autoselection",
+    }, { runtimeArgs: ["--network-family-autoselection"] });
+    assert.is(env.stdout, "true 77\n", env.stderr);
+    const plain = await spawnScript("fixtures/autoselect_defaults");
+    assert.is(plain.stdout, "true 500\n", plain.stderr);
+  },
+);
+
+ext(
+  "resetAndDestroy() while connecting resets from a 'connect' listener added by the call",
+  async () => {
+    const { server, port, accepted } = await tcpServer((s) => {
+      s.on("error", () => {});
+      s.resume();
+    });
+    const log: string[] = [];
+    const c = net.connect(port, "127.0.0.1");
+    c.on("connect", () => log.push(`connect before, destroyed ${c.destroyed}`));
+    c.resetAndDestroy();
+    c.on("connect", () => log.push(`connect after, destroyed ${c.destroyed}`));
+    c.on("ready", () => log.push(`ready, destroyed ${c.destroyed}`));
+    const errors: unknown[] = [];
+    c.on("error", (e: Err) => errors.push(e.code));
+    await waitFor(c, "close");
+    await closeAll(server, accepted);
+    assert.equal(log, [
+      "connect before, destroyed false",
+      "connect after, destroyed true",
+      "ready, destroyed true",
+    ]);
+    // The forced Deno.connect/listen adapter has no RST (see resetUnavailable).
+    assert.equal(
+      errors,
+      getTransport().name === "deno" ? ["ERR_FEATURE_UNAVAILABLE_ON_PLATFORM"] : [],
+    );
+  },
+);
+
+ext("a cluster worker listening on port 0 tells the primary its port ('listening')", async () => {
+  const r = await spawnScript("fixtures/cluster_listening", ["port"]);
+  const m = /^worker (\d+), primary 'listening' (\d+)\n$/.exec(r.stdout);
+  assert.ok(m !== null, r.stdout + r.stderr);
+  assert.is(m![2], m![1]);
+  assert.is.not(m![1], "0");
+});
+
+ext("a cluster worker's disconnect() closes its servers, so the worker exits", async () => {
+  const r = await spawnScript("fixtures/cluster_listening", ["disconnect"]);
+  assert.is(r.stdout, "server closed\nexit 0 null\n", r.stderr);
+});
+
+ext("diagnostics channels: net.client.socket, net.server.socket, net.server.listen", async () => {
+  const dc = await import("node:diagnostics_channel");
+  const clients: unknown[] = [];
+  const accepted: unknown[] = [];
+  const trace: [string, unknown, unknown][] = [];
+  const onClient = (m: unknown) => clients.push((m as { socket: unknown }).socket);
+  const onServer = (m: unknown) => accepted.push((m as { socket: unknown }).socket);
+  type Msg = { server: unknown; options?: { custom?: boolean }; error?: Err };
+  const listen = {
+    start: () => {},
+    end: () => {},
+    asyncStart: (m: unknown) =>
+      trace.push(["start", (m as Msg).server, (m as Msg).options?.custom]),
+    asyncEnd: (m: unknown) => trace.push(["end", (m as Msg).server, undefined]),
+    error: (m: unknown) => trace.push(["error", (m as Msg).server, (m as Msg).error?.code]),
+  };
+  dc.subscribe("net.client.socket", onClient);
+  dc.subscribe("net.server.socket", onServer);
+  dc.tracingChannel("net.server.listen").subscribe(listen);
+  const conns: Sock[] = [];
+  const server = net.createServer((s) => conns.push(s));
+  const taken = net.createServer();
+  try {
+    server.listen({ port: 0, host: "127.0.0.1", custom: true } as never);
+    await waitFor(server, "listening");
+    const port = (server.address() as { port: number }).port;
+    const ours = [
+      net.connect(port, "127.0.0.1"),
+      net.createConnection(port, "127.0.0.1"),
+      new net.Socket().connect(port, "127.0.0.1"),
+    ];
+    await Promise.all(ours.map((c) => waitFor(c, "connect")));
+    while (conns.length < 3) await sleep(5);
+    taken.on("error", () => {});
+    taken.listen(port, "127.0.0.1");
+    await waitFor(taken, "error");
+    for (const c of ours) c.destroy();
+    assert.equal(clients.filter((c) => ours.includes(c as Sock)).length, 3);
+    assert.equal(accepted.filter((c) => conns.includes(c as Sock)).length, 3);
+    assert.equal(trace.filter(([, s]) => s === server || s === taken), [
+      ["start", server, true],
+      ["end", server, undefined],
+      ["start", taken, undefined],
+      ["error", taken, "EADDRINUSE"],
+    ]);
+  } finally {
+    dc.unsubscribe("net.client.socket", onClient);
+    dc.unsubscribe("net.server.socket", onServer);
+    dc.tracingChannel("net.server.listen").unsubscribe(listen);
+    await closeAll(server, conns);
+  }
+});
+
+ext.run();

@@ -134,6 +134,7 @@ class _NodeListener implements ListenerHandle {
   #path: string | undefined;
   #address: AddressInfo | string | undefined;
   #closed = false;
+  #released = false;
   /** Every accepted socket's local end, when bound to one address (not a wildcard). */
   readonly #acceptLocal: AddressInfo | undefined;
 
@@ -144,6 +145,20 @@ class _NodeListener implements ListenerHandle {
     this.#acceptLocal = path === undefined ? fixedLocal(this.address() as AddressInfo) : undefined;
     server.on("connection", this.#onConnection);
     server.on("error", this.#onError);
+    if (events.closeRequested !== undefined) this.#routeOutsideClose(server, events.closeRequested);
+  }
+
+  // A cluster worker's disconnect() closes the servers it knows as its handles' owners: this
+  // inner one. As in Node, the server the user holds is the one to close (then this one
+  // closes, or its handle left with releaseHandle()).
+  #routeOutsideClose(server: Server, closeRequested: (cb: () => void) => void): void {
+    const close = server.close;
+    const inner = server as unknown as { close(cb?: (err?: Error) => void): unknown };
+    inner.close = (cb) => {
+      if (this.#closed && !this.#released) return close.call(server, cb);
+      closeRequested(() => cb?.());
+      return server;
+    };
   }
 
   address(): AddressInfo | string {
@@ -173,13 +188,17 @@ class _NodeListener implements ListenerHandle {
   }
 
   releaseHandle(): unknown {
-    this.address();
+    const address = this.address();
     this.#closed = true;
     this.#server.removeListener("connection", this.#onConnection);
     this.#server.removeListener("error", this.#onError);
-    const server = this.#server as unknown as { _handle?: unknown };
+    const server = this.#server as unknown as { _handle?: unknown; address(): unknown };
     const handle = server._handle ?? undefined;
     server._handle = null;
+    // A cluster worker's code reads the port it tells the primary ('listening') from this
+    // server's address() at its 'listening' event, a tick after the handle left: keep answering.
+    server.address = () => typeof address === "string" ? address : { ...address };
+    this.#released = true;
     return handle;
   }
 
