@@ -25,10 +25,16 @@ export function ipEndpoint(address: unknown, family: unknown, port: unknown): Ad
   return { address, family: fam, port };
 }
 
+/** The last IPv4 peer {@link knownPeer} made: the endpoint consecutive dials to one server share. */
+let _lastPeer: AddressInfo | undefined;
+
 /**
  * The dialled peer where it costs no syscall: an IPv4 literal that passed
  * isIP() is already in the canonical form getpeername reports; IPv6 text may
- * be written differently (`0:0::1`), so that one is asked for.
+ * be written differently (`0:0::1`), so that one is asked for. Consecutive
+ * dials to one server share one endpoint object (endpoints are never
+ * mutated; owners copy what they hand out, as with {@link fixedLocal}), so
+ * a client costs neither a system call nor an object for its peer.
  * @param req the dial
  * @returns the remote endpoint, or `undefined` when it must be asked for
  * @example
@@ -37,7 +43,10 @@ export function ipEndpoint(address: unknown, family: unknown, port: unknown): Ad
  * ```
  */
 export function knownPeer(req: TcpConnectRequest): AddressInfo | undefined {
-  return req.family === 4 ? { address: req.address, family: "IPv4", port: req.port } : undefined;
+  if (req.family !== 4) return undefined;
+  const last = _lastPeer;
+  if (last !== undefined && last.port === req.port && last.address === req.address) return last;
+  return _lastPeer = { address: req.address, family: "IPv4", port: req.port };
 }
 
 /**

@@ -49,7 +49,7 @@ import type {
   Transport,
   UnixListenRequest,
 } from "../types.ts";
-import { fixedLocal } from "../_shared.ts";
+import { fixedLocal, knownPeer } from "../_shared.ts";
 import {
   endpointOf,
   loadBindings,
@@ -72,14 +72,21 @@ class _UvDial implements Dial {
   #cb: ConnectCallback | null;
   readonly #address: string;
   readonly #port: number | undefined;
-  readonly #family: number;
+  /** The peer when known without asking the kernel (see knownPeer). */
+  readonly #peer: AddressInfo | undefined;
 
-  constructor(h: RawStream, cb: ConnectCallback, address: string, port?: number, family = 0) {
+  constructor(
+    h: RawStream,
+    cb: ConnectCallback,
+    address: string,
+    port?: number,
+    peer?: AddressInfo,
+  ) {
     this.#h = h;
     this.#cb = cb;
     this.#address = address;
     this.#port = port;
-    this.#family = family;
+    this.#peer = peer;
   }
 
   cancel(): void {
@@ -108,36 +115,13 @@ class _UvDial implements Dial {
       this.#h.close();
       return cb(uvError(status, "connect", this.#address, this.#port));
     }
-    const port = this.#port;
     cb(
       null,
-      port === undefined ? new UvStream(this.#h, false, "", this.#address) : new UvTcpStream(
-        this.#h,
-        true,
-        undefined,
-        this.#family === 4 ? _dialledPeer(this.#address, port) : undefined,
-      ),
+      this.#port === undefined
+        ? new UvStream(this.#h, false, "", this.#address)
+        : new UvTcpStream(this.#h, true, undefined, this.#peer),
     );
   }
-}
-
-/** The last IPv4 peer dialled: the endpoint every client of that server shares. */
-let _lastPeer: AddressInfo | undefined;
-
-/**
- * The peer of a stream dialled to an IPv4 literal, known without asking the
- * kernel: the address passed isIP(), so it is already in the canonical form
- * getpeername reports (IPv6 text may be written otherwise, `0:0::1`, so
- * those peers are asked for). Consecutive dials to one server share one
- * endpoint object (nothing mutates endpoints; `fixedLocal` shares the
- * accepted sockets' local end the same way): no object and no system call
- * per connection, where reading the peer before our FIN or at the peer's
- * cost every client a getpeername (bench:net connects +2-3%, Node 24/26).
- */
-function _dialledPeer(address: string, port: number): AddressInfo {
-  const last = _lastPeer;
-  if (last !== undefined && last.port === port && last.address === address) return last;
-  return _lastPeer = { address, family: "IPv4", port };
 }
 
 function _afterConnect(this: Req, status: number): void {
@@ -234,7 +218,7 @@ function _onConnection(this: RawServer, status: number, client?: RawStream): voi
 
 function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   const h = new uv.TCP(uv.tcp.SOCKET);
-  const dial = new _UvDial(h, cb, req.address, req.port, req.family);
+  const dial = new _UvDial(h, cb, req.address, req.port, knownPeer(req));
   if (req.localAddress !== undefined || req.localPort !== undefined) {
     const local = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
     const port = req.localPort ?? 0;
@@ -330,7 +314,7 @@ function _listenBound(
 const _BOUND_OPS: BoundOps = {
   listen: _listenBound,
   dialTcp: (h, req, cb) =>
-    _startTcp(h as _TcpHandle, new _UvDial(h, cb, req.address, req.port, req.family), req),
+    _startTcp(h as _TcpHandle, new _UvDial(h, cb, req.address, req.port, knownPeer(req)), req),
   dialUnix: (h, path, cb) => _startUnix(h as _PipeHandle, path, cb),
   bindError: _bindError,
 };

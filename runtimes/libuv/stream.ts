@@ -53,7 +53,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     // (80 B less heap per accepted socket, Node 24). After a reset the kernel
     // names the peer no more; Node's own sockets answer `undefined` then too.
     // (A stream dialled to an IPv4 literal gets its peer from the dial: see
-    // `_dialledPeer` in mod.ts.)
+    // `knownPeer` in ../_shared.ts.)
   }
 
   attach(events: HandleEvents): void {
