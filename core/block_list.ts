@@ -78,6 +78,17 @@ function _fromWords(fam: 4 | 6, w: ArrayLike<number>, zone: string, out: _Addr):
   return out;
 }
 
+/** An IPv6 address from the 4 words `_parseIPv6Fast` wrote, no zone. */
+function _fromQuad(q: Uint32Array, out: _Addr): _Addr {
+  out.fam = 6;
+  out.w0 = q[0];
+  out.w1 = q[1];
+  out.w2 = q[2];
+  out.w3 = q[3];
+  out.zone = "";
+  return out;
+}
+
 function _fromV4(v4: number, out: _Addr): _Addr {
   out.fam = 4;
   out.w0 = 0;
@@ -95,15 +106,7 @@ function _parse(text: string, family: "ipv4" | "ipv6", out: _Addr): _Addr | null
     return v4 === -1 ? null : _fromV4(v4, out);
   }
   // Plain hex-and-colon text (the usual form) takes the one-pass scan.
-  if (_parseIPv6Fast(text, _quad) === 1) {
-    out.fam = 6;
-    out.w0 = _quad[0];
-    out.w1 = _quad[1];
-    out.w2 = _quad[2];
-    out.w3 = _quad[3];
-    out.zone = "";
-    return out;
-  }
+  if (_parseIPv6Fast(text, _quad) === 1) return _fromQuad(_quad, out);
   // Node keeps whatever follows the first `%` as a zone and matches without it.
   const pct = text.indexOf("%");
   const bare = pct === -1 ? text : text.slice(0, pct);
@@ -673,12 +676,7 @@ function _cidr6(cidr: unknown): number {
     prefix = prefix * 10 + d;
   }
   if (prefix > 128 || _parseIPv6Fast(cidr.slice(0, slash), _quad) !== 1) return -1;
-  _A.fam = 6;
-  _A.w0 = _quad[0];
-  _A.w1 = _quad[1];
-  _A.w2 = _quad[2];
-  _A.w3 = _quad[3];
-  _A.zone = "";
+  _fromQuad(_quad, _A);
   return prefix;
 }
 
