@@ -73,13 +73,15 @@ export function bunApi(): BunApi {
 /**
  * A dial in progress: its callback, the address dialled, and the native
  * socket of the attempt when there is one to close (a TCP dial through Bun's
- * `node:net`; `null` for a `Bun.connect()` dial, which hands out none).
+ * `node:net`; `null` for a `Bun.connect()` dial, which hands out none), and
+ * the peer when the dial already names it (see `knownPeer`).
  */
 export interface DialState {
   cb: ConnectCallback | null;
   address: string;
   port: number;
   pending: BunSocket | null;
+  peer: AddressInfo | undefined;
 }
 
 /** Does nothing (a callback slot that must hold a function). */

@@ -16,6 +16,7 @@
 import * as bunNet from "node:net";
 import type { ConnectCallback, Dial, TcpConnectRequest } from "../types.ts";
 import { type BunError, type BunSocket, Conn, TcpConn } from "./conn.ts";
+import { knownPeer } from "../_shared.ts";
 import { bunDial, DIAL_HANDLERS, dialFailed, dialOpened } from "./handlers.ts";
 
 /** What Bun's `node:net` socket is to this file. */
@@ -133,7 +134,7 @@ function _bunConnect(c: TcpConn, req: TcpConnectRequest, localAddress: string | 
  */
 export function dialTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   const c = new TcpConn();
-  c.dial = { cb, address: req.address, port: req.port, pending: null };
+  c.dial = { cb, address: req.address, port: req.port, pending: null, peer: knownPeer(req) };
   // Node binds the wildcard of the dial's family when only a port is given.
   const localAddress = req.localAddress === undefined && req.localPort === undefined
     ? undefined

@@ -109,10 +109,7 @@ export function dialOpened(c: Conn, s: BunSocket): void {
   c.dial = null;
   if (c instanceof TcpConn) {
     c.nagleDue = c.nagle = true;
-    // An IPv4 literal dialled is already canonical: the peer costs no syscall.
-    if (d !== null && !d.address.includes(":")) {
-      c.remoteEnd = { address: d.address, family: "IPv4", port: d.port };
-    }
+    if (d !== null && d.peer !== undefined) c.remoteEnd = d.peer;
   }
   const cb = d?.cb ?? null;
   if (c.cancelled || cb === null) {

@@ -90,7 +90,7 @@ class _Listener implements ListenerHandle {
 
 function _connectUnix(path: string, cb: ConnectCallback): Dial {
   const c = new Conn();
-  c.dial = { cb, address: path, port: 0, pending: null };
+  c.dial = { cb, address: path, port: 0, pending: null, peer: undefined };
   c.localEnd = UNNAMED;
   c.remoteEnd = path;
   return bunDial(c, { unix: path });
