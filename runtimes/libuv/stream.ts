@@ -48,10 +48,11 @@ export class UvStream extends CachedEnds implements StreamHandle {
     this.#flags = tcp ? _TCP : 0;
     h[OWNER] = this;
     h.onread = _onRead;
-    // The peer is asked for when first wanted, before our FIN, at the peer's
-    // FIN, or at close, not here: an idle connection holds no address object
-    // (80 B less heap per accepted socket, Node 24). After a reset the kernel
-    // names the peer no more; Node's own sockets answer `undefined` then too.
+    // The peer is asked for when first wanted, as Node's sockets ask (and on
+    // Deno at close), not here: an idle connection holds no address object
+    // (80 B less heap per accepted socket, Node 24) and makes no system call
+    // for it. After a reset, or once both FINs are exchanged, the kernel names
+    // the peer no more; Node's own sockets answer `undefined` then too.
     // (A stream dialled to an IPv4 literal gets its peer from the dial: see
     // `knownPeer` in ../_shared.ts.)
   }
@@ -94,8 +95,6 @@ export class UvStream extends CachedEnds implements StreamHandle {
   shutdown(cb: Cb): void {
     if ((this.#flags & _CLOSED) !== 0) return;
     if (this.#error !== null) return this.#later(cb);
-    // Before our FIN: once both FINs are exchanged the kernel names the peer no more.
-    if ((this.#flags & _TCP) !== 0) this.remoteAddress();
     const req = new uv.ShutdownWrap();
     req.handle = this.#h;
     req.oncomplete = _afterShutdown;
@@ -248,8 +247,6 @@ export class UvStream extends CachedEnds implements StreamHandle {
   }
 
   #readFailed(status: number): void {
-    // While only the peer's FIN came, getpeername still answers.
-    if (status === UV_EOF && (this.#flags & _TCP) !== 0) this.remoteAddress();
     this.#flags = (this.#flags | _READ_DONE) & ~_READING;
     this.#h.readStop();
     if (status === UV_EOF) this.#events!.onEnd();
