@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from "node:events";
 import { getTransport } from "../runtimes/mod.ts";
+import { sendableServerPrototype } from "../runtimes/node/handoff.ts";
 import type {
   AddressInfo,
   BoundHandle,
@@ -603,6 +604,31 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
    */
   declare connections: number;
 
+  /**
+   * The runtime's own listening handle while listening, else `null`: what the
+   * runtime's `child_process` sends when this server is passed as
+   * `subprocess.send(message, server)` or `process.send(message, server)`
+   * (the other process gets a `node:net` Server listening on the same
+   * socket). Throws `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` while listening
+   * through an adapter that holds no such handle (Deno's `Deno.listen`
+   * fallback), so such a send fails instead of arriving without its server.
+   * @example
+   * ```ts
+   * import { fork } from "node:child_process";
+   * const child = fork("worker.js");
+   * server.listen(0, () => child.send("server", server));
+   * ```
+   */
+  get _handle(): unknown {
+    const listener = this.#listener;
+    if (listener === null) return null;
+    const handle = listener.nativeHandle?.();
+    if (handle === undefined) {
+      throw errFeatureUnavailable("sending a listening Server's handle", getTransport().name);
+    }
+    return handle;
+  }
+
   /** `true` while the server is accepting connections. */
   get listening(): boolean {
     return this.#listener !== null;
@@ -649,6 +675,9 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
 }
 // Lets `net.Server.call(obj, ...)` initialise obj (see callable.ts).
 makeAdoptable(Server, EventEmitter);
+// `instanceof net.Server` (the runtime's node:net) is how child_process finds a server to
+// send: see runtimes/node/handoff.ts. Still an EventEmitter: node:net's Server is one.
+Object.setPrototypeOf(Server.prototype, sendableServerPrototype());
 
 // EventEmitter's captureRejections (the global default; Node 26's Server passes
 // it no options) sends a rejected 'connection' handler here: Node destroys that socket.

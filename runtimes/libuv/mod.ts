@@ -169,6 +169,12 @@ class _UvListener implements ListenerHandle {
     if (!this.#closed) this.#h.unref();
   }
 
+  nativeHandle(): unknown {
+    // A cluster worker's round-robin stand-in is no handle any process could receive.
+    const h = this.#h;
+    return !this.#closed && (h instanceof uv.TCP || h instanceof uv.Pipe) ? h : undefined;
+  }
+
   /** @internal a connection was accepted (or accepting failed). */
   _accepted(status: number, client: RawStream | undefined): void {
     if (status === 0 && client === undefined && this.#h.accept) {

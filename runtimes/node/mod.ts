@@ -187,6 +187,11 @@ class _NodeListener implements ListenerHandle {
     this.#server.unref();
   }
 
+  nativeHandle(): unknown {
+    if (this.#closed) return undefined;
+    return (this.#server as unknown as { _handle?: unknown })._handle ?? undefined;
+  }
+
   releaseHandle(): unknown {
     const address = this.address();
     this.#closed = true;
