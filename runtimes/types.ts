@@ -269,6 +269,13 @@ export interface ListenerHandle {
    * onto the libuv adapter (`runtimes/cluster.ts`).
    */
   releaseHandle?(): unknown;
+  /**
+   * The runtime's own listening handle, left in place: the object the
+   * runtime's `node:net` Server keeps as `_handle`, which its `child_process`
+   * sends for `subprocess.send(message, server)` (Node's and Deno's TCP/Pipe
+   * handle, Bun's `Bun.listen` listener). `undefined` where there is none.
+   */
+  nativeHandle?(): unknown;
 }
 
 /**
