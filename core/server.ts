@@ -254,18 +254,22 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       return this;
     }
     const inner = (given._handle || given.handle || given) as Record<string, unknown>;
-    const options = _readListenOptions(inner);
     const transport = getTransport();
+    if (transport.listenHandle !== undefined && transport.isListenHandle?.(inner) === true) {
+      // A runtime handle (e.g. the node:net Server a child process received holds one):
+      // taken over, as Node's listen(handle) does.
+      this.#begin(cb, undefined);
+      const backlog = Number(given.backlog || backlogFromArgs) || _DEFAULT_BACKLOG;
+      transport.listenHandle(inner, backlog, this.#events, this.#onListenAny(this.#listenId));
+      return this;
+    }
+    const options = _readListenOptions(inner);
     validateAbortSignal(options.signal, "options.signal");
     if (typeof options.fd === "number" && options.fd >= 0) {
       if (!transport.listenFd) throw errFeatureUnavailable("server.listen({ fd })", transport.name);
       const backlog = Number(options.backlog || backlogFromArgs) || _DEFAULT_BACKLOG;
       this.#begin(cb, options.signal);
-      const done = this.#onListen(this.#listenId);
-      transport.listenFd(options.fd, backlog, this.#events, (err, listener) => {
-        if (listener) this.#isUnix = typeof listener.address() === "string";
-        done(err, listener);
-      });
+      transport.listenFd(options.fd, backlog, this.#events, this.#onListenAny(this.#listenId));
       return this;
     }
     if (
@@ -394,6 +398,15 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       exclusive: options.exclusive === true,
     };
     listenUnix(transport, req, this.#events, this.#onListen(this.#listenId));
+  }
+
+  /** `#onListen` for a listener whose kind (TCP or Unix) only its address tells. */
+  #onListenAny(id: number): ListenCallback {
+    const done = this.#onListen(id);
+    return (err, listener) => {
+      if (listener) this.#isUnix = typeof listener.address() === "string";
+      done(err, listener);
+    };
   }
 
   /**

@@ -368,6 +368,33 @@ function _listenFd(fd: number, backlog: number, events: ListenerEvents, cb: List
   cb(null, new _UvListener(h, events, tcp ? endpointOf(out)! : ""));
 }
 
+function _isListenHandle(handle: unknown): boolean {
+  return handle instanceof uv.TCP || handle instanceof uv.Pipe;
+}
+
+/**
+ * `listen(handle)` on a TCP or Pipe handle someone else made (a `node:net`
+ * Server's, e.g. the one a child process received): listening again only
+ * sets the backlog, as Node's own `listen(handle)` does; from then on the
+ * handle calls this listener. The handle is not closed on failure: it is
+ * still its first owner's.
+ */
+function _listenHandle(
+  handle: unknown,
+  backlog: number,
+  events: ListenerEvents,
+  cb: ListenCallback,
+): void {
+  const h = handle as RawServer;
+  const tcp = handle instanceof uv.TCP;
+  let err = h.listen(backlog);
+  const out: Record<string, unknown> = {};
+  if (err === 0 && tcp) err = h.getsockname!(out);
+  if (err < 0) return cb(uvError(err, "listen"));
+  // A Unix socket's path is not asked for: Node's address() has none either.
+  cb(null, new _UvListener(h, events, tcp ? endpointOf(out)! : ""));
+}
+
 /**
  * Creates the libuv transport, or returns `null` where Node's handle
  * bindings are missing, changed, or off limits (permission model,
@@ -418,6 +445,8 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
     listenTcp: _listenTcp,
     listenUnix: _listenUnix,
     adoptListening: _adoptListening,
+    isListenHandle: _isListenHandle,
+    listenHandle: _listenHandle,
   };
   transport.features.boundSocket = true;
   transport.bindTcp = (req) => bindTcp(req, _BOUND_OPS);
