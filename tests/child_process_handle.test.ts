@@ -150,6 +150,47 @@ if (sendable) {
       await child.stop();
     }
   });
+  serverSuite("with { keepOpen: true } the parent's server keeps listening too", async () => {
+    const child = await startChild("node");
+    const server = net.createServer((s) => s.end("parent"));
+    try {
+      const port = await listen(server);
+      const reply = child.next();
+      const sent = new Promise<unknown>((r) =>
+        child.proc.send("server", server as never, { keepOpen: true }, r)
+      );
+      assert.is(await sent, null);
+      assert.equal(await reply, { got: "server", isNetServer: true, listening: true });
+      assert.ok(server.listening);
+      await closeServer(server);
+      assert.is(await answer({ port }), "child");
+    } finally {
+      if (server.listening) await closeServer(server);
+      await child.stop();
+    }
+  });
+
+  serverSuite(
+    "process.send(message, server) in a child hands its omninet server over",
+    async () => {
+      const child = await startChild("omninet");
+      let received: nodeNet.Server | undefined;
+      try {
+        const got = waitFor(child.proc, "message", 20_000);
+        child.proc.send("make");
+        const [msg, handle] = await got as [{ made: number }, unknown];
+        assert.instance(handle, nodeNet.Server);
+        received = handle as nodeNet.Server;
+        received.on("connection", (s: nodeNet.Socket) => s.end("parent"));
+        // The child closes its own server and exits: its socket lives on in the parent.
+        await child.stop();
+        assert.is(await answer({ port: msg.made }), "parent");
+      } finally {
+        await child.stop();
+        if (received?.listening) await new Promise((r) => received!.close(r));
+      }
+    },
+  );
 } else {
   serverSuite("on the Deno.listen adapter, sending a listening server throws", async () => {
     const child = await startChild("node");
