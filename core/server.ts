@@ -635,11 +635,10 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
   get _handle(): unknown {
     const listener = this.#listener;
     if (listener === null) return null;
-    const handle = listener.nativeHandle?.();
-    if (handle === undefined) {
+    if (listener.nativeHandle === undefined) {
       throw errFeatureUnavailable("sending a listening Server's handle", getTransport().name);
     }
-    return handle;
+    return listener.nativeHandle() ?? null;
   }
 
   /** `true` while the server is accepting connections. */

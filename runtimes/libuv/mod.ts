@@ -170,9 +170,8 @@ class _UvListener implements ListenerHandle {
   }
 
   nativeHandle(): unknown {
-    // A cluster worker's round-robin stand-in is no handle any process could receive.
-    const h = this.#h;
-    return !this.#closed && (h instanceof uv.TCP || h instanceof uv.Pipe) ? h : undefined;
+    // In a round-robin cluster worker this is cluster's stand-in, as node:net's `_handle` is there.
+    return this.#closed ? undefined : this.#h;
   }
 
   /** @internal a connection was accepted (or accepting failed). */

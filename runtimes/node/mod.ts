@@ -371,7 +371,14 @@ export function createNodeTransport(): Transport {
   transport.listenFd = _listenFd;
   transport.isListenHandle = _isListenHandle;
   transport.listenHandle = (handle, backlog, events, cb) =>
-    _listen(handle as Record<string, unknown>, events, cb, { syscall: "listen" }, undefined, backlog);
+    _listen(
+      handle as Record<string, unknown>,
+      events,
+      cb,
+      { syscall: "listen" },
+      undefined,
+      backlog,
+    );
   return transport;
 }
 
