@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from "node:events";
 import { getTransport } from "../runtimes/mod.ts";
+import { sendableServerPrototype } from "../runtimes/node/handoff.ts";
 import type {
   AddressInfo,
   BoundHandle,
@@ -253,18 +254,22 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       return this;
     }
     const inner = (given._handle || given.handle || given) as Record<string, unknown>;
-    const options = _readListenOptions(inner);
     const transport = getTransport();
+    if (transport.listenHandle !== undefined && transport.isListenHandle?.(inner) === true) {
+      // A runtime handle (e.g. the node:net Server a child process received holds one):
+      // taken over, as Node's listen(handle) does.
+      this.#begin(cb, undefined);
+      const backlog = Number(given.backlog || backlogFromArgs) || _DEFAULT_BACKLOG;
+      transport.listenHandle(inner, backlog, this.#events, this.#onListenAny(this.#listenId));
+      return this;
+    }
+    const options = _readListenOptions(inner);
     validateAbortSignal(options.signal, "options.signal");
     if (typeof options.fd === "number" && options.fd >= 0) {
       if (!transport.listenFd) throw errFeatureUnavailable("server.listen({ fd })", transport.name);
       const backlog = Number(options.backlog || backlogFromArgs) || _DEFAULT_BACKLOG;
       this.#begin(cb, options.signal);
-      const done = this.#onListen(this.#listenId);
-      transport.listenFd(options.fd, backlog, this.#events, (err, listener) => {
-        if (listener) this.#isUnix = typeof listener.address() === "string";
-        done(err, listener);
-      });
+      transport.listenFd(options.fd, backlog, this.#events, this.#onListenAny(this.#listenId));
       return this;
     }
     if (
@@ -393,6 +398,15 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       exclusive: options.exclusive === true,
     };
     listenUnix(transport, req, this.#events, this.#onListen(this.#listenId));
+  }
+
+  /** `#onListen` for a listener whose kind (TCP or Unix) only its address tells. */
+  #onListenAny(id: number): ListenCallback {
+    const done = this.#onListen(id);
+    return (err, listener) => {
+      if (listener) this.#isUnix = typeof listener.address() === "string";
+      done(err, listener);
+    };
   }
 
   /**
@@ -603,6 +617,30 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
    */
   declare connections: number;
 
+  /**
+   * The runtime's own listening handle while listening, else `null`: what the
+   * runtime's `child_process` sends when this server is passed as
+   * `subprocess.send(message, server)` or `process.send(message, server)`
+   * (the other process gets a `node:net` Server listening on the same
+   * socket). Throws `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` while listening
+   * through an adapter that holds no such handle (Deno's `Deno.listen`
+   * fallback), so such a send fails instead of arriving without its server.
+   * @example
+   * ```ts
+   * import { fork } from "node:child_process";
+   * const child = fork("worker.js");
+   * server.listen(0, () => child.send("server", server));
+   * ```
+   */
+  get _handle(): unknown {
+    const listener = this.#listener;
+    if (listener === null) return null;
+    if (listener.nativeHandle === undefined) {
+      throw errFeatureUnavailable("sending a listening Server's handle", getTransport().name);
+    }
+    return listener.nativeHandle() ?? null;
+  }
+
   /** `true` while the server is accepting connections. */
   get listening(): boolean {
     return this.#listener !== null;
@@ -649,6 +687,9 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
 }
 // Lets `net.Server.call(obj, ...)` initialise obj (see callable.ts).
 makeAdoptable(Server, EventEmitter);
+// `instanceof net.Server` (the runtime's node:net) is how child_process finds a server to
+// send: see runtimes/node/handoff.ts. Still an EventEmitter: node:net's Server is one.
+Object.setPrototypeOf(Server.prototype, sendableServerPrototype());
 
 // EventEmitter's captureRejections (the global default; Node 26's Server passes
 // it no options) sends a rejected 'connection' handler here: Node destroys that socket.

@@ -269,6 +269,13 @@ export interface ListenerHandle {
    * onto the libuv adapter (`runtimes/cluster.ts`).
    */
   releaseHandle?(): unknown;
+  /**
+   * The runtime's own listening handle, left in place: the object the
+   * runtime's `node:net` Server keeps as `_handle`, which its `child_process`
+   * sends for `subprocess.send(message, server)` (Node's and Deno's TCP/Pipe
+   * handle, Bun's `Bun.listen` listener). `undefined` where there is none.
+   */
+  nativeHandle?(): unknown;
 }
 
 /**
@@ -388,6 +395,20 @@ export interface Transport {
     address: AddressInfo | string,
     events: ListenerEvents,
   ): ListenerHandle;
+  /**
+   * Whether `handle` is one of this runtime's listening handles, as a
+   * `node:net` Server holds it in `_handle` (the Server a child process got
+   * from `subprocess.send(message, server)` holds one). Absent where the
+   * adapter cannot take such a handle over.
+   */
+  isListenHandle?(handle: unknown): boolean;
+  /**
+   * Takes over a runtime listening handle (`isListenHandle` said yes) for
+   * `listen(handle)`, as Node's `listen()` does with a handle: it listens with
+   * `backlog`, its connections go to `events` from then on, and the object
+   * that held it before gets none. `cb` is called before this returns.
+   */
+  listenHandle?(handle: unknown, backlog: number, events: ListenerEvents, cb: ListenCallback): void;
   /**
    * Listens on an existing socket descriptor (`listen({ fd })`), bound
    * already, where the runtime can; `cb` is timed as for `listenTcp`, and a

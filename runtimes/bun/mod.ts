@@ -86,6 +86,11 @@ class _Listener implements ListenerHandle {
   unref(): void {
     this._l.unref();
   }
+
+  nativeHandle(): unknown {
+    // What Bun's own net.Server keeps as `_handle`, and its child_process sends.
+    return this._l;
+  }
 }
 
 function _connectUnix(path: string, cb: ConnectCallback): Dial {

@@ -169,6 +169,11 @@ class _UvListener implements ListenerHandle {
     if (!this.#closed) this.#h.unref();
   }
 
+  nativeHandle(): unknown {
+    // In a round-robin cluster worker this is cluster's stand-in, as node:net's `_handle` is there.
+    return this.#closed ? undefined : this.#h;
+  }
+
   /** @internal a connection was accepted (or accepting failed). */
   _accepted(status: number, client: RawStream | undefined): void {
     if (status === 0 && client === undefined && this.#h.accept) {
@@ -362,6 +367,33 @@ function _listenFd(fd: number, backlog: number, events: ListenerEvents, cb: List
   cb(null, new _UvListener(h, events, tcp ? endpointOf(out)! : ""));
 }
 
+function _isListenHandle(handle: unknown): boolean {
+  return handle instanceof uv.TCP || handle instanceof uv.Pipe;
+}
+
+/**
+ * `listen(handle)` on a TCP or Pipe handle someone else made (a `node:net`
+ * Server's, e.g. the one a child process received): listening again only
+ * sets the backlog, as Node's own `listen(handle)` does; from then on the
+ * handle calls this listener. The handle is not closed on failure: it is
+ * still its first owner's.
+ */
+function _listenHandle(
+  handle: unknown,
+  backlog: number,
+  events: ListenerEvents,
+  cb: ListenCallback,
+): void {
+  const h = handle as RawServer;
+  const tcp = handle instanceof uv.TCP;
+  let err = h.listen(backlog);
+  const out: Record<string, unknown> = {};
+  if (err === 0 && tcp) err = h.getsockname!(out);
+  if (err < 0) return cb(uvError(err, "listen"));
+  // A Unix socket's path is not asked for: Node's address() has none either.
+  cb(null, new _UvListener(h, events, tcp ? endpointOf(out)! : ""));
+}
+
 /**
  * Creates the libuv transport, or returns `null` where Node's handle
  * bindings are missing, changed, or off limits (permission model,
@@ -412,6 +444,8 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
     listenTcp: _listenTcp,
     listenUnix: _listenUnix,
     adoptListening: _adoptListening,
+    isListenHandle: _isListenHandle,
+    listenHandle: _listenHandle,
   };
   transport.features.boundSocket = true;
   transport.bindTcp = (req) => bindTcp(req, _BOUND_OPS);

@@ -187,6 +187,11 @@ class _NodeListener implements ListenerHandle {
     this.#server.unref();
   }
 
+  nativeHandle(): unknown {
+    if (this.#closed) return undefined;
+    return (this.#server as unknown as { _handle?: unknown })._handle ?? undefined;
+  }
+
   releaseHandle(): unknown {
     const address = this.address();
     this.#closed = true;
@@ -221,6 +226,7 @@ function _listen(
   cb: ListenCallback,
   where: Where,
   path?: string,
+  handleBacklog?: number,
 ): void {
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
   const onError = (raw: unknown) => {
@@ -236,7 +242,9 @@ function _listen(
   server.once("error", onError);
   server.once("listening", onListening);
   try {
-    server.listen(opts);
+    // listen(handle, backlog): node:net takes a handle's backlog from the arguments only.
+    if (handleBacklog === undefined) server.listen(opts);
+    else server.listen(opts, handleBacklog);
   } catch (err) {
     queueMicrotask(() => onError(err));
     return;
@@ -361,7 +369,29 @@ export function createNodeTransport(): Transport {
   // does listen on one (Bun 1.4).
   if (!onBun) transport.openFd = _openFd;
   transport.listenFd = _listenFd;
+  transport.isListenHandle = _isListenHandle;
+  transport.listenHandle = (handle, backlog, events, cb) =>
+    _listen(
+      handle as Record<string, unknown>,
+      events,
+      cb,
+      { syscall: "listen" },
+      undefined,
+      backlog,
+    );
   return transport;
+}
+
+/**
+ * A listening handle of this runtime's `node:net` (Node's and Deno's TCP or
+ * Pipe handle), known without the handle bindings: it has `listen()` and the
+ * `onconnection` slot the `node:net` Server that listened on it filled.
+ * `node:net`'s own `listen(handle)` then takes it over.
+ */
+function _isListenHandle(handle: unknown): boolean {
+  const h = handle as { listen?: unknown; onconnection?: unknown } | null;
+  return typeof h === "object" && h !== null && typeof h.listen === "function" &&
+    typeof h.onconnection === "function";
 }
 
 const _BOUND_OPS: NodeBoundOps = {

@@ -1,0 +1,255 @@
+// An omninet Server or Socket as the handle of child_process's
+// subprocess.send(message, sendHandle), as Node documents it ("Example:
+// sending a server object", "Example: sending a socket object"), on each
+// runtime's own child_process: a listening server reaches the child as a
+// node:net Server on the same socket; a socket is refused with
+// ERR_INVALID_HANDLE_TYPE (see the README: no omninet socket can carry the
+// `_handle` child_process takes without every node:http, http2 and tls
+// stack driving that handle underneath omninet's stream).
+import { type ChildProcess, spawn } from "node:child_process";
+import { renameSync } from "node:fs";
+import * as nodeNet from "node:net";
+import { join } from "node:path";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import net from "../mod.ts";
+import { getTransport } from "../runtimes/mod.ts";
+import { closeServer, listen, removeDir, tempDir, waitFor } from "./_net.ts";
+import { currentRuntime, scriptCommand } from "./_runtime.ts";
+
+/** A child with an IPC channel, killed by `stop()` if it has not exited. */
+interface Child {
+  proc: ChildProcess;
+  next(): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+async function startChild(mode: "node" | "omninet"): Promise<Child> {
+  const [cmd, argv] = scriptCommand("fixtures/child_process_handle", [mode]);
+  const proc = spawn(cmd, argv, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const exited = new Promise<void>((r) => proc.once("exit", () => r()));
+  const kill = setTimeout(() => proc.kill("SIGKILL"), 30_000);
+  const child: Child = {
+    proc,
+    next: async () => (await waitFor(proc, "message", 20_000))[0] as Record<string, unknown>,
+    stop: async () => {
+      if (proc.connected) proc.send("exit");
+      const t = setTimeout(() => proc.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(t);
+      clearTimeout(kill);
+    },
+  };
+  const first = child.next();
+  try {
+    assert.equal(await first, { ready: true });
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
+  return child;
+}
+
+/** What one connection to `target` reads before the far end closes it. */
+function answer(target: { port: number } | { path: string }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = nodeNet.connect({ ...target, host: "127.0.0.1" } as nodeNet.NetConnectOpts);
+    let data = "";
+    c.setEncoding("utf8");
+    c.on("data", (d: string) => (data += d));
+    c.on("error", reject);
+    c.on("close", () => resolve(data));
+  });
+}
+
+/** Sends `server` and waits for the child's reply; the send's callback must report no error. */
+async function sendServer(child: Child, server: net.Server): Promise<Record<string, unknown>> {
+  const reply = child.next();
+  const sent = new Promise<unknown>((r) => child.proc.send("server", server as never, r));
+  assert.is(await sent, null);
+  return await reply;
+}
+
+// Only Deno's Deno.listen fallback holds no handle a process can receive.
+const sendable = getTransport().name !== "deno";
+// Deno's child_process closes a sent server in the parent once the child has
+// it (unless keepOpen), its own node:net servers too; Node's and Bun's keep it.
+const closedAfterSend = currentRuntime() === "deno";
+// Bun's node:net cannot listen(server) on a server it received, nor can omninet there.
+const adoptable = currentRuntime() !== "bun";
+
+const serverSuite = suite("subprocess.send(message, server) with an omninet Server");
+
+serverSuite("an omninet Server is an instance of the runtime's node:net Server", () => {
+  const server = net.createServer();
+  assert.ok(server instanceof nodeNet.Server);
+  assert.ok(server instanceof net.Server);
+  assert.is((server as unknown as { _handle: unknown })._handle, null);
+});
+
+if (sendable) {
+  serverSuite(
+    "a listening TCP server reaches the child, which answers its connections",
+    async () => {
+      const child = await startChild("node");
+      const server = net.createServer((s) => s.end("parent"));
+      try {
+        const port = await listen(server);
+        const reply = await sendServer(child, server);
+        assert.equal(reply, { got: "server", isNetServer: true, listening: true });
+        // Once the parent's server is closed, only the child holds the socket.
+        assert.is(server.listening, !closedAfterSend);
+        await closeServer(server);
+        for (let i = 0; i < 3; i++) assert.is(await answer({ port }), "child");
+      } finally {
+        if (server.listening) await closeServer(server);
+        await child.stop();
+      }
+    },
+  );
+
+  serverSuite("a listening Unix socket server reaches the child", async () => {
+    const dir = tempDir();
+    const child = await startChild("node");
+    const server = net.createServer((s) => s.end("parent"));
+    try {
+      const path = join(dir, "s.sock");
+      server.listen(path);
+      await waitFor(server, "listening");
+      // Closing a Unix server removes its socket file: move it aside first.
+      const kept = join(dir, "kept.sock");
+      renameSync(path, kept);
+      const reply = await sendServer(child, server);
+      assert.equal(reply, { got: "server", isNetServer: true, listening: true });
+      assert.is(server.listening, !closedAfterSend);
+      await closeServer(server);
+      assert.is(await answer({ path: kept }), "child");
+    } finally {
+      if (server.listening) await closeServer(server);
+      await child.stop();
+      removeDir(dir);
+    }
+  });
+
+  serverSuite("an omninet server in the child adopts the server it received", async () => {
+    const child = await startChild("omninet");
+    const server = net.createServer((s) => s.end("parent"));
+    try {
+      const port = await listen(server);
+      const reply = await sendServer(child, server);
+      if (!adoptable) {
+        // Bun: the received server's listener is Bun's own; a second one on its descriptor fails.
+        assert.equal(reply, { got: "server", error: "EEXIST" });
+        return;
+      }
+      assert.equal(reply, { got: "server", isNetServer: true, listening: true });
+      await closeServer(server);
+      for (let i = 0; i < 3; i++) assert.is(await answer({ port }), "omninet child");
+    } finally {
+      if (server.listening) await closeServer(server);
+      await child.stop();
+    }
+  });
+  serverSuite("with { keepOpen: true } the parent's server keeps listening too", async () => {
+    const child = await startChild("node");
+    const server = net.createServer((s) => s.end("parent"));
+    try {
+      const port = await listen(server);
+      const reply = child.next();
+      const sent = new Promise<unknown>((r) =>
+        child.proc.send("server", server as never, { keepOpen: true }, r)
+      );
+      assert.is(await sent, null);
+      assert.equal(await reply, { got: "server", isNetServer: true, listening: true });
+      assert.ok(server.listening);
+      await closeServer(server);
+      assert.is(await answer({ port }), "child");
+    } finally {
+      if (server.listening) await closeServer(server);
+      await child.stop();
+    }
+  });
+
+  serverSuite(
+    "process.send(message, server) in a child hands its omninet server over",
+    async () => {
+      const child = await startChild("omninet");
+      let received: nodeNet.Server | undefined;
+      try {
+        const got = waitFor(child.proc, "message", 20_000);
+        child.proc.send("make");
+        const [msg, handle] = await got as [{ made: number }, unknown];
+        assert.instance(handle, nodeNet.Server);
+        received = handle as nodeNet.Server;
+        received.on("connection", (s: nodeNet.Socket) => s.end("parent"));
+        // The child closes its own server and exits: its socket lives on in the parent.
+        await child.stop();
+        assert.is(await answer({ port: msg.made }), "parent");
+      } finally {
+        await child.stop();
+        if (received?.listening) await new Promise((r) => received!.close(r));
+      }
+    },
+  );
+} else {
+  serverSuite("on the Deno.listen adapter, sending a listening server throws", async () => {
+    const child = await startChild("node");
+    const server = net.createServer();
+    try {
+      await listen(server);
+      try {
+        child.proc.send("server", server as never);
+        assert.unreachable("send() did not throw");
+      } catch (err) {
+        assert.instance(err, TypeError);
+        assert.is((err as { code?: string }).code, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM");
+      }
+    } finally {
+      await closeServer(server);
+      await child.stop();
+    }
+  });
+}
+
+serverSuite("a server that is not listening is sent as node:net's: the message alone", async () => {
+  const child = await startChild("node");
+  try {
+    const reply = child.next();
+    child.proc.send("idle", net.createServer() as never);
+    assert.equal(await reply, { got: "idle", handle: "undefined" });
+  } finally {
+    await child.stop();
+  }
+});
+
+serverSuite.run();
+
+const socketSuite = suite("subprocess.send(message, socket) with an omninet Socket");
+
+socketSuite("is refused with ERR_INVALID_HANDLE_TYPE; the socket stays the parent's", async () => {
+  const child = await startChild("node");
+  const accepted: net.Socket[] = [];
+  const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s));
+  try {
+    const port = await listen(server);
+    const reading = answer({ port });
+    await waitFor(server, "connection");
+    const socket = accepted[0];
+    try {
+      child.proc.send("socket", socket as never);
+      assert.unreachable("send() did not throw");
+    } catch (err) {
+      assert.instance(err, TypeError);
+      assert.is((err as { code?: string }).code, "ERR_INVALID_HANDLE_TYPE");
+    }
+    assert.not.ok(socket.destroyed);
+    socket.end("parent");
+    assert.is(await reading, "parent");
+  } finally {
+    for (const s of accepted) s.destroy();
+    await closeServer(server);
+    await child.stop();
+  }
+});
+
+socketSuite.run();
