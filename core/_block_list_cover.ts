@@ -62,6 +62,14 @@ function _cmpAt(keys: Int32Array, p: number, q: Int32Array, k: number): number {
   return 0;
 }
 
+const _FLIP = 0x80000000;
+/** Covers of this many blocks or more search them through the hint. */
+const _HINT_MIN = 16;
+/** Blocks kept for reuse after they go. */
+const _SPARE = 8;
+/** Splits and merges after which the hint is made again. */
+const _HINT_DRIFT = 16;
+
 /** Moves shorter than this are written as a loop: `copyWithin` costs a builtin call, about 20 ns. */
 const _SHORT_MOVE = 24;
 
@@ -150,6 +158,19 @@ export class _Cover {
   #i = 0;
   // Bumped whenever blocks split, merge or go, which moves boundaries between blocks.
   #shape = 0;
+  // The block hint (see #hint4/#hint1): `top[t]` is the first block whose
+  // first key's window fell in bucket t or later when it was made, at
+  // #shape `#topAt` (-1: none); the window of a key is the 32 bits after
+  // bit `32 * #wi + #sh`, bucket `(window - #base) >>> #tshift`.
+  #top: Int32Array = new Int32Array(0);
+  #topAt = -1;
+  // Blocks that went, kept for the next splits (a block's arrays cost more
+  // to allocate than a churn round's whole update).
+  #spare: _Block[] = [];
+  #wi = 0;
+  #sh = 0;
+  #base = 0;
+  #tshift = 0;
 
   /**
    * @param k Words per key: 1 (IPv4) or 4 (IPv6).
@@ -177,16 +198,9 @@ export class _Cover {
    * @returns `true` if covered.
    */
   has1(x: number): boolean {
-    const blocks = this.blocks;
-    const first = this.first;
-    let lo = 0, hi = blocks.length - 1;
-    if (hi < 0 || first[0] > x) return false;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (first[mid] <= x) lo = mid;
-      else hi = mid - 1;
-    }
-    const b = blocks[lo];
+    const lo = this.#block1(x);
+    if (lo === -1) return false;
+    const b = this.blocks[lo];
     const keys = b.keys;
     let l = b.lo, h = b.hi - 1;
     while (l < h) {
@@ -202,16 +216,9 @@ export class _Cover {
    * @returns `true` if covered.
    */
   has4(x0: number, x1: number, x2: number, x3: number): boolean {
-    const blocks = this.blocks;
-    const first = this.first;
-    let lo = 0, hi = blocks.length - 1;
-    if (hi < 0 || !_le4(first, 0, x0, x1, x2, x3)) return false;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (_le4(first, mid << 2, x0, x1, x2, x3)) lo = mid;
-      else hi = mid - 1;
-    }
-    const b = blocks[lo];
+    const lo = this.#block4(x0, x1, x2, x3);
+    if (lo === -1) return false;
+    const b = this.blocks[lo];
     const keys = b.keys;
     let l = b.lo, h = b.hi - 1;
     while (l < h) {
@@ -238,16 +245,9 @@ export class _Cover {
     b2: number,
     b3: number,
   ): number {
-    const blocks = this.blocks;
-    const first = this.first;
-    let lo = 0, hi = blocks.length - 1;
-    if (hi < 0 || !_le4(first, 0, b0, b1, b2, b3)) return 0;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (_le4(first, mid << 2, b0, b1, b2, b3)) lo = mid;
-      else hi = mid - 1;
-    }
-    const blk = blocks[lo];
+    const lo = this.#block4(b0, b1, b2, b3);
+    if (lo === -1) return 0;
+    const blk = this.blocks[lo];
     const keys = blk.keys;
     let l = blk.lo, h = blk.hi - 1;
     while (l < h) {
@@ -344,6 +344,7 @@ export class _Cover {
   /** Removes every interval. */
   clear(): void {
     this.size = 0;
+    this.#topAt = -1;
     this.blocks = [];
     this.first = new Int32Array(16 * this.k);
   }
@@ -383,17 +384,12 @@ export class _Cover {
 
   /** #locate for 4-word keys. */
   #locate4(x0: number, x1: number, x2: number, x3: number): void {
-    const blocks = this.blocks, first = this.first;
-    let lo = 0, hi = blocks.length - 1;
-    if (hi < 0 || !_le4(first, 0, x0, x1, x2, x3)) {
+    const blocks = this.blocks;
+    const lo = this.#block4(x0, x1, x2, x3);
+    if (lo === -1) {
       this.#j = -1;
       this.#i = 0;
       return;
-    }
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (_le4(first, mid << 2, x0, x1, x2, x3)) lo = mid;
-      else hi = mid - 1;
     }
     const keys = blocks[lo].keys;
     let l = blocks[lo].lo, h = blocks[lo].hi - 1;
@@ -408,17 +404,12 @@ export class _Cover {
 
   /** #locate for 1-word keys. */
   #locate1(x: number): void {
-    const blocks = this.blocks, first = this.first;
-    let lo = 0, hi = blocks.length - 1;
-    if (hi < 0 || first[0] > x) {
+    const blocks = this.blocks;
+    const lo = this.#block1(x);
+    if (lo === -1) {
       this.#j = -1;
       this.#i = 0;
       return;
-    }
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (first[mid] <= x) lo = mid;
-      else hi = mid - 1;
     }
     const keys = blocks[lo].keys;
     let l = blocks[lo].lo, h = blocks[lo].hi - 1;
@@ -429,6 +420,119 @@ export class _Cover {
     }
     this.#j = lo;
     this.#i = l;
+  }
+
+  /**
+   * The last block whose first key is <= the 1-word key x, or -1. With many
+   * blocks the hint narrows the search to the few blocks of x's bucket.
+   */
+  #block1(x: number): number {
+    const first = this.first;
+    const n = this.blocks.length;
+    if (n === 0 || first[0] > x) return -1;
+    let lo = 0, hi = n - 1;
+    if (n >= _HINT_MIN) {
+      if (this.#shape - this.#topAt > _HINT_DRIFT || this.#topAt === -1) this.#makeHint();
+      const top = this.#top;
+      let t = (((x ^ _FLIP) >>> 0) - this.#base) >>> this.#tshift;
+      if (t > top.length - 2) t = top.length - 2;
+      lo = top[t] - 1;
+      hi = top[t + 1] - 1;
+      if (lo < 0) lo = 0;
+      if (hi > n - 1) hi = n - 1;
+      if (lo > hi) lo = hi;
+      // Blocks split or merged since the hint was made: walk to the right one.
+      while (lo > 0 && first[lo] > x) lo--, hi = lo;
+      while (hi < n - 1 && first[hi + 1] <= x) hi++, lo = hi;
+    }
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (first[mid] <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** #block1 for 4-word keys (sign-flipped words). */
+  #block4(x0: number, x1: number, x2: number, x3: number): number {
+    const first = this.first;
+    const n = this.blocks.length;
+    if (n === 0 || !_le4(first, 0, x0, x1, x2, x3)) return -1;
+    let lo = 0, hi = n - 1;
+    if (n >= _HINT_MIN) {
+      if (this.#shape - this.#topAt > _HINT_DRIFT || this.#topAt === -1) this.#makeHint();
+      const top = this.#top;
+      let t = top.length - 2;
+      // Outside the prefix the first keys shared, x lies after them all.
+      const wi = this.#wi, sh = this.#sh;
+      let same = true, a = x0, b = x1;
+      if (wi === 1) a = x1, b = x2, same = x0 === first[0];
+      else if (wi === 2) a = x2, b = x3, same = x0 === first[0] && x1 === first[1];
+      else if (wi === 3) {
+        a = x3, b = 0, same = x0 === first[0] && x1 === first[1] && x2 === first[2];
+      }
+      if (same && sh !== 0) same = ((a ^ first[wi]) >>> (32 - sh)) === 0;
+      if (same) {
+        let win = (a ^ _FLIP) >>> 0;
+        if (sh !== 0) win = ((win << sh) | (((b ^ _FLIP) >>> 0) >>> (32 - sh))) >>> 0;
+        const u = (win - this.#base) >>> this.#tshift;
+        if (u < t) t = u;
+      }
+      lo = top[t] - 1;
+      hi = top[t + 1] - 1;
+      if (lo < 0) lo = 0;
+      if (hi > n - 1) hi = n - 1;
+      if (lo > hi) lo = hi;
+      // Blocks split or merged since the hint was made: walk to the right one.
+      while (lo > 0 && !_le4(first, lo << 2, x0, x1, x2, x3)) lo--, hi = lo;
+      while (hi < n - 1 && _le4(first, (hi + 1) << 2, x0, x1, x2, x3)) hi++, lo = hi;
+    }
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (_le4(first, mid << 2, x0, x1, x2, x3)) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The window (unsigned) of the first key of block j. */
+  #window(j: number): number {
+    const first = this.first, k = this.k, p = j * k + this.#wi;
+    const hi = (first[p] ^ _FLIP) >>> 0;
+    if (this.#sh === 0) return hi;
+    const lo = (first[p + 1] ^ _FLIP) >>> 0;
+    return ((hi << this.#sh) | (lo >>> (32 - this.#sh))) >>> 0;
+  }
+
+  /** Makes the block hint: about one bucket per block over the span of the first keys. */
+  #makeHint(): void {
+    const first = this.first, k = this.k, n = this.blocks.length;
+    // The window: the 32 bits after the prefix the first and last first keys share.
+    let cp = 0;
+    if (k === 4) {
+      const l = (n - 1) << 2;
+      let w = 0;
+      while (w < 3 && first[w] === first[l + w]) w++;
+      const diff = (first[w] ^ first[l + w]) >>> 0;
+      cp = 32 * w + (diff === 0 ? 31 : Math.clz32(diff));
+      if (cp > 96) cp = 96;
+    }
+    this.#wi = cp >>> 5;
+    this.#sh = cp & 31;
+    this.#base = this.#window(0);
+    const span = this.#window(n - 1) - this.#base;
+    let shift = 0;
+    while (shift < 32 && Math.floor(span / 2 ** shift) + 1 > n) shift++;
+    this.#tshift = shift;
+    const buckets = Math.floor(span / 2 ** shift) + 1;
+    const top = this.#top.length >= buckets + 1 ? this.#top : new Int32Array(buckets + 1);
+    for (let t = 0, j = 0; t <= buckets; t++) {
+      while (j < n && Math.floor((this.#window(j) - this.#base) / 2 ** shift) < t) j++;
+      top[t] = j;
+    }
+    top.fill(n, buckets + 1);
+    this.#top = top;
+    this.#topAt = this.#shape;
   }
 
   /** The count in force just before boundary (j, i): its predecessor's, or 0. */
@@ -568,13 +672,14 @@ export class _Cover {
     this.#shape++;
     const k = this.k;
     const b = this.blocks[j];
-    const nb = new _Block(k);
+    const nb = this.#spare.pop() ?? new _Block(k);
     const len = b.hi - b.lo;
     const half = len >> 1;
     // Both halves start at 0: room above each, as appends in key order want.
     const mid = b.lo + half;
     nb.keys.set(b.keys.subarray(mid * k, b.hi * k), 0);
     nb.cnt.set(b.cnt.subarray(mid, b.hi), 0);
+    nb.lo = 0;
     nb.hi = b.hi - mid;
     nb.lazy = b.lazy;
     b.hi = mid;
@@ -593,6 +698,7 @@ export class _Cover {
     this.#shape++;
     const k = this.k;
     const n = this.blocks.length;
+    if (this.#spare.length < _SPARE) this.#spare.push(this.blocks[j]);
     this.blocks.splice(j, 1);
     _move(this.first, j * k, (j + 1) * k, n * k);
   }

@@ -7,11 +7,13 @@ import { prng } from "./fixtures/block_list_cases.ts";
 // The interval cover of BlockList on its own, against a model that keeps the
 // count of every key of a small key space: thousands of intervals, so that
 // blocks fill, split, shift their boundaries to either side, shrink, merge
-// and go, in the orders bans come and go (in order, reversed, at random).
+// and go, in the orders bans come and go (in order, reversed, at random);
+// with more than 16 blocks, searches go through the block hint, made again
+// every 16 splits or merges and walked from in between.
 
 const FLIP = 0x80000000;
 /** Keys 0..U-1 of the model, and U standing for every key from key(U) on. */
-const U = 3000;
+const U = 8000;
 
 /** The cover key of model key u: 1 word, or 4 words ordered by u in every word but the first. */
 function key(k: number, u: number, out: Int32Array, low = 0): Int32Array {
@@ -84,23 +86,28 @@ function compareAll(c: _Cover, m: Model, what: string): void {
 
 /**
  * Intervals added and removed in `order`; checks a few keys after every
- * change and everything now and then. Returns the most boundaries held.
+ * change and everything now and then. Returns the most boundaries and
+ * blocks held.
  */
-function exercise(k: number, order: "fifo" | "lifo" | "random", seed: number): number {
+function exercise(
+  k: number,
+  order: "fifo" | "lifo" | "random",
+  seed: number,
+): [number, number] {
   const rand = prng(seed);
   const pick = (n: number): number => Math.floor(rand() * n);
   const c = new _Cover(k);
   const m = new Model();
   const live: [number, number | null][] = [];
   const qa = new Int32Array(k), qe = new Int32Array(k);
-  let most = 0;
+  let most = 0, mostBlocks = 0;
   const apply = (a: number, e: number | null, d: number): void => {
     c.update(key(k, a, qa), e === null ? null : key(k, e, qe), d);
     m.update(a, e, d);
   };
-  for (let step = 0; step < 6000; step++) {
+  for (let step = 0; step < 12000; step++) {
     // Grow for the first half, shrink in the second.
-    const grow = step < 3000 ? rand() < 0.8 : rand() < 0.2;
+    const grow = step < 6000 ? rand() < 0.85 : rand() < 0.15;
     if (grow || live.length === 0) {
       const a = pick(U);
       let e: number | null = a + 1 + pick(step % 7 === 0 ? 40 : 3);
@@ -114,6 +121,7 @@ function exercise(k: number, order: "fifo" | "lifo" | "random", seed: number): n
       apply(a, e, -1);
     }
     if (c.size > most) most = c.size;
+    if (c.blocks.length > mostBlocks) mostBlocks = c.blocks.length;
     for (let t = 0; t < 4; t++) {
       const u = pick(U + 1);
       if (has(c, u) !== m.cnt[u] > 0) {
@@ -131,7 +139,7 @@ function exercise(k: number, order: "fifo" | "lifo" | "random", seed: number): n
         `step ${step}: span ${a}-${b}`,
       );
     }
-    if (step % 1000 === 999) compareAll(c, m, `step ${step}`);
+    if (step % 2000 === 1999) compareAll(c, m, `step ${step}`);
   }
   while (live.length > 0) {
     const [[a, e]] = live.splice(order === "random" ? pick(live.length) : 0, 1);
@@ -139,7 +147,7 @@ function exercise(k: number, order: "fifo" | "lifo" | "random", seed: number): n
   }
   compareAll(c, m, "emptied");
   assert.ok(c.empty);
-  return most;
+  return [most, mostBlocks];
 }
 
 const cover = suite("BlockList interval cover");
@@ -147,9 +155,9 @@ const cover = suite("BlockList interval cover");
 for (const k of [1, 4]) {
   for (const order of ["fifo", "lifo", "random"] as const) {
     cover(`${k}-word keys, removed ${order}: matches the model through splits and merges`, () => {
-      const most = exercise(k, order, k * 100 + order.length);
-      // Enough boundaries for many blocks.
-      assert.ok(most > 1500, `most boundaries ${most}`);
+      const [most, blocks] = exercise(k, order, k * 100 + order.length);
+      // Enough boundaries for many blocks, searched through the hint.
+      assert.ok(most > 3500 && blocks > 20, `most boundaries ${most}, blocks ${blocks}`);
     });
   }
 }
