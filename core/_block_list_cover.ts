@@ -62,13 +62,8 @@ function _cmpAt(keys: Int32Array, p: number, q: Int32Array, k: number): number {
   return 0;
 }
 
-const _FLIP = 0x80000000;
-/** Covers of this many blocks or more search them through the hint. */
-const _HINT_MIN = 16;
 /** Blocks kept for reuse after they go. */
 const _SPARE = 8;
-/** Splits and merges after which the hint is made again. */
-const _HINT_DRIFT = 16;
 
 /** Moves shorter than this are written as a loop: `copyWithin` costs a builtin call, about 20 ns. */
 const _SHORT_MOVE = 24;
@@ -158,24 +153,9 @@ export class _Cover {
   #i = 0;
   // Bumped whenever blocks split, merge or go, which moves boundaries between blocks.
   #shape = 0;
-  // The block hint (see #makeHint), made at #shape `#topAt` (-1: none):
-  // `top[t]` is the first block of the region [#r0, #r1] whose first key's
-  // window fell in bucket t or later; the region's first keys share the
-  // first `32 * #wi + #sh` bits of `#pk`, a key's window is the 32 bits
-  // after them, its bucket `(window - #base) >>> #tshift`, below #buckets.
-  #top: Int32Array = new Int32Array(0);
-  #topAt = -1;
-  #pk: Int32Array = new Int32Array(4);
-  #r0 = 0;
-  #r1 = 0;
-  #buckets = 0;
   // Blocks that went, kept for the next splits (a block's arrays cost more
   // to allocate than a churn round's whole update).
   #spare: _Block[] = [];
-  #wi = 0;
-  #sh = 0;
-  #base = 0;
-  #tshift = 0;
 
   /**
    * @param k Words per key: 1 (IPv4) or 4 (IPv6).
@@ -349,7 +329,6 @@ export class _Cover {
   /** Removes every interval. */
   clear(): void {
     this.size = 0;
-    this.#topAt = -1;
     this.blocks = [];
     this.first = new Int32Array(16 * this.k);
   }
@@ -440,114 +419,17 @@ export class _Cover {
     return lo;
   }
 
-  /**
-   * The last block whose first key is <= the 4-word key x (sign-flipped
-   * words), or -1. With many blocks the hint narrows the search to the few
-   * blocks of x's bucket (1-word keys compare so cheaply that a plain binary
-   * search is faster).
-   */
+  /** The last block whose first key is <= the 4-word key x (sign-flipped words), or -1. */
   #block4(x0: number, x1: number, x2: number, x3: number): number {
     const first = this.first;
-    const n = this.blocks.length;
-    if (n === 0 || !_le4(first, 0, x0, x1, x2, x3)) return -1;
-    let lo = 0, hi = n - 1;
-    if (n >= _HINT_MIN) {
-      if (this.#shape - this.#topAt > _HINT_DRIFT || this.#topAt === -1) this.#makeHint();
-      const p = this.#pk, wi = this.#wi, sh = this.#sh;
-      // Whether x has the prefix of the hint's region.
-      let same = true, a = x0, b = x1;
-      if (wi === 1) a = x1, b = x2, same = x0 === p[0];
-      else if (wi === 2) a = x2, b = x3, same = x0 === p[0] && x1 === p[1];
-      else if (wi === 3) a = x3, b = 0, same = x0 === p[0] && x1 === p[1] && x2 === p[2];
-      if (same && sh !== 0) same = ((a ^ p[wi]) >>> (32 - sh)) === 0;
-      if (same) {
-        let win = (a ^ _FLIP) >>> 0;
-        if (sh !== 0) win = ((win << sh) | (((b ^ _FLIP) >>> 0) >>> (32 - sh))) >>> 0;
-        if (win < this.#base) {
-          lo = hi = this.#r0 - 1;
-        } else {
-          const top = this.#top;
-          let t = (win - this.#base) >>> this.#tshift;
-          if (t > this.#buckets - 1) t = this.#buckets - 1;
-          lo = top[t] - 1;
-          hi = top[t + 1] - 1;
-        }
-      } else if (_le4(p, 0, x0, x1, x2, x3)) {
-        lo = this.#r1; // after the region
-      } else {
-        hi = this.#r0 - 1; // before it
-      }
-      if (hi > n - 1) hi = n - 1;
-      if (lo > hi) lo = hi;
-      if (lo < 0) lo = 0;
-      if (hi < lo) hi = lo;
-      // Blocks split or merged since the hint was made: walk to the right one.
-      while (lo > 0 && !_le4(first, lo << 2, x0, x1, x2, x3)) lo--, hi = lo;
-      while (hi < n - 1 && _le4(first, (hi + 1) << 2, x0, x1, x2, x3)) hi++, lo = hi;
-    }
+    let lo = 0, hi = this.blocks.length - 1;
+    if (hi < 0 || !_le4(first, 0, x0, x1, x2, x3)) return -1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (_le4(first, mid << 2, x0, x1, x2, x3)) lo = mid;
       else hi = mid - 1;
     }
     return lo;
-  }
-
-  /** The window (unsigned) of the first key of block j (4-word keys). */
-  #window(j: number): number {
-    const first = this.first, p = (j << 2) + this.#wi;
-    const hi = (first[p] ^ _FLIP) >>> 0;
-    if (this.#sh === 0) return hi;
-    const lo = (first[p + 1] ^ _FLIP) >>> 0;
-    return ((hi << this.#sh) | (lo >>> (32 - this.#sh))) >>> 0;
-  }
-
-  /** Whether the first key of block j has the hint's prefix. */
-  #inRegion(j: number): boolean {
-    const first = this.first, p = this.#pk, q = j << 2, wi = this.#wi;
-    for (let w = 0; w < wi; w++) if (first[q + w] !== p[w]) return false;
-    return this.#sh === 0 || ((first[q + wi] ^ p[wi]) >>> (32 - this.#sh)) === 0;
-  }
-
-  /**
-   * Makes the block hint (4-word keys). Its region: the blocks whose first
-   * keys share the prefix of the first keys of the blocks a quarter and
-   * three quarters in (so that a few far-off blocks do not squeeze the rest
-   * into a few buckets), with about one bucket per block over the span of
-   * the 32 bits after that prefix; keys before or after the region search
-   * the blocks there.
-   */
-  #makeHint(): void {
-    const first = this.first, n = this.blocks.length;
-    const q1 = n >> 2, q3 = n - 1 - (n >> 2);
-    let w = 0;
-    while (w < 3 && first[(q1 << 2) + w] === first[(q3 << 2) + w]) w++;
-    const diff = (first[(q1 << 2) + w] ^ first[(q3 << 2) + w]) >>> 0;
-    let cp = 32 * w + (diff === 0 ? 31 : Math.clz32(diff));
-    if (cp > 96) cp = 96;
-    this.#wi = cp >>> 5;
-    this.#sh = cp & 31;
-    this.#pk.set(first.subarray(q1 << 2, (q1 << 2) + 4));
-    let r0 = q1, r1 = q3;
-    while (r0 > 0 && this.#inRegion(r0 - 1)) r0--;
-    while (r1 < n - 1 && this.#inRegion(r1 + 1)) r1++;
-    this.#r0 = r0;
-    this.#r1 = r1;
-    const base = this.#window(r0);
-    this.#base = base;
-    const span = this.#window(r1) - base, m = r1 - r0 + 1;
-    let shift = 0;
-    while (shift < 32 && Math.floor(span / 2 ** shift) + 1 > m) shift++;
-    this.#tshift = shift;
-    const buckets = Math.floor(span / 2 ** shift) + 1;
-    this.#buckets = buckets;
-    const top = this.#top.length >= buckets + 1 ? this.#top : new Int32Array(buckets + 1);
-    for (let t = 0, j = r0; t <= buckets; t++) {
-      while (j <= r1 && Math.floor((this.#window(j) - base) / 2 ** shift) < t) j++;
-      top[t] = j;
-    }
-    this.#top = top;
-    this.#topAt = this.#shape;
   }
 
   /** The count in force just before boundary (j, i): its predecessor's, or 0. */

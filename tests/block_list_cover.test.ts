@@ -7,9 +7,7 @@ import { prng } from "./fixtures/block_list_cases.ts";
 // The interval cover of BlockList on its own, against a model that keeps the
 // count of every key of a small key space: thousands of intervals, so that
 // blocks fill, split, shift their boundaries to either side, shrink, merge
-// and go, in the orders bans come and go (in order, reversed, at random);
-// with more than 16 blocks, searches go through the block hint, made again
-// every 16 splits or merges and walked from in between.
+// and go, in the orders bans come and go (in order, reversed, at random).
 
 const FLIP = 0x80000000;
 /** Keys 0..U-1 of the model, and U standing for every key from key(U) on. */
@@ -20,8 +18,7 @@ function key(k: number, u: number, out: Int32Array, low = 0): Int32Array {
   if (k === 1) {
     out[0] = (u * 4 + low) ^ FLIP;
   } else {
-    // The first and last few keys lie far off the rest, as the block hint's
-    // region leaves out.
+    // The first and last few keys lie far off the rest.
     out[0] = (u < 40 ? 0x00000001 : u > U - 40 ? 0xfffffff0 : 0x20010db8) ^ FLIP;
     out[1] = (u >>> 8) ^ FLIP;
     out[2] = ((u >>> 4) & 15) ^ FLIP;
@@ -158,7 +155,7 @@ for (const k of [1, 4]) {
   for (const order of ["fifo", "lifo", "random"] as const) {
     cover(`${k}-word keys, removed ${order}: matches the model through splits and merges`, () => {
       const [most, blocks] = exercise(k, order, k * 100 + order.length);
-      // Enough boundaries for many blocks, searched through the hint.
+      // Enough boundaries for many blocks.
       assert.ok(most > 3500 && blocks > 20, `most boundaries ${most}, blocks ${blocks}`);
     });
   }
