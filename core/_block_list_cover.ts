@@ -262,8 +262,9 @@ export class _Cover {
     if (e !== null) {
       const shape = this.#shape;
       const lo = this.blocks[ja].lo;
-      // e comes after a: with 4-word keys, search from a's place when e is in a's block.
+      // e comes after a: search from a's place when e is in a's block.
       if (this.k === 4) this.#ensureAfter(e, ja, ia);
+      else if (this.k === 1) this.#ensureAfter1(e, ja, ia);
       else this.#ensure(e);
       je = this.#j;
       ie = this.#i;
@@ -475,6 +476,26 @@ export class _Cover {
       while (l < h) {
         const mid = (l + h + 1) >>> 1;
         if (_le4(keys, mid << 2, x0, x1, x2, x3)) l = mid;
+        else h = mid - 1;
+      }
+      this.#j = j0;
+      this.#i = l;
+    }
+    this.#insertAt(q);
+  }
+
+  /** #ensureAfter for a 1-word key. */
+  #ensureAfter1(q: Int32Array, j0: number, i0: number): void {
+    const blocks = this.blocks;
+    const x = q[0];
+    if (j0 + 1 < blocks.length && this.first[j0 + 1] <= x) {
+      this.#locate1(x);
+    } else {
+      const keys = blocks[j0].keys;
+      let l = i0, h = blocks[j0].hi - 1;
+      while (l < h) {
+        const mid = (l + h + 1) >>> 1;
+        if (keys[mid] <= x) l = mid;
         else h = mid - 1;
       }
       this.#j = j0;
