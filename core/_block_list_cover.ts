@@ -153,6 +153,9 @@ export class _Cover {
   #i = 0;
   // Bumped whenever blocks split, merge or go, which moves boundaries between blocks.
   #shape = 0;
+  // The block the last update found its start in: searches try it first
+  // (whatever has changed since, the test of its first keys is exact).
+  #last = 0;
   // Blocks that went, kept for the next splits (a block's arrays cost more
   // to allocate than a churn round's whole update).
   #spare: _Block[] = [];
@@ -376,6 +379,7 @@ export class _Cover {
       this.#i = 0;
       return;
     }
+    this.#last = lo;
     const keys = blocks[lo].keys;
     let l = blocks[lo].lo, h = blocks[lo].hi - 1;
     while (l < h) {
@@ -396,6 +400,7 @@ export class _Cover {
       this.#i = 0;
       return;
     }
+    this.#last = lo;
     const keys = blocks[lo].keys;
     let l = blocks[lo].lo, h = blocks[lo].hi - 1;
     while (l < h) {
@@ -407,10 +412,16 @@ export class _Cover {
     this.#i = l;
   }
 
-  /** The last block whose first key is <= the 1-word key x, or -1. */
+  /**
+   * The last block whose first key is <= the 1-word key x, or -1. The block
+   * the last update searched is tried first (a check of what was just
+   * blocked, or the next of bans that come in key order).
+   */
   #block1(x: number): number {
     const first = this.first;
     let lo = 0, hi = this.blocks.length - 1;
+    const j = this.#last;
+    if (j <= hi && first[j] <= x && (j === hi || first[j + 1] > x)) return j;
     if (hi < 0 || first[0] > x) return -1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
@@ -424,6 +435,13 @@ export class _Cover {
   #block4(x0: number, x1: number, x2: number, x3: number): number {
     const first = this.first;
     let lo = 0, hi = this.blocks.length - 1;
+    const j = this.#last;
+    if (
+      j <= hi && _le4(first, j << 2, x0, x1, x2, x3) &&
+      (j === hi || !_le4(first, (j + 1) << 2, x0, x1, x2, x3))
+    ) {
+      return j;
+    }
     if (hi < 0 || !_le4(first, 0, x0, x1, x2, x3)) return -1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
