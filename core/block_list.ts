@@ -369,19 +369,6 @@ interface _Covers {
   max0: number;
   /** A change came that `delta` had no room for: `flat6` must go. */
   over: boolean;
-  /**
-   * Once `delta` is full, the /64 blocks (first two sign-flipped words) that
-   * changes lying each inside one of them touched: checks of keys there ask
-   * the cover, so that `flat6` stays for the rest through a run of bans.
-   * Open addressing, two ints a slot (`m64`: slot used), allocated on first
-   * use; `n64` blocks, at most `cap64` before `flat6` must go.
-   */
-  t64: Int32Array;
-  m64: Uint8Array;
-  n64: number;
-  cap64: number;
-  /** Whether the last change of c6 lay inside one /64 block. */
-  small: boolean;
 }
 
 /** Changes of the IPv6 cover a flat IPv6 index takes in its delta before it is dropped. */
@@ -403,49 +390,7 @@ function _newCovers(): _Covers {
     min0: 0,
     max0: 0,
     over: false,
-    t64: new Int32Array(0),
-    m64: new Uint8Array(0),
-    n64: 0,
-    cap64: 0,
-    small: false,
   };
-}
-
-/** The slot of /64 block (w0, w1) in `t64`: its own, or the empty one where it belongs. */
-function _slot64(cv: _Covers, w0: number, w1: number): number {
-  const m = cv.m64, t = cv.t64, mask = m.length - 1;
-  let h = Math.imul(w0 ^ Math.imul(w1, 0x9e3779b1), 0x85ebca6b);
-  h = (h ^ (h >>> 15)) & mask;
-  while (m[h] !== 0 && (t[2 * h] !== w0 || t[2 * h + 1] !== w1)) h = (h + 1) & mask;
-  return h;
-}
-
-/** Notes that a change touched /64 block (w0, w1) only; `over` once there are too many. */
-function _mark64(cv: _Covers, w0: number, w1: number): void {
-  if (cv.m64.length === 0) {
-    // About one quarter of the cover's boundaries: a rebuild of `flat6` then
-    // costs each such change a few boundaries' copying.
-    cv.cap64 = Math.max(1024, cv.c6.size >> 2);
-    let size = 2;
-    while (size < 2 * cv.cap64) size *= 2;
-    cv.t64 = new Int32Array(2 * size);
-    cv.m64 = new Uint8Array(size);
-  }
-  const h = _slot64(cv, w0, w1);
-  if (cv.m64[h] !== 0) return;
-  if (cv.n64 === cv.cap64) {
-    cv.over = true;
-    return;
-  }
-  cv.m64[h] = 1;
-  cv.t64[2 * h] = w0;
-  cv.t64[2 * h + 1] = w1;
-  cv.n64++;
-}
-
-/** Whether a change since `flat6` touched the /64 block (w0, w1) (sign-flipped words). */
-function _in64(cv: _Covers, w0: number, w1: number): boolean {
-  return cv.m64[_slot64(cv, w0, w1)] !== 0;
 }
 
 /**
@@ -458,11 +403,6 @@ function _logDelta(cv: _Covers, b0: number, b1: number, b2: number, b3: number):
   const flat = cv.flat6;
   if (flat === null || cv.over) return;
   const a = _k6a, a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-  if (cv.nDelta === _DELTA && a0 === b0 && a1 === b1) {
-    // Inside one /64 block, with the delta full: checks there ask the cover.
-    _mark64(cv, a0, a1);
-    return;
-  }
   const state = cv.c6.span4(a0, a1, a2, a3, b0, b1, b2, b3);
   const t = cv.delta;
   let overlap = false, n = 0;
@@ -478,15 +418,11 @@ function _logDelta(cv: _Covers, b0: number, b1: number, b2: number, b3: number):
   // Left out only when the flat index says the same of all of [a, b] (a
   // "partly" on both sides may split it differently).
   if (overlap || state === -1 || state !== flat.span(a0, a1, a2, a3, b0, b1, b2, b3)) {
-    if (n < _DELTA) {
-      _putDelta(cv, n, a0, a1, a2, a3, b0, b1, b2, b3, state);
-    } else if (a0 === b0 && a1 === b1) {
-      // Inside one /64 block (as are the entries just dropped): as above.
-      _mark64(cv, a0, a1);
-    } else {
+    if (n === _DELTA) {
       cv.over = true;
       return;
     }
+    _putDelta(cv, n, a0, a1, a2, a3, b0, b1, b2, b3, state);
   }
   // The first words of what is left, for _inDelta's quick tests.
   let min0 = 0x7fffffff, max0 = -0x80000000;
@@ -577,7 +513,6 @@ function _update6(
 ): void {
   const c = cv.c6;
   cv.touched |= 2;
-  cv.small = a0 === b0 && a1 === b1;
   _k6a[0] = a0 ^ _FLIP;
   _k6a[1] = a1 ^ _FLIP;
   _k6a[2] = a2 ^ _FLIP;
@@ -1347,9 +1282,7 @@ export class BlockList {
     if (cv.flat6 === null) {
       // A list still growing waits for checks enough to pay for its size.
       if (limit6 > this.#limit6) this.#limit6 = limit6;
-      // Changes inside one /64 block do not count: the index built keeps
-      // through thousands of them (see `_Covers.t64`).
-      if (this.#quiet6 !== this.#quietAt6 && !cv.small) {
+      if (this.#quiet6 !== this.#quietAt6) {
         this.#changes6++;
         this.#quietAt6 = this.#quiet6;
       }
@@ -1439,7 +1372,7 @@ export class BlockList {
     const cv = this.#cv;
     const flat = cv.flat6 ?? this.#settle6();
     const y0 = x0 ^ _FLIP, y1 = x1 ^ _FLIP, y2 = x2 ^ _FLIP, y3 = x3 ^ _FLIP;
-    if (flat === null || (cv.n64 !== 0 && _in64(cv, y0, y1))) return cv.c6.has4(y0, y1, y2, y3);
+    if (flat === null) return cv.c6.has4(y0, y1, y2, y3);
     if (cv.nDelta !== 0) {
       const d = _inDelta(cv, y0, y1, y2, y3);
       if (d !== 2) return d === 1 || (d === -1 && cv.c6.has4(y0, y1, y2, y3));
@@ -1464,12 +1397,6 @@ export class BlockList {
     _setTz6(cv, flat.tz);
     cv.nDelta = 0;
     cv.over = false;
-    if (cv.m64.length !== 0 && Math.max(1024, cv.c6.size >> 2) > cv.cap64) {
-      cv.m64 = new Uint8Array(0); // made again for the cover's size
-    } else if (cv.n64 !== 0) {
-      cv.m64.fill(0);
-    }
-    cv.n64 = 0;
     cv.flat6 = flat;
     return flat;
   }
@@ -1482,7 +1409,7 @@ export class BlockList {
     const cv = this.#cv;
     const flat = cv.flat6 ?? this.#settle6();
     const y0 = h0 ^ _FLIP, y1 = h1 ^ _FLIP, y2 = _FLIP | 0;
-    if (flat === null || (cv.n64 !== 0 && _in64(cv, y0, y1))) return cv.c6.has4(y0, y1, y2, y2);
+    if (flat === null) return cv.c6.has4(y0, y1, y2, y2);
     if (cv.nDelta !== 0) {
       // The delta's intervals are aligned as the block is: its first key decides.
       const d = _inDelta(cv, y0, y1, y2, y2);
