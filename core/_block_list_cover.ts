@@ -12,6 +12,9 @@
  * block's keys, and a block lying wholly inside an interval takes the ±1 in
  * its `lazy` counter instead of in each boundary: an update costs
  * O(log n + _B + blocks spanned), a lookup two binary searches, no allocation.
+ * A block keeps its boundaries at `[lo, hi)` of its arrays, with free room
+ * on both sides, so that an insertion or a removal moves the shorter side of
+ * it (none at all at either end, as when bans come and go in order).
  *
  * Keys are `k` unsigned 32-bit words, most significant first (1 for IPv4, 4
  * for IPv6), stored with the sign bit flipped (`w ^ 0x80000000`) so that
@@ -22,15 +25,32 @@
 /** Block capacity, in boundaries. */
 const _B = 256;
 
-/** A run of consecutive boundaries; the count of boundary i is `cnt[i] + lazy`. */
+/**
+ * A run of consecutive boundaries, at positions `[lo, hi)` of its arrays;
+ * the count of boundary i is `cnt[i] + lazy`.
+ */
 class _Block {
   keys: Int32Array;
   cnt: Int32Array = new Int32Array(_B);
-  len = 0;
+  lo = 0;
+  hi = 0;
   lazy = 0;
   constructor(k: number) {
     this.keys = new Int32Array(_B * k);
   }
+}
+
+/**
+ * Moves the boundaries of `b` so that they start at `lo` (a block with room
+ * on one side only, where the next insertion wants it).
+ */
+function _shiftTo(b: _Block, lo: number, k: number): void {
+  if (lo === b.lo) return;
+  const len = b.hi - b.lo;
+  b.keys.copyWithin(lo * k, b.lo * k, b.hi * k);
+  b.cnt.copyWithin(lo, b.lo, b.hi);
+  b.lo = lo;
+  b.hi = lo + len;
 }
 
 /** Compares the key at `keys[p..p+k)` with `q[0..k)`: negative, 0 or positive. */
@@ -41,6 +61,9 @@ function _cmpAt(keys: Int32Array, p: number, q: Int32Array, k: number): number {
   }
   return 0;
 }
+
+/** Blocks kept for reuse after they go. */
+const _SPARE = 8;
 
 /** Moves shorter than this are written as a loop: `copyWithin` costs a builtin call, about 20 ns. */
 const _SHORT_MOVE = 24;
@@ -130,6 +153,12 @@ export class _Cover {
   #i = 0;
   // Bumped whenever blocks split, merge or go, which moves boundaries between blocks.
   #shape = 0;
+  // The block the last update found its start in: searches try it first
+  // (whatever has changed since, the test of its first keys is exact).
+  #last = 0;
+  // Blocks that went, kept for the next splits (a block's arrays cost more
+  // to allocate than a churn round's whole update).
+  #spare: _Block[] = [];
 
   /**
    * @param k Words per key: 1 (IPv4) or 4 (IPv6).
@@ -147,7 +176,7 @@ export class _Cover {
   /** The number of boundaries kept (for tests and memory accounting). */
   get boundaries(): number {
     let n = 0;
-    for (const b of this.blocks) n += b.len;
+    for (const b of this.blocks) n += b.hi - b.lo;
     return n;
   }
 
@@ -157,18 +186,11 @@ export class _Cover {
    * @returns `true` if covered.
    */
   has1(x: number): boolean {
-    const blocks = this.blocks;
-    const first = this.first;
-    let lo = 0, hi = blocks.length - 1;
-    if (hi < 0 || first[0] > x) return false;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (first[mid] <= x) lo = mid;
-      else hi = mid - 1;
-    }
-    const b = blocks[lo];
+    const lo = this.#block1(x);
+    if (lo === -1) return false;
+    const b = this.blocks[lo];
     const keys = b.keys;
-    let l = 0, h = b.len - 1;
+    let l = b.lo, h = b.hi - 1;
     while (l < h) {
       const mid = (l + h + 1) >>> 1;
       if (keys[mid] <= x) l = mid;
@@ -182,18 +204,11 @@ export class _Cover {
    * @returns `true` if covered.
    */
   has4(x0: number, x1: number, x2: number, x3: number): boolean {
-    const blocks = this.blocks;
-    const first = this.first;
-    let lo = 0, hi = blocks.length - 1;
-    if (hi < 0 || !_le4(first, 0, x0, x1, x2, x3)) return false;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (_le4(first, mid << 2, x0, x1, x2, x3)) lo = mid;
-      else hi = mid - 1;
-    }
-    const b = blocks[lo];
+    const lo = this.#block4(x0, x1, x2, x3);
+    if (lo === -1) return false;
+    const b = this.blocks[lo];
     const keys = b.keys;
-    let l = 0, h = b.len - 1;
+    let l = b.lo, h = b.hi - 1;
     while (l < h) {
       const mid = (l + h + 1) >>> 1;
       if (_le4(keys, mid << 2, x0, x1, x2, x3)) l = mid;
@@ -218,18 +233,11 @@ export class _Cover {
     b2: number,
     b3: number,
   ): number {
-    const blocks = this.blocks;
-    const first = this.first;
-    let lo = 0, hi = blocks.length - 1;
-    if (hi < 0 || !_le4(first, 0, b0, b1, b2, b3)) return 0;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (_le4(first, mid << 2, b0, b1, b2, b3)) lo = mid;
-      else hi = mid - 1;
-    }
-    const blk = blocks[lo];
+    const lo = this.#block4(b0, b1, b2, b3);
+    if (lo === -1) return 0;
+    const blk = this.blocks[lo];
     const keys = blk.keys;
-    let l = 0, h = blk.len - 1;
+    let l = blk.lo, h = blk.hi - 1;
     while (l < h) {
       const mid = (l + h + 1) >>> 1;
       if (_le4(keys, mid << 2, b0, b1, b2, b3)) l = mid;
@@ -248,14 +256,18 @@ export class _Cover {
    * @param d +1 to add, -1 to remove.
    */
   update(a: Int32Array, e: Int32Array | null, d: number): void {
-    // Positions stay valid until blocks split, merge or go (#shape changes).
+    // Positions stay valid until blocks split, merge or go (#shape changes),
+    // but for the shift of a block's lower part when one is added or dropped
+    // after them in it: a's place follows its block's `lo`.
     this.#ensure(a);
     let ja = this.#j, ia = this.#i;
     let je: number, ie: number;
     if (e !== null) {
       const shape = this.#shape;
-      // e comes after a: with 4-word keys, search from a's place when e is in a's block.
+      const lo = this.blocks[ja].lo;
+      // e comes after a: search from a's place when e is in a's block.
       if (this.k === 4) this.#ensureAfter(e, ja, ia);
+      else if (this.k === 1) this.#ensureAfter1(e, ja, ia);
       else this.#ensure(e);
       je = this.#j;
       ie = this.#i;
@@ -263,10 +275,12 @@ export class _Cover {
         this.#locate(a);
         ja = this.#j;
         ia = this.#i;
+      } else {
+        ia += this.blocks[ja].lo - lo;
       }
     } else {
       je = this.blocks.length - 1;
-      ie = this.blocks[je].len;
+      ie = this.blocks[je].hi;
     }
     const blocks = this.blocks;
     if (ja === je) {
@@ -274,18 +288,22 @@ export class _Cover {
       for (let i = ia; i < ie; i++) c[i] += d;
     } else {
       const ba = blocks[ja];
-      for (let i = ia; i < ba.len; i++) ba.cnt[i] += d;
+      for (let i = ia; i < ba.hi; i++) ba.cnt[i] += d;
       for (let j = ja + 1; j < je; j++) blocks[j].lazy += d;
-      const c = blocks[je].cnt;
-      for (let i = 0; i < ie; i++) c[i] += d;
+      const be = blocks[je], c = be.cnt;
+      for (let i = be.lo; i < ie; i++) c[i] += d;
     }
-    // Dropping e never moves a (which comes first) unless blocks change shape.
+    // Dropping e moves a (which comes first) only with its block's lower part,
+    // unless blocks change shape.
     const shape = this.#shape;
+    const ba = blocks[ja], lo = ba.lo;
     if (e !== null) this.#normalizeAt(je, ie);
     if (this.#shape !== shape) {
       this.#locate(a);
       ja = this.#j;
       ia = this.#i;
+    } else {
+      ia += ba.lo - lo;
     }
     this.#normalizeAt(ja, ia);
   }
@@ -298,7 +316,7 @@ export class _Cover {
   eachRun1(fn: (start: number, last: number) => void): void {
     let start = 0, open = false;
     for (const b of this.blocks) {
-      for (let i = 0; i < b.len; i++) {
+      for (let i = b.lo; i < b.hi; i++) {
         const covered = b.cnt[i] + b.lazy > 0;
         if (covered && !open) {
           start = b.keys[i];
@@ -342,7 +360,7 @@ export class _Cover {
       else hi = mid - 1;
     }
     const keys = blocks[lo].keys;
-    let l = 0, h = blocks[lo].len - 1;
+    let l = blocks[lo].lo, h = blocks[lo].hi - 1;
     while (l < h) {
       const mid = (l + h + 1) >>> 1;
       if (_cmpAt(keys, mid * k, q, k) <= 0) l = mid;
@@ -354,20 +372,16 @@ export class _Cover {
 
   /** #locate for 4-word keys. */
   #locate4(x0: number, x1: number, x2: number, x3: number): void {
-    const blocks = this.blocks, first = this.first;
-    let lo = 0, hi = blocks.length - 1;
-    if (hi < 0 || !_le4(first, 0, x0, x1, x2, x3)) {
+    const blocks = this.blocks;
+    const lo = this.#block4(x0, x1, x2, x3);
+    if (lo === -1) {
       this.#j = -1;
       this.#i = 0;
       return;
     }
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (_le4(first, mid << 2, x0, x1, x2, x3)) lo = mid;
-      else hi = mid - 1;
-    }
+    this.#last = lo;
     const keys = blocks[lo].keys;
-    let l = 0, h = blocks[lo].len - 1;
+    let l = blocks[lo].lo, h = blocks[lo].hi - 1;
     while (l < h) {
       const mid = (l + h + 1) >>> 1;
       if (_le4(keys, mid << 2, x0, x1, x2, x3)) l = mid;
@@ -379,20 +393,16 @@ export class _Cover {
 
   /** #locate for 1-word keys. */
   #locate1(x: number): void {
-    const blocks = this.blocks, first = this.first;
-    let lo = 0, hi = blocks.length - 1;
-    if (hi < 0 || first[0] > x) {
+    const blocks = this.blocks;
+    const lo = this.#block1(x);
+    if (lo === -1) {
       this.#j = -1;
       this.#i = 0;
       return;
     }
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (first[mid] <= x) lo = mid;
-      else hi = mid - 1;
-    }
+    this.#last = lo;
     const keys = blocks[lo].keys;
-    let l = 0, h = blocks[lo].len - 1;
+    let l = blocks[lo].lo, h = blocks[lo].hi - 1;
     while (l < h) {
       const mid = (l + h + 1) >>> 1;
       if (keys[mid] <= x) l = mid;
@@ -402,12 +412,52 @@ export class _Cover {
     this.#i = l;
   }
 
+  /**
+   * The last block whose first key is <= the 1-word key x, or -1. The block
+   * the last update searched is tried first (a check of what was just
+   * blocked, or the next of bans that come in key order).
+   */
+  #block1(x: number): number {
+    const first = this.first;
+    let lo = 0, hi = this.blocks.length - 1;
+    const j = this.#last;
+    if (j <= hi && first[j] <= x && (j === hi || first[j + 1] > x)) return j;
+    if (hi < 0 || first[0] > x) return -1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (first[mid] <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The last block whose first key is <= the 4-word key x (sign-flipped words), or -1. */
+  #block4(x0: number, x1: number, x2: number, x3: number): number {
+    const first = this.first;
+    let lo = 0, hi = this.blocks.length - 1;
+    const j = this.#last;
+    if (
+      j <= hi && _le4(first, j << 2, x0, x1, x2, x3) &&
+      (j === hi || !_le4(first, (j + 1) << 2, x0, x1, x2, x3))
+    ) {
+      return j;
+    }
+    if (hi < 0 || !_le4(first, 0, x0, x1, x2, x3)) return -1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (_le4(first, mid << 2, x0, x1, x2, x3)) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
   /** The count in force just before boundary (j, i): its predecessor's, or 0. */
   #before(j: number, i: number): number {
-    if (i > 0) return this.blocks[j].cnt[i - 1] + this.blocks[j].lazy;
+    const b = this.blocks[j];
+    if (i > b.lo) return b.cnt[i - 1] + b.lazy;
     if (j === 0) return 0;
     const p = this.blocks[j - 1];
-    return p.cnt[p.len - 1] + p.lazy;
+    return p.cnt[p.hi - 1] + p.lazy;
   }
 
   /** Makes `q` a boundary (with the count already in force there) if it is not one; #j/#i = its place. */
@@ -416,7 +466,7 @@ export class _Cover {
     if (this.blocks.length === 0) {
       const b = new _Block(k);
       _copyKey(b.keys, 0, q, 0, k);
-      b.len = 1;
+      b.hi = 1;
       this.size = 1;
       this.blocks.push(b);
       _copyKey(this.first, 0, q, 0, k);
@@ -440,10 +490,30 @@ export class _Cover {
       this.#locate4(x0, x1, x2, x3);
     } else {
       const keys = blocks[j0].keys;
-      let l = i0, h = blocks[j0].len - 1;
+      let l = i0, h = blocks[j0].hi - 1;
       while (l < h) {
         const mid = (l + h + 1) >>> 1;
         if (_le4(keys, mid << 2, x0, x1, x2, x3)) l = mid;
+        else h = mid - 1;
+      }
+      this.#j = j0;
+      this.#i = l;
+    }
+    this.#insertAt(q);
+  }
+
+  /** #ensureAfter for a 1-word key. */
+  #ensureAfter1(q: Int32Array, j0: number, i0: number): void {
+    const blocks = this.blocks;
+    const x = q[0];
+    if (j0 + 1 < blocks.length && this.first[j0 + 1] <= x) {
+      this.#locate1(x);
+    } else {
+      const keys = blocks[j0].keys;
+      let l = i0, h = blocks[j0].hi - 1;
+      while (l < h) {
+        const mid = (l + h + 1) >>> 1;
+        if (keys[mid] <= x) l = mid;
         else h = mid - 1;
       }
       this.#j = j0;
@@ -459,7 +529,7 @@ export class _Cover {
     let count: number;
     if (j === -1) {
       j = 0;
-      i = 0;
+      i = this.blocks[0].lo;
       count = 0;
     } else {
       const b = this.blocks[j];
@@ -467,24 +537,42 @@ export class _Cover {
       count = b.cnt[i] + b.lazy;
       i++;
     }
-    if (this.blocks[j].len === _B) {
+    // i: the place of the new boundary, before the one now there (or at hi).
+    if (this.blocks[j].hi - this.blocks[j].lo === _B) {
       this.#split(j);
       const left = this.blocks[j];
-      if (i > left.len) {
-        i -= left.len;
+      if (i > left.hi) {
+        i = i - left.hi + this.blocks[j + 1].lo;
         j++;
       }
     }
     const b = this.blocks[j];
-    if (i < b.len) {
-      _move(b.keys, (i + 1) * k, i * k, b.len * k);
-      _move(b.cnt, i + 1, i, b.len);
+    // Move the shorter side out of the way, into the room beside it; when
+    // that side has none, first move the whole block against the other end.
+    if (i - b.lo < b.hi - i) {
+      if (b.lo === 0) {
+        const to = _B - (b.hi - b.lo);
+        i += to - b.lo;
+        _shiftTo(b, to, k);
+      }
+    } else if (b.hi === _B) {
+      i -= b.lo;
+      _shiftTo(b, 0, k);
+    }
+    if (i - b.lo < b.hi - i && b.lo > 0) {
+      _move(b.keys, (b.lo - 1) * k, b.lo * k, i * k);
+      _move(b.cnt, b.lo - 1, b.lo, i);
+      b.lo--;
+      i--;
+    } else {
+      _move(b.keys, (i + 1) * k, i * k, b.hi * k);
+      _move(b.cnt, i + 1, i, b.hi);
+      b.hi++;
     }
     _copyKey(b.keys, i * k, q, 0, k);
     b.cnt[i] = count - b.lazy;
-    b.len++;
     this.size++;
-    if (i === 0) _copyKey(this.first, j * k, q, 0, k);
+    if (i === b.lo) _copyKey(this.first, j * k, q, 0, k);
     this.#j = j;
     this.#i = i;
   }
@@ -494,18 +582,25 @@ export class _Cover {
     const b = this.blocks[j];
     if (b.cnt[i] + b.lazy !== this.#before(j, i)) return;
     const k = this.k;
-    if (i + 1 < b.len) {
-      _move(b.keys, i * k, (i + 1) * k, b.len * k);
-      _move(b.cnt, i, i + 1, b.len);
+    const lo = b.lo;
+    // Close the gap from the shorter side.
+    if (i - lo < b.hi - i - 1) {
+      _move(b.keys, (b.lo + 1) * k, b.lo * k, i * k);
+      _move(b.cnt, b.lo + 1, b.lo, i);
+      b.lo++;
+    } else {
+      _move(b.keys, i * k, (i + 1) * k, b.hi * k);
+      _move(b.cnt, i, i + 1, b.hi);
+      b.hi--;
     }
-    b.len--;
     this.size--;
-    if (b.len === 0) {
+    const len = b.hi - b.lo;
+    if (len === 0) {
       this.#removeBlock(j);
       return;
     }
-    if (i === 0) _copyKey(this.first, j * k, b.keys, 0, k);
-    if (b.len < _B >> 3) this.#mergeSmall(j);
+    if (i === lo) _copyKey(this.first, j * k, b.keys, b.lo * k, k);
+    if (len < _B >> 3) this.#mergeSmall(j);
   }
 
   /** Moves the upper half of full block `j` into a new block after it. */
@@ -513,13 +608,17 @@ export class _Cover {
     this.#shape++;
     const k = this.k;
     const b = this.blocks[j];
-    const nb = new _Block(k);
-    const half = b.len >> 1;
-    nb.keys.set(b.keys.subarray(half * k, b.len * k), 0);
-    nb.cnt.set(b.cnt.subarray(half, b.len), 0);
-    nb.len = b.len - half;
+    const nb = this.#spare.pop() ?? new _Block(k);
+    const len = b.hi - b.lo;
+    const half = len >> 1;
+    // Both halves start at 0: room above each, as appends in key order want.
+    const mid = b.lo + half;
+    nb.keys.set(b.keys.subarray(mid * k, b.hi * k), 0);
+    nb.cnt.set(b.cnt.subarray(mid, b.hi), 0);
+    nb.lo = 0;
+    nb.hi = b.hi - mid;
     nb.lazy = b.lazy;
-    b.len = half;
+    b.hi = mid;
     this.blocks.splice(j + 1, 0, nb);
     const n = this.blocks.length;
     if (n * k > this.first.length) {
@@ -528,13 +627,14 @@ export class _Cover {
       this.first = grown;
     }
     _move(this.first, (j + 2) * k, (j + 1) * k, (n - 1) * k);
-    _copyKey(this.first, (j + 1) * k, nb.keys, 0, k);
+    _copyKey(this.first, (j + 1) * k, nb.keys, nb.lo * k, k);
   }
 
   #removeBlock(j: number): void {
     this.#shape++;
     const k = this.k;
     const n = this.blocks.length;
+    if (this.#spare.length < _SPARE) this.#spare.push(this.blocks[j]);
     this.blocks.splice(j, 1);
     _move(this.first, j * k, (j + 1) * k, n * k);
   }
@@ -542,16 +642,21 @@ export class _Cover {
   /** Joins small block `j` with a neighbour when both fit in one block. */
   #mergeSmall(j: number): void {
     const blocks = this.blocks;
+    const here = blocks[j].hi - blocks[j].lo;
     let left = j;
-    if (j + 1 < blocks.length && blocks[j].len + blocks[j + 1].len <= _B >> 1) left = j;
-    else if (j > 0 && blocks[j - 1].len + blocks[j].len <= _B >> 1) left = j - 1;
+    if (j + 1 < blocks.length && here + blocks[j + 1].hi - blocks[j + 1].lo <= _B >> 1) left = j;
+    else if (j > 0 && blocks[j - 1].hi - blocks[j - 1].lo + here <= _B >> 1) left = j - 1;
     else return;
     const k = this.k;
     const a = blocks[left], b = blocks[left + 1];
-    a.keys.set(b.keys.subarray(0, b.len * k), a.len * k);
+    const n = b.hi - b.lo;
+    // Both runs, centred in a (it has room for twice their length).
+    _shiftTo(a, (_B - (a.hi - a.lo) - n) >> 1, k);
+    a.keys.set(b.keys.subarray(b.lo * k, b.hi * k), a.hi * k);
     const shift = b.lazy - a.lazy;
-    for (let i = 0; i < b.len; i++) a.cnt[a.len + i] = b.cnt[i] + shift;
-    a.len += b.len;
+    for (let i = 0; i < n; i++) a.cnt[a.hi + i] = b.cnt[b.lo + i] + shift;
+    a.hi += n;
+    _copyKey(this.first, left * k, a.keys, a.lo * k, k);
     this.#removeBlock(left + 1);
   }
 }

@@ -260,13 +260,13 @@ export class _Flat6 {
    */
   static build(cover: _Cover): _Flat6 {
     let nb = 0;
-    for (const b of cover.blocks) nb += b.len;
+    for (const b of cover.blocks) nb += b.hi - b.lo;
     const cap = (nb >> 1) + 1;
     const starts = new Int32Array(cap * 4), ends = new Int32Array(cap * 4);
     let n = 0, open = false;
     for (const b of cover.blocks) {
       const keys = b.keys, cnt = b.cnt, lazy = b.lazy;
-      for (let i = 0; i < b.len; i++) {
+      for (let i = b.lo; i < b.hi; i++) {
         const covered = cnt[i] + lazy > 0;
         if (covered === open) continue;
         const p = i << 2;
