@@ -636,6 +636,19 @@ growth("rows of every kind stay exact across many growth steps, removals and cle
     assert.is(b.check(v4(0x0a000003)), false);
   }
 });
+growth("rules texts longer than the writer's first guess come out whole", () => {
+  // Texts of about 100 characters: the rule writer's buffer grows several times.
+  const b = new BlockList();
+  const want: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    const s = `2001:db8:1234:5678:9abc:def0:${(0x1000 + i).toString(16)}:1`;
+    const e = `2001:db8:1234:5678:9abc:def0:${(0x1000 + i).toString(16)}:ffff`;
+    b.addRange(s, e, "ipv6");
+    want.unshift(`Range: IPv6 ${s}-${e}`);
+  }
+  assert.equal(b.rules, want);
+  assert.equal(JSON.parse(JSON.stringify(b)), want);
+});
 growth.run();
 
 // Same-family rules and checks only: runtimes' own BlockLists differ from Node
