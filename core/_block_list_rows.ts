@@ -376,6 +376,10 @@ export class _Rows {
   }
 
   #rehash(size: number): void {
+    // The old table is rebuilt from the rows, not read: freed first, its
+    // memory can go to the new one (see _resized).
+    _release(this.table);
+    _release(this.tags);
     this.table = new Int32Array(size * 2);
     this.tags = new Uint8Array(size);
     this.keys = 0;
@@ -384,22 +388,14 @@ export class _Rows {
 
   #growRows(): void {
     const size = Math.ceil(this.v.length * 1.5);
-    const v = new Uint32Array(size), m = new Uint16Array(size);
-    v.set(this.v);
-    m.set(this.m);
-    this.v = v;
-    this.m = m;
-    if (this.dups) {
-      const o = new Int32Array(size);
-      o.set(this.older);
-      this.older = o;
-    }
+    this.v = new Uint32Array(_resized(this.v, size * 4));
+    this.m = new Uint16Array(_resized(this.m, size * 2));
+    if (this.dups) this.older = new Int32Array(_resized(this.older, size * 4));
   }
 
   #growWide(): void {
-    const w = new Uint32Array(Math.ceil(this.wide.length / this.stride * 1.5) * this.stride);
-    w.set(this.wide);
-    this.wide = w;
+    const size = Math.ceil(this.wide.length / this.stride * 1.5) * this.stride;
+    this.wide = new Uint32Array(_resized(this.wide, size * 4));
   }
 
   /** Drops the holes, keeping order, and rebuilds the table. */
@@ -428,4 +424,48 @@ export class _Rows {
     while (size * 3 < this.live * 5) size *= 2;
     this.#rehash(size);
   }
+}
+
+/** `ArrayBuffer.prototype.transfer` (ES2024), where the runtime has it. */
+const _transfer = (ArrayBuffer.prototype as {
+  transfer?: (this: ArrayBuffer, length: number) => ArrayBuffer;
+}).transfer;
+
+/**
+ * A buffer of `bytes` bytes holding the start of `a`'s (zeros after it), for
+ * a grown array. Where the runtime has `ArrayBuffer.prototype.transfer`, `a`
+ * is detached and its memory freed now, instead of at some later garbage
+ * collection: arrays that grow by steps while nothing else is freed would
+ * otherwise each stay allocated until then, and the C allocator keeps most
+ * of such freed memory resident (RSS) rather than using it again.
+ * @param a A typed array spanning its whole buffer; unusable afterwards.
+ * @param bytes The new size in bytes.
+ * @returns The new buffer.
+ * @example
+ * ```ts
+ * let v = new Uint32Array(16);
+ * v = new Uint32Array(_resized(v, 24 * 4));
+ * ```
+ */
+export function _resized(
+  a: Uint8Array | Uint16Array | Uint32Array | Int32Array,
+  bytes: number,
+): ArrayBuffer {
+  if (_transfer !== undefined) return _transfer.call(a.buffer as ArrayBuffer, bytes);
+  const out = new ArrayBuffer(bytes);
+  new Uint8Array(out).set(new Uint8Array(a.buffer, a.byteOffset, Math.min(a.byteLength, bytes)));
+  return out;
+}
+
+/**
+ * Frees the memory of `a` now where the runtime can (see {@link _resized}),
+ * for an array about to be replaced; `a` is unusable afterwards.
+ * @param a A typed array spanning its whole buffer.
+ * @example
+ * ```ts
+ * _release(new Int32Array(64));
+ * ```
+ */
+export function _release(a: Uint8Array | Uint16Array | Uint32Array | Int32Array): void {
+  if (_transfer !== undefined) _transfer.call(a.buffer as ArrayBuffer, 0);
 }

@@ -28,7 +28,16 @@ import { validateInt32, validateString } from "./validators.ts";
 import { _Cover, _ge4, _le4 } from "./_block_list_cover.ts";
 import { _Flat6, _tz4 } from "./_block_list_flat.ts";
 import { _HEAD, _head6, _LOW, _low6, _tail6 } from "./_block_list_scan6.ts";
-import { _M_EFAM6, _M_FAM6, _M_LIVE, _M_PREFIX, _M_WIDE, _Rows } from "./_block_list_rows.ts";
+import {
+  _M_EFAM6,
+  _M_FAM6,
+  _M_LIVE,
+  _M_PREFIX,
+  _M_WIDE,
+  _release,
+  _resized,
+  _Rows,
+} from "./_block_list_rows.ts";
 
 /** `'ipv4'` or `'ipv6'` (case-insensitive, as Node accepts). */
 export type BlockListFamily = "ipv4" | "ipv6" | string;
@@ -209,9 +218,7 @@ class _RuleWriter {
   /** Makes room for `more` bytes. */
   room(more: number): void {
     if (this.n + more <= this.buf.length) return;
-    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.n + more));
-    grown.set(this.buf.subarray(0, this.n));
-    this.buf = grown;
+    this.buf = new Uint8Array(_resized(this.buf, Math.max(this.buf.length * 2, this.n + more)));
   }
 
   /** Appends an ASCII string (rule texts are ASCII). */
@@ -252,9 +259,11 @@ class _RuleWriter {
     else this.v4(wide[o + 3]);
   }
 
-  /** The texts written, as strings. */
+  /** The texts written, as strings; the writer's buffer is freed (see `_release`). */
   parse(): string[] {
-    return JSON.parse(_DECODER.decode(this.buf.subarray(0, this.n)));
+    const text = _DECODER.decode(this.buf.subarray(0, this.n));
+    _release(this.buf);
+    return JSON.parse(text);
   }
 }
 
@@ -1529,6 +1538,9 @@ class _Flat4 {
       if (n > 0 && ends !== null) ends[n - 1] = lastEnd;
       if (pass === 0) starts = new Int32Array(n), ends = new Int32Array(n);
     }
+    // The merged copies are made: the inputs' memory can go to the bucket table.
+    _release(points);
+    _release(runs);
     return new _Flat4(starts!, ends!);
   }
 }

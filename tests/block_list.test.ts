@@ -4,6 +4,7 @@ import * as nodeNet from "node:net";
 import { inspect } from "node:util";
 import { BlockList } from "../core/block_list.ts";
 import { SocketAddress } from "../core/socket_address.ts";
+import { _release, _resized } from "../core/_block_list_rows.ts";
 import {
   CASES,
   type Expected,
@@ -575,6 +576,80 @@ scale("removing half of 1,000 subnets leaves exactly the rest", () => {
   for (let i = 0; i < 1000; i++) assert.is(b.check(`10.${i >> 8}.${i & 255}.7`), i % 2 === 1);
 });
 scale.run();
+
+// The rule store grows its typed arrays by steps, each time handing the old
+// array's memory back at once where the runtime can (ArrayBuffer transfer).
+const growth = suite("BlockList storage growth");
+const canTransfer = typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer ===
+  "function";
+growth("_resized keeps the contents, zero-fills the rest, frees the old array", () => {
+  const a = new Uint32Array(16);
+  for (let i = 0; i < 16; i++) a[i] = 0xfffffff0 + i;
+  const grown = new Uint32Array(_resized(a, 40 * 4));
+  assert.is(grown.length, 40);
+  for (let i = 0; i < 16; i++) assert.is(grown[i], 0xfffffff0 + i);
+  for (let i = 16; i < 40; i++) assert.is(grown[i], 0);
+  // Detached now where transfer exists (its memory is free); left as it was elsewhere.
+  assert.is(a.length, canTransfer ? 0 : 16);
+  const m = new Uint16Array([1, 2, 3, 4]);
+  assert.equal([...new Uint16Array(_resized(m, 2 * 2))], [1, 2]);
+  const t = new Int32Array(64);
+  _release(t);
+  assert.is(t.length, canTransfer ? 0 : 64);
+});
+growth("rows of every kind stay exact across many growth steps, removals and clear()", () => {
+  const b = new BlockList();
+  for (let round = 0; round < 2; round++) {
+    // Addresses (narrow and wide), IPv4 and IPv6 subnets, IPv4 and IPv6 ranges:
+    // 5,000 of each, well past a dozen growth steps of every array and table.
+    for (let i = 0; i < 5000; i++) {
+      b.addAddress(v4(0x0a000000 + i * 3));
+      b.addAddress(`2001:db8::${i.toString(16)}`, "ipv6");
+      b.addSubnet(v4(0x14000000 + i * 256), 24);
+      b.addSubnet(`2001:db8:1:${i.toString(16)}::`, 64, "ipv6");
+      b.addRange(v4(0x1e000000 + i * 16), v4(0x1e000000 + i * 16 + 3));
+      b.addRange(
+        `2001:db8:2::${i.toString(16)}:0`,
+        `2001:db8:2::${i.toString(16)}:3`,
+        "ipv6",
+      );
+    }
+    assert.is(b.size, 30000);
+    // Every third address rule goes; the others stay.
+    for (let i = 0; i < 5000; i += 3) b.removeAddress(v4(0x0a000000 + i * 3));
+    for (let i = 0; i < 5000; i++) {
+      const kept = i % 3 !== 0;
+      assert.is(b.check(v4(0x0a000000 + i * 3)), kept, `address ${i}`);
+      assert.is(b.check(v4(0x0a000000 + i * 3 + 1)), false);
+      assert.is(b.check(`2001:db8::${i.toString(16)}`, "ipv6"), true);
+      assert.is(b.check(v4(0x14000000 + i * 256 + 77)), true);
+      assert.is(b.check(`2001:db8:1:${i.toString(16)}::9`, "ipv6"), true);
+      assert.is(b.check(v4(0x1e000000 + i * 16 + 2)), true);
+      assert.is(b.check(v4(0x1e000000 + i * 16 + 5)), false);
+      assert.is(b.check(`2001:db8:2::${i.toString(16)}:3`, "ipv6"), true);
+      assert.is(b.check(`2001:db8:2::${i.toString(16)}:4`, "ipv6"), false);
+    }
+    assert.is(b.size, 30000 - 1667);
+    assert.is(b.rules.length, b.size);
+    b.clear();
+    assert.is(b.size, 0);
+    assert.is(b.check(v4(0x0a000003)), false);
+  }
+});
+growth("rules texts longer than the writer's first guess come out whole", () => {
+  // Texts of about 100 characters: the rule writer's buffer grows several times.
+  const b = new BlockList();
+  const want: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    const s = `2001:db8:1234:5678:9abc:def0:${(0x1000 + i).toString(16)}:1`;
+    const e = `2001:db8:1234:5678:9abc:def0:${(0x1000 + i).toString(16)}:ffff`;
+    b.addRange(s, e, "ipv6");
+    want.unshift(`Range: IPv6 ${s}-${e}`);
+  }
+  assert.equal(b.rules, want);
+  assert.equal(JSON.parse(JSON.stringify(b)), want);
+});
+growth.run();
 
 // Same-family rules and checks only: runtimes' own BlockLists differ from Node
 // on mixed cases, which the recorded Node 26 answers cover instead.
