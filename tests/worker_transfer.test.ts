@@ -48,6 +48,22 @@ parentPort.on("message", (m) => {
     for (const s of servers) s.close(() => { if (--left === 0) parentPort.postMessage("closed"); });
     return;
   }
+  if (m.adoptWith !== undefined) {
+    // An omninet server in the worker takes over the received server's handle.
+    import(m.adoptWith).then(({ default: omninet }) => {
+      const s = omninet.createServer((c) => c.end("omninet worker"));
+      servers.push(s, m.server);
+      s.on("connection", (c) => {
+        sockets.add(c);
+        c.on("close", () => sockets.delete(c));
+      });
+      s.listen(m.server, () => parentPort.postMessage({
+        isOmninet: s instanceof omninet.Server,
+        listening: s.listening,
+      }));
+    });
+    return;
+  }
   const s = m.server;
   servers.push(s);
   s.on("connection", (c) => {
@@ -196,6 +212,23 @@ if (transfers) {
       }
     },
   );
+
+  serverSuite("an omninet server in the worker adopts the server it received", async () => {
+    const { worker, stop } = await startWorker();
+    const server = net.createServer((s) => s.end("sender"));
+    const ext = import.meta.url.endsWith(".js") ? "js" : "ts";
+    try {
+      const port = await listen(server);
+      const reply = waitFor(worker, "message", 20_000);
+      const lib = new URL(`../mod.${ext}`, import.meta.url).href;
+      worker.postMessage({ server, adoptWith: lib }, [server as never]);
+      assert.equal((await reply)[0], { isOmninet: true, listening: true });
+      for (let i = 0; i < 3; i++) assert.is(await answer({ port }), "omninet worker");
+    } finally {
+      await closeServer(server);
+      await stop();
+    }
+  });
 
   serverSuite("a server that is not a listening TCP server stays the sender's", async () => {
     const { worker, stop } = await startWorker();
