@@ -52,10 +52,11 @@ let _transferable: boolean | undefined;
 
 /**
  * Whether this runtime's own `node:net` servers can be listed in a worker's
- * transfer list: a server that is not listening then fails node:net's own
+ * transfer list: there a server that is not listening fails node:net's own
  * state check (`ERR_WORKER_HANDLE_NOT_TRANSFERABLE`) instead of being refused
- * as no transferable at all (Node 20, Deno, Bun). Asked once, of a server
- * that never listens.
+ * as not transferable at all (Node 20: `ERR_INVALID_TRANSFER_OBJECT`). Asked
+ * once, of a server that never listens, and only on Node: Deno's and Bun's
+ * `node:net` servers are not transferable (a `DataCloneError`).
  */
 function _nodeServersTransfer(): boolean {
   if (_transferable !== undefined) return _transferable;
