@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from "node:events";
 import { getTransport } from "../runtimes/mod.ts";
-import { sendableServerPrototype } from "../runtimes/node/handoff.ts";
+import { sendableServerPrototype, ServerBase } from "../runtimes/node/handoff.ts";
 import type {
   AddressInfo,
   BoundHandle,
@@ -641,6 +641,37 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     return listener.nativeHandle() ?? null;
   }
 
+  /**
+   * Only `null` may be assigned, and only node:net's own code does: its
+   * constructor (omninet's Server runs it first where node:net's servers can
+   * go to worker threads; nothing is listening then), and its transfer code
+   * when `worker.postMessage(value, [server])` moves this server's listening
+   * handle to another thread. The server then lets go of its listener, as
+   * node:net's lets go of its handle: `listening` is `false`, no `'close'`
+   * until `close()` or the last open connection ends; what is left of the
+   * listener here is closed once the synchronous `postMessage()` call has
+   * returned (the handle has moved by then; if the message could not be sent,
+   * the listener closes instead of staying open unreachable). Anything else
+   * throws `ERR_INVALID_ARG_VALUE`: the listener is omninet's to keep.
+   * @example
+   * ```ts
+   * import { Worker } from "node:worker_threads";
+   * const worker = new Worker("./worker.js");
+   * server.listen(0, "127.0.0.1", () => worker.postMessage({ server }, [server]));
+   * ```
+   */
+  set _handle(value: unknown) {
+    if (value !== null) throw errInvalidArgValue("server._handle", value, "can only be null");
+    // Before omninet's constructor ran (inside node:net's), there is nothing to let go of.
+    if (!(#listener in this)) return;
+    const listener = this.#listener;
+    if (listener === null) return;
+    this.#listener = null;
+    if (_closedListeners.has(listener)) return;
+    _closedListeners.add(listener);
+    queueMicrotask(() => listener.close(_noop));
+  }
+
   /** `true` while the server is accepting connections. */
   get listening(): boolean {
     return this.#listener !== null;
@@ -685,8 +716,10 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     );
   }
 }
-// Lets `net.Server.call(obj, ...)` initialise obj (see callable.ts).
-makeAdoptable(Server, EventEmitter);
+// Lets `net.Server.call(obj, ...)` initialise obj (see callable.ts). The parent is EventEmitter,
+// run through node:net's own Server constructor where that makes servers transferable to
+// worker threads (runtimes/node/handoff.ts).
+makeAdoptable(Server, ServerBase as unknown as typeof EventEmitter);
 // `instanceof net.Server` (the runtime's node:net) is how child_process finds a server to
 // send: see runtimes/node/handoff.ts. Still an EventEmitter: node:net's Server is one.
 Object.setPrototypeOf(Server.prototype, sendableServerPrototype());

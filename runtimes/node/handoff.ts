@@ -1,19 +1,34 @@
 /**
- * What a runtime's `child_process` needs to send an omninet Server to
- * another process (`subprocess.send(message, server)`, `process.send`).
+ * What the runtime's own machinery needs to move an omninet Server to
+ * another process or thread.
  *
- * Node's, Deno's and Bun's `child_process` all recognise a sendable server
- * the same way: it is an instance of their own `node:net` Server (an
- * `instanceof` check, nothing else), and its `_handle` is the runtime's
- * listening handle, which goes to the other process with the message; that
- * process gets a `node:net` Server listening on the same socket. So
- * omninet's Server has `node:net`'s `Server.prototype` in its prototype
- * chain (none of node:net's code runs through it: omninet's Server defines
- * every public method itself) and answers `_handle` with its listener's
- * handle (`ListenerHandle.nativeHandle`). Node's built-ins stay untouched.
+ * Processes (`subprocess.send(message, server)`, `process.send`): Node's,
+ * Deno's and Bun's `child_process` all recognise a sendable server the same
+ * way: it is an instance of their own `node:net` Server (an `instanceof`
+ * check, nothing else), and its `_handle` is the runtime's listening handle,
+ * which goes to the other process with the message; that process gets a
+ * `node:net` Server listening on the same socket. So omninet's Server has
+ * `node:net`'s `Server.prototype` in its prototype chain (none of node:net's
+ * public methods runs through it: omninet's Server defines every one) and
+ * answers `_handle` with its listener's handle (`ListenerHandle.nativeHandle`).
+ *
+ * Threads (`worker.postMessage(value, [server])`, Node 24.21+ and 26): Node's
+ * worker messaging takes an object from a transfer list only if that very
+ * object was marked transferable when it was built (a private mark that
+ * node:net's Server constructor sets on `this`; it is not inherited through
+ * the prototype chain, and no public API sets it). It then runs node:net's
+ * transfer methods, which omninet's Server inherits with the prototype: they
+ * read `_handle` and the accepted-socket options, detach the server by
+ * setting `_handle = null`, and the receiving thread gets a `node:net` Server
+ * listening on the moved handle. So where node:net's own servers can be
+ * transferred, omninet's Server is initialised by node:net's Server
+ * constructor first ({@link ServerBase}); elsewhere by EventEmitter alone.
+ * Node's built-ins stay untouched.
  * @module
  */
+import { EventEmitter } from "node:events";
 import { Server } from "node:net";
+import { detectRuntime } from "../mod.ts";
 
 /**
  * The runtime's own `node:net` `Server.prototype`, which omninet's Server
@@ -28,3 +43,58 @@ import { Server } from "node:net";
 export function sendableServerPrototype(): object {
   return Server.prototype;
 }
+
+// Bookkeeping node:net's constructor starts that omninet's Server keeps privately (or, for
+// cluster's, elsewhere): removed so they do not show stale values, as before.
+const _UNKEPT = ["_connections", "_usingWorkers", "_workers", "_unref", "_listeningId"] as const;
+
+let _transferable: boolean | undefined;
+
+/**
+ * Whether this runtime's own `node:net` servers can be listed in a worker's
+ * transfer list: there a server that is not listening fails node:net's own
+ * state check (`ERR_WORKER_HANDLE_NOT_TRANSFERABLE`) instead of being refused
+ * as not transferable at all (Node 20: `ERR_INVALID_TRANSFER_OBJECT`). Asked
+ * once, of a server that never listens, and only on Node: Deno's and Bun's
+ * `node:net` servers are not transferable (a `DataCloneError`).
+ */
+function _nodeServersTransfer(): boolean {
+  if (_transferable !== undefined) return _transferable;
+  _transferable = false;
+  if (detectRuntime() !== "node") return false;
+  const probe = new Server();
+  try {
+    structuredClone(probe, { transfer: [probe as never] });
+  } catch (err) {
+    _transferable = (err as { code?: unknown }).code === "ERR_WORKER_HANDLE_NOT_TRANSFERABLE";
+  }
+  return _transferable;
+}
+
+/**
+ * The function constructor omninet's Server runs first on each new server
+ * (its parent, through `makeAdoptable`): where the runtime's `node:net`
+ * servers can be transferred to worker threads, node:net's own Server
+ * constructor, run on the new server as an ES5 subclass runs its parent (it
+ * sets up the EventEmitter and the transfer mark; the bookkeeping fields it
+ * adds that omninet does not keep are removed again); elsewhere
+ * `EventEmitter` alone. Statics come from `EventEmitter`, as node:net's
+ * Server's do.
+ * @example
+ * ```ts
+ * import { EventEmitter } from "node:events";
+ * const server = Object.create(sendableServerPrototype()) as EventEmitter;
+ * ServerBase.call(server);
+ * server.on("listening", () => {});
+ * ```
+ */
+export function ServerBase(this: object): void {
+  if (!_nodeServersTransfer() || !(this instanceof Server)) {
+    (EventEmitter as unknown as (this: object) => void).call(this);
+    return;
+  }
+  (Server as unknown as (this: object) => void).call(this);
+  const fields = this as unknown as Record<string, unknown>;
+  for (const name of _UNKEPT) delete fields[name];
+}
+Object.setPrototypeOf(ServerBase, EventEmitter);
