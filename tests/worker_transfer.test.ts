@@ -341,7 +341,10 @@ serverSuite(
         });
         c.on("error", resolve);
       });
-      assert.is((err as { code?: string } | null)?.code, "ECONNREFUSED");
+      // Refused, or reset where the runtime closes its listener after the SYN
+      // reached the backlog (Deno's Deno.listen): either way nobody accepts it.
+      const code2 = (err as { code?: string } | null)?.code;
+      assert.ok(code2 === "ECONNREFUSED" || code2 === "ECONNRESET", String(code2));
     } finally {
       await closeServer(server);
     }
