@@ -5,6 +5,7 @@
  * @module
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import * as nodeNet from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { clearTimeout, setTimeout as sleepTimer } from "node:timers";
@@ -136,4 +137,24 @@ export function codeOf(fn: () => unknown): string | undefined {
     return (err as { code?: string }).code;
   }
   return undefined;
+}
+
+/**
+ * What one connection to `target` reads before the far end closes it, made
+ * with the runtime's own `node:net` (so that it tests the other side only);
+ * `send`, when given, is written and the connection ended.
+ */
+export function answer(
+  target: { port: number } | { path: string },
+  send?: string,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = nodeNet.connect({ ...target, host: "127.0.0.1" } as nodeNet.NetConnectOpts);
+    let data = "";
+    c.setEncoding("utf8");
+    c.on("data", (d: string) => (data += d));
+    c.on("error", reject);
+    c.on("close", () => resolve(data));
+    if (send !== undefined) c.end(send);
+  });
 }

@@ -14,7 +14,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import net from "../mod.ts";
 import { getTransport } from "../runtimes/mod.ts";
-import { closeServer, listen, removeDir, tempDir, waitFor } from "./_net.ts";
+import { answer, closeServer, listen, removeDir, tempDir, waitFor } from "./_net.ts";
 import { currentRuntime, scriptCommand } from "./_runtime.ts";
 
 /** A child with an IPC channel, killed by `stop()` if it has not exited. */
@@ -48,18 +48,6 @@ async function startChild(mode: "node" | "omninet"): Promise<Child> {
     throw err;
   }
   return child;
-}
-
-/** What one connection to `target` reads before the far end closes it. */
-function answer(target: { port: number } | { path: string }): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const c = nodeNet.connect({ ...target, host: "127.0.0.1" } as nodeNet.NetConnectOpts);
-    let data = "";
-    c.setEncoding("utf8");
-    c.on("data", (d: string) => (data += d));
-    c.on("error", reject);
-    c.on("close", () => resolve(data));
-  });
 }
 
 /** Sends `server` and waits for the child's reply; the send's callback must report no error. */

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import net from "../mod.ts";
-import { closeServer, listen, removeDir, tempDir, waitFor } from "./_net.ts";
+import { answer, closeServer, listen, removeDir, tempDir, waitFor } from "./_net.ts";
 import { currentRuntime } from "./_runtime.ts";
 
 // Node documents the transfer of net.Server and net.Socket from 24.21 on (and in 26).
@@ -126,19 +126,6 @@ function transfer(worker: Worker, value: unknown): string {
   } catch (err) {
     return outcomeOf(err);
   }
-}
-
-/** What one connection to `target` reads before the far end closes it. */
-function answer(target: { port: number } | { path: string }, send?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const c = nodeNet.connect({ ...target, host: "127.0.0.1" } as nodeNet.NetConnectOpts);
-    let data = "";
-    c.setEncoding("utf8");
-    c.on("data", (d: string) => (data += d));
-    c.on("error", reject);
-    c.on("close", () => resolve(data));
-    if (send !== undefined) c.end(send);
-  });
 }
 
 const serverSuite = suite("worker.postMessage(value, [server]) with an omninet Server");
