@@ -389,3 +389,88 @@ value("returns the parsed numeric form without re-parsing", () => {
 });
 
 value.run();
+
+const clone = suite("SocketAddress through structuredClone() and postMessage()");
+
+/** What the runtime's serializer makes of `value`: the copy, or the error's name. */
+function cloned(value: unknown): unknown {
+  try {
+    return structuredClone(value);
+  } catch (e) {
+    return (e as Error).name;
+  }
+}
+
+/** The copy `postMessage()` delivers on a MessageChannel, or the error's name. */
+async function posted(value: unknown): Promise<unknown> {
+  const { MessageChannel } = await import("node:worker_threads");
+  const channel = new MessageChannel();
+  try {
+    const got = new Promise<unknown>((resolve) => channel.port2.once("message", resolve));
+    channel.port1.postMessage(value);
+    return await got;
+  } catch (e) {
+    return (e as Error).name;
+  } finally {
+    channel.port1.close();
+    channel.port2.close();
+  }
+}
+
+const _CASES = [
+  { address: "10.1.2.3", port: 8080 },
+  { address: "::FFFF:127.0.0.1", family: "ipv6" as const, port: 443, flowlabel: 7 },
+  { address: "fe80::1%1", family: "ipv6" as const, port: 0 },
+];
+
+clone("a copy is a socket address with the same fields where node:net's own is", async () => {
+  for (const init of _CASES) {
+    // Deno's own refuses zone IDs (a Deno bug omninet does not copy): judged by the first case.
+    let ownCopy: unknown;
+    try {
+      ownCopy = cloned(new nodeNet.SocketAddress(init));
+    } catch {
+      ownCopy = cloned(new nodeNet.SocketAddress(_CASES[0]));
+    }
+    const mine = new SocketAddress(init);
+    // The original stays intact and omninet's.
+    assert.ok(SocketAddress.isSocketAddress(mine));
+    for (const copy of [cloned(mine), await posted(mine)]) {
+      if (ownCopy instanceof nodeNet.SocketAddress) {
+        // Node: the other side gets a node:net SocketAddress, as with node:net's own.
+        assert.instance(copy, nodeNet.SocketAddress, init.address);
+        const c = copy as nodeNet.SocketAddress;
+        assert.equal(
+          { address: c.address, port: c.port, family: c.family, flowlabel: c.flowlabel },
+          mine.toJSON(),
+          init.address,
+        );
+      } else {
+        // Deno (plain data objects) and Bun (DataCloneError) clone their own differently;
+        // omninet's arrives as a plain object without the fields there (README).
+        assert.not.instance(copy, nodeNet.SocketAddress, init.address);
+        assert.is((copy as { address?: unknown } | null)?.address, undefined, init.address);
+      }
+    }
+  }
+});
+
+clone("on Node, node:net's own BlockList and SocketAddress.isSocketAddress take omninet's", () => {
+  const mine = new SocketAddress({ address: "192.0.2.1", port: 1 });
+  if (
+    !(cloned(new nodeNet.SocketAddress({ address: "192.0.2.1" })) instanceof nodeNet.SocketAddress)
+  ) {
+    // Elsewhere omninet's is not built by node:net's constructor.
+    return assert.ok(SocketAddress.isSocketAddress(mine));
+  }
+  const nativeClass = nodeNet.SocketAddress as unknown as { isSocketAddress(v: unknown): boolean };
+  assert.ok(nativeClass.isSocketAddress(mine));
+  const own = new nodeNet.BlockList();
+  own.addAddress("192.0.2.1");
+  assert.ok(own.check(mine as unknown as nodeNet.SocketAddress));
+  assert.not.ok(
+    own.check(new SocketAddress({ address: "192.0.2.2" }) as unknown as nodeNet.SocketAddress),
+  );
+});
+
+clone.run();

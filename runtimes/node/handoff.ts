@@ -27,7 +27,7 @@
  * @module
  */
 import { EventEmitter } from "node:events";
-import { Server } from "node:net";
+import { Server, SocketAddress as NodeSocketAddress } from "node:net";
 import { detectRuntime } from "../mod.ts";
 
 /**
@@ -98,3 +98,59 @@ export function ServerBase(this: object): void {
   for (const name of _UNKEPT) delete fields[name];
 }
 Object.setPrototypeOf(ServerBase, EventEmitter);
+
+/** The constructor options node:net's `SocketAddress` takes, already validated. */
+export interface NativeSocketAddressInit {
+  address: string;
+  port: number;
+  family: "ipv4" | "ipv6";
+  flowlabel: number;
+}
+
+let _cloneable: (new (init: NativeSocketAddressInit) => object) | null | undefined;
+
+/**
+ * The runtime's own `node:net` `SocketAddress.prototype`, which omninet's
+ * `SocketAddress` inherits from: where node:net's socket addresses can be
+ * cloned (`structuredClone()`, `postMessage()`), the clone method that the
+ * runtime's serializer calls lives there.
+ * @returns `node:net`'s `SocketAddress.prototype`
+ * @example
+ * ```ts
+ * class Mine {}
+ * Object.setPrototypeOf(Mine.prototype, nativeSocketAddressPrototype());
+ * ```
+ */
+export function nativeSocketAddressPrototype(): object {
+  return NodeSocketAddress.prototype;
+}
+
+/**
+ * node:net's `SocketAddress` class where its instances survive
+ * `structuredClone()` as socket addresses (Node: the other side gets a
+ * `node:net` `SocketAddress` with the same fields), else `null` (Bun's throw
+ * a `DataCloneError`; Deno's arrive as plain objects). Node's serializer
+ * clones only an object that node:net's constructor marked as cloneable
+ * itself (a private per-instance mark), so omninet's socket addresses are
+ * built by that constructor where this answers a class. Asked once.
+ * @returns the class, or `null`
+ * @example
+ * ```ts
+ * const Native = cloneableSocketAddress();
+ * if (Native) structuredClone(new Native({ address: "::1", port: 80, family: "ipv6", flowlabel: 0 }));
+ * ```
+ */
+export function cloneableSocketAddress(): (new (init: NativeSocketAddressInit) => object) | null {
+  if (_cloneable !== undefined) return _cloneable;
+  _cloneable = null;
+  if (detectRuntime() !== "node") return null;
+  try {
+    const copy = structuredClone(new NodeSocketAddress({ address: "127.0.0.1", port: 1 }));
+    if (copy instanceof NodeSocketAddress && copy.port === 1) {
+      _cloneable = NodeSocketAddress as unknown as new (init: NativeSocketAddressInit) => object;
+    }
+  } catch {
+    // Not cloneable on this runtime: plain objects, as before.
+  }
+  return _cloneable;
+}
