@@ -87,16 +87,6 @@ function _parseAddress(address: string, family: "ipv4" | "ipv6"): ParsedSocketAd
 let _peek: (sa: SocketAddress) => ParsedSocketAddress;
 
 /**
- * An IP socket address: address, port, family and flow label, validated
- * once at construction. IPv6 addresses are stored in Node's printed form.
- * @example
- * ```ts
- * const sa = new SocketAddress({ address: "::FFFF:127.0.0.1", family: "ipv6", port: 80 });
- * sa.address; // "::ffff:127.0.0.1"
- * sa.toJSON(); // { address: "::ffff:127.0.0.1", port: 80, family: "ipv6", flowlabel: 0 }
- * ```
- */
-/**
  * The base of omninet's `SocketAddress`. Where the runtime's own socket
  * addresses can be cloned (Node), each one is built by node:net's
  * constructor (which gives it the clone mark that Node's serializer asks
@@ -120,11 +110,18 @@ class _SocketAddressBase {
     }
   }
 }
-// The clone method node:net's serializer calls is on node:net's prototype; omninet's
-// getters, toJSON() and inspection shadow the rest.
-Object.setPrototypeOf(_SocketAddressBase.prototype, nativeSocketAddressPrototype());
 
-export class SocketAddress extends _SocketAddressBase {
+/**
+ * An IP socket address: address, port, family and flow label, validated
+ * once at construction. IPv6 addresses are stored in Node's printed form.
+ * @example
+ * ```ts
+ * const sa = new SocketAddress({ address: "::FFFF:127.0.0.1", family: "ipv6", port: 80 });
+ * sa.address; // "::ffff:127.0.0.1"
+ * sa.toJSON(); // { address: "::ffff:127.0.0.1", port: 80, family: "ipv6", flowlabel: 0 }
+ * ```
+ */
+export class SocketAddress extends Object {
   #address: string;
   #port: number;
   #family: "ipv4" | "ipv6";
@@ -269,6 +266,13 @@ function _parsePortSuffix(input: string, at: number): number {
   }
   return port;
 }
+
+// `super()` runs _SocketAddressBase (a parent set here, not in the declaration, so that the
+// public class names no private one). The clone method node:net's serializer calls is on
+// node:net's prototype; omninet's getters, toJSON() and inspection shadow the rest.
+Object.setPrototypeOf(SocketAddress, _SocketAddressBase);
+Object.setPrototypeOf(SocketAddress.prototype, _SocketAddressBase.prototype);
+Object.setPrototypeOf(_SocketAddressBase.prototype, nativeSocketAddressPrototype());
 
 // Printed as Node prints it: `SocketAddress { address: '::1', port: 80, ... }`.
 Object.defineProperty(SocketAddress.prototype, Symbol.for("nodejs.util.inspect.custom"), {
