@@ -448,7 +448,16 @@ export class Socket {
       this.#writtenAtOnce += bytes.byteLength;
       if (this.#writtenAtOnce < _YIELD_BYTES) return;
       this.#writtenAtOnce = 0;
-      return new Promise<void>((resolve) => setImmediate(resolve));
+      // Still a write in flight for the stream: a peer's FIN meanwhile must wait for it
+      // (see #closeWritableAfterFin), as for a write the handle queued.
+      const turn: Promise<void> = new Promise<void>((resolve) =>
+        setImmediate(() => {
+          if (this.#writing === turn) this.#writing = null;
+          resolve();
+        })
+      );
+      this.#writing = turn;
+      return turn;
     }
     this.#writtenAtOnce = 0;
     const p = new Promise<void>((resolve, reject) => {

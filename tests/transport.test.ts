@@ -466,20 +466,35 @@ connectSuite("calls back asynchronously and returns a Dial", async () => {
   assert.type(dial?.cancel, "function");
 });
 
+/**
+ * Dials a port nothing listens on until the dial is refused. A released port
+ * may be taken meanwhile by a suite running in parallel (or be the ephemeral
+ * port the kernel picks for this very dial: a TCP self-connect); a dial that
+ * connects is closed and tried again on another port, at most 5 times.
+ */
+async function refusedDial(address: string, family: 4 | 6) {
+  for (let attempt = 1;; attempt++) {
+    const port = await closedPort(address);
+    let returned = false;
+    let sync = false;
+    const outcome = await within(
+      new Promise<SystemError | StreamHandle>((resolve) => {
+        t.connectTcp({ address, port, family }, (e, h) => {
+          sync = !returned;
+          resolve(e ?? h!);
+        });
+        returned = true;
+      }),
+      "the dial's outcome",
+    );
+    if (outcome instanceof Error) return { err: outcome as SystemError, port, sync };
+    await new Promise<void>((r) => (outcome as StreamHandle).close(r));
+    if (attempt === 5) throw new Error("expected a refused dial, connected 5 times");
+  }
+}
+
 connectSuite("a refused IPv4 dial reports connect ECONNREFUSED with Node's shape", async () => {
-  const port = await closedPort("127.0.0.1");
-  let returned = false;
-  let sync = false;
-  const err = await expectError(
-    new Promise<void>((resolve, reject) => {
-      t.connectTcp({ address: "127.0.0.1", port, family: 4 }, (e, h) => {
-        sync = !returned;
-        if (h) track(h);
-        e ? reject(e) : resolve();
-      });
-      returned = true;
-    }),
-  );
+  const { err, port, sync } = await refusedDial("127.0.0.1", 4);
   assert.not.ok(sync, "error callback ran synchronously");
   assertSystemError(err, {
     code: "ECONNREFUSED",
@@ -491,8 +506,7 @@ connectSuite("a refused IPv4 dial reports connect ECONNREFUSED with Node's shape
 });
 
 connectSuite("a refused IPv6 dial prints ::1:port", async () => {
-  const port = await closedPort("::1");
-  const err = await expectError(dialTcp("::1", port));
+  const { err, port } = await refusedDial("::1", 6);
   assertSystemError(err, {
     code: "ECONNREFUSED",
     syscall: "connect",
