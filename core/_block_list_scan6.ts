@@ -11,6 +11,12 @@
  * when used together: hex groups of 1-4 digits, colons, at most one `::`
  * standing for at least one zero group. Other forms (embedded IPv4, `%zone`,
  * a leading `::`) are left to the full parse.
+ *
+ * The hex-digit loop of a group is written out in `_head6`, `_low6` and
+ * `_parseIPv6Fast` on purpose: one shared function for it (value in a module
+ * variable, end index returned) measured 8-40% slower on Node 20, Node 26
+ * and Bun (staged scan 62-69 -> 67-74 ns on Node 20, fast parse 47-55 ->
+ * 72 ns on Bun), on the path of every IPv6 `check()`.
  * @module
  */
 
