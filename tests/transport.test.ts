@@ -851,6 +851,32 @@ dataSuite("readStart() and readStop() are idempotent", async () => {
   assert.is(server.text(), "idem");
 });
 
+dataSuite("a readStop() in the same turn as readStart() holds bytes already read", async () => {
+  // The bytes a stopped handle holds (and the FIN after them) stay held when readStart() is
+  // undone before the adapter could deliver them: the handle may be changing owners (a web
+  // socket handing its connection to a net.Socket reads, then stops and detaches).
+  const [c, s] = await tcpPair();
+  const server = new Peer(s);
+  const client = new Peer(c);
+  await client.write("first");
+  await server.until(() => server.bytes === 5, "the first bytes");
+  server.stop();
+  await client.write("held");
+  c.shutdown(() => {});
+  // Long enough for the adapter to read the bytes (and the FIN) and hold them.
+  await sleep(100);
+  for (let i = 0; i < 5; i++) {
+    s.readStart();
+    s.readStop();
+    await sleep(20);
+  }
+  assert.is(server.bytes, 5, "bytes delivered while stopped");
+  assert.not.ok(server.ended, "the FIN delivered while stopped");
+  server.start();
+  await server.until(() => server.ended, "the FIN");
+  assert.is(server.text(), "firstheld");
+});
+
 /** Writes `chunk` repeatedly until a callback is late (stalled) or `cap` bytes went out. */
 async function writeUntilStalled(
   h: StreamHandle,

@@ -84,7 +84,7 @@ export class DenoStream extends CachedEnds implements StreamHandle {
   async #readLoop(): Promise<void> {
     const conn = this.#conn;
     while (true) {
-      if (!this.#reading) await this.#park();
+      while (!this.#reading && !this.#closed) await this.#park();
       if (this.#closed) return;
       const view = this.#view ??= this.#arena.reserve(this.#readSize);
       let n: number | null;
@@ -103,7 +103,9 @@ export class DenoStream extends CachedEnds implements StreamHandle {
       // Take the bytes now, before another connection reserves after us.
       const chunk = n ? this.#take(view, n) : this.#giveBack(view);
       if (this.#closed) return;
-      if (!this.#reading) {
+      // A readStop() between the wake-up and this turn parks it again: the bytes go to
+      // whoever starts reading next (the handle may have changed hands meanwhile).
+      while (!this.#reading) {
         this.#holding = true;
         await this.#park();
         this.#holding = false;
