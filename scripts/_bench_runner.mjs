@@ -1,9 +1,9 @@
 // What every `npm run bench:*` launcher shares: the runtimes a benchmark runs on
 // (Node from the built dist/, the pinned Node 24 and 26, Deno and Bun from the
-// TypeScript source), building dist/ when it is missing, and reading the JSON
-// lines a benchmark prints.
+// TypeScript source), building dist/ when it is missing or older than the
+// source, and reading the JSON lines a benchmark prints.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -29,8 +29,27 @@ export function benchRuns(name, opts = {}) {
   return runs.filter(([label]) => !(opts.skip ?? []).includes(label));
 }
 
+/** The newest modification time of the .ts files under `dir` (and its folders). */
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ when `js` is missing or older than a source file it may import. */
 function ensureBuilt(js) {
-  if (existsSync(join(root, js))) return;
+  const out = join(root, js);
+  if (existsSync(out)) {
+    const sources = ["core", "runtimes", "sockets", "scripts"].map((d) =>
+      newestSource(join(root, d))
+    );
+    const top = ["mod.ts", "sockets.ts"].map((f) => statSync(join(root, f)).mtimeMs);
+    if (statSync(out).mtimeMs >= Math.max(...sources, ...top)) return;
+  }
   const tsc = ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"];
   const r = spawnSync(process.execPath, tsc, { cwd: root, stdio: "inherit" });
   if (r.status !== 0) process.exit(1);

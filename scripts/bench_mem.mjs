@@ -53,6 +53,9 @@ for (const [label, cmd, args] of runs) {
   for (const mode of modes) {
     const best = {};
     const peaks = { omninet: [], "node:net": [], loaded: [] };
+    // Per round: peak RSS less the RSS before the burst, and the anonymous part of the peak.
+    const growth = { omninet: [], "node:net": [], loaded: [] };
+    const anon = { omninet: [], "node:net": [], loaded: [] };
     const loads = { omninet: [], "node:net": [] };
     // Alternate the subjects so drift in machine load hits both alike.
     for (let round = 0; round < rounds; round++) {
@@ -64,12 +67,16 @@ for (const [label, cmd, args] of runs) {
       for (const subject of subjects) {
         process.stderr.write(`${label}: ${subject} ${mode} (round ${round + 1}/${rounds})\n`);
         const m = measure(cmd, args, subject, mode);
-        if (m?.peak_rss_MiB !== undefined) peaks[subject].push(m.peak_rss_MiB);
+        if (m?.peak_rss_MiB !== undefined) {
+          peaks[subject].push(m.peak_rss_MiB);
+          growth[subject].push(m.peak_rss_MiB - m.base_rss_MiB);
+          if (m.peak_rss_anon_MiB != null) anon[subject].push(m.peak_rss_anon_MiB);
+        }
         if (m?.load_rss_MiB !== undefined) loads[subject].push(m);
         if (m && (!best[subject] || better[mode](m, best[subject]))) best[subject] = m;
       }
     }
-    rows.push({ label, mode, o: best.omninet, n: best["node:net"], peaks, loads });
+    rows.push({ label, mode, o: best.omninet, n: best["node:net"], peaks, growth, anon, loads });
   }
 }
 
@@ -151,6 +158,35 @@ if (modes.includes("burst")) {
       `| ${label} | ${f1(o)} MiB (${range(peaks.omninet)}) | ${f1(n)} MiB (${
         range(peaks["node:net"])
       }) | ${ratio(o, n)} |${loaded}`,
+    );
+  }
+  console.log(
+    "\nBurst peak less the RSS before it (what the burst itself took; the import's cost, in the",
+  );
+  console.log(
+    "RSS before, drops out), and the anonymous part of the peak RSS (without the runtime's",
+  );
+  console.log("executable and library pages, from /proc on Linux): medians (range)");
+  console.log(
+    `\n| runtime | growth: omninet | node:net | ratio |${
+      withLoaded ? " node:net, omninet loaded | ratio |" : ""
+    } anonymous peak: omninet | node:net | ratio |`,
+  );
+  console.log(`|---|---:|---:|---:|${withLoaded ? "---:|---:|" : ""}---:|---:|---:|`);
+  for (const { label, mode, growth, anon } of rows) {
+    if (mode !== "burst") continue;
+    const go = median(growth.omninet), gn = median(growth["node:net"]);
+    const gl = median(growth.loaded);
+    const ao = median(anon.omninet), an = median(anon["node:net"]);
+    const loaded = withLoaded
+      ? ` ${f1(gl)} MiB (${range(growth.loaded)}) | ${ratio(gl, gn)} |`
+      : "";
+    console.log(
+      `| ${label} | ${f1(go)} MiB (${range(growth.omninet)}) | ${f1(gn)} MiB (${
+        range(growth["node:net"])
+      }) | ${ratio(go, gn)} |${loaded} ${f1(ao)} MiB (${range(anon.omninet)}) | ${f1(an)} MiB (${
+        range(anon["node:net"])
+      }) | ${ratio(ao, an)} |`,
     );
   }
   console.log(

@@ -116,7 +116,25 @@ async function idle(net: NetLike): Promise<Record<string, number>> {
   return result;
 }
 
-async function burst(net: NetLike): Promise<Record<string, number>> {
+/**
+ * RSS split into anonymous memory (heaps, buffers, the allocator) and
+ * file-backed pages (the runtime's executable and libraries, shared with every
+ * other process running them), from /proc on Linux; `null` elsewhere.
+ */
+function rssSplit(): { anon: number; file: number } | null {
+  try {
+    const status = process.getBuiltinModule("node:fs").readFileSync("/proc/self/status", "utf8");
+    const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(status)?.[1]);
+    const anon = kib("RssAnon"), file = kib("RssFile");
+    return Number.isFinite(anon) && Number.isFinite(file)
+      ? { anon: anon * 1024, file: file * 1024 }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+async function burst(net: NetLike): Promise<Record<string, number | null>> {
   let live = 0, accepted = 0;
   const server = await listen(net, (s) => {
     live++;
@@ -131,6 +149,8 @@ async function burst(net: NetLike): Promise<Record<string, number>> {
   const t0 = performance.now();
   let atPeak = process.memoryUsage();
   const base = atPeak;
+  const baseSplit = rssSplit();
+  let peakSplit = baseSplit;
   let peak = atPeak.rss;
   let clientsLive = 0, liveAtPeak = 0, clientsAtPeak = 0, acceptedAtPeak = 0, tPeak = 0;
   let maxHeap = 0, maxExternal = 0;
@@ -152,6 +172,7 @@ async function burst(net: NetLike): Promise<Record<string, number>> {
       clientsAtPeak = clientsLive;
       acceptedAtPeak = accepted;
       tPeak = performance.now() - t0;
+      peakSplit = rssSplit();
     }
   }, 5);
   let ok = 0, resets = 0, failed = 0;
@@ -190,6 +211,11 @@ async function burst(net: NetLike): Promise<Record<string, number>> {
     peak_rss_MiB: peak / MiB,
     ms,
     base_rss_MiB: base.rss / MiB,
+    // RSS as anonymous and file-backed memory, before the burst and at the peak sample.
+    base_rss_anon_MiB: baseSplit && baseSplit.anon / MiB,
+    base_rss_file_MiB: baseSplit && baseSplit.file / MiB,
+    peak_rss_anon_MiB: peakSplit && peakSplit.anon / MiB,
+    peak_rss_file_MiB: peakSplit && peakSplit.file / MiB,
     base_heap_total_MiB: base.heapTotal / MiB,
     // What the process held at the sample with the highest RSS.
     peak_heap_total_MiB: atPeak.heapTotal / MiB,
