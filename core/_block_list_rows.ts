@@ -192,7 +192,7 @@ export class _Rows {
       this.#index(r);
     }
     this.#freeFor = -1;
-    if ((this.keys + 1) * 10 > this.table.length * 3) this.#rehash(this.table.length);
+    if ((this.keys + 1) * 10 > this.table.length * 3) this.#grow();
     return r;
   }
 
@@ -373,6 +373,33 @@ export class _Rows {
     table[hole << 1] = _EMPTY;
     tags[hole] = _EMPTY;
     this.keys--;
+  }
+
+  /**
+   * Doubles the table, moving its entries by the hashes it keeps: no row is
+   * read or hashed again (the entries keep their rows, so this is only for
+   * growth; a compaction renumbers the rows and rebuilds from them).
+   */
+  #grow(): void {
+    const old = this.table, oldTags = this.tags;
+    const size = oldTags.length * 2;
+    const table = new Int32Array(size * 2);
+    const tags = new Uint8Array(size);
+    const mask = size - 1;
+    for (let s = 0; s < oldTags.length; s++) {
+      const t = oldTags[s];
+      if (t === _EMPTY) continue;
+      const h = old[(s << 1) + 1];
+      let slot = h & mask;
+      while (tags[slot] !== _EMPTY) slot = (slot + 1) & mask;
+      table[slot << 1] = old[s << 1];
+      table[(slot << 1) + 1] = h;
+      tags[slot] = t;
+    }
+    _release(old);
+    _release(oldTags);
+    this.table = table;
+    this.tags = tags;
   }
 
   #rehash(size: number): void {
