@@ -192,7 +192,7 @@ export class _Rows {
       this.#index(r);
     }
     this.#freeFor = -1;
-    if ((this.keys + 1) * 10 > this.table.length * 3) this.#rehash(this.table.length);
+    if ((this.keys + 1) * 10 > this.table.length * 3) this.#resize(this.tags.length * 2, null);
     return r;
   }
 
@@ -375,15 +375,31 @@ export class _Rows {
     this.keys--;
   }
 
-  #rehash(size: number): void {
-    // The old table is rebuilt from the rows, not read: freed first, its
-    // memory can go to the new one (see _resized).
-    _release(this.table);
-    _release(this.tags);
-    this.table = new Int32Array(size * 2);
-    this.tags = new Uint8Array(size);
-    this.keys = 0;
-    for (let r = 0; r < this.n; r++) if ((this.m[r] & _M_LIVE) !== 0) this.#index(r);
+  /**
+   * Moves the table's entries into a new table of `size` slots by the
+   * hashes it keeps: no row is read or hashed again. `remap`, after a
+   * compaction, gives each row's new number.
+   */
+  #resize(size: number, remap: Int32Array | null): void {
+    const old = this.table, oldTags = this.tags;
+    const table = new Int32Array(size * 2);
+    const tags = new Uint8Array(size);
+    const mask = size - 1;
+    for (let s = 0; s < oldTags.length; s++) {
+      const t = oldTags[s];
+      if (t === _EMPTY) continue;
+      const h = old[(s << 1) + 1];
+      let slot = h & mask;
+      while (tags[slot] !== _EMPTY) slot = (slot + 1) & mask;
+      const e = old[s << 1];
+      table[slot << 1] = remap === null ? e : remap[e - 1] + 1;
+      table[(slot << 1) + 1] = h;
+      tags[slot] = t;
+    }
+    _release(old);
+    _release(oldTags);
+    this.table = table;
+    this.tags = tags;
   }
 
   #growRows(): void {
@@ -398,21 +414,28 @@ export class _Rows {
     this.wide = new Uint32Array(_resized(this.wide, size * 4));
   }
 
-  /** Drops the holes, keeping order, and rebuilds the table. */
+  /** Drops the holes, keeping order, and renumbers the rows in the table. */
   #compact(): void {
-    const s = this.stride;
+    const s = this.stride, n = this.n;
+    const m = this.m, v = this.v, wide = this.wide, older = this.older, dups = this.dups;
+    // Row r becomes row remap[r]. An identity's older rows are live (the
+    // newest goes first), so they are renumbered before the rows naming them.
+    const remap = new Int32Array(n);
     let out = 0, outWide = 0;
     const zones = this.zones === null ? null : new Map<number, string>();
-    for (let r = 0; r < this.n; r++) {
-      const m = this.m[r];
-      if ((m & _M_LIVE) === 0) continue;
-      if ((m & _M_WIDE) !== 0) {
-        this.wide.copyWithin(outWide * s, this.v[r] * s, this.v[r] * s + s);
-        this.v[out] = outWide++;
+    for (let r = 0; r < n; r++) {
+      const mr = m[r];
+      if ((mr & _M_LIVE) === 0) continue;
+      remap[r] = out;
+      if ((mr & _M_WIDE) !== 0) {
+        const from = v[r] * s, to = outWide * s;
+        for (let i = 0; i < s; i++) wide[to + i] = wide[from + i];
+        v[out] = outWide++;
       } else {
-        this.v[out] = this.v[r];
+        v[out] = v[r];
       }
-      this.m[out] = m;
+      m[out] = mr;
+      if (dups) older[out] = older[r] === -1 ? -1 : remap[older[r]];
       const zone = this.zones?.get(r);
       if (zone !== undefined) zones!.set(out, zone);
       out++;
@@ -422,7 +445,7 @@ export class _Rows {
     this.zones = zones;
     let size = 32;
     while (size * 3 < this.live * 5) size *= 2;
-    this.#rehash(size);
+    this.#resize(size, remap);
   }
 }
 

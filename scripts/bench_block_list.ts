@@ -12,7 +12,8 @@
  * - `mem`: bytes per rule of a 1M-rule list of `--impl=omninet|native`
  *   (heap + typed-array stores, and RSS), in a fresh process.
  *
- * - `churn`: the churn figures of `main` alone (`--v6=no`: IPv4 kinds only).
+ * - `churn`: the churn figures of `main` alone (`--v6=no`: IPv4 kinds only,
+ *   `--v4=no`: IPv6 kinds only).
  *
  * Usage: <runtime> scripts/bench_block_list.ts [--part=main|big|mem|churn] [--impl=omninet|native] [--native=no] [--budget-ms=N]
  * @module
@@ -391,8 +392,19 @@ const COLD_ROUNDS = 2000;
  * `limit` caps the rounds of each kind.
  */
 function churnKinds(make: () => AnyBlockList, limit = POOL): Record<string, number | null> {
-  const { fresh, netIn, cidrText, netText, rangeIn, rangeStart, rangeEnd } = values();
   const out: Record<string, number | null> = {};
+  if (opt("v4") !== "no") churnKinds4(make, limit, out);
+  if (opt("v6") !== "no") churnKinds6(make, limit, out);
+  return out;
+}
+
+/** The IPv4 churn kinds of {@link churnKinds}, into `out`. */
+function churnKinds4(
+  make: () => AnyBlockList,
+  limit: number,
+  out: Record<string, number | null>,
+): void {
+  const { fresh, netIn, cidrText, netText, rangeIn, rangeStart, rangeEnd } = values();
   let list = churnBase(make);
   const can = (m: keyof AnyBlockList): boolean => typeof list[m] === "function";
   [out.add, out.remove] = churn(
@@ -421,9 +433,17 @@ function churnKinds(make: () => AnyBlockList, limit = POOL): Record<string, numb
     can("removeRange") ? (i) => list.removeRange!(rangeStart[i], rangeEnd[i]) : null,
     limit,
   );
-  if (opt("v6") === "no") return out;
+}
+
+/** The IPv6 churn kinds of {@link churnKinds}, into `out`. */
+function churnKinds6(
+  make: () => AnyBlockList,
+  limit: number,
+  out: Record<string, number | null>,
+): void {
   const v6 = values6();
-  list = churnBase6(make);
+  let list = churnBase6(make);
+  const can = (m: keyof AnyBlockList): boolean => typeof list[m] === "function";
   [out.add6, out.remove6] = churn6(
     list,
     (i) => v6.fresh[i],
@@ -450,7 +470,6 @@ function churnKinds(make: () => AnyBlockList, limit = POOL): Record<string, numb
     can("removeRange") ? (i) => list.removeRange!(v6.rangeStart[i], v6.rangeEnd[i], "ipv6") : null,
     limit,
   );
-  return out;
 }
 
 /**

@@ -636,6 +636,42 @@ growth("rows of every kind stay exact across many growth steps, removals and cle
     assert.is(b.check(v4(0x0a000003)), false);
   }
 });
+growth("repeated rules keep their copies when removals compact the rows", () => {
+  const b = new BlockList();
+  // Three copies each of a few subnets and ranges, spread among 3,000 other
+  // rules; most of those go (the rows compact, renumbering the copies), then
+  // the copies go one by one: each rule stays until its last copy goes.
+  const subnet = (i: number): string => `2001:db8:${i.toString(16)}::`;
+  const range = (
+    i: number,
+  ): [string, string] => [v4(0x28000000 + i * 16), v4(0x28000000 + i * 16 + 7)];
+  for (let copy = 0; copy < 3; copy++) {
+    for (let i = 0; i < 1000; i++) {
+      b.addSubnet(`2001:db9:${(copy * 1000 + i).toString(16)}::`, 48, "ipv6");
+      if (i % 100 === 0) {
+        b.addSubnet(subnet(i), 48, "ipv6");
+        b.addRange(...range(i));
+      }
+    }
+  }
+  assert.is(b.size, 3000 + 60);
+  for (let i = 0; i < 3000; i++) b.removeSubnet(`2001:db9:${i.toString(16)}::`, 48, "ipv6");
+  assert.is(b.size, 60);
+  for (let copy = 3; copy > 0; copy--) {
+    for (let i = 0; i < 1000; i += 100) {
+      assert.is(b.check(`2001:db8:${i.toString(16)}::1`, "ipv6"), true);
+      assert.is(b.check(range(i)[1]), true);
+      b.removeSubnet(subnet(i), 48, "ipv6");
+      b.removeRange(...range(i));
+    }
+    assert.is(b.size, 20 * (copy - 1));
+    assert.is(b.rules.length, b.size);
+  }
+  for (let i = 0; i < 1000; i += 100) {
+    assert.is(b.check(`2001:db8:${i.toString(16)}::1`, "ipv6"), false);
+    assert.is(b.check(range(i)[1]), false);
+  }
+});
 growth("rules texts longer than the writer's first guess come out whole", () => {
   // Texts of about 100 characters: the rule writer's buffer grows several times.
   const b = new BlockList();

@@ -183,4 +183,34 @@ cover("ascending and descending runs of adjacent and disjoint intervals", () => 
   }
 });
 
+cover("boundaries that come in key order, either way, fill whole blocks", () => {
+  for (const k of [1, 4]) {
+    for (const descending of [false, true]) {
+      const c = new _Cover(k);
+      const m = new Model();
+      const qa = new Int32Array(k), qe = new Int32Array(k);
+      // Disjoint intervals: two boundaries each, all of them kept.
+      for (let n = 0; n < 3000; n++) {
+        const u = descending ? U - 2 - 2 * n : 2 * n;
+        if (u < 0 || u + 1 >= U) break;
+        c.update(key(k, u, qa), key(k, u + 1, qe), 1);
+        m.update(u, u + 1, 1);
+      }
+      const what = `k=${k} ${descending ? "descending" : "ascending"}`;
+      compareAll(c, m, what);
+      // Full blocks of 256 (not halves: a split at the end starts a new block),
+      // and no block of one boundary per insertion on the way down.
+      assert.ok(
+        c.blocks.length <= Math.ceil(c.size / 256) + 1,
+        `${what}: ${c.blocks.length} blocks`,
+      );
+      for (let n = 0; n < 3000; n++) {
+        const u = descending ? U - 2 - 2 * n : 2 * n;
+        c.update(key(k, u, qa), key(k, u + 1, qe), -1);
+      }
+      assert.ok(c.empty, `${what}: emptied`);
+    }
+  }
+});
+
 cover.run();
