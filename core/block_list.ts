@@ -27,7 +27,7 @@ import { _socketAddressValue, SocketAddress } from "./socket_address.ts";
 import { validateInt32, validateString } from "./validators.ts";
 import { _Cover, _ge4, _le4 } from "./_block_list_cover.ts";
 import { _Flat6, _tz4 } from "./_block_list_flat.ts";
-import { _HEAD, _head6, _LOW, _low6, _tail6 } from "./_block_list_scan6.ts";
+import { _HEAD, _head6, _LOW, _low6, _stage6, _tail6 } from "./_block_list_scan6.ts";
 import {
   _M_EFAM6,
   _M_FAM6,
@@ -1325,6 +1325,19 @@ export class BlockList {
     // wholly blocked or wholly free (IPv4-mapped input aside). Free: `false`,
     // whatever follows (an invalid text gives `false` too). Blocked: whether
     // the rest makes a valid address. Anything else takes the full parse.
+    // The settled list without IPv6 address rules (flat index, empty delta)
+    // takes this short path, small enough for the engines to inline whole.
+    const cv = this.#cv;
+    const flat = cv.flat6, g = cv.g6;
+    if (flat !== null && g !== 0 && cv.nDelta === 0 && this.#wideLive === 0) {
+      const r = _stage6(text, g, flat);
+      return r === -1 ? this.#check6Full(text) : r === 1;
+    }
+    return this.#check6Staged(text);
+  }
+
+  /** `#check6String` on a list that is changing, or that holds IPv6 address rules. */
+  #check6Staged(text: string): boolean {
     const cv = this.#cv;
     let g = cv.g6;
     if (g !== 0) {
@@ -1348,7 +1361,11 @@ export class BlockList {
         }
       }
     }
-    // Plain hex-and-colon text (the usual form) takes the one-pass scan.
+    return this.#check6Full(text);
+  }
+
+  /** IPv6 text read whole: the one-pass scan of plain hex-and-colon text, else the full parse. */
+  #check6Full(text: string): boolean {
     if (_parseIPv6Fast(text, _quad) === 1) {
       return this.#check6Quad(_quad[0], _quad[1], _quad[2], _quad[3]);
     }
