@@ -24,7 +24,18 @@
  * call on this path).
  * @module
  */
-import type { _Flat6 } from "./_block_list_flat.ts";
+
+/**
+ * What `_stage6` asks about a block: the list's flat IPv6 index, or the same
+ * with its delta of changes (`_Flat6`, `_Delta6` in block_list.ts).
+ */
+export interface _Blocks6 {
+  /**
+   * Whether the block of keys whose first 64 bits are h0, h1 (not
+   * sign-flipped) is covered; one key decides for all of it.
+   */
+  region(h0: number, h1: number): boolean;
+}
 
 /**
  * Character classes by char code: a hex digit is 32 + its value, `:` is 16,
@@ -54,7 +65,7 @@ export const _HEAD: Int32Array = new Int32Array(3);
  * @param s The text.
  * @param g The groups that name a block wholly in or out of `flat`'s
  * intervals (1-4).
- * @param flat The list's flat IPv6 index, exact for the list (no delta).
+ * @param flat The list's flat IPv6 index (and its delta): exact for the list.
  * @returns 1: blocked (a valid address in a blocked block); 0: not blocked
  * (the block is free: a valid text matches nothing, an invalid one gives
  * `false` anyway); -1: the text is not one the scan decides (a leading `::`,
@@ -65,7 +76,7 @@ export const _HEAD: Int32Array = new Int32Array(3);
  * _stage6("2001:db8:5:1::1", 3, flat); // 1 when 2001:db8:5::/48 is blocked
  * ```
  */
-export function _stage6(s: string, g: number, flat: _Flat6): number {
+export function _stage6(s: string, g: number, flat: _Blocks6): number {
   const len = s.length;
   let i = 0, w = 0, h0 = 0, h1 = 0, gap = false;
   if (len === 0) return -1;

@@ -489,6 +489,31 @@ function _inDelta(cv: _Covers, x0: number, x1: number, x2: number, x3: number): 
   return 2;
 }
 
+/**
+ * Whether a block (of the alignment `g6` names, or coarser) lies in the IPv6
+ * cover, for a flat index with changes in its delta: the delta's newest
+ * entry holding the block decides (its intervals are aligned as the block
+ * is, so its first key decides), else the flat index.
+ */
+class _Delta6 {
+  cv: _Covers;
+  constructor(cv: _Covers) {
+    this.cv = cv;
+  }
+  /**
+   * @param h0 Bits 0-31 of the block's keys.
+   * @param h1 Bits 32-63.
+   * @returns `true` if the block is covered.
+   */
+  region(h0: number, h1: number): boolean {
+    const cv = this.cv;
+    const y0 = h0 ^ _FLIP, y1 = h1 ^ _FLIP, y2 = _FLIP | 0;
+    const d = _inDelta(cv, y0, y1, y2, y2);
+    if (d !== 2) return d === 1 || (d === -1 && cv.c6.has4(y0, y1, y2, y2));
+    return cv.flat6!.region(h0, h1);
+  }
+}
+
 /** Sets the alignment of c6 and the groups the staged check reads. */
 function _setTz6(cv: _Covers, tz: number): void {
   cv.tz6 = tz;
@@ -759,6 +784,8 @@ export class BlockList {
   // bits, so that the staged IPv6 check knows when none lies in a block.
   #wideLive = 0;
   #wide64: Int32Array = new Int32Array(0);
+  // What the staged IPv6 check asks about a block while `#cv.flat6` has a delta.
+  #d6: _Delta6 | null = null;
 
   /**
    * A frozen list of CIDRs for private, loopback, link-local and unique-local
@@ -1329,11 +1356,18 @@ export class BlockList {
     // takes this short path, small enough for the engines to inline whole.
     const cv = this.#cv;
     const flat = cv.flat6, g = cv.g6;
-    if (flat !== null && g !== 0 && cv.nDelta === 0 && this.#wideLive === 0) {
-      const r = _stage6(text, g, flat);
+    if (flat !== null && g !== 0 && this.#wideLive === 0) {
+      const r = _stage6(text, g, cv.nDelta === 0 ? flat : this.#delta6(cv));
       return r === -1 ? this.#check6Full(text) : r === 1;
     }
     return this.#check6Staged(text);
+  }
+
+  /** The blocks of `cv.flat6` as its delta changed them, for `_stage6` (made again after `clear()`). */
+  #delta6(cv: _Covers): _Delta6 {
+    let d = this.#d6;
+    if (d === null || d.cv !== cv) this.#d6 = d = new _Delta6(cv);
+    return d;
   }
 
   /** `#check6String` on a list that is changing, or that holds IPv6 address rules. */

@@ -1,8 +1,15 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { BlockList } from "../core/block_list.ts";
-import { _HEAD, _head6, _LOW, _low6, _stage6, _tail6 } from "../core/_block_list_scan6.ts";
-import type { _Flat6 } from "../core/_block_list_flat.ts";
+import {
+  type _Blocks6,
+  _HEAD,
+  _head6,
+  _LOW,
+  _low6,
+  _stage6,
+  _tail6,
+} from "../core/_block_list_scan6.ts";
 import { _parseIPv6Fast, parseIPv6 } from "../core/ip.ts";
 import { SocketAddress } from "../core/socket_address.ts";
 import { prng, randomInput, randomIPv6 } from "./fixtures/ip_inputs.ts";
@@ -163,12 +170,12 @@ scan("_stage6 answers as _head6, the index's answer for the block and _tail6 tog
   const seen: number[][] = [];
   let blocked = false;
   // Stands in for the flat index: notes the blocks asked about, answers `blocked`.
-  const flat = {
+  const flat: _Blocks6 = {
     region(h0: number, h1: number): boolean {
       seen.push([h0, h1]);
       return blocked;
     },
-  } as unknown as _Flat6;
+  };
   const counts = [0, 0, 0];
   for (const s of texts) {
     const fast = _parseIPv6Fast(s, out) === 1;
