@@ -54,9 +54,11 @@ const _C = 16;
 /**
  * What {@link _head6} read: [0] and [1] the first 64 bits of the address
  * (groups not read are 0), [2] 1 when the groups ended with a `::` (so that
- * the group after the last one read is a zero group), else 0.
+ * the group after the last one read is a zero group), else 0. What
+ * {@link _stage6} read when it answers 0 (a free block): the same, and [3]
+ * where it stopped (as {@link _head6} returns it).
  */
-export const _HEAD: Int32Array = new Int32Array(3);
+export const _HEAD: Int32Array = new Int32Array(4);
 
 /**
  * A settled list's check of IPv6 text, in one pass: reads the first `g`
@@ -67,8 +69,9 @@ export const _HEAD: Int32Array = new Int32Array(3);
  * intervals (1-4).
  * @param flat The list's flat IPv6 index (and its delta): exact for the list.
  * @returns 1: blocked (a valid address in a blocked block); 0: not blocked
- * (the block is free: a valid text matches nothing, an invalid one gives
- * `false` anyway); -1: the text is not one the scan decides (a leading `::`,
+ * (the block is free: a valid text matches none of `flat`'s intervals, an
+ * invalid one gives `false` anyway; {@link _HEAD} tells what was read);
+ * -1: the text is not one the scan decides (a leading `::`,
  * a head of zeros that IPv4-mapped rules may match, an embedded IPv4 tail,
  * a zone, or an invalid text in a blocked block): the caller parses it whole.
  * @example
@@ -138,7 +141,14 @@ export function _stage6(s: string, g: number, flat: _Blocks6): number {
   }
   // All groups read 0: the block may hold IPv4-mapped addresses.
   if ((h0 | h1) === 0) return -1;
-  if (!flat.region(h0, h1)) return 0;
+  if (!flat.region(h0, h1)) {
+    // For a list with IPv6 address rules, which may lie in a free block.
+    _HEAD[0] = h0;
+    _HEAD[1] = h1;
+    _HEAD[2] = gap ? 1 : 0;
+    _HEAD[3] = i;
+    return 0;
+  }
   // The rest, as _tail6 reads it: n groups written so far.
   let n = gap ? g - 1 : g;
   if (i === len) return gap ? 1 : -1;

@@ -1356,11 +1356,35 @@ export class BlockList {
     // takes this short path, small enough for the engines to inline whole.
     const cv = this.#cv;
     const flat = cv.flat6, g = cv.g6;
-    if (flat !== null && g !== 0 && this.#wideLive === 0) {
-      const r = _stage6(text, g, cv.nDelta === 0 ? flat : this.#delta6(cv));
-      return r === -1 ? this.#check6Full(text) : r === 1;
+    if (flat !== null && g !== 0) {
+      if (this.#wideLive === 0) {
+        const r = _stage6(text, g, cv.nDelta === 0 ? flat : this.#delta6(cv));
+        return r === -1 ? this.#check6Full(text) : r === 1;
+      }
+      return this.#check6Wide(text, cv, g);
     }
     return this.#check6Staged(text);
+  }
+
+  /**
+   * `#check6String` on a settled list with IPv6 address rules: the staged
+   * check reads 64 bits, and in a free block the count of those rules by
+   * their first 64 bits says whether the rest must be read with its value.
+   */
+  #check6Wide(text: string, cv: _Covers, g: number): boolean {
+    const flat = cv.flat6!;
+    const r = _stage6(text, g < 4 ? 4 : g, cv.nDelta === 0 ? flat : this.#delta6(cv));
+    if (r === 1) return true;
+    if (r === 0) {
+      const h0 = _HEAD[0], h1 = _HEAD[1], gap = _HEAD[2];
+      if (this.#wide64[this.#slot64(h0, h1)] === 0) return false;
+      // Outside the cover, only an IPv6 address rule can match: the rest of the
+      // text, read once, gives the low 64 bits (not IPv4-mapped: h0, h1 are not 0).
+      if (_low6(text, _HEAD[3], 4 - gap, gap !== 0)) {
+        return this.#addresses.hasWide4(h0 >>> 0, h1 >>> 0, _LOW[0] >>> 0, _LOW[1] >>> 0);
+      }
+    }
+    return this.#check6Full(text);
   }
 
   /** The blocks of `cv.flat6` as its delta changed them, for `_stage6` (made again after `clear()`). */

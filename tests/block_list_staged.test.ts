@@ -185,6 +185,7 @@ scan("_stage6 answers as _head6, the index's answer for the block and _tail6 tog
         seen.length = 0;
         const r = _stage6(s, g, flat);
         counts[r + 1]++;
+        const read = Array.from(_HEAD);
         const at = _head6(s, g);
         if (at === -1 || (_HEAD[0] | _HEAD[1]) === 0) {
           // Not named by its head, or a head of zeros (IPv4-mapped rules may apply): parsed whole.
@@ -195,6 +196,8 @@ scan("_stage6 answers as _head6, the index's answer for the block and _tail6 tog
         assert.equal(seen, [[_HEAD[0], _HEAD[1]]], `${s}: the block of ${g} groups asked`);
         // A free block answers 0 whatever follows; a blocked one 1 for a valid plain text.
         assert.is(r, !b ? 0 : fast ? 1 : -1, `${s}, ${g} groups, blocked: ${b}`);
+        // A free block also tells what was read, for the low 64 bits that may follow.
+        if (r === 0) assert.equal(read, [_HEAD[0], _HEAD[1], _HEAD[2], at], `${s}: head read`);
         assert.is(_tail6(s, at, g - _HEAD[2], _HEAD[2] !== 0), fast, `${s}: tail`);
       }
     }
