@@ -27,7 +27,7 @@ import { _socketAddressValue, SocketAddress } from "./socket_address.ts";
 import { validateInt32, validateString } from "./validators.ts";
 import { _Cover, _ge4, _le4 } from "./_block_list_cover.ts";
 import { _Flat6, _tz4 } from "./_block_list_flat.ts";
-import { _HEAD, _head6, _LOW, _low6, _tail6 } from "./_block_list_scan6.ts";
+import { _HEAD, _head6, _LOW, _low6, _stage6, _tail6 } from "./_block_list_scan6.ts";
 import {
   _M_EFAM6,
   _M_FAM6,
@@ -489,6 +489,31 @@ function _inDelta(cv: _Covers, x0: number, x1: number, x2: number, x3: number): 
   return 2;
 }
 
+/**
+ * Whether a block (of the alignment `g6` names, or coarser) lies in the IPv6
+ * cover, for a flat index with changes in its delta: the delta's newest
+ * entry holding the block decides (its intervals are aligned as the block
+ * is, so its first key decides), else the flat index.
+ */
+class _Delta6 {
+  cv: _Covers;
+  constructor(cv: _Covers) {
+    this.cv = cv;
+  }
+  /**
+   * @param h0 Bits 0-31 of the block's keys.
+   * @param h1 Bits 32-63.
+   * @returns `true` if the block is covered.
+   */
+  region(h0: number, h1: number): boolean {
+    const cv = this.cv;
+    const y0 = h0 ^ _FLIP, y1 = h1 ^ _FLIP, y2 = _FLIP | 0;
+    const d = _inDelta(cv, y0, y1, y2, y2);
+    if (d !== 2) return d === 1 || (d === -1 && cv.c6.has4(y0, y1, y2, y2));
+    return cv.flat6!.region(h0, h1);
+  }
+}
+
 /** Sets the alignment of c6 and the groups the staged check reads. */
 function _setTz6(cv: _Covers, tz: number): void {
   cv.tz6 = tz;
@@ -759,6 +784,8 @@ export class BlockList {
   // bits, so that the staged IPv6 check knows when none lies in a block.
   #wideLive = 0;
   #wide64: Int32Array = new Int32Array(0);
+  // What the staged IPv6 check asks about a block while `#cv.flat6` has a delta.
+  #d6: _Delta6 | null = null;
 
   /**
    * A frozen list of CIDRs for private, loopback, link-local and unique-local
@@ -1325,6 +1352,50 @@ export class BlockList {
     // wholly blocked or wholly free (IPv4-mapped input aside). Free: `false`,
     // whatever follows (an invalid text gives `false` too). Blocked: whether
     // the rest makes a valid address. Anything else takes the full parse.
+    // The settled list without IPv6 address rules (flat index, empty delta)
+    // takes this short path, small enough for the engines to inline whole.
+    const cv = this.#cv;
+    const flat = cv.flat6, g = cv.g6;
+    if (flat !== null && g !== 0) {
+      if (this.#wideLive === 0) {
+        const r = _stage6(text, g, cv.nDelta === 0 ? flat : this.#delta6(cv));
+        return r === -1 ? this.#check6Full(text) : r === 1;
+      }
+      return this.#check6Wide(text, cv, g);
+    }
+    return this.#check6Staged(text);
+  }
+
+  /**
+   * `#check6String` on a settled list with IPv6 address rules: the staged
+   * check reads 64 bits, and in a free block the count of those rules by
+   * their first 64 bits says whether the rest must be read with its value.
+   */
+  #check6Wide(text: string, cv: _Covers, g: number): boolean {
+    const flat = cv.flat6!;
+    const r = _stage6(text, g < 4 ? 4 : g, cv.nDelta === 0 ? flat : this.#delta6(cv));
+    if (r === 1) return true;
+    if (r === 0) {
+      const h0 = _HEAD[0], h1 = _HEAD[1], gap = _HEAD[2];
+      if (this.#wide64[this.#slot64(h0, h1)] === 0) return false;
+      // Outside the cover, only an IPv6 address rule can match: the rest of the
+      // text, read once, gives the low 64 bits (not IPv4-mapped: h0, h1 are not 0).
+      if (_low6(text, _HEAD[3], 4 - gap, gap !== 0)) {
+        return this.#addresses.hasWide4(h0 >>> 0, h1 >>> 0, _LOW[0] >>> 0, _LOW[1] >>> 0);
+      }
+    }
+    return this.#check6Full(text);
+  }
+
+  /** The blocks of `cv.flat6` as its delta changed them, for `_stage6` (made again after `clear()`). */
+  #delta6(cv: _Covers): _Delta6 {
+    let d = this.#d6;
+    if (d === null || d.cv !== cv) this.#d6 = d = new _Delta6(cv);
+    return d;
+  }
+
+  /** `#check6String` on a list that is changing, or that holds IPv6 address rules. */
+  #check6Staged(text: string): boolean {
     const cv = this.#cv;
     let g = cv.g6;
     if (g !== 0) {
@@ -1348,7 +1419,11 @@ export class BlockList {
         }
       }
     }
-    // Plain hex-and-colon text (the usual form) takes the one-pass scan.
+    return this.#check6Full(text);
+  }
+
+  /** IPv6 text read whole: the one-pass scan of plain hex-and-colon text, else the full parse. */
+  #check6Full(text: string): boolean {
     if (_parseIPv6Fast(text, _quad) === 1) {
       return this.#check6Quad(_quad[0], _quad[1], _quad[2], _quad[3]);
     }

@@ -1,7 +1,15 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { BlockList } from "../core/block_list.ts";
-import { _HEAD, _head6, _LOW, _low6, _tail6 } from "../core/_block_list_scan6.ts";
+import {
+  type _Blocks6,
+  _HEAD,
+  _head6,
+  _LOW,
+  _low6,
+  _stage6,
+  _tail6,
+} from "../core/_block_list_scan6.ts";
 import { _parseIPv6Fast, parseIPv6 } from "../core/ip.ts";
 import { SocketAddress } from "../core/socket_address.ts";
 import { prng, randomInput, randomIPv6 } from "./fixtures/ip_inputs.ts";
@@ -34,8 +42,9 @@ function valueOf(text: string): bigint | null {
 
 const scan = suite("the staged scan agrees with the full parse");
 
-scan("_head6, _tail6 and _low6 on random and crafted texts", () => {
-  const rand = prng(61);
+/** Random IPv6 texts and other inputs, and crafted ones around what the scans decide. */
+function scanTexts(seed: number): string[] {
+  const rand = prng(seed);
   const texts: string[] = [];
   for (let i = 0; i < 4000; i++) texts.push(randomIPv6(rand), randomInput(rand));
   const crafted = [
@@ -77,8 +86,51 @@ scan("_head6, _tail6 and _low6 on random and crafted texts", () => {
     "2001:db8:5::1:2:3:4:7",
     "2001:db8:5:1:2::3::",
     "2001:db8:5:1:2:3:4:5:",
+    // Characters beyond ASCII whose low bits are a hex digit or a colon.
+    "2001:db8:5::\u0131",
+    "2001:db8:\u0135::1",
+    "2001:db8:5:\uff1a:1",
+    "2001:db8:5:\u013a:1",
+    "2001:db8:5::\u0661",
+    "\u0132001:db8:5::1",
+    "2001:db8:5::1\u0100",
+    "2001:db8:5:1:2:3:4:\u0135",
+    // Groups of 1-5 digits at each place, and texts that end inside the head.
+    "2:d:5::1",
+    "20011:db8:5::1",
+    "2001:db8:50000::1",
+    "2001:db8:5:10000",
+    "2001:db8:5:1:2:3:4:10000",
+    "2001:db8:5::10000",
+    "2001:db8:5::1:",
+    "2001:db8:5::1:2:",
+    "2001:db8:5:1:2:3:4:",
+    "2001:db8",
+    "2001:db8:",
+    "2001:db8::",
+    "2001:db8:5",
+    "2001:db8:5::",
+    "2001:db8:5:::",
+    "2001:db8:5:1::",
+    "2001:db8:5:1:::",
+    "2001:db8:5:1:2::",
+    "a:b:c:d:e:f:0:1",
+    "A:B:C:D::",
+    "",
+    ":",
+    "::",
+    "1::2:3:4:5:6:7",
+    "1:2::3:4:5:6:7",
+    "1:2:3::4:5:6:7",
+    "1:2:3:4::5:6:7",
+    "1:2:3:4:5::6:7:8",
   ];
   texts.push(...crafted);
+  return texts;
+}
+
+scan("_head6, _tail6 and _low6 on random and crafted texts", () => {
+  const texts = scanTexts(61);
   const out = new Uint32Array(4);
   let headed = 0, tailed = 0, lowered = 0;
   for (const s of texts) {
@@ -110,6 +162,47 @@ scan("_head6, _tail6 and _low6 on random and crafted texts", () => {
   }
   assert.ok(headed > 2000 && tailed > 500, `${headed} heads, ${tailed} valid tails`);
   assert.ok(lowered > 200, `${lowered} valid rests`);
+});
+
+scan("_stage6 answers as _head6, the index's answer for the block and _tail6 together", () => {
+  const texts = scanTexts(64);
+  const out = new Uint32Array(4);
+  const seen: number[][] = [];
+  let blocked = false;
+  // Stands in for the flat index: notes the blocks asked about, answers `blocked`.
+  const flat: _Blocks6 = {
+    region(h0: number, h1: number): boolean {
+      seen.push([h0, h1]);
+      return blocked;
+    },
+  };
+  const counts = [0, 0, 0];
+  for (const s of texts) {
+    const fast = _parseIPv6Fast(s, out) === 1;
+    for (let g = 1; g <= 4; g++) {
+      for (const b of [false, true]) {
+        blocked = b;
+        seen.length = 0;
+        const r = _stage6(s, g, flat);
+        counts[r + 1]++;
+        const read = Array.from(_HEAD);
+        const at = _head6(s, g);
+        if (at === -1 || (_HEAD[0] | _HEAD[1]) === 0) {
+          // Not named by its head, or a head of zeros (IPv4-mapped rules may apply): parsed whole.
+          assert.is(r, -1, `${s}, ${g} groups`);
+          assert.is(seen.length, 0, `${s}: no block asked`);
+          continue;
+        }
+        assert.equal(seen, [[_HEAD[0], _HEAD[1]]], `${s}: the block of ${g} groups asked`);
+        // A free block answers 0 whatever follows; a blocked one 1 for a valid plain text.
+        assert.is(r, !b ? 0 : fast ? 1 : -1, `${s}, ${g} groups, blocked: ${b}`);
+        // A free block also tells what was read, for the low 64 bits that may follow.
+        if (r === 0) assert.equal(read, [_HEAD[0], _HEAD[1], _HEAD[2], at], `${s}: head read`);
+        assert.is(_tail6(s, at, g - _HEAD[2], _HEAD[2] !== 0), fast, `${s}: tail`);
+      }
+    }
+  }
+  assert.ok(counts[0] > 1000 && counts[1] > 1000 && counts[2] > 500, `answers -1/0/1: ${counts}`);
 });
 
 scan("_head6 leaves to the full parse what it cannot name", () => {
@@ -376,6 +469,10 @@ staged("a blocked block: valid texts hit, invalid tails miss, in every form", ()
     "2001:db8:6::1",
     "2001:db8:7:9::1",
     "2001:db8:4:ffff:ffff:ffff:ffff:ffff",
+    "2001:db8:5::\u0131",
+    "2001:db8:5:\uff1a:1",
+    "2001:db8:5::1\u0100",
+    "2001:db8:5:1:2:3:4:\u0135",
   ];
   for (let round = 0; round < 2; round++) {
     for (const t of hit) assert.is(list.check(t, "ipv6"), true, t);
