@@ -255,6 +255,23 @@ export function adoptBoundSource(socket: object, value: unknown): void {
   _sources.set(socket, { handle, local: handle.address() });
 }
 
+/**
+ * A socket made with `fd` whose descriptor is to be connected (see
+ * `StreamHandle.toBound`): from now on it dials over that descriptor, as a
+ * socket that adopted a BoundSocket does.
+ * @param socket the Socket
+ * @param handle the descriptor's socket, given up by its stream handle
+ * @example
+ * ```ts
+ * const bound = handle.toBound?.();
+ * if (bound) adoptDescriptor(socket, bound);
+ * ```
+ */
+export function adoptDescriptor(socket: object, handle: BoundHandle): void {
+  _used = true;
+  _sources.set(socket, { handle, local: handle.address() });
+}
+
 /** How a socket with an adopted BoundSocket dials: over it, once. */
 export interface BoundDial {
   /** The bound socket is a Unix one: `connect()` needs a `path`. */

@@ -20,6 +20,7 @@ import { isNormalized, normalizeArgs } from "./args.ts";
 import type { BlockList } from "./block_list.ts";
 import {
   adoptBoundSource,
+  adoptDescriptor,
   boundDial,
   boundLocal,
   holdsBound,
@@ -88,6 +89,8 @@ const _F_KEEP_ALIVE = 128;
 const _F_PEER_ASKED = 256;
 /** `#writeCb` holds `_final`'s callback: the shutdown is in flight. */
 const _F_SHUTTING = 512;
+/** The handle was opened from `fd` and this socket has not dialed over it yet. */
+const _F_FD = 1024;
 
 /** Socket state few sockets need, allocated on first use. */
 interface _Rare {
@@ -228,7 +231,28 @@ export class Socket extends Duplex {
     const transport = getTransport();
     checkOpenFd(transport, fd);
     this.#adopt(transport.openFd!(fd));
+    this.#set(_F_FD, true);
     if (readable) this.read(0);
+  }
+
+  /**
+   * `connect()` on a socket made with `fd`, the first time: its handle gives the descriptor's
+   * socket up as a bound one, which the dial then goes out over (as over an adopted
+   * BoundSocket). A read started meanwhile is asked for again once connected.
+   * @returns whether the socket is to dial now (`false`: leave it as it is)
+   */
+  #dialOverDescriptor(): boolean {
+    if (!this.#has(_F_FD)) return false;
+    this.#set(_F_FD, false);
+    const handle = this.#handle!;
+    if (this.#writeCb !== null || this.writableLength > 0) return false;
+    const bound = handle.toBound?.() ?? null;
+    if (bound === null) return false;
+    this.#handle = null;
+    if (this.#has(_F_READING)) this.#set(_F_READ_WANTED, true);
+    this.#set(_F_READING, false);
+    adoptDescriptor(this, bound);
+    return true;
   }
 
   #watchSignal(signal: unknown): void {
@@ -274,8 +298,9 @@ export class Socket extends Duplex {
       throw errMissingArgs("options", "port", "path");
     }
     if (Object.hasOwn(this, "write")) delete (this as { write?: unknown }).write;
-    // Node leaves a connected (or connecting) socket as it is.
-    if (this.#handle !== null || this.connecting) return this;
+    // Node leaves a connecting socket as it is, and so a connected one here, but for a
+    // descriptor's socket: Node connects that descriptor (one bound, never connected).
+    if (this.connecting || (this.#handle !== null && !this.#dialOverDescriptor())) return this;
     // An adopted BoundSocket fixes the kind of dial (Unix or TCP) and its local end.
     const bound = boundDial(this, options);
     const path = bound === null || bound.pipe ? options.path : undefined;

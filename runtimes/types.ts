@@ -135,6 +135,18 @@ export interface StreamHandle {
    * in `TransportFeatures.nativeTls`.
    */
   startTls?(req: TlsUpgradeRequest, cb: TlsUpgradeCallback): Dial | null;
+  /**
+   * For a handle made by `Transport.openFd`: gives its socket up as a bound
+   * one that core dials from, because Node's `connect()` on a Socket made
+   * with `fd` connects that very descriptor (one that was bound, or only
+   * created, and never connected), keeping its local end. From the call on
+   * core never uses this handle again, not even `close()`; the socket now
+   * belongs to the returned BoundHandle. Returns `null`, and changes nothing,
+   * where the socket is known to be connected already (core then leaves the
+   * connection as it is) or the runtime cannot connect a descriptor (see the
+   * adapter). Called only while no write or shutdown is in flight.
+   */
+  toBound?(): BoundHandle | null;
 }
 
 /** What a TLS upgrade asks for (`StreamHandle.startTls`); `node:tls`'s option names. */

@@ -7,7 +7,7 @@ import { BlockList } from "../core/block_list.ts";
 import { createServer } from "../core/server.ts";
 import { connect, createConnection, Socket } from "../core/socket.ts";
 import { getTransport, setTransport } from "../runtimes/mod.ts";
-import type { StreamHandle, Transport } from "../runtimes/types.ts";
+import type { BoundHandle, StreamHandle, Transport } from "../runtimes/types.ts";
 import {
   closeServer,
   codeOf,
@@ -190,6 +190,66 @@ args("new Socket({ fd }) wraps the transport's handle as connected", () => {
     setTransport(real);
   }
 });
+
+args(
+  "connect() on a socket made with fd dials over the descriptor's own socket, once",
+  async () => {
+    const real = getTransport();
+    const calls: string[] = [];
+    const connected = fakeHandle((cb) => cb());
+    const bound: BoundHandle = {
+      address: () => ({ address: "127.0.0.1", family: "IPv4", port: 4711 }),
+      fd: () => 7,
+      close: () => calls.push("bound.close"),
+      listen: () => calls.push("bound.listen"),
+      connectTcp(req, cb) {
+        calls.push(`dial ${req.address}:${req.port}`);
+        queueMicrotask(() => cb(null, connected));
+        return { cancel: () => calls.push("cancel") };
+      },
+      connectUnix(path, cb) {
+        calls.push(`dial ${path}`);
+        queueMicrotask(() => cb(null, connected));
+        return { cancel: () => calls.push("cancel") };
+      },
+    };
+    const unbound = fakeHandle((cb) => cb());
+    unbound.toBound = () => {
+      calls.push("toBound");
+      return bound;
+    };
+    const peered = fakeHandle((cb) => cb());
+    peered.toBound = () => {
+      calls.push("toBound declined");
+      return null;
+    };
+    const handles = [unbound, peered];
+    setTransport({ ...real, name: "fd", openFd: () => handles.shift()! });
+    try {
+      const s = new Socket({ fd: 7 });
+      const events: string[] = [];
+      s.on("connect", () => events.push("connect"));
+      s.connect(9, "127.0.0.1");
+      assert.is(s.connecting, true);
+      await waitFor(s, "connect");
+      assert.equal(calls, ["toBound", "dial 127.0.0.1:9"]);
+      // Connected now: a second connect() leaves it as it is.
+      s.connect(9, "127.0.0.1");
+      assert.is(s.connecting, false);
+      assert.equal(calls, ["toBound", "dial 127.0.0.1:9"]);
+      assert.equal(events, ["connect"]);
+      s.destroy();
+      // A descriptor known to be connected already: left as it is too.
+      const t = new Socket({ fd: 8 });
+      t.connect(9, "127.0.0.1");
+      assert.is(t.connecting, false);
+      assert.equal(calls.slice(2), ["toBound declined"]);
+      t.destroy();
+    } finally {
+      setTransport(real);
+    }
+  },
+);
 
 /** A socket on a fake handle (through `openFd`) whose shutdown callbacks the test holds. */
 function socketWithHeldShutdown(): { socket: Socket; shutdowns: Array<(err?: Error) => void> } {

@@ -39,12 +39,14 @@ import { type SystemError, systemError } from "../../core/errors.ts";
 import { errInvalidFdType, fdType } from "../../core/features.ts";
 import type {
   AddressInfo,
+  BoundHandle,
   ConnectCallback,
   Dial,
   ListenCallback,
   ListenerEvents,
   ListenerHandle,
   StreamHandle,
+  TcpConnectRequest,
   TcpListenRequest,
   Transport,
   TransportFeatures,
@@ -174,8 +176,64 @@ function _listenFd(fd: number, _backlog: number, events: ListenerEvents, cb: Lis
 
 /** What a socket made from an fd holds until its open handler builds the handle. */
 interface _FdOpening {
+  fd: number;
   conn: Conn | null;
   err: BunError | null;
+}
+
+/**
+ * A descriptor's socket without a peer (Unix, or TCP never connected). Bun
+ * opens any socket descriptor as if connected and has no call that connects
+ * one, so a `connect()` on it dials a new socket and closes the descriptor's:
+ * what Bun's own node:net does too. The descriptor's local end (a bound path
+ * or port) is not kept, unlike on Node (README, "What differs per runtime").
+ */
+class _FdConn extends Conn {
+  fd = -1;
+
+  toBound(): BoundHandle {
+    return new _FdBound(this);
+  }
+}
+
+/** The descriptor of an `_FdConn` until a dial replaces it. */
+class _FdBound implements BoundHandle {
+  readonly #conn: _FdConn;
+  readonly #address: AddressInfo | string;
+
+  constructor(conn: _FdConn) {
+    this.#conn = conn;
+    const s = conn.sock as { localAddress?: string; localPort?: number } | null;
+    this.#address = typeof s?.localPort === "number"
+      ? ipInfo(s.localAddress, s.localPort) ?? ""
+      : "";
+  }
+
+  address(): AddressInfo | string {
+    return this.#address;
+  }
+
+  fd(): number {
+    return this.#conn.fd;
+  }
+
+  close(): void {
+    this.#conn.close(noop);
+  }
+
+  listen(backlog: number, events: ListenerEvents, cb: ListenCallback): void {
+    _listenFd(this.#conn.fd, backlog, events, cb);
+  }
+
+  connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
+    this.close();
+    return dialTcp(req, cb);
+  }
+
+  connectUnix(path: string, cb: ConnectCallback): Dial {
+    this.close();
+    return _connectUnix(path, cb);
+  }
 }
 
 function _onFdOpen(s: BunSocket): void {
@@ -183,7 +241,8 @@ function _onFdOpen(s: BunSocket): void {
   // Bun knows addresses only for TCP; a Unix socket's ends stay unnamed.
   let c: Conn;
   if (s.remotePort === undefined) {
-    c = new Conn();
+    const f = c = new _FdConn();
+    f.fd = o.fd;
     c.localEnd = c.remoteEnd = UNNAMED;
   } else {
     c = new TcpConn();
@@ -211,7 +270,7 @@ const _FD_HANDLERS = { ...ACCEPT_HANDLERS, open: _onFdOpen, connectError: _onFdE
 function _openFd(fd: number): StreamHandle {
   const type = fdType(fd);
   if (type !== "SOCKET") throw errInvalidFdType(type);
-  const o: _FdOpening = { conn: null, err: null };
+  const o: _FdOpening = { fd, conn: null, err: null };
   // Bun opens an fd socket synchronously inside connect(); the promise adds nothing.
   bunApi().connect({ fd, data: o, socket: _FD_HANDLERS, allowHalfOpen: true }).catch(noop);
   if (o.conn !== null) return o.conn;

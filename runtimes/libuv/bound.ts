@@ -52,12 +52,15 @@ class _UvBound implements BoundHandle {
   readonly #h: _Handle;
   readonly #address: AddressInfo | string;
   readonly #ops: BoundOps;
+  /** A descriptor's socket is opened already (see `descriptorBound`). */
+  readonly #opened: boolean;
   #dup: number | undefined;
 
-  constructor(h: _Handle, address: AddressInfo | string, ops: BoundOps) {
+  constructor(h: _Handle, address: AddressInfo | string, ops: BoundOps, opened = false) {
     this.#h = h;
     this.#address = address;
     this.#ops = ops;
+    this.#opened = opened;
   }
 
   address(): AddressInfo | string {
@@ -102,7 +105,7 @@ class _UvBound implements BoundHandle {
   connectUnix(path: string, cb: ConnectCallback): Dial {
     this.#dropDup();
     const h = this.#h;
-    const fd = typeof h.fd === "number" ? h.fd : -1;
+    const fd = typeof h.fd === "number" && !this.#opened ? h.fd : -1;
     const err = fd >= 0 && h.open ? h.open(fd) : 0;
     if (err < 0) {
       h.close();
@@ -174,6 +177,37 @@ export function bindUnix(path: string, ops: BoundOps): BoundHandle {
     throw uvError(err, "bind");
   }
   return new _UvBound(h, path, ops);
+}
+
+let _descriptorOps: BoundOps | null = null;
+
+/**
+ * Lends `descriptorBound` the adapter's dial and listen steps (`mod.ts` does,
+ * when it creates the transport).
+ * @param ops the adapter's steps
+ * @example
+ * ```ts
+ * lendDescriptorOps(ops);
+ * ```
+ */
+export function lendDescriptorOps(ops: BoundOps): void {
+  _descriptorOps = ops;
+}
+
+/**
+ * A handle opened on a descriptor (`net.Socket({ fd })`), as the bound
+ * socket a `connect()` dials from: Node connects that descriptor itself.
+ * @param h the opened TCP or Pipe handle, no longer read by anyone
+ * @param local its local end: the TCP endpoint, or "" for a Unix socket
+ * @returns the bound handle, or `null` before the transport lent its steps
+ * @example
+ * ```ts
+ * const bound = descriptorBound(h, "");
+ * ```
+ */
+export function descriptorBound(h: RawStream, local: AddressInfo | string): BoundHandle | null {
+  if (_descriptorOps === null) return null;
+  return new _UvBound(h as _Handle, local, _descriptorOps, true);
 }
 
 // The port was taken and freed again between bind and listen, twice.

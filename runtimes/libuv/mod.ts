@@ -64,7 +64,7 @@ import {
   uvError,
 } from "./bindings.ts";
 import { UvStream, UvTcpStream } from "./stream.ts";
-import { bindTcp, bindUnix, type BoundOps } from "./bound.ts";
+import { bindTcp, bindUnix, type BoundOps, lendDescriptorOps } from "./bound.ts";
 
 /** A dial in flight: the handle plus what the connect callback needs. */
 class _UvDial implements Dial {
@@ -448,6 +448,7 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
     listenHandle: _listenHandle,
   };
   transport.features.boundSocket = true;
+  lendDescriptorOps(_BOUND_OPS);
   transport.bindTcp = (req) => bindTcp(req, _BOUND_OPS);
   transport.bindUnix = (path) => bindUnix(path, _BOUND_OPS);
   if (b.guessHandleType) {

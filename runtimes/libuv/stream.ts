@@ -6,6 +6,8 @@
 import { Buffer } from "node:buffer";
 import type { SystemError } from "../../core/errors.ts";
 import type {
+  AddressInfo,
+  BoundHandle,
   Dial,
   Endpoint,
   HandleEvents,
@@ -26,6 +28,7 @@ import {
   uvError,
 } from "./bindings.ts";
 import { startUvTls } from "./tls.ts";
+import { descriptorBound } from "./bound.ts";
 
 const { getSystemErrorName } = process.getBuiltinModule("node:util");
 
@@ -161,10 +164,31 @@ export class UvStream extends CachedEnds implements StreamHandle {
   startTls(req: TlsUpgradeRequest, cb: TlsUpgradeCallback): Dial | null {
     if ((this.#flags & _CLOSED) !== 0 || this.#error !== null) return null;
     const ends = { local: this.localAddress(), remote: this.remoteAddress() };
+    this.#giveUp();
+    return startUvTls(this.#h, ends, req, cb);
+  }
+
+  /**
+   * A descriptor's handle, given up as a bound socket to dial from (`./bound.ts`);
+   * `null` for a TCP socket with a peer (connected already).
+   */
+  toBound(): BoundHandle | null {
+    if ((this.#flags & _CLOSED) !== 0 || this.#error !== null) return null;
+    const tcp = (this.#flags & _TCP) !== 0;
+    if (tcp && this.remoteAddress() !== null) return null;
+    const local: AddressInfo | string = tcp ? this.localAddress() ?? "" : "";
+    const bound = descriptorBound(this.#h, local);
+    if (bound === null) return null;
+    this.#giveUp();
+    this.#h.onread = noop;
+    return bound;
+  }
+
+  /** Stops reading and unlinks the handle: it goes to another owner. */
+  #giveUp(): void {
     if ((this.#flags & _READING) !== 0) this.#h.readStop();
     this.#flags |= _CLOSED;
     this.#h[OWNER] = undefined;
-    return startUvTls(this.#h, ends, req, cb);
   }
 
   protected readLocal(): Endpoint {

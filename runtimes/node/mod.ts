@@ -15,6 +15,7 @@
 import { createServer, type Server, Socket } from "node:net";
 import type {
   AddressInfo,
+  BoundHandle,
   ConnectCallback,
   Dial,
   ListenCallback,
@@ -31,7 +32,7 @@ import { systemError } from "../../core/errors.ts";
 import { fdType } from "../../core/features.ts";
 import { fixedLocal, knownPeer } from "../_shared.ts";
 import { mapError, onBun, onDeno, type Where } from "./errors.ts";
-import { wrap, wrapTcp } from "./stream.ts";
+import { lendDescriptorBound, wrap, wrapTcp } from "./stream.ts";
 import { nodeBinders, type NodeBoundOps } from "./bound.ts";
 import { linkClusterLimit } from "../cluster.ts";
 
@@ -116,6 +117,18 @@ function _connect(
   const sock = new Socket(
     handle === undefined ? _DIAL_SOCKET_OPTS : { ..._DIAL_SOCKET_OPTS, handle } as never,
   );
+  return _dialOn(sock, opts, cb, where, unixPath, remote);
+}
+
+/** Connects `sock` (new, or a descriptor's: node:net connects the socket it holds). */
+function _dialOn(
+  sock: Socket,
+  opts: Record<string, unknown>,
+  cb: ConnectCallback,
+  where: Where,
+  unixPath?: string,
+  remote?: AddressInfo,
+): Dial {
   // Paused before connecting: no read starts until readStart().
   sock.pause();
   const dial = new _NodeDial(sock, cb, where, unixPath, remote);
@@ -427,6 +440,58 @@ function _fdPath(server: Server): string | undefined {
   // Bun's node:net names a Unix one {}: only an endpoint with a port is IP.
   return a !== null && typeof a === "object" && typeof a.port === "number" ? undefined : "";
 }
+
+/**
+ * The socket of a descriptor (`net.Socket({ fd })`) that a `connect()` dials
+ * over: node:net connects the descriptor it already holds, so the local end
+ * (a bound path or port) is kept, as on Node.
+ */
+class _NodeFdBound implements BoundHandle {
+  readonly #sock: Socket;
+  readonly #address: AddressInfo | string;
+
+  constructor(sock: Socket) {
+    this.#sock = sock;
+    const a = sock.address() as Partial<AddressInfo>;
+    // Only a TCP socket has a port; a Unix one (bound or not) is named "".
+    this.#address = typeof a.port === "number"
+      ? { address: a.address!, family: a.family!, port: a.port }
+      : "";
+  }
+
+  address(): AddressInfo | string {
+    return this.#address;
+  }
+
+  fd(): number {
+    return (this.#sock as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+  }
+
+  close(): void {
+    this.#sock.destroy();
+  }
+
+  listen(backlog: number, events: ListenerEvents, cb: ListenCallback): void {
+    _listenFd(this.fd(), backlog, events, cb);
+  }
+
+  connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
+    return _dialOn(
+      this.#sock,
+      { host: req.address, port: req.port, family: req.family },
+      cb,
+      { syscall: "connect", address: req.address, port: req.port },
+      undefined,
+      knownPeer(req),
+    );
+  }
+
+  connectUnix(path: string, cb: ConnectCallback): Dial {
+    return _dialOn(this.#sock, { path }, cb, { syscall: "connect", address: path }, path);
+  }
+}
+
+lendDescriptorBound((sock) => new _NodeFdBound(sock));
 
 function _openFd(fd: number): StreamHandle {
   // pauseOnCreate keeps Node from starting a read before readStart().

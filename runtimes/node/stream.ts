@@ -8,6 +8,7 @@
 import { Socket } from "node:net";
 import type {
   AddressInfo,
+  BoundHandle,
   Dial,
   StreamHandle,
   TlsUpgradeCallback,
@@ -48,6 +49,16 @@ export class NodeStream extends DuplexStreamHandle<Socket> implements StreamHand
     return this.#tcp && !this.isClosed ? sock.getTypeOfService?.() ?? 0 : 0;
   }
 
+  /**
+   * A descriptor's socket, given up as a bound one to dial from (`StreamHandle.toBound`);
+   * `null` for a TCP socket with a peer (connected already).
+   */
+  toBound(): BoundHandle | null {
+    if (_descriptorBound === null || !this.canHandOver()) return null;
+    if (this.#tcp && this.remoteAddress() !== null) return null;
+    return _descriptorBound(this.release());
+  }
+
   /** Gives the socket to the runtime's node:tls (`./tls.ts`); this stream is done with it. */
   startTls(req: TlsUpgradeRequest, cb: TlsUpgradeCallback): Dial | null {
     // Bytes read but not delivered belong before the TLS: only the JavaScript route keeps them.
@@ -55,6 +66,21 @@ export class NodeStream extends DuplexStreamHandle<Socket> implements StreamHand
     const ends = { local: this.localAddress(), remote: this.remoteAddress() };
     return startNodeTls(this.release(), ends, req, cb);
   }
+}
+
+let _descriptorBound: ((sock: Socket) => BoundHandle) | null = null;
+
+/**
+ * Lends `toBound` the adapter's way to dial over a descriptor's `node:net`
+ * socket (`mod.ts` does, at load).
+ * @param make turns the released socket into a bound handle
+ * @example
+ * ```ts
+ * lendDescriptorBound((sock) => new FdBound(sock));
+ * ```
+ */
+export function lendDescriptorBound(make: (sock: Socket) => BoundHandle): void {
+  _descriptorBound = make;
 }
 
 /** A TCP socket: can also abort with a RST. */
