@@ -159,6 +159,20 @@ export class Socket extends Duplex {
   /** Addresses this socket may not connect to. */
   declare blockList?: BlockList;
 
+  /**
+   * The connection's file descriptor, where the runtime exposes one (Node, Bun), else
+   * `undefined` (also before connecting and once destroyed). Not a `node:net` property:
+   * `child_process` reads a stream's own `fd` to take it as a child's stdio (as it does for
+   * `fs` streams), so an omninet socket serves as `spawn(cmd, args, { stdio: [socket,
+   * socket, "inherit"] })` as Node's own sockets do through their handle.
+   * @example
+   * ```ts
+   * import { spawn } from "node:child_process";
+   * createServer((socket) => spawn("date", [], { stdio: ["ignore", socket, "ignore"] }));
+   * ```
+   */
+  fd: number | undefined = undefined;
+
   #handle: StreamHandle | null = null;
   /** The boolean state, one bit each (`_F_*`): one field instead of eight. */
   #flags = 0;
@@ -249,6 +263,7 @@ export class Socket extends Duplex {
     const bound = handle.toBound?.() ?? null;
     if (bound === null) return false;
     this.#handle = null;
+    this.fd = undefined;
     if (this.#has(_F_READING)) this.#set(_F_READ_WANTED, true);
     this.#set(_F_READING, false);
     adoptDescriptor(this, bound);
@@ -391,6 +406,8 @@ export class Socket extends Duplex {
 
   #adopt(handle: StreamHandle): void {
     this.#handle = handle;
+    const fd = handle.fd?.() ?? -1;
+    if (fd >= 0) this.fd = fd;
     handle.attach(new SocketHandleEvents(this));
     if (this.#has(_F_NO_DELAY)) handle.setNoDelay(true);
     if (this.#has(_F_KEEP_ALIVE)) this.#applyKeepAlive(handle);
@@ -621,6 +638,7 @@ export class Socket extends Duplex {
     const hadError = Boolean(err);
     if (handle !== null) {
       this.#handle = null;
+      this.fd = undefined;
       // Node answers remoteAddress after close only if it was read before.
       if (this.#has(_F_PEER_ASKED)) this.#r().peer = handle.remoteAddress() as AddressInfo;
       this.#set(_F_READING, false);

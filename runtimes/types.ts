@@ -59,6 +59,11 @@ export interface HandleEvents {
 export interface StreamHandle {
   /** Installs the owner's callbacks. Called once, before `readStart()`. */
   attach(events: HandleEvents): void;
+  /**
+   * The connection's descriptor, or -1 where the runtime exposes none or the
+   * handle is closed. child_process takes it when the socket is a child's stdio.
+   */
+  fd?(): number;
   /** Starts (or resumes) delivering data through `onData`/`onEnd`. Idempotent. */
   readStart(): void;
   /**

@@ -241,3 +241,43 @@ socketSuite("is refused with ERR_INVALID_HANDLE_TYPE; the socket stays the paren
 });
 
 socketSuite.run();
+
+const stdioSuite = suite("an omninet Socket as a child's stdio (spawn)");
+
+// Node's and Bun's child_process take a stream's own `fd`; Deno's pipes a stream it
+// cannot take (its handles expose no descriptor), its own node:net sockets too.
+const hasFd = currentRuntime() !== "deno";
+
+stdioSuite("the child writes to the peer through the accepted socket", async () => {
+  const server = net.createServer((socket) => {
+    if (hasFd) assert.type(socket.fd, "number");
+    else assert.is(socket.fd, undefined);
+    const [cmd, argv] = scriptCommand("fixtures/stdio_child");
+    spawn(cmd, argv, { stdio: ["ignore", socket, "inherit"] })
+      .on("close", () => socket.end());
+  });
+  try {
+    const port = await listen(server);
+    assert.is(await answer({ port }), "from the child\n");
+  } finally {
+    await closeServer(server);
+  }
+});
+
+stdioSuite("`fd` is undefined before connecting and once destroyed", async () => {
+  const server = net.createServer((s) => s.end());
+  try {
+    const port = await listen(server);
+    const c = new net.Socket();
+    assert.is(c.fd, undefined);
+    c.connect(port, "127.0.0.1");
+    await waitFor(c, "connect");
+    if (hasFd) assert.type(c.fd, "number");
+    c.destroy();
+    assert.is(c.fd, undefined);
+  } finally {
+    await closeServer(server);
+  }
+});
+
+stdioSuite.run();

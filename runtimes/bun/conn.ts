@@ -43,6 +43,8 @@ export interface BunSocket {
   setTypeOfService?(tos: number): unknown;
   getTypeOfService?(): number;
   setKeepAlive(enable: boolean, initialDelayMs: number): boolean;
+  /** The socket's descriptor (Bun 1.1+; not in Bun's types). */
+  readonly fd?: number;
 }
 
 /** The part of Bun's socket listener this adapter uses. */
@@ -381,6 +383,11 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   unref(): void {
     this.refWanted = false;
     this._syncRef();
+  }
+
+  fd(): number {
+    const fd = this.sock?.fd;
+    return typeof fd === "number" && fd >= 0 ? fd : -1;
   }
 
   /**

@@ -189,7 +189,7 @@ interface _FdOpening {
  * or port) is not kept, unlike on Node (README, "What differs per runtime").
  */
 class _FdConn extends Conn {
-  fd = -1;
+  descriptor = -1;
 
   toBound(): BoundHandle {
     return new _FdBound(this);
@@ -214,7 +214,7 @@ class _FdBound implements BoundHandle {
   }
 
   fd(): number {
-    return this.#conn.fd;
+    return this.#conn.descriptor;
   }
 
   close(): void {
@@ -222,7 +222,7 @@ class _FdBound implements BoundHandle {
   }
 
   listen(backlog: number, events: ListenerEvents, cb: ListenCallback): void {
-    _listenFd(this.#conn.fd, backlog, events, cb);
+    _listenFd(this.#conn.descriptor, backlog, events, cb);
   }
 
   connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
@@ -242,7 +242,7 @@ function _onFdOpen(s: BunSocket): void {
   let c: Conn;
   if (s.remotePort === undefined) {
     const f = c = new _FdConn();
-    f.fd = o.fd;
+    f.descriptor = o.fd;
     c.localEnd = c.remoteEnd = UNNAMED;
   } else {
     c = new TcpConn();

@@ -64,6 +64,12 @@ export class UvStream extends CachedEnds implements StreamHandle {
     this.#events = events;
   }
 
+  fd(): number {
+    // Node's handles have it; Deno's have none (their fdForIpc() hands out a duplicate).
+    const fd = (this.#h as { fd?: unknown }).fd;
+    return (this.#flags & _CLOSED) === 0 && typeof fd === "number" ? fd : -1;
+  }
+
   readStart(): void {
     if ((this.#flags & (_CLOSED | _READING | _READ_DONE)) !== 0) return;
     this.#flags |= _READING;

@@ -38,6 +38,11 @@ export class NodeStream extends DuplexStreamHandle<Socket> implements StreamHand
     this.#tcp = tcp;
   }
 
+  fd(): number {
+    const h = (this.duplex as { _handle?: { fd?: unknown } | null })._handle;
+    return !this.isClosed && typeof h?.fd === "number" ? h.fd : -1;
+  }
+
   setTypeOfService(tos: number): string | null {
     const sock = this.duplex as { setTypeOfService?(tos: number): unknown };
     if (this.#tcp && !this.isClosed) sock.setTypeOfService?.(tos);
