@@ -249,25 +249,21 @@ let _used = false;
  * ```
  */
 export function adoptBoundSource(socket: object, value: unknown): void {
-  if (!(value instanceof BoundSocket)) return;
-  const handle = takeBound(value);
-  _used = true;
-  _sources.set(socket, { handle, local: handle.address() });
+  if (value instanceof BoundSocket) adoptBoundHandle(socket, takeBound(value));
 }
 
 /**
- * A socket made with `fd` whose descriptor is to be connected (see
- * `StreamHandle.toBound`): from now on it dials over that descriptor, as a
- * socket that adopted a BoundSocket does.
+ * From now on `socket` dials over `handle`: a BoundSocket's it adopted, or the
+ * socket of its `fd` that is to be connected (see `StreamHandle.toBound`).
  * @param socket the Socket
- * @param handle the descriptor's socket, given up by its stream handle
+ * @param handle the bound socket
  * @example
  * ```ts
  * const bound = handle.toBound?.();
- * if (bound) adoptDescriptor(socket, bound);
+ * if (bound) adoptBoundHandle(socket, bound);
  * ```
  */
-export function adoptDescriptor(socket: object, handle: BoundHandle): void {
+export function adoptBoundHandle(socket: object, handle: BoundHandle): void {
   _used = true;
   _sources.set(socket, { handle, local: handle.address() });
 }

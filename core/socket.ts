@@ -19,8 +19,8 @@ import type { AddressInfo, StreamHandle } from "../runtimes/types.ts";
 import { isNormalized, normalizeArgs } from "./args.ts";
 import type { BlockList } from "./block_list.ts";
 import {
+  adoptBoundHandle,
   adoptBoundSource,
-  adoptDescriptor,
   boundDial,
   boundLocal,
   holdsBound,
@@ -266,7 +266,7 @@ export class Socket extends Duplex {
     this.fd = undefined;
     if (this.#has(_F_READING)) this.#set(_F_READ_WANTED, true);
     this.#set(_F_READING, false);
-    adoptDescriptor(this, bound);
+    adoptBoundHandle(this, bound);
     return true;
   }
 
