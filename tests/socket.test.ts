@@ -535,6 +535,30 @@ props("addresses, ports, families and byte counters", async () => {
   await closeServer(server);
 });
 
+props("a socket whose peer ended first names its ends in 'end' and 'finish', as Node", async () => {
+  // Not read before the FINs: the ends are asked for only while the socket
+  // closes (Bun releases a socket once both FINs are out).
+  let clientEnd: { address: string; port: number } | null = null;
+  const server = createServer((sock) => {
+    clientEnd = { address: sock.remoteAddress!, port: sock.remotePort! };
+    sock.end("bye");
+  });
+  const port = await listen(server);
+  const s = connect(port, "127.0.0.1");
+  const seen: Record<string, unknown[]> = {};
+  const ends = () => [s.localAddress, s.localPort, s.remoteAddress, s.remotePort];
+  s.on("end", () => (seen.end = ends()));
+  s.on("prefinish", () => (seen.prefinish = ends()));
+  s.on("finish", () => (seen.finish = ends()));
+  s.resume();
+  await waitFor(s, "close");
+  const want = [clientEnd!.address, clientEnd!.port, "127.0.0.1", port];
+  assert.equal(seen, { end: want, prefinish: want, finish: want });
+  // Node answers the peer after close (it was asked before), the local end no more.
+  assert.equal(ends(), [undefined, undefined, "127.0.0.1", port]);
+  await closeServer(server);
+});
+
 props("bytesWritten counts writes queued before connect", async () => {
   const { server, port } = await echoServer();
   const s = connect(port, "127.0.0.1");

@@ -459,15 +459,39 @@ addrs("a dialled handle still reports its peer after a FIN exchange the peer sta
     family: "IPv4",
     port: (s.localAddress() as AddressInfo).port,
   };
+  const local = s.remoteAddress();
   const a = new Peer(c);
   const b = new Peer(s);
   await shutdown(s);
   await a.until(() => a.ended, "onEnd on the dialled end");
+  // The FIN that ends the exchange: its handle stays open (nobody closes it).
   await shutdown(c);
   await b.until(() => b.ended, "onEnd on the accepted end");
   assert.equal(c.remoteAddress(), want);
+  assert.equal(c.localAddress(), local);
   await sleep(50);
   assert.equal(c.remoteAddress(), want);
+  assert.equal(c.localAddress(), local);
+});
+
+addrs("a handle closed as its shutdown completes after the peer's FIN ends cleanly", async () => {
+  // Node's sockets destroy themselves once both sides ended: the close follows
+  // the shutdown's callback at once. The peer must read a FIN, not a reset.
+  const [c, s] = await tcpPair();
+  const a = new Peer(c);
+  const b = new Peer(s);
+  await shutdown(s);
+  await a.until(() => a.ended, "onEnd on the dialled end");
+  await within(
+    new Promise<void>((resolve, reject) =>
+      c.shutdown((e) => (e ? reject(e) : c.close(() => resolve())))
+    ),
+    "shutdown then close",
+  );
+  await b.until(() => b.ended || b.error !== null, "the accepted end hears of it");
+  assert.is(b.ended, true);
+  await sleep(50);
+  assert.is(b.error, null);
 });
 
 addrs.run();

@@ -264,6 +264,14 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     this.bits = on ? this.bits | 4096 : this.bits & ~4096;
   }
 
+  /** A shutdown completed whose FIN waits for close() or the end of its callback's ticks (see shutdown). */
+  get finDeferred(): boolean {
+    return (this.bits & 32768) !== 0;
+  }
+  set finDeferred(on: boolean) {
+    this.bits = on ? this.bits | 32768 : this.bits & ~32768;
+  }
+
   /** The owner's ref()/unref() choice. */
   get refWanted(): boolean {
     return (this.bits & 8192) !== 0;
@@ -340,6 +348,18 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
       queueMicrotask(() => cb(systemError({ code: "ENOTCONN", syscall: "shutdown" })));
     } else if (this.wCb !== null) {
       this.io!.shutCb = cb; // FIN goes out once the queued bytes are written
+    } else if (this.eofDelivered && this.pending === null) {
+      // The peer's FIN came and was delivered, so ours releases the socket at
+      // once and its ends would have to be read first (a system call each).
+      // An owner that closes right after its shutdown completes (Node's
+      // sockets destroy themselves once both sides ended) sends it with
+      // close(): no end is read unless asked. Else it goes out after the
+      // callback's own ticks.
+      this.finDeferred = true;
+      queueMicrotask(() => {
+        cb();
+        process.nextTick(_sendDeferredFin, this);
+      });
     } else {
       _sendFin(this);
       queueMicrotask(cb);
@@ -428,6 +448,13 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     this.io = null;
     if (this.released || this.sock === null) return;
     const s = this.sock;
+    if (this.finDeferred) {
+      // The FIN of the completed shutdown goes first, as if sent then; with
+      // the peer's FIN in, it releases the socket.
+      this.finDeferred = false;
+      s.shutdown();
+      if (this.released) return;
+    }
     if (abort || unread) s.terminate();
     else {
       s.end();
@@ -509,6 +536,13 @@ function _ownEnd(e: string | AddressInfo | undefined): Endpoint {
 function _sendFin(c: Conn): void {
   _captureEnds(c);
   c.sock!.shutdown();
+}
+
+/** Sends a deferred FIN the owner did not close after (see `Conn.shutdown`). */
+function _sendDeferredFin(c: Conn): void {
+  if (!c.finDeferred || c.closed) return;
+  c.finDeferred = false;
+  if (!c.released) _sendFin(c);
 }
 
 /** Delivers held bytes and EOF on a microtask (once per batch). */
