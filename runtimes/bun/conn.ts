@@ -144,11 +144,12 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   dial: DialState | null = null;
   /**
    * The ends: a Unix socket's path (set at open: Bun names none), or a TCP
-   * endpoint read from Bun on first request or before our FIN (see
-   * _sendFin), whichever comes first: Bun stops naming them once it released
-   * the socket. Each read costs a system call, so ends known for free (an
-   * IPv4 dial's peer, a listener's own address) are filled in at open.
-   * `undefined` while not read yet.
+   * endpoint read from Bun on first request (the local one at the latest
+   * before our FIN, see _sendFin): Bun stops naming them once it released
+   * the socket, and a peer not asked for by then is `null`, as on Node. Each
+   * read costs a system call, so ends known for free (an IPv4 dial's peer, a
+   * listener's own address) are filled in at open. `undefined` while not
+   * read yet.
    */
   localEnd: string | AddressInfo | undefined = undefined;
   remoteEnd: string | AddressInfo | undefined = undefined;
@@ -512,12 +513,6 @@ function _captureRemote(c: Conn): void {
   c.remoteEnd = ipInfo(c.sock.remoteAddress, c.sock.remotePort) ?? undefined;
 }
 
-/** Records whichever TCP endpoint is still unknown, while Bun can name it. */
-function _captureEnds(c: Conn): void {
-  _captureLocal(c);
-  _captureRemote(c);
-}
-
 /** An end as the owner gets it: its own object (a listener's address is shared by its connections). */
 function _ownEnd(e: string | AddressInfo | undefined): Endpoint {
   if (e === undefined) return null;
@@ -527,16 +522,19 @@ function _ownEnd(e: string | AddressInfo | undefined): Endpoint {
 
 /**
  * Sends the FIN. Once both FINs are out Bun releases the socket and can no
- * longer name its ends, so the ends still unknown are read now (a system
- * call each). When our FIN is the first one the read cannot wait: the peer's
- * FIN releases the socket without a call to us first. When the peer's came
- * first, `Conn.shutdown` lets an owner that closes at once skip the read
- * (client side of bench:net connects, CPU per connect+close against a raw
- * Bun listener, min of 15 alternating rounds, 3 runs: 67.2/68.0/66.2 µs
- * reading, 64.1/64.6/62.7 µs deferred).
+ * longer name its ends, so the local end, if still unknown, is read now (a
+ * system call per field): Node's sockets name it until they close. Not the
+ * peer: once both FINs are out the kernel names it no more, and Node's
+ * sockets answer `undefined` unless it was asked for before (then it is
+ * cached). When our FIN is the first one the read cannot wait: the peer's FIN
+ * releases the socket without a call to us first. When the peer's came
+ * first, `Conn.shutdown` lets an owner that closes at once skip it (client
+ * side of bench:net connects, CPU per connect+close against a raw Bun
+ * listener, min of 15 alternating rounds, 3 runs: 67.2/68.0/66.2 µs reading,
+ * 64.1/64.6/62.7 µs deferred).
  */
 function _sendFin(c: Conn): void {
-  _captureEnds(c);
+  _captureLocal(c);
   c.sock!.shutdown();
 }
 
