@@ -494,4 +494,33 @@ addrs("a handle closed as its shutdown completes after the peer's FIN ends clean
   assert.is(b.error, null);
 });
 
+// The Bun adapter defers the FIN that follows the peer's to the end of the
+// shutdown callback's ticks (see Conn.shutdown); a callback that throws there
+// must not keep it. Other adapters send it before calling back.
+if (t.name === "bun") {
+  addrs(
+    "a FIN owed after the peer's still goes out when the shutdown callback throws",
+    async () => {
+      const [c, s] = await tcpPair();
+      const a = new Peer(c);
+      const b = new Peer(s);
+      await shutdown(s);
+      await a.until(() => a.ended, "onEnd on the dialled end");
+      const boom = new Error("thrown by the shutdown callback");
+      const caught: unknown[] = [];
+      const onUncaught = (e: unknown) => caught.push(e);
+      process.on("uncaughtException", onUncaught);
+      try {
+        c.shutdown(() => {
+          throw boom;
+        });
+        await b.until(() => b.ended, "onEnd on the accepted end");
+      } finally {
+        process.off("uncaughtException", onUncaught);
+      }
+      assert.equal(caught, [boom]);
+    },
+  );
+}
+
 addrs.run();

@@ -358,8 +358,12 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
       // callback's own ticks.
       this.finDeferred = true;
       queueMicrotask(() => {
-        cb();
-        process.nextTick(_sendDeferredFin, this);
+        try {
+          cb();
+        } finally {
+          // After the ticks the callback queued (where an owner closes), even if it threw.
+          process.nextTick(_sendDeferredFin, this);
+        }
       });
     } else {
       _sendFin(this);
