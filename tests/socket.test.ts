@@ -595,6 +595,69 @@ props("addresses, ports, families and byte counters", async () => {
   await closeServer(server);
 });
 
+props("a socket whose peer ended first names its ends while it closes, as Node", async () => {
+  // Not read before the FINs: asked for only while the socket closes (Bun
+  // releases a socket once both FINs are out). The local end is named until
+  // 'close'; the peer in 'end', before our FIN (after it, the kernel names it
+  // no more: Node's own sockets answer undefined unless it was asked before).
+  let clientEnd: [string, number] | null = null;
+  const server = createServer((sock) => {
+    clientEnd = [sock.remoteAddress!, sock.remotePort!];
+    sock.end("bye");
+  });
+  const port = await listen(server);
+  const s = connect(port, "127.0.0.1");
+  const seen: Record<string, unknown[]> = {};
+  const local = () => [s.localAddress, s.localPort];
+  s.on("end", () => (seen.end = [...local(), s.remoteAddress, s.remotePort]));
+  s.on("prefinish", () => (seen.prefinish = local()));
+  s.on("finish", () => (seen.finish = local()));
+  s.resume();
+  await waitFor(s, "close");
+  assert.equal(seen, {
+    end: [...clientEnd!, "127.0.0.1", port],
+    prefinish: clientEnd,
+    finish: clientEnd,
+  });
+  // After 'close' Node answers the peer it was asked for before, the local end no more.
+  assert.equal([...local(), s.remoteAddress, s.remotePort], [
+    undefined,
+    undefined,
+    "127.0.0.1",
+    port,
+  ]);
+  await closeServer(server);
+});
+
+props(
+  "an accepted socket whose FIN went first does not name its peer after the peer's, as Node",
+  async () => {
+    // The kernel names no peer once both FINs are out; Node's sockets answer
+    // undefined then unless the peer was asked for before.
+    const seen: unknown[] = [];
+    let closed: () => void = () => {};
+    const serverSide = new Promise<void>((resolve) => (closed = resolve));
+    const server = createServer((sock) => {
+      sock.end("bye");
+      sock.on("end", () => seen.push(sock.localAddress, sock.localPort, sock.remoteAddress));
+      sock.on("close", () => {
+        seen.push(sock.remoteAddress);
+        closed();
+      });
+      sock.resume();
+    });
+    const port = await listen(server);
+    const s = connect(port, "127.0.0.1");
+    s.resume();
+    await waitFor(s, "close");
+    await serverSide;
+    // The node:net adapter reads both ends when it takes a socket, and holds them.
+    const peer = getTransport().name === "node" ? "127.0.0.1" : undefined;
+    assert.equal(seen, ["127.0.0.1", port, peer, peer]);
+    await closeServer(server);
+  },
+);
+
 props("bytesWritten counts writes queued before connect", async () => {
   const { server, port } = await echoServer();
   const s = connect(port, "127.0.0.1");
