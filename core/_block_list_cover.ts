@@ -266,7 +266,7 @@ export class _Cover {
    * @param d +1 to add, -1 to remove.
    */
   update(a: Int32Array, e: Int32Array | null, d: number): void {
-    if (e !== null && this.k === 4 && this.#pair4(a, e, d)) return;
+    if (e !== null && this.k === 4 && this.#near4(a, e, d)) return;
     // Positions stay valid until blocks split, merge or go (#shape changes),
     // but for the shift of a block's lower part when one is added or dropped
     // after them in it: a's place follows its block's `lo`.
@@ -321,88 +321,88 @@ export class _Cover {
 
   /**
    * `update` for 4-word keys in the usual case of churn, in one search and
-   * one move: adding an interval that lies inside one gap between two
-   * boundaries (its two new boundaries go in side by side), or removing one
-   * whose ends are two neighbouring boundaries that then go. Anything else
-   * (a full block, an end already a boundary, an interval spanning
-   * boundaries) returns false for the general path, before changing anything.
+   * at most one move: no boundary lies strictly between a and e, so the new
+   * count holds for all of [a, e) and at most the boundaries at a and e
+   * change (an interval alone in its gap gets two side by side; one that
+   * extends or shortens a run, as bans of neighbouring subnets do, moves
+   * the run's end). Anything else (a boundary inside the interval or at e in
+   * the next block, a block left empty or overfull) returns false for the
+   * general path, before changing anything.
    * @returns Whether the update was made.
    */
-  #pair4(a: Int32Array, e: Int32Array, d: number): boolean {
+  #near4(a: Int32Array, e: Int32Array, d: number): boolean {
     const a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
     const j = this.#block4(a0, a1, a2, a3);
     if (j === -1) return false;
-    const b = this.blocks[j], keys = b.keys, cnt = b.cnt;
+    const b = this.blocks[j], keys = b.keys, cnt = b.cnt, lazy = b.lazy;
     let l = b.lo, h = b.hi - 1;
     while (l < h) {
       const mid = (l + h + 1) >>> 1;
       if (_le4(keys, mid << 2, a0, a1, a2, a3)) l = mid;
       else h = mid - 1;
     }
-    // l: the last boundary <= a; n: the next one, in this block.
-    const n = l + 1;
+    // l: the last boundary <= a; m: the next one, which must not come before e.
+    const m = l + 1;
     const e0 = e[0], e1 = e[1], e2 = e[2], e3 = e[3];
+    let atE = false;
+    if (m < b.hi) {
+      if (!_ge4(keys, m << 2, e0, e1, e2, e3)) return false;
+      atE = _le4(keys, m << 2, e0, e1, e2, e3);
+    } else if (j + 1 < this.blocks.length) {
+      if (_le4(this.first, (j + 1) << 2, e0, e1, e2, e3)) return false;
+    }
     const atA = _ge4(keys, l << 2, a0, a1, a2, a3);
-    if (d > 0) {
-      if (atA) return false;
-      // e must come before the next boundary (in this block, or the next block's first).
-      if (n < b.hi) {
-        if (_le4(keys, n << 2, e0, e1, e2, e3)) return false;
-      } else if (j + 1 < this.blocks.length) {
-        if (_le4(this.first, (j + 1) << 2, e0, e1, e2, e3)) return false;
-      }
-      const len = b.hi - b.lo;
-      if (len + 2 > _B) return false;
-      const c = cnt[l];
-      // Make room for two at n: move the shorter side (or the one with room).
-      let p = n;
-      if ((n - b.lo < b.hi - n || b.hi + 2 > _B) && b.lo >= 2) {
-        _move(keys, (b.lo - 2) << 2, b.lo << 2, n << 2);
-        _move(cnt, b.lo - 2, b.lo, n);
-        b.lo -= 2;
-        p = n - 2;
-      } else if (b.hi + 2 <= _B) {
-        _move(keys, (n + 2) << 2, n << 2, b.hi << 2);
-        _move(cnt, n + 2, n, b.hi);
-        b.hi += 2;
+    // The counts: in force at a until now, and in [a, e) from now on.
+    const old = cnt[l] + lazy, now = old + d;
+    // A boundary stays (or comes) where the count changes.
+    const keepA = atA ? now !== this.#before(j, l) : true;
+    const countE = atE ? cnt[m] + lazy : old;
+    const keepE = countE !== now;
+    // Entries [s, s + had) become the `put` kept ones.
+    const s = atA ? l : m;
+    const had = (atA ? 1 : 0) + (atE ? 1 : 0);
+    const put = (keepA ? 1 : 0) + (keepE ? 1 : 0);
+    const delta = put - had;
+    const len = b.hi - b.lo + delta;
+    if (len <= 0 || len > _B) return false;
+    let at = s;
+    if (delta !== 0) {
+      // Move the shorter side (or the one with room) by delta.
+      const left = s - b.lo, right = b.hi - s - had;
+      const roomL = delta < 0 || b.lo >= delta, roomR = delta < 0 || b.hi + delta <= _B;
+      if (roomL && (left < right || !roomR)) {
+        _move(keys, (b.lo - delta) << 2, b.lo << 2, s << 2);
+        _move(cnt, b.lo - delta, b.lo, s);
+        b.lo -= delta;
+        at = s - delta;
+      } else if (roomR) {
+        _move(keys, (s + put) << 2, (s + had) << 2, b.hi << 2);
+        _move(cnt, s + put, s + had, b.hi);
+        b.hi += delta;
       } else {
         return false;
       }
-      const o = p << 2;
+    }
+    if (keepA) {
+      const o = at << 2;
       keys[o] = a0;
       keys[o + 1] = a1;
       keys[o + 2] = a2;
       keys[o + 3] = a3;
-      keys[o + 4] = e0;
-      keys[o + 5] = e1;
-      keys[o + 6] = e2;
-      keys[o + 7] = e3;
-      cnt[p] = c + d;
-      cnt[p + 1] = c;
-      this.size += 2;
-      this.#last = j;
-      return true;
+      cnt[at++] = now - lazy;
     }
-    // Removing: a and e are boundaries l and n, and both go (the count
-    // before a, after the change, is that at a and at e).
-    if (!atA || n >= b.hi || !_ge4(keys, n << 2, e0, e1, e2, e3)) return false;
-    if (!_le4(keys, n << 2, e0, e1, e2, e3) || b.hi - b.lo <= 2) return false;
-    const before = this.#before(j, l) - b.lazy;
-    if (cnt[l] + d !== before || cnt[n] !== before) return false;
-    if (l - b.lo < b.hi - n - 1) {
-      _move(keys, (b.lo + 2) << 2, b.lo << 2, l << 2);
-      _move(cnt, b.lo + 2, b.lo, l);
-      b.lo += 2;
-      if (l === b.lo - 2) _copyKey(this.first, j << 2, keys, b.lo << 2, 4);
-    } else {
-      _move(keys, l << 2, (n + 1) << 2, b.hi << 2);
-      _move(cnt, l, n + 1, b.hi);
-      b.hi -= 2;
-      if (l === b.lo) _copyKey(this.first, j << 2, keys, b.lo << 2, 4);
+    if (keepE) {
+      const o = at << 2;
+      keys[o] = e0;
+      keys[o + 1] = e1;
+      keys[o + 2] = e2;
+      keys[o + 3] = e3;
+      cnt[at] = countE - lazy;
     }
-    this.size -= 2;
+    _copyKey(this.first, j << 2, keys, b.lo << 2, 4);
+    this.size += delta;
     this.#last = j;
-    if (b.hi - b.lo < _B >> 3) this.#mergeSmall(j);
+    if (delta < 0 && len < _B >> 3) this.#mergeSmall(j);
     return true;
   }
 
