@@ -259,6 +259,48 @@ export class _Cover {
   }
 
   /**
+   * What the intervals hold of the keys whose first two words are y0, y1
+   * (sign-flipped): as {@link _Cover.span4} over that block of 2 ** 64 keys.
+   * Keeps the place of the last boundary in or before the block for
+   * {@link _Cover.hasIn64}.
+   * @returns 1 all of the block, 0 none, -1 some.
+   */
+  span64(y0: number, y1: number): number {
+    const M = 0x7fffffff, m = -0x80000000;
+    const lo = this.#block4(y0, y1, M, M);
+    this.#j = lo;
+    if (lo === -1) return 0;
+    const blk = this.blocks[lo];
+    const keys = blk.keys;
+    let l = blk.lo, h = blk.hi - 1;
+    while (l < h) {
+      const mid = (l + h + 1) >>> 1;
+      if (_le4(keys, mid << 2, y0, y1, M, M)) l = mid;
+      else h = mid - 1;
+    }
+    this.#i = l;
+    if (!_le4(keys, l << 2, y0, y1, m, m)) return -1;
+    return blk.cnt[l] + blk.lazy > 0 ? 1 : 0;
+  }
+
+  /**
+   * {@link _Cover.has4} for a key in the block the last
+   * {@link _Cover.span64} asked about (nothing changed since): walks back
+   * from the boundary it found, over the few boundaries inside the block.
+   * @returns `true` if covered.
+   */
+  hasIn64(x0: number, x1: number, x2: number, x3: number): boolean {
+    const j = this.#j;
+    if (j === -1) return false;
+    const b = this.blocks[j], keys = b.keys;
+    let i = this.#i;
+    while (!_le4(keys, i << 2, x0, x1, x2, x3)) {
+      if (--i < b.lo) return this.has4(x0, x1, x2, x3);
+    }
+    return b.cnt[i] + b.lazy > 0;
+  }
+
+  /**
    * Adds `d` (+1 or -1) intervals `[a, e)`; `e === null` means up to the end
    * of the key space. Removing must name an interval that was added.
    * @param a Start key (`k` sign-flipped words).

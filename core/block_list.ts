@@ -1442,11 +1442,12 @@ export class BlockList {
     if ((h0 | h1) === 0 || this.#settle6() !== null) return -1;
     const y0 = h0 ^ _FLIP, y1 = h1 ^ _FLIP;
     const c6 = this.#cv.c6;
-    const state = c6.span4(y0, y1, _FLIP | 0, _FLIP | 0, y0, y1, ~_FLIP, ~_FLIP);
+    const state = c6.span64(y0, y1);
     if (state === 0) return 0;
     if (state === 1) return _tail6(text, at, gap ? 3 : 4, gap) ? 1 : -1;
+    // Split: the rest's value, looked up from where span64 stopped.
     if (!_low6(text, at, gap ? 3 : 4, gap)) return -1;
-    return c6.has4(y0, y1, _LOW[0] ^ _FLIP, _LOW[1] ^ _FLIP) ? 1 : 0;
+    return c6.hasIn64(y0, y1, _LOW[0] ^ _FLIP, _LOW[1] ^ _FLIP) ? 1 : 0;
   }
 
   /** IPv6 text read whole: the one-pass scan of plain hex-and-colon text, else the full parse. */
