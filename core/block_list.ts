@@ -709,7 +709,7 @@ function _cidr6(cidr: unknown): number {
     if (d < 0 || d > 9 || (d === 0 && i === slash + 1 && digits > 1)) return -1;
     prefix = prefix * 10 + d;
   }
-  if (prefix > 128 || _parseIPv6Fast(cidr.slice(0, slash), _quad) !== 1) return -1;
+  if (prefix > 128 || _parseIPv6Fast(cidr, _quad, slash) !== 1) return -1;
   _fromQuad(_quad, _A);
   return prefix;
 }
