@@ -409,20 +409,21 @@ export class _Cover {
     if (len <= 0 || len > _B) return false;
     let at = s;
     if (delta !== 0) {
-      // Move the shorter side (or the one with room) by delta.
+      // Move the shorter side by delta. When it has no room, the general
+      // path moves the whole block against the other end once (moving the
+      // longer side here would move most of the block at every insertion).
       const left = s - b.lo, right = b.hi - s - had;
-      const roomL = delta < 0 || b.lo >= delta, roomR = delta < 0 || b.hi + delta <= _B;
-      if (roomL && (left < right || !roomR)) {
+      if (left < right) {
+        if (b.lo < delta) return false;
         _move(keys, (b.lo - delta) << 2, b.lo << 2, s << 2);
         _move(cnt, b.lo - delta, b.lo, s);
         b.lo -= delta;
         at = s - delta;
-      } else if (roomR) {
+      } else {
+        if (b.hi + delta > _B) return false;
         _move(keys, (s + put) << 2, (s + had) << 2, b.hi << 2);
         _move(cnt, s + put, s + had, b.hi);
         b.hi += delta;
-      } else {
-        return false;
       }
     }
     if (keepA) {
