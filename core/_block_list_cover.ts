@@ -259,6 +259,48 @@ export class _Cover {
   }
 
   /**
+   * What the intervals hold of the keys whose first two words are y0, y1
+   * (sign-flipped): as {@link _Cover.span4} over that block of 2 ** 64 keys.
+   * Keeps the place of the last boundary in or before the block for
+   * {@link _Cover.hasIn64}.
+   * @returns 1 all of the block, 0 none, -1 some.
+   */
+  span64(y0: number, y1: number): number {
+    const M = 0x7fffffff, m = -0x80000000;
+    const lo = this.#block4(y0, y1, M, M);
+    this.#j = lo;
+    if (lo === -1) return 0;
+    const blk = this.blocks[lo];
+    const keys = blk.keys;
+    let l = blk.lo, h = blk.hi - 1;
+    while (l < h) {
+      const mid = (l + h + 1) >>> 1;
+      if (_le4(keys, mid << 2, y0, y1, M, M)) l = mid;
+      else h = mid - 1;
+    }
+    this.#i = l;
+    if (!_le4(keys, l << 2, y0, y1, m, m)) return -1;
+    return blk.cnt[l] + blk.lazy > 0 ? 1 : 0;
+  }
+
+  /**
+   * {@link _Cover.has4} for a key in the block the last
+   * {@link _Cover.span64} asked about (nothing changed since): walks back
+   * from the boundary it found, over the few boundaries inside the block.
+   * @returns `true` if covered.
+   */
+  hasIn64(x0: number, x1: number, x2: number, x3: number): boolean {
+    const j = this.#j;
+    if (j === -1) return false;
+    const b = this.blocks[j], keys = b.keys;
+    let i = this.#i;
+    while (!_le4(keys, i << 2, x0, x1, x2, x3)) {
+      if (--i < b.lo) return this.has4(x0, x1, x2, x3);
+    }
+    return b.cnt[i] + b.lazy > 0;
+  }
+
+  /**
    * Adds `d` (+1 or -1) intervals `[a, e)`; `e === null` means up to the end
    * of the key space. Removing must name an interval that was added.
    * @param a Start key (`k` sign-flipped words).
@@ -266,6 +308,7 @@ export class _Cover {
    * @param d +1 to add, -1 to remove.
    */
   update(a: Int32Array, e: Int32Array | null, d: number): void {
+    if (e !== null && this.k === 4 && this.#near4(a, e, d)) return;
     // Positions stay valid until blocks split, merge or go (#shape changes),
     // but for the shift of a block's lower part when one is added or dropped
     // after them in it: a's place follows its block's `lo`.
@@ -316,6 +359,94 @@ export class _Cover {
       ia += ba.lo - lo;
     }
     this.#normalizeAt(ja, ia);
+  }
+
+  /**
+   * `update` for 4-word keys in the usual case of churn, in one search and
+   * at most one move: no boundary lies strictly between a and e, so the new
+   * count holds for all of [a, e) and at most the boundaries at a and e
+   * change (an interval alone in its gap gets two side by side; one that
+   * extends or shortens a run, as bans of neighbouring subnets do, moves
+   * the run's end). Anything else (a boundary inside the interval or at e in
+   * the next block, a block left empty or overfull) returns false for the
+   * general path, before changing anything.
+   * @returns Whether the update was made.
+   */
+  #near4(a: Int32Array, e: Int32Array, d: number): boolean {
+    const a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+    const j = this.#block4(a0, a1, a2, a3);
+    if (j === -1) return false;
+    const b = this.blocks[j], keys = b.keys, cnt = b.cnt, lazy = b.lazy;
+    let l = b.lo, h = b.hi - 1;
+    while (l < h) {
+      const mid = (l + h + 1) >>> 1;
+      if (_le4(keys, mid << 2, a0, a1, a2, a3)) l = mid;
+      else h = mid - 1;
+    }
+    // l: the last boundary <= a; m: the next one, which must not come before e.
+    const m = l + 1;
+    const e0 = e[0], e1 = e[1], e2 = e[2], e3 = e[3];
+    let atE = false;
+    if (m < b.hi) {
+      if (!_ge4(keys, m << 2, e0, e1, e2, e3)) return false;
+      atE = _le4(keys, m << 2, e0, e1, e2, e3);
+    } else if (j + 1 < this.blocks.length) {
+      if (_le4(this.first, (j + 1) << 2, e0, e1, e2, e3)) return false;
+    }
+    const atA = _ge4(keys, l << 2, a0, a1, a2, a3);
+    // The counts: in force at a until now, and in [a, e) from now on.
+    const old = cnt[l] + lazy, now = old + d;
+    // A boundary stays (or comes) where the count changes.
+    const keepA = atA ? now !== this.#before(j, l) : true;
+    const countE = atE ? cnt[m] + lazy : old;
+    const keepE = countE !== now;
+    // Entries [s, s + had) become the `put` kept ones.
+    const s = atA ? l : m;
+    const had = (atA ? 1 : 0) + (atE ? 1 : 0);
+    const put = (keepA ? 1 : 0) + (keepE ? 1 : 0);
+    const delta = put - had;
+    const len = b.hi - b.lo + delta;
+    if (len <= 0 || len > _B) return false;
+    let at = s;
+    if (delta !== 0) {
+      // Move the shorter side by delta. When it has no room, the general
+      // path moves the whole block against the other end once (moving the
+      // longer side here would move most of the block at every insertion).
+      const left = s - b.lo, right = b.hi - s - had;
+      if (left < right) {
+        if (b.lo < delta) return false;
+        _move(keys, (b.lo - delta) << 2, b.lo << 2, s << 2);
+        _move(cnt, b.lo - delta, b.lo, s);
+        b.lo -= delta;
+        at = s - delta;
+      } else {
+        if (b.hi + delta > _B) return false;
+        _move(keys, (s + put) << 2, (s + had) << 2, b.hi << 2);
+        _move(cnt, s + put, s + had, b.hi);
+        b.hi += delta;
+      }
+    }
+    if (keepA) {
+      const o = at << 2;
+      keys[o] = a0;
+      keys[o + 1] = a1;
+      keys[o + 2] = a2;
+      keys[o + 3] = a3;
+      cnt[at++] = now - lazy;
+    }
+    if (keepE) {
+      const o = at << 2;
+      keys[o] = e0;
+      keys[o + 1] = e1;
+      keys[o + 2] = e2;
+      keys[o + 3] = e3;
+      cnt[at] = countE - lazy;
+    }
+    _copyKey(this.first, j << 2, keys, b.lo << 2, 4);
+    this.size += delta;
+    this.#last = j;
+    if (delta < 0 && len < _B >> 3) this.#mergeSmall(j);
+    return true;
   }
 
   /**

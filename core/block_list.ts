@@ -709,7 +709,7 @@ function _cidr6(cidr: unknown): number {
     if (d < 0 || d > 9 || (d === 0 && i === slash + 1 && digits > 1)) return -1;
     prefix = prefix * 10 + d;
   }
-  if (prefix > 128 || _parseIPv6Fast(cidr.slice(0, slash), _quad) !== 1) return -1;
+  if (prefix > 128 || _parseIPv6Fast(cidr, _quad, slash) !== 1) return -1;
   _fromQuad(_quad, _A);
   return prefix;
 }
@@ -1418,8 +1418,36 @@ export class BlockList {
           }
         }
       }
+    } else if (cv.flat6 === null && this.#wideLive === 0) {
+      const r = this.#check6Fine(text);
+      if (r !== -1) return r === 1;
     }
     return this.#check6Full(text);
+  }
+
+  /**
+   * The staged check on the live IPv6 cover when some boundary is finer than
+   * /64 (ranges such as `::10-::1f`; `g6` is 0): the first 64 bits name a
+   * /64 that is, in most cases, wholly blocked or wholly free all the same;
+   * only one that a boundary splits needs the rest of the text's value.
+   * Not for lists with IPv6 address rules.
+   * @returns 1 blocked, 0 not, -1 for the full parse (a text the staged
+   * readers leave to it, or the flat index just built).
+   */
+  #check6Fine(text: string): number {
+    const at = _head6(text, 4);
+    if (at === -1) return -1;
+    const h0 = _HEAD[0], h1 = _HEAD[1], gap = _HEAD[2] !== 0;
+    // All groups read 0: the block may hold IPv4-mapped addresses.
+    if ((h0 | h1) === 0 || this.#settle6() !== null) return -1;
+    const y0 = h0 ^ _FLIP, y1 = h1 ^ _FLIP;
+    const c6 = this.#cv.c6;
+    const state = c6.span64(y0, y1);
+    if (state === 0) return 0;
+    if (state === 1) return _tail6(text, at, gap ? 3 : 4, gap) ? 1 : -1;
+    // Split: the rest's value, looked up from where span64 stopped.
+    if (!_low6(text, at, gap ? 3 : 4, gap)) return -1;
+    return c6.hasIn64(y0, y1, _LOW[0] ^ _FLIP, _LOW[1] ^ _FLIP) ? 1 : 0;
   }
 
   /** IPv6 text read whole: the one-pass scan of plain hex-and-colon text, else the full parse. */

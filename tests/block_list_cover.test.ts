@@ -137,6 +137,15 @@ function exercise(
         m.span(a, b),
         `step ${step}: span ${a}-${b}`,
       );
+      // The block of 2 ** 64 keys of model keys 256 s .. 256 s + 255, and a key in it.
+      const blk = 1 + pick((U >>> 8) - 2), u = (blk << 8) + pick(256);
+      key(4, u, qa);
+      assert.is(
+        c.span64(qa[0], qa[1]),
+        m.span(blk << 8, (blk << 8) + 255),
+        `step ${step}: /64 ${blk}`,
+      );
+      assert.is(c.hasIn64(qa[0], qa[1], qa[2], qa[3]), m.cnt[u] > 0, `step ${step}: in /64 ${u}`);
     }
     if (step % 2000 === 1999) compareAll(c, m, `step ${step}`);
   }

@@ -486,5 +486,67 @@ staged("a blocked block: valid texts hit, invalid tails miss, in every form", ()
   }
 });
 
+staged(
+  "a changing list with rules finer than 64 bits: the /64 decides unless a boundary splits it",
+  () => {
+    const rand = prng(64);
+    const list = new BlockList();
+    const model = new Model();
+    list.addSubnet("10.0.0.0", 8);
+    model.v4.push([0x0a000000, 0x0affffff]);
+    for (const r of alignedRules(rand, 40)) apply(list, model, r, 1);
+    // Fine rules: ranges inside one /64 (some side by side), /120s, and ranges
+    // whose ends split two /64s with whole /64s between them.
+    const fine: Rule[] = [];
+    for (let i = 0; i < 60; i++) {
+      const net = (0x20010db8n << 96n) | (BigInt(Math.floor(rand() * 2 ** 32)) << 64n);
+      const low = BigInt(Math.floor(rand() * 2 ** 16)) << 4n;
+      const kind = i % 4;
+      if (kind === 0) {
+        fine.push({ kind: "range", a: net | low, b: net | (low + 15n), prefix: 0 });
+        fine.push({ kind: "range", a: net | (low + 16n), b: net | (low + 31n), prefix: 0 });
+      } else if (kind === 1) {
+        fine.push({
+          kind: "subnet",
+          a: net | (low << 4n),
+          b: net | (low << 4n) | 255n,
+          prefix: 120,
+        });
+      } else {
+        const b = net + (BigInt(kind) << 64n) + (low << 40n);
+        fine.push({ kind: "range", a: net | low, b, prefix: 0 });
+      }
+    }
+    // A rule toggled between probes keeps the list changing: no flat index is built.
+    const toggle: Rule = {
+      kind: "range",
+      a: 0x2001fe00n << 96n,
+      b: (0x2001fe00n << 96n) | 31n,
+      prefix: 0,
+    };
+    let hits = 0;
+    const probe = (label: string): void => {
+      for (const x of probeValues(model, rand)) {
+        const texts = forms(x, rand);
+        for (const t of [...texts, ...broken(texts[(rand() * texts.length) | 0], rand)]) {
+          const w = want(model, t);
+          if (w) hits++;
+          assert.is(list.check(t, "ipv6"), w, `${label}: check(${t})`);
+        }
+        apply(list, model, toggle, 1);
+        apply(list, model, toggle, -1);
+      }
+    };
+    for (const r of fine) apply(list, model, r, 1);
+    probe("fine rules");
+    for (let k = 0; k < fine.length; k += 3) apply(list, model, fine[k], -1);
+    probe("a third removed");
+    for (let k = 0; k < fine.length; k += 3) apply(list, model, fine[k], 1);
+    for (let k = 1; k < fine.length; k += 2) apply(list, model, fine[k], 1);
+    probe("some twice");
+    assert.ok(hits > 1000, `${hits} hits`);
+  },
+);
+
 staged.run();
 scan.run();

@@ -329,6 +329,27 @@ f6p("agrees with parseIPv6() on random text, and takes every valid plain form", 
   }
 });
 
+f6p("reads only the first `len` characters (a CIDR's address), as the substring", () => {
+  const r = prng(62);
+  const out = new Uint32Array(4), sub = new Uint32Array(4);
+  const cases = [
+    "2001:db8::/32",
+    "::/0",
+    "1:2:3:4:5:6:7:8/128",
+    "1::2::3/64",
+    "1::/",
+    "/64",
+    "g::/8",
+  ];
+  for (let i = 0; i < 4000; i++) cases.push(`${randomIPv6(r)}/${i % 129}`, `${randomInput(r)}/64`);
+  for (const s of cases) {
+    const slash = s.lastIndexOf("/");
+    const got = _parseIPv6Fast(s, out, slash);
+    assert.is(got, _parseIPv6Fast(s.slice(0, slash), sub), s);
+    if (got === 1) assert.equal([...out], [...sub], s);
+  }
+});
+
 f6p.run();
 
 const f6 = suite("formatIPv6()");
