@@ -115,7 +115,7 @@ function _parse(text: string, family: "ipv4" | "ipv6", out: _Addr): _Addr | null
     return v4 === -1 ? null : _fromV4(v4, out);
   }
   // Plain hex-and-colon text (the usual form) takes the one-pass scan.
-  if (_parseIPv6Fast(text, _quad) === 1) return _fromQuad(_quad, out);
+  if (_parseIPv6Fast(text, _quad, text.length) === 1) return _fromQuad(_quad, out);
   // Node keeps whatever follows the first `%` as a zone and matches without it.
   const pct = text.indexOf("%");
   const bare = pct === -1 ? text : text.slice(0, pct);
@@ -1452,7 +1452,7 @@ export class BlockList {
 
   /** IPv6 text read whole: the one-pass scan of plain hex-and-colon text, else the full parse. */
   #check6Full(text: string): boolean {
-    if (_parseIPv6Fast(text, _quad) === 1) {
+    if (_parseIPv6Fast(text, _quad, text.length) === 1) {
       return this.#check6Quad(_quad[0], _quad[1], _quad[2], _quad[3]);
     }
     let ok = parseIPv6(text, _words) !== 0;

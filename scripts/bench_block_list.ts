@@ -702,7 +702,7 @@ function scan(): Record<string, number> {
   return {
     v4: nsPerOp((i) => parseIPv4(v4s[i & 1023]) !== -1),
     v4read: nsPerOp((i) => read(v4s[i & 1023]) === 0),
-    v6: nsPerOp((i) => _parseIPv6Fast(v6s[i & 1023], quad) === 1),
+    v6: nsPerOp((i) => _parseIPv6Fast(v6s[i & 1023], quad, v6s[i & 1023].length) === 1),
     v6read: nsPerOp((i) => read(v6s[i & 1023]) === 0),
     // The settled list's staged check (`_stage6`) with an index that answers
     // at once: every block free (the first 3 groups, all a miss reads), and

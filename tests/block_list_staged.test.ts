@@ -134,7 +134,7 @@ scan("_head6, _tail6 and _low6 on random and crafted texts", () => {
   const out = new Uint32Array(4);
   let headed = 0, tailed = 0, lowered = 0;
   for (const s of texts) {
-    const fast = _parseIPv6Fast(s, out) === 1;
+    const fast = _parseIPv6Fast(s, out, s.length) === 1;
     const full = valueOf(s);
     for (let g = 1; g <= 4; g++) {
       const at = _head6(s, g);
@@ -178,7 +178,7 @@ scan("_stage6 answers as _head6, the index's answer for the block and _tail6 tog
   };
   const counts = [0, 0, 0];
   for (const s of texts) {
-    const fast = _parseIPv6Fast(s, out) === 1;
+    const fast = _parseIPv6Fast(s, out, s.length) === 1;
     for (let g = 1; g <= 4; g++) {
       for (const b of [false, true]) {
         blocked = b;
