@@ -29,7 +29,9 @@ if (dir === undefined || !existsSync(dir)) {
   process.exit(2);
 }
 const runtime = opt("runtime", "node");
-const exec = opt("exec", runtime === "node" ? process.execPath : runtime);
+const given = opt("exec", runtime === "node" ? process.execPath : runtime);
+// A path is taken from here (the tests run from their own tree); a bare name from PATH.
+const exec = given.includes("/") ? resolve(given) : given;
 const match = new RegExp(opt("match", "^test-net-"));
 const timeoutMs = Number(opt("timeout-ms", "30000"));
 const out = resolve(opt("out", join(tmpdir(), "omninet-node-suite")));
@@ -58,6 +60,10 @@ function run(file, flags) {
         process.kill(-child.pid, "SIGKILL");
       } catch { /* gone already */ }
     }, timeoutMs);
+    child.on("error", (err) => {
+      console.error(`cannot run ${exec}: ${err.message}`);
+      process.exit(2);
+    });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       // Whatever the test started and left behind goes with it.
