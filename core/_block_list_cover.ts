@@ -230,7 +230,8 @@ export class _Cover {
   /**
    * What the intervals hold of the 4-word keys [a, b] (sign-flipped words,
    * both included): 1 all of them, 0 none, -1 some (or a count changes
-   * inside, between positive values).
+   * inside, between positive values). Keeps the place of the last boundary
+   * at or before b for {@link _Cover.hasIn64}.
    * @returns 1, 0 or -1.
    */
   span4(
@@ -244,6 +245,7 @@ export class _Cover {
     b3: number,
   ): number {
     const lo = this.#block4(b0, b1, b2, b3);
+    this.#j = lo;
     if (lo === -1) return 0;
     const blk = this.blocks[lo];
     const keys = blk.keys;
@@ -253,7 +255,8 @@ export class _Cover {
       if (_le4(keys, mid << 2, b0, b1, b2, b3)) l = mid;
       else h = mid - 1;
     }
-    // The last boundary at or before b; a boundary after a splits [a, b].
+    // The last boundary at or before b (kept for hasIn64); a boundary after a splits [a, b].
+    this.#i = l;
     if (!_le4(keys, l << 2, a0, a1, a2, a3)) return -1;
     return blk.cnt[l] + blk.lazy > 0 ? 1 : 0;
   }
@@ -266,21 +269,7 @@ export class _Cover {
    * @returns 1 all of the block, 0 none, -1 some.
    */
   span64(y0: number, y1: number): number {
-    const M = 0x7fffffff, m = -0x80000000;
-    const lo = this.#block4(y0, y1, M, M);
-    this.#j = lo;
-    if (lo === -1) return 0;
-    const blk = this.blocks[lo];
-    const keys = blk.keys;
-    let l = blk.lo, h = blk.hi - 1;
-    while (l < h) {
-      const mid = (l + h + 1) >>> 1;
-      if (_le4(keys, mid << 2, y0, y1, M, M)) l = mid;
-      else h = mid - 1;
-    }
-    this.#i = l;
-    if (!_le4(keys, l << 2, y0, y1, m, m)) return -1;
-    return blk.cnt[l] + blk.lazy > 0 ? 1 : 0;
+    return this.span4(y0, y1, -0x80000000, -0x80000000, y0, y1, 0x7fffffff, 0x7fffffff);
   }
 
   /**
