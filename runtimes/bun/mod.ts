@@ -176,7 +176,6 @@ function _listenFd(fd: number, _backlog: number, events: ListenerEvents, cb: Lis
 
 /** What a socket made from an fd holds until its open handler builds the handle. */
 interface _FdOpening {
-  fd: number;
   conn: Conn | null;
   err: BunError | null;
 }
@@ -189,8 +188,6 @@ interface _FdOpening {
  * or port) is not kept, unlike on Node (README, "What differs per runtime").
  */
 class _FdConn extends Conn {
-  descriptor = -1;
-
   toBound(): BoundHandle {
     return new _FdBound(this);
   }
@@ -200,9 +197,12 @@ class _FdConn extends Conn {
 class _FdBound implements BoundHandle {
   readonly #conn: _FdConn;
   readonly #address: AddressInfo | string;
+  /** The descriptor, read while the socket is open (Bun's socket names the one it was given). */
+  readonly #fd: number;
 
   constructor(conn: _FdConn) {
     this.#conn = conn;
+    this.#fd = conn.fd();
     const s = conn.sock as { localAddress?: string; localPort?: number } | null;
     this.#address = typeof s?.localPort === "number"
       ? ipInfo(s.localAddress, s.localPort) ?? ""
@@ -214,7 +214,7 @@ class _FdBound implements BoundHandle {
   }
 
   fd(): number {
-    return this.#conn.descriptor;
+    return this.#fd;
   }
 
   close(): void {
@@ -222,7 +222,7 @@ class _FdBound implements BoundHandle {
   }
 
   listen(backlog: number, events: ListenerEvents, cb: ListenCallback): void {
-    _listenFd(this.#conn.descriptor, backlog, events, cb);
+    _listenFd(this.#fd, backlog, events, cb);
   }
 
   connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
@@ -241,8 +241,7 @@ function _onFdOpen(s: BunSocket): void {
   // Bun knows addresses only for TCP; a Unix socket's ends stay unnamed.
   let c: Conn;
   if (s.remotePort === undefined) {
-    const f = c = new _FdConn();
-    f.descriptor = o.fd;
+    c = new _FdConn();
     c.localEnd = c.remoteEnd = UNNAMED;
   } else {
     c = new TcpConn();
@@ -270,7 +269,7 @@ const _FD_HANDLERS = { ...ACCEPT_HANDLERS, open: _onFdOpen, connectError: _onFdE
 function _openFd(fd: number): StreamHandle {
   const type = fdType(fd);
   if (type !== "SOCKET") throw errInvalidFdType(type);
-  const o: _FdOpening = { fd, conn: null, err: null };
+  const o: _FdOpening = { conn: null, err: null };
   // Bun opens an fd socket synchronously inside connect(); the promise adds nothing.
   bunApi().connect({ fd, data: o, socket: _FD_HANDLERS, allowHalfOpen: true }).catch(noop);
   if (o.conn !== null) return o.conn;

@@ -32,7 +32,7 @@ import { systemError } from "../../core/errors.ts";
 import { fdType } from "../../core/features.ts";
 import { fixedLocal, knownPeer } from "../_shared.ts";
 import { mapError, onBun, onDeno, type Where } from "./errors.ts";
-import { lendDescriptorBound, wrap, wrapTcp } from "./stream.ts";
+import { lendDescriptorBound, socketFd, wrap, wrapTcp } from "./stream.ts";
 import { nodeBinders, type NodeBoundOps } from "./bound.ts";
 import { linkClusterLimit } from "../cluster.ts";
 
@@ -464,7 +464,7 @@ class _NodeFdBound implements BoundHandle {
   }
 
   fd(): number {
-    return (this.#sock as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+    return socketFd(this.#sock);
   }
 
   close(): void {

@@ -39,8 +39,7 @@ export class NodeStream extends DuplexStreamHandle<Socket> implements StreamHand
   }
 
   fd(): number {
-    const h = (this.duplex as { _handle?: { fd?: unknown } | null })._handle;
-    return !this.isClosed && typeof h?.fd === "number" ? h.fd : -1;
+    return this.isClosed ? -1 : socketFd(this.duplex);
   }
 
   setTypeOfService(tos: number): string | null {
@@ -71,6 +70,21 @@ export class NodeStream extends DuplexStreamHandle<Socket> implements StreamHand
     const ends = { local: this.localAddress(), remote: this.remoteAddress() };
     return startNodeTls(this.release(), ends, req, cb);
   }
+}
+
+/**
+ * The descriptor a `node:net` socket's handle holds, or -1 (none, or a
+ * runtime whose handles name none).
+ * @param sock the socket
+ * @returns the descriptor or -1
+ * @example
+ * ```ts
+ * socketFd(sock); // e.g. 21
+ * ```
+ */
+export function socketFd(sock: Socket): number {
+  const fd = (sock as { _handle?: { fd?: unknown } | null })._handle?.fd;
+  return typeof fd === "number" ? fd : -1;
 }
 
 let _descriptorBound: ((sock: Socket) => BoundHandle) | null = null;
