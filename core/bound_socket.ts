@@ -23,7 +23,13 @@ import type {
   Transport,
 } from "../runtimes/types.ts";
 import { getTransport } from "../runtimes/mod.ts";
-import { codedError, errInvalidArgValue, type SystemError } from "./errors.ts";
+import {
+  codedError,
+  errFeatureUnavailable,
+  errInvalidArgValue,
+  type SystemError,
+} from "./errors.ts";
+import { nativeBound, type NativeBoundFacts } from "../runtimes/node/native_bound.ts";
 import { checkBoundSocket } from "./features.ts";
 import { isIP } from "./ip.ts";
 import { reshape } from "./sys_errors.ts";
@@ -53,6 +59,8 @@ function _errAdopted(): Error {
 }
 
 let _take: (bound: BoundSocket) => BoundHandle;
+let _peek: (bound: BoundSocket) => BoundHandle | null;
+let _pathOf: (bound: BoundSocket) => string | undefined;
 
 /**
  * A socket bound synchronously to a local TCP endpoint or Unix socket path,
@@ -67,7 +75,7 @@ let _take: (bound: BoundSocket) => BoundHandle;
  * net.createServer((s) => s.end("hi\n")).listen(bound);
  * ```
  */
-export class BoundSocket {
+export class BoundSocket extends Object {
   #handle: BoundHandle | null;
   #path: string | undefined;
 
@@ -78,6 +86,8 @@ export class BoundSocket {
       bound.#handle = null;
       return h;
     };
+    _peek = (bound) => bound.#handle;
+    _pathOf = (bound) => bound.#path;
   }
 
   /**
@@ -85,6 +95,7 @@ export class BoundSocket {
    * @param options `host`/`port`/`ipv6Only`/`reusePort`, or `path`
    */
   constructor(options: BoundSocketOptions = _EMPTY) {
+    super();
     validateObject(options, "options");
     const opts = options as Record<string, unknown>;
     if (opts.path !== undefined) {
@@ -161,6 +172,99 @@ export class BoundSocket {
   }
 }
 
+/**
+ * The base of omninet's BoundSocket. Where the runtime's `node:net` has a
+ * BoundSocket, omninet's passes for one: its prototype chain goes through
+ * node:net's (so `instanceof net.BoundSocket` holds for node:net's own code:
+ * a node:net Server or Socket adopts it, Node 26's `child_process` sends it)
+ * and it answers the symbols node:net calls (below). Where node:net's can be
+ * moved to worker threads (Node 26.10+), each one is built on an object
+ * node:net's constructor marked as transferable (it binds nothing for it).
+ */
+class _BoundSocketBase {
+  constructor() {
+    const shell = _native?.shell;
+    if (shell) return Object.setPrototypeOf(shell(), new.target.prototype) as _BoundSocketBase;
+  }
+}
+
+const _native = nativeBound();
+// `super()` runs _BoundSocketBase (a parent set here, so that the public class names no private one).
+Object.setPrototypeOf(BoundSocket, _BoundSocketBase);
+Object.setPrototypeOf(BoundSocket.prototype, _BoundSocketBase.prototype);
+if (_native !== null) {
+  Object.setPrototypeOf(_BoundSocketBase.prototype, _native.Class.prototype);
+  _answerNative(_native);
+}
+
+function _errNotTransferable(): Error {
+  return codedError(
+    "ERR_WORKER_HANDLE_NOT_TRANSFERABLE",
+    "net.BoundSocket cannot be transferred in its current state; it must be a freshly " +
+      "created or accepted handle that has not started reading and has no pending writes",
+  );
+}
+
+/**
+ * The runtime handle under an omninet BoundSocket, for node:net's code:
+ * taken out of it when `take` is set (the BoundSocket is adopted from then
+ * on), else left in place. `tcpOnly`: for worker messaging and
+ * `child_process`, which move TCP handles only.
+ */
+function _nativeOf(bound: BoundSocket, tcpOnly: boolean, take: boolean): object {
+  const h = _peek(bound);
+  if (tcpOnly && (h === null || h.release === undefined || bound.isPipe)) {
+    throw _errNotTransferable();
+  }
+  if (h === null) throw _errAdopted();
+  if (h.release === undefined || h.nativeHandle === undefined) {
+    throw errFeatureUnavailable("node:net adopting omninet's net.BoundSocket", getTransport().name);
+  }
+  return take ? _take(bound).release!() : h.nativeHandle();
+}
+
+// Node's node:net code calls these on a BoundSocket, under its own symbols; omninet's answer
+// them itself (node:net's read its private fields, which omninet's objects lack).
+function _answerNative(native: NativeBoundFacts): void {
+  const methods: Record<symbol, unknown> = {};
+  methods[native.consume] = function (this: BoundSocket): object {
+    return _nativeOf(this, false, true);
+  };
+  Object.defineProperty(BoundSocket.prototype, native.path, {
+    configurable: true,
+    get(this: BoundSocket): string | undefined {
+      return _pathOf(this);
+    },
+  });
+  if (native.transferList !== undefined) {
+    methods[native.transferList] = function (this: BoundSocket): object[] {
+      return [_nativeOf(this, true, false)];
+    };
+  }
+  if (native.transfer !== undefined) {
+    methods[native.transfer] = function (this: BoundSocket): object {
+      // Node's messaging takes the handle over; this BoundSocket is adopted from now on.
+      return {
+        data: { handle: _nativeOf(this, true, true) },
+        deserializeInfo: "net:_TransferredBoundSocket",
+      };
+    };
+  }
+  if (native.deserialize !== undefined) {
+    // Only node:net's own bound sockets are rebuilt on the receiving side.
+    methods[native.deserialize] = function (): never {
+      throw _errNotTransferable();
+    };
+  }
+  for (const sym of Object.getOwnPropertySymbols(methods)) {
+    Object.defineProperty(BoundSocket.prototype, sym, {
+      configurable: true,
+      writable: true,
+      value: methods[sym],
+    });
+  }
+}
+
 function _bindPath(opts: Record<string, unknown>): BoundHandle {
   const { path, host, port, ipv6Only, reusePort } = opts;
   if (
@@ -207,19 +311,29 @@ export function takeBound(bound: BoundSocket): BoundHandle {
 }
 
 /**
- * The BoundSocket `server.listen()` was given (`listen(bound)` or
- * `listen({ handle: bound })`), if any.
+ * Takes the bound socket out of what `server.listen()` was given
+ * (`listen(bound)` or `listen({ handle: bound })`): an omninet BoundSocket,
+ * or the runtime's own `node:net` one (such as a child process received).
  * @param given the normalised first argument of `listen()`
- * @returns the BoundSocket, or `null`
+ * @returns its bound handle, which the caller owns from now on, or `null`
+ * @throws `ERR_SOCKET_HANDLE_ADOPTED` when that BoundSocket was adopted or closed already
  * @example
  * ```ts
- * boundListenArg({ handle: new BoundSocket() }); // the BoundSocket
+ * takeBoundListenArg({ handle: new BoundSocket() }); // its handle
  * ```
  */
-export function boundListenArg(given: unknown): BoundSocket | null {
-  if (given instanceof BoundSocket) return given;
-  const inner = (given as { handle?: unknown } | null)?.handle;
-  return inner instanceof BoundSocket ? inner : null;
+export function takeBoundListenArg(given: unknown): BoundHandle | null {
+  return _takeBoundArg(given) ?? _takeBoundArg((given as { handle?: unknown } | null)?.handle);
+}
+
+function _takeBoundArg(value: unknown): BoundHandle | null {
+  if (value instanceof BoundSocket) return takeBound(value);
+  if (_native === null || !(value instanceof _native.Class)) return null;
+  const transport = getTransport();
+  if (transport.adoptBound === undefined) {
+    throw errFeatureUnavailable("adopting node:net's own net.BoundSocket", transport.name);
+  }
+  return transport.adoptBound(value);
 }
 
 // ---- a Socket that adopted a BoundSocket --------------------------------
@@ -238,8 +352,9 @@ const _sources = new WeakMap<object, _Source>();
 let _used = false;
 
 /**
- * `new Socket({ handle })`: adopts `value` when it is a BoundSocket (other
- * values are left alone, as omninet has no other handles to adopt).
+ * `new Socket({ handle })`: adopts `value` when it is a BoundSocket,
+ * omninet's or the runtime's `node:net`'s (other values are left alone, as
+ * omninet has no other handles to adopt).
  * @param socket the new Socket
  * @param value the `handle` option
  * @throws `ERR_SOCKET_HANDLE_ADOPTED` when that BoundSocket was adopted or closed already
@@ -249,7 +364,8 @@ let _used = false;
  * ```
  */
 export function adoptBoundSource(socket: object, value: unknown): void {
-  if (value instanceof BoundSocket) adoptBoundHandle(socket, takeBound(value));
+  const handle = _takeBoundArg(value);
+  if (handle !== null) adoptBoundHandle(socket, handle);
 }
 
 /**

@@ -17,7 +17,7 @@ import type {
   Transport,
 } from "../runtimes/types.ts";
 import type { BlockList } from "./block_list.ts";
-import { boundListenArg, type BoundSocket, takeBound } from "./bound_socket.ts";
+import { type BoundSocket, takeBoundListenArg } from "./bound_socket.ts";
 import type { AcceptingServer, BlockListLike } from "./socket_types.ts";
 import { makeAdoptable } from "./callable.ts";
 import {
@@ -248,9 +248,9 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       this.#adoptListener(given, cb);
       return this;
     }
-    const bound = boundListenArg(given);
+    const bound = takeBoundListenArg(given);
     if (bound !== null) {
-      this.#listenBound(takeBound(bound), cb, Number(backlogFromArgs));
+      this.#listenBound(bound, cb, Number(backlogFromArgs));
       return this;
     }
     const inner = (given._handle || given.handle || given) as Record<string, unknown>;

@@ -334,6 +334,18 @@ export interface BoundHandle {
   connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial;
   /** Connects from the bound Unix socket to `path`. */
   connectUnix(path: string, cb: ConnectCallback): Dial;
+  /**
+   * The runtime's own handle (Node's TCP or Pipe handle), left in place:
+   * what Node's worker messaging lists before it moves it. Absent where the
+   * adapter holds no runtime handle.
+   */
+  nativeHandle?(): object;
+  /**
+   * Gives the runtime's own handle up, for the runtime's `node:net`,
+   * `child_process` or worker messaging to own from now on; this
+   * BoundHandle is done afterwards. Present with `nativeHandle`.
+   */
+  release?(): object;
 }
 
 /** What an adapter can do, for features some runtimes lack. */
@@ -445,4 +457,10 @@ export interface Transport {
   bindTcp?(req: TcpBindRequest): BoundHandle;
   /** Like `bindTcp`, for a Unix socket path (a leading NUL: Linux's abstract namespace). */
   bindUnix?(path: string): BoundHandle;
+  /**
+   * Takes over a BoundSocket of the runtime's own `node:net` (one a child
+   * process or worker thread received, say), which is adopted afterwards.
+   * Present where the runtime's `node:net` has a BoundSocket.
+   */
+  adoptBound?(bound: object): BoundHandle;
 }

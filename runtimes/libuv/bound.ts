@@ -102,6 +102,15 @@ class _UvBound implements BoundHandle {
     return this.#ops.dialTcp(this.#h, req, cb);
   }
 
+  nativeHandle(): object {
+    return this.#h;
+  }
+
+  release(): object {
+    this.#dropDup();
+    return this.#h;
+  }
+
   connectUnix(path: string, cb: ConnectCallback): Dial {
     this.#dropDup();
     const h = this.#h;
@@ -208,6 +217,41 @@ export function lendDescriptorOps(ops: BoundOps): void {
 export function descriptorBound(h: RawStream, local: AddressInfo | string): BoundHandle | null {
   if (_descriptorOps === null) return null;
   return new _UvBound(h as _Handle, local, _descriptorOps, true);
+}
+
+/**
+ * Takes over the handle of a BoundSocket of the runtime's own `node:net`
+ * (Node 24.21+: one a child process or worker received) through the
+ * symbols node:net's own adopters use (see `nativeBound()`).
+ * @param bound node:net's BoundSocket
+ * @param consume the symbol of its method that hands the handle out
+ * @param pathOf the symbol of its getter for a Unix socket's path
+ * @param ops the adapter's dial and listen steps
+ * @returns the bound handle
+ * @throws node:net's `ERR_SOCKET_HANDLE_ADOPTED` when adopted or closed already
+ * @example
+ * ```ts
+ * const handle = adoptNodeBound(received, facts.consume, facts.path, ops);
+ * ```
+ */
+export function adoptNodeBound(
+  bound: object,
+  consume: symbol,
+  pathOf: symbol,
+  ops: BoundOps,
+): BoundHandle {
+  const b = bound as Record<symbol, unknown>;
+  const path = b[pathOf] as string | undefined;
+  const h = (b[consume] as () => _Handle).call(bound);
+  if (path !== undefined) return new _UvBound(h, path, ops);
+  const out: Record<string, unknown> = {};
+  const err = h.getsockname!(out);
+  const address = err === 0 ? endpointOf(out) : null;
+  if (address === null) {
+    h.close();
+    throw uvError(err < 0 ? err : -22, "getsockname");
+  }
+  return new _UvBound(h, address, ops);
 }
 
 // The port was taken and freed again between bind and listen, twice.

@@ -64,7 +64,8 @@ import {
   uvError,
 } from "./bindings.ts";
 import { UvStream, UvTcpStream } from "./stream.ts";
-import { bindTcp, bindUnix, type BoundOps, lendDescriptorOps } from "./bound.ts";
+import { adoptNodeBound, bindTcp, bindUnix, type BoundOps, lendDescriptorOps } from "./bound.ts";
+import { nativeBound } from "../node/native_bound.ts";
 
 /** A dial in flight: the handle plus what the connect callback needs. */
 class _UvDial implements Dial {
@@ -451,6 +452,11 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
   lendDescriptorOps(_BOUND_OPS);
   transport.bindTcp = (req) => bindTcp(req, _BOUND_OPS);
   transport.bindUnix = (path) => bindUnix(path, _BOUND_OPS);
+  const native = nativeBound();
+  if (native !== null) {
+    transport.adoptBound = (bound) =>
+      adoptNodeBound(bound, native.consume, native.path, _BOUND_OPS);
+  }
   if (b.guessHandleType) {
     transport.openFd = _openFd;
     transport.listenFd = _listenFd;

@@ -18,6 +18,7 @@ import type {
   TcpConnectRequest,
 } from "../types.ts";
 import { mapError, type Where } from "./errors.ts";
+import { nativeBound } from "./native_bound.ts";
 
 /** The runtime's own BoundSocket, as this file uses it. */
 interface _InnerBound {
@@ -82,6 +83,18 @@ class _NodeBound implements BoundHandle {
   connectUnix(path: string, cb: ConnectCallback): Dial {
     return this.#ops.dialUnix(path, cb, this.#b);
   }
+
+  // node:net's BoundSocket hands its handle out only through the symbols its own code calls:
+  // the worker transfer list (a look, Node 26.10+) and the adopters' consume (taken).
+  nativeHandle(): object {
+    const list = nativeBound()!.transferList!;
+    return (this.#b as unknown as Record<symbol, () => object[]>)[list]()[0];
+  }
+
+  release(): object {
+    const consume = nativeBound()!.consume;
+    return (this.#b as unknown as Record<symbol, () => object>)[consume]();
+  }
 }
 
 /**
@@ -95,13 +108,20 @@ class _NodeBound implements BoundHandle {
  * if (binders) Object.assign(transport, binders);
  * ```
  */
-export function nodeBinders(
-  ops: NodeBoundOps,
-): { bindTcp(req: TcpBindRequest): BoundHandle; bindUnix(path: string): BoundHandle } | null {
+export function nodeBinders(ops: NodeBoundOps): {
+  bindTcp(req: TcpBindRequest): BoundHandle;
+  bindUnix(path: string): BoundHandle;
+  adoptBound?(bound: object): BoundHandle;
+} | null {
   const Inner = (nodeNet as unknown as { BoundSocket?: _InnerBoundClass }).BoundSocket;
   // Node 24.21 and 26 bind paths too (their BoundSocket has `isPipe`).
   if (typeof Inner !== "function" || !("isPipe" in Inner.prototype)) return null;
   return {
+    // node:net's own BoundSocket is what this adapter holds anyway; one that is adopted or
+    // closed throws node:net's ERR_SOCKET_HANDLE_ADOPTED from address().
+    adoptBound: nativeBound() === null
+      ? undefined
+      : (bound: object): BoundHandle => new _NodeBound(bound as _InnerBound, ops),
     bindTcp(req: TcpBindRequest): BoundHandle {
       let b: _InnerBound;
       try {

@@ -377,6 +377,7 @@ export function createNodeTransport(): Transport {
     features.boundSocket = true;
     transport.bindTcp = binders.bindTcp;
     transport.bindUnix = binders.bindUnix;
+    if (binders.adoptBound) transport.adoptBound = binders.adoptBound;
   }
   // Bun's node:net accepts { fd } but never reads or writes through it; it
   // does listen on one (Bun 1.4).
