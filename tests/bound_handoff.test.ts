@@ -15,7 +15,7 @@ import * as assert from "uvu/assert";
 import net from "../mod.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import { nativeBound } from "../runtimes/node/native_bound.ts";
-import { answer, closeServer, codeOf, removeDir, tempDir, waitFor } from "./_net.ts";
+import { answer, closeServer, removeDir, tempDir, waitFor } from "./_net.ts";
 import { currentRuntime, scriptCommand } from "./_runtime.ts";
 
 type NodeBoundClass = new (options?: Record<string, unknown>) => {
