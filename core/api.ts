@@ -1,5 +1,6 @@
 // The public API, listed once: mod.ts re-exports it by name and as the
 // default `net` namespace.
+import { Server as NodeServer, Socket as NodeSocket } from "node:net";
 import { BlockList } from "./block_list.ts";
 import { BoundSocket } from "./bound_socket.ts";
 import {
@@ -74,7 +75,7 @@ export {
  * socket.connect(80, "example.com", () => socket.end("GET / HTTP/1.0\r\n\r\n"));
  * ```
  */
-export const Socket: Callable<typeof _Socket> = callable(_Socket);
+export const Socket: Callable<typeof _Socket> = callable(_Socket, NodeSocket);
 /** The socket instance type. */
 export type Socket = _Socket;
 
@@ -88,7 +89,7 @@ export type Socket = _Socket;
  * server.listen(8080, "127.0.0.1");
  * ```
  */
-export const Server: Callable<typeof _Server> = callable(_Server);
+export const Server: Callable<typeof _Server> = callable(_Server, NodeServer);
 /** The server instance type. */
 export type Server = _Server;
 

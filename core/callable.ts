@@ -60,7 +60,17 @@ export type Callable<C extends abstract new (...args: never[]) => object> =
  * `Class(...)` constructs, `Class.call(obj, ...)` initialises `obj` when it
  * inherits from `Class.prototype`. `new` and `extends` behave as on the class,
  * and `instance.constructor` is the wrapper.
+ *
+ * With `Native` (the runtime's own `node:net` class of the same name),
+ * `value instanceof wrapper` also holds for that class's instances, as it
+ * does for `node:net`'s: the sockets and servers that `node:http`,
+ * `node:tls` and the rest make are `node:net` ones, and code that imports
+ * omninet as its `net` asks `req.socket instanceof net.Socket` or
+ * `httpServer instanceof net.Server` of them. Only the wrapper itself
+ * answers so: subclasses, and omninet's own checks against the class, keep
+ * the ordinary `instanceof`.
  * @param Class the class to wrap
+ * @param Native the runtime's own class whose instances count as the wrapper's too
  * @returns the callable class
  * @example
  * ```ts
@@ -68,10 +78,13 @@ export type Callable<C extends abstract new (...args: never[]) => object> =
  * const s = Socket(); // same as new Socket()
  * ```
  */
-export function callable<C extends new (...args: never[]) => object>(Class: C): Callable<C> {
+export function callable<C extends new (...args: never[]) => object>(
+  Class: C,
+  Native?: abstract new (...args: never[]) => object,
+): Callable<C> {
   const wrapper = new Proxy(Class, {
     apply(target, thisArg: unknown, args: unknown[]): object {
-      if (typeof thisArg === "object" && thisArg !== null && thisArg instanceof target) {
+      if (typeof thisArg === "object" && thisArg !== null && _ordinaryInstance(target, thisArg)) {
         _adoptee = thisArg;
         try {
           Reflect.construct(target, args, target);
@@ -89,5 +102,22 @@ export function callable<C extends new (...args: never[]) => object>(Class: C): 
     configurable: true,
     enumerable: false,
   });
+  if (Native !== undefined && Native !== (Class as unknown)) {
+    Object.defineProperty(Class, Symbol.hasInstance, {
+      value(this: unknown, value: unknown): boolean {
+        return _ordinaryInstance(this, value) || (this === wrapper && value instanceof Native);
+      },
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
   return wrapper;
+}
+
+const _hasInstance = Function.prototype[Symbol.hasInstance];
+
+/** `value instanceof C` as the language defines it without `C[Symbol.hasInstance]`. */
+function _ordinaryInstance(C: unknown, value: unknown): boolean {
+  return _hasInstance.call(C as () => void, value);
 }
