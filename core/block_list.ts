@@ -14,7 +14,14 @@
  * @module
  */
 import type { InspectOptions } from "node:util";
-import { codedError, errInvalidArgType, errInvalidArgValue } from "./errors.ts";
+import * as nodeNet from "node:net";
+import {
+  codedError,
+  errFeatureUnavailable,
+  errInvalidArgType,
+  errInvalidArgValue,
+} from "./errors.ts";
+import { nativeBlockList } from "../runtimes/node/handoff.ts";
 import {
   _parseIPv4Span,
   _parseIPv6Fast,
@@ -743,6 +750,8 @@ const _PRIVATE_RANGES: readonly string[] = Object.freeze([
   "fc00::/7",
 ]);
 
+let _share: (list: BlockList) => void;
+
 /**
  * Rules blocking IP addresses, ranges and subnets, checked in O(log n).
  * The same API and matching as Node 26's `net.BlockList`, on every runtime.
@@ -757,7 +766,7 @@ const _PRIVATE_RANGES: readonly string[] = Object.freeze([
  * blockList.rules; // ["Address: IPv4 123.123.123.123", "Subnet: IPv6 8592:757c:efae:4e45::/64", ...]
  * ```
  */
-export class BlockList {
+export class BlockList extends Object {
   // Addresses are found by hashing; subnets and ranges, as intervals, in the covers.
   #addresses = new _Rows(4, _M_WIDE, false);
   #subnets = new _Rows(4, _M_PREFIX | _M_FAM6 | _M_WIDE, true);
@@ -786,6 +795,13 @@ export class BlockList {
   #wide64: Int32Array = new Int32Array(0);
   // What the staged IPv6 check asks about a block while `#cv.flat6` has a delta.
   #d6: _Delta6 | null = null;
+  // The list was shared with node:net (cloned, or handed to an API of the runtime that reads
+  // node:net's native list): its rules are in that native list, and every method goes there.
+  #shared = false;
+
+  static {
+    _share = (list) => list.#share();
+  }
 
   /**
    * A frozen list of CIDRs for private, loopback, link-local and unique-local
@@ -800,7 +816,9 @@ export class BlockList {
   static PRIVATE_RANGES: readonly string[] = _PRIVATE_RANGES;
 
   /**
-   * Tells whether `value` is a `BlockList` made by this class.
+   * Tells whether `value` is a `BlockList`: one of this class, or one of
+   * the runtime's own `node:net` (which omninet's `blockList` options take
+   * too, as Node's take its own).
    * @param value Anything.
    * @returns `true` for a `BlockList`.
    * @example
@@ -810,7 +828,18 @@ export class BlockList {
    * ```
    */
   static isBlockList(value: unknown): value is BlockList {
-    return typeof value === "object" && value !== null && #addresses in value;
+    if (typeof value !== "object" || value === null) return false;
+    return #addresses in value || _isRuntimeList(value);
+  }
+
+  // Moves the rules into node:net's native list under this list (see _BlockListBase), once.
+  #share(): void {
+    if (this.#shared) return;
+    const rules = this.rules;
+    this.#shared = true;
+    this.#reset();
+    // Oldest first, so that node:net lists them as this list did.
+    for (let i = rules.length - 1; i >= 0; i--) this.#applyMatched(rules[i]);
   }
 
   /**
@@ -825,6 +854,7 @@ export class BlockList {
    * ```
    */
   addAddress(address: string | SocketAddress, type: BlockListFamily = "ipv4"): void {
+    if (this.#shared) return void _viaNative(this, "addAddress", address, type);
     this.#putAddress(_toAddr(address, "address", type, _A));
   }
 
@@ -842,6 +872,7 @@ export class BlockList {
     addresses: readonly (string | SocketAddress)[],
     type: BlockListFamily = "ipv4",
   ): void {
+    if (this.#shared) return void _viaNative(this, "addAddresses", addresses, type);
     if (!Array.isArray(addresses)) {
       throw errInvalidArgType("addresses", "an instance of Array", addresses);
     }
@@ -869,6 +900,7 @@ export class BlockList {
     end: string | SocketAddress,
     type: BlockListFamily = "ipv4",
   ): void {
+    if (this.#shared) return void _viaNative(this, "addRange", start, end, type);
     _rangeEnds(start, end, type);
     this.#addRangeAddrs(_A, _B);
   }
@@ -893,6 +925,7 @@ export class BlockList {
    * ```
    */
   addSubnet(net: string | SocketAddress, prefix: number, type: BlockListFamily = "ipv4"): void {
+    if (this.#shared) return void _viaNative(this, "addSubnet", net, prefix, type);
     this.#addSubnetAddr(_subnetNet(net, prefix, type), prefix as number);
   }
 
@@ -915,6 +948,7 @@ export class BlockList {
    * ```
    */
   addCIDR(cidr: string): void {
+    if (this.#shared) return void _viaNative(this, "addCIDR", cidr);
     const p = _cidr4(cidr);
     if (p !== -1) {
       this.#addSubnetAddr(_A, p);
@@ -940,6 +974,7 @@ export class BlockList {
    * ```
    */
   addCIDRs(cidrs: readonly string[]): void {
+    if (this.#shared) return void _viaNative(this, "addCIDRs", cidrs);
     if (!Array.isArray(cidrs)) throw errInvalidArgType("cidrs", "an instance of Array", cidrs);
     for (let i = 0; i < cidrs.length; i++) validateString(cidrs[i], `cidrs[${i}]`);
     const split = cidrs.map(_splitCIDR);
@@ -959,6 +994,7 @@ export class BlockList {
    * ```
    */
   removeAddress(address: string | SocketAddress, type: BlockListFamily = "ipv4"): void {
+    if (this.#shared) return void _viaNative(this, "removeAddress", address, type);
     const a = this.#stageAddress(_toAddr(address, "address", type, _A));
     if (this.#addresses.removeStaged()) this.#addressChanged(a, -1);
   }
@@ -981,6 +1017,7 @@ export class BlockList {
     end: string | SocketAddress,
     type: BlockListFamily = "ipv4",
   ): void {
+    if (this.#shared) return void _viaNative(this, "removeRange", start, end, type);
     const s = _toAddr(start, "start", type, _A);
     const e = _toAddr(end, "end", type, _B);
     _stage(this.#ranges, _rangeBits(s, e), s, e, false);
@@ -1004,6 +1041,7 @@ export class BlockList {
    * ```
    */
   removeSubnet(net: string | SocketAddress, prefix: number, type: BlockListFamily = "ipv4"): void {
+    if (this.#shared) return void _viaNative(this, "removeSubnet", net, prefix, type);
     this.#removeSubnetAddr(_subnetNet(net, prefix, type), prefix as number);
   }
 
@@ -1028,6 +1066,7 @@ export class BlockList {
    * ```
    */
   removeCIDR(cidr: string): void {
+    if (this.#shared) return void _viaNative(this, "removeCIDR", cidr);
     const p = _cidr4(cidr);
     if (p !== -1) {
       this.#removeSubnetAddr(_A, p);
@@ -1052,6 +1091,11 @@ export class BlockList {
    * ```
    */
   clear(): void {
+    if (this.#shared) return void _viaNative(this, "clear");
+    this.#reset();
+  }
+
+  #reset(): void {
     this.#addresses.clear();
     this.#subnets.clear();
     this.#ranges.clear();
@@ -1081,6 +1125,7 @@ export class BlockList {
    * ```
    */
   check(address: string | SocketAddress, type: BlockListFamily = "ipv4"): boolean {
+    if (this.#shared) return _viaNative(this, "check", address, type) as boolean;
     if (typeof address === "string") {
       if (type === "ipv4") return this.#check4(parseIPv4(address));
       if (type === "ipv6") return this.#check6String(address);
@@ -1098,6 +1143,7 @@ export class BlockList {
 
   /** The number of rules, without building the `rules` array. */
   get size(): number {
+    if (this.#shared) return _nativeSize(this);
     return this.#addresses.live + this.#subnets.live + this.#ranges.live;
   }
 
@@ -1107,6 +1153,7 @@ export class BlockList {
    * subnets, then ranges, newest first within each kind, as Node 26 lists them.
    */
   get rules(): string[] {
+    if (this.#shared) return Reflect.get(_native!.Class.prototype, "rules", this) as string[];
     const out = new _RuleWriter(this.size);
     out.ascii("[");
     _rowTexts(out, this.#addresses, _KIND_ADDRESS);
@@ -1146,11 +1193,21 @@ export class BlockList {
     if (!Array.isArray(list) || !list.every((x) => typeof x === "string")) {
       throw errInvalidArgType("data", "of type string or string[]", list);
     }
+    if (this.#shared) {
+      // Through the public methods, each of which goes to node:net's list.
+      for (const entry of list as string[]) this.#applyMatched(entry);
+      return;
+    }
     for (const entry of list as string[]) this.#applyJSON(entry);
   }
 
   #applyJSON(entry: string): void {
     if (this.#applyPrinted(entry)) return;
+    this.#applyMatched(entry);
+  }
+
+  /** A rule as `rules` prints it, found by pattern and added with the public methods. */
+  #applyMatched(entry: string): void {
     for (const [re, kind, family] of _JSON_RULES) {
       const m = re.exec(entry);
       if (m === null) continue;
@@ -1675,6 +1732,80 @@ function _rangeEnds(start: unknown, end: unknown, type: unknown): void {
       : new SocketAddress({ address: start as string, family: s.fam === 4 ? "ipv4" : "ipv6" });
     throw errInvalidArgValue("start", shown, "must come before end");
   }
+}
+
+// ---- the runtime's node:net BlockList --------------------------------------
+
+const _native = nativeBlockList();
+const _RuntimeList = (nodeNet as unknown as { BlockList?: { isBlockList?(v: unknown): boolean } })
+  .BlockList;
+
+/** A list of the runtime's own `node:net` (Node 20's has no `isBlockList()`). */
+function _isRuntimeList(value: object): boolean {
+  if (typeof _RuntimeList?.isBlockList === "function") return _RuntimeList.isBlockList(value);
+  // omninet's prototype inherits from node:net's: an object of it that is no list is no list.
+  return typeof _RuntimeList === "function" && value instanceof _RuntimeList &&
+    !(value instanceof BlockList);
+}
+
+/**
+ * The base of omninet's BlockList. Where node:net's lists are cloneable,
+ * live-shared handles on a native list (Node), each omninet list is built by
+ * node:net's constructor (the clone mark and the native list are its own
+ * properties, which nothing else sets) and inherits from node:net's
+ * prototype, so node:net's `isBlockList()` (`dgram`'s and node:net's
+ * `blockList` options, which then call this list's `check()`) and Node's
+ * serializer take it. The native list stays empty and omninet's own index
+ * answers until the list is cloned (`structuredClone()`, `postMessage()`):
+ * then its rules move into the native list, which the clone shares, and
+ * every method goes through node:net's, so that both sides see every
+ * change, as with node:net's own lists.
+ */
+class _BlockListBase {
+  constructor() {
+    if (_native !== null) {
+      // Built for node:net's class, then given this one's prototype (as SocketAddress).
+      return Object.setPrototypeOf(new _native.Class(), new.target.prototype) as _BlockListBase;
+    }
+  }
+}
+
+// `super()` runs _BlockListBase (a parent set here, so that the public class names no private one).
+Object.setPrototypeOf(BlockList, _BlockListBase);
+Object.setPrototypeOf(BlockList.prototype, _BlockListBase.prototype);
+if (_native !== null) {
+  const { Class, cloneKey } = _native;
+  Object.setPrototypeOf(_BlockListBase.prototype, Class.prototype);
+  const nativeClone = (Class.prototype as Record<symbol, () => unknown>)[cloneKey];
+  Object.defineProperty(BlockList.prototype, cloneKey, {
+    configurable: true,
+    writable: true,
+    value(this: BlockList): unknown {
+      _share(this);
+      return Reflect.apply(nativeClone, this, []);
+    },
+  });
+}
+
+/** Calls node:net's method `name` on a shared list; node:net's that lack it (Node 20) throw. */
+function _viaNative(list: BlockList, name: string, ...args: unknown[]): unknown {
+  const method = (_native!.Class.prototype as Record<string, unknown>)[name];
+  if (typeof method !== "function") {
+    throw errFeatureUnavailable(
+      `BlockList.prototype.${name}() on a list shared with node:net (cloned, or given to dgram)`,
+      `Node ${process.versions.node}`,
+    );
+  }
+  return Reflect.apply(method, list, args);
+}
+
+/** `size` of a shared list: node:net's, or its rules counted where it has none (Node 20). */
+function _nativeSize(list: BlockList): number {
+  const proto = _native!.Class.prototype;
+  if (Object.getOwnPropertyDescriptor(proto, "size")?.get) {
+    return Reflect.get(proto, "size", list) as number;
+  }
+  return list.rules.length;
 }
 
 /** Node refuses a range only when it can order the ends and start is after end. */

@@ -55,7 +55,7 @@ export interface ServerOpts {
   highWaterMark?: number;
   /**
    * Peers whose connections are closed at once, before any `'connection'`.
-   * Must be an omninet `BlockList` at run time (see `BlockListLike`).
+   * An omninet `BlockList` or the runtime's own `node:net` one (see `BlockListLike`).
    */
   blockList?: BlockListLike;
 }

@@ -14,8 +14,9 @@ import type { OnReadOpts } from "./socket_onread.ts";
  * What the `blockList` options of `net.Socket`, `net.connect()` and
  * `net.createServer()` are declared to take: anything shaped like a
  * `BlockList`, so that option objects typed with `node:net`'s own types fit
- * too. At run time the value must be an omninet `BlockList` (else
- * `ERR_INVALID_ARG_TYPE`), just as Node's `node:net` accepts only its own.
+ * too. At run time the value must be an omninet `BlockList` or one of the
+ * runtime's own `node:net` (else `ERR_INVALID_ARG_TYPE`), as Node's
+ * `node:net` accepts only a `BlockList`.
  * @example
  * ```ts
  * import { BlockList, type BlockListLike } from "@omninet/net";
