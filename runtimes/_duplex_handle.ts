@@ -19,6 +19,11 @@ type _Cb = (err?: SystemError | null) => void;
 /** Node delivers at most 64 KiB per read; Bun's node:net reads up to 512 KiB at a time. */
 const _MAX_CHUNK = 64 * 1024;
 
+/** How long a close waits for bytes the Duplex still holds (see `close`). */
+const _LINGER_MS = 1000;
+
+const _EMPTY = new Uint8Array(0);
+
 /** The socket options a `net.Socket` has and another Duplex may lack. */
 interface _SocketLike {
   setNoDelay?(enable: boolean): unknown;
@@ -185,7 +190,21 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
   }
 
   close(cb: () => void): void {
-    if (this.finish(cb) && !this.duplex.destroyed) this.duplex.destroy();
+    if (!this.finish(cb) || this.duplex.destroyed) return;
+    const d = this.duplex;
+    if (this.#error !== null || d.writableLength === 0) return void d.destroy();
+    // Bytes this handle passed on are still waiting in the Duplex: destroying it would drop
+    // them. Node's own sockets hand a write to the kernel within the call where it fits (so
+    // a destroy() right after write() loses nothing), Deno's node:net writes asynchronously:
+    // the Duplex is destroyed once what it holds is written (an empty write calls back after
+    // every earlier one), or after _LINGER_MS.
+    const destroy = (): void => {
+      clearTimeout(timer);
+      if (!d.destroyed) d.destroy();
+    };
+    const timer = setTimeout(destroy, _LINGER_MS);
+    (timer as { unref?(): void }).unref?.();
+    d.write(_EMPTY, destroy);
   }
 
   /**

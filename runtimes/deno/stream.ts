@@ -23,6 +23,12 @@ const _EMPTY = new Uint8Array(0);
 // Bytes a connection takes before its write callbacks wait (see #accept).
 const _SEND_BUFFER = 256 * 1024;
 
+/**
+ * How long a close waits for accepted bytes still being written (see
+ * `close`): a peer that takes no data for that long loses them.
+ */
+const _LINGER_MS = 1000;
+
 /** A connected `Deno.Conn` as a transport stream handle. */
 export class DenoStream extends CachedEnds implements StreamHandle {
   #conn: DenoConn;
@@ -43,6 +49,8 @@ export class DenoStream extends CachedEnds implements StreamHandle {
   /** The owner's callback once more than _SEND_BUFFER bytes wait. */
   #heldCb: ((err?: SystemError | null) => void) | null = null;
   #shutdownCb: ((err?: SystemError | null) => void) | null = null;
+  /** A close waiting for accepted bytes to be written (see `close`): its timer and callback. */
+  #linger: { timer: ReturnType<typeof setTimeout>; cb: () => void } | null = null;
   #finPending = false;
   #arena: ReadArena;
   #tcp: boolean;
@@ -243,7 +251,7 @@ export class DenoStream extends CachedEnds implements StreamHandle {
   }
 
   #written(n: number): void {
-    if (this.#closed) return;
+    if (this.#closed && this.#linger === null) return;
     const unit = this.#sending!;
     this.#sent += n;
     this.#buffered -= n;
@@ -253,6 +261,7 @@ export class DenoStream extends CachedEnds implements StreamHandle {
     }
     this.#sending = null;
     if (this.#queue.length > 0) return this.#next();
+    if (this.#closed) return this.#release();
     const cb = this.#heldCb;
     this.#heldCb = null;
     cb?.(null);
@@ -260,7 +269,10 @@ export class DenoStream extends CachedEnds implements StreamHandle {
   }
 
   #writeFailed(err: unknown): void {
-    if (this.#closed) return;
+    if (this.#closed) {
+      if (this.#linger !== null) this.#release();
+      return;
+    }
     const cb = this.#heldCb;
     this.#heldCb = this.#sending = null;
     this.#queue.length = 0;
@@ -290,19 +302,46 @@ export class DenoStream extends CachedEnds implements StreamHandle {
   }
 
   close(cb: () => void): void {
-    if (!this.#closed) {
-      this.#closed = true;
+    if (this.#closed) return void this.#afterRelease(cb);
+    this.#closed = true;
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+    if (this.#sending === null) {
       this.#queue.length = 0;
-      // The addresses stay readable: Deno keeps them on the closed Conn.
-      try {
-        this.#conn.close();
-      } catch {
-        // Already released by the runtime (e.g. after a reset): nothing left to free.
-      }
-      const wake = this.#wake;
-      this.#wake = null;
-      wake?.();
+      this.#closeConn();
+      return void this.#afterRelease(cb);
     }
+    // Bytes this handle took (as a kernel's send buffer takes them) are still being written:
+    // a kernel sends its buffer after close(), so the Conn closes once they are out, or after
+    // _LINGER_MS. Closing it now would cancel Deno's write.
+    const timer = setTimeout(() => this.#release(), _LINGER_MS);
+    (timer as { unref?(): void }).unref?.();
+    this.#linger = { timer, cb };
+  }
+
+  /** A lingering close ends: the Conn is closed, then the close's callback runs. */
+  #release(): void {
+    const linger = this.#linger;
+    if (linger === null) return;
+    this.#linger = null;
+    clearTimeout(linger.timer);
+    this.#queue.length = 0;
+    this.#sending = null;
+    this.#closeConn();
+    this.#afterRelease(linger.cb);
+  }
+
+  #closeConn(): void {
+    // The addresses stay readable: Deno keeps them on the closed Conn.
+    try {
+      this.#conn.close();
+    } catch {
+      // Already released by the runtime (e.g. after a reset): nothing left to free.
+    }
+  }
+
+  #afterRelease(cb: () => void): void {
     // A cancelled read still holds the socket until it settles.
     const inflight = this.#inflight;
     if (inflight !== null) settle(inflight, cb);

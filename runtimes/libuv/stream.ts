@@ -36,12 +36,23 @@ const _TCP = 1;
 const _CLOSED = 2;
 const _READING = 4;
 const _READ_DONE = 8;
+const _WRITING = 16;
+
+/**
+ * How long a close on Deno waits for the write in flight (see `close`): a
+ * peer that takes no data for that long loses it, as a close loses Node's
+ * queued writes.
+ */
+const _LINGER_MS = 1000;
 
 /** A connected TCP or Pipe handle behind the StreamHandle contract. */
 export class UvStream extends CachedEnds implements StreamHandle {
   readonly #h: RawStream;
   #events: HandleEvents | null = null;
-  /** `_TCP`, `_CLOSED`, `_READING`, `_READ_DONE` (EOF or a read error came: no more reads). */
+  /**
+   * `_TCP`, `_CLOSED`, `_READING`, `_READ_DONE` (EOF or a read error came: no more reads),
+   * `_WRITING` (a write did not complete within its call: it is in flight).
+   */
   #flags: number;
   #error: SystemError | null = null;
 
@@ -114,8 +125,14 @@ export class UvStream extends CachedEnds implements StreamHandle {
 
   close(cb: () => void): void {
     if ((this.#flags & _CLOSED) !== 0) return void queueMicrotask(cb);
+    const writing = (this.#flags & _WRITING) !== 0;
     this.#release();
-    this.#h.close(cb);
+    // Node's write goes to the kernel within the call where it can, so a close right after it
+    // (destroy() after write()) loses nothing. Deno's handles write an accepted connection's
+    // data asynchronously, and closing the handle cancels that write (ECANCELED): there the
+    // close waits for the write in flight, up to _LINGER_MS.
+    if (writing && uv.deno) _linger(this.#h, cb);
+    else this.#h.close(cb);
   }
 
   /** Closes with a RST (TCP only: `UvTcpStream` exposes it as `reset`). */
@@ -245,7 +262,10 @@ export class UvStream extends CachedEnds implements StreamHandle {
       return void queueMicrotask(() => this.#writeFailed(cb, e));
     }
     // Written at once: the request is spent; otherwise oncomplete follows.
-    if (uv.state[uv.kAsync] !== 0) return;
+    if (uv.state[uv.kAsync] !== 0) {
+      this.#flags |= _WRITING;
+      return;
+    }
     req.data = req[OWNER] = req.handle = undefined;
     cb();
   }
@@ -285,6 +305,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
 
   /** @internal an asynchronous write finished. */
   _written(req: Req, status: number): void {
+    this.#flags &= ~_WRITING;
     if ((this.#flags & _CLOSED) !== 0) return;
     const cb = req[OWNER] as Cb;
     if (status >= 0) return cb();
@@ -306,6 +327,24 @@ export class UvTcpStream extends UvStream {
 
 function _onRead(this: RawStream, buf: ArrayBuffer | undefined): void {
   (this[OWNER] as UvStream)._read(buf);
+}
+
+/**
+ * Closes `h` once its write in flight completes (or fails), or after
+ * `_LINGER_MS`; then `cb`. The handle's owner is this wait from now on.
+ */
+function _linger(h: RawStream, cb: () => void): void {
+  let timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  const finish = (): void => {
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    timer = undefined;
+    h[OWNER] = undefined;
+    h.close(cb);
+  };
+  h[OWNER] = { _written: finish, _shutDown: noop };
+  timer = setTimeout(finish, _LINGER_MS);
+  (timer as { unref?(): void }).unref?.();
 }
 
 function _afterWrite(this: Req, status: number): void {
