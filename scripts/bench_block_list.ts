@@ -362,9 +362,6 @@ function churnRounds(
   sink: () => number,
 ): [number, number | null] {
   let n = 0;
-  // The garbage of what ran before (other kinds' lists, the base's making)
-  // is collected off the clock; what the rounds themselves leave counts.
-  collect();
   const t0 = cpuMs();
   let t = t0;
   while (n < limit && t - t0 < BUDGET_MS) {
@@ -375,7 +372,6 @@ function churnRounds(
   const add = ((t - t0) * 1000) / n;
   if (undo === null) return [add, null];
   let m = 0;
-  collect();
   const u0 = cpuMs();
   let u = u0;
   while (m < n && u - u0 < BUDGET_MS * 2) {
@@ -389,13 +385,6 @@ function churnRounds(
 
 /** Rounds of the first, cold pass of each churn kind. */
 const COLD_ROUNDS = 2000;
-
-/** Collects garbage where the runtime lets the script (see {@link gc}); nothing otherwise. */
-function collect(): void {
-  const g = globalThis as { gc?: () => void; Bun?: { gc(force: boolean): void } };
-  if (g.Bun) g.Bun.gc(true);
-  else g.gc?.();
-}
 
 /**
  * Churn figures at 100k rules: addresses, subnets (addSubnet/addCIDR),
@@ -487,9 +476,8 @@ function churnKinds6(
  * The churn figures, steady: a first pass of COLD_ROUNDS rounds per kind
  * runs the code for the first time in this process (the engine compiles and
  * re-compiles it meanwhile, on its own threads too, which CPU time counts);
- * its µs per round are returned as `cold`. Two measured passes follow, each
- * timed loop after a garbage collection, and each kind's figure is the lower
- * of its two: a kind of the first pass may still pay for code that a later
+ * its µs per round are returned as `cold`. Two measured passes follow,
+ * and each kind's figure is the lower of its two: a kind of the first pass may still pay for code that a later
  * kind of the cold pass deoptimized (a path of a shared function that no
  * earlier kind took), optimized again during its rounds on the engine's
  * threads, which CPU time counts.
