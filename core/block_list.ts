@@ -1737,13 +1737,11 @@ function _rangeEnds(start: unknown, end: unknown, type: unknown): void {
 // ---- the runtime's node:net BlockList --------------------------------------
 
 const _native = nativeBlockList();
-const _RuntimeList = (nodeNet as unknown as { BlockList?: { isBlockList?(v: unknown): boolean } })
-  .BlockList;
+const _RuntimeList = (nodeNet as unknown as { BlockList?: abstract new () => object }).BlockList;
 
-/** A list of the runtime's own `node:net` (Node 20's has no `isBlockList()`). */
+/** A list of the runtime's own `node:net`: an instance of its class. */
 function _isRuntimeList(value: object): boolean {
-  if (typeof _RuntimeList?.isBlockList === "function") return _RuntimeList.isBlockList(value);
-  // omninet's prototype inherits from node:net's: an object of it that is no list is no list.
+  // omninet's prototype inherits from node:net's (Node): an object of it that is no list is none.
   return typeof _RuntimeList === "function" && value instanceof _RuntimeList &&
     !(value instanceof BlockList);
 }

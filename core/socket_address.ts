@@ -3,6 +3,7 @@
  * label), validated and normalised as Node does, identical on every runtime.
  * @module
  */
+import * as NodeSocketAddressModule from "node:net";
 import type { InspectOptions } from "node:util";
 import { codedError, errInvalidArgValue, errOutOfRange } from "./errors.ts";
 import { formatIPv6, parseIPv4, parseIPv6 } from "./ip.ts";
@@ -85,6 +86,7 @@ function _parseAddress(address: string, family: "ipv4" | "ipv6"): ParsedSocketAd
 }
 
 let _peek: (sa: SocketAddress) => ParsedSocketAddress;
+let _own: (value: object) => boolean;
 
 /**
  * The base of omninet's `SocketAddress`. Where the runtime's own socket
@@ -237,7 +239,9 @@ export class SocketAddress extends Object {
   }
 
   /**
-   * Tells whether `value` is a `SocketAddress` (made by this class).
+   * Tells whether `value` is a `SocketAddress`: one of this class, or one
+   * of the runtime's own `node:net` (such as a clone of one of this class
+   * received from another thread), which omninet's `BlockList` takes too.
    * @param value Anything.
    * @returns `true` for a `SocketAddress` instance.
    * @example
@@ -247,7 +251,12 @@ export class SocketAddress extends Object {
    * ```
    */
   static isSocketAddress(value: unknown): value is SocketAddress {
-    return typeof value === "object" && value !== null && #address in value;
+    if (typeof value !== "object" || value === null) return false;
+    return #address in value || _isRuntimeAddress(value);
+  }
+
+  static {
+    _own = (value) => #address in value;
   }
 }
 
@@ -297,5 +306,20 @@ Object.defineProperty(SocketAddress.prototype, Symbol.for("nodejs.util.inspect.c
  * ```
  */
 export function _socketAddressValue(sa: SocketAddress): ParsedSocketAddress {
-  return _peek(sa);
+  // One of the runtime's node:net: read from its (valid, printed) address.
+  return _own(sa) ? _peek(sa) : _parseAddress(sa.address, sa.family);
+}
+
+const _RuntimeAddress = (NodeSocketAddressModule as unknown as {
+  SocketAddress?: abstract new () => object;
+})
+  .SocketAddress;
+
+/** A socket address of the runtime's own `node:net`. */
+function _isRuntimeAddress(value: object): boolean {
+  // An instance of node:net's class (Deno's isSocketAddress() also takes plain objects with
+  // the four fields, which Node's does not). omninet's prototype inherits from node:net's: an
+  // object of it that is no address is none.
+  return typeof _RuntimeAddress === "function" && value instanceof _RuntimeAddress &&
+    !(value instanceof SocketAddress);
 }

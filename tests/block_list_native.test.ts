@@ -56,6 +56,32 @@ Options("connect() with the runtime's list refuses a blocked address", async () 
   assert.is((err as { code?: string }).code, "ERR_IP_BLOCKED");
 });
 
+Options(
+  "the runtime's own SocketAddress is a SocketAddress for omninet, and its BlockList takes it",
+  () => {
+    const at = (address: string, family: "ipv4" | "ipv6" = "ipv4") =>
+      new nodeNet.SocketAddress({ address, family });
+    assert.ok(net.SocketAddress.isSocketAddress(at("192.0.2.1")));
+    assert.not.ok(net.SocketAddress.isSocketAddress({ address: "192.0.2.1", port: 0 }));
+    assert.not.ok(net.SocketAddress.isSocketAddress(Object.create(net.SocketAddress.prototype)));
+    const list = new net.BlockList();
+    list.addAddress(at("192.0.2.1") as never);
+    list.addSubnet(at("198.51.100.0") as never, 24);
+    list.addRange(at("2001:db8::1", "ipv6") as never, at("2001:db8::9", "ipv6") as never);
+    assert.equal(list.rules, [
+      "Address: IPv4 192.0.2.1",
+      "Subnet: IPv4 198.51.100.0/24",
+      "Range: IPv6 2001:db8::1-2001:db8::9",
+    ]);
+    assert.ok(list.check(at("192.0.2.1") as never));
+    assert.ok(list.check(at("198.51.100.77") as never));
+    assert.ok(list.check(at("2001:db8::5", "ipv6") as never));
+    assert.not.ok(list.check(at("192.0.2.2") as never));
+    list.removeAddress(at("192.0.2.1") as never);
+    assert.not.ok(list.check("192.0.2.1"));
+  },
+);
+
 Options.run();
 
 const Shared = suite("omninet's BlockList shared with node:net (Node)");
