@@ -67,7 +67,13 @@ import type {
   StreamCallback,
   StreamChunk,
 } from "./socket_types.ts";
-import { type HeldWrite, onReadableEnd, queuedBytes, toBytes } from "./socket_write.ts";
+import {
+  type HeldWrite,
+  onReadableEnd,
+  queuedBytes,
+  toBytes,
+  uncountedIfRefused,
+} from "./socket_write.ts";
 import {
   validateAbortSignal,
   validateFunction,
@@ -91,6 +97,9 @@ const _F_PEER_ASKED = 256;
 const _F_SHUTTING = 512;
 /** The handle was opened from `fd` and this socket has not dialed over it yet. */
 const _F_FD = 1024;
+// A write is being handed to the handle; a failure reported meanwhile sent nothing.
+const _F_DISPATCHING = 2048;
+const _F_DISPATCH_FAILED = 4096;
 
 /** Socket state few sockets need, allocated on first use. */
 interface _Rare {
@@ -576,8 +585,18 @@ export class Socket extends Duplex {
     } else {
       const b = toBytes(data as Buffer | string, encoding);
       this.#bytesDispatched += b.length;
+      this.#set(_F_DISPATCHING, true);
       handle.write(b, done);
+      // Node's handle reports no bytes for a text write (utf8, latin1, ascii, ucs2) the
+      // kernel refused at once (EPIPE on a Unix socket whose peer closed): bytesWritten
+      // leaves it out. Buffers and other encodings are counted, refused or not.
+      this.#dispatched(uncountedIfRefused(data as Buffer | string, encoding) ? b.length : 0);
     }
+  }
+
+  #dispatched(uncounted: number): void {
+    if (this.#has(_F_DISPATCH_FAILED)) this.#bytesDispatched -= uncounted;
+    this.#set(_F_DISPATCHING | _F_DISPATCH_FAILED, false);
   }
 
   #afterWrite(err?: SystemError | null): void {
@@ -591,6 +610,7 @@ export class Socket extends Duplex {
       return;
     }
     if (err) {
+      if (this.#has(_F_DISPATCHING)) this.#set(_F_DISPATCH_FAILED, true);
       cb(err);
       return;
     }

@@ -159,8 +159,15 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     // On a TLS socket, waiting for 'drain' past its own 16 KiB mark measured the same
     // as letting 256 KiB queue (TLS echo, Node 20 139–255 vs 158–247 MiB/s, Node 24
     // 189–313 vs 168–308, alternating runs): the plain form stays.
-    if (chunk.length === 0 || this.duplex.write(chunk)) cb();
-    else this.#writeCb = cb;
+    if (chunk.length === 0 || this.duplex.write(chunk)) return cb();
+    // A write the runtime's stream failed within write() (a Unix socket whose peer closed:
+    // EPIPE at once on Node) fails ours within write() too, as Node's socket does.
+    const refused = (this.duplex as { errored?: unknown }).errored;
+    if (refused != null && this.#error === null) {
+      this.#error = streamError(refused);
+      return cb(this.#error);
+    }
+    this.#writeCb = cb;
   }
 
   writev(chunks: Uint8Array[], cb: _Cb): void {

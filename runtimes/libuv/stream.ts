@@ -240,9 +240,13 @@ export class UvStream extends CachedEnds implements StreamHandle {
 
   #afterDispatch(req: Req, err: number, cb: Cb): void {
     if (err < 0) {
+      // As in Node, a write the kernel refused at once (EPIPE on a Unix socket whose peer
+      // closed) fails within write(): the stream is errored before write() returns false.
+      // The stream then destroys the socket itself on a later tick, as Node's does.
       req.oncomplete = noop;
       const e = uvError(err, "write");
-      return void queueMicrotask(() => this.#writeFailed(cb, e));
+      if (this.#error === null) this.#error = e;
+      return cb(e);
     }
     // Written at once: the request is spent; otherwise oncomplete follows.
     if (uv.state[uv.kAsync] !== 0) return;
