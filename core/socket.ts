@@ -450,6 +450,7 @@ export class Socket extends Duplex {
     const held = this.#rare?.held ?? null;
     if (held === null) return;
     this.#rare!.held = null;
+    this.removeListener("close", this.#failHeld);
     this.#writeGeneric(held.writev, held.data, held.encoding, held.cb);
   }
 
@@ -561,6 +562,8 @@ export class Socket extends Duplex {
     if (this.connecting) {
       this.#r().held = { writev, data, encoding, cb };
       this.once("connect", this.#flushHeldWrite);
+      // As in Node, a 'close' listener of its own fails it, after the listeners added before.
+      this.once("close", this.#failHeld);
       return;
     }
     const handle = this.#handle;
@@ -692,16 +695,21 @@ export class Socket extends Duplex {
     return state?.closeEmitted === true;
   }
 
+  // The 'close' listener of a held write. The write stays held: Node's bytesWritten still
+  // counts a write that never left (its pending data is not cleared on close).
   #failHeld(): void {
     const rare = this.#rare;
     if (rare === null) return;
     const held = rare.held;
     if (held !== null) {
-      rare.held = null;
       this.removeListener("connect", this.#flushHeldWrite);
       held.cb(errClosedBeforeConnection());
     }
-    if (rare.heldFinal !== null) {
+  }
+
+  #dropHeldFinal(): void {
+    const rare = this.#rare;
+    if (rare !== null && rare.heldFinal !== null) {
       rare.heldFinal = null;
       this.removeListener("connect", this.#flushHeldFinal);
     }
@@ -726,8 +734,7 @@ export class Socket extends Duplex {
   #emitClose(hadError: boolean | undefined): void {
     if (this.#has(_F_CLOSE_EMITTED)) return;
     this.#set(_F_CLOSE_EMITTED, true);
-    // Node fails a write held during connect as the socket closes.
-    this.#failHeld();
+    this.#dropHeldFinal();
     if (hadError === undefined) this.emit("close");
     else this.emit("close", hadError);
   }

@@ -95,4 +95,28 @@ found("a refused text write is left out of bytesWritten, a refused Buffer is not
   assert.equal({ text, latin1, hex }, { text: 0, latin1: 0, hex: 3 });
 });
 
+// Seed 89 (a refused port, a write with a callback made while connecting).
+found("a write held while connecting fails in 'close', after earlier listeners", async () => {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+  const port = (probe.address() as { port: number }).port;
+  await closeServer(probe);
+  const c = net.connect(port, "127.0.0.1");
+  const order: string[] = [];
+  c.on("error", (e: Error & { code?: string }) => order.push(`error ${e.code}`));
+  c.on("close", () => order.push("close"));
+  c.write("abc", (err) => order.push(`cb ${(err as { code?: string } | null)?.code}`));
+  c.on("close", () => order.push("close (added after the write)"));
+  await waitFor(c, "close");
+  await new Promise((r) => setImmediate(r));
+  assert.equal(order, [
+    "error ECONNREFUSED",
+    "close",
+    "cb ERR_SOCKET_CLOSED_BEFORE_CONNECTION",
+    "close (added after the write)",
+  ]);
+  // Node still counts the held bytes once closed.
+  assert.is(c.bytesWritten, 3);
+});
+
 found.run();
