@@ -119,4 +119,25 @@ found("a write held while connecting fails in 'close', after earlier listeners",
   assert.is(c.bytesWritten, 3);
 });
 
+// Seed 16 (an empty write made while connecting).
+found("an empty write made while connecting calls back before 'ready'", async () => {
+  const server = net.createServer((s) => s.destroy());
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  const order: string[] = [];
+  const c = net.connect(port, "127.0.0.1");
+  c.on("error", () => {});
+  c.on("connect", () => order.push("connect"));
+  c.on("ready", () => order.push("ready"));
+  c.write(Buffer.alloc(0), () => order.push("write cb"));
+  c.write("", () => order.push("second cb"));
+  await waitFor(c, "ready");
+  await new Promise((r) => setImmediate(r));
+  c.destroy();
+  await closeServer(server);
+  // The first write goes out from 'connect' and completes at once; the second
+  // waits in the stream's buffer for the next turn, as in Node.
+  assert.equal(order.slice(0, 3), ["connect", "write cb", "ready"]);
+});
+
 found.run();

@@ -87,7 +87,9 @@ export class UvStream extends CachedEnds implements StreamHandle {
 
   write(chunk: Uint8Array, cb: Cb): void {
     if ((this.#flags & _CLOSED) !== 0) return;
-    if (this.#error !== null || chunk.length === 0) return this.#later(cb);
+    if (this.#error !== null) return this.#later(cb);
+    // Node's handle completes an empty write at once (its callback runs synchronously).
+    if (chunk.length === 0) return cb();
     const req = new uv.WriteWrap();
     const err = this.#h.writeBuffer(this.#prepare(req, chunk, cb), chunk);
     this.#afterDispatch(req, err, cb);
