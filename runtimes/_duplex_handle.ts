@@ -9,6 +9,7 @@
  * and delivered in order on the next `readStart()`.
  * @module
  */
+import process from "node:process";
 import type { Duplex } from "node:stream";
 import { errnoOf, type SystemError, systemError } from "../core/errors.ts";
 import type { Endpoint, HandleEvents, StreamHandle } from "./types.ts";
@@ -164,8 +165,12 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     // EPIPE at once on Node) fails ours within write() too, as Node's socket does.
     const refused = (this.duplex as { errored?: unknown }).errored;
     if (refused != null && this.#error === null) {
-      this.#error = streamError(refused);
-      return cb(this.#error);
+      const err = this.#error = streamError(refused);
+      cb(err);
+      // After the stream's own tick (which destroys the socket), as on Node.
+      return void process.nextTick(() => {
+        if (!this.#closed) this.#events?.onError(err);
+      });
     }
     this.#writeCb = cb;
   }

@@ -4,6 +4,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
+import process from "node:process";
 import type { SystemError } from "../../core/errors.ts";
 import type {
   AddressInfo,
@@ -244,11 +245,13 @@ export class UvStream extends CachedEnds implements StreamHandle {
     if (err < 0) {
       // As in Node, a write the kernel refused at once (EPIPE on a Unix socket whose peer
       // closed) fails within write(): the stream is errored before write() returns false.
-      // The stream then destroys the socket itself on a later tick, as Node's does.
+      // The stream then destroys the socket itself on its next tick, as Node's does; the
+      // handle's error is reported after that tick (the socket is gone by then).
       req.oncomplete = noop;
       const e = uvError(err, "write");
       if (this.#error === null) this.#error = e;
-      return cb(e);
+      cb(e);
+      return void process.nextTick(_reportLater, this.#events, this, e);
     }
     // Written at once: the request is spent; otherwise oncomplete follows.
     if (uv.state[uv.kAsync] !== 0) return;
@@ -272,6 +275,11 @@ export class UvStream extends CachedEnds implements StreamHandle {
     if ((this.#flags & _CLOSED) !== 0 || this.#error !== null) return;
     this.#error = err;
     this.#events?.onError(err);
+  }
+
+  /** @internal whether `close()` was called. */
+  get _closed(): boolean {
+    return (this.#flags & _CLOSED) !== 0;
   }
 
   /** @internal one read's result, from `_onRead`. */
@@ -322,4 +330,8 @@ function _afterWrite(this: Req, status: number): void {
 function _afterShutdown(this: Req): void {
   (this.handle![OWNER] as UvStream | undefined)?._shutDown(this.data as Cb);
   this.data = this.handle = undefined;
+}
+
+function _reportLater(events: HandleEvents | null, stream: UvStream, err: SystemError): void {
+  if (!stream._closed) events?.onError(err);
 }
