@@ -76,8 +76,26 @@ function _usesReset(sc: ReturnType<typeof generate>): boolean {
     [sc.terminal, ...sc.after, ...sc.steps].some((s) => s[0] === "resetAndDestroy");
 }
 
+/**
+ * Deno's handle layer (under omninet's default Deno adapter and Deno's own
+ * node:net) can lose a large write ended just after the peer's FIN arrived
+ * (README, "Not there yet": the peer reads EOF first, the writer gets EPIPE).
+ */
+const loseWriteAfterPeerFin = currentRuntime() === "deno" && getTransport().name !== "deno";
+
+function _peerEndedFirst(sc: ReturnType<typeof generate>): boolean {
+  return sc.server.mode === "writeLargeThenEnd" && sc.pre.some((s) => s[0] === "end");
+}
+
 /** Leaves out what a documented runtime limit changes (see above). */
-function _normalise(expected: Trace, actual: Trace): void {
+function _normalise(sc: ReturnType<typeof generate>, expected: Trace, actual: Trace): void {
+  if (loseWriteAfterPeerFin && _peerEndedFirst(sc)) {
+    expected.client =
+      expected.server =
+      actual.client =
+      actual.server =
+        "not compared: Deno loses a write ended after the peer's FIN (README)";
+  }
   if (refusalIsSynchronous) return;
   for (const side of ["client", "server"] as const) {
     if (_refusedWrite(expected[side])) {
@@ -103,7 +121,7 @@ for (let seed = from; seed < from + count; seed++) {
       const actual = await runScenario(net, sc, { dir });
       const unavailable = JSON.stringify(actual).includes("ERR_FEATURE_UNAVAILABLE_ON_PLATFORM");
       if (!canReset && _usesReset(sc) && unavailable) return;
-      _normalise(expected, actual);
+      _normalise(sc, expected, actual);
       assert.fixture(_lines(actual), _lines(expected), JSON.stringify(sc));
     } finally {
       removeDir(dir);
