@@ -67,7 +67,13 @@ import type {
   StreamCallback,
   StreamChunk,
 } from "./socket_types.ts";
-import { type HeldWrite, onReadableEnd, queuedBytes, toBytes } from "./socket_write.ts";
+import {
+  type HeldWrite,
+  onReadableEnd,
+  queuedBytes,
+  toBytes,
+  uncountedIfRefused,
+} from "./socket_write.ts";
 import {
   validateAbortSignal,
   validateFunction,
@@ -91,6 +97,9 @@ const _F_PEER_ASKED = 256;
 const _F_SHUTTING = 512;
 /** The handle was opened from `fd` and this socket has not dialed over it yet. */
 const _F_FD = 1024;
+// A write is being handed to the handle; a failure reported meanwhile sent nothing.
+const _F_DISPATCHING = 2048;
+const _F_DISPATCH_FAILED = 4096;
 
 /** Socket state few sockets need, allocated on first use. */
 interface _Rare {
@@ -441,6 +450,7 @@ export class Socket extends Duplex {
     const held = this.#rare?.held ?? null;
     if (held === null) return;
     this.#rare!.held = null;
+    this.removeListener("close", this.#failHeld);
     this.#writeGeneric(held.writev, held.data, held.encoding, held.cb);
   }
 
@@ -552,6 +562,8 @@ export class Socket extends Duplex {
     if (this.connecting) {
       this.#r().held = { writev, data, encoding, cb };
       this.once("connect", this.#flushHeldWrite);
+      // As in Node, a 'close' listener of its own fails it, after the listeners added before.
+      this.once("close", this.#failHeld);
       return;
     }
     const handle = this.#handle;
@@ -576,8 +588,18 @@ export class Socket extends Duplex {
     } else {
       const b = toBytes(data as Buffer | string, encoding);
       this.#bytesDispatched += b.length;
+      this.#set(_F_DISPATCHING, true);
       handle.write(b, done);
+      // Node's handle reports no bytes for a text write (utf8, latin1, ascii, ucs2) the
+      // kernel refused at once (EPIPE on a Unix socket whose peer closed): bytesWritten
+      // leaves it out. Buffers and other encodings are counted, refused or not.
+      this.#dispatched(uncountedIfRefused(data as Buffer | string, encoding) ? b.length : 0);
     }
+  }
+
+  #dispatched(uncounted: number): void {
+    if (this.#has(_F_DISPATCH_FAILED)) this.#bytesDispatched -= uncounted;
+    this.#set(_F_DISPATCHING | _F_DISPATCH_FAILED, false);
   }
 
   #afterWrite(err?: SystemError | null): void {
@@ -591,6 +613,7 @@ export class Socket extends Duplex {
       return;
     }
     if (err) {
+      if (this.#has(_F_DISPATCHING)) this.#set(_F_DISPATCH_FAILED, true);
       cb(err);
       return;
     }
@@ -672,16 +695,21 @@ export class Socket extends Duplex {
     return state?.closeEmitted === true;
   }
 
+  // The 'close' listener of a held write. The write stays held: Node's bytesWritten still
+  // counts a write that never left (its pending data is not cleared on close).
   #failHeld(): void {
     const rare = this.#rare;
     if (rare === null) return;
     const held = rare.held;
     if (held !== null) {
-      rare.held = null;
       this.removeListener("connect", this.#flushHeldWrite);
       held.cb(errClosedBeforeConnection());
     }
-    if (rare.heldFinal !== null) {
+  }
+
+  #dropHeldFinal(): void {
+    const rare = this.#rare;
+    if (rare !== null && rare.heldFinal !== null) {
       rare.heldFinal = null;
       this.removeListener("connect", this.#flushHeldFinal);
     }
@@ -706,8 +734,7 @@ export class Socket extends Duplex {
   #emitClose(hadError: boolean | undefined): void {
     if (this.#has(_F_CLOSE_EMITTED)) return;
     this.#set(_F_CLOSE_EMITTED, true);
-    // Node fails a write held during connect as the socket closes.
-    this.#failHeld();
+    this.#dropHeldFinal();
     if (hadError === undefined) this.emit("close");
     else this.emit("close", hadError);
   }

@@ -35,6 +35,35 @@ export function toBytes(chunk: Buffer | string, encoding: BufferEncoding): Buffe
   return typeof chunk === "string" ? Buffer.from(chunk, encoding) : chunk;
 }
 
+const _TEXT_ENCODINGS = new Set([
+  "utf8",
+  "utf-8",
+  "latin1",
+  "binary",
+  "ascii",
+  "ucs2",
+  "ucs-2",
+  "utf16le",
+  "utf-16le",
+]);
+
+/**
+ * Whether Node's `bytesWritten` leaves out this chunk when the kernel refuses
+ * it at once: its handle writes strings in these encodings itself and then
+ * reports no bytes, while Buffers (and strings it encodes to a Buffer first)
+ * are reported whole.
+ * @param chunk the chunk `node:stream` handed over
+ * @param encoding encoding of a string chunk
+ * @returns `true` for a string in a text encoding the handle writes itself
+ * @example
+ * ```ts
+ * if (refusedAtOnce && uncountedIfRefused(chunk, encoding)) dispatched -= length;
+ * ```
+ */
+export function uncountedIfRefused(chunk: Buffer | string, encoding: BufferEncoding): boolean {
+  return typeof chunk === "string" && _TEXT_ENCODINGS.has(encoding);
+}
+
 function _chunkLength(chunk: Buffer | string, encoding: BufferEncoding): number {
   return typeof chunk === "string" ? Buffer.byteLength(chunk, encoding) : chunk.length;
 }

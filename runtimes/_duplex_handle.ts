@@ -9,6 +9,7 @@
  * and delivered in order on the next `readStart()`.
  * @module
  */
+import process from "node:process";
 import type { Duplex } from "node:stream";
 import { errnoOf, type SystemError, systemError } from "../core/errors.ts";
 import type { Endpoint, HandleEvents, StreamHandle } from "./types.ts";
@@ -164,8 +165,19 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     // On a TLS socket, waiting for 'drain' past its own 16 KiB mark measured the same
     // as letting 256 KiB queue (TLS echo, Node 20 139–255 vs 158–247 MiB/s, Node 24
     // 189–313 vs 168–308, alternating runs): the plain form stays.
-    if (chunk.length === 0 || this.duplex.write(chunk)) cb();
-    else this.#writeCb = cb;
+    if (chunk.length === 0 || this.duplex.write(chunk)) return cb();
+    // A write the runtime's stream failed within write() (a Unix socket whose peer closed:
+    // EPIPE at once on Node) fails ours within write() too, as Node's socket does.
+    const refused = (this.duplex as { errored?: unknown }).errored;
+    if (refused != null && this.#error === null) {
+      const err = this.#error = streamError(refused);
+      cb(err);
+      // After the stream's own tick (which destroys the socket), as on Node.
+      return void process.nextTick(() => {
+        if (!this.#closed) this.#events?.onError(err);
+      });
+    }
+    this.#writeCb = cb;
   }
 
   writev(chunks: Uint8Array[], cb: _Cb): void {

@@ -4,6 +4,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
+import process from "node:process";
 import type { SystemError } from "../../core/errors.ts";
 import type {
   AddressInfo,
@@ -98,7 +99,9 @@ export class UvStream extends CachedEnds implements StreamHandle {
 
   write(chunk: Uint8Array, cb: Cb): void {
     if ((this.#flags & _CLOSED) !== 0) return;
-    if (this.#error !== null || chunk.length === 0) return this.#later(cb);
+    if (this.#error !== null) return this.#later(cb);
+    // Node's handle completes an empty write at once (its callback runs synchronously).
+    if (chunk.length === 0) return cb();
     const req = new uv.WriteWrap();
     const err = this.#h.writeBuffer(this.#prepare(req, chunk, cb), chunk);
     this.#afterDispatch(req, err, cb);
@@ -257,9 +260,15 @@ export class UvStream extends CachedEnds implements StreamHandle {
 
   #afterDispatch(req: Req, err: number, cb: Cb): void {
     if (err < 0) {
+      // As in Node, a write the kernel refused at once (EPIPE on a Unix socket whose peer
+      // closed) fails within write(): the stream is errored before write() returns false.
+      // The stream then destroys the socket itself on its next tick, as Node's does; the
+      // handle's error is reported after that tick (the socket is gone by then).
       req.oncomplete = noop;
       const e = uvError(err, "write");
-      return void queueMicrotask(() => this.#writeFailed(cb, e));
+      if (this.#error === null) this.#error = e;
+      cb(e);
+      return void process.nextTick(_reportLater, this.#events, this, e);
     }
     // Written at once: the request is spent; otherwise oncomplete follows.
     if (uv.state[uv.kAsync] !== 0) {
@@ -286,6 +295,11 @@ export class UvStream extends CachedEnds implements StreamHandle {
     if ((this.#flags & _CLOSED) !== 0 || this.#error !== null) return;
     this.#error = err;
     this.#events?.onError(err);
+  }
+
+  /** @internal whether `close()` was called. */
+  get _closed(): boolean {
+    return (this.#flags & _CLOSED) !== 0;
   }
 
   /** @internal one read's result, from `_onRead`. */
@@ -355,4 +369,8 @@ function _afterWrite(this: Req, status: number): void {
 function _afterShutdown(this: Req): void {
   (this.handle![OWNER] as UvStream | undefined)?._shutDown(this.data as Cb);
   this.data = this.handle = undefined;
+}
+
+function _reportLater(events: HandleEvents | null, stream: UvStream, err: SystemError): void {
+  if (!stream._closed) events?.onError(err);
 }
