@@ -98,6 +98,16 @@ export interface Bindings {
 
 /** Where a handle or request keeps its owner (the adapter object, or a callback). */
 export const OWNER: unique symbol = Symbol("omninet.owner");
+/**
+ * Where a connected TCP or Pipe handle keeps its stream (`UvStream`). On Node,
+ * the handle's own `onconnection` slot: every Node handle is made with it (and
+ * `reading` and an owner symbol), Node's C++ calls it only on a listening
+ * handle, and nothing reads it on a connected one. A property of ours would be
+ * a fourth own property, which grows the handle's property store from 40 to 64
+ * bytes (24 B per connection, Node 20 to 26 heap snapshots). Deno's handles
+ * start with no own property: a symbol there, as on requests and listeners.
+ */
+export let STREAM_OWNER: typeof OWNER | "onconnection" = OWNER;
 /** libuv's end-of-stream status. */
 export const UV_EOF: number = -4095;
 // Deno's handle layer returns the system's errno, negated.
@@ -222,6 +232,7 @@ export function loadBindings(): Bindings | null {
     if (needed.some((m) => typeof proto[m] !== "function")) return null;
     if (typeof b.tcp?.SOCKET !== "number" || typeof b.pipe?.SOCKET !== "number") return null;
     uv = b;
+    STREAM_OWNER = deno ? OWNER : "onconnection";
     return b;
   } catch {
     return null;

@@ -24,6 +24,7 @@ import {
   OWNER,
   type RawStream,
   type Req,
+  STREAM_OWNER,
   uv,
   UV_EOF,
   uvError,
@@ -32,6 +33,9 @@ import { startUvTls } from "./tls.ts";
 import { descriptorBound } from "./bound.ts";
 
 const { getSystemErrorName } = process.getBuiltinModule("node:util");
+
+/** A handle's slots as this file reads and writes them (see `STREAM_OWNER`). */
+type _Owned = Record<typeof STREAM_OWNER, UvStream | null | undefined>;
 
 const _TCP = 1;
 const _CLOSED = 2;
@@ -46,7 +50,11 @@ const _WRITING = 16;
  */
 const _LINGER_MS = 1000;
 
-/** A connected TCP or Pipe handle behind the StreamHandle contract. */
+/**
+ * A connected TCP or Pipe handle behind the StreamHandle contract. Its helpers
+ * are static private methods: an instance private method gives every object a
+ * brand slot (8 B per connection).
+ */
 export class UvStream extends CachedEnds implements StreamHandle {
   readonly #h: RawStream;
   #events: HandleEvents | null = null;
@@ -61,7 +69,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     super(local, remote);
     this.#h = h;
     this.#flags = tcp ? _TCP : 0;
-    h[OWNER] = this;
+    (h as unknown as _Owned)[STREAM_OWNER] = this;
     h.onread = _onRead;
     // The peer is asked for when first wanted, as Node's sockets ask (and on
     // Deno at close), not here: an idle connection holds no address object
@@ -86,7 +94,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     if ((this.#flags & (_CLOSED | _READING | _READ_DONE)) !== 0) return;
     this.#flags |= _READING;
     const err = this.#h.readStart();
-    if (err < 0) this.#readFailed(err);
+    if (err < 0) UvStream.#readFailed(this, err);
   }
 
   readStop(): void {
@@ -99,37 +107,37 @@ export class UvStream extends CachedEnds implements StreamHandle {
 
   write(chunk: Uint8Array, cb: Cb): void {
     if ((this.#flags & _CLOSED) !== 0) return;
-    if (this.#error !== null) return this.#later(cb);
+    if (this.#error !== null) return UvStream.#later(this, cb);
     // Node's handle completes an empty write at once (its callback runs synchronously).
     if (chunk.length === 0) return cb();
     const req = new uv.WriteWrap();
-    const err = this.#h.writeBuffer(this.#prepare(req, chunk, cb), chunk);
-    this.#afterDispatch(req, err, cb);
+    const err = this.#h.writeBuffer(UvStream.#prepare(this, req, chunk, cb), chunk);
+    UvStream.#afterDispatch(this, req, err, cb);
   }
 
   writev(chunks: Uint8Array[], cb: Cb): void {
     if ((this.#flags & _CLOSED) !== 0) return;
-    if (this.#error !== null) return this.#later(cb);
+    if (this.#error !== null) return UvStream.#later(this, cb);
     const req = new uv.WriteWrap();
-    const err = this.#h.writev(this.#prepare(req, chunks, cb), chunks, true);
-    this.#afterDispatch(req, err, cb);
+    const err = this.#h.writev(UvStream.#prepare(this, req, chunks, cb), chunks, true);
+    UvStream.#afterDispatch(this, req, err, cb);
   }
 
   shutdown(cb: Cb): void {
     if ((this.#flags & _CLOSED) !== 0) return;
-    if (this.#error !== null) return this.#later(cb);
+    if (this.#error !== null) return UvStream.#later(this, cb);
     const req = new uv.ShutdownWrap();
     req.handle = this.#h;
     req.oncomplete = _afterShutdown;
     req.data = cb;
     // A failed shutdown (the peer is gone) surfaces as a read error, as in Node.
-    if (this.#h.shutdown(req) < 0) this.#later(cb);
+    if (this.#h.shutdown(req) < 0) UvStream.#later(this, cb);
   }
 
   close(cb: () => void): void {
     if ((this.#flags & _CLOSED) !== 0) return void queueMicrotask(cb);
     const writing = (this.#flags & _WRITING) !== 0;
-    this.#release();
+    UvStream.#release(this);
     // Node's write goes to the kernel within the call where it can, so a close right after it
     // (destroy() after write()) loses nothing. Deno's handles write an accepted connection's
     // data asynchronously, and closing the handle cancels that write (ECANCELED): there the
@@ -141,7 +149,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
   /** Closes with a RST (TCP only: `UvTcpStream` exposes it as `reset`). */
   protected abort(cb: () => void): void {
     if ((this.#flags & _CLOSED) !== 0) return void queueMicrotask(cb);
-    this.#release();
+    UvStream.#release(this);
     // reset() sets SO_LINGER 0 and closes; where it cannot, a plain close.
     // Deno's sets SO_LINGER 0 only, and never calls back: the close is ours.
     if (uv.deno) {
@@ -190,7 +198,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
   startTls(req: TlsUpgradeRequest, cb: TlsUpgradeCallback): Dial | null {
     if ((this.#flags & _CLOSED) !== 0 || this.#error !== null) return null;
     const ends = { local: this.localAddress(), remote: this.remoteAddress() };
-    this.#giveUp();
+    UvStream.#giveUp(this);
     return startUvTls(this.#h, ends, req, cb);
   }
 
@@ -205,52 +213,52 @@ export class UvStream extends CachedEnds implements StreamHandle {
     const local: AddressInfo | string = tcp ? this.localAddress() ?? "" : "";
     const bound = descriptorBound(this.#h, local);
     if (bound === null) return null;
-    this.#giveUp();
+    UvStream.#giveUp(this);
     this.#h.onread = noop;
     return bound;
   }
 
   /** Stops reading and unlinks the handle: it goes to another owner. */
-  #giveUp(): void {
-    if ((this.#flags & _READING) !== 0) this.#h.readStop();
-    this.#flags |= _CLOSED;
-    this.#h[OWNER] = undefined;
+  static #giveUp(s: UvStream): void {
+    if ((s.#flags & _READING) !== 0) s.#h.readStop();
+    s.#flags |= _CLOSED;
+    (s.#h as unknown as _Owned)[STREAM_OWNER] = null;
   }
 
   protected readLocal(): Endpoint {
-    return this.#ask("getsockname");
+    return UvStream.#ask(this, "getsockname");
   }
 
   protected readRemote(): Endpoint {
-    return this.#ask("getpeername");
+    return UvStream.#ask(this, "getpeername");
   }
 
-  #ask(which: "getsockname" | "getpeername"): Endpoint {
-    if ((this.#flags & _CLOSED) !== 0) return null;
+  static #ask(s: UvStream, which: "getsockname" | "getpeername"): Endpoint {
+    if ((s.#flags & _CLOSED) !== 0) return null;
     const out: Record<string, unknown> = {};
-    return this.#h[which]!(out) === 0 ? endpointOf(out) : null;
+    return s.#h[which]!(out) === 0 ? endpointOf(out) : null;
   }
 
-  #release(): void {
+  static #release(s: UvStream): void {
     // On Node, ends not read by now are not read at close (the contract answers
     // `null` then): core keeps the peer it was asked for itself, and asking here
     // cost every connection a getsockname call and two objects (bench:net
     // connects +3%). Deno's burst peak rose without these reads (bench:mem
     // medians 274 -> 282 MiB over 2 x 4 rounds), so Deno keeps them.
-    if (uv.deno && (this.#flags & _TCP) !== 0) {
-      this.localAddress();
-      this.remoteAddress();
+    if (uv.deno && (s.#flags & _TCP) !== 0) {
+      s.localAddress();
+      s.remoteAddress();
     }
-    this.#flags |= _CLOSED;
+    s.#flags |= _CLOSED;
     // The handle insists on a function here. Unlinking the handle from this
     // object lets a closed connection die young: native handles and requests
     // outlive their last callback until V8 collects them.
-    this.#h.onread = noop;
-    this.#h[OWNER] = undefined;
+    s.#h.onread = noop;
+    (s.#h as unknown as _Owned)[STREAM_OWNER] = null;
   }
 
-  #prepare(req: Req, data: unknown, cb: Cb): Req {
-    req.handle = this.#h;
+  static #prepare(s: UvStream, req: Req, data: unknown, cb: Cb): Req {
+    req.handle = s.#h;
     req.oncomplete = _afterWrite;
     req.async = false;
     req.data = data;
@@ -258,7 +266,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     return req;
   }
 
-  #afterDispatch(req: Req, err: number, cb: Cb): void {
+  static #afterDispatch(s: UvStream, req: Req, err: number, cb: Cb): void {
     if (err < 0) {
       // As in Node, a write the kernel refused at once (EPIPE on a Unix socket whose peer
       // closed) fails within write(): the stream is errored before write() returns false.
@@ -266,35 +274,35 @@ export class UvStream extends CachedEnds implements StreamHandle {
       // handle's error is reported after that tick (the socket is gone by then).
       req.oncomplete = noop;
       const e = uvError(err, "write");
-      if (this.#error === null) this.#error = e;
+      if (s.#error === null) s.#error = e;
       cb(e);
-      return void process.nextTick(_reportLater, this.#events, this, e);
+      return void process.nextTick(_reportLater, s.#events, s, e);
     }
     // Written at once: the request is spent; otherwise oncomplete follows.
     if (uv.state[uv.kAsync] !== 0) {
-      this.#flags |= _WRITING;
+      s.#flags |= _WRITING;
       return;
     }
     req.data = req[OWNER] = req.handle = undefined;
     cb();
   }
 
-  #writeFailed(cb: Cb, err: SystemError): void {
-    if ((this.#flags & _CLOSED) !== 0) return;
+  static #writeFailed(s: UvStream, cb: Cb, err: SystemError): void {
+    if ((s.#flags & _CLOSED) !== 0) return;
     cb(err);
-    this.#fail(err);
+    UvStream.#fail(s, err);
   }
 
-  #later(cb: Cb): void {
+  static #later(s: UvStream, cb: Cb): void {
     queueMicrotask(() => {
-      if ((this.#flags & _CLOSED) === 0) cb(this.#error);
+      if ((s.#flags & _CLOSED) === 0) cb(s.#error);
     });
   }
 
-  #fail(err: SystemError): void {
-    if ((this.#flags & _CLOSED) !== 0 || this.#error !== null) return;
-    this.#error = err;
-    this.#events?.onError(err);
+  static #fail(s: UvStream, err: SystemError): void {
+    if ((s.#flags & _CLOSED) !== 0 || s.#error !== null) return;
+    s.#error = err;
+    s.#events?.onError(err);
   }
 
   /** @internal whether `close()` was called. */
@@ -307,14 +315,14 @@ export class UvStream extends CachedEnds implements StreamHandle {
     if ((this.#flags & _CLOSED) !== 0) return;
     const n = uv.state[uv.kNread];
     if (n > 0) return this.#events!.onData(Buffer.from(buf!, uv.state[uv.kOffset], n));
-    if (n < 0) this.#readFailed(n);
+    if (n < 0) UvStream.#readFailed(this, n);
   }
 
-  #readFailed(status: number): void {
-    this.#flags = (this.#flags | _READ_DONE) & ~_READING;
-    this.#h.readStop();
-    if (status === UV_EOF) this.#events!.onEnd();
-    else this.#fail(uvError(status, "read"));
+  static #readFailed(s: UvStream, status: number): void {
+    s.#flags = (s.#flags | _READ_DONE) & ~_READING;
+    s.#h.readStop();
+    if (status === UV_EOF) s.#events!.onEnd();
+    else UvStream.#fail(s, uvError(status, "read"));
   }
 
   /** @internal an asynchronous write finished. */
@@ -323,7 +331,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     if ((this.#flags & _CLOSED) !== 0) return;
     const cb = req[OWNER] as Cb;
     if (status >= 0) return cb();
-    this.#writeFailed(cb, uvError(status, "write"));
+    UvStream.#writeFailed(this, cb, uvError(status, "write"));
   }
 
   /** @internal the FIN went out (or could not). */
@@ -340,7 +348,7 @@ export class UvTcpStream extends UvStream {
 }
 
 function _onRead(this: RawStream, buf: ArrayBuffer | undefined): void {
-  (this[OWNER] as UvStream)._read(buf);
+  (this as unknown as _Owned)[STREAM_OWNER]!._read(buf);
 }
 
 /**
@@ -353,21 +361,24 @@ function _linger(h: RawStream, cb: () => void): void {
     if (timer === undefined) return;
     clearTimeout(timer);
     timer = undefined;
-    h[OWNER] = undefined;
+    (h as unknown as Record<PropertyKey, unknown>)[STREAM_OWNER] = null;
     h.close(cb);
   };
-  h[OWNER] = { _written: finish, _shutDown: noop };
+  (h as unknown as Record<PropertyKey, unknown>)[STREAM_OWNER] = {
+    _written: finish,
+    _shutDown: noop,
+  };
   timer = setTimeout(finish, _LINGER_MS);
   (timer as { unref?(): void }).unref?.();
 }
 
 function _afterWrite(this: Req, status: number): void {
-  (this.handle![OWNER] as UvStream | undefined)?._written(this, status);
+  (this.handle as unknown as _Owned)[STREAM_OWNER]?._written(this, status);
   this.data = this[OWNER] = this.handle = undefined;
 }
 
 function _afterShutdown(this: Req): void {
-  (this.handle![OWNER] as UvStream | undefined)?._shutDown(this.data as Cb);
+  (this.handle as unknown as _Owned)[STREAM_OWNER]?._shutDown(this.data as Cb);
   this.data = this.handle = undefined;
 }
 
