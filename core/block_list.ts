@@ -1438,7 +1438,7 @@ export class BlockList extends Object {
       // Outside the cover, only an IPv6 address rule can match: the rest of the
       // text, read once, gives the low 64 bits (not IPv4-mapped: h0, h1 are not 0).
       if (_low6(text, _HEAD[3], 4 - gap, gap !== 0)) {
-        return this.#addresses.hasWide4(h0 >>> 0, h1 >>> 0, _LOW[0] >>> 0, _LOW[1] >>> 0);
+        return this.#addresses.hasWide4(h0, h1, _LOW[0], _LOW[1]);
       }
     }
     return this.#check6Full(text);
@@ -1471,7 +1471,7 @@ export class BlockList extends Object {
           } else if (g === 4 && _low6(text, at, 4 - _HEAD[2], _HEAD[2] !== 0)) {
             // Outside the cover, only an IPv6 address rule can match: the rest of the
             // text, read once, gives the low 64 bits (not IPv4-mapped: h0, h1 are not 0).
-            return this.#addresses.hasWide4(h0 >>> 0, h1 >>> 0, _LOW[0] >>> 0, _LOW[1] >>> 0);
+            return this.#addresses.hasWide4(h0, h1, _LOW[0], _LOW[1]);
           }
         }
       }
@@ -1535,7 +1535,7 @@ export class BlockList extends Object {
     const a = this.#addresses;
     if (x0 === 0 && x1 === 0 && x2 === 0xffff) {
       if (this.#has4(x3)) return true;
-    } else if (a.nWide !== 0 && a.hasWide4(x0, x1, x2, x3)) {
+    } else if (a.nWide !== 0 && a.hasWide4(x0 | 0, x1 | 0, x2 | 0, x3 | 0)) {
       return true;
     }
     const cv = this.#cv;

@@ -14,8 +14,10 @@
  *
  * - `churn`: the churn figures of `main` alone (`--v6=no`: IPv4 kinds only,
  *   `--v4=no`: IPv6 kinds only).
+ * - `addr6`: the settled hit/miss checks and the checks against IPv6 address
+ *   rules of `big` alone, at `--n=N` rules (default 100,000), omninet only.
  *
- * Usage: <runtime> scripts/bench_block_list.ts [--part=main|big|mem|churn] [--impl=omninet|native] [--native=no] [--budget-ms=N]
+ * Usage: <runtime> scripts/bench_block_list.ts [--part=main|big|mem|churn|addr6] [--n=N] [--impl=omninet|native] [--native=no] [--budget-ms=N]
  * @module
  */
 import * as nodeNet from "node:net";
@@ -862,6 +864,22 @@ function partMem(): void {
   }));
 }
 
+/** The settled checks and the IPv6 address rule checks of `big` alone, at `--n=` rules. */
+function partAddr6(): void {
+  const n = Number(opt("n") ?? 100_000);
+  const blocked: Blocked = { v4: [], v6: [] };
+  const list = ours();
+  addRules(list, makeRules(n, blocked));
+  const probes = hitMissProbes(list, blocked);
+  settle(list, n);
+  console.log(JSON.stringify({
+    version: runtimeVersion(),
+    n,
+    check: hitMiss(list, probes, 1024),
+    checkAddr6: addressChecks6(list, n),
+  }));
+}
+
 /** Only the churn figures (omninet, and the native list unless `--native=no`). */
 function partChurn(): void {
   console.log(JSON.stringify({
@@ -876,4 +894,5 @@ if (part === "main") partMain();
 else if (part === "churn") partChurn();
 else if (part === "big") partBig();
 else if (part === "mem") partMem();
+else if (part === "addr6") partAddr6();
 else throw new Error(`unknown --part=${part}`);
