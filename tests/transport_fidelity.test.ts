@@ -164,4 +164,12 @@ alive("a reading client keeps the process alive", async () => {
   assert.is(r.code, 0);
 });
 
+// Node 26: exits (the accepted socket's handle stops at the EOF; nothing reads its buffer).
+alive("an unread socket whose peer sent data and closed lets the process exit", async () => {
+  const r = await spawnScript("fixtures/transport_alive", ["peer-gone"]);
+  assert.is(r.timedOut, false);
+  assert.is(r.stdout, "peer gone\n", r.stderr);
+  assert.is(r.code, 0);
+});
+
 alive.run();

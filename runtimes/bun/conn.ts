@@ -417,14 +417,15 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
 
   /**
    * Node's liveness: like a libuv handle, a socket keeps the process alive
-   * only while it reads or has a write in flight (and the owner did not
-   * unref it). Bun keeps every ref'd socket alive, so a paused connection
-   * with nothing to write is unref'd here.
+   * only while it reads (until the peer's end of stream: libuv stops reading
+   * at EOF) or has a write in flight (and the owner did not unref it). Bun
+   * keeps every ref'd socket alive, so a paused connection, or one whose
+   * peer ended, with nothing to write is unref'd here.
    */
   _syncRef(): void {
     if (this.released || this.sock === null) return;
     // A shutdown waiting for a write is only there while that write is.
-    const want = this.refWanted && (this.reading || this.wCb !== null);
+    const want = this.refWanted && ((this.reading && !this.eof) || this.wCb !== null);
     if (want === this.refd) return;
     this.refd = want;
     if (want) this.sock.ref();

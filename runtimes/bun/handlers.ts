@@ -68,6 +68,7 @@ function _onEnd(s: BunSocket): void {
   const c = s.data as Conn;
   if (c.closed || c.eof) return;
   c.eof = true;
+  c._syncRef();
   if (c.reading) queueFlush(c);
 }
 
