@@ -4,6 +4,7 @@
  * dials never complete.
  * @module
  */
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import * as nodeNet from "node:net";
 import { tmpdir } from "node:os";
@@ -13,6 +14,7 @@ import { getTransport, setTransport } from "../runtimes/mod.ts";
 import type { Transport } from "../runtimes/types.ts";
 import { createServer, type Server } from "../core/server.ts";
 import type { Socket } from "../core/socket.ts";
+import { scriptCommand } from "./_runtime.ts";
 
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
@@ -157,4 +159,47 @@ export function answer(
     c.on("close", () => resolve(data));
     if (send !== undefined) c.end(send);
   });
+}
+
+/** A child process with an IPC channel (see {@link startIpcChild}). */
+export interface IpcChild {
+  /** The process. */
+  proc: ChildProcess;
+  /** Its next message (fails after 20 s). */
+  next(): Promise<Record<string, unknown>>;
+  /** Asks it to exit (`"exit"`), killing it if it has not within 5 s. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a fixture script with an IPC channel and waits for its first
+ * message, `{ ready: true }`; it is killed after 30 s whatever happens.
+ * @param script the fixture, as `scriptCommand` takes it
+ * @param args its arguments
+ * @returns the child
+ */
+export async function startIpcChild(script: string, args: string[] = []): Promise<IpcChild> {
+  const [cmd, argv] = scriptCommand(script, args);
+  const proc = spawn(cmd, argv, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const exited = new Promise<void>((r) => proc.once("exit", () => r()));
+  const kill = setTimeout(() => proc.kill("SIGKILL"), 30_000);
+  const child: IpcChild = {
+    proc,
+    next: async () => (await waitFor(proc, "message", 20_000))[0] as Record<string, unknown>,
+    stop: async () => {
+      if (proc.connected) proc.send("exit");
+      const t = setTimeout(() => proc.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(t);
+      clearTimeout(kill);
+    },
+  };
+  try {
+    const first = await child.next();
+    if (first.ready !== true) throw new Error(`unexpected first message ${JSON.stringify(first)}`);
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
+  return child;
 }

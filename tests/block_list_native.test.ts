@@ -12,7 +12,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import net from "../mod.ts";
 import { nativeBlockList } from "../runtimes/node/handoff.ts";
-import { closeServer, codeOf, listen, waitFor } from "./_net.ts";
+import { codeOf, listen, waitFor } from "./_net.ts";
 import { currentRuntime } from "./_runtime.ts";
 
 const shares = nativeBlockList() !== null;
@@ -24,28 +24,6 @@ Options("isBlockList() says so, and not for look-alikes", () => {
   assert.ok(net.BlockList.isBlockList(new nodeNet.BlockList()));
   assert.not.ok(net.BlockList.isBlockList({ check: () => true }));
   assert.not.ok(net.BlockList.isBlockList(Object.create(net.BlockList.prototype)));
-});
-
-Options("a server with the runtime's list drops a blocked peer", async () => {
-  const list = new nodeNet.BlockList();
-  list.addAddress("127.0.0.1");
-  let connections = 0;
-  const server = net.createServer({ blockList: list }, (s) => {
-    connections++;
-    s.end("secret");
-  });
-  try {
-    const port = await listen(server);
-    const c = nodeNet.connect(port, "127.0.0.1");
-    c.on("error", () => {});
-    let bytes = 0;
-    c.on("data", (d: Buffer) => (bytes += d.length));
-    await waitFor(c, "close");
-    assert.is(connections, 0);
-    assert.is(bytes, 0);
-  } finally {
-    await closeServer(server);
-  }
 });
 
 Options("connect() with the runtime's list refuses a blocked address", async () => {

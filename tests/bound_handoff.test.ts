@@ -6,7 +6,6 @@
 // omninet's Server and Socket adopt node:net's BoundSocket (such as one a
 // child process or worker received). Where node:net has none (Node 20, Deno,
 // Bun), the same sends are refused as for any other object.
-import { type ChildProcess, spawn } from "node:child_process";
 import * as nodeNet from "node:net";
 import { join } from "node:path";
 import { MessageChannel, Worker } from "node:worker_threads";
@@ -15,8 +14,8 @@ import * as assert from "uvu/assert";
 import net from "../mod.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import { nativeBound } from "../runtimes/node/native_bound.ts";
-import { answer, closeServer, removeDir, tempDir, waitFor } from "./_net.ts";
-import { currentRuntime, scriptCommand } from "./_runtime.ts";
+import { answer, closeServer, removeDir, startIpcChild, tempDir, waitFor } from "./_net.ts";
+import { currentRuntime } from "./_runtime.ts";
 
 type NodeBoundClass = new (options?: Record<string, unknown>) => {
   address(): { port: number } | string;
@@ -158,43 +157,11 @@ if (native !== null && NodeBound !== undefined) {
 
 Adopt.run();
 
-/** A child with an IPC channel, killed by `stop()` if it has not exited. */
-interface Child {
-  proc: ChildProcess;
-  next(): Promise<Record<string, unknown>>;
-  stop(): Promise<void>;
-}
-
-async function startChild(): Promise<Child> {
-  const [cmd, argv] = scriptCommand("fixtures/bound_handoff_child");
-  const proc = spawn(cmd, argv, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const exited = new Promise<void>((r) => proc.once("exit", () => r()));
-  const kill = setTimeout(() => proc.kill("SIGKILL"), 30_000);
-  const child: Child = {
-    proc,
-    next: async () => (await waitFor(proc, "message", 20_000))[0] as Record<string, unknown>,
-    stop: async () => {
-      if (proc.connected) proc.send("exit");
-      const t = setTimeout(() => proc.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(t);
-      clearTimeout(kill);
-    },
-  };
-  try {
-    assert.equal(await child.next(), { ready: true });
-  } catch (err) {
-    await child.stop();
-    throw err;
-  }
-  return child;
-}
-
 const Send = suite("subprocess.send(message, bound) with omninet's BoundSocket");
 
 if (moves) {
   Send("a TCP BoundSocket goes to the child, whose server listens on that port", async () => {
-    const child = await startChild();
+    const child = await startIpcChild("fixtures/bound_handoff_child");
     try {
       const bound = new net.BoundSocket({ host: "127.0.0.1" });
       const { port } = bound.address() as { port: number };
@@ -213,7 +180,7 @@ if (moves) {
   Send(
     "the child's omninet BoundSocket comes to the parent as node:net's, for omninet to adopt",
     async () => {
-      const child = await startChild();
+      const child = await startIpcChild("fixtures/bound_handoff_child");
       const server = net.createServer((s) => s.end("parent"));
       try {
         const got = waitFor(child.proc, "message", 20_000);
@@ -231,7 +198,7 @@ if (moves) {
   );
 
   Send("a Unix or closed BoundSocket is refused as node:net's, and stays as it was", async () => {
-    const child = await startChild();
+    const child = await startIpcChild("fixtures/bound_handoff_child");
     const dir = tempDir();
     try {
       using pipe = new net.BoundSocket({ path: join(dir, "p.sock") });
@@ -251,7 +218,7 @@ if (moves) {
 } else {
   Send("refused as any object node:net's child_process cannot send", async () => {
     if (!canBind) return;
-    const child = await startChild();
+    const child = await startIpcChild("fixtures/bound_handoff_child");
     try {
       using bound = new net.BoundSocket({ host: "127.0.0.1" });
       assert.is(

@@ -6,7 +6,7 @@
 // ERR_INVALID_HANDLE_TYPE (see the README: no omninet socket can carry the
 // `_handle` child_process takes without every node:http, http2 and tls
 // stack driving that handle underneath omninet's stream).
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { renameSync } from "node:fs";
 import * as nodeNet from "node:net";
 import { join } from "node:path";
@@ -14,44 +14,20 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import net from "../mod.ts";
 import { getTransport } from "../runtimes/mod.ts";
-import { answer, closeServer, listen, removeDir, tempDir, waitFor } from "./_net.ts";
+import {
+  answer,
+  closeServer,
+  type IpcChild,
+  listen,
+  removeDir,
+  startIpcChild,
+  tempDir,
+  waitFor,
+} from "./_net.ts";
 import { currentRuntime, scriptCommand } from "./_runtime.ts";
 
-/** A child with an IPC channel, killed by `stop()` if it has not exited. */
-interface Child {
-  proc: ChildProcess;
-  next(): Promise<Record<string, unknown>>;
-  stop(): Promise<void>;
-}
-
-async function startChild(mode: "node" | "omninet"): Promise<Child> {
-  const [cmd, argv] = scriptCommand("fixtures/child_process_handle", [mode]);
-  const proc = spawn(cmd, argv, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const exited = new Promise<void>((r) => proc.once("exit", () => r()));
-  const kill = setTimeout(() => proc.kill("SIGKILL"), 30_000);
-  const child: Child = {
-    proc,
-    next: async () => (await waitFor(proc, "message", 20_000))[0] as Record<string, unknown>,
-    stop: async () => {
-      if (proc.connected) proc.send("exit");
-      const t = setTimeout(() => proc.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(t);
-      clearTimeout(kill);
-    },
-  };
-  const first = child.next();
-  try {
-    assert.equal(await first, { ready: true });
-  } catch (err) {
-    await child.stop();
-    throw err;
-  }
-  return child;
-}
-
 /** Sends `server` and waits for the child's reply; the send's callback must report no error. */
-async function sendServer(child: Child, server: net.Server): Promise<Record<string, unknown>> {
+async function sendServer(child: IpcChild, server: net.Server): Promise<Record<string, unknown>> {
   const reply = child.next();
   const sent = new Promise<unknown>((r) => child.proc.send("server", server as never, r));
   assert.is(await sent, null);
@@ -79,7 +55,7 @@ if (sendable) {
   serverSuite(
     "a listening TCP server reaches the child, which answers its connections",
     async () => {
-      const child = await startChild("node");
+      const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
       const server = net.createServer((s) => s.end("parent"));
       try {
         const port = await listen(server);
@@ -98,7 +74,7 @@ if (sendable) {
 
   serverSuite("a listening Unix socket server reaches the child", async () => {
     const dir = tempDir();
-    const child = await startChild("node");
+    const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
     const server = net.createServer((s) => s.end("parent"));
     try {
       const path = join(dir, "s.sock");
@@ -120,7 +96,7 @@ if (sendable) {
   });
 
   serverSuite("an omninet server in the child adopts the server it received", async () => {
-    const child = await startChild("omninet");
+    const child = await startIpcChild("fixtures/child_process_handle", ["omninet"]);
     const server = net.createServer((s) => s.end("parent"));
     try {
       const port = await listen(server);
@@ -139,7 +115,7 @@ if (sendable) {
     }
   });
   serverSuite("with { keepOpen: true } the parent's server keeps listening too", async () => {
-    const child = await startChild("node");
+    const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
     const server = net.createServer((s) => s.end("parent"));
     try {
       const port = await listen(server);
@@ -161,7 +137,7 @@ if (sendable) {
   serverSuite(
     "process.send(message, server) in a child hands its omninet server over",
     async () => {
-      const child = await startChild("omninet");
+      const child = await startIpcChild("fixtures/child_process_handle", ["omninet"]);
       let received: nodeNet.Server | undefined;
       try {
         const got = waitFor(child.proc, "message", 20_000);
@@ -181,7 +157,7 @@ if (sendable) {
   );
 } else {
   serverSuite("on the Deno.listen adapter, sending a listening server throws", async () => {
-    const child = await startChild("node");
+    const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
     const server = net.createServer();
     try {
       await listen(server);
@@ -200,7 +176,7 @@ if (sendable) {
 }
 
 serverSuite("a server that is not listening is sent as node:net's: the message alone", async () => {
-  const child = await startChild("node");
+  const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
   try {
     const reply = child.next();
     child.proc.send("idle", net.createServer() as never);
@@ -215,7 +191,7 @@ serverSuite.run();
 const socketSuite = suite("subprocess.send(message, socket) with an omninet Socket");
 
 socketSuite("is refused with ERR_INVALID_HANDLE_TYPE; the socket stays the parent's", async () => {
-  const child = await startChild("node");
+  const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
   const accepted: net.Socket[] = [];
   const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s));
   try {
