@@ -12,7 +12,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import net from "../mod.ts";
 import { nativeBlockList } from "../runtimes/node/handoff.ts";
-import { codeOf, listen, waitFor } from "./_net.ts";
+import { codeOf, waitFor } from "./_net.ts";
 import { currentRuntime } from "./_runtime.ts";
 
 const shares = nativeBlockList() !== null;
