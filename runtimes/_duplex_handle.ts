@@ -9,7 +9,6 @@
  * and delivered in order on the next `readStart()`.
  * @module
  */
-import process from "node:process";
 import type { Duplex } from "node:stream";
 import { errnoOf, type SystemError, systemError } from "../core/errors.ts";
 import type { Endpoint, HandleEvents, StreamHandle } from "./types.ts";

@@ -25,7 +25,7 @@ async function run(mode: "library" | "control"): Promise<Seen> {
 const load = suite("module loading");
 
 load(
-  "importing omninet and a TCP round trip load no node:tls, node:tty or node:worker_threads",
+  "importing omninet and a TCP round trip load no node:tls, node:tty, node:worker_threads or node:process",
   async () => {
     const seen = await run("library");
     assert.equal(seen.getBuiltinModule, []);

@@ -4,7 +4,6 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import process from "node:process";
 import type { SystemError } from "../../core/errors.ts";
 import type {
   AddressInfo,
