@@ -15,13 +15,7 @@
  */
 import type { InspectOptions } from "node:util";
 import * as nodeNet from "node:net";
-import {
-  codedError,
-  errFeatureUnavailable,
-  errInvalidArgType,
-  errInvalidArgValue,
-} from "./errors.ts";
-import { nativeBlockList } from "../runtimes/node/handoff.ts";
+import { codedError, errInvalidArgType, errInvalidArgValue } from "./errors.ts";
 import {
   _parseIPv4Span,
   _parseIPv6Fast,
@@ -750,8 +744,6 @@ const _PRIVATE_RANGES: readonly string[] = Object.freeze([
   "fc00::/7",
 ]);
 
-let _share: (list: BlockList) => void;
-
 /**
  * Rules blocking IP addresses, ranges and subnets, checked in O(log n).
  * The same API and matching as Node 26's `net.BlockList`, on every runtime.
@@ -766,7 +758,7 @@ let _share: (list: BlockList) => void;
  * blockList.rules; // ["Address: IPv4 123.123.123.123", "Subnet: IPv6 8592:757c:efae:4e45::/64", ...]
  * ```
  */
-export class BlockList extends Object {
+export class BlockList {
   // Addresses are found by hashing; subnets and ranges, as intervals, in the covers.
   #addresses = new _Rows(4, _M_WIDE, false);
   #subnets = new _Rows(4, _M_PREFIX | _M_FAM6 | _M_WIDE, true);
@@ -795,13 +787,6 @@ export class BlockList extends Object {
   #wide64: Int32Array = new Int32Array(0);
   // What the staged IPv6 check asks about a block while `#cv.flat6` has a delta.
   #d6: _Delta6 | null = null;
-  // The list was shared with node:net (cloned, or handed to an API of the runtime that reads
-  // node:net's native list): its rules are in that native list, and every method goes there.
-  #shared = false;
-
-  static {
-    _share = (list) => list.#share();
-  }
 
   /**
    * A frozen list of CIDRs for private, loopback, link-local and unique-local
@@ -832,16 +817,6 @@ export class BlockList extends Object {
     return #addresses in value || _isRuntimeList(value);
   }
 
-  // Moves the rules into node:net's native list under this list (see _BlockListBase), once.
-  #share(): void {
-    if (this.#shared) return;
-    const rules = this.rules;
-    this.#shared = true;
-    this.#reset();
-    // Oldest first, so that node:net lists them as this list did.
-    for (let i = rules.length - 1; i >= 0; i--) this.#applyMatched(rules[i]);
-  }
-
   /**
    * Blocks one address. Adding an address already present (also as its
    * IPv4-mapped twin) keeps one rule, shown as last added.
@@ -854,7 +829,6 @@ export class BlockList extends Object {
    * ```
    */
   addAddress(address: string | SocketAddress, type: BlockListFamily = "ipv4"): void {
-    if (this.#shared) return void _viaNative(this, "addAddress", address, type);
     this.#putAddress(_toAddr(address, "address", type, _A));
   }
 
@@ -872,7 +846,6 @@ export class BlockList extends Object {
     addresses: readonly (string | SocketAddress)[],
     type: BlockListFamily = "ipv4",
   ): void {
-    if (this.#shared) return void _viaNative(this, "addAddresses", addresses, type);
     if (!Array.isArray(addresses)) {
       throw errInvalidArgType("addresses", "an instance of Array", addresses);
     }
@@ -900,7 +873,6 @@ export class BlockList extends Object {
     end: string | SocketAddress,
     type: BlockListFamily = "ipv4",
   ): void {
-    if (this.#shared) return void _viaNative(this, "addRange", start, end, type);
     _rangeEnds(start, end, type);
     this.#addRangeAddrs(_A, _B);
   }
@@ -925,7 +897,6 @@ export class BlockList extends Object {
    * ```
    */
   addSubnet(net: string | SocketAddress, prefix: number, type: BlockListFamily = "ipv4"): void {
-    if (this.#shared) return void _viaNative(this, "addSubnet", net, prefix, type);
     this.#addSubnetAddr(_subnetNet(net, prefix, type), prefix as number);
   }
 
@@ -948,7 +919,6 @@ export class BlockList extends Object {
    * ```
    */
   addCIDR(cidr: string): void {
-    if (this.#shared) return void _viaNative(this, "addCIDR", cidr);
     const p = _cidr4(cidr);
     if (p !== -1) {
       this.#addSubnetAddr(_A, p);
@@ -974,7 +944,6 @@ export class BlockList extends Object {
    * ```
    */
   addCIDRs(cidrs: readonly string[]): void {
-    if (this.#shared) return void _viaNative(this, "addCIDRs", cidrs);
     if (!Array.isArray(cidrs)) throw errInvalidArgType("cidrs", "an instance of Array", cidrs);
     for (let i = 0; i < cidrs.length; i++) validateString(cidrs[i], `cidrs[${i}]`);
     const split = cidrs.map(_splitCIDR);
@@ -994,7 +963,6 @@ export class BlockList extends Object {
    * ```
    */
   removeAddress(address: string | SocketAddress, type: BlockListFamily = "ipv4"): void {
-    if (this.#shared) return void _viaNative(this, "removeAddress", address, type);
     const a = this.#stageAddress(_toAddr(address, "address", type, _A));
     if (this.#addresses.removeStaged()) this.#addressChanged(a, -1);
   }
@@ -1017,7 +985,6 @@ export class BlockList extends Object {
     end: string | SocketAddress,
     type: BlockListFamily = "ipv4",
   ): void {
-    if (this.#shared) return void _viaNative(this, "removeRange", start, end, type);
     const s = _toAddr(start, "start", type, _A);
     const e = _toAddr(end, "end", type, _B);
     _stage(this.#ranges, _rangeBits(s, e), s, e, false);
@@ -1041,7 +1008,6 @@ export class BlockList extends Object {
    * ```
    */
   removeSubnet(net: string | SocketAddress, prefix: number, type: BlockListFamily = "ipv4"): void {
-    if (this.#shared) return void _viaNative(this, "removeSubnet", net, prefix, type);
     this.#removeSubnetAddr(_subnetNet(net, prefix, type), prefix as number);
   }
 
@@ -1066,7 +1032,6 @@ export class BlockList extends Object {
    * ```
    */
   removeCIDR(cidr: string): void {
-    if (this.#shared) return void _viaNative(this, "removeCIDR", cidr);
     const p = _cidr4(cidr);
     if (p !== -1) {
       this.#removeSubnetAddr(_A, p);
@@ -1091,11 +1056,6 @@ export class BlockList extends Object {
    * ```
    */
   clear(): void {
-    if (this.#shared) return void _viaNative(this, "clear");
-    this.#reset();
-  }
-
-  #reset(): void {
     this.#addresses.clear();
     this.#subnets.clear();
     this.#ranges.clear();
@@ -1125,7 +1085,6 @@ export class BlockList extends Object {
    * ```
    */
   check(address: string | SocketAddress, type: BlockListFamily = "ipv4"): boolean {
-    if (this.#shared) return _viaNative(this, "check", address, type) as boolean;
     if (typeof address === "string") {
       if (type === "ipv4") return this.#check4(parseIPv4(address));
       if (type === "ipv6") return this.#check6String(address);
@@ -1143,7 +1102,6 @@ export class BlockList extends Object {
 
   /** The number of rules, without building the `rules` array. */
   get size(): number {
-    if (this.#shared) return _nativeSize(this);
     return this.#addresses.live + this.#subnets.live + this.#ranges.live;
   }
 
@@ -1153,7 +1111,6 @@ export class BlockList extends Object {
    * subnets, then ranges, newest first within each kind, as Node 26 lists them.
    */
   get rules(): string[] {
-    if (this.#shared) return Reflect.get(_native!.Class.prototype, "rules", this) as string[];
     const out = new _RuleWriter(this.size);
     out.ascii("[");
     _rowTexts(out, this.#addresses, _KIND_ADDRESS);
@@ -1193,21 +1150,11 @@ export class BlockList extends Object {
     if (!Array.isArray(list) || !list.every((x) => typeof x === "string")) {
       throw errInvalidArgType("data", "of type string or string[]", list);
     }
-    if (this.#shared) {
-      // Through the public methods, each of which goes to node:net's list.
-      for (const entry of list as string[]) this.#applyMatched(entry);
-      return;
-    }
     for (const entry of list as string[]) this.#applyJSON(entry);
   }
 
   #applyJSON(entry: string): void {
     if (this.#applyPrinted(entry)) return;
-    this.#applyMatched(entry);
-  }
-
-  /** A rule as `rules` prints it, found by pattern and added with the public methods. */
-  #applyMatched(entry: string): void {
     for (const [re, kind, family] of _JSON_RULES) {
       const m = re.exec(entry);
       if (m === null) continue;
@@ -1736,74 +1683,13 @@ function _rangeEnds(start: unknown, end: unknown, type: unknown): void {
 
 // ---- the runtime's node:net BlockList --------------------------------------
 
-const _native = nativeBlockList();
-const _RuntimeList = (nodeNet as unknown as { BlockList?: abstract new () => object }).BlockList;
-
-/** A list of the runtime's own `node:net`: an instance of its class. */
-function _isRuntimeList(value: object): boolean {
-  // omninet's prototype inherits from node:net's (Node): an object of it that is no list is none.
-  return typeof _RuntimeList === "function" && value instanceof _RuntimeList &&
-    !(value instanceof BlockList);
-}
-
 /**
- * The base of omninet's BlockList. Where node:net's lists are cloneable,
- * live-shared handles on a native list (Node), each omninet list is built by
- * node:net's constructor (the clone mark and the native list are its own
- * properties, which nothing else sets) and inherits from node:net's
- * prototype, so node:net's `isBlockList()` (`dgram`'s and node:net's
- * `blockList` options, which then call this list's `check()`) and Node's
- * serializer take it. The native list stays empty and omninet's own index
- * answers until the list is cloned (`structuredClone()`, `postMessage()`):
- * then its rules move into the native list, which the clone shares, and
- * every method goes through node:net's, so that both sides see every
- * change, as with node:net's own lists.
+ * A list of the runtime's own `node:net`: an instance of its class (read
+ * when first asked: Node's `net.BlockList` is a getter that loads a module).
  */
-class _BlockListBase {
-  constructor() {
-    if (_native !== null) {
-      // Built for node:net's class, then given this one's prototype (as SocketAddress).
-      return Object.setPrototypeOf(new _native.Class(), new.target.prototype) as _BlockListBase;
-    }
-  }
-}
-
-// `super()` runs _BlockListBase (a parent set here, so that the public class names no private one).
-Object.setPrototypeOf(BlockList, _BlockListBase);
-Object.setPrototypeOf(BlockList.prototype, _BlockListBase.prototype);
-if (_native !== null) {
-  const { Class, cloneKey } = _native;
-  Object.setPrototypeOf(_BlockListBase.prototype, Class.prototype);
-  const nativeClone = (Class.prototype as Record<symbol, () => unknown>)[cloneKey];
-  Object.defineProperty(BlockList.prototype, cloneKey, {
-    configurable: true,
-    writable: true,
-    value(this: BlockList): unknown {
-      _share(this);
-      return Reflect.apply(nativeClone, this, []);
-    },
-  });
-}
-
-/** Calls node:net's method `name` on a shared list; node:net's that lack it (Node 20) throw. */
-function _viaNative(list: BlockList, name: string, ...args: unknown[]): unknown {
-  const method = (_native!.Class.prototype as Record<string, unknown>)[name];
-  if (typeof method !== "function") {
-    throw errFeatureUnavailable(
-      `BlockList.prototype.${name}() on a list shared with node:net (cloned, or given to dgram)`,
-      `Node ${process.versions.node}`,
-    );
-  }
-  return Reflect.apply(method, list, args);
-}
-
-/** `size` of a shared list: node:net's, or its rules counted where it has none (Node 20). */
-function _nativeSize(list: BlockList): number {
-  const proto = _native!.Class.prototype;
-  if (Object.getOwnPropertyDescriptor(proto, "size")?.get) {
-    return Reflect.get(proto, "size", list) as number;
-  }
-  return list.rules.length;
+function _isRuntimeList(value: object): boolean {
+  const Runtime = (nodeNet as unknown as { BlockList?: abstract new () => object }).BlockList;
+  return typeof Runtime === "function" && value instanceof Runtime;
 }
 
 /** Node refuses a range only when it can order the ends and start is after end. */

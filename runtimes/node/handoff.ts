@@ -27,7 +27,6 @@
  * @module
  */
 import { EventEmitter } from "node:events";
-import * as nodeNet from "node:net";
 import { Server, SocketAddress as NodeSocketAddress } from "node:net";
 import { detectRuntime } from "../mod.ts";
 
@@ -154,46 +153,4 @@ export function cloneableSocketAddress(): (new (init: NativeSocketAddressInit) =
     // Not cloneable on this runtime: plain objects, as before.
   }
   return _cloneable;
-}
-
-/** The runtime's own `node:net` `BlockList`, where its lists can be cloned as Node's are. */
-export interface NativeBlockListFacts {
-  /** node:net's BlockList class. */
-  readonly Class: new () => object;
-  /**
-   * The own property under which each node:net list holds its native list:
-   * what `BlockList.isBlockList()` asks for (so `dgram` and `node:net`'s
-   * `blockList` options), what a clone shares, and what `node:quic` reads.
-   */
-  readonly handleKey: symbol;
-  /** The method Node's serializer calls to clone a list (it shares the native list). */
-  readonly cloneKey: symbol;
-}
-
-let _nativeBlockList: NativeBlockListFacts | null | undefined;
-
-/**
- * node:net's `BlockList` facts where its lists are cloneable, live-shared
- * lists over a native list (Node 20+: `structuredClone()` and
- * `postMessage()` give the other side a list sharing the same rules), else
- * `null` (Deno's clone to plain objects; Bun's are native objects whose
- * rules no JavaScript can reach). Read from a list node:net makes, once.
- * @returns the facts, or `null`
- * @example
- * ```ts
- * const facts = nativeBlockList();
- * if (facts) console.log(new facts.Class());
- * ```
- */
-export function nativeBlockList(): NativeBlockListFacts | null {
-  if (_nativeBlockList !== undefined) return _nativeBlockList;
-  _nativeBlockList = null;
-  const Class = (nodeNet as unknown as { BlockList?: new () => object }).BlockList;
-  if (typeof Class !== "function" || detectRuntime() !== "node") return null;
-  const own = Object.getOwnPropertySymbols(new Class());
-  const cloneKey = Object.getOwnPropertySymbols(Class.prototype)
-    .find((s) => s.description === "messaging_clone_symbol");
-  if (own.length !== 1 || own[0].description !== "kHandle" || cloneKey === undefined) return null;
-  _nativeBlockList = { Class, handleKey: own[0], cloneKey };
-  return _nativeBlockList;
 }
