@@ -215,7 +215,9 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     };
     const timer = setTimeout(destroy, _LINGER_MS);
     (timer as { unref?(): void }).unref?.();
-    d.write(_EMPTY, destroy);
+    // After end() no write is taken: the end's 'finish' says the same.
+    if (d.writableEnded) d.once("finish", destroy);
+    else d.write(_EMPTY, destroy);
   }
 
   /**
