@@ -12,15 +12,12 @@
 import type { Duplex } from "node:stream";
 import { errnoOf, type SystemError, systemError } from "../core/errors.ts";
 import type { Endpoint, HandleEvents, StreamHandle } from "./types.ts";
-import { CachedEnds, ipEndpoint } from "./_shared.ts";
+import { CachedEnds, ipEndpoint, lingerTimer } from "./_shared.ts";
 
 type _Cb = (err?: SystemError | null) => void;
 
 /** Node delivers at most 64 KiB per read; Bun's node:net reads up to 512 KiB at a time. */
 const _MAX_CHUNK = 64 * 1024;
-
-/** How long a close waits for bytes the Duplex still holds (see `close`). */
-const _LINGER_MS = 1000;
 
 const _EMPTY = new Uint8Array(0);
 
@@ -208,13 +205,12 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     // them. Node's own sockets hand a write to the kernel within the call where it fits (so
     // a destroy() right after write() loses nothing), Deno's node:net writes asynchronously:
     // the Duplex is destroyed once what it holds is written (an empty write calls back after
-    // every earlier one), or after _LINGER_MS.
+    // every earlier one), or at the linger bound.
     const destroy = (): void => {
       clearTimeout(timer);
       if (!d.destroyed) d.destroy();
     };
-    const timer = setTimeout(destroy, _LINGER_MS);
-    (timer as { unref?(): void }).unref?.();
+    const timer = lingerTimer(destroy);
     // After end() no write is taken: the end's 'finish' says the same.
     if (d.writableEnded) d.once("finish", destroy);
     else d.write(_EMPTY, destroy);

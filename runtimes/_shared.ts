@@ -65,6 +65,31 @@ export function fixedLocal(a: AddressInfo): AddressInfo | undefined {
 }
 
 /**
+ * How long a close waits for bytes a runtime still writes asynchronously
+ * (Deno's handles and `Deno.Conn`, Deno's `node:net`), where Node's write
+ * hands them to the kernel within the call: a peer that takes nothing for
+ * that long loses them, as a close loses Node's queued writes.
+ */
+const _LINGER_MS = 1000;
+
+/**
+ * Starts the bound of a close that waits for writes in flight (see
+ * `_LINGER_MS`): `fire` runs after it unless the timer is cleared first. The
+ * timer does not keep the process alive by itself.
+ * @param fire what closes at the bound
+ * @returns the timer, for `clearTimeout` once the writes are out
+ * @example
+ * ```ts
+ * const timer = lingerTimer(() => conn.close());
+ * ```
+ */
+export function lingerTimer(fire: () => void): ReturnType<typeof setTimeout> {
+  const timer = setTimeout(fire, _LINGER_MS);
+  (timer as { unref?(): void }).unref?.();
+  return timer;
+}
+
+/**
  * The endpoint cache every adapter's stream handle extends: each end is read
  * from the runtime once (a system call on most runtimes) and answered from
  * here afterwards, after close too if it was read before, as Node's are (an

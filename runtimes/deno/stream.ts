@@ -15,19 +15,13 @@ import type {
   TlsUpgradeRequest,
 } from "../types.ts";
 import { coalesce, COPY_MAX, MAX_READ, MIN_READ, type ReadArena } from "./arena.ts";
-import { CachedEnds } from "../_shared.ts";
+import { CachedEnds, lingerTimer } from "../_shared.ts";
 import { codeOf, type DenoConn, mapError, settle, toEndpoint } from "./api.ts";
 import { denoCanStartTls, startDenoTls } from "./tls.ts";
 
 const _EMPTY = new Uint8Array(0);
 // Bytes a connection takes before its write callbacks wait (see #accept).
 const _SEND_BUFFER = 256 * 1024;
-
-/**
- * How long a close waits for accepted bytes still being written (see
- * `close`): a peer that takes no data for that long loses them.
- */
-const _LINGER_MS = 1000;
 
 /** A connected `Deno.Conn` as a transport stream handle. */
 export class DenoStream extends CachedEnds implements StreamHandle {
@@ -314,9 +308,8 @@ export class DenoStream extends CachedEnds implements StreamHandle {
     }
     // Bytes this handle took (as a kernel's send buffer takes them) are still being written:
     // a kernel sends its buffer after close(), so the Conn closes once they are out, or after
-    // _LINGER_MS. Closing it now would cancel Deno's write.
-    const timer = setTimeout(() => this.#release(), _LINGER_MS);
-    (timer as { unref?(): void }).unref?.();
+    // the linger bound. Closing it now would cancel Deno's write.
+    const timer = lingerTimer(() => this.#release());
     this.#linger = { timer, cb };
   }
 

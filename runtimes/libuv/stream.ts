@@ -15,7 +15,7 @@ import type {
   TlsUpgradeCallback,
   TlsUpgradeRequest,
 } from "../types.ts";
-import { CachedEnds } from "../_shared.ts";
+import { CachedEnds, lingerTimer } from "../_shared.ts";
 import {
   type Cb,
   endpointOf,
@@ -41,13 +41,6 @@ const _CLOSED = 2;
 const _READING = 4;
 const _READ_DONE = 8;
 const _WRITING = 16;
-
-/**
- * How long a close on Deno waits for the write in flight (see `close`): a
- * peer that takes no data for that long loses it, as a close loses Node's
- * queued writes.
- */
-const _LINGER_MS = 1000;
 
 /**
  * A connected TCP or Pipe handle behind the StreamHandle contract. Its helpers
@@ -140,7 +133,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     // Node's write goes to the kernel within the call where it can, so a close right after it
     // (destroy() after write()) loses nothing. Deno's handles write an accepted connection's
     // data asynchronously, and closing the handle cancels that write (ECANCELED): there the
-    // close waits for the write in flight, up to _LINGER_MS.
+    // close waits for the write in flight, up to the linger bound (`lingerTimer`).
     if (writing && uv.deno) _linger(this.#h, cb);
     else this.#h.close(cb);
   }
@@ -352,7 +345,7 @@ function _onRead(this: RawStream, buf: ArrayBuffer | undefined): void {
 
 /**
  * Closes `h` once its write in flight completes (or fails), or after
- * `_LINGER_MS`; then `cb`. The handle's owner is this wait from now on.
+ * the linger bound; then `cb`. The handle's owner is this wait from now on.
  */
 function _linger(h: RawStream, cb: () => void): void {
   let timer: ReturnType<typeof setTimeout> | undefined = undefined;
@@ -367,8 +360,7 @@ function _linger(h: RawStream, cb: () => void): void {
     _written: finish,
     _shutDown: noop,
   };
-  timer = setTimeout(finish, _LINGER_MS);
-  (timer as { unref?(): void }).unref?.();
+  timer = lingerTimer(finish);
 }
 
 function _afterWrite(this: Req, status: number): void {
