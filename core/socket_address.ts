@@ -3,7 +3,6 @@
  * label), validated and normalised as Node does, identical on every runtime.
  * @module
  */
-import * as NodeSocketAddressModule from "node:net";
 import type { InspectOptions } from "node:util";
 import { codedError, errInvalidArgValue, errOutOfRange } from "./errors.ts";
 import { formatIPv6, parseIPv4, parseIPv6 } from "./ip.ts";
@@ -310,16 +309,11 @@ export function _socketAddressValue(sa: SocketAddress): ParsedSocketAddress {
   return _own(sa) ? _peek(sa) : _parseAddress(sa.address, sa.family);
 }
 
-const _RuntimeAddress = (NodeSocketAddressModule as unknown as {
-  SocketAddress?: abstract new () => object;
-})
-  .SocketAddress;
-
 /** A socket address of the runtime's own `node:net`. */
 function _isRuntimeAddress(value: object): boolean {
   // An instance of node:net's class (Deno's isSocketAddress() also takes plain objects with
   // the four fields, which Node's does not). omninet's prototype inherits from node:net's: an
   // object of it that is no address is none.
-  return typeof _RuntimeAddress === "function" && value instanceof _RuntimeAddress &&
+  return Object.prototype.isPrototypeOf.call(nativeSocketAddressPrototype(), value) &&
     !(value instanceof SocketAddress);
 }
