@@ -88,7 +88,10 @@ export interface StreamHandle {
   shutdown(cb: (err?: SystemError | null) => void): void;
   /**
    * Releases the socket now; unsent data is dropped. `cb` fires once the
-   * resource is released (asynchronously). Idempotent.
+   * resource is released, when libuv calls a handle's close callback: in
+   * the event loop's closing phase, after that turn's immediates, the
+   * process kept alive until then (`afterLoopTurn` where the runtime
+   * releases without the loop). Idempotent.
    */
   close(cb: () => void): void;
   /**
@@ -273,7 +276,13 @@ export interface ListenerEvents {
 export interface ListenerHandle {
   /** The bound endpoint (port resolved when 0 was asked); a path for Unix sockets. */
   address(): AddressInfo | string;
-  /** Stops accepting and releases the socket (and nothing else). */
+  /**
+   * Stops accepting and releases the socket (and nothing else). `cb` fires
+   * once the address is free: in the microtasks after the call where the
+   * runtime frees it within the call (the server's `'close'` then comes on
+   * the next tick, as Node's), the process still kept alive for one loop
+   * turn, as a closing libuv handle keeps it (`holdLoopTurn`).
+   */
   close(cb: () => void): void;
   /** Lets the listener keep the process alive (default). */
   ref(): void;

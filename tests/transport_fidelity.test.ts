@@ -173,3 +173,42 @@ alive("an unread socket whose peer sent data and closed lets the process exit", 
 });
 
 alive.run();
+
+const turns = suite("when 'close' comes, measured against the event loop");
+const transportName = getTransport().name;
+
+// Node 26: a socket's 'close' comes from its handle's close callback (the loop's closing phase,
+// after that turn's immediates); a drained server's on the tick after close(), before them.
+const NODE_ORDER = "tick, immediate, socket close, server close, immediate, timer";
+
+turns(
+  "a socket's and a server's 'close' come in Node's order against ticks, immediates, timers",
+  async () => {
+    const r = await spawnScript("fixtures/close_turns", ["order"]);
+    assert.is(r.code, 0, r.stderr);
+    const got = r.stdout.trim().split(", ");
+    if (transportName === "node") {
+      // The node:net adapter's sockets close as the runtime's own node:net's (Bun's before the
+      // immediates); its server's 'close' does not wait for node:net's own, as Node's does not.
+      const own = await spawnScript("fixtures/close_turns", ["order", "node"]);
+      assert.equal(got.slice(0, 3), own.stdout.trim().split(", ").slice(0, 3));
+      assert.equal(got.slice(3), NODE_ORDER.split(", ").slice(3));
+    } else if (transportName === "deno") {
+      // Deno.listen frees the port only once its pending accept is rejected, a turn later.
+      assert.is(got.join(", "), "tick, immediate, socket close, immediate, server close, timer");
+    } else {
+      assert.is(got.join(", "), NODE_ORDER);
+    }
+  },
+);
+
+// Node 26 (its test-process-beforeexit): a closing handle keeps the loop up until its close
+// callback, so a 'beforeExit' listener added when a server or a socket closed still runs.
+turns("a server or socket closed in 'beforeExit' lets a later 'beforeExit' run", async () => {
+  const r = await spawnScript("fixtures/close_turns", ["before-exit"]);
+  assert.is(r.timedOut, false);
+  assert.is(r.stdout, "beforeExit 1\nbeforeExit 2\nbeforeExit 3\nbeforeExit 4\n", r.stderr);
+  assert.is(r.code, 0);
+});
+
+turns.run();

@@ -18,7 +18,7 @@ import type {
   TlsUpgradeCallback,
   TlsUpgradeRequest,
 } from "../types.ts";
-import { CachedEnds } from "../_shared.ts";
+import { afterLoopTurn, CachedEnds } from "../_shared.ts";
 import { startBunTls } from "./tls.ts";
 
 /** The part of Bun's `Socket` this adapter uses. */
@@ -375,7 +375,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
 
   close(cb: () => void): void {
     this._release(false);
-    queueMicrotask(cb);
+    afterLoopTurn(cb);
   }
 
   setNoDelay(_enable: boolean): void {}
@@ -481,7 +481,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
 export class TcpConn extends Conn {
   reset(cb: () => void): void {
     this._release(true);
-    queueMicrotask(cb);
+    afterLoopTurn(cb);
   }
 
   override setNoDelay(enable: boolean): void {

@@ -65,6 +65,7 @@ import {
 } from "./conn.ts";
 import { ACCEPT_HANDLERS, bunDial, type ListenState } from "./handlers.ts";
 import { dialTcp } from "./dial.ts";
+import { holdLoopTurn } from "../_shared.ts";
 
 class _Listener implements ListenerHandle {
   constructor(
@@ -79,6 +80,8 @@ class _Listener implements ListenerHandle {
   close(cb: () => void): void {
     this._l.stop(false);
     queueMicrotask(cb);
+    // Bun releases the port at once; a closing libuv handle keeps the loop up one turn.
+    holdLoopTurn();
   }
 
   ref(): void {

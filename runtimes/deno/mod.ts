@@ -35,6 +35,7 @@ import {
 } from "./api.ts";
 import { ReadArena } from "./arena.ts";
 import { DenoStream } from "./stream.ts";
+import { holdLoopTurn } from "../_shared.ts";
 
 /** A `Deno.Listener` as a transport listener handle. */
 class _DenoServer implements ListenerHandle {
@@ -100,7 +101,11 @@ class _DenoServer implements ListenerHandle {
     // The port is only free once the pending accept has been rejected.
     const pending = this.#pending;
     if (pending !== null) settle(pending, cb);
-    else queueMicrotask(cb);
+    else {
+      queueMicrotask(cb);
+      // Released at once; a closing libuv handle keeps the loop up one turn.
+      holdLoopTurn();
+    }
   }
 
   ref(): void {

@@ -15,7 +15,7 @@ import type {
   TlsUpgradeRequest,
 } from "../types.ts";
 import { coalesce, COPY_MAX, MAX_READ, MIN_READ, type ReadArena } from "./arena.ts";
-import { CachedEnds, lingerTimer } from "../_shared.ts";
+import { afterLoopTurn, CachedEnds, lingerTimer } from "../_shared.ts";
 import { codeOf, type DenoConn, mapError, settle, toEndpoint } from "./api.ts";
 import { denoCanStartTls, startDenoTls } from "./tls.ts";
 
@@ -336,9 +336,16 @@ export class DenoStream extends CachedEnds implements StreamHandle {
 
   #afterRelease(cb: () => void): void {
     // A cancelled read still holds the socket until it settles.
+    // Then the close callback comes where libuv's would (`afterLoopTurn`).
     const inflight = this.#inflight;
-    if (inflight !== null) settle(inflight, cb);
-    else queueMicrotask(cb);
+    if (inflight === null) return afterLoopTurn(cb);
+    // As a closing handle, ref'd or not, keeps the loop up until its callback.
+    try {
+      this.#conn.ref();
+    } catch {
+      // Released by the runtime already: the read settles on its own.
+    }
+    settle(inflight, () => afterLoopTurn(cb));
   }
 
   /**

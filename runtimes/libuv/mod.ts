@@ -159,7 +159,11 @@ class _UvListener implements ListenerHandle {
     if (this.#closed) return void queueMicrotask(cb);
     this.#closed = true;
     this.#h.onconnection = noop;
-    this.#h.close(cb);
+    // The descriptor (and a Unix path) is released within close(), so the
+    // server's 'close' need not wait for the handle's close callback (Node's
+    // does not); the closing handle still keeps the loop up until that turn.
+    this.#h.close();
+    queueMicrotask(cb);
   }
 
   ref(): void {
