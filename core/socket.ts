@@ -38,6 +38,7 @@ import {
   systemError,
 } from "./errors.ts";
 import { IdleTimeout } from "./idle_timeout.ts";
+import { afterLoopTurn } from "./loop.ts";
 import {
   blockListOption,
   checkSocketOptions,
@@ -698,7 +699,10 @@ export class Socket extends Duplex {
       cb(err);
       // Cancelled after cb: Node reports an aborted Happy Eyeballs dial after 'error', before 'close'.
       if (dial !== null) dial();
-      process.nextTick(Socket.#closeTick, this, hadHandle ? hadError : undefined);
+      if (hadHandle) {
+        // Node's connecting socket has a handle already: 'close' comes from its close callback.
+        afterLoopTurn(() => this.#emitClose(hadError));
+      } else process.nextTick(Socket.#closeTick, this, undefined);
     }
     this.#cancelInflightWrite();
   }

@@ -65,39 +65,6 @@ export function fixedLocal(a: AddressInfo): AddressInfo | undefined {
 }
 
 /**
- * Calls `cb` where libuv calls a handle's close callback: in the closing
- * phase of the event loop's turn, after the immediates of that turn (also
- * those queued after the close), and keeping the process alive until then.
- * For adapters whose runtime releases a socket without going through the
- * loop (Bun, `Deno.Conn`): a socket's `'close'` then comes when Node's would,
- * not in the microtasks of `destroy()`.
- * @param cb the close callback
- * @example
- * ```ts
- * afterLoopTurn(() => console.log("closed"));
- * ```
- */
-export function afterLoopTurn(cb: () => void): void {
-  setImmediate(setImmediate, cb);
-}
-
-/**
- * Keeps the process alive until the event loop's next check phase, as a
- * closing libuv handle does until its close callback: for listeners whose
- * runtime releases them synchronously (Bun), so that a `'beforeExit'`
- * listener added when the server closed still runs, as on Node.
- * @example
- * ```ts
- * holdLoopTurn();
- * ```
- */
-export function holdLoopTurn(): void {
-  setImmediate(_noop);
-}
-
-function _noop(): void {}
-
-/**
  * How long a close waits for bytes a runtime still writes asynchronously
  * (Deno's handles and `Deno.Conn`, Deno's `node:net`), where Node's write
  * hands them to the kernel within the call: a peer that takes nothing for

@@ -202,6 +202,16 @@ turns(
   },
 );
 
+// Node 26: a connecting socket has its handle: 'close' comes from its close callback too.
+turns(
+  "a refused or destroyed connecting socket's 'close' comes after the turn's immediates",
+  async () => {
+    const r = await spawnScript("fixtures/close_turns", ["connecting"]);
+    assert.is(r.code, 0, r.stderr);
+    assert.is(r.stdout.trim(), "error, immediate, close, tick, immediate, close");
+  },
+);
+
 // Node 26 (its test-process-beforeexit): a closing handle keeps the loop up until its close
 // callback, so a 'beforeExit' listener added when a server or a socket closed still runs.
 turns("a server or socket closed in 'beforeExit' lets a later 'beforeExit' run", async () => {

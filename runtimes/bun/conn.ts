@@ -18,7 +18,8 @@ import type {
   TlsUpgradeCallback,
   TlsUpgradeRequest,
 } from "../types.ts";
-import { afterLoopTurn, CachedEnds } from "../_shared.ts";
+import { afterLoopTurn } from "../../core/loop.ts";
+import { CachedEnds } from "../_shared.ts";
 import { startBunTls } from "./tls.ts";
 
 /** The part of Bun's `Socket` this adapter uses. */

@@ -65,7 +65,7 @@ import {
 } from "./conn.ts";
 import { ACCEPT_HANDLERS, bunDial, type ListenState } from "./handlers.ts";
 import { dialTcp } from "./dial.ts";
-import { holdLoopTurn } from "../_shared.ts";
+import { holdLoopTurn } from "../../core/loop.ts";
 
 class _Listener implements ListenerHandle {
   constructor(

@@ -35,7 +35,7 @@ import {
 } from "./api.ts";
 import { ReadArena } from "./arena.ts";
 import { DenoStream } from "./stream.ts";
-import { holdLoopTurn } from "../_shared.ts";
+import { holdLoopTurn } from "../../core/loop.ts";
 
 /** A `Deno.Listener` as a transport listener handle. */
 class _DenoServer implements ListenerHandle {

@@ -15,7 +15,8 @@ import type {
   TlsUpgradeRequest,
 } from "../types.ts";
 import { coalesce, COPY_MAX, MAX_READ, MIN_READ, type ReadArena } from "./arena.ts";
-import { afterLoopTurn, CachedEnds, lingerTimer } from "../_shared.ts";
+import { afterLoopTurn } from "../../core/loop.ts";
+import { CachedEnds, lingerTimer } from "../_shared.ts";
 import { codeOf, type DenoConn, mapError, settle, toEndpoint } from "./api.ts";
 import { denoCanStartTls, startDenoTls } from "./tls.ts";
 
