@@ -13,6 +13,12 @@
 // burst subject, the runtime's node:net with omninet imported but unused: its
 // median peak beside node:net's is what loading the library costs at the
 // peak, the rest of omninet's excess is what using it costs.
+// --v8-flags=A,B passes V8 flags to the Node and Deno runs (Bun has no V8): a
+// burst peak mostly measures when V8 collects the dead 16 KiB read buffers
+// (external memory), so e.g. --v8-flags=--predictable-gc-schedule (a fixed
+// heap growing schedule) or --max-semi-space-size=2 shows what the libraries
+// themselves hold, without that phase. The largest external figure of each
+// burst (that pile of buffers) is printed beside the peaks.
 import { existsSync } from "node:fs";
 import { benchRuns, runJsonLines } from "./_bench_runner.mjs";
 
@@ -27,9 +33,11 @@ const modes = process.argv.find((a) => a.startsWith("--modes="))?.slice(8).split
 const withLoaded = process.argv.includes("--loaded");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const key = (label) => label.toLowerCase().replace(/\s+/g, "");
+const v8Flags = process.argv.find((a) => a.startsWith("--v8-flags="))?.slice(11).split(",")
+  .filter((f) => f !== "") ?? [];
 const runs = benchRuns("bench_mem", {
-  node: ["--expose-gc"],
-  deno: ["--v8-flags=--expose-gc"],
+  node: ["--expose-gc", ...v8Flags],
+  deno: [["--v8-flags=--expose-gc", ...v8Flags].join(",")],
   skip: ["Node 26"],
 }).filter(([label]) => !only || only.some((o) => key(label).startsWith(o)));
 
@@ -57,6 +65,8 @@ for (const [label, cmd, args] of runs) {
     const growth = { omninet: [], "node:net": [], loaded: [] };
     const anon = { omninet: [], "node:net": [], loaded: [] };
     const loads = { omninet: [], "node:net": [] };
+    // Per round: the most external memory the burst held (mostly read buffers awaiting a GC).
+    const external = { omninet: [], "node:net": [], loaded: [] };
     // Alternate the subjects so drift in machine load hits both alike.
     for (let round = 0; round < rounds; round++) {
       const subjects = mode === "load"
@@ -71,12 +81,23 @@ for (const [label, cmd, args] of runs) {
           peaks[subject].push(m.peak_rss_MiB);
           growth[subject].push(m.peak_rss_MiB - m.base_rss_MiB);
           if (m.peak_rss_anon_MiB != null) anon[subject].push(m.peak_rss_anon_MiB);
+          if (m.max_external_MiB != null) external[subject].push(m.max_external_MiB);
         }
         if (m?.load_rss_MiB !== undefined) loads[subject].push(m);
         if (m && (!best[subject] || better[mode](m, best[subject]))) best[subject] = m;
       }
     }
-    rows.push({ label, mode, o: best.omninet, n: best["node:net"], peaks, growth, anon, loads });
+    rows.push({
+      label,
+      mode,
+      o: best.omninet,
+      n: best["node:net"],
+      peaks,
+      growth,
+      anon,
+      external,
+      loads,
+    });
   }
 }
 
@@ -187,6 +208,26 @@ if (modes.includes("burst")) {
       }) | ${ratio(go, gn)} |${loaded} ${f1(ao)} MiB (${range(anon.omninet)}) | ${f1(an)} MiB (${
         range(anon["node:net"])
       }) | ${ratio(ao, an)} |`,
+    );
+  }
+  console.log(
+    "\nMost external memory held during the burst (16 KiB read buffers the runtime allocated,",
+  );
+  console.log("freed when V8 collects them): medians (range)");
+  console.log(
+    `\n| runtime | omninet | node:net | ratio |${withLoaded ? " node:net, omninet loaded |" : ""}`,
+  );
+  console.log(`|---|---:|---:|---:|${withLoaded ? "---:|" : ""}`);
+  for (const { label, mode, external } of rows) {
+    if (mode !== "burst") continue;
+    const eo = median(external.omninet), en = median(external["node:net"]);
+    const loaded = withLoaded
+      ? ` ${f1(median(external.loaded))} MiB (${range(external.loaded)}) |`
+      : "";
+    console.log(
+      `| ${label} | ${f1(eo)} MiB (${range(external.omninet)}) | ${f1(en)} MiB (${
+        range(external["node:net"])
+      }) | ${ratio(eo, en)} |${loaded}`,
     );
   }
   console.log(

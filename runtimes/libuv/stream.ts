@@ -63,8 +63,8 @@ export class UvStream extends CachedEnds implements StreamHandle {
     this.#flags = tcp ? _TCP : 0;
     (h as unknown as _Owned)[STREAM_OWNER] = this;
     h.onread = _onRead;
-    // The peer is asked for when first wanted, as Node's sockets ask (and on
-    // Deno at close), not here: an idle connection holds no address object
+    // The peer is asked for when first wanted, as Node's sockets ask, not
+    // here: an idle connection holds no address object
     // (80 B less heap per accepted socket, Node 24) and makes no system call
     // for it. After a reset, or once both FINs are exchanged, the kernel names
     // the peer no more; Node's own sockets answer `undefined` then too.
@@ -232,15 +232,13 @@ export class UvStream extends CachedEnds implements StreamHandle {
   }
 
   static #release(s: UvStream): void {
-    // On Node, ends not read by now are not read at close (the contract answers
-    // `null` then): core keeps the peer it was asked for itself, and asking here
-    // cost every connection a getsockname call and two objects (bench:net
-    // connects +3%). Deno's burst peak rose without these reads (bench:mem
-    // medians 274 -> 282 MiB over 2 x 4 rounds), so Deno keeps them.
-    if (uv.deno && (s.#flags & _TCP) !== 0) {
-      s.localAddress();
-      s.remoteAddress();
-    }
+    // Ends not read by now are not read at close (the contract answers `null`
+    // then): core keeps the peer it was asked for itself, and asking here cost
+    // every connection a getsockname or getpeername call and two objects
+    // (bench:net connects +3% on Node; on Deno +4-6%, connect+close rounds
+    // alternated in one process). Deno's bench:mem burst peak does not move
+    // with them (with/without: 270.1/271.4 MiB, medians of 8 alternating
+    // rounds; 133.9/135.6 with --v8-flags=--predictable-gc-schedule).
     s.#flags |= _CLOSED;
     // The handle insists on a function here. Unlinking the handle from this
     // object lets a closed connection die young: native handles and requests
