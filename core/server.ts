@@ -124,6 +124,13 @@ function _errNotRunning(): NodeErrorLike {
   return codedError("ERR_SERVER_NOT_RUNNING", "Server is not running.");
 }
 
+/** Node's list of the sockets `child_process` sent from one server to one process. */
+interface _SentSockets {
+  getConnections(cb: (err: Error | null, count: number) => void): void;
+  close(cb: () => void): void;
+  once(event: "exit", listener: () => void): unknown;
+}
+
 /**
  * A TCP or Unix domain socket server: Node's `net.Server`.
  *
@@ -168,6 +175,8 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
   readonly #events: ListenerEvents;
   #target: Server = this;
   #closeRequests = 0;
+  // Where accepted sockets went to other processes (child_process), one list per process.
+  #sentTo: _SentSockets[] | null = null;
 
   /**
    * Creates a server; `connectionListener` is added for `'connection'`.
@@ -568,6 +577,18 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       this.#starting = false;
       this.#listenId++;
     }
+    const lists = this.#sentTo;
+    if (running && lists !== null && lists.length > 0) {
+      // 'close' also waits for the processes holding sockets sent from here to close them.
+      this.#releasing++;
+      let left = lists.length;
+      const onClosed = (): void => {
+        if (--left !== 0) return;
+        this.#releasing--;
+        this.#emitCloseIfDrained();
+      };
+      for (const list of lists) list.close(onClosed);
+    }
     this.#emitCloseIfDrained();
     return this;
   }
@@ -600,8 +621,65 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
    * ```
    */
   getConnections(cb: (err: Error | null, count: number) => void): this {
-    process.nextTick(cb, null, this.#connections);
+    const lists = this.#sentTo;
+    if (lists === null || lists.length === 0) {
+      process.nextTick(cb, null, this.#connections);
+      return this;
+    }
+    // Sockets sent to other processes count where they are now, as Node counts them.
+    let left = lists.length;
+    let total = this.#connections;
+    const onCount = (err: Error | null, count: number): void => {
+      if (left <= 0) return;
+      if (err) {
+        left = -1;
+        return void process.nextTick(cb, err, 0);
+      }
+      total += count;
+      if (--left === 0) process.nextTick(cb, null, total);
+    };
+    for (const list of lists) list.getConnections(onCount);
     return this;
+  }
+
+  /**
+   * Connections this process still holds: what `child_process` decrements
+   * (writes are ignored; a socket sent away stops counting by itself).
+   * @internal
+   */
+  get _connections(): number {
+    return this.#connections;
+  }
+
+  set _connections(_count: number) {}
+
+  /**
+   * The key under which `child_process` groups the sockets it sends from
+   * this server (Node's form: family, address and port, or the path).
+   * @internal
+   */
+  get _connectionKey(): string | undefined {
+    const a = this.address();
+    if (a === null) return undefined;
+    return typeof a === "string"
+      ? `-1:${a}:-1`
+      : `${a.family === "IPv6" ? 6 : 4}:${a.address}:${a.port}`;
+  }
+
+  /**
+   * `child_process` hands over the list of sockets it sent from this server
+   * to one process: `getConnections()` then counts them, `close()` waits
+   * until that process closed them, as Node's server does.
+   * @param list the runtime's list of sent sockets
+   * @internal
+   */
+  _setupWorker(list: _SentSockets): void {
+    const lists = (this.#sentTo ??= []);
+    lists.push(list);
+    list.once("exit", () => {
+      const at = lists.indexOf(list);
+      if (at !== -1) lists.splice(at, 1);
+    });
   }
 
   /**

@@ -15,6 +15,7 @@
 import { Buffer } from "node:buffer";
 import { Duplex, type DuplexOptions, finished } from "node:stream";
 import { getTransport } from "../runtimes/mod.ts";
+import { sendableSocketPrototype } from "../runtimes/node/handoff.ts";
 import type { AddressInfo, StreamHandle } from "../runtimes/types.ts";
 import { isNormalized, normalizeArgs } from "./args.ts";
 import type { BlockList } from "./block_list.ts";
@@ -214,6 +215,7 @@ export class Socket extends Duplex {
    * @param options stream and socket options, or a file descriptor
    */
   constructor(options?: SocketConstructorOpts | number) {
+    if (!_linkDecided) _decideLink();
     const opts = (typeof options === "number" ? { fd: options } : options ?? _NO_OPTIONS) as Record<
       string,
       unknown
@@ -1057,6 +1059,42 @@ export class Socket extends Duplex {
       : undefined as unknown as number;
   }
 
+  /**
+   * The runtime's own stream handle where omninet's Socket is a `node:net`
+   * Socket (Node; see `sendableSocketPrototype`), as `node:net` keeps it:
+   * what `child_process` sends with `subprocess.send(message, socket)`, and
+   * what Node's tls, http and http2 stacks drive directly. `null` elsewhere,
+   * before the connection and after close.
+   */
+  get _handle(): object | null {
+    return _NATIVE_LINKED ? this.#handle?.nativeHandle?.(this) ?? null : null;
+  }
+
+  /**
+   * `child_process` sets `null` once it took the handle for another
+   * process: the socket lets it go without closing it (the runtime closes it
+   * once the other side has it), and stops counting for its server, as
+   * `node:net`'s does. Other values are ignored.
+   */
+  set _handle(value: unknown) {
+    const handle = this.#handle;
+    if (value !== null || handle === null || !_NATIVE_LINKED) return;
+    this.#handle = null;
+    handle.detach?.();
+    this.#idle?.stop();
+    this.#set(_F_READING, false);
+    const owner = this.#owner;
+    if (owner !== null) {
+      this.#owner = null;
+      owner._connectionClosed();
+    }
+  }
+
+  /** Activity seen by a stack that reads the handle itself (Node's http parser): the idle timer restarts. */
+  _unrefTimer(): void {
+    this.#idle?.touch();
+  }
+
   /** Legacy alias of {@link Socket.connecting}, as Node keeps it. */
   get _connecting(): boolean {
     return this.connecting;
@@ -1142,6 +1180,43 @@ export class Socket extends Duplex {
 }
 // Lets `net.Socket.call(obj, options)` initialise obj (see callable.ts).
 makeAdoptable(Socket, Duplex);
+// On Node with the libuv adapter, an instance of node:net's Socket too (runtimes/node/handoff.ts),
+// decided when the first socket is made (the adapter is chosen then): what Duplex gives and
+// node:net's prototype would otherwise shadow stays Duplex's. Without native handles (the
+// node:net adapter) no link: node:tls takes a node:net Socket without `_handle` for one still
+// connecting.
+let _NATIVE_LINKED = false;
+let _linkDecided = false;
+
+function _decideLink(): void {
+  _linkDecided = true;
+  const proto = sendableSocketPrototype();
+  if (proto === null || getTransport().features.nativeStreamHandles !== true) return;
+  _NATIVE_LINKED = true;
+  _linkNative(proto);
+}
+
+function _linkNative(proto: object): void {
+  Object.setPrototypeOf(Socket.prototype, proto);
+  // node:net walks `_parent` (a TLSSocket's wrapped socket) up to `null` for its timers.
+  Object.defineProperty(Socket.prototype, "_parent", {
+    value: null,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    if (Object.hasOwn(Socket.prototype, name) || !(name in Duplex.prototype)) continue;
+    const own = Object.getOwnPropertyDescriptor(proto, name)!;
+    if (typeof own.value !== "function") continue;
+    Object.defineProperty(Socket.prototype, name, {
+      value: (Duplex.prototype as unknown as Record<string, unknown>)[name],
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
+}
 
 /**
  * Wraps a handle a server accepted into a connected Socket.

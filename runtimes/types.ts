@@ -100,6 +100,18 @@ export interface StreamHandle {
    * undefined; core then raises `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`.
    */
   reset?(cb: () => void): void;
+  /**
+   * The runtime's own stream handle, what its `node:net` socket keeps as
+   * `_handle` (Node's TCP or Pipe handle), or `null` once closed; absent
+   * where the adapter has none. Shown as `socket._handle` where omninet's
+   * Socket is a `node:net` Socket (runtimes/node/handoff.ts).
+   */
+  nativeHandle?(owner: object): object | null;
+  /**
+   * Gives the runtime handle up without closing it (another process took
+   * it): nothing is called back afterwards. Present with `nativeHandle`.
+   */
+  detach?(): void;
   /** Sets TCP_NODELAY. A no-op on Unix sockets. */
   setNoDelay(enable: boolean): void;
   /** Sets IP_TOS on a TCP socket; returns an error code (`"EINVAL"`) or `null`. */
@@ -390,6 +402,12 @@ export interface TransportFeatures {
    * emits `'close'` from that callback instead of one tick later.
    */
   closeFromLoop?: boolean;
+  /**
+   * Stream handles answer `nativeHandle()` with the handle the runtime's own
+   * `node:net` would keep (libuv on Node): omninet's Socket is then a
+   * `node:net` Socket showing it as `_handle` (runtimes/node/handoff.ts).
+   */
+  nativeStreamHandles?: boolean;
 }
 
 /** A runtime adapter. */

@@ -3,9 +3,9 @@
 // sending a server object", "Example: sending a socket object"), on each
 // runtime's own child_process: a listening server reaches the child as a
 // node:net Server on the same socket; a socket is refused with
-// ERR_INVALID_HANDLE_TYPE (see the README: no omninet socket can carry the
-// `_handle` child_process takes without every node:http, http2 and tls
-// stack driving that handle underneath omninet's stream).
+// ERR_INVALID_HANDLE_TYPE where omninet's Socket is no node:net Socket (Deno,
+// Bun, the node:net adapter: see the README); on Node with the libuv adapter
+// it reaches the child as a node:net Socket on the same connection.
 import { spawn } from "node:child_process";
 import { renameSync } from "node:fs";
 import * as nodeNet from "node:net";
@@ -190,31 +190,128 @@ serverSuite.run();
 
 const socketSuite = suite("subprocess.send(message, socket) with an omninet Socket");
 
-socketSuite("is refused with ERR_INVALID_HANDLE_TYPE; the socket stays the parent's", async () => {
-  const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
-  const accepted: net.Socket[] = [];
-  const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s));
-  try {
-    const port = await listen(server);
-    const reading = answer({ port });
-    await waitFor(server, "connection");
-    const socket = accepted[0];
+// Node with the libuv adapter: omninet's Socket is a node:net Socket showing its handle.
+const socketSendable = getTransport().features.nativeStreamHandles === true &&
+  currentRuntime() === "node";
+
+/** A connected pair: the omninet socket the server accepted, and what the peer reads until EOF. */
+async function acceptedPair(
+  server: net.Server,
+  accepted: net.Socket[],
+): Promise<{ socket: net.Socket; reading: Promise<string> }> {
+  const port = await listen(server);
+  const reading = answer({ port });
+  await waitFor(server, "connection");
+  return { socket: accepted[0], reading };
+}
+
+if (socketSendable) {
+  socketSuite(
+    "the socket goes to the child, which answers the peer; the server counts it there and closes after it",
+    async () => {
+      const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
+      const accepted: net.Socket[] = [];
+      const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s));
+      try {
+        const { socket, reading } = await acceptedPair(server, accepted);
+        assert.ok(socket instanceof nodeNet.Socket);
+        const reply = child.next();
+        const sent = new Promise<unknown>((r) => child.proc.send("socket", socket as never, r));
+        assert.is(await sent, null);
+        assert.equal(await reply, { got: "socket", isNetSocket: true });
+        // Gone from this process: no handle here, counted where it is now.
+        assert.is((socket as unknown as { _handle: unknown })._handle, null);
+        const count = await new Promise((r) => server.getConnections((_e, n) => r(n)));
+        assert.is(count, 1);
+        let closed = false;
+        server.close(() => (closed = true));
+        await new Promise((r) => setTimeout(r, 50));
+        assert.not.ok(closed, "'close' came while the child still held the socket");
+        const ended = child.next();
+        child.proc.send("socket-end");
+        await ended;
+        assert.is(await reading, "child");
+        await waitFor(server, "close");
+      } finally {
+        for (const s of accepted) s.destroy();
+        if (server.listening) await closeServer(server);
+        await child.stop();
+      }
+    },
+  );
+
+  socketSuite("with keepOpen both processes hold the socket", async () => {
+    const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
+    const accepted: net.Socket[] = [];
+    const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s));
     try {
-      child.proc.send("socket", socket as never);
-      assert.unreachable("send() did not throw");
-    } catch (err) {
-      assert.instance(err, TypeError);
-      assert.is((err as { code?: string }).code, "ERR_INVALID_HANDLE_TYPE");
+      const { socket, reading } = await acceptedPair(server, accepted);
+      const reply = child.next();
+      child.proc.send("socket-keep", socket as never, { keepOpen: true });
+      assert.equal(await reply, { got: "socket-keep", isNetSocket: true });
+      assert.ok((socket as unknown as { _handle: unknown })._handle !== null);
+      socket.end("parent");
+      assert.is(await reading, "child;parent");
+    } finally {
+      for (const s of accepted) s.destroy();
+      await closeServer(server);
+      await child.stop();
     }
-    assert.not.ok(socket.destroyed);
-    socket.end("parent");
-    assert.is(await reading, "parent");
-  } finally {
-    for (const s of accepted) s.destroy();
-    await closeServer(server);
-    await child.stop();
-  }
-});
+  });
+
+  socketSuite("a client socket omninet dialled goes to the child too", async () => {
+    const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
+    const peer = nodeNet.createServer();
+    try {
+      const port = await listen(peer as unknown as net.Server);
+      const got = new Promise<string>((resolve) => {
+        peer.once("connection", (s) => {
+          let text = "";
+          s.setEncoding("utf8").on("data", (d) => (text += d)).on("end", () => resolve(text));
+        });
+      });
+      const client = net.connect(port, "127.0.0.1");
+      await waitFor(client, "connect");
+      const reply = child.next();
+      child.proc.send("socket", client as never);
+      assert.equal(await reply, { got: "socket", isNetSocket: true });
+      const ended = child.next();
+      child.proc.send("socket-end");
+      await ended;
+      assert.is(await got, "child");
+      client.destroy();
+    } finally {
+      await new Promise((r) => peer.close(r));
+      await child.stop();
+    }
+  });
+} else {
+  socketSuite(
+    "is refused with ERR_INVALID_HANDLE_TYPE; the socket stays the parent's",
+    async () => {
+      const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
+      const accepted: net.Socket[] = [];
+      const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s));
+      try {
+        const { socket, reading } = await acceptedPair(server, accepted);
+        try {
+          child.proc.send("socket", socket as never);
+          assert.unreachable("send() did not throw");
+        } catch (err) {
+          assert.instance(err, TypeError);
+          assert.is((err as { code?: string }).code, "ERR_INVALID_HANDLE_TYPE");
+        }
+        assert.not.ok(socket.destroyed);
+        socket.end("parent");
+        assert.is(await reading, "parent");
+      } finally {
+        for (const s of accepted) s.destroy();
+        await closeServer(server);
+        await child.stop();
+      }
+    },
+  );
+}
 
 socketSuite.run();
 

@@ -8,12 +8,15 @@ import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import * as http from "node:http";
+import * as http2 from "node:http2";
 import type * as nodeNet from "node:net";
 import * as tls from "node:tls";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import WebSocket, { WebSocketServer } from "ws";
 import net from "../mod.ts";
+import { getTransport } from "../runtimes/mod.ts";
+import { currentRuntime } from "./_runtime.ts";
 import { closeServer, listen, waitFor } from "./_net.ts";
 
 function fixture(name: string): Buffer {
@@ -282,7 +285,79 @@ tlsSuite("new tls.TLSSocket(omninetSocket, { isServer: true }) serves a tls clie
   }
 });
 
+// node:tls waits for the 'connect' of a socket it is given before it connects where that socket
+// is the runtime's node:net Socket (omninet's is one on Node with the libuv adapter) or the
+// runtime's tls waits by itself (Deno, Bun); Node's node:tls over the node:net adapter's
+// sockets starts at once and fails (README, Differences from Node).
+const tlsWaitsForConnect = !(currentRuntime() === "node" && getTransport().name === "node");
+
+if (tlsWaitsForConnect) {
+  tlsSuite("tls.connect({ socket }) given the socket before it connects", async () => {
+    const server = tls.createServer({ key, cert }, (s) => {
+      s.on("error", () => {});
+      s.pipe(s);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as nodeNet.AddressInfo).port;
+    const raw = new net.Socket();
+    try {
+      const secure = tls.connect({
+        socket: raw as unknown as nodeNet.Socket,
+        ca: cert,
+        servername: "localhost",
+      });
+      raw.connect(port, "127.0.0.1");
+      await within(waitFor(secure, "secureConnect"), "handshake");
+      assert.ok(secure.authorized, String(secure.authorizationError));
+      const payload = pattern(100_000, 7);
+      const back = await roundTrip(secure, payload);
+      assert.ok(back.equals(payload), "TLS echo differs");
+      secure.destroy();
+    } finally {
+      raw.destroy();
+      await new Promise((r) => server.close(r));
+    }
+  });
+}
+
 tlsSuite.run();
+
+const h2Suite = suite("node:http2 over omninet sockets");
+
+h2Suite("an http2 client dials through omninet (createConnection)", async () => {
+  const server = http2.createServer((req, res) => res.end(`h2 ${req.url}`));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as nodeNet.AddressInfo).port;
+  const client = http2.connect(`http://127.0.0.1:${port}`, {
+    createConnection: () => dial({ port, host: "127.0.0.1" }) as never,
+  });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const req = client.request({ ":path": `/x${i}` });
+      assert.is((await readAll(req)).toString(), `h2 /x${i}`);
+    }
+  } finally {
+    client.close();
+    await new Promise((r) => server.close(r));
+  }
+});
+
+h2Suite("an http2 server fed by an omninet server answers", async () => {
+  const h2 = http2.createServer((req, res) => res.end(pattern(200_000, 4)));
+  const server = net.createServer((s) => h2.emit("connection", s));
+  const port = await listen(server);
+  const client = http2.connect(`http://127.0.0.1:${port}`);
+  try {
+    const body = await within(readAll(client.request({ ":path": "/y" })), "h2 response");
+    assert.ok(body.equals(pattern(200_000, 4)), "http2 response differs");
+  } finally {
+    client.close();
+    await closeServer(server);
+    h2.close();
+  }
+});
+
+h2Suite.run();
 
 const wsSuite = suite("ws over an HTTP upgrade on omninet sockets");
 

@@ -443,6 +443,7 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
         // Deno's handles: emitting 'close' from their callback hung
         // examples/chat.mjs (its server never closed).
         closeFromLoop: true,
+        nativeStreamHandles: true,
       },
     connectTcp: _connectTcp,
     connectUnix: _connectUnix,

@@ -30,6 +30,7 @@ import {
 } from "./bindings.ts";
 import { startUvTls } from "./tls.ts";
 import { descriptorBound } from "./bound.ts";
+import { exposeHandle } from "./expose.ts";
 
 const { getSystemErrorName } = process.getBuiltinModule("node:util");
 
@@ -41,6 +42,8 @@ const _CLOSED = 2;
 const _READING = 4;
 const _READ_DONE = 8;
 const _WRITING = 16;
+// `nativeHandle()` gave the handle out: its `reading` property is kept up to date.
+const _EXPOSED = 32;
 
 /**
  * A connected TCP or Pipe handle behind the StreamHandle contract. Its helpers
@@ -83,8 +86,10 @@ export class UvStream extends CachedEnds implements StreamHandle {
   }
 
   readStart(): void {
+    if ((this.#flags & _EXPOSED) !== 0) UvStream.#syncReading(this);
     if ((this.#flags & (_CLOSED | _READING | _READ_DONE)) !== 0) return;
     this.#flags |= _READING;
+    if ((this.#flags & _EXPOSED) !== 0) this.#h.reading = true;
     const err = this.#h.readStart();
     if (err < 0) UvStream.#readFailed(this, err);
   }
@@ -92,9 +97,38 @@ export class UvStream extends CachedEnds implements StreamHandle {
   readStop(): void {
     // Stops the kernel reads at once: nothing is held, unread bytes stay in
     // the kernel, the peer sees TCP flow control (or a RST on close).
+    if ((this.#flags & _EXPOSED) !== 0) UvStream.#syncReading(this);
     if ((this.#flags & _CLOSED) !== 0 || (this.#flags & _READING) === 0) return;
     this.#flags &= ~_READING;
+    if ((this.#flags & _EXPOSED) !== 0) this.#h.reading = false;
     this.#h.readStop();
+  }
+
+  /**
+   * The runtime's own stream handle (what a `node:net` socket keeps as
+   * `_handle`), or `null` once closed. From then on its `reading` property
+   * says whether this stream reads, as `node:net` keeps it, for the stacks
+   * that take the handle over (`node:tls` starts reading only if not).
+   * @param owner the socket this stream belongs to (see `./expose.ts`)
+   * @returns the TCP or Pipe handle
+   */
+  nativeHandle(owner: object): object | null {
+    if ((this.#flags & _CLOSED) !== 0) return null;
+    if ((this.#flags & _EXPOSED) === 0) {
+      this.#flags |= _EXPOSED;
+      this.#h.reading = (this.#flags & _READING) !== 0;
+      exposeHandle(this.#h, owner, _onRead);
+    }
+    return this.#h;
+  }
+
+  /**
+   * Gives the handle up without closing it: another process took it
+   * (`child_process` sends the descriptor, then closes the handle itself).
+   * Nothing is called back any more; a write in flight still completes.
+   */
+  detach(): void {
+    if ((this.#flags & _CLOSED) === 0) UvStream.#release(this);
   }
 
   write(chunk: Uint8Array, cb: Cb): void {
@@ -308,8 +342,18 @@ export class UvStream extends CachedEnds implements StreamHandle {
     if (n < 0) UvStream.#readFailed(this, n);
   }
 
+  /**
+   * A handed-out handle's `reading` is the truth: Node's http server starts
+   * and stops reads on it directly (on its socket's 'resume' and 'pause').
+   */
+  static #syncReading(s: UvStream): void {
+    if (s.#h.reading === true) s.#flags |= _READING;
+    else s.#flags &= ~_READING;
+  }
+
   static #readFailed(s: UvStream, status: number): void {
     s.#flags = (s.#flags | _READ_DONE) & ~_READING;
+    if ((s.#flags & _EXPOSED) !== 0) s.#h.reading = false;
     s.#h.readStop();
     if (status === UV_EOF) s.#events!.onEnd();
     else UvStream.#fail(s, uvError(status, "read"));

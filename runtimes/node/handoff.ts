@@ -27,7 +27,7 @@
  * @module
  */
 import { EventEmitter } from "node:events";
-import { Server, SocketAddress as NodeSocketAddress } from "node:net";
+import { Server, Socket as NodeSocket, SocketAddress as NodeSocketAddress } from "node:net";
 import { detectRuntime } from "../mod.ts";
 
 /**
@@ -98,6 +98,31 @@ export function ServerBase(this: object): void {
   for (const name of _UNKEPT) delete fields[name];
 }
 Object.setPrototypeOf(ServerBase, EventEmitter);
+
+/**
+ * The runtime's own `node:net` `Socket.prototype` where omninet's Socket
+ * inherits from it (Node), else `null`. Node's `child_process` sends a
+ * socket only if it is an instance of node:net's Socket, and sends the
+ * native handle its `_handle` holds (`handoff.send`, then `_handle = null`);
+ * with the link, omninet's sockets on the libuv adapter show theirs, and
+ * Node's own stacks drive that handle as they drive node:net's: `node:tls`
+ * wraps it natively (TLSWrap), `node:http`'s server parser and `http2`
+ * consume it, each reading it themselves and writing through it. omninet's
+ * Socket defines every public method, and the internal ones those stacks
+ * call on a socket (`_unrefTimer`, `read`, `end`). Deno's and Bun's stacks
+ * check `instanceof` their `node:net` Socket too, but take other paths on
+ * one (Bun's expect its own socket object in `_handle`): no link there.
+ * @returns `node:net`'s `Socket.prototype` on Node, else `null`
+ * @example
+ * ```ts
+ * class Mine {}
+ * const proto = sendableSocketPrototype();
+ * if (proto !== null) Object.setPrototypeOf(Mine.prototype, proto);
+ * ```
+ */
+export function sendableSocketPrototype(): object | null {
+  return detectRuntime() === "node" ? NodeSocket.prototype : null;
+}
 
 /** The constructor options node:net's `SocketAddress` takes, already validated. */
 export interface NativeSocketAddressInit {
