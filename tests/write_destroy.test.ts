@@ -235,6 +235,52 @@ for (const { kind, sizes } of ENDS) {
   }
 }
 
+// Over Deno's node:net, the writes an accepted connection makes before it is polled fail with
+// EPIPE once the peer's FIN came meanwhile (README).
+const writesAfterPeerFin = currentRuntime() !== "deno" || getTransport().name !== "node";
+
+for (
+  const { kind, size } of writesAfterPeerFin
+    ? [
+      { kind: "TCP", size: 6 },
+      { kind: "TCP", size: 1024 * 1024 },
+      { kind: "Unix", size: 6 },
+      { kind: "Unix", size: 1024 * 1024 },
+    ]
+    : []
+) {
+  test(`${kind}, ${size} B written and ended in 'connection' after the peer's FIN: all arrive`, async () => {
+    // The client ends at once, so its FIN reaches the server about when it accepts. A peer
+    // that only ended still reads: Node's server delivers the bytes, then both ends close.
+    const dir = tempDir();
+    const payload = Buffer.alloc(size, 0x62);
+    const errors: string[] = [];
+    const server = net.createServer((s) => {
+      s.on("error", (e: NodeJS.ErrnoException) => errors.push(`${e.syscall} ${e.code}`));
+      s.write(payload);
+      s.end();
+    });
+    try {
+      server.listen(where(kind, dir));
+      await waitFor(server, "listening");
+      const c = nodeNet.connect(
+        { ...target(server), allowHalfOpen: true } as nodeNet.NetConnectOpts,
+      );
+      c.end();
+      const got: Buffer[] = [];
+      c.on("data", (d: Buffer) => got.push(d));
+      c.on("error", (e: NodeJS.ErrnoException) => errors.push(`client ${e.code}`));
+      await waitFor(c, "end");
+      c.destroy();
+      assert.is(Buffer.concat(got).length, size);
+      assert.equal(errors, []);
+    } finally {
+      await closeServer(server);
+      removeDir(dir);
+    }
+  });
+}
+
 if (keepsChunks) {
   test("a chunk the writer refills after its callback reaches the peer as it was written", async () => {
     // A write taken ahead of the kernel (Deno) must hold its own copy: the owner may reuse

@@ -26,6 +26,7 @@ import {
   STREAM_OWNER,
   uv,
   UV_EOF,
+  UV_EPIPE,
   uvError,
 } from "./bindings.ts";
 import { startUvTls } from "./tls.ts";
@@ -321,6 +322,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     if (err < 0 || uv.state[uv.kAsync] === 0) return UvStream.#afterDispatch(s, req, err, cb);
     // No owner on the request: its completion calls no one back (see `_written`).
     req[OWNER] = undefined;
+    req.unpolled = true;
     s.#flags += copy.length * _AHEAD_BYTE;
     cb();
   }
@@ -339,6 +341,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     }
     // Written at once: the request is spent; otherwise oncomplete follows.
     if (uv.state[uv.kAsync] !== 0) {
+      if ((s.#flags & _AHEAD) !== 0) req.unpolled = true;
       s.#flags |= _WRITING;
       return;
     }
@@ -446,8 +449,33 @@ function _linger(h: RawStream, cb: () => void, writing: boolean, ahead: number):
 }
 
 function _afterWrite(this: Req, status: number): void {
+  if (status === UV_EPIPE && this.unpolled === true && _reissue(this)) return;
   (this.handle as unknown as _Owned)[STREAM_OWNER]?._written(this, status);
   this.data = this[OWNER] = this.handle = undefined;
+}
+
+/**
+ * Deno's handle fails the writes it queued before it was first polled with EPIPE, having sent
+ * nothing, when the peer's FIN came meanwhile (a client that ends at once): Node's writes went
+ * to the kernel before, and a peer that only ended still reads. Such a write is issued once more,
+ * now that the handle writes directly (a shutdown queued behind it waits for it); where the peer
+ * is really gone, that fails too and the failure is reported. Returns whether it was re-issued:
+ * the new request completes for the same owner.
+ */
+function _reissue(req: Req): boolean {
+  const h = req.handle!;
+  const again = new uv.WriteWrap();
+  again.handle = h;
+  again.oncomplete = _afterWrite;
+  again.async = false;
+  again.data = req.data;
+  again[OWNER] = req[OWNER];
+  const data = req.data as Uint8Array | Uint8Array[];
+  const err = Array.isArray(data) ? h.writev(again, data, true) : h.writeBuffer(again, data);
+  if (err < 0) return false;
+  req.data = req[OWNER] = req.handle = undefined;
+  if (uv.state[uv.kAsync] === 0) _afterWrite.call(again, 0);
+  return true;
 }
 
 function _afterShutdown(this: Req): void {
