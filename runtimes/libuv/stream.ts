@@ -449,8 +449,10 @@ function _linger(h: RawStream, cb: () => void, writing: boolean, ahead: number):
 }
 
 function _afterWrite(this: Req, status: number): void {
-  if (status === UV_EPIPE && this.unpolled === true && _reissue(this)) return;
-  (this.handle as unknown as _Owned)[STREAM_OWNER]?._written(this, status);
+  const owner = (this.handle as unknown as _Owned)[STREAM_OWNER];
+  // Once the handle is closed or given away (no owner), nothing is issued on it any more.
+  if (status === UV_EPIPE && this.unpolled === true && owner != null && _reissue(this)) return;
+  owner?._written(this, status);
   this.data = this[OWNER] = this.handle = undefined;
 }
 
