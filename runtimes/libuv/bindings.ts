@@ -64,6 +64,8 @@ export interface Req {
   async?: boolean;
   /** Keeps the written bytes alive while the kernel has not taken them. */
   data?: unknown;
+  /** Deno: a write issued before its handle was first polled (see `_reissue` in `stream.ts`). */
+  unpolled?: boolean;
   [OWNER]?: unknown;
 }
 
@@ -113,6 +115,8 @@ export let STREAM_OWNER: typeof OWNER | "onconnection" = OWNER;
 /** libuv's end-of-stream status. */
 export const UV_EOF: number = -4095;
 // Deno's handle layer returns the system's errno, negated.
+/** EPIPE as a status. */
+export const UV_EPIPE: number = -osConstants.errno.EPIPE;
 /** EINVAL as a status. */
 export const UV_EINVAL: number = -osConstants.errno.EINVAL;
 /** EADDRNOTAVAIL as a status. */

@@ -195,8 +195,8 @@ class _UvListener implements ListenerHandle {
     const path = this.#path;
     this.#events.onConnection(
       path === undefined
-        ? new UvTcpStream(client, true, this.#acceptLocal)
-        : new UvStream(client, false, path, ""),
+        ? new UvTcpStream(client, true, this.#acceptLocal, undefined, true)
+        : new UvStream(client, false, path, "", true),
     );
   }
 }

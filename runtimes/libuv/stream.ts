@@ -26,6 +26,7 @@ import {
   STREAM_OWNER,
   uv,
   UV_EOF,
+  UV_EPIPE,
   uvError,
 } from "./bindings.ts";
 import { startUvTls } from "./tls.ts";
@@ -42,8 +43,22 @@ const _CLOSED = 2;
 const _READING = 4;
 const _READ_DONE = 8;
 const _WRITING = 16;
+/**
+ * Deno: writes the handle queues are taken ahead of it (`#takeAhead`), as a kernel's send
+ * buffer takes them. Set on an accepted connection, cleared once the handle writes directly.
+ */
+const _AHEAD = 32;
+/** `#flags` counts, above its flag bits, the bytes taken ahead and not yet written (in these units). */
+const _AHEAD_BYTE = 128;
+const _AHEAD_SHIFT = 7;
+/**
+ * The most a connection takes ahead: what Node's writes hand to Linux's kernel within their calls
+ * on a fresh loopback connection (TCP ~3.7 MiB, up to tcp_wmem's 4 MiB; a Unix socket ~192 KiB).
+ */
+const _TCP_AHEAD_MAX = 4 * 1024 * 1024;
+const _PIPE_AHEAD_MAX = 256 * 1024;
 // `nativeHandle()` gave the handle out: its `reading` property is kept up to date.
-const _EXPOSED = 32;
+const _EXPOSED = 64;
 
 /**
  * A connected TCP or Pipe handle behind the StreamHandle contract. Its helpers
@@ -55,15 +70,30 @@ export class UvStream extends CachedEnds implements StreamHandle {
   #events: HandleEvents | null = null;
   /**
    * `_TCP`, `_CLOSED`, `_READING`, `_READ_DONE` (EOF or a read error came: no more reads),
-   * `_WRITING` (a write did not complete within its call: it is in flight).
+   * `_WRITING` (a write did not complete within its call: it is in flight), `_AHEAD`;
+   * above them, the bytes taken ahead and not yet written (`_AHEAD_BYTE` units).
    */
   #flags: number;
   #error: SystemError | null = null;
 
-  constructor(h: RawStream, tcp: boolean, local?: Endpoint, remote?: Endpoint) {
+  /**
+   * @param h the connected handle
+   * @param tcp TCP (else a pipe)
+   * @param local the local end, when known
+   * @param remote the remote end, when known
+   * @param accepted a connection just accepted: on Deno its handle queues the writes made before
+   * it is first polled (see `#takeAhead`)
+   */
+  constructor(
+    h: RawStream,
+    tcp: boolean,
+    local?: Endpoint,
+    remote?: Endpoint,
+    accepted = false,
+  ) {
     super(local, remote);
     this.#h = h;
-    this.#flags = tcp ? _TCP : 0;
+    this.#flags = (tcp ? _TCP : 0) | (accepted && uv.deno ? _AHEAD : 0);
     (h as unknown as _Owned)[STREAM_OWNER] = this;
     h.onread = _onRead;
     // The peer is asked for when first wanted, as Node's sockets ask, not
@@ -136,6 +166,9 @@ export class UvStream extends CachedEnds implements StreamHandle {
     if (this.#error !== null) return UvStream.#later(this, cb);
     // Node's handle completes an empty write at once (its callback runs synchronously).
     if (chunk.length === 0) return cb();
+    if ((this.#flags & _AHEAD) !== 0 && UvStream.#fits(this, chunk.length)) {
+      return UvStream.#takeAhead(this, Buffer.from(chunk), cb);
+    }
     const req = new uv.WriteWrap();
     const err = this.#h.writeBuffer(UvStream.#prepare(this, req, chunk, cb), chunk);
     UvStream.#afterDispatch(this, req, err, cb);
@@ -144,6 +177,13 @@ export class UvStream extends CachedEnds implements StreamHandle {
   writev(chunks: Uint8Array[], cb: Cb): void {
     if ((this.#flags & _CLOSED) !== 0) return;
     if (this.#error !== null) return UvStream.#later(this, cb);
+    if ((this.#flags & _AHEAD) !== 0) {
+      let total = 0;
+      for (let i = 0; i < chunks.length; i++) total += chunks[i].length;
+      if (total > 0 && UvStream.#fits(this, total)) {
+        return UvStream.#takeAhead(this, Buffer.concat(chunks, total), cb);
+      }
+    }
     const req = new uv.WriteWrap();
     const err = this.#h.writev(UvStream.#prepare(this, req, chunks, cb), chunks, true);
     UvStream.#afterDispatch(this, req, err, cb);
@@ -163,12 +203,13 @@ export class UvStream extends CachedEnds implements StreamHandle {
   close(cb: () => void): void {
     if ((this.#flags & _CLOSED) !== 0) return void queueMicrotask(cb);
     const writing = (this.#flags & _WRITING) !== 0;
+    const ahead = this.#flags >>> _AHEAD_SHIFT;
     UvStream.#release(this);
     // Node's write goes to the kernel within the call where it can, so a close right after it
     // (destroy() after write()) loses nothing. Deno's handles write an accepted connection's
-    // data asynchronously, and closing the handle cancels that write (ECANCELED): there the
-    // close waits for the write in flight, up to the linger bound (`lingerTimer`).
-    if (writing && uv.deno) _linger(this.#h, cb);
+    // data asynchronously, and closing the handle cancels those writes (ECANCELED): there the
+    // close waits for every write in flight, up to the linger bound (`lingerTimer`).
+    if ((writing || ahead > 0) && uv.deno) _linger(this.#h, cb, writing, ahead);
     else this.#h.close(cb);
   }
 
@@ -290,6 +331,34 @@ export class UvStream extends CachedEnds implements StreamHandle {
     return req;
   }
 
+  /** Whether `n` more bytes stay within what a connection takes ahead. */
+  static #fits(s: UvStream, n: number): boolean {
+    const max = (s.#flags & _TCP) !== 0 ? _TCP_AHEAD_MAX : _PIPE_AHEAD_MAX;
+    return (s.#flags >>> _AHEAD_SHIFT) + n <= max;
+  }
+
+  /**
+   * Writes `copy` (the owner's bytes, copied: it may reuse its chunk once called back). Deno's
+   * handle on a connection just accepted is not polled yet: it queues every write and calls
+   * back on a later turn, where Node's write hands the bytes to the kernel within the call. The
+   * stream would hold every later write until then, and a destroy() in this turn would drop
+   * them. So a write the handle queued is complete for the owner at once, as a kernel's send
+   * buffer takes bytes, up to the bound `#fits` sets; the handle writes its queue in order, a
+   * shutdown after it, and the close waits for it. Once the handle writes directly (a write
+   * done within its call, a completion, a read), an asynchronous write means what it means on
+   * Node, the kernel's buffer is full, and the owner waits for it again.
+   */
+  static #takeAhead(s: UvStream, copy: Buffer, cb: Cb): void {
+    const req = new uv.WriteWrap();
+    const err = s.#h.writeBuffer(UvStream.#prepare(s, req, copy, cb), copy);
+    if (err < 0 || uv.state[uv.kAsync] === 0) return UvStream.#afterDispatch(s, req, err, cb);
+    // No owner on the request: its completion calls no one back (see `_written`).
+    req[OWNER] = undefined;
+    req.unpolled = true;
+    s.#flags += copy.length * _AHEAD_BYTE;
+    cb();
+  }
+
   static #afterDispatch(s: UvStream, req: Req, err: number, cb: Cb): void {
     if (err < 0) {
       // As in Node, a write the kernel refused at once (EPIPE on a Unix socket whose peer
@@ -304,10 +373,12 @@ export class UvStream extends CachedEnds implements StreamHandle {
     }
     // Written at once: the request is spent; otherwise oncomplete follows.
     if (uv.state[uv.kAsync] !== 0) {
+      if ((s.#flags & _AHEAD) !== 0) req.unpolled = true;
       s.#flags |= _WRITING;
       return;
     }
     req.data = req[OWNER] = req.handle = undefined;
+    s.#flags &= ~_AHEAD;
     cb();
   }
 
@@ -338,6 +409,8 @@ export class UvStream extends CachedEnds implements StreamHandle {
   _read(buf: ArrayBuffer | undefined): void {
     if ((this.#flags & _CLOSED) !== 0) return;
     const n = uv.state[uv.kNread];
+    // A handle that reads is polled: it writes directly from now on.
+    this.#flags &= ~_AHEAD;
     if (n > 0) return this.#events!.onData(Buffer.from(buf!, uv.state[uv.kOffset], n));
     if (n < 0) UvStream.#readFailed(this, n);
   }
@@ -361,9 +434,16 @@ export class UvStream extends CachedEnds implements StreamHandle {
 
   /** @internal an asynchronous write finished. */
   _written(req: Req, status: number): void {
-    this.#flags &= ~_WRITING;
+    const cb = req[OWNER] as Cb | undefined;
+    if (cb === undefined) {
+      // Taken ahead (`#takeAhead`): the owner was called back already. A failure is the
+      // connection's, as Node reports a kernel's failure to send bytes it took.
+      this.#flags = (this.#flags & ~_AHEAD) - (req.data as Buffer).length * _AHEAD_BYTE;
+      if (status < 0) UvStream.#fail(this, uvError(status, "write"));
+      return;
+    }
+    this.#flags &= ~(_WRITING | _AHEAD);
     if ((this.#flags & _CLOSED) !== 0) return;
-    const cb = req[OWNER] as Cb;
     if (status >= 0) return cb();
     UvStream.#writeFailed(this, cb, uvError(status, "write"));
   }
@@ -386,10 +466,11 @@ function _onRead(this: RawStream, buf: ArrayBuffer | undefined): void {
 }
 
 /**
- * Closes `h` once its write in flight completes (or fails), or after
- * the linger bound; then `cb`. The handle's owner is this wait from now on.
+ * Closes `h` once its writes in flight complete (or fail): the one its owner
+ * waits for (`writing`) and those taken ahead (`ahead` bytes); or after the
+ * linger bound; then `cb`. The handle's owner is this wait from now on.
  */
-function _linger(h: RawStream, cb: () => void): void {
+function _linger(h: RawStream, cb: () => void, writing: boolean, ahead: number): void {
   let timer: ReturnType<typeof setTimeout> | undefined = undefined;
   const finish = (): void => {
     if (timer === undefined) return;
@@ -399,15 +480,46 @@ function _linger(h: RawStream, cb: () => void): void {
     h.close(cb);
   };
   (h as unknown as Record<PropertyKey, unknown>)[STREAM_OWNER] = {
-    _written: finish,
+    _written(req: Req): void {
+      if (req[OWNER] === undefined) ahead -= (req.data as Buffer).length;
+      else writing = false;
+      if (!writing && ahead === 0) finish();
+    },
     _shutDown: noop,
   };
   timer = lingerTimer(finish);
 }
 
 function _afterWrite(this: Req, status: number): void {
-  (this.handle as unknown as _Owned)[STREAM_OWNER]?._written(this, status);
+  const owner = (this.handle as unknown as _Owned)[STREAM_OWNER];
+  // Once the handle is closed or given away (no owner), nothing is issued on it any more.
+  if (status === UV_EPIPE && this.unpolled === true && owner != null && _reissue(this)) return;
+  owner?._written(this, status);
   this.data = this[OWNER] = this.handle = undefined;
+}
+
+/**
+ * Deno's handle fails the writes it queued before it was first polled with EPIPE, having sent
+ * nothing, when the peer's FIN came meanwhile (a client that ends at once): Node's writes went
+ * to the kernel before, and a peer that only ended still reads. Such a write is issued once more,
+ * now that the handle writes directly (a shutdown queued behind it waits for it); where the peer
+ * is really gone, that fails too and the failure is reported. Returns whether it was re-issued:
+ * the new request completes for the same owner.
+ */
+function _reissue(req: Req): boolean {
+  const h = req.handle!;
+  const again = new uv.WriteWrap();
+  again.handle = h;
+  again.oncomplete = _afterWrite;
+  again.async = false;
+  again.data = req.data;
+  again[OWNER] = req[OWNER];
+  const data = req.data as Uint8Array | Uint8Array[];
+  const err = Array.isArray(data) ? h.writev(again, data, true) : h.writeBuffer(again, data);
+  if (err < 0) return false;
+  req.data = req[OWNER] = req.handle = undefined;
+  if (uv.state[uv.kAsync] === 0) _afterWrite.call(again, 0);
+  return true;
 }
 
 function _afterShutdown(this: Req): void {
