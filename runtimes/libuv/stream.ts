@@ -15,7 +15,7 @@ import type {
   TlsUpgradeCallback,
   TlsUpgradeRequest,
 } from "../types.ts";
-import { CachedEnds, lingerTimer } from "../_shared.ts";
+import { CachedEnds, lingerTimer, passOn } from "../_shared.ts";
 import {
   type Cb,
   endpointOf,
@@ -362,7 +362,12 @@ function _linger(h: RawStream, cb: () => void): void {
 }
 
 function _afterWrite(this: Req, status: number): void {
-  (this.handle as unknown as _Owned)[STREAM_OWNER]?._written(this, status);
+  // The write's callback and 'drain' run in here: see passOn.
+  try {
+    (this.handle as unknown as _Owned)[STREAM_OWNER]?._written(this, status);
+  } catch (err) {
+    passOn(err);
+  }
   this.data = this[OWNER] = this.handle = undefined;
 }
 
