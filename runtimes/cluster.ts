@@ -113,8 +113,12 @@ export function withClusterSharing(
 export function linkClusterLimit(server: object, events: ListenerEvents): void {
   if (events.full === undefined || !_isWorker()) return;
   const handle = (server as { _handle?: { getAsyncId?: unknown } | null })._handle;
-  // The round-robin stand-in is a plain object; real handles have async ids.
-  if (handle == null || typeof handle.getAsyncId === "function") return;
+  // The round-robin stand-in is a plain object; real handles have async ids (Node, Deno)
+  // or a class of their own (Bun's listeners).
+  if (
+    handle == null || typeof handle.getAsyncId === "function" ||
+    Object.getPrototypeOf(handle) !== Object.prototype
+  ) return;
   Object.defineProperty(server, "maxConnections", {
     configurable: true,
     get: () => events.full!() ? -1 : null,

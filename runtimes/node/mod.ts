@@ -259,7 +259,7 @@ function _listen(
   const onListening = () => {
     server.removeListener("error", onError);
     server.removeListener("listening", onListening);
-    if (!onBun) linkClusterLimit(server, events);
+    linkClusterLimit(server, events);
     cb(null, new _NodeListener(server, events, opts.fd === undefined ? path : _fdPath(server)));
   };
   server.once("error", onError);
