@@ -12,7 +12,7 @@
 import type { Duplex } from "node:stream";
 import { errnoOf, type SystemError, systemError } from "../core/errors.ts";
 import type { Endpoint, HandleEvents, StreamHandle } from "./types.ts";
-import { CachedEnds, ipEndpoint, lingerTimer } from "./_shared.ts";
+import { CachedEnds, ipEndpoint, lingerTimer, passOn } from "./_shared.ts";
 
 type _Cb = (err?: SystemError | null) => void;
 
@@ -350,7 +350,12 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     const cb = this.#writeCb;
     if (cb === null) return;
     this.#writeCb = null;
-    cb();
+    // The write's callback and 'drain' run in here: see passOn.
+    try {
+      cb();
+    } catch (err) {
+      passOn(err);
+    }
   };
 
   #onFinish = (): void => {

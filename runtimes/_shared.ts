@@ -89,6 +89,38 @@ export function lingerTimer(fire: () => void): ReturnType<typeof setTimeout> {
   return timer;
 }
 
+// Deno's and Bun's reporter of an uncaught exception; undefined on Node (see passOn).
+const _reportError: ((err: unknown) => void) | undefined =
+  typeof (globalThis as { Deno?: unknown }).Deno === "object" ||
+    (globalThis as { Bun?: unknown }).Bun !== undefined
+    ? (globalThis as { reportError?: (err: unknown) => void }).reportError
+    : undefined;
+
+/**
+ * Passes on an exception that user code threw inside a runtime callback (a
+ * connect's, an accept's, a write's completion), so that it is uncaught as on
+ * Node: `'uncaughtException'` if the program listens for it, else the process
+ * dies with it. Deno's handles drop whatever their callbacks throw, all but a
+ * read's (its own `node:net` then goes on as if nothing happened, or prints it
+ * and exits 0), and Bun's `node:net` turns what its socket's listeners throw
+ * into an `'error'` of that socket (the inner one, under the node:net
+ * adapter); there it goes to `reportError()`, which both treat as uncaught.
+ * On Node it is thrown on, exactly as it came.
+ * @param err what the callback threw
+ * @example
+ * ```ts
+ * try {
+ *   onConnect();
+ * } catch (err) {
+ *   passOn(err);
+ * }
+ * ```
+ */
+export function passOn(err: unknown): void {
+  if (_reportError === undefined) throw err;
+  _reportError(err);
+}
+
 /**
  * The endpoint cache every adapter's stream handle extends: each end is read
  * from the runtime once (a system call on most runtimes) and answered from

@@ -16,15 +16,16 @@
  *   port 0 through Bun's `node:net`, so all workers get the one port its
  *   cluster picks.
  *
- * `maxConnections` in a round-robin worker (Node and Deno): the primary
- * accepts and sends each connection to a worker, whose `cluster` code asks
- * the server that owns the listening handle (the runtime's `node:net`
- * Server here, not omninet's) whether it is at `maxConnections`; if so the
- * connection goes back to the primary, which gives it to another worker.
- * `linkClusterLimit` makes that inner Server answer with omninet's Server's
- * state. With the primary's handle in every worker (`SCHED_NONE`), and on
- * Bun (the kernel picks the worker), a full server drops the connection,
- * as each runtime's own `node:net` does.
+ * `maxConnections` in a round-robin worker (Node and Deno; on Bun, a Unix
+ * path or port 0): the primary accepts and sends each connection to a
+ * worker, whose `cluster` code asks the server that owns the listening
+ * handle (the runtime's `node:net` Server here, not omninet's) whether it is
+ * at `maxConnections`; if so the connection goes back to the primary, which
+ * gives it to another worker. `linkClusterLimit` makes that inner Server
+ * answer with omninet's Server's state. With the primary's handle in every
+ * worker (`SCHED_NONE`), and on Bun for a fixed port (the kernel picks the
+ * worker), a full server drops the connection, as each runtime's own
+ * `node:net` does.
  * @module
  */
 import type {
@@ -113,8 +114,12 @@ export function withClusterSharing(
 export function linkClusterLimit(server: object, events: ListenerEvents): void {
   if (events.full === undefined || !_isWorker()) return;
   const handle = (server as { _handle?: { getAsyncId?: unknown } | null })._handle;
-  // The round-robin stand-in is a plain object; real handles have async ids.
-  if (handle == null || typeof handle.getAsyncId === "function") return;
+  // The round-robin stand-in is a plain object; real handles have async ids (Node, Deno)
+  // or a class of their own (Bun's listeners).
+  if (
+    handle == null || typeof handle.getAsyncId === "function" ||
+    Object.getPrototypeOf(handle) !== Object.prototype
+  ) return;
   Object.defineProperty(server, "maxConnections", {
     configurable: true,
     get: () => events.full!() ? -1 : null,

@@ -98,4 +98,28 @@ cluster(
   },
 );
 
+// A Unix path is shared round-robin through the primary on every runtime (Bun's cluster too,
+// which shares a fixed TCP port with SO_REUSEPORT instead), so a full worker hands the
+// connection back there as well (Node's test-cluster-net-server-drop-connection).
+cluster(
+  "a round-robin worker on a Unix path at maxConnections hands the connection back",
+  async () => {
+    const dir = tempDir();
+    try {
+      const r = await spawnScript("fixtures/cluster", ["full", join(dir, "f.sock")], {}, {
+        timeoutMs: 30_000,
+      });
+      assert.is(r.timedOut, false, `cluster fixture hung: ${r.stdout}${r.stderr}`);
+      assert.is(
+        r.stdout,
+        "served 2 in 10 connections, 0 empty, 0 dropped, both closed\n",
+        r.stderr,
+      );
+      assert.is(r.code, 0, r.stderr);
+    } finally {
+      removeDir(dir);
+    }
+  },
+);
+
 cluster.run();

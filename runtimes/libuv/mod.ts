@@ -49,7 +49,7 @@ import type {
   Transport,
   UnixListenRequest,
 } from "../types.ts";
-import { fixedLocal, knownPeer } from "../_shared.ts";
+import { fixedLocal, knownPeer, passOn } from "../_shared.ts";
 import {
   endpointOf,
   loadBindings,
@@ -125,10 +125,15 @@ class _UvDial implements Dial {
   }
 }
 
+// User code runs inside these two ('connect', 'connection'): see passOn.
 function _afterConnect(this: Req, status: number): void {
   const dial = this[OWNER] as _UvDial;
   this[OWNER] = undefined;
-  dial._connected(status);
+  try {
+    dial._connected(status);
+  } catch (err) {
+    passOn(err);
+  }
 }
 
 /** A listening TCP or Pipe handle behind the ListenerHandle contract. */
@@ -223,7 +228,11 @@ function _adoptListening(
 }
 
 function _onConnection(this: RawServer, status: number, client?: RawStream): void {
-  (this[OWNER] as _UvListener)._accepted(status, client);
+  try {
+    (this[OWNER] as _UvListener)._accepted(status, client);
+  } catch (err) {
+    passOn(err);
+  }
 }
 
 function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {

@@ -15,7 +15,7 @@ import type {
   TlsUpgradeCallback,
   TlsUpgradeRequest,
 } from "../types.ts";
-import { CachedEnds, lingerTimer } from "../_shared.ts";
+import { CachedEnds, lingerTimer, passOn } from "../_shared.ts";
 import {
   type Cb,
   endpointOf,
@@ -494,7 +494,12 @@ function _afterWrite(this: Req, status: number): void {
   const owner = (this.handle as unknown as _Owned)[STREAM_OWNER];
   // Once the handle is closed or given away (no owner), nothing is issued on it any more.
   if (status === UV_EPIPE && this.unpolled === true && owner != null && _reissue(this)) return;
-  owner?._written(this, status);
+  // The write's callback and 'drain' run in here: see passOn.
+  try {
+    owner?._written(this, status);
+  } catch (err) {
+    passOn(err);
+  }
   this.data = this[OWNER] = this.handle = undefined;
 }
 

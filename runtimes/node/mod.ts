@@ -30,7 +30,7 @@ import type {
 } from "../types.ts";
 import { systemError } from "../../core/errors.ts";
 import { fdType } from "../../core/features.ts";
-import { fixedLocal, knownPeer } from "../_shared.ts";
+import { fixedLocal, knownPeer, passOn } from "../_shared.ts";
 import { mapError, onBun, onDeno, type Where } from "./errors.ts";
 import { lendDescriptorBound, socketFd, wrap, wrapTcp } from "./stream.ts";
 import { nodeBinders, type NodeBoundOps } from "./bound.ts";
@@ -81,7 +81,12 @@ class _NodeDial implements Dial {
     this.#cb = null;
     const sock = this.#sock;
     const path = this.#unixPath;
-    cb(null, path === undefined ? wrapTcp(sock, undefined, this.#remote) : wrap(sock, "", path));
+    // 'connect' runs in here: see passOn.
+    try {
+      cb(null, path === undefined ? wrapTcp(sock, undefined, this.#remote) : wrap(sock, "", path));
+    } catch (err) {
+      passOn(err);
+    }
   };
 
   #onError = (raw: unknown): void => {
@@ -223,9 +228,14 @@ class _NodeListener implements ListenerHandle {
   #onConnection = (sock: Socket): void => {
     if (this.#closed) return void sock.destroy();
     const path = this.#path;
-    this.#events.onConnection(
-      path === undefined ? wrapTcp(sock, this.#acceptLocal) : wrap(sock, path, ""),
-    );
+    // 'connection' runs in here: see passOn.
+    try {
+      this.#events.onConnection(
+        path === undefined ? wrapTcp(sock, this.#acceptLocal) : wrap(sock, path, ""),
+      );
+    } catch (err) {
+      passOn(err);
+    }
   };
 
   #onError = (raw: unknown): void => {
@@ -249,7 +259,7 @@ function _listen(
   const onListening = () => {
     server.removeListener("error", onError);
     server.removeListener("listening", onListening);
-    if (!onBun) linkClusterLimit(server, events);
+    linkClusterLimit(server, events);
     cb(null, new _NodeListener(server, events, opts.fd === undefined ? path : _fdPath(server)));
   };
   server.once("error", onError);
