@@ -343,7 +343,7 @@ h2Suite("an http2 client dials through omninet (createConnection)", async () => 
 });
 
 h2Suite("an http2 server fed by an omninet server answers", async () => {
-  const h2 = http2.createServer((req, res) => res.end(pattern(200_000, 4)));
+  const h2 = http2.createServer((_req, res) => res.end(pattern(200_000, 4)));
   const server = net.createServer((s) => h2.emit("connection", s));
   const port = await listen(server);
   const client = http2.connect(`http://127.0.0.1:${port}`);
