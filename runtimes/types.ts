@@ -88,10 +88,11 @@ export interface StreamHandle {
   shutdown(cb: (err?: SystemError | null) => void): void;
   /**
    * Releases the socket now; unsent data is dropped. `cb` fires once the
-   * resource is released, when libuv calls a handle's close callback: in
-   * the event loop's closing phase, after that turn's immediates, the
-   * process kept alive until then (`afterLoopTurn` where the runtime
-   * releases without the loop). Idempotent.
+   * resource is released: where libuv calls a handle's close callback (the
+   * event loop's closing phase, after that turn's immediates; `afterLoopTurn`
+   * where the runtime releases without the loop), or, on Bun, in the
+   * microtasks after the call (core then holds a loop turn for a
+   * `'beforeExit'` listener). Idempotent.
    */
   close(cb: () => void): void;
   /**

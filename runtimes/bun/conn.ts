@@ -18,7 +18,6 @@ import type {
   TlsUpgradeCallback,
   TlsUpgradeRequest,
 } from "../types.ts";
-import { afterLoopTurn } from "../../core/loop.ts";
 import { CachedEnds } from "../_shared.ts";
 import { startBunTls } from "./tls.ts";
 
@@ -376,7 +375,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
 
   close(cb: () => void): void {
     this._release(false);
-    afterLoopTurn(cb);
+    queueMicrotask(cb);
   }
 
   setNoDelay(_enable: boolean): void {}
@@ -482,7 +481,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
 export class TcpConn extends Conn {
   reset(cb: () => void): void {
     this._release(true);
-    afterLoopTurn(cb);
+    queueMicrotask(cb);
   }
 
   override setNoDelay(enable: boolean): void {
