@@ -194,26 +194,38 @@ const socketSuite = suite("subprocess.send(message, socket) with an omninet Sock
 const socketSendable = getTransport().features.nativeStreamHandles === true &&
   currentRuntime() === "node";
 
-/** A connected pair: the omninet socket the server accepted, and what the peer reads until EOF. */
-async function acceptedPair(
-  server: net.Server,
-  accepted: net.Socket[],
-): Promise<{ socket: net.Socket; reading: Promise<string> }> {
-  const port = await listen(server);
-  const reading = answer({ port });
-  await waitFor(server, "connection");
-  return { socket: accepted[0], reading };
+/**
+ * Runs `body` with an IPC child, a paused omninet server, the socket it accepted and what the
+ * peer reads until EOF; closes everything afterwards.
+ */
+async function withAccepted(
+  body: (
+    child: IpcChild,
+    server: net.Server,
+    socket: net.Socket,
+    reading: Promise<string>,
+  ) => Promise<void>,
+): Promise<void> {
+  const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
+  const accepted: net.Socket[] = [];
+  const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s));
+  try {
+    const port = await listen(server);
+    const reading = answer({ port });
+    await waitFor(server, "connection");
+    await body(child, server, accepted[0], reading);
+  } finally {
+    for (const s of accepted) s.destroy();
+    if (server.listening) await closeServer(server);
+    await child.stop();
+  }
 }
 
 if (socketSendable) {
   socketSuite(
     "the socket goes to the child, which answers the peer; the server counts it there and closes after it",
-    async () => {
-      const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
-      const accepted: net.Socket[] = [];
-      const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s));
-      try {
-        const { socket, reading } = await acceptedPair(server, accepted);
+    () =>
+      withAccepted(async (child, server, socket, reading) => {
         assert.ok(socket instanceof nodeNet.Socket);
         const reply = child.next();
         const sent = new Promise<unknown>((r) => child.proc.send("socket", socket as never, r));
@@ -232,32 +244,21 @@ if (socketSendable) {
         await ended;
         assert.is(await reading, "child");
         await waitFor(server, "close");
-      } finally {
-        for (const s of accepted) s.destroy();
-        if (server.listening) await closeServer(server);
-        await child.stop();
-      }
-    },
+      }),
   );
 
-  socketSuite("with keepOpen both processes hold the socket", async () => {
-    const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
-    const accepted: net.Socket[] = [];
-    const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s));
-    try {
-      const { socket, reading } = await acceptedPair(server, accepted);
-      const reply = child.next();
-      child.proc.send("socket-keep", socket as never, { keepOpen: true });
-      assert.equal(await reply, { got: "socket-keep", isNetSocket: true });
-      assert.ok((socket as unknown as { _handle: unknown })._handle !== null);
-      socket.end("parent");
-      assert.is(await reading, "child;parent");
-    } finally {
-      for (const s of accepted) s.destroy();
-      await closeServer(server);
-      await child.stop();
-    }
-  });
+  socketSuite(
+    "with keepOpen both processes hold the socket",
+    () =>
+      withAccepted(async (child, _server, socket, reading) => {
+        const reply = child.next();
+        child.proc.send("socket-keep", socket as never, { keepOpen: true });
+        assert.equal(await reply, { got: "socket-keep", isNetSocket: true });
+        assert.ok((socket as unknown as { _handle: unknown })._handle !== null);
+        socket.end("parent");
+        assert.is(await reading, "child;parent");
+      }),
+  );
 
   socketSuite("a client socket omninet dialled goes to the child too", async () => {
     const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
@@ -288,12 +289,8 @@ if (socketSendable) {
 } else {
   socketSuite(
     "is refused with ERR_INVALID_HANDLE_TYPE; the socket stays the parent's",
-    async () => {
-      const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
-      const accepted: net.Socket[] = [];
-      const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s));
-      try {
-        const { socket, reading } = await acceptedPair(server, accepted);
+    () =>
+      withAccepted(async (child, _server, socket, reading) => {
         try {
           child.proc.send("socket", socket as never);
           assert.unreachable("send() did not throw");
@@ -304,12 +301,7 @@ if (socketSendable) {
         assert.not.ok(socket.destroyed);
         socket.end("parent");
         assert.is(await reading, "parent");
-      } finally {
-        for (const s of accepted) s.destroy();
-        await closeServer(server);
-        await child.stop();
-      }
-    },
+      }),
   );
 }
 

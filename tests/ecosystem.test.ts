@@ -234,13 +234,27 @@ async function roundTrip(socket: tls.TLSSocket, payload: Buffer): Promise<Buffer
   return await within(got, "TLS echo");
 }
 
-tlsSuite("tls.connect({ socket }) over an omninet socket to a tls server", async () => {
+/** Waits for an authorized handshake, then checks that `size` bytes come back intact. */
+async function handshakeAndEcho(secure: tls.TLSSocket, size: number): Promise<void> {
+  await within(waitFor(secure, "secureConnect"), "handshake");
+  assert.ok(secure.authorized, String(secure.authorizationError));
+  const payload = pattern(size, size % 251);
+  const back = await roundTrip(secure, payload);
+  assert.ok(back.equals(payload), "TLS echo differs");
+}
+
+/** A node:tls server echoing what it gets, listening on 127.0.0.1. */
+async function tlsEchoServer(): Promise<{ server: tls.Server; port: number }> {
   const server = tls.createServer({ key, cert }, (s) => {
     s.on("error", () => {});
     s.pipe(s);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as nodeNet.AddressInfo).port;
+  return { server, port: (server.address() as nodeNet.AddressInfo).port };
+}
+
+tlsSuite("tls.connect({ socket }) over an omninet socket to a tls server", async () => {
+  const { server, port } = await tlsEchoServer();
   const raw = net.createConnection({ port, host: "127.0.0.1" });
   try {
     await within(waitFor(raw, "connect"), "connect");
@@ -249,12 +263,8 @@ tlsSuite("tls.connect({ socket }) over an omninet socket to a tls server", async
       ca: cert,
       servername: "localhost",
     });
-    await within(waitFor(secure, "secureConnect"), "handshake");
-    assert.ok(secure.authorized, String(secure.authorizationError));
+    await handshakeAndEcho(secure, 3_000_000);
     assert.is(secure.getPeerCertificate().subject.CN, "localhost");
-    const payload = pattern(3_000_000, 5);
-    const back = await roundTrip(secure, payload);
-    assert.ok(back.equals(payload), "TLS echo differs");
     secure.destroy();
   } finally {
     raw.destroy();
@@ -293,12 +303,7 @@ const tlsWaitsForConnect = !(currentRuntime() === "node" && getTransport().name 
 
 if (tlsWaitsForConnect) {
   tlsSuite("tls.connect({ socket }) given the socket before it connects", async () => {
-    const server = tls.createServer({ key, cert }, (s) => {
-      s.on("error", () => {});
-      s.pipe(s);
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const port = (server.address() as nodeNet.AddressInfo).port;
+    const { server, port } = await tlsEchoServer();
     const raw = new net.Socket();
     try {
       const secure = tls.connect({
@@ -307,11 +312,7 @@ if (tlsWaitsForConnect) {
         servername: "localhost",
       });
       raw.connect(port, "127.0.0.1");
-      await within(waitFor(secure, "secureConnect"), "handshake");
-      assert.ok(secure.authorized, String(secure.authorizationError));
-      const payload = pattern(100_000, 7);
-      const back = await roundTrip(secure, payload);
-      assert.ok(back.equals(payload), "TLS echo differs");
+      await handshakeAndEcho(secure, 100_000);
       secure.destroy();
     } finally {
       raw.destroy();
