@@ -31,6 +31,7 @@ import {
 import { isIP } from "./ip.ts";
 import { isPipeName, normalizeArgs, toNumber } from "./args.ts";
 import { lookupForListen } from "./lookup.ts";
+import { holdTurnForBeforeExit } from "./loop.ts";
 import { serverOptions } from "./options.ts";
 import { acceptSocket, type Socket } from "./socket.ts";
 import type { AcceptConfig, ConnectionOwner } from "./socket_types.ts";
@@ -533,13 +534,19 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     this.#emitCloseIfDrained();
   }
 
+  /** A drained server's 'close'; the closing listener keeps the loop up as a libuv handle does. */
+  static #emitClosed(server: Server): void {
+    server.emit("close");
+    if (getTransport().features.closeFromLoop !== true) holdTurnForBeforeExit();
+  }
+
   #emitCloseIfDrained(): void {
     if (this.#listener !== null || this.#starting || this.#releasing > 0 || this.#connections > 0) {
       return;
     }
     const times = Math.max(1, this.#closeRequests);
     this.#closeRequests = 0;
-    for (let i = 0; i < times; i++) process.nextTick(() => this.emit("close"));
+    for (let i = 0; i < times; i++) process.nextTick(Server.#emitClosed, this);
   }
 
   /**

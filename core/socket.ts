@@ -39,7 +39,7 @@ import {
   systemError,
 } from "./errors.ts";
 import { IdleTimeout } from "./idle_timeout.ts";
-import { afterLoopTurn, holdLoopTurn } from "./loop.ts";
+import { afterLoopTurn, holdTurnForBeforeExit } from "./loop.ts";
 import {
   blockListOption,
   checkSocketOptions,
@@ -759,12 +759,8 @@ export class Socket extends Duplex {
     this.#dropHeldFinal();
     if (hadError === undefined) this.emit("close");
     else this.emit("close", hadError);
-    // A closing libuv handle keeps the loop up until its close callback's turn. Where the adapter
-    // called back without the loop (Bun), that turn is held only when it can be seen: by a
-    // 'beforeExit' listener (a turn more for each close costs Bun's connect rounds 3%).
-    if (process.listenerCount("beforeExit") > 0 && getTransport().features.closeFromLoop !== true) {
-      holdLoopTurn();
-    }
+    // A closing libuv handle keeps the loop up until its close callback's turn.
+    if (getTransport().features.closeFromLoop !== true) holdTurnForBeforeExit();
   }
 
   /**

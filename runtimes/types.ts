@@ -92,7 +92,7 @@ export interface StreamHandle {
    * event loop's closing phase, after that turn's immediates; `afterLoopTurn`
    * where the runtime releases without the loop), or, on Bun, in the
    * microtasks after the call (core then holds a loop turn for a
-   * `'beforeExit'` listener). Idempotent.
+   * `'beforeExit'` listener: `holdTurnForBeforeExit`). Idempotent.
    */
   close(cb: () => void): void;
   /**
@@ -293,8 +293,9 @@ export interface ListenerHandle {
    * Stops accepting and releases the socket (and nothing else). `cb` fires
    * once the address is free: in the microtasks after the call where the
    * runtime frees it within the call (the server's `'close'` then comes on
-   * the next tick, as Node's), the process still kept alive for one loop
-   * turn, as a closing libuv handle keeps it (`holdLoopTurn`).
+   * the next tick, as Node's; where the adapter does not bring it from the
+   * event loop, core holds a loop turn after it for a `'beforeExit'`
+   * listener: `holdTurnForBeforeExit`).
    */
   close(cb: () => void): void;
   /** Lets the listener keep the process alive (default). */

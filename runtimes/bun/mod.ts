@@ -65,7 +65,6 @@ import {
 } from "./conn.ts";
 import { ACCEPT_HANDLERS, bunDial, type ListenState } from "./handlers.ts";
 import { dialTcp } from "./dial.ts";
-import { holdLoopTurn } from "../../core/loop.ts";
 
 class _Listener implements ListenerHandle {
   constructor(
@@ -80,8 +79,6 @@ class _Listener implements ListenerHandle {
   close(cb: () => void): void {
     this._l.stop(false);
     queueMicrotask(cb);
-    // Bun releases the port at once; a closing libuv handle keeps the loop up one turn.
-    holdLoopTurn();
   }
 
   ref(): void {

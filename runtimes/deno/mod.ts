@@ -35,7 +35,6 @@ import {
 } from "./api.ts";
 import { ReadArena } from "./arena.ts";
 import { DenoStream } from "./stream.ts";
-import { holdLoopTurn } from "../../core/loop.ts";
 
 /** A `Deno.Listener` as a transport listener handle. */
 class _DenoServer implements ListenerHandle {
@@ -101,11 +100,7 @@ class _DenoServer implements ListenerHandle {
     // The port is only free once the pending accept has been rejected.
     const pending = this.#pending;
     if (pending !== null) settle(pending, cb);
-    else {
-      queueMicrotask(cb);
-      // Released at once; a closing libuv handle keeps the loop up one turn.
-      holdLoopTurn();
-    }
+    else queueMicrotask(cb);
   }
 
   ref(): void {
