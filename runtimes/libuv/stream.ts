@@ -195,9 +195,14 @@ export class UvStream extends CachedEnds implements StreamHandle {
     const req = new uv.ShutdownWrap();
     req.handle = this.#h;
     req.oncomplete = _afterShutdown;
-    req.data = cb;
+    // Behind writes taken ahead (`#takeAhead`), the FIN is taken ahead with them: the handle
+    // sends it after them, and the owner is called back as Node's is, whose shutdown of a
+    // connection whose bytes all went to the kernel completes on the loop's next turn.
+    const ahead = (this.#flags >>> _AHEAD_SHIFT) !== 0;
+    req.data = ahead ? noop : cb;
     // A failed shutdown (the peer is gone) surfaces as a read error, as in Node.
     if (this.#h.shutdown(req) < 0) UvStream.#later(this, cb);
+    else if (ahead) setImmediate(_shutDownAhead, this, cb);
   }
 
   close(cb: () => void): void {
@@ -525,6 +530,10 @@ function _reissue(req: Req): boolean {
   req.data = req[OWNER] = req.handle = undefined;
   if (uv.state[uv.kAsync] === 0) _afterWrite.call(again, 0);
   return true;
+}
+
+function _shutDownAhead(s: UvStream, cb: Cb): void {
+  s._shutDown(cb);
 }
 
 function _afterShutdown(this: Req): void {
