@@ -118,6 +118,53 @@ export function _le4(
 }
 
 /**
+ * Binary search: the last index i in [lo, hi] whose 4-word key `keys[4i..]`
+ * is <= (x0, x1, x2, x3) (sign-flipped words); the key at `lo` must be.
+ * Shared with the flat IPv6 index.
+ * @internal
+ */
+export function _last4(
+  keys: Int32Array,
+  lo: number,
+  hi: number,
+  x0: number,
+  x1: number,
+  x2: number,
+  x3: number,
+): number {
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (_le4(keys, mid << 2, x0, x1, x2, x3)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * Binary search: the last index i in [lo, hi] with `keys[i] <= x`; `keys[lo]`
+ * must be. Shared with the flat IPv4 index.
+ * @internal
+ */
+export function _last1(keys: Int32Array, lo: number, hi: number, x: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (keys[mid] <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** {@link _last4} for `k`-word keys, the key `q`. */
+function _lastK(keys: Int32Array, lo: number, hi: number, q: Int32Array, k: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (_cmpAt(keys, mid * k, q, k) <= 0) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
  * Whether (x0, x1, x2, x3) is <= the 4-word key at `keys[p]` (sign-flipped words).
  * @returns `true` if so.
  * @internal
@@ -200,12 +247,7 @@ export class _Cover {
     if (lo === -1) return false;
     const b = this.blocks[lo];
     const keys = b.keys;
-    let l = b.lo, h = b.hi - 1;
-    while (l < h) {
-      const mid = (l + h + 1) >>> 1;
-      if (keys[mid] <= x) l = mid;
-      else h = mid - 1;
-    }
+    const l = _last1(keys, b.lo, b.hi - 1, x);
     return b.cnt[l] + b.lazy > 0;
   }
 
@@ -218,12 +260,7 @@ export class _Cover {
     if (lo === -1) return false;
     const b = this.blocks[lo];
     const keys = b.keys;
-    let l = b.lo, h = b.hi - 1;
-    while (l < h) {
-      const mid = (l + h + 1) >>> 1;
-      if (_le4(keys, mid << 2, x0, x1, x2, x3)) l = mid;
-      else h = mid - 1;
-    }
+    const l = _last4(keys, b.lo, b.hi - 1, x0, x1, x2, x3);
     return b.cnt[l] + b.lazy > 0;
   }
 
@@ -249,12 +286,7 @@ export class _Cover {
     if (lo === -1) return 0;
     const blk = this.blocks[lo];
     const keys = blk.keys;
-    let l = blk.lo, h = blk.hi - 1;
-    while (l < h) {
-      const mid = (l + h + 1) >>> 1;
-      if (_le4(keys, mid << 2, b0, b1, b2, b3)) l = mid;
-      else h = mid - 1;
-    }
+    const l = _last4(keys, blk.lo, blk.hi - 1, b0, b1, b2, b3);
     // The last boundary at or before b (kept for hasIn64); a boundary after a splits [a, b].
     this.#i = l;
     if (!_le4(keys, l << 2, a0, a1, a2, a3)) return -1;
@@ -366,12 +398,7 @@ export class _Cover {
     const j = this.#block4(a0, a1, a2, a3);
     if (j === -1) return false;
     const b = this.blocks[j], keys = b.keys, cnt = b.cnt, lazy = b.lazy;
-    let l = b.lo, h = b.hi - 1;
-    while (l < h) {
-      const mid = (l + h + 1) >>> 1;
-      if (_le4(keys, mid << 2, a0, a1, a2, a3)) l = mid;
-      else h = mid - 1;
-    }
+    const l = _last4(keys, b.lo, b.hi - 1, a0, a1, a2, a3);
     // l: the last boundary <= a; m: the next one, which must not come before e.
     const m = l + 1;
     const e0 = e[0], e1 = e[1], e2 = e[2], e3 = e[3];
@@ -478,26 +505,15 @@ export class _Cover {
       return;
     }
     const k = this.k, blocks = this.blocks, first = this.first;
-    let lo = 0, hi = blocks.length - 1;
+    const hi = blocks.length - 1;
     if (hi < 0 || _cmpAt(first, 0, q, k) > 0) {
       this.#j = -1;
       this.#i = 0;
       return;
     }
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (_cmpAt(first, mid * k, q, k) <= 0) lo = mid;
-      else hi = mid - 1;
-    }
-    const keys = blocks[lo].keys;
-    let l = blocks[lo].lo, h = blocks[lo].hi - 1;
-    while (l < h) {
-      const mid = (l + h + 1) >>> 1;
-      if (_cmpAt(keys, mid * k, q, k) <= 0) l = mid;
-      else h = mid - 1;
-    }
-    this.#j = lo;
-    this.#i = l;
+    const j = _lastK(first, 0, hi, q, k);
+    this.#j = j;
+    this.#i = _lastK(blocks[j].keys, blocks[j].lo, blocks[j].hi - 1, q, k);
   }
 
   /** #locate for 4-word keys. */
@@ -511,12 +527,7 @@ export class _Cover {
     }
     this.#last = lo;
     const keys = blocks[lo].keys;
-    let l = blocks[lo].lo, h = blocks[lo].hi - 1;
-    while (l < h) {
-      const mid = (l + h + 1) >>> 1;
-      if (_le4(keys, mid << 2, x0, x1, x2, x3)) l = mid;
-      else h = mid - 1;
-    }
+    const l = _last4(keys, blocks[lo].lo, blocks[lo].hi - 1, x0, x1, x2, x3);
     this.#j = lo;
     this.#i = l;
   }
@@ -532,12 +543,7 @@ export class _Cover {
     }
     this.#last = lo;
     const keys = blocks[lo].keys;
-    let l = blocks[lo].lo, h = blocks[lo].hi - 1;
-    while (l < h) {
-      const mid = (l + h + 1) >>> 1;
-      if (keys[mid] <= x) l = mid;
-      else h = mid - 1;
-    }
+    const l = _last1(keys, blocks[lo].lo, blocks[lo].hi - 1, x);
     this.#j = lo;
     this.#i = l;
   }
@@ -549,22 +555,17 @@ export class _Cover {
    */
   #block1(x: number): number {
     const first = this.first;
-    let lo = 0, hi = this.blocks.length - 1;
+    const hi = this.blocks.length - 1;
     const j = this.#last;
     if (j <= hi && first[j] <= x && (j === hi || first[j + 1] > x)) return j;
     if (hi < 0 || first[0] > x) return -1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (first[mid] <= x) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return _last1(first, 0, hi, x);
   }
 
   /** The last block whose first key is <= the 4-word key x (sign-flipped words), or -1. */
   #block4(x0: number, x1: number, x2: number, x3: number): number {
     const first = this.first;
-    let lo = 0, hi = this.blocks.length - 1;
+    const hi = this.blocks.length - 1;
     const j = this.#last;
     if (
       j <= hi && _le4(first, j << 2, x0, x1, x2, x3) &&
@@ -573,12 +574,7 @@ export class _Cover {
       return j;
     }
     if (hi < 0 || !_le4(first, 0, x0, x1, x2, x3)) return -1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (_le4(first, mid << 2, x0, x1, x2, x3)) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return _last4(first, 0, hi, x0, x1, x2, x3);
   }
 
   /** The count in force just before boundary (j, i): its predecessor's, or 0. */
@@ -620,12 +616,7 @@ export class _Cover {
       this.#locate4(x0, x1, x2, x3);
     } else {
       const keys = blocks[j0].keys;
-      let l = i0, h = blocks[j0].hi - 1;
-      while (l < h) {
-        const mid = (l + h + 1) >>> 1;
-        if (_le4(keys, mid << 2, x0, x1, x2, x3)) l = mid;
-        else h = mid - 1;
-      }
+      const l = _last4(keys, i0, blocks[j0].hi - 1, x0, x1, x2, x3);
       this.#j = j0;
       this.#i = l;
     }
@@ -640,12 +631,7 @@ export class _Cover {
       this.#locate1(x);
     } else {
       const keys = blocks[j0].keys;
-      let l = i0, h = blocks[j0].hi - 1;
-      while (l < h) {
-        const mid = (l + h + 1) >>> 1;
-        if (keys[mid] <= x) l = mid;
-        else h = mid - 1;
-      }
+      const l = _last1(keys, i0, blocks[j0].hi - 1, x);
       this.#j = j0;
       this.#i = l;
     }

@@ -14,7 +14,7 @@
  * them evenly wherever in the 128-bit space they lie.
  * @module
  */
-import { type _Cover, _ge4, _le4 } from "./_block_list_cover.ts";
+import { type _Cover, _ge4, _last4, _le4 } from "./_block_list_cover.ts";
 
 const _FLIP = 0x80000000;
 
@@ -245,12 +245,7 @@ export class _Flat6 {
       hi = top[k + 1] - 1;
       if (lo < 0) lo = 0;
     }
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (_le4(starts, mid << 2, x0, x1, x2, x3)) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return _last4(starts, lo, hi, x0, x1, x2, x3);
   }
 
   /**

@@ -26,7 +26,7 @@ import {
 } from "./ip.ts";
 import { _socketAddressValue, SocketAddress } from "./socket_address.ts";
 import { validateInt32, validateString } from "./validators.ts";
-import { _Cover, _ge4, _le4 } from "./_block_list_cover.ts";
+import { _Cover, _ge4, _last1, _le4 } from "./_block_list_cover.ts";
 import { _Flat6, _tz4 } from "./_block_list_flat.ts";
 import { _HEAD, _head6, _LOW, _low6, _stage6, _tail6 } from "./_block_list_scan6.ts";
 import {
@@ -1592,14 +1592,8 @@ class _Flat4 {
     const top = this.top;
     let b = ((x - starts[0]) >>> 0) >>> this.shift;
     if (b > top.length - 2) b = top.length - 2;
-    let lo = top[b] - 1, hi = top[b + 1] - 1;
-    if (lo < 0) lo = 0;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (starts[mid] <= x) lo = mid;
-      else hi = mid - 1;
-    }
-    return x <= this.ends[lo];
+    const lo = top[b] - 1;
+    return x <= this.ends[_last1(starts, lo < 0 ? 0 : lo, top[b + 1] - 1, x)];
   }
 
   /**
