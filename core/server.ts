@@ -110,6 +110,14 @@ export interface DropArgument {
 
 const _DEFAULT_BACKLOG = 511;
 // Errors for which `::` is unusable, so Node falls back to 0.0.0.0.
+/** Node's `_connectionKey` of a server listening on a handle or descriptor it was given. */
+const _HANDLE_KEY = "-1:null:-1";
+
+/** Node's `_connectionKey` of a TCP server: the family, address and port it was asked to listen on. */
+function _tcpKey(address: string, port: number): string {
+  return `${isIP(address) === 6 ? 6 : 4}:${address}:${port}`;
+}
+
 const _NO_IPV6 = new Set(["EAFNOSUPPORT", "EADDRNOTAVAIL", "EPROTONOSUPPORT", "EINVAL"]);
 
 function _noop(): void {}
@@ -171,6 +179,9 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
   #connections = 0;
   #pipeName: string | undefined;
   #isUnix = false;
+  /** `_connectionKey` once listening (kept after close, as Node's), and the one the pending listen gives. */
+  #key: string | undefined = undefined;
+  #nextKey = _HANDLE_KEY;
   #accept: AcceptConfig | null = null;
   #unref = false;
   readonly #events: ListenerEvents;
@@ -270,6 +281,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       // taken over, as Node's listen(handle) does.
       this.#begin(cb, undefined);
       const backlog = Number(given.backlog || backlogFromArgs) || _DEFAULT_BACKLOG;
+      this.#nextKey = _HANDLE_KEY;
       transport.listenHandle(inner, backlog, this.#events, this.#onListenAny(this.#listenId));
       return this;
     }
@@ -279,6 +291,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       if (!transport.listenFd) throw errFeatureUnavailable("server.listen({ fd })", transport.name);
       const backlog = Number(options.backlog || backlogFromArgs) || _DEFAULT_BACKLOG;
       this.#begin(cb, options.signal);
+      this.#nextKey = _HANDLE_KEY;
       transport.listenFd(options.fd, backlog, this.#events, this.#onListenAny(this.#listenId));
       return this;
     }
@@ -324,6 +337,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     this.#pipeName = from.#pipeName;
     from.#target = this;
     this.#listener = listener;
+    this.#key = _HANDLE_KEY;
     publishListen("asyncEnd", { server: this });
     process.nextTick(() => {
       if (this.#listener === listener) this.emit("listening");
@@ -340,6 +354,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     this.#isUnix = typeof address === "string";
     this.#pipeName = typeof address === "string" ? address : undefined;
     this.#begin(cb, undefined);
+    this.#nextKey = _HANDLE_KEY;
     handle.listen(
       Number(backlog) || _DEFAULT_BACKLOG,
       this.#events,
@@ -383,14 +398,17 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
           this.emit("error", err);
           return;
         }
+        this.#nextKey = _tcpKey(ip!, port);
         transport.listenTcp({ ...req, address: ip! }, this.#events, this.#onListen(id));
       });
       return;
     }
     // No host: `::` (dual-stack) unless this system has no IPv6, then 0.0.0.0.
     // Both attempts run inside this call where the transport binds synchronously.
+    this.#nextKey = _tcpKey("::", port);
     transport.listenTcp({ ...req, address: "::" }, this.#events, (err, listener) => {
       if (err && _NO_IPV6.has(err.code) && id === this.#listenId) {
+        this.#nextKey = _tcpKey("0.0.0.0", port);
         transport.listenTcp({ ...req, address: "0.0.0.0" }, this.#events, this.#onListen(id));
       } else {
         this.#onListen(id)(err, listener);
@@ -407,6 +425,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       writableAll: options.writableAll === true,
       exclusive: options.exclusive === true,
     };
+    this.#nextKey = `-1:${path}:-1`;
     listenUnix(transport, req, this.#events, this.#onListen(this.#listenId));
   }
 
@@ -438,6 +457,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
         return;
       }
       this.#listener = listener;
+      this.#key = this.#nextKey;
       publishListen("asyncEnd", { server: this });
       if (this.#unref) listener.unref();
       process.nextTick(() => {
@@ -666,11 +686,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
    * @internal
    */
   get _connectionKey(): string | undefined {
-    const a = this.address();
-    if (a === null) return undefined;
-    return typeof a === "string"
-      ? `-1:${a}:-1`
-      : `${a.family === "IPv6" ? 6 : 4}:${a.address}:${a.port}`;
+    return this.#key;
   }
 
   /**

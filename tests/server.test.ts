@@ -12,7 +12,7 @@ import { createServer, Server } from "../core/server.ts";
 import { connect, type Socket } from "../core/socket.ts";
 import { getTransport, setTransport } from "../runtimes/mod.ts";
 import type { StreamHandle, Transport } from "../runtimes/types.ts";
-import { spawnScript } from "./_runtime.ts";
+import { currentRuntime, spawnScript } from "./_runtime.ts";
 import {
   closeServer,
   codeOf,
@@ -429,6 +429,53 @@ lis(
       assert.is(server.listening, false);
     } finally {
       d.lookup = real;
+    }
+  },
+);
+
+lis(
+  "_connectionKey is Node's: family, the address and port asked for, kept after close",
+  async () => {
+    const dir = tempDir();
+    try {
+      const forms: [unknown[], (a: { address: string; family: string }) => string][] = [
+        [[0], (a) => (a.address === "::" ? "6::::0" : "4:0.0.0.0:0")],
+        [[0, "127.0.0.1"], () => "4:127.0.0.1:0"],
+        [[0, "localhost"], (a) => `${a.family === "IPv6" ? 6 : 4}:${a.address}:0`],
+        [[{ port: 0, host: "::1" }], () => "6:::1:0"],
+        [[0, "0:0::0"], () => "6:0:0::0:0"],
+        [[join(dir, "key.sock")], () => `-1:${join(dir, "key.sock")}:-1`],
+      ];
+      for (const [args, expected] of forms) {
+        const servers: { listen(...a: unknown[]): unknown; _connectionKey?: string }[] = [
+          createServer(),
+        ];
+        // On Node the runtime's own server says the same (not for the Unix path, taken once).
+        if (currentRuntime() === "node" && typeof args[0] !== "string") {
+          servers.push(nodeNet.createServer());
+        }
+        for (const server of servers) {
+          const srv = server as unknown as Server;
+          assert.is(server._connectionKey, undefined);
+          server.listen(...args);
+          await waitFor(srv, "listening");
+          const want = expected(srv.address() as { address: string; family: string });
+          assert.is(server._connectionKey, want, JSON.stringify(args));
+          await closeServer(srv);
+          assert.is(server._connectionKey, want, "after close");
+        }
+      }
+      // A listen that fails leaves it unset.
+      const taken = createServer();
+      const port = await listen(taken);
+      const second = createServer();
+      second.listen(port, "127.0.0.1");
+      const [err] = await waitFor(second, "error");
+      assert.is((err as { code?: string }).code, "EADDRINUSE");
+      assert.is(second._connectionKey, undefined);
+      await closeServer(taken);
+    } finally {
+      removeDir(dir);
     }
   },
 );
