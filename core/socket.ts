@@ -1063,10 +1063,10 @@ export class Socket extends Duplex {
 
   /**
    * The runtime's own stream handle where omninet's Socket is a `node:net`
-   * Socket (Node; see `sendableSocketPrototype`), as `node:net` keeps it:
-   * what `child_process` sends with `subprocess.send(message, socket)`, and
-   * what Node's tls, http and http2 stacks drive directly. `null` elsewhere,
-   * before the connection and after close.
+   * Socket (Node and Deno; see `sendableSocketPrototype`), as `node:net`
+   * keeps it: what `child_process` sends with `subprocess.send(message,
+   * socket)`, and what the runtime's tls, http and http2 stacks drive
+   * directly. `null` elsewhere, before the connection and after close.
    */
   get _handle(): object | null {
     return _NATIVE_LINKED ? this.#handle?.nativeHandle?.(this) ?? null : null;
@@ -1076,7 +1076,8 @@ export class Socket extends Duplex {
    * `child_process` sets `null` once it took the handle for another
    * process: the socket lets it go without closing it (the runtime closes it
    * once the other side has it), and stops counting for its server, as
-   * `node:net`'s does. Other values are ignored.
+   * `node:net`'s does. Other values are ignored. (Deno's `child_process`
+   * sends a duplicate descriptor and destroys the socket instead.)
    */
   set _handle(value: unknown) {
     const handle = this.#handle;
@@ -1182,11 +1183,11 @@ export class Socket extends Duplex {
 }
 // Lets `net.Socket.call(obj, options)` initialise obj (see callable.ts).
 makeAdoptable(Socket, Duplex);
-// On Node with the libuv adapter, an instance of node:net's Socket too (runtimes/node/handoff.ts),
-// decided when the first socket is made (the adapter is chosen then): what Duplex gives and
-// node:net's prototype would otherwise shadow stays Duplex's. Without native handles (the
-// node:net adapter) no link: node:tls takes a node:net Socket without `_handle` for one still
-// connecting.
+// On Node and Deno with the libuv adapter, an instance of node:net's Socket too
+// (runtimes/node/handoff.ts), decided when the first socket is made (the adapter is chosen then):
+// what Duplex gives and node:net's prototype would otherwise shadow stays Duplex's. Without
+// native handles (the node:net adapter, Deno.connect) no link: node:tls takes a node:net Socket
+// without `_handle` for one still connecting.
 let _NATIVE_LINKED = false;
 let _linkDecided = false;
 

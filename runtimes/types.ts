@@ -406,7 +406,7 @@ export interface TransportFeatures {
   closeFromLoop?: boolean;
   /**
    * Stream handles answer `nativeHandle()` with the handle the runtime's own
-   * `node:net` would keep (libuv on Node): omninet's Socket is then a
+   * `node:net` would keep (libuv on Node and Deno): omninet's Socket is then a
    * `node:net` Socket showing it as `_handle` (runtimes/node/handoff.ts).
    */
   nativeStreamHandles?: boolean;

@@ -191,6 +191,35 @@ httpSuite("a client with createConnection talks to the runtime's own http server
   }
 });
 
+httpSuite("bytesWritten of a socket serving node:http counts every response byte", async () => {
+  const httpServer = http.createServer((req, res) => {
+    if (req.url === "/string") res.end("a string body");
+    else res.end(Buffer.from("a buffer body"));
+  });
+  const accepted: net.Socket[] = [];
+  const netServer = net.createServer((s) => {
+    accepted.push(s);
+    httpServer.emit("connection", s);
+  });
+  const port = await listen(netServer);
+  try {
+    for (const path of ["/string", "/buffer"]) {
+      const client = net.connect(port, "127.0.0.1");
+      let got = 0;
+      client.on("data", (d: Buffer) => (got += d.length));
+      client.end(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      await waitFor(client, "close");
+      const served = accepted[accepted.length - 1];
+      if (!served.destroyed) await waitFor(served, "close");
+      assert.ok(got > 0, `no response to ${path}`);
+      assert.is(served.bytesWritten, got, path);
+    }
+  } finally {
+    for (const s of accepted) s.destroy();
+    await closeServer(netServer);
+  }
+});
+
 httpSuite("omninet on both ends: parallel requests through an Agent subclass", async () => {
   const srv = await omninetHttpServer();
   // One connection per request, none queued: Deno's http server closes each

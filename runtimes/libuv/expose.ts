@@ -1,7 +1,8 @@
 /**
- * A libuv stream handle shown to Node's own stacks as a `node:net` socket's
- * `_handle` (see `sendableSocketPrototype` in ../node/handoff.ts): what those
- * stacks expect of a handle beyond what this adapter does with it.
+ * A libuv stream handle shown to Node's and Deno's own stacks as a
+ * `node:net` socket's `_handle` (see `sendableSocketPrototype` in
+ * ../node/handoff.ts): what those stacks expect of a handle beyond what this
+ * adapter does with it.
  *
  * - `handle[owner_symbol]` is the socket (Node's http Agent destroys a pooled
  *   socket through it when data arrives while it waits in the pool).
@@ -13,6 +14,12 @@
  * - `_consumed` is set: `node:http`'s server reads such a handle through its
  *   native parser only if no one consumes it yet, so its requests go through
  *   the socket's stream, as with any other stream socket.
+ * - Deno: `isStreamBase` is `false` on the handle. Deno's `node:http` writes
+ *   a response's last string or buffer straight to a socket's handle that
+ *   says it is a stream base, past the socket's stream, so the socket's
+ *   `bytesWritten` would miss it (Deno's own sockets read the handle's
+ *   count); with the flag off its responses go through the socket's stream,
+ *   as with any other stream socket. Nothing else of Deno's reads the flag.
  *
  * `owner_symbol` and `onStreamRead` are internals of `node:net`: they are
  * read once from a `node:net` Socket built around a fresh handle (no
@@ -60,6 +67,9 @@ export function exposeHandle(h: RawStream, owner: object, ownRead: RawStream["on
   const target = h as unknown as Record<PropertyKey, unknown>;
   if (facts.owner !== null) target[facts.owner] = owner;
   target._consumed = true;
+  if (uv.deno) {
+    Object.defineProperty(h, "isStreamBase", { value: false, configurable: true, writable: true });
+  }
   const holder = facts.holder;
   if (holder === null || typeof facts.genericRead !== "function") return;
   let current: unknown = h.onread;

@@ -437,6 +437,9 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
         keepAliveDelay: true,
         localBind: true,
         nativeTls: true,
+        // The same TCP and Pipe classes Deno's node:net sockets keep as `_handle`: its
+        // child_process sends one (fdForIpc), its node:tls wraps one natively.
+        nativeStreamHandles: true,
       }
       : {
         ...fallback.features,

@@ -101,18 +101,21 @@ Object.setPrototypeOf(ServerBase, EventEmitter);
 
 /**
  * The runtime's own `node:net` `Socket.prototype` where omninet's Socket
- * inherits from it (Node), else `null`. Node's `child_process` sends a
- * socket only if it is an instance of node:net's Socket, and sends the
- * native handle its `_handle` holds (`handoff.send`, then `_handle = null`);
+ * inherits from it (Node and Deno), else `null`. Node's and Deno's
+ * `child_process` send a socket only if it is an instance of their
+ * node:net Socket, and send the native handle its `_handle` holds (Node:
+ * `handoff.send`, then `_handle = null`; Deno: a duplicate of its descriptor,
+ * `fdForIpc()`, then `destroy()` on the socket once the other side has it);
  * with the link, omninet's sockets on the libuv adapter show theirs, and
- * Node's own stacks drive that handle as they drive node:net's: `node:tls`
- * wraps it natively (TLSWrap), `node:http`'s server parser and `http2`
- * consume it, each reading it themselves and writing through it. omninet's
+ * the runtime's own stacks drive that handle as they drive node:net's:
+ * `node:tls` wraps it natively (TLSWrap), Node's `node:http` server parser
+ * and `http2` consume it, each reading it themselves and writing through it
+ * (Deno's `node:http` server writes a last response straight to it). omninet's
  * Socket defines every public method, and the internal ones those stacks
- * call on a socket (`_unrefTimer`, `read`, `end`). Deno's and Bun's stacks
- * check `instanceof` their `node:net` Socket too, but take other paths on
- * one (Bun's expect its own socket object in `_handle`): no link there.
- * @returns `node:net`'s `Socket.prototype` on Node, else `null`
+ * call on a socket (`_unrefTimer`, `read`, `end`). Bun's stacks check
+ * `instanceof` their `node:net` Socket too, but expect Bun's own socket
+ * object in `_handle`: no link there.
+ * @returns `node:net`'s `Socket.prototype` on Node and Deno, else `null`
  * @example
  * ```ts
  * class Mine {}
@@ -121,7 +124,8 @@ Object.setPrototypeOf(ServerBase, EventEmitter);
  * ```
  */
 export function sendableSocketPrototype(): object | null {
-  return detectRuntime() === "node" ? NodeSocket.prototype : null;
+  const runtime = detectRuntime();
+  return runtime === "node" || runtime === "deno" ? NodeSocket.prototype : null;
 }
 
 /** The constructor options node:net's `SocketAddress` takes, already validated. */
