@@ -11,6 +11,7 @@ import {
 } from "./connect.ts";
 import { isIP, isIPv4, isIPv6 } from "./ip.ts";
 import { type Callable, callable } from "./callable.ts";
+import { normalizeArgs } from "./args.ts";
 import { createServer, Server as _Server } from "./server.ts";
 import { connect, createConnection, Socket as _Socket } from "./socket.ts";
 import { SocketAddress } from "./socket_address.ts";
@@ -92,6 +93,22 @@ export type Socket = _Socket;
 export const Server: Callable<typeof _Server> = callable(_Server, NodeServer);
 /** The server instance type. */
 export type Server = _Server;
+
+/**
+ * `net._normalizeArgs`, undocumented in Node but exported by its `node:net`
+ * and called by some libraries: the arguments of `connect()`/`listen()`
+ * (`(port[, host][, cb])`, `(path[, cb])` or `(options[, cb])`) as
+ * `[options, callback | null]`, marked so that `socket.connect(pair)` takes
+ * them as they are (a plain array there throws `ERR_MISSING_ARGS`, as in Node).
+ * @example
+ * ```ts
+ * import net from "@omninet/net";
+ * const [options, cb] = net._normalizeArgs([80, "example.com"]); // { port: 80, host: "example.com" }, null
+ * ```
+ */
+export const _normalizeArgs: (
+  args: unknown[],
+) => [Record<string, unknown>, ((...args: never[]) => unknown) | null] = normalizeArgs;
 
 /** `net.Stream` is an alias of `net.Socket`, as in Node. */
 export const Stream: typeof Socket = Socket;

@@ -1988,4 +1988,34 @@ ext("diagnostics channels: net.client.socket, net.server.socket, net.server.list
   }
 });
 
+ext(
+  "net._normalizeArgs: the [options, callback] pair socket.connect() takes as it is",
+  async () => {
+    const cb = () => {};
+    assert.equal([...net._normalizeArgs([])], [{}, null]);
+    assert.equal([...net._normalizeArgs([{ port: 1234 }])], [{ port: 1234 }, null]);
+    assert.equal([...net._normalizeArgs([{ port: 1234 }, cb])], [{ port: 1234 }, cb]);
+    assert.equal([...net._normalizeArgs([80, "example.com"])], [
+      { port: 80, host: "example.com" },
+      null,
+    ]);
+    assert.equal([...net._normalizeArgs(["/tmp/app.sock", cb])], [{ path: "/tmp/app.sock" }, cb]);
+    const { server, port } = await tcpServer((s) => s.end());
+    const plain = new net.Socket();
+    let code: unknown;
+    try {
+      plain.connect([{ port }, cb] as never);
+    } catch (err) {
+      code = (err as Err).code;
+    }
+    assert.is(code, "ERR_MISSING_ARGS");
+    const c = new net.Socket();
+    const connected = waitFor(c, "connect");
+    c.connect(net._normalizeArgs([{ port, host: "127.0.0.1" }]) as never);
+    await connected;
+    c.destroy();
+    await closeAll(server);
+  },
+);
+
 ext.run();
