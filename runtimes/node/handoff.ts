@@ -105,8 +105,8 @@ Object.setPrototypeOf(ServerBase, EventEmitter);
  * `child_process` send a socket only if it is an instance of their
  * node:net Socket, and send the native socket its `_handle` holds (then set
  * `_handle = null`); with the link, omninet's sockets show theirs (the libuv
- * adapter's TCP or Pipe handle, the Bun adapter's `Bun.listen`/`Bun.connect`
- * socket). On Node, Node's own stacks then drive that handle as they drive
+ * adapter's TCP or Pipe handle; on Bun the `Bun.listen`/`Bun.connect` socket,
+ * or the one the node:net adapter's Bun `node:net` socket holds). On Node, Node's own stacks then drive that handle as they drive
  * node:net's: `node:tls` wraps it natively (TLSWrap), `node:http`'s server
  * parser and `http2` consume it, each reading it themselves and writing
  * through it. omninet's Socket defines every public method, and the internal
