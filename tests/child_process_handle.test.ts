@@ -267,6 +267,49 @@ if (socketSendable) {
       }),
   );
 
+  socketSuite(
+    "what the parent wrote just before sending reaches the peer first",
+    () =>
+      withAccepted(async (child, _server, socket, reading) => {
+        // Same tick as the send: Bun's adapter still holds it (Nagle corking) when the socket goes.
+        socket.write("parent;");
+        const reply = child.next();
+        child.proc.send("socket", socket as never);
+        assert.equal(await reply, { got: "socket", isNetSocket: true });
+        const ended = child.next();
+        child.proc.send("socket-end");
+        await ended;
+        assert.is(await reading, "parent;child");
+      }),
+  );
+
+  socketSuite("an accepted Unix socket goes to the child", async () => {
+    const dir = tempDir();
+    const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
+    const accepted: net.Socket[] = [];
+    const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s));
+    try {
+      const path = join(dir, "s.sock");
+      server.listen(path);
+      await waitFor(server, "listening");
+      const reading = answer({ path });
+      await waitFor(server, "connection");
+      const reply = child.next();
+      child.proc.send("socket", accepted[0] as never);
+      assert.equal(await reply, { got: "socket", isNetSocket: true });
+      assert.is((accepted[0] as unknown as { _handle: unknown })._handle, null);
+      const ended = child.next();
+      child.proc.send("socket-end");
+      await ended;
+      assert.is(await reading, "child");
+    } finally {
+      for (const s of accepted) s.destroy();
+      if (server.listening) await closeServer(server);
+      await child.stop();
+      removeDir(dir);
+    }
+  });
+
   socketSuite("a client socket omninet dialled goes to the child too", async () => {
     const child = await startIpcChild("fixtures/child_process_handle", ["node"]);
     const peer = nodeNet.createServer();
