@@ -15,7 +15,7 @@
 import { Buffer } from "node:buffer";
 import { Duplex, type DuplexOptions, finished } from "node:stream";
 import { getTransport } from "../runtimes/mod.ts";
-import { sendableSocketPrototype } from "../runtimes/node/handoff.ts";
+import { linkedSocketHints, sendableSocketPrototype } from "../runtimes/node/handoff.ts";
 import type { AddressInfo, StreamHandle } from "../runtimes/types.ts";
 import { isNormalized, normalizeArgs } from "./args.ts";
 import type { BlockList } from "./block_list.ts";
@@ -1063,7 +1063,7 @@ export class Socket extends Duplex {
 
   /**
    * The runtime's own stream handle where omninet's Socket is a `node:net`
-   * Socket (Node and Deno; see `sendableSocketPrototype`), as `node:net`
+   * Socket (Node, Deno and Bun; see `sendableSocketPrototype`), as `node:net`
    * keeps it: what `child_process` sends with `subprocess.send(message,
    * socket)`, and what the runtime's tls, http and http2 stacks drive
    * directly. `null` elsewhere, before the connection and after close.
@@ -1183,11 +1183,12 @@ export class Socket extends Duplex {
 }
 // Lets `net.Socket.call(obj, options)` initialise obj (see callable.ts).
 makeAdoptable(Socket, Duplex);
-// On Node and Deno with the libuv adapter, an instance of node:net's Socket too
-// (runtimes/node/handoff.ts), decided when the first socket is made (the adapter is chosen then):
-// what Duplex gives and node:net's prototype would otherwise shadow stays Duplex's. Without
-// native handles (the node:net adapter, Deno.connect) no link: node:tls takes a node:net Socket
-// without `_handle` for one still connecting.
+// On Node and Deno with the libuv adapter and on Bun (either adapter), an instance of node:net's
+// Socket too (runtimes/node/handoff.ts), decided when the first socket is made (the adapter is
+// chosen then): what Duplex gives and node:net's prototype would otherwise shadow stays Duplex's,
+// and the runtime's hints for its stacks are defined. Without native handles (the node:net adapter
+// on Node and Deno, Deno.connect) no link: Node's node:tls takes a node:net Socket without
+// `_handle` for one still connecting.
 let _NATIVE_LINKED = false;
 let _linkDecided = false;
 
@@ -1208,6 +1209,7 @@ function _linkNative(proto: object): void {
     configurable: true,
     enumerable: false,
   });
+  Object.defineProperties(Socket.prototype, linkedSocketHints());
   for (const name of Object.getOwnPropertyNames(proto)) {
     if (Object.hasOwn(Socket.prototype, name) || !(name in Duplex.prototype)) continue;
     const own = Object.getOwnPropertyDescriptor(proto, name)!;

@@ -103,8 +103,8 @@ export interface StreamHandle {
   reset?(cb: () => void): void;
   /**
    * The runtime's own stream handle, what its `node:net` socket keeps as
-   * `_handle` (Node's TCP or Pipe handle), or `null` once closed; absent
-   * where the adapter has none. Shown as `socket._handle` where omninet's
+   * `_handle` (Node's TCP or Pipe handle, Bun's socket), or `null` once
+   * closed; absent where the adapter has none. Shown as `socket._handle` where omninet's
    * Socket is a `node:net` Socket (runtimes/node/handoff.ts).
    */
   nativeHandle?(owner: object): object | null;
@@ -406,8 +406,9 @@ export interface TransportFeatures {
   closeFromLoop?: boolean;
   /**
    * Stream handles answer `nativeHandle()` with the handle the runtime's own
-   * `node:net` would keep (libuv on Node and Deno): omninet's Socket is then a
-   * `node:net` Socket showing it as `_handle` (runtimes/node/handoff.ts).
+   * `node:net` would keep (libuv on Node and Deno, the Bun socket on Bun):
+   * omninet's Socket is then a `node:net` Socket showing it as `_handle` where
+   * the runtime allows the link (runtimes/node/handoff.ts).
    */
   nativeStreamHandles?: boolean;
 }

@@ -294,6 +294,9 @@ tlsSuite("tls.connect({ socket }) over an omninet socket to a tls server", async
     });
     await handshakeAndEcho(secure, 3_000_000);
     assert.is(secure.getPeerCertificate().subject.CN, "localhost");
+    // The TLS layer took every byte the connection carried: none waits in omninet's stream (Bun's
+    // node:tls, upgrading the Bun socket in place, would leave its ciphertext there).
+    assert.is(raw.readableLength, 0);
     secure.destroy();
   } finally {
     raw.destroy();
@@ -303,7 +306,9 @@ tlsSuite("tls.connect({ socket }) over an omninet socket to a tls server", async
 
 tlsSuite("new tls.TLSSocket(omninetSocket, { isServer: true }) serves a tls client", async () => {
   const done: Promise<void>[] = [];
+  const accepted: net.Socket[] = [];
   const server = net.createServer((s) => {
+    accepted.push(s);
     const secure = new tls.TLSSocket(s as unknown as nodeNet.Socket, { isServer: true, key, cert });
     secure.on("error", () => {});
     done.push(new Promise((r) => s.on("close", () => r())));
@@ -317,6 +322,7 @@ tlsSuite("new tls.TLSSocket(omninetSocket, { isServer: true }) serves a tls clie
     const payload = Buffer.concat([pattern(1, 1), pattern(16_384, 2), pattern(1_000_000, 3)]);
     const back = await roundTrip(client, payload);
     assert.ok(back.equals(payload), "TLS echo from the omninet-carried server differs");
+    assert.equal(accepted.map((s) => s.readableLength), [0]);
     client.destroy();
     await within(Promise.all(done), "server socket close");
   } finally {

@@ -410,6 +410,36 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     this._syncRef();
   }
 
+  /**
+   * The Bun socket, what Bun's own node:net socket keeps as `_handle` and its
+   * `child_process` sends (`null` once closed or released).
+   */
+  nativeHandle(_owner: object): object | null {
+    return this.closed || this.released ? null : this.sock;
+  }
+
+  /**
+   * Another process took the socket (Bun's `child_process` sends its
+   * descriptor and, unless `keepOpen`, closes it here afterwards): bytes
+   * corked this tick go to the kernel first (they were reported written),
+   * then nothing is delivered or called back any more; the socket is left to
+   * Bun, not closed.
+   */
+  detach(): void {
+    if (this.closed) return;
+    const io = this.io;
+    if (io !== null && hasCork(io) && !this.released) _uncork(this);
+    if (this.io !== null && this.io.corkOff >= 0) _releaseRegion(this.io);
+    this.closed = true;
+    this.ev = null;
+    this.wCb = null;
+    this.pending = null;
+    this.io = null;
+    const s = this.sock;
+    // Bun's child_process clears the socket's data before this: its callbacks now find a closed one.
+    if (s !== null) s.data = _DETACHED;
+  }
+
   fd(): number {
     const fd = this.sock?.fd;
     return typeof fd === "number" && fd >= 0 ? fd : -1;
@@ -476,6 +506,11 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     }
   }
 }
+
+// What a detached socket's callbacks find in its data: a connection closed and released.
+const _DETACHED = new Conn();
+_DETACHED.closed = true;
+_DETACHED.released = true;
 
 /** A TCP connection: adds the RST and the TCP options. */
 export class TcpConn extends Conn {

@@ -288,6 +288,7 @@ const _FEATURES: TransportFeatures = Object.freeze({
   typeOfService: true,
   // Connections upgrade with Bun's own TLS (socket.upgradeTLS): tls.ts.
   nativeTls: true,
+  nativeStreamHandles: true,
 });
 
 /**

@@ -101,21 +101,31 @@ Object.setPrototypeOf(ServerBase, EventEmitter);
 
 /**
  * The runtime's own `node:net` `Socket.prototype` where omninet's Socket
- * inherits from it (Node and Deno), else `null`. Node's and Deno's
- * `child_process` send a socket only if it is an instance of their
- * node:net Socket, and send the native handle its `_handle` holds (Node:
- * `handoff.send`, then `_handle = null`; Deno: a duplicate of its descriptor,
- * `fdForIpc()`, then `destroy()` on the socket once the other side has it);
- * with the link, omninet's sockets on the libuv adapter show theirs, and
- * the runtime's own stacks drive that handle as they drive node:net's:
- * `node:tls` wraps it natively (TLSWrap), Node's `node:http` server parser
- * and `http2` consume it, each reading it themselves and writing through it
- * (Deno's `node:http` server writes a last response straight to it). omninet's
- * Socket defines every public method, and the internal ones those stacks
- * call on a socket (`_unrefTimer`, `read`, `end`). Bun's stacks check
- * `instanceof` their `node:net` Socket too, but expect Bun's own socket
- * object in `_handle`: no link there.
- * @returns `node:net`'s `Socket.prototype` on Node and Deno, else `null`
+ * inherits from it (Node and Deno; Bun, see below), else `null`. Node's,
+ * Deno's and Bun's `child_process` send a socket only if it is an instance
+ * of their node:net Socket, and send the native handle its `_handle` holds
+ * (Node: `handoff.send`, then `_handle = null`; Deno: a duplicate of its
+ * descriptor, `fdForIpc()`, then `destroy()` on the socket once the other
+ * side has it; Bun: the `Bun.listen`/`Bun.connect` socket, then
+ * `_handle = null`). With the link, omninet's sockets show theirs (the libuv
+ * adapter's TCP or Pipe handle; on Bun the adapter's Bun socket, or the one
+ * the node:net adapter's Bun `node:net` socket holds), and the runtime's own
+ * stacks drive that handle as they drive node:net's: `node:tls` wraps it
+ * natively (TLSWrap), Node's `node:http` server parser and `http2` consume
+ * it, each reading it themselves and writing through it (Deno's `node:http`
+ * server writes a last response straight to it). omninet's Socket defines
+ * every public method, and the internal ones those stacks call on a socket
+ * (`_unrefTimer`, `read`, `end`).
+ *
+ * Bun's `node:tls`, given a node:net Socket with a native socket in
+ * `_handle`, upgrades that native socket in place (its raw side would go on
+ * feeding the ciphertext to omninet's stream), unless the socket has a write
+ * pending, which it reads from a per-socket slot of its own (a symbol
+ * described `writeCallback` on every Bun node:net socket): then it wraps the
+ * socket as a stream, as it did before the link. So on Bun the link is made
+ * only where that slot is found, and omninet's sockets answer it (see
+ * {@link linkedSocketHints}).
+ * @returns `node:net`'s `Socket.prototype` on Node, Deno and Bun (as above), else `null`
  * @example
  * ```ts
  * class Mine {}
@@ -125,8 +135,47 @@ Object.setPrototypeOf(ServerBase, EventEmitter);
  */
 export function sendableSocketPrototype(): object | null {
   const runtime = detectRuntime();
-  return runtime === "node" || runtime === "deno" ? NodeSocket.prototype : null;
+  if (runtime === "node" || runtime === "deno") return NodeSocket.prototype;
+  if (runtime === "bun" && _bunWriteSlot() !== null) return NodeSocket.prototype;
+  return null;
 }
+
+let _writeSlot: symbol | null | undefined;
+
+/** Bun's per-socket pending-write slot (see sendableSocketPrototype), found once; `null` if absent. */
+function _bunWriteSlot(): symbol | null {
+  if (_writeSlot !== undefined) return _writeSlot;
+  const probe = new NodeSocket();
+  _writeSlot = Object.getOwnPropertySymbols(probe).find((k) => k.description === "writeCallback") ??
+    null;
+  probe.destroy();
+  return _writeSlot;
+}
+
+// Answers Bun's pending-write check (it only compares with null): its node:tls wraps the socket as
+// a stream. Never called: nothing of Bun's that calls the slot runs on omninet's sockets.
+function _pendingMark(): void {}
+
+/**
+ * What omninet's Socket.prototype defines beside the link (see
+ * {@link sendableSocketPrototype}): on Bun, the pending-write slot its
+ * `node:tls` reads, always answering a pending write; nothing elsewhere.
+ * @returns property descriptors to define on the linked prototype
+ * @example
+ * ```ts
+ * class Mine {}
+ * Object.defineProperties(Mine.prototype, linkedSocketHints());
+ * ```
+ */
+export function linkedSocketHints(): PropertyDescriptorMap {
+  const slot = detectRuntime() === "bun" ? _bunWriteSlot() : null;
+  if (slot === null) return {};
+  return {
+    [slot]: { get: () => _pendingMark, set: _ignore, configurable: true, enumerable: false },
+  };
+}
+
+function _ignore(_value: unknown): void {}
 
 /** The constructor options node:net's `SocketAddress` takes, already validated. */
 export interface NativeSocketAddressInit {

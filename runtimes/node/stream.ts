@@ -54,6 +54,28 @@ export class NodeStream extends DuplexStreamHandle<Socket> implements StreamHand
   }
 
   /**
+   * The native socket the `node:net` socket holds as `_handle` (on Bun, where
+   * it is shown: `features.nativeStreamHandles`), `null` once closed.
+   */
+  nativeHandle(_owner: object): object | null {
+    if (this.isClosed) return null;
+    return (this.duplex as { _handle?: object | null })._handle ?? null;
+  }
+
+  /**
+   * Another process took the native socket (Bun's `child_process` sends it
+   * and, unless `keepOpen`, closes it afterwards): the `node:net` socket lets
+   * it go as Bun's does for its own sockets (no timeout, `_handle` null, not
+   * destroyed), and nothing is called back any more.
+   */
+  detach(): void {
+    if (this.isClosed) return;
+    const sock = this.release() as Socket & { _handle: unknown };
+    sock.setTimeout(0);
+    sock._handle = null;
+  }
+
+  /**
    * A descriptor's socket, given up as a bound one to dial from (`StreamHandle.toBound`);
    * `null` for a TCP socket with a peer (connected already).
    */
