@@ -703,7 +703,10 @@ export class Socket extends Duplex {
       if (dial !== null) dial();
       if (hadHandle) {
         // Node's connecting socket has a handle already: 'close' comes from its close callback.
-        afterLoopTurn(() => this.#emitClose(hadError));
+        const emit = () => this.#emitClose(hadError);
+        const transport = getTransport();
+        if (transport.afterLoopTurn !== undefined) transport.afterLoopTurn(emit);
+        else afterLoopTurn(emit);
       } else process.nextTick(Socket.#closeTick, this, undefined);
     }
     this.#cancelInflightWrite();

@@ -493,4 +493,13 @@ export interface Transport {
    * Present where the runtime's `node:net` has a BoundSocket.
    */
   adoptBound?(bound: object): BoundHandle;
+  /**
+   * Calls `cb` in this turn's closing phase of the event loop, where a
+   * handle's close callback comes (after the turn's immediates, also those
+   * queued after this call), keeping the process alive until then: for a
+   * socket closed before it had a handle of the adapter's. Absent where the
+   * runtime has no such phase to reach; core then uses `afterLoopTurn`
+   * (`core/loop.ts`), which comes one turn later.
+   */
+  afterLoopTurn?(cb: () => void): void;
 }

@@ -265,6 +265,12 @@ function _startTcp(h: _TcpHandle, dial: _UvDial, req: TcpConnectRequest): Dial {
 }
 
 type _TcpHandle = InstanceType<typeof uv.TCP>;
+
+// The loop's closing phase of this turn: the close callback of a handle that never opened a socket
+// (core's `afterLoopTurn` would come a turn later).
+function _afterLoopTurn(cb: () => void): void {
+  new uv.TCP(uv.tcp.SOCKET).close(cb);
+}
 type _PipeHandle = InstanceType<typeof uv.Pipe>;
 
 function _connectUnix(path: string, cb: ConnectCallback): Dial {
@@ -466,6 +472,8 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
     listenHandle: _listenHandle,
   };
   transport.features.boundSocket = true;
+  // Deno's handles call back where Node's do for this (tests/fixtures/close_turns.ts, `lookup`).
+  transport.afterLoopTurn = _afterLoopTurn;
   lendDescriptorOps(_BOUND_OPS);
   transport.bindTcp = (req) => bindTcp(req, _BOUND_OPS);
   transport.bindUnix = (path) => bindUnix(path, _BOUND_OPS);
