@@ -19,6 +19,10 @@
 // heap growing schedule) or --max-semi-space-size=2 shows what the libraries
 // themselves hold, without that phase. The largest external figure of each
 // burst (that pile of buffers) is printed beside the peaks.
+// --warm=W runs a burst of W clients first in each burst process, before the
+// RSS baseline: what the engine compiles and keeps on first use of the code
+// (JIT code, the compilers' own memory) is then outside the growth, which
+// shows what the connections themselves cost. Without it the burst is cold.
 import { existsSync } from "node:fs";
 import { benchRuns, runJsonLines } from "./_bench_runner.mjs";
 
@@ -31,6 +35,7 @@ const sizes = quick
 const modes = process.argv.find((a) => a.startsWith("--modes="))?.slice(8).split(",") ??
   ["load", "idle", "burst"];
 const withLoaded = process.argv.includes("--loaded");
+const warmArg = process.argv.find((a) => /^--warm=\d+$/.test(a));
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const key = (label) => label.toLowerCase().replace(/\s+/g, "");
 const v8Flags = process.argv.find((a) => a.startsWith("--v8-flags="))?.slice(11).split(",")
@@ -42,7 +47,8 @@ const runs = benchRuns("bench_mem", {
 }).filter(([label]) => !only || only.some((o) => key(label).startsWith(o)));
 
 function measure(cmd, args, subject, mode) {
-  const lines = runJsonLines(cmd, [...args, subject, mode, String(sizes[mode])], 300_000);
+  const extra = mode === "burst" && warmArg ? [warmArg] : [];
+  const lines = runJsonLines(cmd, [...args, subject, mode, String(sizes[mode]), ...extra], 300_000);
   return lines?.[0] ?? null;
 }
 
@@ -146,7 +152,8 @@ if (modes.includes("idle")) {
   }
 }
 if (modes.includes("burst")) {
-  console.log(`\nBurst: ${sizes.burst} clients at once, each echoing 16 KiB`);
+  const warmNote = warmArg ? ` (after a warm-up burst of ${warmArg.slice(7)} clients)` : "";
+  console.log(`\nBurst: ${sizes.burst} clients at once, each echoing 16 KiB${warmNote}`);
   console.log(
     "\n| runtime | omninet ok | node:net ok | omninet resets | node:net resets | omninet peak RSS | node:net peak RSS | peak ratio |",
   );

@@ -11,7 +11,11 @@
 //   with what the process held at that sample (V8 heap committed and used,
 //   external and ArrayBuffer memory), the highest heap and external figures
 //   of the run, the RSS before the burst, and how many connections were in
-//   flight then. `--trace` also prints every sample to stderr.
+//   flight then. `--trace` also prints every sample to stderr. `--warm=W`
+//   first runs a burst of W clients (not measured; the GC and the RSS before
+//   the burst come after it), so that what the engine compiles and keeps on
+//   first use of the code (JIT code, the compilers' memory) is in the
+//   baseline and the burst measures what its connections cost.
 //
 // - load: what importing the library costs: RSS and V8 heap after a GC,
 //   before and after the import (for the `node:net` subject, nothing is
@@ -27,7 +31,7 @@
 // Prints one JSON line. scripts/bench_mem.mjs runs it on every runtime for
 // both subjects and prints the table with ratios.
 //
-// Usage: <runtime> scripts/bench_mem.ts <omninet|node:net|loaded> <idle|burst|load> [N] [--trace]
+// Usage: <runtime> scripts/bench_mem.ts <omninet|node:net|loaded> <idle|burst|load> [N] [--trace] [--warm=W]
 import * as nodeNet from "node:net";
 
 const { Buffer } = process.getBuiltinModule("node:buffer");
@@ -43,6 +47,7 @@ const [subject = "omninet", mode = "idle", count] = process.argv.slice(2).filter
 const N = Number(count) || (mode === "idle" ? 5_000 : 10_000);
 const BURST_BYTES = 16 * 1024;
 const trace: string[] | null = process.argv.includes("--trace") ? [] : null;
+const WARM = Number(process.argv.find((a) => a.startsWith("--warm="))?.slice(7)) || 0;
 
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
@@ -134,6 +139,20 @@ function rssSplit(): { anon: number; file: number } | null {
   }
 }
 
+/** One client of a warm-up burst: writes `payload`, reads it back, ends; settles on 'close'. */
+function echoOnce(net: NetLike, port: number, payload: Buffer): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const c = net.connect(port, "127.0.0.1", () => c.write(payload));
+    let got = 0;
+    c.on("data", (d: Buffer) => {
+      got += d.length;
+      if (got >= payload.length) c.end();
+    });
+    c.on("error", () => {});
+    c.on("close", () => resolve());
+  });
+}
+
 async function burst(net: NetLike): Promise<Record<string, number | null>> {
   let live = 0, accepted = 0;
   const server = await listen(net, (s) => {
@@ -145,6 +164,10 @@ async function burst(net: NetLike): Promise<Record<string, number | null>> {
   });
   const port = portOf(server);
   const payload = Buffer.alloc(BURST_BYTES, 7);
+  if (WARM > 0) {
+    await Promise.all(Array.from({ length: WARM }, () => echoOnce(net, port, payload)));
+    live = accepted = 0;
+  }
   await gc();
   const t0 = performance.now();
   let atPeak = process.memoryUsage();
@@ -205,6 +228,7 @@ async function burst(net: NetLike): Promise<Record<string, number | null>> {
   const MiB = 1024 * 1024;
   return {
     clients: N,
+    warm: WARM,
     ok,
     resets,
     failed,

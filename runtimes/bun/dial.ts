@@ -43,6 +43,11 @@ let _dialer: _NetDialer | null | undefined;
 // takes as it is (Node's `net._normalizeArgs`): no garbage per dial from here.
 // A host that is no IP literal, so the lookup (answering at once) runs and
 // the dial starts inside connect(); an IP literal would wait a tick.
+// `pauseOnConnect`: without it connect() queues a closure per dial (a tick
+// that would start the dialer's own stream reading), 40% of what Bun's
+// node:net adds to a dial (Bun 1.4.5, JS heap per dial, GC off: 1.7 KB
+// through the dialer against 0.7 KB for Bun.connect()); it also opens the
+// socket paused, so `_onNetOpen` resumes it.
 const _opts: Record<string, unknown> = {
   host: "omninet.dial",
   port: 0,
@@ -50,6 +55,7 @@ const _opts: Record<string, unknown> = {
   lookup: _lookup,
   localAddress: undefined,
   localPort: undefined,
+  pauseOnConnect: true,
 };
 const _normalize = (bunNet as unknown as { _normalizeArgs?: (a: unknown[]) => unknown })
   ._normalizeArgs;
@@ -94,6 +100,8 @@ function _onNetOpen(s: BunSocket): void {
     s.terminate();
     return;
   }
+  // Opened paused (pauseOnConnect, see _opts): it reads from now on, as a Bun.connect() socket.
+  s.resume();
   if (c.dialing) queueMicrotask(() => dialOpened(c, s));
   else dialOpened(c, s);
 }
