@@ -230,6 +230,20 @@ async function withAccepted(
   }
 }
 
+/** Sends `socket` to the child and waits until it says a node:net Socket arrived. */
+async function handOver(child: IpcChild, socket: unknown): Promise<void> {
+  const reply = child.next();
+  child.proc.send("socket", socket as never);
+  assert.equal(await reply, { got: "socket", isNetSocket: true });
+}
+
+/** Has the child end the socket it got ("child"), and waits until it did. */
+async function childEnds(child: IpcChild): Promise<void> {
+  const ended = child.next();
+  child.proc.send("socket-end");
+  await ended;
+}
+
 if (socketSendable) {
   socketSuite(
     "the socket goes to the child, which answers the peer; the server counts it as node:net's does",
@@ -249,9 +263,7 @@ if (socketSendable) {
         server.close(() => (closed = true));
         await new Promise((r) => setTimeout(r, 50));
         assert.is(closed, !countsSent, "'close' while the child holds the socket");
-        const ended = child.next();
-        child.proc.send("socket-end");
-        await ended;
+        await childEnds(child);
         assert.is(await reading, "child");
         if (countsSent) await waitFor(server, "close");
       }),
@@ -276,12 +288,8 @@ if (socketSendable) {
       withAccepted(async (child, _server, socket, reading) => {
         // Same tick as the send: Bun's adapter still holds it (Nagle corking) when the socket goes.
         socket.write("parent;");
-        const reply = child.next();
-        child.proc.send("socket", socket as never);
-        assert.equal(await reply, { got: "socket", isNetSocket: true });
-        const ended = child.next();
-        child.proc.send("socket-end");
-        await ended;
+        await handOver(child, socket);
+        await childEnds(child);
         assert.is(await reading, "parent;child");
       }),
   );
@@ -309,16 +317,12 @@ if (socketSendable) {
         // Sent before the hand-over: it waits in the kernel for whoever reads.
         peer.write("peer");
         await waitFor(server, "connection");
-        const reply = child.next();
-        child.proc.send("socket", accepted[0] as never);
-        assert.equal(await reply, { got: "socket", isNetSocket: true });
+        await handOver(child, accepted[0]);
         assert.is((accepted[0] as unknown as { _handle: unknown })._handle, null);
         const readReply = child.next();
         child.proc.send("socket-read");
         assert.equal(await readReply, { got: "socket-read", read: "peer" });
-        const ended = child.next();
-        child.proc.send("socket-end");
-        await ended;
+        await childEnds(child);
         peer.end();
         assert.is(await got, "child");
       } finally {
@@ -344,12 +348,8 @@ if (socketSendable) {
       });
       const client = net.connect(port, "127.0.0.1");
       await waitFor(client, "connect");
-      const reply = child.next();
-      child.proc.send("socket", client as never);
-      assert.equal(await reply, { got: "socket", isNetSocket: true });
-      const ended = child.next();
-      child.proc.send("socket-end");
-      await ended;
+      await handOver(child, client);
+      await childEnds(child);
       assert.is(await got, "child");
       client.destroy();
     } finally {

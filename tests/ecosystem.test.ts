@@ -58,28 +58,14 @@ function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   });
 }
 
-/**
- * A node:http server whose connections are accepted by an omninet server.
- * The handler answers POST /echo with the request body reversed in blocks,
- * and GET /big/N with N pattern bytes.
- */
-async function omninetHttpServer(): Promise<{
+/** A node:http server answering with `handler`, whose connections an omninet server accepts. */
+async function feedHttp(handler: http.RequestListener): Promise<{
   port: number;
   httpServer: http.Server;
   accepted: net.Socket[];
   close: () => Promise<void>;
 }> {
-  const httpServer = http.createServer(async (req, res) => {
-    const body = await readAll(req);
-    if (req.url === "/echo") {
-      res.setHeader("x-body-sha256", sha(body));
-      res.end(body);
-    } else {
-      const n = Number(req.url!.slice("/big/".length));
-      res.setHeader("content-type", "application/octet-stream");
-      res.end(pattern(n, 3));
-    }
-  });
+  const httpServer = http.createServer(handler);
   const accepted: net.Socket[] = [];
   const netServer = net.createServer((s) => {
     accepted.push(s);
@@ -95,6 +81,24 @@ async function omninetHttpServer(): Promise<{
       await closeServer(netServer);
     },
   };
+}
+
+/**
+ * {@link feedHttp} with a handler that answers POST /echo with the request body
+ * reversed in blocks, and GET /big/N with N pattern bytes.
+ */
+function omninetHttpServer(): ReturnType<typeof feedHttp> {
+  return feedHttp(async (req, res) => {
+    const body = await readAll(req);
+    if (req.url === "/echo") {
+      res.setHeader("x-body-sha256", sha(body));
+      res.end(body);
+    } else {
+      const n = Number(req.url!.slice("/big/".length));
+      res.setHeader("content-type", "application/octet-stream");
+      res.end(pattern(n, 3));
+    }
+  });
 }
 
 function request(
@@ -192,16 +196,10 @@ httpSuite("a client with createConnection talks to the runtime's own http server
 });
 
 httpSuite("bytesWritten of a socket serving node:http counts every response byte", async () => {
-  const httpServer = http.createServer((req, res) => {
+  const { port, accepted, close } = await feedHttp((req, res) => {
     if (req.url === "/string") res.end("a string body");
     else res.end(Buffer.from("a buffer body"));
   });
-  const accepted: net.Socket[] = [];
-  const netServer = net.createServer((s) => {
-    accepted.push(s);
-    httpServer.emit("connection", s);
-  });
-  const port = await listen(netServer);
   try {
     for (const path of ["/string", "/buffer"]) {
       const client = net.connect(port, "127.0.0.1");
@@ -215,8 +213,7 @@ httpSuite("bytesWritten of a socket serving node:http counts every response byte
       assert.is(served.bytesWritten, got, path);
     }
   } finally {
-    for (const s of accepted) s.destroy();
-    await closeServer(netServer);
+    await close();
   }
 });
 
