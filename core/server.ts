@@ -109,7 +109,7 @@ export interface DropArgument {
 }
 
 const _DEFAULT_BACKLOG = 511;
-// Errors for which `::` is unusable, so Node falls back to 0.0.0.0.
+
 /** Node's `_connectionKey` of a server listening on a handle or descriptor it was given. */
 const _HANDLE_KEY = "-1:null:-1";
 
@@ -118,6 +118,7 @@ function _tcpKey(address: string, port: number): string {
   return `${isIP(address) === 6 ? 6 : 4}:${address}:${port}`;
 }
 
+// Errors for which `::` is unusable, so Node falls back to 0.0.0.0.
 const _NO_IPV6 = new Set(["EAFNOSUPPORT", "EADDRNOTAVAIL", "EPROTONOSUPPORT", "EINVAL"]);
 
 function _noop(): void {}
@@ -179,9 +180,8 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
   #connections = 0;
   #pipeName: string | undefined;
   #isUnix = false;
-  /** `_connectionKey` once listening (kept after close, as Node's), and the one the pending listen gives. */
+  /** `_connectionKey` once listening (kept after close, as Node's). */
   #key: string | undefined = undefined;
-  #nextKey = _HANDLE_KEY;
   #accept: AcceptConfig | null = null;
   #unref = false;
   readonly #events: ListenerEvents;
@@ -281,7 +281,6 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       // taken over, as Node's listen(handle) does.
       this.#begin(cb, undefined);
       const backlog = Number(given.backlog || backlogFromArgs) || _DEFAULT_BACKLOG;
-      this.#nextKey = _HANDLE_KEY;
       transport.listenHandle(inner, backlog, this.#events, this.#onListenAny(this.#listenId));
       return this;
     }
@@ -291,7 +290,6 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       if (!transport.listenFd) throw errFeatureUnavailable("server.listen({ fd })", transport.name);
       const backlog = Number(options.backlog || backlogFromArgs) || _DEFAULT_BACKLOG;
       this.#begin(cb, options.signal);
-      this.#nextKey = _HANDLE_KEY;
       transport.listenFd(options.fd, backlog, this.#events, this.#onListenAny(this.#listenId));
       return this;
     }
@@ -354,11 +352,10 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     this.#isUnix = typeof address === "string";
     this.#pipeName = typeof address === "string" ? address : undefined;
     this.#begin(cb, undefined);
-    this.#nextKey = _HANDLE_KEY;
     handle.listen(
       Number(backlog) || _DEFAULT_BACKLOG,
       this.#events,
-      this.#onListen(this.#listenId),
+      this.#onListen(this.#listenId, _HANDLE_KEY),
     );
   }
 
@@ -398,20 +395,19 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
           this.emit("error", err);
           return;
         }
-        this.#nextKey = _tcpKey(ip!, port);
-        transport.listenTcp({ ...req, address: ip! }, this.#events, this.#onListen(id));
+        const done = this.#onListen(id, _tcpKey(ip!, port));
+        transport.listenTcp({ ...req, address: ip! }, this.#events, done);
       });
       return;
     }
     // No host: `::` (dual-stack) unless this system has no IPv6, then 0.0.0.0.
     // Both attempts run inside this call where the transport binds synchronously.
-    this.#nextKey = _tcpKey("::", port);
     transport.listenTcp({ ...req, address: "::" }, this.#events, (err, listener) => {
       if (err && _NO_IPV6.has(err.code) && id === this.#listenId) {
-        this.#nextKey = _tcpKey("0.0.0.0", port);
-        transport.listenTcp({ ...req, address: "0.0.0.0" }, this.#events, this.#onListen(id));
+        const done = this.#onListen(id, _tcpKey("0.0.0.0", port));
+        transport.listenTcp({ ...req, address: "0.0.0.0" }, this.#events, done);
       } else {
-        this.#onListen(id)(err, listener);
+        this.#onListen(id, _tcpKey("::", port))(err, listener);
       }
     });
   }
@@ -425,13 +421,12 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       writableAll: options.writableAll === true,
       exclusive: options.exclusive === true,
     };
-    this.#nextKey = `-1:${path}:-1`;
-    listenUnix(transport, req, this.#events, this.#onListen(this.#listenId));
+    listenUnix(transport, req, this.#events, this.#onListen(this.#listenId, `-1:${path}:-1`));
   }
 
   /** `#onListen` for a listener whose kind (TCP or Unix) only its address tells. */
   #onListenAny(id: number): ListenCallback {
-    const done = this.#onListen(id);
+    const done = this.#onListen(id, _HANDLE_KEY);
     return (err, listener) => {
       if (listener) this.#isUnix = typeof listener.address() === "string";
       done(err, listener);
@@ -442,8 +437,10 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
    * Takes the bind outcome, which may arrive inside listen(): the server is
    * listening (or not) from then on, and, as in Node, `'listening'` or
    * `'error'` follows on the next tick, never during the listen() call.
+   * `key` is the `_connectionKey` the server has once listening (Node's form
+   * for what was asked for: `_tcpKey`, the Unix path, or `_HANDLE_KEY`).
    */
-  #onListen(id: number): ListenCallback {
+  #onListen(id: number, key: string): ListenCallback {
     return (err: SystemError | null, listener?: ListenerHandle) => {
       if (id !== this.#listenId) {
         listener?.close(_noop);
@@ -457,7 +454,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
         return;
       }
       this.#listener = listener;
-      this.#key = this.#nextKey;
+      this.#key = key;
       publishListen("asyncEnd", { server: this });
       if (this.#unref) listener.unref();
       process.nextTick(() => {

@@ -427,14 +427,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
    */
   detach(): void {
     if (this.closed) return;
-    const io = this.io;
-    if (io !== null && hasCork(io) && !this.released) _uncork(this);
-    if (this.io !== null && this.io.corkOff >= 0) _releaseRegion(this.io);
-    this.closed = true;
-    this.ev = null;
-    this.wCb = null;
-    this.pending = null;
-    this.io = null;
+    _stopOwner(this, false);
     const s = this.sock;
     // Bun's child_process clears the socket's data before this: its callbacks now find a closed one.
     if (s !== null) s.data = _DETACHED;
@@ -475,20 +468,9 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   /** Detaches the owner and lets Bun go of the socket, gracefully or with a RST. */
   _release(abort: boolean): void {
     if (this.closed) return;
-    // Corked bytes were accepted: they reach the kernel before a graceful close.
-    const io = this.io;
-    if (io !== null && hasCork(io)) {
-      if (!abort && !this.released) _uncork(this);
-      else if (io.corkOff >= 0) _releaseRegion(io);
-    }
-    this.closed = true;
     // Bytes Bun read but the owner never took are, for Node, still in the
     // kernel's receive queue: closing then sends a RST, never a clean FIN.
-    const unread = this.pending !== null;
-    this.ev = null;
-    this.wCb = null;
-    this.pending = null;
-    this.io = null;
+    const unread = _stopOwner(this, abort);
     if (this.released || this.sock === null) return;
     const s = this.sock;
     if (this.finDeferred) {
@@ -505,6 +487,27 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
       if (!this.released) s.terminate();
     }
   }
+}
+
+/**
+ * Closes `c` for its owner (nothing is delivered or called back any more):
+ * corked bytes, which were reported written, go to the kernel first unless
+ * `abort`, or the shared cork buffer's region is given back.
+ * @returns whether bytes Bun read were left that the owner never took
+ */
+function _stopOwner(c: Conn, abort: boolean): boolean {
+  const io = c.io;
+  if (io !== null && hasCork(io)) {
+    if (!abort && !c.released) _uncork(c);
+    else if (io.corkOff >= 0) _releaseRegion(io);
+  }
+  c.closed = true;
+  const unread = c.pending !== null;
+  c.ev = null;
+  c.wCb = null;
+  c.pending = null;
+  c.io = null;
+  return unread;
 }
 
 // What a detached socket's callbacks find in its data: a connection closed and released.

@@ -265,13 +265,13 @@ function _startTcp(h: _TcpHandle, dial: _UvDial, req: TcpConnectRequest): Dial {
 }
 
 type _TcpHandle = InstanceType<typeof uv.TCP>;
+type _PipeHandle = InstanceType<typeof uv.Pipe>;
 
 // The loop's closing phase of this turn: the close callback of a handle that never opened a socket
 // (core's `afterLoopTurn` would come a turn later).
 function _afterLoopTurn(cb: () => void): void {
   new uv.TCP(uv.tcp.SOCKET).close(cb);
 }
-type _PipeHandle = InstanceType<typeof uv.Pipe>;
 
 function _connectUnix(path: string, cb: ConnectCallback): Dial {
   return _startUnix(new uv.Pipe(uv.pipe.SOCKET), path, cb);
