@@ -680,6 +680,7 @@ export class Socket extends Duplex {
     const hadError = Boolean(err);
     if (handle !== null) {
       this.#handle = null;
+      this.#keepForeignBytes(handle);
       this.fd = undefined;
       // Node answers remoteAddress after close only if it was read before.
       if (this.#has(_F_PEER_ASKED)) this.#r().peer = handle.remoteAddress() as AddressInfo;
@@ -1037,9 +1038,23 @@ export class Socket extends Duplex {
 
   // ---- state ------------------------------------------------------------
 
-  /** Bytes received. */
+  /**
+   * Keeps in this socket's counts the bytes the runtime's stacks moved
+   * through a handle it lets go (see `StreamHandle.foreignBytes`), as Node's
+   * socket keeps its handle's counts at close.
+   */
+  #keepForeignBytes(handle: StreamHandle): void {
+    if (handle.foreignBytes === undefined) return;
+    this.#bytesRead += handle.foreignBytes(false);
+    this.#bytesDispatched += handle.foreignBytes(true);
+  }
+
+  /**
+   * Bytes received, also those the runtime's own stacks read from the handle
+   * shown as `_handle` (Node's count is the handle's).
+   */
   get bytesRead(): number {
-    return this.#bytesRead;
+    return this.#bytesRead + (this.#handle?.foreignBytes?.(false) ?? 0);
   }
 
   /**
@@ -1050,7 +1065,8 @@ export class Socket extends Duplex {
   get bytesWritten(): number {
     const queued = (this as unknown as { writableBuffer?: StreamChunk[] }).writableBuffer;
     if (!queued) return undefined as unknown as number;
-    return this.#bytesDispatched + queuedBytes(queued, this.#rare?.held ?? null);
+    return this.#bytesDispatched + (this.#handle?.foreignBytes?.(true) ?? 0) +
+      queuedBytes(queued, this.#rare?.held ?? null);
   }
 
   /**
@@ -1086,6 +1102,7 @@ export class Socket extends Duplex {
     const handle = this.#handle;
     if (value !== null || handle === null || !_NATIVE_LINKED) return;
     this.#handle = null;
+    this.#keepForeignBytes(handle);
     handle.detach?.();
     this.#idle?.stop();
     this.#set(_F_READING, false);

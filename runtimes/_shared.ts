@@ -122,6 +122,65 @@ export function passOn(err: unknown): void {
 }
 
 /**
+ * Where a runtime handle given out as `_handle` keeps its byte counts at that
+ * moment and what the adapter moved through it since: [0] read and [1]
+ * written by the runtime's own count then (NaN: it keeps none), [2] read and
+ * [3] written by the adapter since. The runtime's stacks that take a
+ * `node:net` socket's handle (`node:tls`, `node:http2`) read and write it
+ * past the adapter, and Node's socket counts those bytes (its `bytesRead`
+ * and `bytesWritten` are the handle's); {@link wireForeign} gives them.
+ */
+const _WIRE: unique symbol = Symbol("omninet.wire");
+type _Wired = { [_WIRE]?: Float64Array };
+
+/**
+ * Starts the counts of a handle given out now.
+ * @param h the runtime's handle
+ * @param read the bytes it read so far by its own count (NaN: none kept)
+ * @param written the bytes written to it so far by its own count (NaN: none kept)
+ * @example
+ * ```ts
+ * wireGivenOut(handle, handle.bytesRead, handle.bytesWritten);
+ * ```
+ */
+export function wireGivenOut(h: object, read: number, written: number): void {
+  const w = new Float64Array(4);
+  w[0] = read;
+  w[1] = written;
+  (h as _Wired)[_WIRE] = w;
+}
+
+/**
+ * The adapter read (`dir` 0) or wrote (1) `n` bytes through `h` itself, at
+ * the moment the runtime counts them. Nothing for a handle not given out.
+ * @example
+ * ```ts
+ * wireOwn(handle, 1, chunk.length);
+ * ```
+ */
+export function wireOwn(h: object, dir: 0 | 1, n: number): void {
+  const w = (h as _Wired)[_WIRE];
+  if (w !== undefined) w[2 + dir] += n;
+}
+
+/**
+ * The bytes others read (`dir` 0) or wrote (1) through `h` since it was
+ * given out, from the runtime's count now; 0 for a handle not given out, or
+ * a count the runtime does not keep (NaN).
+ * @example
+ * ```ts
+ * socketBytesWritten += wireForeign(handle, 1, handle.bytesWritten);
+ * ```
+ */
+export function wireForeign(h: object, dir: 0 | 1, now: number): number {
+  const w = (h as _Wired)[_WIRE];
+  if (w === undefined) return 0;
+  const n = now - w[dir] - w[2 + dir];
+  // NaN (no count kept) compares false.
+  return n > 0 ? n : 0;
+}
+
+/**
  * The endpoint cache every adapter's stream handle extends: each end is read
  * from the runtime once (a system call on most runtimes) and answered from
  * here afterwards, after close too if it was read before, as Node's are (an

@@ -113,6 +113,16 @@ export interface StreamHandle {
    * it): nothing is called back afterwards. Present with `nativeHandle`.
    */
   detach?(): void;
+  /**
+   * Bytes the runtime's own code read (`written` false) or wrote through the
+   * handle `nativeHandle()` gave out, past this adapter (`node:tls` and
+   * `node:http2` drive a `node:net` socket's handle themselves), by the
+   * runtime's own count of the handle; 0 when it was never given out, once
+   * closed or detached, or where the runtime keeps no such count. Core adds
+   * them to the socket's `bytesRead`/`bytesWritten`, which Node reads from
+   * the handle, and keeps them before it closes or detaches the handle.
+   */
+  foreignBytes?(written: boolean): number;
   /** Sets TCP_NODELAY. A no-op on Unix sockets. */
   setNoDelay(enable: boolean): void;
   /** Sets IP_TOS on a TCP socket; returns an error code (`"EINVAL"`) or `null`. */

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import * as http from "node:http";
 import * as http2 from "node:http2";
-import type * as nodeNet from "node:net";
+import * as nodeNet from "node:net";
 import * as tls from "node:tls";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -391,6 +391,138 @@ h2Suite("an http2 server fed by an omninet server answers", async () => {
 });
 
 h2Suite.run();
+
+const countSuite = suite("byte counts of sockets under node:tls and node:http2");
+
+/** What the two raw sockets of a connection counted, once both are closed. */
+interface Counts {
+  srvW: number;
+  srvR: number;
+  cliW: number;
+  cliR: number;
+}
+
+type NetLike = Pick<typeof nodeNet, "createServer" | "connect">;
+
+const closed = (s: nodeNet.Socket): Promise<unknown> =>
+  s.closed ? Promise.resolve() : new Promise((r) => s.once("close", r));
+
+/**
+ * A node:http2 exchange (100 kB up, 300 kB down) over a connection made with
+ * `lib`: the client dials through createConnection, the server is fed the
+ * accepted socket. Both stacks drive the socket's handle themselves where
+ * the runtime lets them (Node's http2 consumes it).
+ */
+async function h2Counts(lib: NetLike): Promise<Counts> {
+  const h2 = http2.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.end(pattern(300_000, 5)));
+  });
+  const accepted: nodeNet.Socket[] = [];
+  const server = lib.createServer((s) => {
+    accepted.push(s);
+    h2.emit("connection", s);
+  });
+  const port = await listen(server as unknown as net.Server);
+  let raw: nodeNet.Socket | undefined;
+  const client = http2.connect(`http://127.0.0.1:${port}`, {
+    createConnection: () => (raw = lib.connect({ port, host: "127.0.0.1" })) as never,
+  });
+  try {
+    const req = client.request({ ":path": "/", ":method": "POST" });
+    req.end(pattern(100_000, 6));
+    const body = await within(readAll(req), "h2 response");
+    assert.is(sha(body), sha(pattern(300_000, 5)), "h2 response differs");
+  } finally {
+    // Both sessions end and close their sockets themselves once the client's GOAWAY is read:
+    // then each end has read all the other wrote.
+    await within(new Promise<void>((r) => client.close(() => r())), "h2 client close");
+    await within(Promise.all([closed(raw!), closed(accepted[0])]), "h2 sockets closed");
+    await closeServer(server as unknown as net.Server);
+    h2.close();
+  }
+  const srv = accepted[0];
+  return {
+    srvW: srv.bytesWritten,
+    srvR: srv.bytesRead,
+    cliW: raw!.bytesWritten,
+    cliR: raw!.bytesRead,
+  };
+}
+
+/**
+ * A node:tls echo of 100 kB over a connection made with `lib`: the client
+ * wraps a connected socket (tls.connect({ socket })), the server wraps the
+ * accepted one (new tls.TLSSocket). Node's tls takes a socket's handle over.
+ */
+async function tlsCounts(lib: NetLike): Promise<Counts> {
+  const accepted: nodeNet.Socket[] = [];
+  const server = lib.createServer((s) => {
+    accepted.push(s);
+    const secure = new tls.TLSSocket(s, { isServer: true, key, cert });
+    secure.on("data", (d: Buffer) => secure.write(d));
+    secure.on("end", () => secure.end());
+    secure.on("error", () => {});
+  });
+  const port = await listen(server as unknown as net.Server);
+  const raw = lib.connect({ port, host: "127.0.0.1" });
+  try {
+    await within(new Promise((r) => raw.once("connect", r)), "tls raw connect");
+    const secure = tls.connect({ socket: raw, ca: cert, servername: "localhost" });
+    await handshakeAndEcho(secure, 100_000);
+    secure.end();
+    await within(new Promise((r) => secure.once("close", r)), "tls close");
+  } finally {
+    raw.destroy();
+    accepted[0].destroy();
+    await within(Promise.all([closed(raw), closed(accepted[0])]), "tls sockets closed");
+    await closeServer(server as unknown as net.Server);
+  }
+  const srv = accepted[0];
+  return {
+    srvW: srv.bytesWritten,
+    srvR: srv.bytesRead,
+    cliW: raw.bytesWritten,
+    cliR: raw.bytesRead,
+  };
+}
+
+/**
+ * Node's socket counts are its handle's, so they include what node:tls and
+ * node:http2 read and wrote through it themselves. omninet's counts must be
+ * complete wherever the runtime's own node:net's are (on Node: all of them;
+ * Deno's own miss its TLS writes, Bun's its reads and its http2 server's
+ * writes), and agree across the connection where both ends count.
+ */
+for (
+  const [name, run, up, down] of [
+    ["http2", h2Counts, 100_000, 300_000],
+    ["tls", tlsCounts, 100_000, 100_000],
+  ] as const
+) {
+  countSuite(`${name}: the sockets count what the stack moved, as node:net's do`, async () => {
+    const own = await run(nodeNet);
+    const ours = await run(net as unknown as NetLike);
+    const least = { srvW: down, srvR: up, cliW: up, cliR: down };
+    for (const k of ["srvW", "srvR", "cliW", "cliR"] as const) {
+      if (own[k] >= least[k]) {
+        assert.ok(
+          ours[k] >= least[k],
+          `${k}: omninet ${ours[k]}, node:net ${own[k]} (at least ${least[k]} moved)`,
+        );
+      }
+    }
+    if (ours.srvW >= down && ours.cliR >= down) assert.is(ours.srvW, ours.cliR, "down");
+    if (ours.cliW >= up && ours.srvR >= up) assert.is(ours.cliW, ours.srvR, "up");
+    if (currentRuntime() === "node") {
+      for (const k of ["srvW", "srvR", "cliW", "cliR"] as const) {
+        assert.ok(ours[k] >= least[k], `${k}: ${ours[k]} on Node`);
+      }
+    }
+  });
+}
+
+countSuite.run();
 
 const wsSuite = suite("ws over an HTTP upgrade on omninet sockets");
 

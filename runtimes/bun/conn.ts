@@ -18,7 +18,7 @@ import type {
   TlsUpgradeCallback,
   TlsUpgradeRequest,
 } from "../types.ts";
-import { CachedEnds } from "../_shared.ts";
+import { CachedEnds, wireForeign, wireGivenOut, wireOwn } from "../_shared.ts";
 import { startBunTls } from "./tls.ts";
 
 /** The part of Bun's `Socket` this adapter uses. */
@@ -45,6 +45,8 @@ export interface BunSocket {
   setKeepAlive(enable: boolean, initialDelayMs: number): boolean;
   /** The socket's descriptor (Bun 1.1+; not in Bun's types). */
   readonly fd?: number;
+  /** The bytes written to it so far: what Bun took (it keeps no read count). */
+  readonly bytesWritten?: number;
 }
 
 /** The part of Bun's socket listener this adapter uses. */
@@ -283,6 +285,14 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     this.bits = on ? this.bits | 8192 : this.bits & ~8192;
   }
 
+  /** `nativeHandle()` gave the Bun socket out: writes past this adapter are counted (see `foreignBytes`). */
+  get shown(): boolean {
+    return (this.bits & 65536) !== 0;
+  }
+  set shown(on: boolean) {
+    this.bits = on ? this.bits | 65536 : this.bits & ~65536;
+  }
+
   /** What Bun was last told: its sockets open ref'd. */
   get refd(): boolean {
     return (this.bits & 16384) !== 0;
@@ -415,7 +425,24 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
    * `child_process` sends (`null` once closed or released).
    */
   nativeHandle(_owner: object): object | null {
-    return this.closed || this.released ? null : this.sock;
+    const s = this.closed || this.released ? null : this.sock;
+    if (s !== null && !this.shown) {
+      this.shown = true;
+      wireGivenOut(s, NaN, s.bytesWritten ?? NaN);
+    }
+    return s;
+  }
+
+  /**
+   * What Bun's own stacks wrote to the Bun socket given out (Bun's `http2`
+   * writes there itself); Bun keeps no read count, so reads past this
+   * adapter are not known.
+   */
+  foreignBytes(written: boolean): number {
+    // Bun still answers the count of a socket it closed.
+    const s = this.sock;
+    if (!written || !this.shown || s === null) return 0;
+    return wireForeign(s, 1, s.bytesWritten ?? NaN);
   }
 
   /**
@@ -752,6 +779,7 @@ function _sendRegion(c: Conn, io: WriteState, cb: (err?: SystemError | null) => 
   io.corkBytes = 0;
   c.wCb = cb;
   const n = _beforeSend(c) ? c.sock!.write(_slab!, off, len) : -1;
+  if (n > 0 && c.shown) wireOwn(c.sock!, 1, n);
   if (n === len) {
     _releaseRegion(io);
     finishWrite(c);
@@ -833,6 +861,7 @@ export function pump(c: Conn): number {
     const left = buf.byteLength - io.off;
     const n = io.off === 0 ? s.write(buf) : s.write(buf, io.off, left);
     if (n < 0) return -1;
+    if (c.shown) wireOwn(s, 1, n);
     if (n < left) {
       io.off += n;
       return 0;

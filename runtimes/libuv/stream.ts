@@ -15,7 +15,7 @@ import type {
   TlsUpgradeCallback,
   TlsUpgradeRequest,
 } from "../types.ts";
-import { CachedEnds, lingerTimer, passOn } from "../_shared.ts";
+import { CachedEnds, lingerTimer, passOn, wireForeign, wireGivenOut, wireOwn } from "../_shared.ts";
 import {
   type Cb,
   endpointOf,
@@ -148,8 +148,14 @@ export class UvStream extends CachedEnds implements StreamHandle {
       this.#flags |= _EXPOSED;
       this.#h.reading = (this.#flags & _READING) !== 0;
       exposeHandle(this.#h, owner, _onRead);
+      wireGivenOut(this.#h, _count(this.#h, false), _count(this.#h, true));
     }
     return this.#h;
+  }
+
+  foreignBytes(written: boolean): number {
+    if ((this.#flags & (_EXPOSED | _CLOSED)) !== _EXPOSED) return 0;
+    return wireForeign(this.#h, written ? 1 : 0, _count(this.#h, written));
   }
 
   /**
@@ -170,6 +176,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
       return UvStream.#takeAhead(this, Buffer.from(chunk), cb);
     }
     const req = new uv.WriteWrap();
+    if ((this.#flags & _EXPOSED) !== 0) wireOwn(this.#h, 1, chunk.length);
     const err = this.#h.writeBuffer(UvStream.#prepare(this, req, chunk, cb), chunk);
     UvStream.#afterDispatch(this, req, err, cb);
   }
@@ -185,6 +192,11 @@ export class UvStream extends CachedEnds implements StreamHandle {
       }
     }
     const req = new uv.WriteWrap();
+    if ((this.#flags & _EXPOSED) !== 0) {
+      let total = 0;
+      for (let i = 0; i < chunks.length; i++) total += chunks[i].length;
+      wireOwn(this.#h, 1, total);
+    }
     const err = this.#h.writev(UvStream.#prepare(this, req, chunks, cb), chunks, true);
     UvStream.#afterDispatch(this, req, err, cb);
   }
@@ -355,6 +367,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
    */
   static #takeAhead(s: UvStream, copy: Buffer, cb: Cb): void {
     const req = new uv.WriteWrap();
+    if ((s.#flags & _EXPOSED) !== 0) wireOwn(s.#h, 1, copy.length);
     const err = s.#h.writeBuffer(UvStream.#prepare(s, req, copy, cb), copy);
     if (err < 0 || uv.state[uv.kAsync] === 0) return UvStream.#afterDispatch(s, req, err, cb);
     // No owner on the request: its completion calls no one back (see `_written`).
@@ -416,7 +429,10 @@ export class UvStream extends CachedEnds implements StreamHandle {
     const n = uv.state[uv.kNread];
     // A handle that reads is polled: it writes directly from now on.
     this.#flags &= ~_AHEAD;
-    if (n > 0) return this.#events!.onData(Buffer.from(buf!, uv.state[uv.kOffset], n));
+    if (n > 0) {
+      if ((this.#flags & _EXPOSED) !== 0) wireOwn(this.#h, 0, n);
+      return this.#events!.onData(Buffer.from(buf!, uv.state[uv.kOffset], n));
+    }
     if (n < 0) UvStream.#readFailed(this, n);
   }
 
@@ -464,6 +480,22 @@ export class UvTcpStream extends UvStream {
   reset(cb: () => void): void {
     this.abort(cb);
   }
+}
+
+/**
+ * The runtime's own count of the bytes `h` read or had written to it (Node's
+ * handles: `bytesRead`/`bytesWritten`; Deno's: `getBytesRead()`/`getBytesWritten()`),
+ * NaN where it keeps none.
+ */
+function _count(h: RawStream, written: boolean): number {
+  const c = h as {
+    bytesRead?: unknown;
+    bytesWritten?: unknown;
+    getBytesRead?(): unknown;
+    getBytesWritten?(): unknown;
+  };
+  const n = written ? c.getBytesWritten?.() ?? c.bytesWritten : c.getBytesRead?.() ?? c.bytesRead;
+  return typeof n === "number" ? n : NaN;
 }
 
 function _onRead(this: RawStream, buf: ArrayBuffer | undefined): void {
@@ -525,6 +557,10 @@ function _reissue(req: Req): boolean {
   again.data = req.data;
   again[OWNER] = req[OWNER];
   const data = req.data as Uint8Array | Uint8Array[];
+  let n = 0;
+  if (Array.isArray(data)) { for (let i = 0; i < data.length; i++) n += data[i].length; }
+  else n = data.length;
+  wireOwn(h, 1, n);
   const err = Array.isArray(data) ? h.writev(again, data, true) : h.writeBuffer(again, data);
   if (err < 0) return false;
   req.data = req[OWNER] = req.handle = undefined;

@@ -59,7 +59,9 @@ export class NodeStream extends DuplexStreamHandle<Socket> implements StreamHand
    */
   nativeHandle(_owner: object): object | null {
     if (this.isClosed) return null;
-    return (this.duplex as { _handle?: object | null })._handle ?? null;
+    const h = (this.duplex as { _handle?: object | null })._handle ?? null;
+    if (h !== null) this.countPastHandle();
+    return h;
   }
 
   /**
