@@ -143,6 +143,9 @@ function _streamOptions(opts: Record<string, unknown>): DuplexOptions {
   return out;
 }
 
+/** Whether a socket has written bytes not yet all in the kernel (see `linkedSocketHints`). */
+let _writePending: (s: object) => boolean;
+
 /**
  * A TCP or Unix domain stream socket: Node's `net.Socket`.
  *
@@ -209,6 +212,11 @@ export class Socket extends Duplex {
   #onWriteDone: ((err?: SystemError | null) => void) | null = null;
 
   #idle: IdleTimeout | null = null;
+
+  static {
+    _writePending = (s) =>
+      #handle in s && (s.writableLength > 0 || (s.#handle?.unsent?.() ?? false));
+  }
 
   /**
    * Creates a socket; it is not connected until `connect()` (unless `fd` is given).
@@ -1095,12 +1103,18 @@ export class Socket extends Duplex {
    * `child_process` sets `null` once it took the handle for another
    * process: the socket lets it go without closing it (the runtime closes it
    * once the other side has it), and stops counting for its server, as
-   * `node:net`'s does. Other values are ignored. (Deno's `child_process`
-   * sends a duplicate descriptor and destroys the socket instead.)
+   * `node:net`'s does. (Deno's `child_process` sends a duplicate descriptor
+   * and destroys the socket instead.) Bun's `node:tls` sets the raw side of
+   * the Bun socket it upgraded in place: the socket goes on over it (see
+   * `StreamHandle.nativeReplaced`). Other values are ignored.
    */
   set _handle(value: unknown) {
     const handle = this.#handle;
-    if (value !== null || handle === null || !_NATIVE_LINKED) return;
+    if (handle === null || !_NATIVE_LINKED) return;
+    if (value !== null) {
+      if (typeof value === "object") handle.nativeReplaced?.(value);
+      return;
+    }
     this.#handle = null;
     this.#keepForeignBytes(handle);
     handle.detach?.();
@@ -1229,7 +1243,7 @@ function _linkNative(proto: object): void {
     configurable: true,
     enumerable: false,
   });
-  Object.defineProperties(Socket.prototype, linkedSocketHints());
+  Object.defineProperties(Socket.prototype, linkedSocketHints(_writePending));
   for (const name of Object.getOwnPropertyNames(proto)) {
     if (Object.hasOwn(Socket.prototype, name) || !(name in Duplex.prototype)) continue;
     const own = Object.getOwnPropertyDescriptor(proto, name)!;

@@ -123,6 +123,25 @@ export interface StreamHandle {
    * the handle, and keeps them before it closes or detaches the handle.
    */
   foreignBytes?(written: boolean): number;
+  /**
+   * Whether bytes written are not all in the kernel yet (a write in
+   * progress); first sends what the adapter holds back for the tick (a
+   * cork), as it would in the next microtask. Asked before the runtime's TLS
+   * takes the handle `nativeHandle()` gave out over in place (Bun's
+   * `node:tls`), which it does only when nothing is pending.
+   */
+  unsent?(): boolean;
+  /**
+   * The runtime's TLS upgraded the handle `nativeHandle()` gave out in place
+   * and hands back `raw`, the raw side it made of it (Bun's `node:tls`:
+   * `upgradeTLS()` leaves the old socket object closed): the stream goes on
+   * over `raw` (a write is raw bytes on the connection, as on Node after
+   * `node:tls` wrapped a socket's handle, and close closes the connection),
+   * and what `raw` reads is the TLS socket's ciphertext, counted as read
+   * past the adapter (`foreignBytes`) and not delivered. Ignored for an
+   * object that is no such raw side.
+   */
+  nativeReplaced?(raw: object): void;
   /** Sets TCP_NODELAY. A no-op on Unix sockets. */
   setNoDelay(enable: boolean): void;
   /** Sets IP_TOS on a TCP socket; returns an error code (`"EINVAL"`) or `null`. */

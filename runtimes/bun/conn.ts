@@ -18,7 +18,7 @@ import type {
   TlsUpgradeCallback,
   TlsUpgradeRequest,
 } from "../types.ts";
-import { CachedEnds, wireForeign, wireGivenOut, wireOwn } from "../_shared.ts";
+import { CachedEnds, wireForeign, wireGivenOut, wireMoved, wireOwn, wirePast } from "../_shared.ts";
 import { startBunTls } from "./tls.ts";
 
 /** The part of Bun's `Socket` this adapter uses. */
@@ -293,6 +293,17 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     this.bits = on ? this.bits | 65536 : this.bits & ~65536;
   }
 
+  /**
+   * Bun's `node:tls` upgraded the socket in place: `sock` is the raw side it
+   * made, whose reads are the TLS socket's ciphertext (see `nativeReplaced`).
+   */
+  get tlsRaw(): boolean {
+    return (this.bits & 131072) !== 0;
+  }
+  set tlsRaw(on: boolean) {
+    this.bits = on ? this.bits | 131072 : this.bits & ~131072;
+  }
+
   /** What Bun was last told: its sockets open ref'd. */
   get refd(): boolean {
     return (this.bits & 16384) !== 0;
@@ -435,14 +446,43 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
 
   /**
    * What Bun's own stacks wrote to the Bun socket given out (Bun's `http2`
-   * writes there itself); Bun keeps no read count, so reads past this
-   * adapter are not known.
+   * writes there itself), and the ciphertext its `node:tls` read on it after
+   * upgrading it in place (`pastRead`). Bun keeps no read count: other reads
+   * past this adapter are not known.
    */
   foreignBytes(written: boolean): number {
     // Bun still answers the count of a socket it closed.
     const s = this.sock;
-    if (!written || !this.shown || s === null) return 0;
-    return wireForeign(s, 1, s.bytesWritten ?? NaN);
+    if (!this.shown || s === null) return 0;
+    return wireForeign(s, written ? 1 : 0, written ? s.bytesWritten ?? NaN : NaN);
+  }
+
+  /**
+   * Bun's `node:tls` upgraded the Bun socket in place (`upgradeTLS()`, for a
+   * socket with nothing pending: see `unsent`) and gives the raw side it
+   * made: the old socket object is closed, so this connection goes on over
+   * the raw side (same connection, same handlers and data), and leaves what
+   * it reads to the TLS socket.
+   */
+  nativeReplaced(raw: object): void {
+    const old = this.sock;
+    const r = raw as BunSocket;
+    if (old === null || r === old || this.closed || r.data !== this) return;
+    if (typeof r.write !== "function") return;
+    this.sock = r;
+    this.tlsRaw = true;
+    if (this.shown) wireMoved(old, r, NaN, r.bytesWritten ?? NaN);
+  }
+
+  /** Bytes read on the raw side of the Bun socket after Bun's `node:tls` upgraded it in place. */
+  pastRead(n: number): void {
+    if (this.shown && this.sock !== null) wirePast(this.sock, 0, n);
+  }
+
+  unsent(): boolean {
+    if (this.closed || this.released) return false;
+    if (this.io !== null && hasCork(this.io)) _uncork(this);
+    return this.wCb !== null;
   }
 
   /**

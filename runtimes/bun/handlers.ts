@@ -40,6 +40,9 @@ const _MAX_CHUNK = 64 * 1024;
 function _onData(s: BunSocket, chunk: Buffer): void {
   const c = s.data as Conn;
   if (c.closed) return;
+  // Bun's node:tls upgraded the socket in place (upgradeTLS): what the raw side it made reads,
+  // with these handlers, is the ciphertext its TLS socket reads too. Not the owner's data.
+  if (s !== c.sock || c.tlsRaw) return c.pastRead(chunk.length);
   const n = chunk.length;
   let off = 0;
   while (off < n && c.reading && c.pending === null && !c.closed) {

@@ -152,26 +152,40 @@ function _bunWriteSlot(): symbol | null {
   return _writeSlot;
 }
 
-// Answers Bun's pending-write check (it only compares with null): its node:tls wraps the socket as
-// a stream. Never called: nothing of Bun's that calls the slot runs on omninet's sockets.
+// Answers Bun's pending-write check (it only compares with null). Never called: nothing of Bun's
+// that calls the slot runs on omninet's sockets.
 function _pendingMark(): void {}
 
 /**
  * What omninet's Socket.prototype defines beside the link (see
  * {@link sendableSocketPrototype}): on Bun, the pending-write slot its
- * `node:tls` reads, always answering a pending write; nothing elsewhere.
+ * `node:tls` reads; nothing elsewhere. Given a socket whose slot is empty,
+ * Bun's `node:tls` upgrades the Bun socket in place (Bun's own handshake,
+ * `SNICallback` included), where the bytes read on it from then on are the
+ * ciphertext the adapter leaves alone; with a write pending it wraps the
+ * socket as a stream, so that the write still goes out before the
+ * handshake. The slot answers from `pending`.
+ * @param pending whether a socket has bytes not yet all in the kernel
+ * (it first sends what its adapter holds back for the tick)
  * @returns property descriptors to define on the linked prototype
  * @example
  * ```ts
  * class Mine {}
- * Object.defineProperties(Mine.prototype, linkedSocketHints());
+ * Object.defineProperties(Mine.prototype, linkedSocketHints(() => false));
  * ```
  */
-export function linkedSocketHints(): PropertyDescriptorMap {
+export function linkedSocketHints(pending: (socket: object) => boolean): PropertyDescriptorMap {
   const slot = detectRuntime() === "bun" ? _bunWriteSlot() : null;
   if (slot === null) return {};
   return {
-    [slot]: { get: () => _pendingMark, set: _ignore, configurable: true, enumerable: false },
+    [slot]: {
+      get(this: object) {
+        return pending(this) ? _pendingMark : null;
+      },
+      set: _ignore,
+      configurable: true,
+      enumerable: false,
+    },
   };
 }
 

@@ -65,6 +65,20 @@ export class NodeStream extends DuplexStreamHandle<Socket> implements StreamHand
   }
 
   /**
+   * Bun's `node:tls` upgraded the native socket in place and gives its raw
+   * side (see `StreamHandle.nativeReplaced`): the `node:net` socket goes on
+   * over it, as Bun's does when its own socket is upgraded (it reads the
+   * raw side's data as the TLS socket's, and writes raw bytes there).
+   */
+  nativeReplaced(raw: object): void {
+    const sock = this.duplex as Socket & { _handle: { data?: unknown } | null };
+    const was = sock._handle;
+    // The raw side keeps the data Bun's node:net gave the socket it replaces.
+    if (this.isClosed || was === null || (raw as { data?: unknown }).data !== was.data) return;
+    sock._handle = raw as { data?: unknown };
+  }
+
+  /**
    * Another process took the native socket (Bun's `child_process` sends it
    * and, unless `keepOpen`, closes it afterwards): the `node:net` socket lets
    * it go as Bun's does for its own sockets (no timeout, `_handle` null, not
