@@ -143,7 +143,10 @@ function _streamOptions(opts: Record<string, unknown>): DuplexOptions {
   return out;
 }
 
-/** Whether a socket has written bytes not yet all in the kernel (see `linkedSocketHints`). */
+/**
+ * Whether a socket has written bytes not yet all in the kernel, after its handle settled what it
+ * holds (see `linkedSocketHints`, `StreamHandle.settle`).
+ */
 let _writePending: (s: object) => boolean;
 
 /**
@@ -215,7 +218,7 @@ export class Socket extends Duplex {
 
   static {
     _writePending = (s) =>
-      #handle in s && (s.writableLength > 0 || (s.#handle?.unsent?.() ?? false));
+      #handle in s && (s.writableLength > 0 || (s.#handle?.settle?.() ?? false));
   }
 
   /**

@@ -124,13 +124,14 @@ export interface StreamHandle {
    */
   foreignBytes?(written: boolean): number;
   /**
-   * Whether bytes written are not all in the kernel yet (a write in
-   * progress); first sends what the adapter holds back for the tick (a
-   * cork), as it would in the next microtask. Asked before the runtime's TLS
-   * takes the handle `nativeHandle()` gave out over in place (Bun's
-   * `node:tls`), which it does only when nothing is pending.
+   * Settles what the adapter holds before the runtime's TLS takes the handle
+   * `nativeHandle()` gave out over in place (Bun's `node:tls` asks first):
+   * sends what it holds back for the tick (a cork), gives the owner the
+   * bytes it holds for it (they are then in the socket's buffer, where that
+   * TLS reads the first bytes of its stream), and returns whether a write is
+   * still in progress (then that TLS wraps the socket as a stream instead).
    */
-  unsent?(): boolean;
+  settle?(): boolean;
   /**
    * The runtime's TLS upgraded the handle `nativeHandle()` gave out in place
    * and hands back `raw`, the raw side it made of it (Bun's `node:tls`:

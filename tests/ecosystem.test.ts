@@ -382,6 +382,33 @@ tlsSuite(
   },
 );
 
+tlsSuite(
+  "a tls server socket over a paused omninet socket gets the bytes that waited",
+  async () => {
+    // The ClientHello arrives while nothing reads the accepted socket; the TLS socket is made later.
+    const server = net.createServer({ pauseOnConnect: true }, (s) => {
+      setTimeout(() => {
+        const secure = new tls.TLSSocket(s as unknown as nodeNet.Socket, {
+          isServer: true,
+          key,
+          cert,
+        });
+        secure.on("error", () => {});
+        secure.pipe(secure);
+      }, 50);
+    });
+    const port = await listen(server);
+    const secure = tls.connect({ port, host: "127.0.0.1", ca: cert, servername: "localhost" });
+    const failed = new Promise<never>((_, reject) => secure.once("error", reject));
+    try {
+      await Promise.race([handshakeAndEcho(secure, 50_000), failed]);
+    } finally {
+      secure.destroy();
+      await closeServer(server);
+    }
+  },
+);
+
 tlsSuite("raw bytes written under a TLS client reach the peer as a bad record", async () => {
   // Node's test-tls-alert-handling: the TLS client reports the server's alert, not a failed write.
   const { server, port } = await tlsEchoServer();

@@ -459,7 +459,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
 
   /**
    * Bun's `node:tls` upgraded the Bun socket in place (`upgradeTLS()`, for a
-   * socket with nothing pending: see `unsent`) and gives the raw side it
+   * socket with nothing pending: see `settle`) and gives the raw side it
    * made: the old socket object is closed, so this connection goes on over
    * the raw side (same connection, same handlers and data), and leaves what
    * it reads to the TLS socket.
@@ -471,6 +471,12 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     if (typeof r.write !== "function") return;
     this.sock = r;
     this.tlsRaw = true;
+    // The TLS socket reads the connection from now on: a pause this adapter made (a chunk
+    // came while its owner did not read) must not hold it back.
+    if (this.paused) {
+      this.paused = false;
+      r.resume();
+    }
     if (this.shown) wireMoved(old, r, NaN, r.bytesWritten ?? NaN);
   }
 
@@ -479,9 +485,16 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     if (this.shown && this.sock !== null) wirePast(this.sock, 0, n);
   }
 
-  unsent(): boolean {
+  settle(): boolean {
     if (this.closed || this.released) return false;
     if (this.io !== null && hasCork(this.io)) _uncork(this);
+    // Bytes held for an owner that stopped reading go to its buffer now: Bun's node:tls reads
+    // them from the socket's buffer (as the first bytes of the TLS stream) before the upgrade.
+    const held = this.pending;
+    if (held !== null && this.ev !== null) {
+      this.pending = null;
+      for (let i = 0; i < held.length && !this.closed; i++) this.ev.onData(held[i]);
+    }
     return this.wCb !== null;
   }
 

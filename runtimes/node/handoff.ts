@@ -166,7 +166,7 @@ function _pendingMark(): void {}
  * socket as a stream, so that the write still goes out before the
  * handshake. The slot answers from `pending`.
  * @param pending whether a socket has bytes not yet all in the kernel
- * (it first sends what its adapter holds back for the tick)
+ * (its adapter first settles what it holds: `StreamHandle.settle`)
  * @returns property descriptors to define on the linked prototype
  * @example
  * ```ts
