@@ -6,6 +6,15 @@
  */
 import { clearTimeout as _clearTimer, setTimeout as _setTimer } from "node:timers";
 
+const _OWNER = Symbol("omninet.idle");
+type _Owned = { [_OWNER]: IdleTimeout; refresh(): unknown };
+
+/** A timer's `refresh()` records activity on its idle timer instead (see `IdleTimeout.timer`). */
+function _refreshOwner(this: _Owned): _Owned {
+  this[_OWNER].touch();
+  return this;
+}
+
 /**
  * One socket's idle timer; `onIdle` runs once the socket saw no activity for `ms`.
  * @example
@@ -57,6 +66,17 @@ export class IdleTimeout {
     if (this.#timer === null) this.#arm(this.ms);
   }
 
+  /**
+   * The runtime timer while one is armed, else `null`: what the runtime's
+   * own `node:net` keeps as a socket's timer. A TLS socket over the socket
+   * restarts its parents' timers with `refresh()` when it reads or writes,
+   * which records activity here, and clears them (`clearTimeout()`) when it
+   * is destroyed, as Node's does.
+   */
+  get timer(): object | null {
+    return this.#timer;
+  }
+
   /** Clears the pending timer; the period stays set for a later `touch()`. */
   stop(): void {
     if (this.#timer !== null) {
@@ -68,6 +88,9 @@ export class IdleTimeout {
   #arm(ms: number): void {
     const t = _setTimer(this.#fire, ms);
     t.unref();
+    const owned = t as unknown as _Owned;
+    owned[_OWNER] = this;
+    owned.refresh = _refreshOwner;
     this.#timer = t;
   }
 }

@@ -15,7 +15,11 @@
 import { Buffer } from "node:buffer";
 import { Duplex, type DuplexOptions, finished } from "node:stream";
 import { getTransport } from "../runtimes/mod.ts";
-import { linkedSocketHints, sendableSocketPrototype } from "../runtimes/node/handoff.ts";
+import {
+  linkedSocketHints,
+  type LinkedSocketState,
+  sendableSocketPrototype,
+} from "../runtimes/node/handoff.ts";
 import type { AddressInfo, StreamHandle } from "../runtimes/types.ts";
 import { isNormalized, normalizeArgs } from "./args.ts";
 import type { BlockList } from "./block_list.ts";
@@ -143,11 +147,8 @@ function _streamOptions(opts: Record<string, unknown>): DuplexOptions {
   return out;
 }
 
-/**
- * Whether a socket has written bytes not yet all in the kernel, after its handle settled what it
- * holds (see `linkedSocketHints`, `StreamHandle.settle`).
- */
-let _writePending: (s: object) => boolean;
+/** What the linked prototype's slots answer for a socket (see `linkedSocketHints`). */
+let _linkedState: LinkedSocketState;
 
 /**
  * A TCP or Unix domain stream socket: Node's `net.Socket`.
@@ -217,8 +218,10 @@ export class Socket extends Duplex {
   #idle: IdleTimeout | null = null;
 
   static {
-    _writePending = (s) =>
-      #handle in s && (s.writableLength > 0 || (s.#handle?.settle?.() ?? false));
+    _linkedState = {
+      pending: (s) => #handle in s && (s.writableLength > 0 || (s.#handle?.settle?.() ?? false)),
+      timer: (s) => (#idle in s ? s.#idle?.timer ?? null : null),
+    };
   }
 
   /**
@@ -490,6 +493,18 @@ export class Socket extends Duplex {
   }
 
   // ---- reading ----------------------------------------------------------
+
+  /**
+   * Bytes of the connection were read past this socket by the runtime's
+   * stack that took its handle over (called by {@link SocketHandleEvents}):
+   * counted, and activity for the idle timer.
+   * @param n the byte count
+   * @internal
+   */
+  _onHandlePassed(n: number): void {
+    this.#bytesRead += n;
+    this.#idle?.touch();
+  }
 
   /**
    * Bytes arrived on the handle (called by {@link SocketHandleEvents}).
@@ -1246,7 +1261,7 @@ function _linkNative(proto: object): void {
     configurable: true,
     enumerable: false,
   });
-  Object.defineProperties(Socket.prototype, linkedSocketHints(_writePending));
+  Object.defineProperties(Socket.prototype, linkedSocketHints(_linkedState));
   for (const name of Object.getOwnPropertyNames(proto)) {
     if (Object.hasOwn(Socket.prototype, name) || !(name in Duplex.prototype)) continue;
     const own = Object.getOwnPropertyDescriptor(proto, name)!;

@@ -13,6 +13,8 @@ export interface HandleOwner {
   destroy(err?: Error): unknown;
   /** Bytes arrived. */
   _onHandleData(chunk: Uint8Array): void;
+  /** Bytes were read past the socket by the runtime's stack that took the handle over. */
+  _onHandlePassed(n: number): void;
   /** The peer ended its side. */
   _onHandleEnd(): void;
 }
@@ -40,6 +42,10 @@ export class SocketHandleEvents implements HandleEvents {
   /** The peer ended its side. */
   onEnd(): void {
     this.socket._onHandleEnd();
+  }
+  /** Bytes went past the socket to the stack that took its handle over. */
+  onPassed(n: number): void {
+    this.socket._onHandlePassed(n);
   }
   /** The handle failed: the socket is destroyed with the error. */
   onError(err: SystemError): void {

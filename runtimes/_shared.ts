@@ -125,8 +125,7 @@ export function passOn(err: unknown): void {
  * Where a runtime handle given out as `_handle` keeps its byte counts at that
  * moment and what the adapter moved through it since: [0] read and [1]
  * written by the runtime's own count then (NaN: it keeps none), [2] read and
- * [3] written by the adapter since, [4] read and [5] written past the
- * adapter as the adapter itself saw them (where the runtime keeps no count). The runtime's stacks that take a
+ * [3] written by the adapter since. The runtime's stacks that take a
  * `node:net` socket's handle (`node:tls`, `node:http2`) read and write it
  * past the adapter, and Node's socket counts those bytes (its `bytesRead`
  * and `bytesWritten` are the handle's); {@link wireForeign} gives them.
@@ -145,7 +144,7 @@ type _Wired = { [_WIRE]?: Float64Array };
  * ```
  */
 export function wireGivenOut(h: object, read: number, written: number): void {
-  const w = new Float64Array(6);
+  const w = new Float64Array(4);
   w[0] = read;
   w[1] = written;
   (h as _Wired)[_WIRE] = w;
@@ -165,42 +164,9 @@ export function wireOwn(h: object, dir: 0 | 1, n: number): void {
 }
 
 /**
- * The counts of `from` go on on `to`, which replaced it (Bun's raw side of a
- * socket upgraded in place): what was seen past the adapter is kept, and the
- * runtime's count starts from `to`'s own (`read`, `written` now).
- * @example
- * ```ts
- * wireMoved(oldSocket, rawSocket, NaN, rawSocket.bytesWritten);
- * ```
- */
-export function wireMoved(from: object, to: object, read: number, written: number): void {
-  const w = (from as _Wired)[_WIRE];
-  if (w === undefined) return;
-  wireGivenOut(to, read, written);
-  const n = (to as _Wired)[_WIRE]!;
-  n[4] = w[4];
-  n[5] = w[5];
-}
-
-/**
- * Bytes the adapter saw go past it on `h` (read: `dir` 0, written: 1), where
- * the runtime keeps no count of them (Bun: the ciphertext its `node:tls`
- * reads on a socket it upgraded in place). Nothing for a handle not given out.
- * @example
- * ```ts
- * wirePast(handle, 0, chunk.length);
- * ```
- */
-export function wirePast(h: object, dir: 0 | 1, n: number): void {
-  const w = (h as _Wired)[_WIRE];
-  if (w !== undefined) w[4 + dir] += n;
-}
-
-/**
  * The bytes others read (`dir` 0) or wrote (1) through `h` since it was
- * given out: from the runtime's count now, less what the adapter moved itself
- * (none where the runtime keeps no count, NaN), plus what the adapter saw go
- * past it ({@link wirePast}); 0 for a handle not given out.
+ * given out, from the runtime's count now; 0 for a handle not given out, or
+ * a count the runtime does not keep (NaN).
  * @example
  * ```ts
  * socketBytesWritten += wireForeign(handle, 1, handle.bytesWritten);
@@ -211,7 +177,7 @@ export function wireForeign(h: object, dir: 0 | 1, now: number): number {
   if (w === undefined) return 0;
   const n = now - w[dir] - w[2 + dir];
   // NaN (no count kept) compares false.
-  return (n > 0 ? n : 0) + w[4 + dir];
+  return n > 0 ? n : 0;
 }
 
 /**

@@ -49,6 +49,14 @@ export interface HandleEvents {
   /** The peer ended its writing side (EOF). No `onData` follows. */
   onEnd(): void;
   /**
+   * `n` bytes of the connection were read past the owner by the runtime's
+   * stack that took the handle over in place (Bun's `node:tls`: the
+   * ciphertext its TLS socket reads): they count as read, and as activity
+   * for the owner's idle timer, as on Node where such a stack reads the
+   * socket's own handle.
+   */
+  onPassed?(n: number): void;
+  /**
    * A fatal error on the connection (`read ECONNRESET`, `write EPIPE`...).
    * Called at most once. The owner then calls `close()`.
    */

@@ -409,6 +409,30 @@ tlsSuite(
   },
 );
 
+tlsSuite("a socket under a busy TLS socket does not time out", async () => {
+  // Node's TLS socket restarts its parents' idle timers as it reads and writes (_unrefTimer).
+  let timeouts = 0;
+  const server = net.createServer((s) => {
+    s.setTimeout(300, () => timeouts++);
+    const secure = new tls.TLSSocket(s as unknown as nodeNet.Socket, { isServer: true, key, cert });
+    secure.on("error", () => {});
+    secure.pipe(secure);
+  });
+  const port = await listen(server);
+  const secure = tls.connect({ port, host: "127.0.0.1", ca: cert, servername: "localhost" });
+  try {
+    await handshakeAndEcho(secure, 100);
+    for (let i = 0; i < 12; i++) {
+      await roundTrip(secure, pattern(100, i));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.is(timeouts, 0);
+  } finally {
+    secure.destroy();
+    await closeServer(server);
+  }
+});
+
 tlsSuite("raw bytes written under a TLS client reach the peer as a bad record", async () => {
   // Node's test-tls-alert-handling: the TLS client reports the server's alert, not a failed write.
   const { server, port } = await tlsEchoServer();

@@ -18,7 +18,7 @@ import type {
   TlsUpgradeCallback,
   TlsUpgradeRequest,
 } from "../types.ts";
-import { CachedEnds, wireForeign, wireGivenOut, wireMoved, wireOwn, wirePast } from "../_shared.ts";
+import { CachedEnds, wireForeign, wireGivenOut, wireOwn } from "../_shared.ts";
 import { startBunTls } from "./tls.ts";
 
 /** The part of Bun's `Socket` this adapter uses. */
@@ -446,15 +446,14 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
 
   /**
    * What Bun's own stacks wrote to the Bun socket given out (Bun's `http2`
-   * writes there itself), and the ciphertext its `node:tls` read on it after
-   * upgrading it in place (`pastRead`). Bun keeps no read count: other reads
-   * past this adapter are not known.
+   * writes there itself). Bun keeps no read count: reads past this adapter
+   * are known only on the raw side of an in-place TLS upgrade (`pastRead`).
    */
   foreignBytes(written: boolean): number {
     // Bun still answers the count of a socket it closed.
     const s = this.sock;
-    if (!this.shown || s === null) return 0;
-    return wireForeign(s, written ? 1 : 0, written ? s.bytesWritten ?? NaN : NaN);
+    if (!written || !this.shown || s === null) return 0;
+    return wireForeign(s, 1, s.bytesWritten ?? NaN);
   }
 
   /**
@@ -477,12 +476,13 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
       this.paused = false;
       r.resume();
     }
-    if (this.shown) wireMoved(old, r, NaN, r.bytesWritten ?? NaN);
+    // What Bun's stacks write past this adapter is counted on the raw side from now on.
+    if (this.shown) wireGivenOut(r, NaN, r.bytesWritten ?? NaN);
   }
 
   /** Bytes read on the raw side of the Bun socket after Bun's `node:tls` upgraded it in place. */
   pastRead(n: number): void {
-    if (this.shown && this.sock !== null) wirePast(this.sock, 0, n);
+    this.ev?.onPassed?.(n);
   }
 
   settle(): boolean {

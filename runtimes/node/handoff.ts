@@ -156,37 +156,88 @@ function _bunWriteSlot(): symbol | null {
 // that calls the slot runs on omninet's sockets.
 function _pendingMark(): void {}
 
+/** What {@link linkedSocketHints} asks of a socket. */
+export interface LinkedSocketState {
+  /**
+   * Whether the socket has bytes not yet all in the kernel (its adapter
+   * first settles what it holds: `StreamHandle.settle`).
+   */
+  pending(socket: object): boolean;
+  /**
+   * The runtime timer behind the socket's idle timeout while one is armed
+   * (its `refresh()` records activity), else `null`.
+   */
+  timer(socket: object): object | null;
+}
+
 /**
  * What omninet's Socket.prototype defines beside the link (see
- * {@link sendableSocketPrototype}): on Bun, the pending-write slot its
- * `node:tls` reads; nothing elsewhere. Given a socket whose slot is empty,
- * Bun's `node:tls` upgrades the Bun socket in place (Bun's own handshake,
- * `SNICallback` included), where the bytes read on it from then on are the
- * ciphertext the adapter leaves alone; with a write pending it wraps the
- * socket as a stream, so that the write still goes out before the
- * handshake. The slot answers from `pending`.
- * @param pending whether a socket has bytes not yet all in the kernel
- * (its adapter first settles what it holds: `StreamHandle.settle`)
+ * {@link sendableSocketPrototype}):
+ * - the slot where the runtime's `node:net` keeps a socket's idle timer
+ *   (found on a probe socket): a TLS socket over a `node:net` socket
+ *   restarts its parents' timers through it when it reads or writes, so
+ *   the socket under it does not time out while the TLS connection is
+ *   busy, as Node's does not (`_unrefTimer` walks `_parent`);
+ * - on Bun, the pending-write slot its `node:tls` reads. Given a socket
+ *   whose slot is empty, Bun's `node:tls` upgrades the Bun socket in place
+ *   (Bun's own handshake, `SNICallback` included), where the bytes read on
+ *   it from then on are the ciphertext the adapter leaves alone; with a
+ *   write pending it wraps the socket as a stream, so that the write still
+ *   goes out before the handshake.
+ * @param state how the slots answer for a socket
  * @returns property descriptors to define on the linked prototype
  * @example
  * ```ts
  * class Mine {}
- * Object.defineProperties(Mine.prototype, linkedSocketHints(() => false));
+ * Object.defineProperties(
+ *   Mine.prototype,
+ *   linkedSocketHints({ pending: () => false, timer: () => null }),
+ * );
  * ```
  */
-export function linkedSocketHints(pending: (socket: object) => boolean): PropertyDescriptorMap {
-  const slot = detectRuntime() === "bun" ? _bunWriteSlot() : null;
-  if (slot === null) return {};
-  return {
-    [slot]: {
+export function linkedSocketHints(state: LinkedSocketState): PropertyDescriptorMap {
+  const hints: PropertyDescriptorMap = {};
+  const timerKey = _timerKey();
+  if (timerKey !== null) {
+    hints[timerKey] = {
       get(this: object) {
-        return pending(this) ? _pendingMark : null;
+        return state.timer(this);
       },
       set: _ignore,
       configurable: true,
       enumerable: false,
-    },
-  };
+    };
+  }
+  const slot = detectRuntime() === "bun" ? _bunWriteSlot() : null;
+  if (slot !== null) {
+    hints[slot] = {
+      get(this: object) {
+        return state.pending(this) ? _pendingMark : null;
+      },
+      set: _ignore,
+      configurable: true,
+      enumerable: false,
+    };
+  }
+  return hints;
+}
+
+/**
+ * The symbol under which the runtime's `node:net` keeps a socket's idle
+ * timer: the one a probe socket gains, holding an object with `refresh()`,
+ * when its timeout is set (Node's and Deno's `Symbol(timeout)`, Bun's
+ * `Symbol(::buntimeout::)`); `null` if none is found.
+ */
+function _timerKey(): symbol | null {
+  const probe = new NodeSocket();
+  probe.setTimeout(60_000);
+  const fields = probe as unknown as Record<symbol, { refresh?: unknown } | null | undefined>;
+  const key =
+    Object.getOwnPropertySymbols(probe).find((k) => typeof fields[k]?.refresh === "function") ??
+      null;
+  probe.setTimeout(0);
+  probe.destroy();
+  return key;
 }
 
 function _ignore(_value: unknown): void {}
