@@ -433,6 +433,87 @@ tlsSuite("a socket under a busy TLS socket does not time out", async () => {
   }
 });
 
+tlsSuite(
+  "STARTTLS: a plain reply written in the tick the server wraps its socket comes first",
+  async () => {
+    // As PostgreSQL's SSLRequest: the client asks in plain text, the server answers "S" and wraps
+    // its socket at once; the client reads the "S", then wraps its own.
+    const server = net.createServer((s) => {
+      s.once("data", (d: Buffer) => {
+        assert.is(d.toString(), "SSL?");
+        s.write("S");
+        const secure = new tls.TLSSocket(s as unknown as nodeNet.Socket, {
+          isServer: true,
+          key,
+          cert,
+        });
+        secure.on("error", () => {});
+        secure.pipe(secure);
+      });
+    });
+    const port = await listen(server);
+    const raw = net.connect({ port, host: "127.0.0.1" });
+    try {
+      await within(waitFor(raw, "connect"), "connect");
+      raw.write("SSL?");
+      const [answer] = (await within(waitFor(raw, "data"), "plain answer")) as [Buffer];
+      assert.is(answer.toString(), "S");
+      raw.pause();
+      const secure = tls.connect({
+        socket: raw as unknown as nodeNet.Socket,
+        ca: cert,
+        servername: "localhost",
+      });
+      const failed = new Promise<never>((_, reject) => secure.once("error", reject));
+      await Promise.race([handshakeAndEcho(secure, 200_000), failed]);
+      secure.destroy();
+    } finally {
+      raw.destroy();
+      await closeServer(server);
+    }
+  },
+);
+
+tlsSuite(
+  "bytes written in the tick a client wraps its socket go out before the handshake",
+  async () => {
+    const server = net.createServer((s) => {
+      s.once("data", (d: Buffer) => {
+        // The plain bytes, perhaps with the start of the handshake behind them.
+        const plain = d.subarray(0, 5).toString();
+        // Paused first: a flowing stream would emit the bytes put back to no listener.
+        s.pause();
+        if (d.length > 5) s.unshift(d.subarray(5));
+        if (plain !== "HELLO") return void s.destroy();
+        const secure = new tls.TLSSocket(s as unknown as nodeNet.Socket, {
+          isServer: true,
+          key,
+          cert,
+        });
+        secure.on("error", () => {});
+        secure.pipe(secure);
+      });
+    });
+    const port = await listen(server);
+    const raw = net.connect({ port, host: "127.0.0.1" });
+    try {
+      await within(waitFor(raw, "connect"), "connect");
+      raw.write("HELLO");
+      const secure = tls.connect({
+        socket: raw as unknown as nodeNet.Socket,
+        ca: cert,
+        servername: "localhost",
+      });
+      const failed = new Promise<never>((_, reject) => secure.once("error", reject));
+      await Promise.race([handshakeAndEcho(secure, 200_000), failed]);
+      secure.destroy();
+    } finally {
+      raw.destroy();
+      await closeServer(server);
+    }
+  },
+);
+
 tlsSuite("raw bytes written under a TLS client reach the peer as a bad record", async () => {
   // Node's test-tls-alert-handling: the TLS client reports the server's alert, not a failed write.
   const { server, port } = await tlsEchoServer();
