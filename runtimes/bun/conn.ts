@@ -447,7 +447,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   /**
    * What Bun's own stacks wrote to the Bun socket given out (Bun's `http2`
    * writes there itself). Bun keeps no read count: reads past this adapter
-   * are known only on the raw side of an in-place TLS upgrade (`pastRead`).
+   * are known only on the raw side of an in-place TLS upgrade (`HandleEvents.onPassed`).
    */
   foreignBytes(written: boolean): number {
     // Bun still answers the count of a socket it closed.
@@ -478,11 +478,6 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     }
     // What Bun's stacks write past this adapter is counted on the raw side from now on.
     if (this.shown) wireGivenOut(r, NaN, r.bytesWritten ?? NaN);
-  }
-
-  /** Bytes read on the raw side of the Bun socket after Bun's `node:tls` upgraded it in place. */
-  pastRead(n: number): void {
-    this.ev?.onPassed?.(n);
   }
 
   settle(): boolean {
