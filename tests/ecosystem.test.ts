@@ -279,6 +279,28 @@ async function tlsEchoServer(): Promise<{ server: tls.Server; port: number }> {
   return { server, port: (server.address() as nodeNet.AddressInfo).port };
 }
 
+/** Makes `s` the plain side of a TLS server socket that echoes what it gets. */
+function serveTlsEcho(s: net.Socket, options: tls.TLSSocketOptions = { key, cert }): void {
+  const secure = new tls.TLSSocket(s as unknown as nodeNet.Socket, { isServer: true, ...options });
+  secure.on("error", () => {});
+  secure.pipe(secure);
+}
+
+/** Wraps `raw` in a TLS client, checks the handshake and an echo of `size` bytes, then closes. */
+async function tlsEchoOver(raw: net.Socket, size: number): Promise<void> {
+  const secure = tls.connect({
+    socket: raw as unknown as nodeNet.Socket,
+    ca: cert,
+    servername: "localhost",
+  });
+  const failed = new Promise<never>((_, reject) => secure.once("error", reject));
+  try {
+    await Promise.race([handshakeAndEcho(secure, size), failed]);
+  } finally {
+    secure.destroy();
+  }
+}
+
 tlsSuite("tls.connect({ socket }) over an omninet socket to a tls server", async () => {
   const { server, port } = await tlsEchoServer();
   const raw = net.createConnection({ port, host: "127.0.0.1" });
@@ -359,15 +381,12 @@ tlsSuite(
     const names: string[] = [];
     const server = net.createServer((s) => {
       // No key or certificate of its own: the handshake succeeds only with the callback's context.
-      const secure = new tls.TLSSocket(s as unknown as nodeNet.Socket, {
-        isServer: true,
+      serveTlsEcho(s, {
         SNICallback: (name, cb) => {
           names.push(name);
           cb(null, tls.createSecureContext({ key, cert }));
         },
       });
-      secure.on("error", () => {});
-      secure.pipe(secure);
     });
     const port = await listen(server);
     const secure = tls.connect({ port, host: "127.0.0.1", ca: cert, servername: "localhost" });
@@ -387,15 +406,7 @@ tlsSuite(
   async () => {
     // The ClientHello arrives while nothing reads the accepted socket; the TLS socket is made later.
     const server = net.createServer({ pauseOnConnect: true }, (s) => {
-      setTimeout(() => {
-        const secure = new tls.TLSSocket(s as unknown as nodeNet.Socket, {
-          isServer: true,
-          key,
-          cert,
-        });
-        secure.on("error", () => {});
-        secure.pipe(secure);
-      }, 50);
+      setTimeout(() => serveTlsEcho(s), 50);
     });
     const port = await listen(server);
     const secure = tls.connect({ port, host: "127.0.0.1", ca: cert, servername: "localhost" });
@@ -414,9 +425,7 @@ tlsSuite("a socket under a busy TLS socket does not time out", async () => {
   let timeouts = 0;
   const server = net.createServer((s) => {
     s.setTimeout(300, () => timeouts++);
-    const secure = new tls.TLSSocket(s as unknown as nodeNet.Socket, { isServer: true, key, cert });
-    secure.on("error", () => {});
-    secure.pipe(secure);
+    serveTlsEcho(s);
   });
   const port = await listen(server);
   const secure = tls.connect({ port, host: "127.0.0.1", ca: cert, servername: "localhost" });
@@ -442,13 +451,7 @@ tlsSuite(
       s.once("data", (d: Buffer) => {
         assert.is(d.toString(), "SSL?");
         s.write("S");
-        const secure = new tls.TLSSocket(s as unknown as nodeNet.Socket, {
-          isServer: true,
-          key,
-          cert,
-        });
-        secure.on("error", () => {});
-        secure.pipe(secure);
+        serveTlsEcho(s);
       });
     });
     const port = await listen(server);
@@ -459,14 +462,7 @@ tlsSuite(
       const [answer] = (await within(waitFor(raw, "data"), "plain answer")) as [Buffer];
       assert.is(answer.toString(), "S");
       raw.pause();
-      const secure = tls.connect({
-        socket: raw as unknown as nodeNet.Socket,
-        ca: cert,
-        servername: "localhost",
-      });
-      const failed = new Promise<never>((_, reject) => secure.once("error", reject));
-      await Promise.race([handshakeAndEcho(secure, 200_000), failed]);
-      secure.destroy();
+      await tlsEchoOver(raw, 200_000);
     } finally {
       raw.destroy();
       await closeServer(server);
@@ -485,13 +481,7 @@ tlsSuite(
         s.pause();
         if (d.length > 5) s.unshift(d.subarray(5));
         if (plain !== "HELLO") return void s.destroy();
-        const secure = new tls.TLSSocket(s as unknown as nodeNet.Socket, {
-          isServer: true,
-          key,
-          cert,
-        });
-        secure.on("error", () => {});
-        secure.pipe(secure);
+        serveTlsEcho(s);
       });
     });
     const port = await listen(server);
@@ -499,14 +489,7 @@ tlsSuite(
     try {
       await within(waitFor(raw, "connect"), "connect");
       raw.write("HELLO");
-      const secure = tls.connect({
-        socket: raw as unknown as nodeNet.Socket,
-        ca: cert,
-        servername: "localhost",
-      });
-      const failed = new Promise<never>((_, reject) => secure.once("error", reject));
-      await Promise.race([handshakeAndEcho(secure, 200_000), failed]);
-      secure.destroy();
+      await tlsEchoOver(raw, 200_000);
     } finally {
       raw.destroy();
       await closeServer(server);
