@@ -29,11 +29,6 @@ const _MAX_CHUNK = 64 * 1024;
 
 const _EMPTY = new Uint8Array(0);
 
-/** A Duplex's byte count, NaN where it keeps none. */
-function _count(n: unknown): number {
-  return typeof n === "number" ? n : NaN;
-}
-
 /** The socket options a `net.Socket` has and another Duplex may lack. */
 interface _SocketLike {
   setNoDelay?(enable: boolean): unknown;
@@ -148,17 +143,13 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     if (this.#wired) return;
     this.#wired = true;
     const d = this.duplex as { bytesRead?: unknown; bytesWritten?: unknown };
-    wireGivenOut(this.duplex, _count(d.bytesRead), _count(d.bytesWritten));
+    wireGivenOut(this.duplex, d.bytesRead, d.bytesWritten);
   }
 
   foreignBytes(written: boolean): number {
     if (!this.#wired) return 0;
     const d = this.duplex as { bytesRead?: unknown; bytesWritten?: unknown };
-    return wireForeign(
-      this.duplex,
-      written ? 1 : 0,
-      _count(written ? d.bytesWritten : d.bytesRead),
-    );
+    return wireForeign(this.duplex, written ? 1 : 0, written ? d.bytesWritten : d.bytesRead);
   }
 
   /**

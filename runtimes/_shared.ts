@@ -133,20 +133,25 @@ export function passOn(err: unknown): void {
 const _WIRE: unique symbol = Symbol("omninet.wire");
 type _Wired = { [_WIRE]?: Float64Array };
 
+/** A count the runtime gave, NaN where it gave none (not a number). */
+function _wireCount(n: unknown): number {
+  return typeof n === "number" ? n : NaN;
+}
+
 /**
  * Starts the counts of a handle given out now.
  * @param h the runtime's handle
- * @param read the bytes it read so far by its own count (NaN: none kept)
- * @param written the bytes written to it so far by its own count (NaN: none kept)
+ * @param read the bytes it read so far by its own count (not a number: none kept)
+ * @param written the bytes written to it so far by its own count (not a number: none kept)
  * @example
  * ```ts
  * wireGivenOut(handle, handle.bytesRead, handle.bytesWritten);
  * ```
  */
-export function wireGivenOut(h: object, read: number, written: number): void {
+export function wireGivenOut(h: object, read: unknown, written: unknown): void {
   const w = new Float64Array(4);
-  w[0] = read;
-  w[1] = written;
+  w[0] = _wireCount(read);
+  w[1] = _wireCount(written);
   (h as _Wired)[_WIRE] = w;
 }
 
@@ -166,16 +171,16 @@ export function wireOwn(h: object, dir: 0 | 1, n: number): void {
 /**
  * The bytes others read (`dir` 0) or wrote (1) through `h` since it was
  * given out, from the runtime's count now; 0 for a handle not given out, or
- * a count the runtime does not keep (NaN).
+ * a count the runtime does not keep (not a number).
  * @example
  * ```ts
  * socketBytesWritten += wireForeign(handle, 1, handle.bytesWritten);
  * ```
  */
-export function wireForeign(h: object, dir: 0 | 1, now: number): number {
+export function wireForeign(h: object, dir: 0 | 1, now: unknown): number {
   const w = (h as _Wired)[_WIRE];
   if (w === undefined) return 0;
-  const n = now - w[dir] - w[2 + dir];
+  const n = _wireCount(now) - w[dir] - w[2 + dir];
   // NaN (no count kept) compares false.
   return n > 0 ? n : 0;
 }

@@ -43,7 +43,8 @@ export interface HandleEvents {
    * Bytes arrived. Ownership of `chunk` passes to the receiver: the adapter
    * never touches those bytes again (hand a Buffer where one exists, so
    * core can push it without wrapping or copying). Only called between
-   * `readStart()` and `readStop()`.
+   * `readStart()` and `readStop()`, and from `settle()`, which hands over the
+   * bytes the adapter held while stopped.
    */
   onData(chunk: Uint8Array): void;
   /** The peer ended its writing side (EOF). No `onData` follows. */

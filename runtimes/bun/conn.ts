@@ -439,7 +439,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     const s = this.closed || this.released ? null : this.sock;
     if (s !== null && !this.shown) {
       this.shown = true;
-      wireGivenOut(s, NaN, s.bytesWritten ?? NaN);
+      wireGivenOut(s, NaN, s.bytesWritten);
     }
     return s;
   }
@@ -453,7 +453,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     // Bun still answers the count of a socket it closed.
     const s = this.sock;
     if (!written || !this.shown || s === null) return 0;
-    return wireForeign(s, 1, s.bytesWritten ?? NaN);
+    return wireForeign(s, 1, s.bytesWritten);
   }
 
   /**
@@ -477,7 +477,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
       r.resume();
     }
     // What Bun's stacks write past this adapter is counted on the raw side from now on.
-    if (this.shown) wireGivenOut(r, NaN, r.bytesWritten ?? NaN);
+    if (this.shown) wireGivenOut(r, NaN, r.bytesWritten);
   }
 
   settle(): boolean {

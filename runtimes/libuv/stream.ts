@@ -185,18 +185,13 @@ export class UvStream extends CachedEnds implements StreamHandle {
     if ((this.#flags & _CLOSED) !== 0) return;
     if (this.#error !== null) return UvStream.#later(this, cb);
     if ((this.#flags & _AHEAD) !== 0) {
-      let total = 0;
-      for (let i = 0; i < chunks.length; i++) total += chunks[i].length;
+      const total = _byteLength(chunks);
       if (total > 0 && UvStream.#fits(this, total)) {
         return UvStream.#takeAhead(this, Buffer.concat(chunks, total), cb);
       }
     }
     const req = new uv.WriteWrap();
-    if ((this.#flags & _EXPOSED) !== 0) {
-      let total = 0;
-      for (let i = 0; i < chunks.length; i++) total += chunks[i].length;
-      wireOwn(this.#h, 1, total);
-    }
+    if ((this.#flags & _EXPOSED) !== 0) wireOwn(this.#h, 1, _byteLength(chunks));
     const err = this.#h.writev(UvStream.#prepare(this, req, chunks, cb), chunks, true);
     UvStream.#afterDispatch(this, req, err, cb);
   }
@@ -485,17 +480,23 @@ export class UvTcpStream extends UvStream {
 /**
  * The runtime's own count of the bytes `h` read or had written to it (Node's
  * handles: `bytesRead`/`bytesWritten`; Deno's: `getBytesRead()`/`getBytesWritten()`),
- * NaN where it keeps none.
+ * `undefined` where it keeps none.
  */
-function _count(h: RawStream, written: boolean): number {
+function _count(h: RawStream, written: boolean): unknown {
   const c = h as {
     bytesRead?: unknown;
     bytesWritten?: unknown;
     getBytesRead?(): unknown;
     getBytesWritten?(): unknown;
   };
-  const n = written ? c.getBytesWritten?.() ?? c.bytesWritten : c.getBytesRead?.() ?? c.bytesRead;
-  return typeof n === "number" ? n : NaN;
+  return written ? c.getBytesWritten?.() ?? c.bytesWritten : c.getBytesRead?.() ?? c.bytesRead;
+}
+
+/** The bytes of a writev's chunks together. */
+function _byteLength(chunks: Uint8Array[]): number {
+  let total = 0;
+  for (let i = 0; i < chunks.length; i++) total += chunks[i].length;
+  return total;
 }
 
 function _onRead(this: RawStream, buf: ArrayBuffer | undefined): void {
@@ -557,10 +558,7 @@ function _reissue(req: Req): boolean {
   again.data = req.data;
   again[OWNER] = req[OWNER];
   const data = req.data as Uint8Array | Uint8Array[];
-  let n = 0;
-  if (Array.isArray(data)) { for (let i = 0; i < data.length; i++) n += data[i].length; }
-  else n = data.length;
-  wireOwn(h, 1, n);
+  wireOwn(h, 1, Array.isArray(data) ? _byteLength(data) : data.length);
   const err = Array.isArray(data) ? h.writev(again, data, true) : h.writeBuffer(again, data);
   if (err < 0) return false;
   req.data = req[OWNER] = req.handle = undefined;
