@@ -35,7 +35,9 @@ const exec = given.includes("/") ? resolve(given) : given;
 const match = new RegExp(opt("match", "^test-net-"));
 const timeoutMs = Number(opt("timeout-ms", "30000"));
 const out = resolve(opt("out", join(tmpdir(), "omninet-node-suite")));
-const omninet = join(root, "dist", "mod.js");
+// What `require("@omninet/net")` resolves to (package.json's "require"
+// condition): the module object, which tests may patch as they patch Node's.
+const omninet = join(root, "dist", "require.js");
 const REQUIRE_NET = /require\((['"])(?:node:)?net\1\)/g;
 const LOADS_NET = /require\((['"])(?:node:)?net\1\)/;
 

@@ -53,11 +53,19 @@ function run(cmd: string, args: string[], cwd: string): Promise<Run> {
   });
 }
 
-// One round trip plus the pure APIs; prints one JSON line.
+// One round trip plus the pure APIs, through a patched `net.connect` (as
+// test tools patch Node's module object); prints one JSON line. `spec` is
+// the specifier the consumer imported.
 const BODY = `
 const out = {
   isIP: [isIP("127.0.0.1"), isIP("::1"), isIP("nope")],
   namedIsDefault: net.createServer === createServer && net.BlockList === BlockList,
+};
+const original = net.connect;
+let patched = 0;
+net.connect = function (...args) {
+  patched++;
+  return original.apply(this, args);
 };
 const list = new BlockList();
 list.addCIDRs(BlockList.PRIVATE_RANGES);
@@ -70,7 +78,12 @@ server.listen(0, "127.0.0.1", () => {
   client.on("close", () => {
     out.echo = reply;
     out.socketClass = client instanceof net.Socket;
-    server.close(() => console.log(JSON.stringify(out)));
+    out.patched = patched;
+    // require() and import give one object, so the patch shows through both.
+    import(spec).then((m) => {
+      out.oneObject = m.default === net && m.default.connect !== original;
+      server.close(() => console.log(JSON.stringify(out)));
+    });
   });
 });
 `;
@@ -80,6 +93,8 @@ const EXPECTED = {
   blocked: [true, false],
   echo: "hi",
   socketClass: true,
+  patched: 1,
+  oneObject: true,
 };
 const STRICT = {
   module: "NodeNext",
@@ -169,10 +184,13 @@ const TYPINGS: Record<string, string> = {
   "26": "@types/node26",
 };
 const CONSUMERS: Record<string, string> = {
-  "esm.mjs": `import net, { BlockList, createServer, isIP } from "@omninet/net";\n${BODY}`,
+  "esm.mjs": `import net, { BlockList, createServer, isIP } from "@omninet/net";\n` +
+    `const spec = "@omninet/net";\n${BODY}`,
   "cjs.cjs": `const net = require("@omninet/net");\n` +
-    `const { BlockList, createServer, isIP } = require("@omninet/net");\n${BODY}`,
-  "deno_npm.mjs": `import net, { BlockList, createServer, isIP } from "npm:@omninet/net";\n${BODY}`,
+    `const { BlockList, createServer, isIP } = require("@omninet/net");\n` +
+    `const spec = "@omninet/net";\n${BODY}`,
+  "deno_npm.mjs": `import net, { BlockList, createServer, isIP } from "npm:@omninet/net";\n` +
+    `const spec = "npm:@omninet/net";\n${BODY}`,
   "types.ts": `import net, { type AddressInfo, BlockList, type Server, Socket } from "@omninet/net";
 const server: Server = net.createServer((s: Socket) => s.end());
 const address = server.address() as AddressInfo | null;
@@ -282,18 +300,21 @@ pkg("the tarball holds the build, the bin and the README, not tests or sources",
   assert.equal(stray, []);
 });
 
-pkg("package.json: types first in exports, a bin with a node shebang", () => {
-  const manifest = JSON.parse(
-    readFileSync(join(project, "node_modules", "@omninet", "net", "package.json"), "utf8"),
-  );
-  assert.equal(Object.keys(manifest.exports["."]), ["types", "default"]);
-  assert.is(manifest.bin.omninet, "dist/cli.js");
-  const cli = readFileSync(
-    join(project, "node_modules", "@omninet", "net", "dist", "cli.js"),
-    "utf8",
-  );
-  assert.ok(cli.startsWith("#!/usr/bin/env node\n"));
-});
+pkg(
+  "package.json: types first in exports, require() to the module object, a bin with a node shebang",
+  () => {
+    const manifest = JSON.parse(
+      readFileSync(join(project, "node_modules", "@omninet", "net", "package.json"), "utf8"),
+    );
+    assert.equal(Object.keys(manifest.exports["."]), ["types", "require", "default"]);
+    assert.is(manifest.bin.omninet, "dist/cli.js");
+    const cli = readFileSync(
+      join(project, "node_modules", "@omninet", "net", "dist", "cli.js"),
+      "utf8",
+    );
+    assert.ok(cli.startsWith("#!/usr/bin/env node\n"));
+  },
+);
 
 pkg("the JavaScript is plain ASCII without comments; the .d.ts keep their JSDoc", () => {
   const dir = join(project, "node_modules", "@omninet", "net");
@@ -326,6 +347,10 @@ pkg("Node 24: import from ESM", () => consume(node24, ["esm.mjs"]));
 pkg("Node 24: require() from CommonJS, without warnings", () => consume(node24, ["cjs.cjs"]));
 pkg("Bun: import from ESM", () => consume(bin("bun"), ["esm.mjs"]));
 pkg("Bun: require() from CommonJS", () => consume(bin("bun"), ["cjs.cjs"]));
+pkg(
+  "Deno: require() from CommonJS",
+  () => consume(bin("deno"), ["run", "-A", "--quiet", "cjs.cjs"]),
+);
 pkg(
   "Deno: bare import from node_modules",
   () => consume(bin("deno"), ["run", "-A", "--quiet", "esm.mjs"]),
