@@ -241,10 +241,10 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     // the Duplex is destroyed once what it holds is written (an empty write calls back after
     // every earlier one), or at the linger bound.
     const destroy = (): void => {
-      clearTimeout(timer);
+      wait.stop();
       if (!d.destroyed) d.destroy();
     };
-    const timer = lingerTimer(destroy);
+    const wait = lingerTimer(destroy, () => d.writableLength);
     // After end() no write is taken: the end's 'finish' says the same.
     if (d.writableEnded) d.once("finish", destroy);
     else d.write(_EMPTY, destroy);

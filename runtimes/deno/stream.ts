@@ -16,13 +16,16 @@ import type {
 } from "../types.ts";
 import { coalesce, COPY_MAX, MAX_READ, MIN_READ, type ReadArena } from "./arena.ts";
 import { afterLoopTurn } from "../../core/loop.ts";
-import { CachedEnds, lingerTimer } from "../_shared.ts";
+import { CachedEnds, type Linger, lingerTimer } from "../_shared.ts";
 import { codeOf, type DenoConn, mapError, settle, toEndpoint } from "./api.ts";
 import { denoCanStartTls, startDenoTls } from "./tls.ts";
 
 const _EMPTY = new Uint8Array(0);
-// Bytes a connection takes before its write callbacks wait (see #accept).
-const _SEND_BUFFER = 256 * 1024;
+// Bytes a connection takes before its write callbacks wait (see #accept): about what
+// Linux's loopback takes at once from Node (TCP ~3.7 MiB, Unix ~192 KiB), as the
+// libuv adapter's take-ahead does.
+const _TCP_SEND_BUFFER = 4 * 1024 * 1024;
+const _UNIX_SEND_BUFFER = 256 * 1024;
 
 /** A connected `Deno.Conn` as a transport stream handle. */
 export class DenoStream extends CachedEnds implements StreamHandle {
@@ -41,11 +44,11 @@ export class DenoStream extends CachedEnds implements StreamHandle {
   #sent = 0;
   #queue: Uint8Array[] = [];
   #buffered = 0;
-  /** The owner's callback once more than _SEND_BUFFER bytes wait. */
+  /** The owner's callback once more than the send buffer's bytes wait. */
   #heldCb: ((err?: SystemError | null) => void) | null = null;
   #shutdownCb: ((err?: SystemError | null) => void) | null = null;
   /** A close waiting for accepted bytes to be written (see `close`): its timer and callback. */
-  #linger: { timer: ReturnType<typeof setTimeout>; cb: () => void } | null = null;
+  #linger: { wait: Linger; cb: () => void } | null = null;
   #finPending = false;
   #arena: ReadArena;
   #tcp: boolean;
@@ -207,7 +210,7 @@ export class DenoStream extends CachedEnds implements StreamHandle {
 
   // Deno's write is a promise: whether the kernel took the bytes is known
   // only later. Like the socket send buffer libuv writes into at once, the
-  // handle takes up to _SEND_BUFFER bytes at once, as copies (the owner may
+  // handle takes up to a send buffer's bytes at once, as copies (the owner may
   // reuse a chunk once its callback ran; `new Uint8Array(x)` copies, where a
   // Buffer's `slice()` would be a view), and calls back synchronously; so
   // write() returns false only when that much is really waiting, as on
@@ -221,7 +224,7 @@ export class DenoStream extends CachedEnds implements StreamHandle {
       });
       return;
     }
-    const early = this.#buffered + total <= _SEND_BUFFER;
+    const early = this.#buffered + total <= (this.#tcp ? _TCP_SEND_BUFFER : _UNIX_SEND_BUFFER);
     for (let i = 0; i < units.length; i++) {
       if (units[i].byteLength > 0) this.#queue.push(early ? new Uint8Array(units[i]) : units[i]);
     }
@@ -310,8 +313,8 @@ export class DenoStream extends CachedEnds implements StreamHandle {
     // Bytes this handle took (as a kernel's send buffer takes them) are still being written:
     // a kernel sends its buffer after close(), so the Conn closes once they are out, or after
     // the linger bound. Closing it now would cancel Deno's write.
-    const timer = lingerTimer(() => this.#release());
-    this.#linger = { timer, cb };
+    const wait = lingerTimer(() => this.#release(), () => this.#buffered);
+    this.#linger = { wait, cb };
   }
 
   /** A lingering close ends: the Conn is closed, then the close's callback runs. */
@@ -319,7 +322,7 @@ export class DenoStream extends CachedEnds implements StreamHandle {
     const linger = this.#linger;
     if (linger === null) return;
     this.#linger = null;
-    clearTimeout(linger.timer);
+    linger.wait.stop();
     this.#queue.length = 0;
     this.#sending = null;
     this.#closeConn();

@@ -15,7 +15,15 @@ import type {
   TlsUpgradeCallback,
   TlsUpgradeRequest,
 } from "../types.ts";
-import { CachedEnds, lingerTimer, passOn, wireForeign, wireGivenOut, wireOwn } from "../_shared.ts";
+import {
+  CachedEnds,
+  type Linger,
+  lingerTimer,
+  passOn,
+  wireForeign,
+  wireGivenOut,
+  wireOwn,
+} from "../_shared.ts";
 import {
   type Cb,
   endpointOf,
@@ -509,23 +517,26 @@ function _onRead(this: RawStream, buf: ArrayBuffer | undefined): void {
  * linger bound; then `cb`. The handle's owner is this wait from now on.
  */
 function _linger(h: RawStream, cb: () => void, writing: boolean, ahead: number): void {
-  let timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  let wait: Linger | undefined = undefined;
+  let done = 0;
   const finish = (): void => {
-    if (timer === undefined) return;
-    clearTimeout(timer);
-    timer = undefined;
+    if (wait === undefined) return;
+    wait.stop();
+    wait = undefined;
     (h as unknown as Record<PropertyKey, unknown>)[STREAM_OWNER] = null;
     h.close(cb);
   };
   (h as unknown as Record<PropertyKey, unknown>)[STREAM_OWNER] = {
     _written(req: Req): void {
+      done++;
       if (req[OWNER] === undefined) ahead -= (req.data as Buffer).length;
       else writing = false;
       if (!writing && ahead === 0) finish();
     },
     _shutDown: noop,
   };
-  timer = lingerTimer(finish);
+  // Progress: a write completed, or the handle's own count moved (a large write going out).
+  wait = lingerTimer(finish, () => done + Number(_count(h, true) ?? 0));
 }
 
 function _afterWrite(this: Req, status: number): void {
