@@ -21,6 +21,7 @@ import { codeOf, type DenoConn, mapError, settle, toEndpoint } from "./api.ts";
 import { denoCanStartTls, startDenoTls } from "./tls.ts";
 
 const _EMPTY = new Uint8Array(0);
+const _noop = (): void => {};
 // Bytes a connection takes before its write callbacks wait (see #accept): about what
 // Linux's loopback takes at once from Node (TCP ~3.7 MiB, Unix ~192 KiB), as the
 // libuv adapter's take-ahead does.
@@ -282,10 +283,21 @@ export class DenoStream extends CachedEnds implements StreamHandle {
 
   shutdown(cb: (err?: SystemError | null) => void): void {
     if (this.#closed || this.#shutdownCb !== null) return;
-    this.#shutdownCb = cb;
     this.#finPending = true;
     // FIN goes out after every accepted byte has been written.
-    if (this.#sending === null) this.#closeWrite();
+    if (this.#sending === null) {
+      this.#shutdownCb = cb;
+      this.#closeWrite();
+    } else if (this.#heldCb === null) {
+      // Every waiting byte was taken as a kernel's send buffer takes it: Node's shutdown of a
+      // connection whose bytes all went to the kernel completes on the loop's next turn, with
+      // the FIN queued behind them, so 'finish' comes before a peer's FIN read meanwhile. A
+      // write or FIN that fails later surfaces as the connection's error.
+      this.#shutdownCb = _noop;
+      setImmediate(() => {
+        if (!this.#closed && this.#error === null) cb(null);
+      });
+    } else this.#shutdownCb = cb;
   }
 
   #closeWrite(): void {
