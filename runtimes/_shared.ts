@@ -5,6 +5,7 @@
  * adapter imports these from here; no adapter imports another adapter.
  * @module
  */
+import { clearTimeout as _clearTimer, setTimeout as _setTimer } from "node:timers";
 import type { AddressInfo, Endpoint, TcpConnectRequest } from "./types.ts";
 
 /**
@@ -64,6 +65,9 @@ export function fixedLocal(a: AddressInfo): AddressInfo | undefined {
   return ipEndpoint(a.address, a.family, a.port) ?? undefined;
 }
 
+/** Does nothing (a callback slot that must hold a function). */
+export function noop(): void {}
+
 /**
  * How long a close waits for bytes a runtime still writes asynchronously
  * (Deno's handles and `Deno.Conn`, Deno's `node:net`), where Node's write
@@ -105,7 +109,7 @@ export function lingerTimer(
   ms: number = _LINGER_MS,
 ): Linger {
   let seen = progress();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof _setTimer> | undefined;
   const check = (): void => {
     const now = progress();
     if (now === seen) {
@@ -117,23 +121,16 @@ export function lingerTimer(
     arm();
   };
   const arm = (): void => {
-    timer = setTimeout(check, ms);
-    _unrefTimer(timer);
+    // node:timers' timers can be unref'd on every runtime (Deno's global ones are numbers).
+    timer = _setTimer(check, ms).unref();
   };
   arm();
   return {
     stop(): void {
-      if (timer !== undefined) clearTimeout(timer);
+      if (timer !== undefined) _clearTimer(timer);
       timer = undefined;
     },
   };
-}
-
-// Node's and Bun's timers unref themselves; Deno's global setTimeout returns a number.
-function _unrefTimer(timer: ReturnType<typeof setTimeout>): void {
-  if (typeof timer === "number") {
-    (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno?.unrefTimer?.(timer);
-  } else (timer as { unref?(): void }).unref?.();
 }
 
 // Deno's and Bun's reporter of an uncaught exception; undefined on Node (see passOn).

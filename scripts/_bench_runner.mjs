@@ -56,8 +56,8 @@ function ensureBuilt(js) {
 }
 
 /** Runs one benchmark process; its JSON lines (those starting with "{"), or null if it failed. */
-export function runJsonLines(cmd, args, timeout = 600_000) {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", timeout });
+export function runJsonLines(cmd, args, timeout = 600_000, env = process.env) {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", timeout, env });
   if (r.status !== 0) {
     process.stderr.write(`${cmd} ${args.join(" ")} failed\n${r.stdout}\n${r.stderr}\n`);
     return null;

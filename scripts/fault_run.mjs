@@ -6,9 +6,8 @@
 // there). Options: --clients=N (2000), --concurrency=N (200), --idle=ms (1000),
 // --seed=N (21), --only=<label substring>. "(no RST)": the adapter cannot send
 // one, and those clients destroy instead.
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { benchRuns, root } from "./_bench_runner.mjs";
+import { benchRuns, runJsonLines } from "./_bench_runner.mjs";
 
 const pass = process.argv.slice(2).filter((a) => !a.startsWith("--only="));
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
@@ -30,27 +29,22 @@ for (const [label, cmd, args, { transport }] of runs) {
   for (const unix of ["no", "yes"]) {
     // The runtime's own node:net does not depend on omninet's adapter.
     for (const subject of transport ? ["omninet"] : ["omninet", "node:net"]) {
-      process.stderr.write(`${label}, ${subject}, ${unix === "yes" ? "Unix" : "TCP"}...\n`);
+      const socket = unix === "yes" ? "Unix" : "TCP";
+      process.stderr.write(`${label}, ${subject}, ${socket}...\n`);
       const env = { ...process.env, OMNINET_TRANSPORT: transport ?? "" };
-      const r = spawnSync(cmd, [...args, `--subject=${subject}`, `--unix=${unix}`, ...pass], {
-        cwd: root,
-        encoding: "utf8",
-        env,
-        timeout: 300_000,
-      });
+      const childArgs = [...args, `--subject=${subject}`, `--unix=${unix}`, ...pass];
+      const lines = runJsonLines(cmd, childArgs, 300_000, env);
       const exited = Date.now();
-      const line = (r.stdout ?? "").split("\n").find((l) => l.startsWith("{"));
-      if (r.status !== 0 || !line) {
-        rows.push([label, subject, unix === "yes" ? "Unix" : "TCP", "crashed", "", "", "", ""]);
-        process.stderr.write(`${r.stdout}\n${r.stderr}\n`);
+      if (lines === null || lines.length === 0) {
+        rows.push([label, subject, socket, "crashed", "", "", "", ""]);
         continue;
       }
-      const o = JSON.parse(line);
+      const o = lines[0];
       for (const f of o.firstFailures) process.stderr.write(`  ${f}\n`);
       rows.push([
         label,
         subject,
-        (o.transport === "unix" ? "Unix" : "TCP") + (o.resetUnavailable ? " (no RST)" : ""),
+        socket + (o.resetUnavailable ? " (no RST)" : ""),
         String(o.failures),
         String(o.timeouts),
         String(o.connectionsLeft),

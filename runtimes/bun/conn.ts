@@ -88,9 +88,6 @@ export interface DialState {
   peer: AddressInfo | undefined;
 }
 
-/** Does nothing (a callback slot that must hold a function). */
-export function noop(): void {}
-
 // Unix sockets: Bun reports no addresses, so they come from the path used.
 // A dialled socket is unnamed locally; an accepted one has the listener's path.
 /** The name of an unnamed Unix socket end. */

@@ -59,10 +59,10 @@ import {
   type BunSocket,
   Conn,
   ipInfo,
-  noop,
   TcpConn,
   UNNAMED,
 } from "./conn.ts";
+import { noop } from "../_shared.ts";
 import { ACCEPT_HANDLERS, bunDial, type ListenState } from "./handlers.ts";
 import { dialTcp } from "./dial.ts";
 

@@ -9,7 +9,8 @@
 import { Buffer } from "node:buffer";
 import { systemError } from "../../core/errors.ts";
 import type { AddressInfo, Dial, TlsUpgradeCallback, TlsUpgradeRequest } from "../types.ts";
-import { type BunSocket, Conn, hasCork, noop, TcpConn } from "./conn.ts";
+import { noop } from "../_shared.ts";
+import { type BunSocket, Conn, hasCork, TcpConn } from "./conn.ts";
 import { DIAL_HANDLERS } from "./handlers.ts";
 
 /** The parts of a Bun socket the upgrade uses. */

@@ -16,12 +16,11 @@ import type {
 } from "../types.ts";
 import { coalesce, COPY_MAX, MAX_READ, MIN_READ, type ReadArena } from "./arena.ts";
 import { afterLoopTurn } from "../../core/loop.ts";
-import { CachedEnds, type Linger, lingerTimer } from "../_shared.ts";
+import { CachedEnds, type Linger, lingerTimer, noop } from "../_shared.ts";
 import { codeOf, type DenoConn, mapError, settle, toEndpoint } from "./api.ts";
 import { denoCanStartTls, startDenoTls } from "./tls.ts";
 
 const _EMPTY = new Uint8Array(0);
-const _noop = (): void => {};
 // Bytes a connection takes before its write callbacks wait (see #accept): about what
 // Linux's loopback takes at once from Node (TCP ~3.7 MiB, Unix ~192 KiB), as the
 // libuv adapter's take-ahead does.
@@ -293,7 +292,7 @@ export class DenoStream extends CachedEnds implements StreamHandle {
       // connection whose bytes all went to the kernel completes on the loop's next turn, with
       // the FIN queued behind them, so 'finish' comes before a peer's FIN read meanwhile. A
       // write or FIN that fails later surfaces as the connection's error.
-      this.#shutdownCb = _noop;
+      this.#shutdownCb = noop;
       setImmediate(() => {
         if (!this.#closed && this.#error === null) cb(null);
       });

@@ -122,9 +122,6 @@ export const UV_EINVAL: number = -osConstants.errno.EINVAL;
 /** EADDRNOTAVAIL as a status. */
 export const UV_EADDRNOTAVAIL: number = -osConstants.errno.EADDRNOTAVAIL;
 
-/** Does nothing (handles insist on a function in their callback slots). */
-export function noop(): void {}
-
 /** The loaded bindings (set by `loadBindings()`). */
 export let uv: Bindings;
 

@@ -49,11 +49,10 @@ import type {
   Transport,
   UnixListenRequest,
 } from "../types.ts";
-import { fixedLocal, knownPeer, passOn } from "../_shared.ts";
+import { fixedLocal, knownPeer, noop, passOn } from "../_shared.ts";
 import {
   endpointOf,
   loadBindings,
-  noop,
   OWNER,
   type RawServer,
   type RawStream,

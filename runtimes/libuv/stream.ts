@@ -19,6 +19,7 @@ import {
   CachedEnds,
   type Linger,
   lingerTimer,
+  noop,
   passOn,
   wireForeign,
   wireGivenOut,
@@ -27,7 +28,6 @@ import {
 import {
   type Cb,
   endpointOf,
-  noop,
   OWNER,
   type RawStream,
   type Req,
@@ -518,7 +518,6 @@ function _onRead(this: RawStream, buf: ArrayBuffer | undefined): void {
  */
 function _linger(h: RawStream, cb: () => void, writing: boolean, ahead: number): void {
   let wait: Linger | undefined = undefined;
-  let done = 0;
   const finish = (): void => {
     if (wait === undefined) return;
     wait.stop();
@@ -528,15 +527,18 @@ function _linger(h: RawStream, cb: () => void, writing: boolean, ahead: number):
   };
   (h as unknown as Record<PropertyKey, unknown>)[STREAM_OWNER] = {
     _written(req: Req): void {
-      done++;
       if (req[OWNER] === undefined) ahead -= (req.data as Buffer).length;
       else writing = false;
       if (!writing && ahead === 0) finish();
     },
     _shutDown: noop,
   };
-  // Progress: a write completed, or the handle's own count moved (a large write going out).
-  wait = lingerTimer(finish, () => done + Number(_count(h, true) ?? 0));
+  // Progress: a write completed (`ahead` or `writing` went down), or the handle's own count
+  // moved (a large write going out).
+  wait = lingerTimer(finish, () => {
+    const sent = _count(h, true);
+    return (typeof sent === "number" ? sent : 0) - ahead - Number(writing);
+  });
 }
 
 function _afterWrite(this: Req, status: number): void {
