@@ -1,19 +1,13 @@
 /**
- * The idle timer behind `socket.setTimeout()`: activity only stamps a time,
- * and the one timer re-arms itself when it fires before the socket has been
- * idle for the whole period (no timer churn per chunk).
+ * The idle timer behind `socket.setTimeout()`: one unref'd runtime timer per
+ * socket, restarted with its `refresh()` on every read and write, as
+ * `node:net` restarts its socket timers. A refresh moves the timer behind
+ * every timer of the same period started or refreshed before it, so sockets
+ * with the same timeout time out in the order of their last activity, as on
+ * Node (a refresh costs about what reading the clock costs, on every runtime).
  * @module
  */
 import { clearTimeout as _clearTimer, setTimeout as _setTimer } from "node:timers";
-
-const _OWNER = Symbol("omninet.idle");
-type _Owned = { [_OWNER]: IdleTimeout; refresh(): unknown };
-
-/** A timer's `refresh()` records activity on its idle timer instead (see `IdleTimeout.timer`). */
-function _refreshOwner(this: _Owned): _Owned {
-  this[_OWNER].touch();
-  return this;
-}
 
 /**
  * One socket's idle timer; `onIdle` runs once the socket saw no activity for `ms`.
@@ -25,26 +19,14 @@ function _refreshOwner(this: _Owned): _Owned {
  * ```
  */
 export class IdleTimeout {
-  /** The period in milliseconds; 0 when disabled. */
-  ms = 0;
   #timer: ReturnType<typeof _setTimer> | null = null;
-  #lastActive = 0;
-  #fire: () => void;
+  #onIdle: () => void;
 
   /**
    * @param onIdle called when the period passes without activity
    */
   constructor(onIdle: () => void) {
-    this.#fire = () => {
-      this.#timer = null;
-      if (this.ms === 0) return;
-      const idle = performance.now() - this.#lastActive;
-      if (idle + 1 < this.ms) {
-        this.#arm(Math.ceil(this.ms - idle));
-        return;
-      }
-      onIdle();
-    };
+    this.#onIdle = onIdle;
   }
 
   /**
@@ -53,44 +35,38 @@ export class IdleTimeout {
    */
   start(ms: number): void {
     this.stop();
-    this.ms = ms;
     if (ms === 0) return;
-    this.#lastActive = performance.now();
-    this.#arm(ms);
-  }
-
-  /** Records activity (a no-op while disabled). */
-  touch(): void {
-    if (this.ms === 0) return;
-    this.#lastActive = performance.now();
-    if (this.#timer === null) this.#arm(this.ms);
+    const t = _setTimer(this.#onIdle, ms);
+    t.unref();
+    this.#timer = t;
   }
 
   /**
-   * The runtime timer while one is armed, else `null`: what the runtime's
-   * own `node:net` keeps as a socket's timer. A TLS socket over the socket
-   * restarts its parents' timers with `refresh()` when it reads or writes,
-   * which records activity here, and clears them (`clearTimeout()`) when it
-   * is destroyed, as Node's does.
+   * Records activity: the period starts again from now. Also after the
+   * timer fired (the socket times out again after another idle period), as
+   * on Node; a no-op while disabled, and once a TLS socket over this one
+   * cleared the timer (below), as on Node.
+   */
+  touch(): void {
+    this.#timer?.refresh();
+  }
+
+  /**
+   * The runtime timer while the period is set, else `null`: what the
+   * runtime's own `node:net` keeps as a socket's timer. A TLS socket over the
+   * socket restarts its parents' timers with `refresh()` when it reads or
+   * writes, and clears them (`clearTimeout()`) when it is destroyed, as
+   * Node's does.
    */
   get timer(): object | null {
     return this.#timer;
   }
 
-  /** Clears the pending timer; the period stays set for a later `touch()`. */
+  /** Clears the timer; `start()` sets a period again. */
   stop(): void {
     if (this.#timer !== null) {
       _clearTimer(this.#timer);
       this.#timer = null;
     }
-  }
-
-  #arm(ms: number): void {
-    const t = _setTimer(this.#fire, ms);
-    t.unref();
-    const owned = t as unknown as _Owned;
-    owned[_OWNER] = this;
-    owned.refresh = _refreshOwner;
-    this.#timer = t;
   }
 }

@@ -483,6 +483,32 @@ events("activity postpones 'timeout'; it fires once traffic stops", async () => 
   await closeServer(server);
 });
 
+events(
+  "sockets with the same timeout time out in the order of their last activity, as on Node",
+  async () => {
+    // A relay's two sides share a timeout: the side with the older activity must go first (Node's
+    // timer lists keep that order; a proxy's idle handling depends on which side times out).
+    // The server reads and never writes: a and b see no activity but their own writes.
+    const server = createServer((s) => s.resume());
+    const port = await listen(server);
+    const a = connect(port, "127.0.0.1"), b = connect(port, "127.0.0.1");
+    await Promise.all([waitFor(a, "connect"), waitFor(b, "connect")]);
+    const order: string[] = [];
+    a.setTimeout(200, () => order.push("a"));
+    b.setTimeout(200, () => order.push("b"));
+    await sleep(20);
+    // b's last activity (its write's completion) comes before a's first: usually in the same
+    // millisecond, where only the order of the restarts can tell them apart.
+    await new Promise<void>((r) => b.write("x", () => r()));
+    await new Promise<void>((r) => a.write("y", () => r()));
+    await Promise.all([waitFor(a, "timeout"), waitFor(b, "timeout")]);
+    assert.equal(order, ["b", "a"]);
+    a.destroy();
+    b.destroy();
+    await closeServer(server);
+  },
+);
+
 events("a timeout above 2^31-1 is capped, not fired at once (a 30-day idle timeout)", async () => {
   const { server, port } = await echoServer();
   const s = connect(port, "127.0.0.1");
