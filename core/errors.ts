@@ -199,6 +199,17 @@ export function errnoOf(code: string): number | undefined {
   return _UV_ONLY_ERRNO[code];
 }
 
+/**
+ * Where a system error built from a runtime's error keeps that error: a
+ * non-enumerable property, so that `util.inspect()`, `JSON.stringify()` and
+ * loggers show the error as Node's (which has no `cause`).
+ * @example
+ * ```ts
+ * const original = (err as unknown as Record<symbol, unknown>)[RUNTIME_ERROR];
+ * ```
+ */
+export const RUNTIME_ERROR: unique symbol = Symbol.for("omninet.runtimeError");
+
 /** Fields of a Node system error. */
 export interface SystemErrorInit {
   /** POSIX-style code such as `ECONNREFUSED`. */
@@ -217,7 +228,10 @@ export interface SystemErrorInit {
    * describes.
    */
   describe?: boolean;
-  /** The runtime's original error, kept as `cause`. */
+  /**
+   * The runtime's original error, kept under {@link RUNTIME_ERROR} (not as
+   * `cause`, which Node's system errors do not have).
+   */
   cause?: unknown;
 }
 
@@ -253,9 +267,16 @@ export function systemError(init: SystemErrorInit): SystemError {
   else if (address !== undefined) {
     message += port !== undefined && port > 0 ? ` ${address}:${port}` : ` ${address}`;
   }
-  const err = (init.cause === undefined ? new Error(message) : new Error(message, {
-    cause: init.cause,
-  })) as SystemError;
+  const err = new Error(message) as SystemError;
+  // Node's system errors have no `cause` (util.inspect and loggers would print the runtime's
+  // error under it): the runtime's error stays reachable, hidden, for debugging.
+  if (init.cause !== undefined) {
+    Object.defineProperty(err, RUNTIME_ERROR, {
+      value: init.cause,
+      writable: true,
+      configurable: true,
+    });
+  }
   // Node's listen errors list `code` before `errno` and always carry an
   // `address` (null for a listen on a descriptor); its other system errors
   // start with `errno`.

@@ -15,7 +15,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { type SystemError, systemError } from "./errors.ts";
+import { RUNTIME_ERROR, type SystemError, systemError } from "./errors.ts";
 import { isIP } from "./ip.ts";
 import type {
   ConnectCallback,
@@ -52,7 +52,8 @@ const _BIND_CODES = new Set(["EADDRINUSE", "EADDRNOTAVAIL"]);
  * Rebuilds `err` with some fields changed, message included.
  * @param err the error an adapter reported
  * @param fields the fields that change
- * @returns a new Node system error, with `err` as its cause
+ * @returns a new Node system error, keeping the runtime's error of `err` (or `err`) as
+ * {@link RUNTIME_ERROR}
  * @example
  * ```ts
  * const e = reshape(systemError({ code: "ENOENT", syscall: "listen" }), { code: "EACCES" });
@@ -69,7 +70,7 @@ export function reshape(
     address: pick("address"),
     port: pick("port"),
     hostname: err.hostname,
-    cause: (err as { cause?: unknown }).cause ?? err,
+    cause: (err as unknown as Record<symbol, unknown>)[RUNTIME_ERROR] ?? err,
   });
 }
 

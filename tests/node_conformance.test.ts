@@ -541,6 +541,36 @@ sock("a Unix path that is a regular file: ECONNREFUSED; a missing one: ENOENT", 
   }
 });
 
+sock(
+  "system errors carry Node's fields and no `cause` (util.inspect prints them as Node's)",
+  async () => {
+    const { inspect } = await import("node:util");
+    // The engine's own fields of every Error (JavaScriptCore: line, column, sourceURL...) aside.
+    const own = (e: unknown) =>
+      Object.getOwnPropertyNames(e).filter((k) =>
+        !["stack", "message"].includes(k) && !/line|column|sourceURL/i.test(k)
+      ).sort();
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as net.AddressInfo).port;
+    const taken = net.createServer();
+    const [inUse] = await Promise.all([waitFor(taken, "error"), taken.listen(port, "127.0.0.1")]);
+    await new Promise((r) => server.close(r));
+    const c = net.connect(port, "127.0.0.1");
+    const [[refused]] = await Promise.all([waitFor(c, "error"), waitFor(c, "close")]);
+    const dir = tempDir();
+    const u = net.connect(join(dir, "missing"));
+    const [[missing]] = await Promise.all([waitFor(u, "error"), waitFor(u, "close")]);
+    removeDir(dir);
+    assert.equal(own(inUse[0]), ["address", "code", "errno", "port", "syscall"]);
+    assert.equal(own(refused), ["address", "code", "errno", "port", "syscall"]);
+    assert.equal(own(missing), ["address", "code", "errno", "syscall"]);
+    for (const e of [inUse[0], refused, missing]) {
+      assert.not.ok(inspect(e).includes("[cause]"), inspect(e));
+    }
+  },
+);
+
 sock("a server reset: the client gets ECONNRESET once, then close(true)", async () => {
   if (getTransport().name === "deno") {
     const { server, port, accepted } = await tcpServer();
