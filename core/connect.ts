@@ -453,6 +453,8 @@ function _emitCancelled(c: _Connect, target: _Address): void {
 function _withLocal(err: Error, localAddress?: string, localPort?: number): Error {
   const e = err as Error & { syscall?: string; localAddress?: string; localPort?: number };
   if (!localAddress || !localPort || e.syscall !== "connect" || e.localAddress) return err;
+  // A connect call that failed at once names its local end already (Node's message has one).
+  if (e.message.includes(" - Local (")) return err;
   e.message += ` - Local (${localAddress}:${localPort})`;
   e.localAddress = localAddress;
   e.localPort = localPort;

@@ -229,6 +229,12 @@ export interface SystemErrorInit {
    */
   describe?: boolean;
   /**
+   * Node's ` - Local (address:port)` detail: a connect error the connect
+   * call itself returned carries the socket's local end as `getsockname()`
+   * gave it (`0.0.0.0:0` unbound, `undefined:undefined` where there was none).
+   */
+  local?: string;
+  /**
    * The runtime's original error, kept under {@link RUNTIME_ERROR} (not as
    * `cause`, which Node's system errors do not have).
    */
@@ -267,6 +273,7 @@ export function systemError(init: SystemErrorInit): SystemError {
   else if (address !== undefined) {
     message += port !== undefined && port > 0 ? ` ${address}:${port}` : ` ${address}`;
   }
+  if (init.local !== undefined) message += ` - Local (${init.local})`;
   const err = new Error(message) as SystemError;
   // Node's system errors have no `cause` (util.inspect and loggers would print the runtime's
   // error under it): the runtime's error stays reachable, hidden, for debugging.

@@ -1749,6 +1749,28 @@ det("error shapes: a refused dial from a bound local port, EADDRINUSE without a 
   await closeAll(a);
 });
 
+det("a connect call that fails at once names the local end, as Node 22+ does", async () => {
+  // Node appends getsockname()'s answer to errors its connect call returns itself: a pipe has
+  // none to give, a bound socket gives its end (also for EAFNOSUPPORT: the socket exists).
+  const path = "/tmp/" + "p".repeat(120);
+  const u = net.connect(path);
+  const [[eu]] = await Promise.all([waitFor(u, "error"), waitFor(u, "close")]) as [[Err], unknown];
+  assert.equal([eu.code, eu.syscall, eu.address], ["EINVAL", "connect", path]);
+  assert.is(eu.message, `connect EINVAL ${path} - Local (undefined:undefined)`);
+  const listen = net.createServer();
+  listen.listen(path);
+  const [el] = await waitFor(listen, "error") as [Err];
+  assert.is(el.message, `listen EINVAL: invalid argument ${path}`);
+  if (getTransport().features.boundSocket !== true) return;
+  const bound = new net.BoundSocket({ host: "127.0.0.1", port: 0 });
+  const lp = bound.address().port;
+  const s = new net.Socket({ handle: bound });
+  s.connect({ host: "::1", port: 9 });
+  const [[eb]] = await Promise.all([waitFor(s, "error"), waitFor(s, "close")]) as [[Err], unknown];
+  assert.equal([eb.code, eb.syscall, eb.localAddress], ["EAFNOSUPPORT", "connect", undefined]);
+  assert.is(eb.message, `connect EAFNOSUPPORT ::1:9 - Local (127.0.0.1:${lp})`);
+});
+
 det("a multi-address lookup: one 'lookup' per address, then the attempts in order", async () => {
   const { server, port, accepted } = await tcpServer();
   const c = new net.Socket();

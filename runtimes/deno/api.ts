@@ -6,6 +6,7 @@
  */
 import { constants } from "node:os";
 import { type SystemError, systemError } from "../../core/errors.ts";
+import { connectErrorLocal } from "../../core/sys_errors.ts";
 import type { Endpoint } from "../types.ts";
 
 /** An address as Deno reports it. */
@@ -114,14 +115,21 @@ export function codeOf(err: unknown): string {
   return (typeof name === "string" && _CODE_BY_NAME[name]) || "UNKNOWN";
 }
 
-/** A system error built from a Deno error and where it happened. */
+/**
+ * A system error built from a Deno error and where it happened; with
+ * `family`, a TCP connect error, named with Node's local end where Node's
+ * connect call would have failed at once (`connectErrorLocal`).
+ */
 export function mapError(
   err: unknown,
   syscall: string,
   address?: string,
   port?: number,
+  family?: 4 | 6,
 ): SystemError {
-  return systemError({ code: codeOf(err), syscall, address, port, cause: err });
+  const code = codeOf(err);
+  const local = family === undefined ? undefined : connectErrorLocal(code, family);
+  return systemError({ code, syscall, address, port, local, cause: err });
 }
 
 /** An endpoint from a Deno address (`null` when unknown). */

@@ -139,8 +139,9 @@ export function uvError(
   syscall: string,
   address?: string,
   port?: number,
+  local?: string,
 ): SystemError {
-  return systemError({ code: _codeOf(status), syscall, address, port });
+  return systemError({ code: _codeOf(status), syscall, address, port, local });
 }
 
 /** An IP endpoint from getsockname/getpeername output. */

@@ -36,6 +36,8 @@
  */
 import type { SystemError } from "../../core/errors.ts";
 import { errInvalidFdType } from "../../core/features.ts";
+import { isIP } from "../../core/ip.ts";
+import { connectErrorLocal } from "../../core/sys_errors.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -74,6 +76,8 @@ class _UvDial implements Dial {
   readonly #port: number | undefined;
   /** The peer when known without asking the kernel (see knownPeer). */
   readonly #peer: AddressInfo | undefined;
+  /** Deno: the local end of a bound socket, read before it dials (see `#lateLocal`). */
+  bound: string | undefined = undefined;
 
   constructor(
     h: RawStream,
@@ -106,14 +110,28 @@ class _UvDial implements Dial {
     });
   }
 
+  /**
+   * Deno's handles report every connect error here, also those Node's connect call returns at
+   * once, whose message names the local end: by the code (`connectErrorLocal`), the end read
+   * from the handle where it has one (a bound socket's).
+   */
+  #lateLocal(status: number): string | undefined {
+    if (!uv.deno || this.#port === undefined) return undefined;
+    const code = uvError(status, "connect").code;
+    const byCode = connectErrorLocal(code, isIP(this.#address) === 6 ? 6 : 4);
+    // A bound socket names its end (also for EAFNOSUPPORT: the socket exists).
+    return byCode === undefined ? undefined : this.bound ?? byCode;
+  }
+
   /** @internal the connect request finished. */
   _connected(status: number): void {
     const cb = this.#cb;
     if (cb === null) return;
     this.#cb = null;
     if (status < 0) {
+      const err = uvError(status, "connect", this.#address, this.#port, this.#lateLocal(status));
       this.#h.close();
-      return cb(uvError(status, "connect", this.#address, this.#port));
+      return cb(err);
     }
     cb(
       null,
@@ -248,6 +266,7 @@ function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
       dial.failLater(uvError(err, "bind", local, req.localPort));
       return dial;
     }
+    if (uv.deno) dial.bound = _localOf(h);
   }
   return _startTcp(h, dial, req);
 }
@@ -259,8 +278,18 @@ function _startTcp(h: _TcpHandle, dial: _UvDial, req: TcpConnectRequest): Dial {
   const err = req.family === 6
     ? h.connect6(creq, req.address, req.port)
     : h.connect(creq, req.address, req.port);
-  if (err < 0) dial.failLater(uvError(err, "connect", req.address, req.port));
+  if (err < 0) dial.failLater(uvError(err, "connect", req.address, req.port, _localOf(h)));
   return dial;
+}
+
+/**
+ * The local end Node names in the error of a connect call that failed at once: the
+ * socket's, as getsockname() gives it (`0.0.0.0:0` unbound), or none where the socket was
+ * never created.
+ */
+function _localOf(h: _TcpHandle): string {
+  const out: Record<string, unknown> = {};
+  return h.getsockname?.(out) === 0 ? `${out.address}:${out.port}` : "undefined:undefined";
 }
 
 type _TcpHandle = InstanceType<typeof uv.TCP>;
@@ -282,7 +311,8 @@ function _startUnix(h: _PipeHandle, path: string, cb: ConnectCallback): Dial {
   creq.oncomplete = _afterConnect;
   creq[OWNER] = dial;
   const err = h.connect(creq, path);
-  if (err < 0) dial.failLater(uvError(err, "connect", path));
+  // Node names no local end for a pipe (its handle has none to give).
+  if (err < 0) dial.failLater(uvError(err, "connect", path, undefined, "undefined:undefined"));
   return dial;
 }
 
@@ -337,8 +367,11 @@ function _listenBound(
 
 const _BOUND_OPS: BoundOps = {
   listen: _listenBound,
-  dialTcp: (h, req, cb) =>
-    _startTcp(h as _TcpHandle, new _UvDial(h, cb, req.address, req.port, knownPeer(req)), req),
+  dialTcp: (h, req, cb) => {
+    const dial = new _UvDial(h, cb, req.address, req.port, knownPeer(req));
+    if (uv.deno) dial.bound = _localOf(h as _TcpHandle);
+    return _startTcp(h as _TcpHandle, dial, req);
+  },
   dialUnix: (h, path, cb) => _startUnix(h as _PipeHandle, path, cb),
   bindError: _bindError,
 };

@@ -4,6 +4,8 @@
  * @module
  */
 import { type SystemError, systemError } from "../../core/errors.ts";
+import { isIP } from "../../core/ip.ts";
+import { connectErrorLocal } from "../../core/sys_errors.ts";
 
 /** Runtime error fields as the inner `node:net` reports them. */
 interface RawError {
@@ -11,6 +13,9 @@ interface RawError {
   syscall?: unknown;
   address?: unknown;
   port?: unknown;
+  message?: unknown;
+  localAddress?: unknown;
+  localPort?: unknown;
 }
 
 /** Where an error happened: the syscall and endpoint the adapter was working on. */
@@ -50,11 +55,28 @@ export function mapError(raw: unknown, where: Where): SystemError {
     where,
   );
   const stream = syscall === "read" || syscall === "write" || syscall === "shutdown";
-  return systemError({
+  const err = systemError({
     code,
     syscall,
     address: stream ? undefined : where.address,
     port: stream ? undefined : where.port,
+    local: syscall === "connect" ? _localOf(e, code, where) : undefined,
     cause: raw,
   });
+  // Node's error of a bound dial that failed later names the local end in fields too.
+  if (syscall === "connect" && typeof e.localAddress === "string") {
+    Object.assign(err, { localAddress: e.localAddress, localPort: e.localPort });
+  }
+  return err;
+}
+
+/**
+ * Node's ` - Local (...)` detail of a connect error: the one the inner socket's message has
+ * (Node's), else by the code for a TCP dial (the other runtimes' `node:net` leave it out).
+ */
+function _localOf(e: RawError, code: string, where: Where): string | undefined {
+  const m = typeof e.message === "string" ? / - Local \((.*)\)$/.exec(e.message) : null;
+  if (m !== null) return m[1];
+  if (where.port === undefined || where.address === undefined) return undefined;
+  return connectErrorLocal(code, isIP(where.address) === 6 ? 6 : 4, where.localAddress);
 }
