@@ -21,6 +21,11 @@ import { clearTimeout as _clearTimer, setTimeout as _setTimer } from "node:timer
 export class IdleTimeout {
   #timer: ReturnType<typeof _setTimer> | null = null;
   #onIdle: () => void;
+  /**
+   * Node's `kLastWriteQueueSize`: the bytes of a write still in flight when
+   * last looked at (its size when handed over), 0 when none is.
+   */
+  queue = 0;
 
   /**
    * @param onIdle called when the period passes without activity

@@ -630,6 +630,7 @@ export class Socket extends Duplex {
       }
       this.#bytesDispatched += n;
       handle.writev(bufs, done);
+      this.#inFlight(n);
     } else {
       const b = toBytes(data as Buffer | string, encoding);
       this.#bytesDispatched += b.length;
@@ -639,7 +640,14 @@ export class Socket extends Duplex {
       // kernel refused at once (EPIPE on a Unix socket whose peer closed): bytesWritten
       // leaves it out. Buffers and other encodings are counted, refused or not.
       this.#dispatched(uncountedIfRefused(data as Buffer | string, encoding) ? b.length : 0);
+      this.#inFlight(b.length);
     }
+  }
+
+  /** A write of `n` bytes was handed over; one not called back yet is watched by the idle timer. */
+  #inFlight(n: number): void {
+    const idle = this.#idle;
+    if (idle !== null && this.#writeCb !== null) idle.queue = n;
   }
 
   #dispatched(uncounted: number): void {
@@ -662,7 +670,11 @@ export class Socket extends Duplex {
       cb(err);
       return;
     }
-    this.#idle?.touch();
+    const idle = this.#idle;
+    if (idle !== null) {
+      idle.queue = 0;
+      idle.touch();
+    }
     cb();
   }
 
@@ -891,7 +903,18 @@ export class Socket extends Duplex {
   }
 
   #idleFired(): void {
-    if (!this.destroyed) this.emit("timeout");
+    if (this.destroyed) return;
+    // As Node: a write in flight whose unsent bytes moved since the last look holds it off.
+    const idle = this.#idle!, handle = this.#handle;
+    if (idle.queue > 0 && handle !== null && handle.writeQueueSize !== undefined) {
+      const left = handle.writeQueueSize();
+      if (left !== idle.queue) {
+        idle.queue = left;
+        idle.touch();
+        return;
+      }
+    }
+    this.emit("timeout");
   }
   // ---- options ----------------------------------------------------------
 

@@ -277,6 +277,11 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     return d;
   }
 
+  /** What the Duplex still holds of the writes handed to it. */
+  writeQueueSize(): number {
+    return this.duplex.writableLength;
+  }
+
   setNoDelay(enable: boolean): void {
     if (this.#tcpOptions && !this.#closed) (this.duplex as _SocketLike).setNoDelay?.(enable);
   }

@@ -152,6 +152,13 @@ export interface StreamHandle {
    * object that is no such raw side.
    */
   nativeReplaced?(raw: object): void;
+  /**
+   * Bytes of the write in flight (one whose `cb` has not fired) the runtime
+   * has not sent yet, as Node's `handle.writeQueueSize`: an idle timeout
+   * that fires while this moved since the last look is held off, as on Node
+   * (a large write going out slowly). 0 where the runtime does not tell.
+   */
+  writeQueueSize?(): number;
   /** Sets TCP_NODELAY. A no-op on Unix sockets. */
   setNoDelay(enable: boolean): void;
   /** Sets IP_TOS on a TCP socket; returns an error code (`"EINVAL"`) or `null`. */

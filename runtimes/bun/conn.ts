@@ -396,6 +396,16 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     queueMicrotask(cb);
   }
 
+  /** What the write in progress has not handed to Bun's socket yet. */
+  writeQueueSize(): number {
+    const io = this.io;
+    if (io === null || io.buf === null) return 0;
+    let n = io.buf.byteLength - io.off;
+    const rest = io.rest;
+    if (rest !== null) { for (let i = io.next; i < rest.length; i++) n += rest[i].byteLength; }
+    return n;
+  }
+
   setNoDelay(_enable: boolean): void {}
 
   setKeepAlive(_enable: boolean, _initialDelayMs: number): void {}

@@ -385,6 +385,11 @@ export class DenoStream extends CachedEnds implements StreamHandle {
     return startDenoTls(this.#conn, ends, req, (conn) => new DenoStream(conn, arena), cb);
   }
 
+  /** Bytes taken and not yet written by Deno. */
+  writeQueueSize(): number {
+    return this.#buffered;
+  }
+
   setNoDelay(enable: boolean): void {
     try {
       this.#conn.setNoDelay?.(enable);

@@ -39,6 +39,8 @@ export interface RawStream {
   getTypeOfService?(): number;
   reset?(cb: () => void): number;
   open?(fd: number): number;
+  /** Node: bytes of the writes in flight not yet sent (Deno's handles have none). */
+  writeQueueSize?: number;
   /** Whether the owner reads: node:net keeps it, node:tls reads it (set once handed out). */
   reading?: boolean;
   [OWNER]?: unknown;

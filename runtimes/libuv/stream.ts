@@ -245,6 +245,12 @@ export class UvStream extends CachedEnds implements StreamHandle {
     } else if (this.#h.reset!(cb) !== 0) this.#h.close(cb);
   }
 
+  /** Node's handle counts it; Deno's does not (0: as Deno's own sockets, one timeout is held off). */
+  writeQueueSize(): number {
+    const n = this.#h.writeQueueSize;
+    return typeof n === "number" ? n : 0;
+  }
+
   setNoDelay(enable: boolean): void {
     if ((this.#flags & (_TCP | _CLOSED)) === _TCP) this.#h.setNoDelay!(enable);
   }

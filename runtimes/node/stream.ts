@@ -42,6 +42,16 @@ export class NodeStream extends DuplexStreamHandle<Socket> implements StreamHand
     return this.isClosed ? -1 : socketFd(this.duplex);
   }
 
+  /**
+   * The inner socket's handle's count where it keeps one (Node's), which moves as a large write
+   * goes out; else what the socket holds, as the Duplex handle says.
+   */
+  override writeQueueSize(): number {
+    const h = (this.duplex as { _handle?: { writeQueueSize?: unknown } | null })._handle;
+    const n = h?.writeQueueSize;
+    return typeof n === "number" ? n : super.writeQueueSize();
+  }
+
   setTypeOfService(tos: number): string | null {
     const sock = this.duplex as { setTypeOfService?(tos: number): unknown };
     if (this.#tcp && !this.isClosed) sock.setTypeOfService?.(tos);
