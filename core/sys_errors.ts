@@ -87,12 +87,12 @@ export function reshape(
 export function unixPathError(path: string, syscall: string): SystemError | null {
   if (Buffer.byteLength(path) <= _SUN_PATH) return null;
   // Node 22+ fails the connect call itself, whose errors name the local end (none for a pipe).
-  const local = syscall === "connect" ? _NO_LOCAL : undefined;
+  const local = syscall === "connect" ? NO_LOCAL : undefined;
   return systemError({ code: "EINVAL", syscall, address: path, local });
 }
 
 /** The local end Node names for a socket that has none (a pipe, a socket never created). */
-const _NO_LOCAL = "undefined:undefined";
+export const NO_LOCAL = "undefined:undefined";
 
 // Codes the connect() system call returns at once, for which Node's message names the local end.
 // Others (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH...) arrive later, without it.
@@ -112,27 +112,24 @@ const _SYNC_CONNECT_CODES = new Set([
  * unbound socket or the bound one has. (The libuv adapter knows, and asks
  * its handle instead.)
  * @param code the error's code
- * @param family the dialled address's family
+ * @param address the dialled IP address
  * @param localAddress the local address the dial was bound to, if any
- * @param localPort the local port it was bound to, if any
  * @returns the detail, or `undefined` for an error Node reports without one
  * @example
  * ```ts
- * connectErrorLocal("ENETUNREACH", 4); // "0.0.0.0:0"
- * connectErrorLocal("ECONNREFUSED", 4); // undefined
+ * connectErrorLocal("ENETUNREACH", "255.255.255.255"); // "0.0.0.0:0"
+ * connectErrorLocal("ECONNREFUSED", "127.0.0.1"); // undefined
  * ```
  */
 export function connectErrorLocal(
   code: string,
-  family: 4 | 6,
+  address: string,
   localAddress?: string,
-  localPort?: number,
 ): string | undefined {
   if (!_SYNC_CONNECT_CODES.has(code)) return undefined;
   // EAFNOSUPPORT: the socket was never created, so there is no local end to name.
-  if (code === "EAFNOSUPPORT") return _NO_LOCAL;
-  const address = localAddress ?? (family === 6 ? "::" : "0.0.0.0");
-  return `${address}:${localPort ?? 0}`;
+  if (code === "EAFNOSUPPORT") return NO_LOCAL;
+  return `${localAddress ?? (isIP(address) === 6 ? "::" : "0.0.0.0")}:0`;
 }
 
 /** Node's form of a Unix listen error: port -1, and libuv's EACCES for a missing directory. */

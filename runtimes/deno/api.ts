@@ -116,19 +116,19 @@ export function codeOf(err: unknown): string {
 }
 
 /**
- * A system error built from a Deno error and where it happened; with
- * `family`, a TCP connect error, named with Node's local end where Node's
- * connect call would have failed at once (`connectErrorLocal`).
+ * A system error built from a Deno error and where it happened; a TCP
+ * connect error is named with Node's local end where Node's connect call
+ * would have failed at once (`connectErrorLocal`).
  */
 export function mapError(
   err: unknown,
   syscall: string,
   address?: string,
   port?: number,
-  family?: 4 | 6,
 ): SystemError {
   const code = codeOf(err);
-  const local = family === undefined ? undefined : connectErrorLocal(code, family);
+  const tcpDial = syscall === "connect" && port !== undefined && address !== undefined;
+  const local = tcpDial ? connectErrorLocal(code, address) : undefined;
   return systemError({ code, syscall, address, port, local, cause: err });
 }
 

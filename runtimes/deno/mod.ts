@@ -258,7 +258,7 @@ export function createDenoTransport(): Transport {
           // the pending accept settles) resets the connection it had queued:
           // to the dialler the port was refused, as Node and Deno's node:net say.
           if (codeOf(err) === "ECONNRESET") return refused();
-          return mapError(err, "connect", req.address, req.port, req.family);
+          return mapError(err, "connect", req.address, req.port);
         },
       );
     },

@@ -127,7 +127,8 @@ export const UV_EADDRNOTAVAIL: number = -osConstants.errno.EADDRNOTAVAIL;
 /** The loaded bindings (set by `loadBindings()`). */
 export let uv: Bindings;
 
-function _codeOf(status: number): string {
+/** The code of a libuv status (`-111` → `ECONNREFUSED`), `EIO` for one the runtime cannot name. */
+export function uvCode(status: number): string {
   try {
     return getSystemErrorName(status);
   } catch {
@@ -143,7 +144,7 @@ export function uvError(
   port?: number,
   local?: string,
 ): SystemError {
-  return systemError({ code: _codeOf(status), syscall, address, port, local });
+  return systemError({ code: uvCode(status), syscall, address, port, local });
 }
 
 /** An IP endpoint from getsockname/getpeername output. */

@@ -36,8 +36,7 @@
  */
 import type { SystemError } from "../../core/errors.ts";
 import { errInvalidFdType } from "../../core/features.ts";
-import { isIP } from "../../core/ip.ts";
-import { connectErrorLocal } from "../../core/sys_errors.ts";
+import { connectErrorLocal, NO_LOCAL } from "../../core/sys_errors.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -62,6 +61,7 @@ import {
   uv,
   UV_EADDRNOTAVAIL,
   UV_EINVAL,
+  uvCode,
   uvError,
 } from "./bindings.ts";
 import { UvStream, UvTcpStream } from "./stream.ts";
@@ -117,8 +117,7 @@ class _UvDial implements Dial {
    */
   #lateLocal(status: number): string | undefined {
     if (!uv.deno || this.#port === undefined) return undefined;
-    const code = uvError(status, "connect").code;
-    const byCode = connectErrorLocal(code, isIP(this.#address) === 6 ? 6 : 4);
+    const byCode = connectErrorLocal(uvCode(status), this.#address);
     // A bound socket names its end (also for EAFNOSUPPORT: the socket exists).
     return byCode === undefined ? undefined : this.bound ?? byCode;
   }
@@ -289,7 +288,7 @@ function _startTcp(h: _TcpHandle, dial: _UvDial, req: TcpConnectRequest): Dial {
  */
 function _localOf(h: _TcpHandle): string {
   const out: Record<string, unknown> = {};
-  return h.getsockname?.(out) === 0 ? `${out.address}:${out.port}` : "undefined:undefined";
+  return h.getsockname?.(out) === 0 ? `${out.address}:${out.port}` : NO_LOCAL;
 }
 
 type _TcpHandle = InstanceType<typeof uv.TCP>;
@@ -312,7 +311,7 @@ function _startUnix(h: _PipeHandle, path: string, cb: ConnectCallback): Dial {
   creq[OWNER] = dial;
   const err = h.connect(creq, path);
   // Node names no local end for a pipe (its handle has none to give).
-  if (err < 0) dial.failLater(uvError(err, "connect", path, undefined, "undefined:undefined"));
+  if (err < 0) dial.failLater(uvError(err, "connect", path, undefined, NO_LOCAL));
   return dial;
 }
 

@@ -4,7 +4,6 @@
  * @module
  */
 import { type SystemError, systemError } from "../../core/errors.ts";
-import { isIP } from "../../core/ip.ts";
 import { connectErrorLocal } from "../../core/sys_errors.ts";
 
 /** Runtime error fields as the inner `node:net` reports them. */
@@ -78,5 +77,5 @@ function _localOf(e: RawError, code: string, where: Where): string | undefined {
   const m = typeof e.message === "string" ? / - Local \((.*)\)$/.exec(e.message) : null;
   if (m !== null) return m[1];
   if (where.port === undefined || where.address === undefined) return undefined;
-  return connectErrorLocal(code, isIP(where.address) === 6 ? 6 : 4, where.localAddress);
+  return connectErrorLocal(code, where.address, where.localAddress);
 }
