@@ -98,10 +98,11 @@ export interface StreamHandle {
   /**
    * Releases the socket now; unsent data is dropped. `cb` fires once the
    * resource is released: where libuv calls a handle's close callback (the
-   * event loop's closing phase, after that turn's immediates; `afterLoopTurn`
-   * where the runtime releases without the loop), or, on Bun, in the
-   * microtasks after the call (core then holds a loop turn for a
-   * `'beforeExit'` listener: `holdTurnForBeforeExit`). Idempotent.
+   * event loop's closing phase, after that turn's immediates), or with
+   * `afterLoopTurn` (core/loop.ts) where the runtime releases the socket
+   * within the call (Bun, `Deno.Conn`): never in the caller's microtasks,
+   * where code that awaits something of the socket's and then listens for
+   * `'close'` would miss it. Idempotent.
    */
   close(cb: () => void): void;
   /**

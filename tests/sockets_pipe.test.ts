@@ -291,7 +291,9 @@ pipe("the source's end closes the destination; preventClose leaves it writable",
 });
 
 pipe("a source error aborts the destination (preventAbort keeps it)", async () => {
-  const { pairs: [[a, sa], [b, sb], [c, sc]], server } = await pairs(3);
+  // Half-open, so that b answers the end it reads with no FIN of its own: sb's readable must
+  // not end before sb.close(reason) below, however long the first close takes.
+  const { pairs: [[a, sa], [b, sb], [c, sc]], server } = await pairs(3, true);
   try {
     const reason = new Error("source failed");
     const p1 = sa.readable.pipeTo(sb.writable);

@@ -8,6 +8,7 @@
  */
 import { Buffer } from "node:buffer";
 import { type SystemError, systemError } from "../../core/errors.ts";
+import { afterLoopTurn } from "../../core/loop.ts";
 import type {
   AddressInfo,
   ConnectCallback,
@@ -393,7 +394,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
 
   close(cb: () => void): void {
     this._release(false);
-    queueMicrotask(cb);
+    afterLoopTurn(cb);
   }
 
   /** What the write in progress has not handed to Bun's socket yet. */
@@ -601,7 +602,7 @@ _DETACHED.released = true;
 export class TcpConn extends Conn {
   reset(cb: () => void): void {
     this._release(true);
-    queueMicrotask(cb);
+    afterLoopTurn(cb);
   }
 
   override setNoDelay(enable: boolean): void {
