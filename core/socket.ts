@@ -657,7 +657,8 @@ export class Socket extends Duplex {
 
   #afterWrite(err?: SystemError | null): void {
     const cb = this.#writeCb;
-    if (cb === null) return;
+    // Once the handle is let go (destroyed), its close settles the write (#cancelInflightWrite).
+    if (cb === null || this.#handle === null) return;
     this.#writeCb = null;
     if (this.#has(_F_SHUTTING)) {
       // Node ignores asynchronous shutdown errors: the read side reports real failures.
@@ -727,12 +728,18 @@ export class Socket extends Duplex {
       // adapter calls back from the event loop (libuv on Node) and that tick ran,
       // 'close' goes out at once, as node:net emits it: one tick object less per
       // socket. Otherwise it is deferred, whatever queue the callback ran on.
+      // A write in flight fails (ECANCELED) where Node's handle cancels it, as it closes:
+      // until then its bytes still count in writableLength, as in Node.
       const done = getTransport().features.closeFromLoop === true
         ? () => {
+          this.#cancelInflightWrite();
           if (this.#destroyTickRan()) this.#emitClose(hadError);
           else process.nextTick(Socket.#closeTick, this, hadError);
         }
-        : () => process.nextTick(Socket.#closeTick, this, hadError);
+        : () => {
+          this.#cancelInflightWrite();
+          process.nextTick(Socket.#closeTick, this, hadError);
+        };
       if (this.#has(_F_RESETTING) && handle.reset) handle.reset(done);
       else handle.close(done);
       cb(err);
@@ -747,8 +754,9 @@ export class Socket extends Duplex {
         if (transport.afterLoopTurn !== undefined) transport.afterLoopTurn(emit);
         else afterLoopTurn(emit);
       } else process.nextTick(Socket.#closeTick, this, undefined);
+      // A handle child_process took: the write it had in flight never calls back.
+      this.#cancelInflightWrite();
     }
-    this.#cancelInflightWrite();
   }
 
   // The stream's destroy tick (which emits 'error') marks its state closeEmitted,
