@@ -18,6 +18,8 @@ import {
   ipEndpoint,
   lingerTimer,
   passOn,
+  TCP_SEND_BUFFER,
+  UNIX_SEND_BUFFER,
   wireForeign,
   wireGivenOut,
   wireOwn,
@@ -67,6 +69,12 @@ export function streamError(raw: unknown): SystemError {
 
 // Bun's node:net socket emits 'close' within the turn's ticks, before its immediates.
 const _CLOSE_BEFORE_IMMEDIATES = (globalThis as { Bun?: unknown }).Bun !== undefined;
+// Deno's node:net writes later (an accepted connection's not before its handle is first polled),
+// where Node's and Bun's hand the bytes to the kernel within write(). There a write is taken as a
+// kernel's send buffer takes it: copied (its callback comes before the bytes are out, and the
+// caller may refill the chunk then), up to that buffer's size, so that destroy() right after it
+// loses nothing (close lets the Duplex's bytes out first).
+const _TAKE_AHEAD = typeof (globalThis as { Deno?: unknown }).Deno === "object";
 
 /**
  * A connected Duplex as a `StreamHandle`. Writes call back at once while the
@@ -101,6 +109,8 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
   #closeCbs: Array<() => void> | null = null;
   /** Whether TCP options (`setNoDelay`, `setKeepAlive`) reach the Duplex. */
   readonly #tcpOptions: boolean;
+  /** The bytes writes are taken ahead of the Duplex up to (`_TAKE_AHEAD`), or 0. */
+  readonly #sendBuffer: number;
   /** The Duplex's handle was shown (`countPastHandle`): its counts are followed. */
   #wired = false;
 
@@ -111,11 +121,22 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
    * @param local the local end, when already known
    * @param remote the remote end, when already known
    * @param tcpOptions `false` for a socket that is known not to be TCP
+   * @param runtimeSocket a socket of the runtime's own `node:net` or `node:tls`, whose writes
+   *   are taken ahead where that runtime writes later (`_TAKE_AHEAD`)
    */
-  constructor(duplex: D, local?: Endpoint, remote?: Endpoint, tcpOptions = true) {
+  constructor(
+    duplex: D,
+    local?: Endpoint,
+    remote?: Endpoint,
+    tcpOptions = true,
+    runtimeSocket = false,
+  ) {
     super(local, remote);
     this.duplex = duplex;
     this.#tcpOptions = tcpOptions;
+    this.#sendBuffer = runtimeSocket && _TAKE_AHEAD
+      ? (tcpOptions ? TCP_SEND_BUFFER : UNIX_SEND_BUFFER)
+      : 0;
     (duplex as { allowHalfOpen: boolean }).allowHalfOpen = true;
     // Paused before the 'data' listener, which would otherwise start the flow.
     duplex.pause();
@@ -195,7 +216,9 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     // On a TLS socket, waiting for 'drain' past its own 16 KiB mark measured the same
     // as letting 256 KiB queue (TLS echo, Node 20 139–255 vs 158–247 MiB/s, Node 24
     // 189–313 vs 168–308, alternating runs): the plain form stays.
-    if (chunk.length === 0 || this.duplex.write(chunk)) return cb();
+    if (chunk.length === 0) return cb();
+    const ahead = this.#takesAhead(chunk.length);
+    if (this.duplex.write(ahead ? new Uint8Array(chunk) : chunk)) return cb();
     // A write the runtime's stream failed within write() (a Unix socket whose peer closed:
     // EPIPE at once on Node) fails ours within write() too, as Node's socket does.
     const refused = (this.duplex as { errored?: unknown }).errored;
@@ -207,7 +230,13 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
         if (!this.#closed) this.#events?.onError(err);
       });
     }
-    this.#writeCb = cb;
+    if (ahead) cb();
+    else this.#writeCb = cb;
+  }
+
+  /** Whether `n` more bytes are taken ahead of the Duplex (`_TAKE_AHEAD`). */
+  #takesAhead(n: number): boolean {
+    return this.#sendBuffer !== 0 && this.duplex.writableLength + n <= this.#sendBuffer;
   }
 
   writev(chunks: Uint8Array[], cb: _Cb): void {
@@ -215,15 +244,18 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     if (this.#error !== null) return this.#failLater(cb);
     // Corked writes reach the kernel as one writev() on uncork.
     const d = this.duplex;
+    let total = 0;
+    for (let i = 0; i < chunks.length; i++) total += chunks[i].length;
+    const ahead = this.#takesAhead(total);
     let ok = true;
     d.cork();
     for (let i = 0; i < chunks.length; i++) {
       if (chunks[i].length === 0) continue;
       if (this.#wired) wireOwn(d, 1, chunks[i].length);
-      ok = d.write(chunks[i]);
+      ok = d.write(ahead ? new Uint8Array(chunks[i]) : chunks[i]);
     }
     d.uncork();
-    if (ok) cb();
+    if (ok || ahead) cb();
     else this.#writeCb = cb;
   }
 

@@ -53,7 +53,7 @@ export class TlsSocketHandle extends DuplexStreamHandle<TLSSocket> implements St
     ends: { local: Endpoint; remote: Endpoint },
     under?: Socket,
   ) {
-    super(secure, ends.local, ends.remote);
+    super(secure, ends.local, ends.remote, true, true);
     this.#under = under ?? null;
   }
 

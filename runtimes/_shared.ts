@@ -9,6 +9,17 @@ import { clearTimeout as _clearTimer, setTimeout as _setTimer } from "node:timer
 import type { AddressInfo, Endpoint, TcpConnectRequest } from "./types.ts";
 
 /**
+ * The bytes a connection takes at once, as a kernel's send buffer does: what
+ * Node's writes hand Linux's loopback within their calls on a fresh
+ * connection (TCP ~3.7 MiB, up to tcp_wmem's 4 MiB; a Unix socket ~192 KiB).
+ * Adapters whose runtime writes later take this much before their write
+ * callbacks wait, and their close lets it out first.
+ */
+export const TCP_SEND_BUFFER: number = 4 * 1024 * 1024;
+/** {@link TCP_SEND_BUFFER} for a Unix socket. */
+export const UNIX_SEND_BUFFER: number = 256 * 1024;
+
+/**
  * An IP endpoint from the loose fields a runtime reports, or `null` when
  * they do not name one.
  * @param address IP text

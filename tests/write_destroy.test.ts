@@ -155,101 +155,79 @@ function target(server: nodeNet.Server | net.Server): { port: number; host: stri
   return typeof a === "string" ? { path: a } : { port: a!.port, host: "127.0.0.1" };
 }
 
-/**
- * Whether this configuration takes a first write of `size` bytes ahead of the kernel, so the
- * writes behind it reach the handle. The libuv and Deno.connect adapters on Deno take up to
- * 4 MiB on TCP and 256 KiB on a Unix socket at once, as Linux's loopback takes Node's; over
- * Deno's node:net (README), a write past its 16 KiB high-water mark holds the next ones back
- * until 'drain' (an accepted connection's; a client's writes reach the kernel within the call).
- */
-function takesAhead(size: number, accepted: boolean): boolean {
-  if (currentRuntime() !== "deno" || getTransport().name !== "node") return true;
-  return !accepted || size < 16 * 1024;
-}
-
-// Deno's node:net calls back a small write on an accepted connection before it has sent the
-// bytes, so a chunk refilled then goes out refilled over the node:net adapter (README).
-const keepsChunks = currentRuntime() !== "deno" || getTransport().name !== "node";
-
 for (const { kind, sizes } of ENDS) {
   for (const size of sizes) {
     for (const pattern of PATTERNS) {
       const parts = pieces(pattern.sizes(size));
       const want = Buffer.concat(parts);
 
-      if (takesAhead(size, true)) {
-        test(`${kind}, 'connection', ${size} B: ${pattern.name} delivers every byte`, async () => {
-          const dir = tempDir();
-          const server = net.createServer((s) => pattern.run(s, parts));
-          try {
-            server.listen(where(kind, dir));
-            await waitFor(server, "listening");
-            const c = nodeNet.connect(target(server) as nodeNet.NetConnectOpts);
-            const got: Buffer[] = [];
-            c.on("data", (d: Buffer) => got.push(d));
-            c.on("error", () => {});
-            await waitFor(c, "close");
-            const all = Buffer.concat(got);
-            assert.is(all.length, want.length);
-            assert.ok(all.equals(want), "the bytes arrive in order, unchanged");
-          } finally {
-            await closeServer(server);
-            removeDir(dir);
-          }
-        });
-      }
-
-      if (takesAhead(size, false)) {
-        test(`${kind}, client after 'connect', ${size} B: ${pattern.name} delivers every byte`, async () => {
-          const dir = tempDir();
+      test(`${kind}, 'connection', ${size} B: ${pattern.name} delivers every byte`, async () => {
+        const dir = tempDir();
+        const server = net.createServer((s) => pattern.run(s, parts));
+        try {
+          server.listen(where(kind, dir));
+          await waitFor(server, "listening");
+          const c = nodeNet.connect(target(server) as nodeNet.NetConnectOpts);
           const got: Buffer[] = [];
-          let peerClosed!: Promise<unknown>;
-          const server = nodeNet.createServer((s) => {
-            s.on("data", (d: Buffer) => got.push(d));
-            s.on("error", () => {});
-          });
-          const accepted = new Promise<void>((resolve) =>
-            server.once("connection", (s) => {
-              peerClosed = waitFor(s, "close");
-              resolve();
-            })
-          );
-          try {
-            server.listen(where(kind, dir));
-            await waitFor(server, "listening");
-            const c = net.connect(
-              target(server) as net.NetConnectOpts,
-              () => pattern.run(c, parts),
-            );
-            await waitFor(c, "close");
-            await accepted;
-            await peerClosed;
-            const all = Buffer.concat(got);
-            assert.is(all.length, want.length);
-            assert.ok(all.equals(want), "the bytes arrive in order, unchanged");
-          } finally {
-            await new Promise((r) => server.close(r));
-            removeDir(dir);
-          }
+          c.on("data", (d: Buffer) => got.push(d));
+          c.on("error", () => {});
+          await waitFor(c, "close");
+          const all = Buffer.concat(got);
+          assert.is(all.length, want.length);
+          assert.ok(all.equals(want), "the bytes arrive in order, unchanged");
+        } finally {
+          await closeServer(server);
+          removeDir(dir);
+        }
+      });
+
+      test(`${kind}, client after 'connect', ${size} B: ${pattern.name} delivers every byte`, async () => {
+        const dir = tempDir();
+        const got: Buffer[] = [];
+        let peerClosed!: Promise<unknown>;
+        const server = nodeNet.createServer((s) => {
+          s.on("data", (d: Buffer) => got.push(d));
+          s.on("error", () => {});
         });
-      }
+        const accepted = new Promise<void>((resolve) =>
+          server.once("connection", (s) => {
+            peerClosed = waitFor(s, "close");
+            resolve();
+          })
+        );
+        try {
+          server.listen(where(kind, dir));
+          await waitFor(server, "listening");
+          const c = net.connect(
+            target(server) as net.NetConnectOpts,
+            () => pattern.run(c, parts),
+          );
+          await waitFor(c, "close");
+          await accepted;
+          await peerClosed;
+          const all = Buffer.concat(got);
+          assert.is(all.length, want.length);
+          assert.ok(all.equals(want), "the bytes arrive in order, unchanged");
+        } finally {
+          await new Promise((r) => server.close(r));
+          removeDir(dir);
+        }
+      });
     }
   }
 }
 
-// Over Deno's node:net, the writes an accepted connection makes before it is polled fail with
+// Over Deno's node:net, the writes an accepted TCP connection makes before it is polled fail with
 // EPIPE once the peer's FIN came meanwhile (README).
-const writesAfterPeerFin = currentRuntime() !== "deno" || getTransport().name !== "node";
+const tcpWritesAfterPeerFin = currentRuntime() !== "deno" || getTransport().name !== "node";
 
 for (
-  const { kind, size } of writesAfterPeerFin
-    ? [
-      { kind: "TCP", size: 6 },
-      { kind: "TCP", size: 1024 * 1024 },
-      { kind: "Unix", size: 6 },
-      { kind: "Unix", size: 1024 * 1024 },
-    ]
-    : []
+  const { kind, size } of [
+    { kind: "TCP", size: 6 },
+    { kind: "TCP", size: 1024 * 1024 },
+    { kind: "Unix", size: 6 },
+    { kind: "Unix", size: 1024 * 1024 },
+  ].filter((c) => c.kind === "Unix" || tcpWritesAfterPeerFin)
 ) {
   test(`${kind}, ${size} B written and ended in 'connection' after the peer's FIN: all arrive`, async () => {
     // The client ends at once, so its FIN reaches the server about when it accepts. A peer
@@ -283,24 +261,22 @@ for (
   });
 }
 
-if (keepsChunks) {
-  test("a chunk the writer refills after its callback reaches the peer as it was written", async () => {
-    // A write taken ahead of the kernel (Deno) must hold its own copy: the owner may reuse
-    // a buffer once its callback ran, as on Node, where the kernel has the bytes by then.
-    const server = net.createServer((s) => {
-      const first = Buffer.from("first ");
-      s.write(first, () => first.fill(0x7a));
-      s.write(Buffer.from("second "));
-      s.end("third");
-    });
-    try {
-      const port = await listen(server);
-      assert.is(String(await readAll(port)), "first second third");
-    } finally {
-      await closeServer(server);
-    }
+test("a chunk the writer refills after its callback reaches the peer as it was written", async () => {
+  // A write taken ahead of the kernel (Deno) must hold its own copy: the owner may reuse
+  // a buffer once its callback ran, as on Node, where the kernel has the bytes by then.
+  const server = net.createServer((s) => {
+    const first = Buffer.from("first ");
+    s.write(first, () => first.fill(0x7a));
+    s.write(Buffer.from("second "));
+    s.end("third");
   });
-}
+  try {
+    const port = await listen(server);
+    assert.is(String(await readAll(port)), "first second third");
+  } finally {
+    await closeServer(server);
+  }
+});
 
 if (currentRuntime() === "deno") {
   test("Deno.connect adapter: a close waits while its writes go out slowly, past 1 s", async () => {

@@ -16,16 +16,18 @@ import type {
 } from "../types.ts";
 import { coalesce, COPY_MAX, MAX_READ, MIN_READ, type ReadArena } from "./arena.ts";
 import { afterLoopTurn } from "../../core/loop.ts";
-import { CachedEnds, type Linger, lingerTimer, noop } from "../_shared.ts";
+import {
+  CachedEnds,
+  type Linger,
+  lingerTimer,
+  noop,
+  TCP_SEND_BUFFER,
+  UNIX_SEND_BUFFER,
+} from "../_shared.ts";
 import { codeOf, type DenoConn, mapError, settle, toEndpoint } from "./api.ts";
 import { denoCanStartTls, startDenoTls } from "./tls.ts";
 
 const _EMPTY = new Uint8Array(0);
-// Bytes a connection takes before its write callbacks wait (see #accept): about what
-// Linux's loopback takes at once from Node (TCP ~3.7 MiB, Unix ~192 KiB), as the
-// libuv adapter's take-ahead does.
-const _TCP_SEND_BUFFER = 4 * 1024 * 1024;
-const _UNIX_SEND_BUFFER = 256 * 1024;
 
 /** A connected `Deno.Conn` as a transport stream handle. */
 export class DenoStream extends CachedEnds implements StreamHandle {
@@ -224,7 +226,7 @@ export class DenoStream extends CachedEnds implements StreamHandle {
       });
       return;
     }
-    const early = this.#buffered + total <= (this.#tcp ? _TCP_SEND_BUFFER : _UNIX_SEND_BUFFER);
+    const early = this.#buffered + total <= (this.#tcp ? TCP_SEND_BUFFER : UNIX_SEND_BUFFER);
     for (let i = 0; i < units.length; i++) {
       if (units[i].byteLength > 0) this.#queue.push(early ? new Uint8Array(units[i]) : units[i]);
     }

@@ -21,6 +21,8 @@ import {
   lingerTimer,
   noop,
   passOn,
+  TCP_SEND_BUFFER,
+  UNIX_SEND_BUFFER,
   wireForeign,
   wireGivenOut,
   wireOwn,
@@ -59,12 +61,6 @@ const _AHEAD = 32;
 /** `#flags` counts, above its flag bits, the bytes taken ahead and not yet written (in these units). */
 const _AHEAD_BYTE = 128;
 const _AHEAD_SHIFT = 7;
-/**
- * The most a connection takes ahead: what Node's writes hand to Linux's kernel within their calls
- * on a fresh loopback connection (TCP ~3.7 MiB, up to tcp_wmem's 4 MiB; a Unix socket ~192 KiB).
- */
-const _TCP_AHEAD_MAX = 4 * 1024 * 1024;
-const _PIPE_AHEAD_MAX = 256 * 1024;
 // `nativeHandle()` gave the handle out: its `reading` property is kept up to date.
 const _EXPOSED = 64;
 
@@ -359,7 +355,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
 
   /** Whether `n` more bytes stay within what a connection takes ahead. */
   static #fits(s: UvStream, n: number): boolean {
-    const max = (s.#flags & _TCP) !== 0 ? _TCP_AHEAD_MAX : _PIPE_AHEAD_MAX;
+    const max = (s.#flags & _TCP) !== 0 ? TCP_SEND_BUFFER : UNIX_SEND_BUFFER;
     return (s.#flags >>> _AHEAD_SHIFT) + n <= max;
   }
 

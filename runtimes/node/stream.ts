@@ -34,7 +34,7 @@ export class NodeStream extends DuplexStreamHandle<Socket> implements StreamHand
   ) {
     const tcp = unixLocal === undefined && unixRemote === undefined;
     // Ends the caller already knows cost no getsockname/getpeername syscall.
-    super(sock, unixLocal ?? knownLocal, unixRemote ?? knownRemote, tcp);
+    super(sock, unixLocal ?? knownLocal, unixRemote ?? knownRemote, tcp, true);
     this.#tcp = tcp;
   }
 
