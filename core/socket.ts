@@ -1266,12 +1266,11 @@ export class Socket extends Duplex {
 }
 // Lets `net.Socket.call(obj, options)` initialise obj (see callable.ts).
 makeAdoptable(Socket, Duplex);
-// On Node and Deno with the libuv adapter and on Bun (either adapter), an instance of node:net's
-// Socket too (runtimes/node/handoff.ts), decided when the first socket is made (the adapter is
-// chosen then): what Duplex gives and node:net's prototype would otherwise shadow stays Duplex's,
-// and the runtime's hints for its stacks are defined. Without native handles (the node:net adapter
-// on Node and Deno, Deno.connect) no link: Node's node:tls takes a node:net Socket without
-// `_handle` for one still connecting.
+// With the libuv and node:net adapters (Node, Deno) and on Bun, an instance of node:net's Socket
+// too (runtimes/node/handoff.ts), decided when the first socket is made (the adapter is chosen
+// then): what Duplex gives and node:net's prototype would otherwise shadow stays Duplex's, and the
+// runtime's hints for its stacks are defined. Without native handles (Deno.connect) no link:
+// Node's node:tls takes a node:net Socket without `_handle` for one still connecting.
 let _NATIVE_LINKED = false;
 let _linkDecided = false;
 

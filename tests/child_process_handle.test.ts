@@ -191,10 +191,9 @@ serverSuite.run();
 
 const socketSuite = suite("subprocess.send(message, socket) with an omninet Socket");
 
-// Node and Deno with the libuv adapter, Bun with either adapter: omninet's Socket is a node:net
-// Socket showing its native handle (the libuv TCP/Pipe handle; the Bun socket, its own or the one
-// its node:net socket holds).
-const socketSendable = getTransport().name === "libuv" || currentRuntime() === "bun";
+// Every adapter but Deno.connect: omninet's Socket is a node:net Socket showing its native handle
+// (the libuv TCP/Pipe handle; the Bun socket; the handle its inner node:net socket holds).
+const socketSendable = getTransport().name !== "deno";
 // Deno's child_process destroys a sent socket in the parent once the child has it (its own
 // node:net sockets too); Node's and Bun's only take the handle away.
 const destroyedAfterSend = currentRuntime() === "deno";

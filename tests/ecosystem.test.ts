@@ -15,7 +15,6 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import WebSocket, { WebSocketServer } from "ws";
 import net from "../mod.ts";
-import { getTransport } from "../runtimes/mod.ts";
 import { currentRuntime } from "./_runtime.ts";
 import { closeServer, listen, waitFor } from "./_net.ts";
 
@@ -350,30 +349,25 @@ tlsSuite("new tls.TLSSocket(omninetSocket, { isServer: true }) serves a tls clie
 });
 
 // node:tls waits for the 'connect' of a socket it is given before it connects where that socket
-// is the runtime's node:net Socket (omninet's is one on Node with the libuv adapter) or the
-// runtime's tls waits by itself (Deno, Bun); Node's node:tls over the node:net adapter's
-// sockets starts at once and fails (README, Differences from Node).
-const tlsWaitsForConnect = !(currentRuntime() === "node" && getTransport().name === "node");
-
-if (tlsWaitsForConnect) {
-  tlsSuite("tls.connect({ socket }) given the socket before it connects", async () => {
-    const { server, port } = await tlsEchoServer();
-    const raw = new net.Socket();
-    try {
-      const secure = tls.connect({
-        socket: raw as unknown as nodeNet.Socket,
-        ca: cert,
-        servername: "localhost",
-      });
-      raw.connect(port, "127.0.0.1");
-      await handshakeAndEcho(secure, 100_000);
-      secure.destroy();
-    } finally {
-      raw.destroy();
-      await new Promise((r) => server.close(r));
-    }
-  });
-}
+// is the runtime's node:net Socket (omninet's is one with every adapter but Deno.connect) or the
+// runtime's tls waits by itself (Deno, Bun).
+tlsSuite("tls.connect({ socket }) given the socket before it connects", async () => {
+  const { server, port } = await tlsEchoServer();
+  const raw = new net.Socket();
+  try {
+    const secure = tls.connect({
+      socket: raw as unknown as nodeNet.Socket,
+      ca: cert,
+      servername: "localhost",
+    });
+    raw.connect(port, "127.0.0.1");
+    await handshakeAndEcho(secure, 100_000);
+    secure.destroy();
+  } finally {
+    raw.destroy();
+    await new Promise((r) => server.close(r));
+  }
+});
 
 tlsSuite(
   "a tls server over an accepted omninet socket asks SNICallback for its context",

@@ -288,10 +288,11 @@ function _features(): TransportFeatures {
   f.keepAliveProbes = !onDeno && !onBun && Socket.prototype.setKeepAlive.length >= 4;
   // node:tls takes over the native handle of the runtime's own net.Socket (stream.ts's startTls).
   f.nativeTls = true;
-  // On Bun, omninet's Socket shows the Bun socket its node:net socket holds (stream.ts), so
-  // Bun's child_process sends it. Not on Node: its node:tls takes a node:net Socket without a
-  // handle for one still connecting (core/socket.ts).
-  if (onBun) f.nativeStreamHandles = true;
+  // omninet's Socket shows the handle its node:net socket holds (stream.ts; on Bun the Bun
+  // socket): the runtime's child_process sends it, and its node:tls, which treats a node:net
+  // Socket without a handle as one still connecting and anything else as connected, waits for
+  // the 'connect' of a socket given to tls.connect() before connect() was called.
+  f.nativeStreamHandles = true;
   return f;
 }
 

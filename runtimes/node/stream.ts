@@ -64,8 +64,9 @@ export class NodeStream extends DuplexStreamHandle<Socket> implements StreamHand
   }
 
   /**
-   * The native socket the `node:net` socket holds as `_handle` (on Bun, where
-   * it is shown: `features.nativeStreamHandles`), `null` once closed.
+   * The native handle the `node:net` socket holds as `_handle` (libuv's on
+   * Node and Deno, the Bun socket on Bun; `features.nativeStreamHandles`),
+   * `null` once closed.
    */
   nativeHandle(_owner: object): object | null {
     if (this.isClosed) return null;
