@@ -284,6 +284,14 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     // After end() no write is taken: the end's 'finish' says the same.
     if (d.writableEnded) d.once("finish", destroy);
     else d.write(_EMPTY, destroy);
+    // The close calls back as at once, as a kernel's does while it sends what the socket left.
+    const cbs = this.#closeCbs;
+    this.#closeCbs = null;
+    if (cbs !== null) {
+      afterLoopTurn(() => {
+        for (const f of cbs) f();
+      });
+    }
   }
 
   /**

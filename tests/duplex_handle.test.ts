@@ -260,7 +260,7 @@ for (const [name, make] of paths) {
   );
 
   t(
-    "close() destroys the Duplex and calls back after its 'close'; a pending write never does",
+    "close() with bytes in the Duplex calls back at once and destroys it once they are out",
     async () => {
       const d = new Scripted();
       d.holdWrites = true;
@@ -270,9 +270,15 @@ for (const [name, make] of paths) {
       h.write(Buffer.alloc(HELD), () => wrote++);
       let closedFirst = false;
       d.once("close", () => (closedFirst = true));
+      // As a kernel's close while it goes on sending what the socket left.
       await p.close();
+      assert.not.ok(closedFirst);
+      assert.not.ok(d.destroyed);
+      const closed = within(new Promise<void>((r) => d.once("close", () => r())), "close");
+      d.holdWrites = false;
+      d.completeWrites();
+      await closed;
       assert.ok(d.destroyed);
-      assert.ok(closedFirst);
       d.push(Buffer.from("late"));
       await tick();
       assert.is(wrote, 0);
@@ -282,6 +288,17 @@ for (const [name, make] of paths) {
       assert.is(again, 1);
     },
   );
+
+  t("close() with nothing in the Duplex destroys it and calls back after its 'close'", async () => {
+    const d = new Scripted();
+    const h = make(d);
+    const p = new Peer(h);
+    let closedFirst = false;
+    d.once("close", () => (closedFirst = true));
+    await p.close();
+    assert.ok(d.destroyed);
+    assert.ok(closedFirst);
+  });
 
   t("release() gives the Duplex back paused, without the handle's listeners", async () => {
     const d = new Scripted();

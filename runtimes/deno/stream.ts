@@ -50,7 +50,7 @@ export class DenoStream extends CachedEnds implements StreamHandle {
   #heldCb: ((err?: SystemError | null) => void) | null = null;
   #shutdownCb: ((err?: SystemError | null) => void) | null = null;
   /** A close waiting for accepted bytes to be written (see `close`): its timer and callback. */
-  #linger: { wait: Linger; cb: () => void } | null = null;
+  #linger: Linger | null = null;
   #finPending = false;
   #arena: ReadArena;
   #tcp: boolean;
@@ -325,21 +325,21 @@ export class DenoStream extends CachedEnds implements StreamHandle {
     }
     // Bytes this handle took (as a kernel's send buffer takes them) are still being written:
     // a kernel sends its buffer after close(), so the Conn closes once they are out, or after
-    // the linger bound. Closing it now would cancel Deno's write.
-    const wait = lingerTimer(() => this.#release(), () => this.#buffered);
-    this.#linger = { wait, cb };
+    // the linger bound. Closing it now would cancel Deno's write. The close calls back as at
+    // once, as a kernel's does.
+    this.#linger = lingerTimer(() => this.#release(), () => this.#buffered);
+    afterLoopTurn(cb);
   }
 
-  /** A lingering close ends: the Conn is closed, then the close's callback runs. */
+  /** A lingering close ends: the Conn is closed. */
   #release(): void {
     const linger = this.#linger;
     if (linger === null) return;
     this.#linger = null;
-    linger.wait.stop();
+    linger.stop();
     this.#queue.length = 0;
     this.#sending = null;
     this.#closeConn();
-    this.#afterRelease(linger.cb);
   }
 
   #closeConn(): void {

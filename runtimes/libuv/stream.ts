@@ -224,9 +224,12 @@ export class UvStream extends CachedEnds implements StreamHandle {
     // Node's write goes to the kernel within the call where it can, so a close right after it
     // (destroy() after write()) loses nothing. Deno's handles write an accepted connection's
     // data asynchronously, and closing the handle cancels those writes (ECANCELED): there the
-    // close waits for every write in flight, up to the linger bound (`lingerTimer`).
-    if ((writing || ahead > 0) && uv.deno) _linger(this.#h, cb, writing, ahead);
-    else this.#h.close(cb);
+    // handle stays open for every write in flight, up to the linger bound (`lingerTimer`), as a
+    // kernel goes on sending what a closed socket left; the close calls back as at once.
+    if ((writing || ahead > 0) && uv.deno) {
+      _linger(this.#h, writing, ahead);
+      new uv.TCP(uv.tcp.SOCKET).close(cb);
+    } else this.#h.close(cb);
   }
 
   /** Closes with a RST (TCP only: `UvTcpStream` exposes it as `reset`). */
@@ -516,18 +519,22 @@ function _onRead(this: RawStream, buf: ArrayBuffer | undefined): void {
 /**
  * Closes `h` once its writes in flight complete (or fail): the one its owner
  * waits for (`writing`) and those taken ahead (`ahead` bytes); or after the
- * linger bound; then `cb`. The handle's owner is this wait from now on.
+ * linger bound. The handle's owner is this wait from now on; it reads no
+ * more (what the peer sends meanwhile is dropped, as by a closed socket).
  */
-function _linger(h: RawStream, cb: () => void, writing: boolean, ahead: number): void {
+function _linger(h: RawStream, writing: boolean, ahead: number): void {
   let wait: Linger | undefined = undefined;
   const finish = (): void => {
     if (wait === undefined) return;
     wait.stop();
     wait = undefined;
     (h as unknown as Record<PropertyKey, unknown>)[STREAM_OWNER] = null;
-    h.close(cb);
+    h.close(noop);
   };
+  h.readStop?.();
   (h as unknown as Record<PropertyKey, unknown>)[STREAM_OWNER] = {
+    // Deno's handle may still deliver a read it had under way.
+    _read: noop,
     _written(req: Req): void {
       if (req[OWNER] === undefined) ahead -= (req.data as Buffer).length;
       else writing = false;
