@@ -16,7 +16,7 @@ import { ReadArena } from "../runtimes/deno/arena.ts";
 import { DenoStream } from "../runtimes/deno/stream.ts";
 import type { HandleEvents } from "../runtimes/types.ts";
 import { closeServer, listen, removeDir, tempDir, waitFor } from "./_net.ts";
-import { currentRuntime } from "./_runtime.ts";
+import { currentRuntime, spawnScript } from "./_runtime.ts";
 
 const test = suite("write() then destroy()");
 
@@ -359,6 +359,30 @@ for (const peer of ["writes", "ends", "resets"]) {
       process.off("uncaughtException", onUncaught);
       c.destroy();
       await closeServer(server);
+    }
+  });
+}
+
+for (const mode of ["sync", "callback", "end"]) {
+  test(`a short write, then process.exit() (${mode}): the peer gets the bytes`, async () => {
+    // Bun's adapter sends a tick's small writes together from a microtask (Nagle): exit runs
+    // none, so they go out from the 'exit' event.
+    let got = "";
+    let closed: Promise<unknown> | null = null;
+    const server = nodeNet.createServer((s) => {
+      closed = waitFor(s, "close");
+      s.setEncoding("utf8").on("data", (d: string) => (got += d));
+      s.on("error", () => {});
+    });
+    try {
+      const port = await listen(server as unknown as net.Server);
+      const r = await spawnScript("fixtures/write_exit", [String(port), mode]);
+      assert.is(r.code, 0, r.stderr);
+      assert.ok(closed !== null, "the child connected");
+      await closed;
+      assert.is(got, "QUIT\r\n");
+    } finally {
+      await closeServer(server as unknown as net.Server);
     }
   });
 }

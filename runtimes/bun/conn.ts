@@ -113,8 +113,6 @@ export class WriteState {
   corkBytes = 0;
   /** Callback of a cork flush, made on first use. */
   corkCb: ((err?: SystemError | null) => void) | null = null;
-  /** The microtask that flushes the cork, made on first use (none per tick). */
-  uncork: (() => void) | null = null;
   /** An owner write that arrived while a cork flush waited for the kernel. */
   heldChunks: Uint8Array[] | null = null;
   heldCb: ((err?: SystemError | null) => void) | null = null;
@@ -769,7 +767,7 @@ function _cork(c: Conn, io: WriteState, chunk: Uint8Array): void {
         io.corkBytes = n;
         _slabUsed += n;
         _slabRegions++;
-        _queueUncork(c, io);
+        _queueUncork(c);
         return;
       }
     } else if (io.corkOff + io.corkBytes === _slabUsed && _slabUsed + n <= _SLAB_SIZE) {
@@ -785,13 +783,41 @@ function _cork(c: Conn, io: WriteState, chunk: Uint8Array): void {
   // A copy: the owner hears "written" now and may reuse its buffer at once.
   (io.cork ??= []).push(Buffer.from(chunk));
   io.corkBytes += n;
-  _queueUncork(c, io);
+  _queueUncork(c);
 }
 
-function _queueUncork(c: Conn, io: WriteState): void {
+// The connections whose cork waits for this tick's flush, in the order they corked: flushed
+// together from one microtask, and at process.exit(), which runs no more microtasks (Node's
+// write is in the kernel by then: a client that writes QUIT and exits lost it).
+const _corked: Conn[] = [];
+let _exitHooked = false;
+
+function _queueUncork(c: Conn): void {
   if (c.corkQueued) return;
   c.corkQueued = true;
-  queueMicrotask(io.uncork ??= () => _uncork(c));
+  if (_corked.push(c) > 1) return;
+  queueMicrotask(_flushCorks);
+  if (!_exitHooked) {
+    _exitHooked = true;
+    process.on("exit", _flushCorks);
+  }
+}
+
+/** Sends every cork waiting for this tick's flush. */
+function _flushCorks(): void {
+  let i = 0;
+  try {
+    for (; i < _corked.length; i++) {
+      const c = _corked[i];
+      if (c.corkQueued) _uncork(c);
+    }
+  } finally {
+    // A callback that threw leaves the rest for another microtask.
+    if (i < _corked.length - 1) {
+      _corked.splice(0, i + 1);
+      queueMicrotask(_flushCorks);
+    } else _corked.length = 0;
+  }
 }
 
 /** Gives a connection's region of the shared cork buffer back. */
