@@ -985,10 +985,14 @@ export function failWrite(c: Conn, bunErr: BunError | undefined): void {
     io.buf = null;
     io.rest = null;
   }
-  const code = bunErr?.code ?? c.releaseErr?.code ?? "EPIPE";
-  const err = systemError({ code, syscall: "write", cause: bunErr });
   queueMicrotask(() => {
     if (c.closed) return;
+    // Bun's write says only that it failed, and its close often names no cause. Linux's
+    // write fails with ECONNRESET on a connection the peer reset, and with EPIPE once the
+    // peer's FIN came (the reset that answers a write after it is then no news): Node
+    // reports those.
+    const code = bunErr?.code ?? c.releaseErr?.code ?? (c.eof ? "EPIPE" : "ECONNRESET");
+    const err = systemError({ code, syscall: "write", cause: bunErr ?? c.releaseErr });
     cb?.(err);
     shut?.(err);
     reportError(c, err);
