@@ -787,19 +787,23 @@ function _cork(c: Conn, io: WriteState, chunk: Uint8Array): void {
 }
 
 // The connections whose cork waits for this tick's flush, in the order they corked: flushed
-// together from one microtask, and at process.exit(), which runs no more microtasks (Node's
-// write is in the kernel by then: a client that writes QUIT and exits lost it).
+// together from one microtask; at process.exit(), which runs no more microtasks (Node's write is
+// in the kernel by then: a client that writes QUIT and exits lost it), and before an uncaught
+// exception ends the process (Bun then emits no 'exit'). In an 'exit' listener a cork goes out
+// at once. A signal's default action still ends the process before the microtask.
 const _corked: Conn[] = [];
 let _exitHooked = false;
 
 function _queueUncork(c: Conn): void {
   if (c.corkQueued) return;
   c.corkQueued = true;
+  if ((process as { _exiting?: boolean })._exiting === true) return _uncork(c);
   if (_corked.push(c) > 1) return;
   queueMicrotask(_flushCorks);
   if (!_exitHooked) {
     _exitHooked = true;
     process.on("exit", _flushCorks);
+    process.on("uncaughtExceptionMonitor", _flushCorks);
   }
 }
 
