@@ -730,16 +730,12 @@ export class Socket extends Duplex {
       // socket. Otherwise it is deferred, whatever queue the callback ran on.
       // A write in flight fails (ECANCELED) where Node's handle cancels it, as it closes:
       // until then its bytes still count in writableLength, as in Node.
-      const done = getTransport().features.closeFromLoop === true
-        ? () => {
-          this.#cancelInflightWrite();
-          if (this.#destroyTickRan()) this.#emitClose(hadError);
-          else process.nextTick(Socket.#closeTick, this, hadError);
-        }
-        : () => {
-          this.#cancelInflightWrite();
-          process.nextTick(Socket.#closeTick, this, hadError);
-        };
+      const fromLoop = getTransport().features.closeFromLoop === true;
+      const done = () => {
+        this.#cancelInflightWrite();
+        if (fromLoop && this.#destroyTickRan()) this.#emitClose(hadError);
+        else process.nextTick(Socket.#closeTick, this, hadError);
+      };
       if (this.#has(_F_RESETTING) && handle.reset) handle.reset(done);
       else handle.close(done);
       cb(err);

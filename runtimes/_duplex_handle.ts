@@ -76,6 +76,10 @@ const _CLOSE_BEFORE_IMMEDIATES = (globalThis as { Bun?: unknown }).Bun !== undef
 // loses nothing (close lets the Duplex's bytes out first).
 const _TAKE_AHEAD = typeof (globalThis as { Deno?: unknown }).Deno === "object";
 
+function _callAll(cbs: Array<() => void>): void {
+  for (const cb of cbs) cb();
+}
+
 /**
  * A connected Duplex as a `StreamHandle`. Writes call back at once while the
  * Duplex takes more, else at its `'drain'`; `shutdown()` is `end()` and calls
@@ -287,11 +291,7 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     // The close calls back as at once, as a kernel's does while it sends what the socket left.
     const cbs = this.#closeCbs;
     this.#closeCbs = null;
-    if (cbs !== null) {
-      afterLoopTurn(() => {
-        for (const f of cbs) f();
-      });
-    }
+    if (cbs !== null) afterLoopTurn(() => _callAll(cbs));
   }
 
   /**
@@ -470,11 +470,8 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
       const cbs = this.#closeCbs;
       this.#closeCbs = null;
       if (cbs === null) return;
-      const run = () => {
-        for (const cb of cbs) cb();
-      };
-      if (_CLOSE_BEFORE_IMMEDIATES) afterLoopTurn(run);
-      else run();
+      if (_CLOSE_BEFORE_IMMEDIATES) afterLoopTurn(() => _callAll(cbs));
+      else _callAll(cbs);
     });
   };
 }

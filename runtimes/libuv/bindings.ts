@@ -147,6 +147,16 @@ export function uvError(
   return systemError({ code: uvCode(status), syscall, address, port, local });
 }
 
+/**
+ * Calls `cb` in the loop's closing phase of this turn, where a handle's close
+ * callback comes: that of a handle that never opened a socket (core's
+ * `afterLoopTurn` would come a turn later).
+ * @param cb the close callback
+ */
+export function closePhase(cb: () => void): void {
+  new uv.TCP(uv.tcp.SOCKET).close(cb);
+}
+
 /** An IP endpoint from getsockname/getpeername output. */
 export function endpointOf(out: Record<string, unknown>): AddressInfo | null {
   // Node's handles fill in an endpoint, fields in Node's order: no copy (one object

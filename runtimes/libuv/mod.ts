@@ -52,6 +52,7 @@ import type {
 } from "../types.ts";
 import { fixedLocal, knownPeer, noop, passOn } from "../_shared.ts";
 import {
+  closePhase,
   endpointOf,
   loadBindings,
   OWNER,
@@ -294,12 +295,6 @@ function _localOf(h: _TcpHandle): string {
 type _TcpHandle = InstanceType<typeof uv.TCP>;
 type _PipeHandle = InstanceType<typeof uv.Pipe>;
 
-// The loop's closing phase of this turn: the close callback of a handle that never opened a socket
-// (core's `afterLoopTurn` would come a turn later).
-function _afterLoopTurn(cb: () => void): void {
-  new uv.TCP(uv.tcp.SOCKET).close(cb);
-}
-
 function _connectUnix(path: string, cb: ConnectCallback): Dial {
   return _startUnix(new uv.Pipe(uv.pipe.SOCKET), path, cb);
 }
@@ -504,7 +499,7 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
   };
   transport.features.boundSocket = true;
   // Deno's handles call back where Node's do for this (tests/fixtures/close_turns.ts, `lookup`).
-  transport.afterLoopTurn = _afterLoopTurn;
+  transport.afterLoopTurn = closePhase;
   lendDescriptorOps(_BOUND_OPS);
   transport.bindTcp = (req) => bindTcp(req, _BOUND_OPS);
   transport.bindUnix = (path) => bindUnix(path, _BOUND_OPS);

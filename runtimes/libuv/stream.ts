@@ -29,6 +29,7 @@ import {
 } from "../_shared.ts";
 import {
   type Cb,
+  closePhase,
   endpointOf,
   OWNER,
   type RawStream,
@@ -228,7 +229,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     // kernel goes on sending what a closed socket left; the close calls back as at once.
     if ((writing || ahead > 0) && uv.deno) {
       _linger(this.#h, writing, ahead);
-      new uv.TCP(uv.tcp.SOCKET).close(cb);
+      closePhase(cb);
     } else this.#h.close(cb);
   }
 
