@@ -21,8 +21,6 @@ import {
   lingerTimer,
   noop,
   passOn,
-  TCP_SEND_BUFFER,
-  UNIX_SEND_BUFFER,
   wireForeign,
   wireGivenOut,
   wireOwn,
@@ -55,15 +53,26 @@ const _READING = 4;
 const _READ_DONE = 8;
 const _WRITING = 16;
 /**
- * Deno: writes the handle queues are taken ahead of it (`#takeAhead`), as a kernel's send
- * buffer takes them. Set on an accepted connection, cleared once the handle writes directly.
+ * Deno: an accepted connection whose handle may not be polled yet. Such a handle queues every
+ * write and sends it on a later turn; a write it queued is marked (`Req.unpolled`, see
+ * `_reissue`). Cleared once the handle writes directly (a write done within its call, a
+ * completion, a read).
  */
 const _AHEAD = 32;
-/** `#flags` counts, above its flag bits, the bytes taken ahead and not yet written (in these units). */
-const _AHEAD_BYTE = 128;
-const _AHEAD_SHIFT = 7;
 // `nativeHandle()` gave the handle out: its `reading` property is kept up to date.
 const _EXPOSED = 64;
+/**
+ * Deno: writes go to the kernel through a second handle on the connection's descriptor
+ * (`_direct`) while the handle may not be polled: set on an accepted connection, cleared after
+ * the turn of its first write, by a read, or when the handle is given up.
+ */
+const _DIRECT = 128;
+
+/**
+ * Deno: the Pipe handles on a duplicate of an accepted connection's descriptor, by stream
+ * (see `UvStream.#direct`). Each lives for the turn of the connection's first write.
+ */
+const _direct = new Map<UvStream, RawStream>();
 
 /**
  * A connected TCP or Pipe handle behind the StreamHandle contract. Its helpers
@@ -75,8 +84,8 @@ export class UvStream extends CachedEnds implements StreamHandle {
   #events: HandleEvents | null = null;
   /**
    * `_TCP`, `_CLOSED`, `_READING`, `_READ_DONE` (EOF or a read error came: no more reads),
-   * `_WRITING` (a write did not complete within its call: it is in flight), `_AHEAD`;
-   * above them, the bytes taken ahead and not yet written (`_AHEAD_BYTE` units).
+   * `_WRITING` (a write did not complete within its call: it is in flight; one at a time),
+   * `_AHEAD`, `_EXPOSED`, `_DIRECT`.
    */
   #flags: number;
   #error: SystemError | null = null;
@@ -87,7 +96,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
    * @param local the local end, when known
    * @param remote the remote end, when known
    * @param accepted a connection just accepted: on Deno its handle queues the writes made before
-   * it is first polled (see `#takeAhead`)
+   * it is first polled (see `#direct`)
    */
   constructor(
     h: RawStream,
@@ -98,7 +107,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
   ) {
     super(local, remote);
     this.#h = h;
-    this.#flags = (tcp ? _TCP : 0) | (accepted && uv.deno ? _AHEAD : 0);
+    this.#flags = (tcp ? _TCP : 0) | (accepted && uv.deno ? _AHEAD | _DIRECT : 0);
     (h as unknown as _Owned)[STREAM_OWNER] = this;
     h.onread = _onRead;
     // The peer is asked for when first wanted, as Node's sockets ask, not
@@ -177,58 +186,54 @@ export class UvStream extends CachedEnds implements StreamHandle {
     if (this.#error !== null) return UvStream.#later(this, cb);
     // Node's handle completes an empty write at once (its callback runs synchronously).
     if (chunk.length === 0) return cb();
-    if ((this.#flags & _AHEAD) !== 0 && UvStream.#fits(this, chunk.length)) {
-      return UvStream.#takeAhead(this, Buffer.from(chunk), cb);
-    }
+    const h = (this.#flags & _DIRECT) !== 0 ? UvStream.#direct(this) : this.#h;
     const req = new uv.WriteWrap();
     if ((this.#flags & _EXPOSED) !== 0) wireOwn(this.#h, 1, chunk.length);
-    const err = this.#h.writeBuffer(UvStream.#prepare(this, req, chunk, cb), chunk);
+    const err = h.writeBuffer(UvStream.#prepare(h, req, chunk, cb), chunk);
     UvStream.#afterDispatch(this, req, err, cb);
   }
 
   writev(chunks: Uint8Array[], cb: Cb): void {
     if ((this.#flags & _CLOSED) !== 0) return;
     if (this.#error !== null) return UvStream.#later(this, cb);
-    if ((this.#flags & _AHEAD) !== 0) {
-      const total = _byteLength(chunks);
-      if (total > 0 && UvStream.#fits(this, total)) {
-        return UvStream.#takeAhead(this, Buffer.concat(chunks, total), cb);
-      }
-    }
+    const h = (this.#flags & _DIRECT) !== 0 ? UvStream.#direct(this) : this.#h;
     const req = new uv.WriteWrap();
     if ((this.#flags & _EXPOSED) !== 0) wireOwn(this.#h, 1, _byteLength(chunks));
-    const err = this.#h.writev(UvStream.#prepare(this, req, chunks, cb), chunks, true);
+    const err = h.writev(UvStream.#prepare(h, req, chunks, cb), chunks, true);
     UvStream.#afterDispatch(this, req, err, cb);
   }
 
   shutdown(cb: Cb): void {
     if ((this.#flags & _CLOSED) !== 0) return;
     if (this.#error !== null) return UvStream.#later(this, cb);
+    // The writes before it are done (the owner waits for them): what went through the
+    // connection's second handle is with the kernel, and the FIN follows it from the handle.
+    UvStream.#dropDirect(this);
     const req = new uv.ShutdownWrap();
     req.handle = this.#h;
     req.oncomplete = _afterShutdown;
-    // Behind writes taken ahead (`#takeAhead`), the FIN is taken ahead with them: the handle
-    // sends it after them, and the owner is called back as Node's is, whose shutdown of a
-    // connection whose bytes all went to the kernel completes on the loop's next turn.
-    const ahead = (this.#flags >>> _AHEAD_SHIFT) !== 0;
-    req.data = ahead ? noop : cb;
+    // A handle not polled yet (`_AHEAD`) sends the FIN on a later turn; Node's shutdown of a
+    // connection whose bytes all went to the kernel completes on the loop's next turn, and so
+    // does this one for the owner.
+    const unpolled = (this.#flags & _AHEAD) !== 0;
+    req.data = unpolled ? noop : cb;
     // A failed shutdown (the peer is gone) surfaces as a read error, as in Node.
     if (this.#h.shutdown(req) < 0) UvStream.#later(this, cb);
-    else if (ahead) setImmediate(_shutDownAhead, this, cb);
+    else if (unpolled) setImmediate(_shutDownEarly, this, cb);
   }
 
   close(cb: () => void): void {
     if ((this.#flags & _CLOSED) !== 0) return void queueMicrotask(cb);
-    const writing = (this.#flags & _WRITING) !== 0;
-    const ahead = this.#flags >>> _AHEAD_SHIFT;
+    const writing = (this.#flags & _WRITING) !== 0 && !_direct.has(this);
     UvStream.#release(this);
-    // Node's write goes to the kernel within the call where it can, so a close right after it
-    // (destroy() after write()) loses nothing. Deno's handles write an accepted connection's
-    // data asynchronously, and closing the handle cancels those writes (ECANCELED): there the
-    // handle stays open for every write in flight, up to the linger bound (`lingerTimer`), as a
-    // kernel goes on sending what a closed socket left; the close calls back as at once.
-    if ((writing || ahead > 0) && uv.deno) {
-      _linger(this.#h, writing, ahead);
+    // A write still in flight is one the kernel's send buffer had no room for. On Node, a close
+    // cancels it; Deno's handles also report a write in flight when they merely had not
+    // written yet, and a close cancels that one too (ECANCELED). So on Deno the handle stays
+    // open for it, up to the linger bound (`lingerTimer`), as a kernel goes on sending what a
+    // closed socket left; the close calls back as at once. (A write through the connection's
+    // second handle lingers on that one: `#release`.)
+    if (writing && uv.deno) {
+      _linger(this.#h);
       closePhase(cb);
     } else this.#h.close(cb);
   }
@@ -236,6 +241,8 @@ export class UvStream extends CachedEnds implements StreamHandle {
   /** Closes with a RST (TCP only: `UvTcpStream` exposes it as `reset`). */
   protected abort(cb: () => void): void {
     if ((this.#flags & _CLOSED) !== 0) return void queueMicrotask(cb);
+    // The connection's second handle, if any, closes first: the RST cancels its write.
+    UvStream.#dropDirect(this, false);
     UvStream.#release(this);
     // reset() sets SO_LINGER 0 and closes; where it cannot, a plain close.
     // Deno's sets SO_LINGER 0 only, and never calls back: the close is ours.
@@ -313,6 +320,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
 
   /** Stops reading and unlinks the handle: it goes to another owner. */
   static #giveUp(s: UvStream): void {
+    UvStream.#dropDirect(s);
     if ((s.#flags & _READING) !== 0) s.#h.readStop();
     s.#flags |= _CLOSED;
     (s.#h as unknown as _Owned)[STREAM_OWNER] = null;
@@ -340,6 +348,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     // alternated in one process). Deno's bench:mem burst peak does not move
     // with them (with/without: 270.1/271.4 MiB, medians of 8 alternating
     // rounds; 133.9/135.6 with --v8-flags=--predictable-gc-schedule).
+    UvStream.#dropDirect(s);
     s.#flags |= _CLOSED;
     // The handle insists on a function here. Unlinking the handle from this
     // object lets a closed connection die young: native handles and requests
@@ -348,8 +357,8 @@ export class UvStream extends CachedEnds implements StreamHandle {
     (s.#h as unknown as _Owned)[STREAM_OWNER] = null;
   }
 
-  static #prepare(s: UvStream, req: Req, data: unknown, cb: Cb): Req {
-    req.handle = s.#h;
+  static #prepare(h: RawStream, req: Req, data: unknown, cb: Cb): Req {
+    req.handle = h;
     req.oncomplete = _afterWrite;
     req.async = false;
     req.data = data;
@@ -357,33 +366,57 @@ export class UvStream extends CachedEnds implements StreamHandle {
     return req;
   }
 
-  /** Whether `n` more bytes stay within what a connection takes ahead. */
-  static #fits(s: UvStream, n: number): boolean {
-    const max = (s.#flags & _TCP) !== 0 ? TCP_SEND_BUFFER : UNIX_SEND_BUFFER;
-    return (s.#flags >>> _AHEAD_SHIFT) + n <= max;
+  /**
+   * The handle to write to while `_DIRECT`. Deno's handle on a connection just accepted is not
+   * polled yet: it queues every write and sends it on a later turn, where Node's write hands the
+   * bytes to the kernel within the call. Until then a write's callback (the owner's "sent")
+   * would come before the bytes are anywhere a process exit or a close leaves them be, and the
+   * stream would hold every later write. So for the turn of the first write, the connection is
+   * written through a second handle, a Pipe opened on a duplicate of its descriptor: that one
+   * writes within the call as far as the kernel takes the bytes, and queues only the rest, as
+   * Node's does. Reads stay with the connection's handle. `_retire` gives the second handle up
+   * after the turn; the connection's own handle is polled by then.
+   */
+  static #direct(s: UvStream): RawStream {
+    let p = _direct.get(s);
+    if (p !== undefined) return p;
+    const h = s.#h as RawStream & { fdForIpc?(): number };
+    p = new uv.Pipe(uv.pipe.SOCKET);
+    const fd = typeof h.fdForIpc === "function" ? h.fdForIpc() : -1;
+    if (fd < 0 || p.open!(fd) !== 0) {
+      p.close();
+      s.#flags &= ~_DIRECT;
+      return s.#h;
+    }
+    p.onread = noop;
+    (p as unknown as _Owned)[STREAM_OWNER] = s;
+    _direct.set(s, p);
+    setImmediate(_retire, s);
+    return p;
   }
 
   /**
-   * Writes `copy` (the owner's bytes, copied: it may reuse its chunk once called back). Deno's
-   * handle on a connection just accepted is not polled yet: it queues every write and calls
-   * back on a later turn, where Node's write hands the bytes to the kernel within the call. The
-   * stream would hold every later write until then, and a destroy() in this turn would drop
-   * them. So a write the handle queued is complete for the owner at once, as a kernel's send
-   * buffer takes bytes, up to the bound `#fits` sets; the handle writes its queue in order, a
-   * shutdown after it, and the close waits for it. Once the handle writes directly (a write
-   * done within its call, a completion, a read), an asynchronous write means what it means on
-   * Node, the kernel's buffer is full, and the owner waits for it again.
+   * Gives the connection's second handle up (`#direct`): at once when no write is in flight
+   * on it; else, with `linger`, once that write is out (or after the linger bound), as a
+   * kernel goes on sending what a closed socket left, and without, cancelling it.
    */
-  static #takeAhead(s: UvStream, copy: Buffer, cb: Cb): void {
-    const req = new uv.WriteWrap();
-    if ((s.#flags & _EXPOSED) !== 0) wireOwn(s.#h, 1, copy.length);
-    const err = s.#h.writeBuffer(UvStream.#prepare(s, req, copy, cb), copy);
-    if (err < 0 || uv.state[uv.kAsync] === 0) return UvStream.#afterDispatch(s, req, err, cb);
-    // No owner on the request: its completion calls no one back (see `_written`).
-    req[OWNER] = undefined;
-    req.unpolled = true;
-    s.#flags += copy.length * _AHEAD_BYTE;
-    cb();
+  static #dropDirect(s: UvStream, linger = true): void {
+    s.#flags &= ~_DIRECT;
+    const p = _direct.get(s);
+    if (p === undefined) return;
+    _direct.delete(s);
+    if ((s.#flags & _WRITING) !== 0 && linger) _linger(p);
+    else {
+      (p as unknown as _Owned)[STREAM_OWNER] = null;
+      p.close();
+    }
+  }
+
+  /** @internal the turn of the first write is over (see `#direct`). */
+  _retire(): void {
+    // A write in flight on the second handle keeps it until that write completes (`_written`).
+    if ((this.#flags & _WRITING) !== 0) this.#flags &= ~_DIRECT;
+    else UvStream.#dropDirect(this);
   }
 
   static #afterDispatch(s: UvStream, req: Req, err: number, cb: Cb): void {
@@ -398,14 +431,15 @@ export class UvStream extends CachedEnds implements StreamHandle {
       cb(e);
       return void process.nextTick(_reportLater, s.#events, s, e);
     }
+    const own = req.handle === s.#h;
     // Written at once: the request is spent; otherwise oncomplete follows.
     if (uv.state[uv.kAsync] !== 0) {
-      if ((s.#flags & _AHEAD) !== 0) req.unpolled = true;
+      if ((s.#flags & _AHEAD) !== 0 && own) req.unpolled = true;
       s.#flags |= _WRITING;
       return;
     }
     req.data = req[OWNER] = req.handle = undefined;
-    s.#flags &= ~_AHEAD;
+    if (own) s.#flags &= ~_AHEAD;
     cb();
   }
 
@@ -437,7 +471,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     if ((this.#flags & _CLOSED) !== 0) return;
     const n = uv.state[uv.kNread];
     // A handle that reads is polled: it writes directly from now on.
-    this.#flags &= ~_AHEAD;
+    this.#flags &= ~(_AHEAD | _DIRECT);
     if (n > 0) {
       if ((this.#flags & _EXPOSED) !== 0) wireOwn(this.#h, 0, n);
       return this.#events!.onData(Buffer.from(buf!, uv.state[uv.kOffset], n));
@@ -464,15 +498,13 @@ export class UvStream extends CachedEnds implements StreamHandle {
 
   /** @internal an asynchronous write finished. */
   _written(req: Req, status: number): void {
-    const cb = req[OWNER] as Cb | undefined;
-    if (cb === undefined) {
-      // Taken ahead (`#takeAhead`): the owner was called back already. A failure is the
-      // connection's, as Node reports a kernel's failure to send bytes it took.
-      this.#flags = (this.#flags & ~_AHEAD) - (req.data as Buffer).length * _AHEAD_BYTE;
-      if (status < 0) UvStream.#fail(this, uvError(status, "write"));
-      return;
+    const cb = req[OWNER] as Cb;
+    if (req.handle === this.#h) this.#flags &= ~(_WRITING | _AHEAD);
+    else {
+      this.#flags &= ~_WRITING;
+      // Through the second handle (`#direct`), after its turn: it is done.
+      if ((this.#flags & _DIRECT) === 0) UvStream.#dropDirect(this);
     }
-    this.#flags &= ~(_WRITING | _AHEAD);
     if ((this.#flags & _CLOSED) !== 0) return;
     if (status >= 0) return cb();
     UvStream.#writeFailed(this, cb, uvError(status, "write"));
@@ -518,12 +550,11 @@ function _onRead(this: RawStream, buf: ArrayBuffer | undefined): void {
 }
 
 /**
- * Closes `h` once its writes in flight complete (or fail): the one its owner
- * waits for (`writing`) and those taken ahead (`ahead` bytes); or after the
- * linger bound. The handle's owner is this wait from now on; it reads no
- * more (what the peer sends meanwhile is dropped, as by a closed socket).
+ * Closes `h` once its write in flight completes (or fails), or after the linger bound. The
+ * handle's owner is this wait from now on; it reads no more (what the peer sends meanwhile is
+ * dropped, as by a closed socket).
  */
-function _linger(h: RawStream, writing: boolean, ahead: number): void {
+function _linger(h: RawStream): void {
   let wait: Linger | undefined = undefined;
   const finish = (): void => {
     if (wait === undefined) return;
@@ -536,18 +567,13 @@ function _linger(h: RawStream, writing: boolean, ahead: number): void {
   (h as unknown as Record<PropertyKey, unknown>)[STREAM_OWNER] = {
     // Deno's handle may still deliver a read it had under way.
     _read: noop,
-    _written(req: Req): void {
-      if (req[OWNER] === undefined) ahead -= (req.data as Buffer).length;
-      else writing = false;
-      if (!writing && ahead === 0) finish();
-    },
+    _written: finish,
     _shutDown: noop,
   };
-  // Progress: a write completed (`ahead` or `writing` went down), or the handle's own count
-  // moved (a large write going out).
+  // Progress: the handle's own count moved (a large write going out).
   wait = lingerTimer(finish, () => {
     const sent = _count(h, true);
-    return (typeof sent === "number" ? sent : 0) - ahead - Number(writing);
+    return typeof sent === "number" ? sent : 0;
   });
 }
 
@@ -589,8 +615,12 @@ function _reissue(req: Req): boolean {
   return true;
 }
 
-function _shutDownAhead(s: UvStream, cb: Cb): void {
+function _shutDownEarly(s: UvStream, cb: Cb): void {
   s._shutDown(cb);
+}
+
+function _retire(s: UvStream): void {
+  s._retire();
 }
 
 function _afterShutdown(this: Req): void {
