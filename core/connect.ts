@@ -33,6 +33,7 @@ import {
   validateStringWithoutNullBytes,
 } from "./validators.ts";
 import type { StreamHandle, TcpConnectRequest, Transport } from "../runtimes/types.ts";
+import { RUNTIME } from "../runtimes/_shared.ts";
 import { dialTcp } from "./sys_errors.ts";
 import { checkLocalBind } from "./features.ts";
 
@@ -117,9 +118,8 @@ function _applyCliDefaults(args: readonly string[]): void {
 }
 
 function _nodeOptions(): string[] {
-  const g = globalThis as { Deno?: unknown; Bun?: unknown };
   // Only Node reads NODE_OPTIONS (and reading the environment would prompt on Deno).
-  if (g.Deno !== undefined || g.Bun !== undefined) return [];
+  if (RUNTIME !== "node") return [];
   const value = process.env.NODE_OPTIONS;
   return value ? value.split(/\s+/).map((a) => a.replace(/^"(.*)"$/, "$1")) : [];
 }

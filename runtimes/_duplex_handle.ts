@@ -18,6 +18,7 @@ import {
   ipEndpoint,
   lingerTimer,
   passOn,
+  RUNTIME,
   TCP_SEND_BUFFER,
   UNIX_SEND_BUFFER,
   wireForeign,
@@ -68,13 +69,13 @@ export function streamError(raw: unknown): SystemError {
 }
 
 // Bun's node:net socket emits 'close' within the turn's ticks, before its immediates.
-const _CLOSE_BEFORE_IMMEDIATES = (globalThis as { Bun?: unknown }).Bun !== undefined;
+const _CLOSE_BEFORE_IMMEDIATES = RUNTIME === "bun";
 // Deno's node:net writes later (an accepted connection's not before its handle is first polled),
 // where Node's and Bun's hand the bytes to the kernel within write(). There a write is taken as a
 // kernel's send buffer takes it: copied (its callback comes before the bytes are out, and the
 // caller may refill the chunk then), up to that buffer's size, so that destroy() right after it
 // loses nothing (close lets the Duplex's bytes out first).
-const _TAKE_AHEAD = typeof (globalThis as { Deno?: unknown }).Deno === "object";
+const _TAKE_AHEAD = RUNTIME === "deno";
 
 function _callAll(cbs: Array<() => void>): void {
   for (const cb of cbs) cb();

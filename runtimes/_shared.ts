@@ -9,6 +9,26 @@ import { clearTimeout as _clearTimer, setTimeout as _setTimer } from "node:timer
 import type { AddressInfo, Endpoint, TcpConnectRequest } from "./types.ts";
 
 /**
+ * The runtime this code runs on, by its globals: the one place that tells.
+ * @returns `"deno"`, `"bun"` or `"node"`
+ * @example
+ * ```ts
+ * if (detectRuntime() === "deno") console.log("on Deno");
+ * ```
+ */
+export function detectRuntime(): "deno" | "bun" | "node" {
+  return RUNTIME;
+}
+
+/** {@link detectRuntime}'s answer, read once. */
+export const RUNTIME: "deno" | "bun" | "node" = (() => {
+  const g = globalThis as { Deno?: { version?: { deno?: string } }; Bun?: unknown };
+  if (typeof g.Deno?.version?.deno === "string") return "deno";
+  if (g.Bun !== undefined) return "bun";
+  return "node";
+})();
+
+/**
  * The bytes a connection takes at once, as a kernel's send buffer does: what
  * Node's writes hand Linux's loopback within their calls on a fresh
  * connection (TCP ~3.7 MiB, up to tcp_wmem's 4 MiB; a Unix socket ~192 KiB).
@@ -145,11 +165,9 @@ export function lingerTimer(
 }
 
 // Deno's and Bun's reporter of an uncaught exception; undefined on Node (see passOn).
-const _reportError: ((err: unknown) => void) | undefined =
-  typeof (globalThis as { Deno?: unknown }).Deno === "object" ||
-    (globalThis as { Bun?: unknown }).Bun !== undefined
-    ? (globalThis as { reportError?: (err: unknown) => void }).reportError
-    : undefined;
+const _reportError: ((err: unknown) => void) | undefined = RUNTIME !== "node"
+  ? (globalThis as { reportError?: (err: unknown) => void }).reportError
+  : undefined;
 
 /**
  * Passes on an exception that user code threw inside a runtime callback (a

@@ -29,13 +29,9 @@ export type TransportName = "deno" | "bun" | "node" | "libuv";
 
 let _current: Transport | undefined;
 
-/** The runtime this code runs on, by its globals. */
-export function detectRuntime(): "deno" | "bun" | "node" {
-  const g = globalThis as { Deno?: { version?: { deno?: string } }; Bun?: unknown };
-  if (typeof g.Deno?.version?.deno === "string") return "deno";
-  if (g.Bun !== undefined) return "bun";
-  return "node";
-}
+import { detectRuntime } from "./_shared.ts";
+
+export { detectRuntime };
 
 function _forcedName(): string | undefined {
   const g = globalThis as {

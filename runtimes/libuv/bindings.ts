@@ -7,7 +7,7 @@
 import { constants as osConstants } from "node:os";
 import { type SystemError, systemError } from "../../core/errors.ts";
 import type { AddressInfo } from "../types.ts";
-import { ipEndpoint } from "../_shared.ts";
+import { ipEndpoint, RUNTIME } from "../_shared.ts";
 
 // node:util by getBuiltinModule, not `import`: see core/errors.ts.
 const { getSystemErrorName } = process.getBuiltinModule("node:util");
@@ -184,11 +184,6 @@ function _env(p: { env: Record<string, string | undefined> }, name: string): str
   return p.env[name];
 }
 
-function _onDeno(): boolean {
-  const d = (globalThis as { Deno?: { version?: { deno?: unknown } } }).Deno;
-  return typeof d?.version?.deno === "string";
-}
-
 /** Loads and checks the handle bindings; `null` where they are missing or off limits. */
 export function loadBindings(): Bindings | null {
   const p = process as unknown as {
@@ -197,7 +192,7 @@ export function loadBindings(): Bindings | null {
     env: Record<string, string | undefined>;
     permission?: unknown;
   };
-  const deno = _onDeno();
+  const deno = RUNTIME === "deno";
   if (typeof p.binding !== "function") return null;
   // Under --pending-deprecation process.binding() prints DEP0111 (Deno too,
   // from NODE_OPTIONS); under Node's permission model it throws. The

@@ -5,6 +5,7 @@
  */
 import { type SystemError, systemError } from "../../core/errors.ts";
 import { connectErrorLocal } from "../../core/sys_errors.ts";
+import { RUNTIME } from "../_shared.ts";
 
 /** Runtime error fields as the inner `node:net` reports them. */
 interface RawError {
@@ -29,9 +30,9 @@ export interface Where {
 }
 
 /** Running on Deno (its `node:net`). */
-export const onDeno: boolean = (globalThis as { Deno?: unknown }).Deno !== undefined;
+export const onDeno: boolean = RUNTIME === "deno";
 /** Running on Bun (its `node:net`). */
-export const onBun: boolean = (globalThis as { Bun?: unknown }).Bun !== undefined;
+export const onBun: boolean = RUNTIME === "bun";
 
 /** Repairs codes and syscalls some runtimes' node:net get wrong. */
 function _fixup(code: string, syscall: string, where: Where): [string, string] {
