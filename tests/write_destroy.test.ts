@@ -401,11 +401,15 @@ function _exitKeeps(mode: string): boolean {
 }
 
 for (const mode of ["sync", "callback", "end", "throw", "exit-listener"].filter(_exitKeeps)) {
-  for (const bytes of [7, 100_000]) {
-    test(`an accepted connection's write of ${bytes} B, then the process ends (${mode}): the peer gets the bytes`, async () => {
+  for (const [bytes, unix] of [[7, false], [100_000, false], [7, true], [100_000, true]] as const) {
+    const over = unix ? "Unix" : "TCP";
+    test(`an accepted ${over} connection's write of ${bytes} B, then the process ends (${mode}): the peer gets the bytes`, async () => {
       // Deno's handle on a connection just accepted is not polled yet: it would send its writes
       // on a later turn, after the process is gone (Deno's own node:net loses them so).
-      const [cmd, argv] = scriptCommand("fixtures/write_exit", ["server", mode, String(bytes)]);
+      const dir = tempDir();
+      const path = unix ? join(dir, "s") : "";
+      const args = ["server", mode, String(bytes), ...(unix ? [path] : [])];
+      const [cmd, argv] = scriptCommand("fixtures/write_exit", args);
       const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
       let stderr = "";
       child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
@@ -418,7 +422,7 @@ for (const mode of ["sync", "callback", "end", "throw", "exit-listener"].filter(
         });
         let got = 0;
         let last = "";
-        const c = nodeNet.connect(port, "127.0.0.1");
+        const c = unix ? nodeNet.connect(path) : nodeNet.connect(port, "127.0.0.1");
         c.on("data", (d: Buffer) => {
           got += d.length;
           last = String.fromCharCode(d[d.length - 1]);
@@ -432,6 +436,7 @@ for (const mode of ["sync", "callback", "end", "throw", "exit-listener"].filter(
       } finally {
         clearTimeout(killer);
         child.kill("SIGKILL");
+        removeDir(dir);
       }
     });
   }
