@@ -552,7 +552,9 @@ function _onRead(this: RawStream, buf: ArrayBuffer | undefined): void {
 /**
  * Closes `h` once its write in flight completes (or fails), or after the linger bound. The
  * handle's owner is this wait from now on; it reads no more (what the peer sends meanwhile is
- * dropped, as by a closed socket).
+ * dropped, as by a closed socket). It does not hold the process: what the kernel took goes out
+ * after an exit, as on Node, whose close cancels the rest, still queued, anyway (a write queued
+ * only because its handle was not polled yet goes to the kernel within its call: `#direct`).
  */
 function _linger(h: RawStream): void {
   let wait: Linger | undefined = undefined;
@@ -564,6 +566,7 @@ function _linger(h: RawStream): void {
     h.close(noop);
   };
   h.readStop?.();
+  h.unref();
   (h as unknown as Record<PropertyKey, unknown>)[STREAM_OWNER] = {
     // Deno's handle may still deliver a read it had under way.
     _read: noop,
