@@ -188,7 +188,8 @@ export class UvStream extends CachedEnds implements StreamHandle {
     if (chunk.length === 0) return cb();
     const h = (this.#flags & _DIRECT) !== 0 ? UvStream.#direct(this) : this.#h;
     const req = new uv.WriteWrap();
-    if ((this.#flags & _EXPOSED) !== 0) wireOwn(this.#h, 1, chunk.length);
+    // The runtime counts what its handle writes; the second handle's writes are not in it.
+    if ((this.#flags & _EXPOSED) !== 0 && h === this.#h) wireOwn(h, 1, chunk.length);
     const err = h.writeBuffer(UvStream.#prepare(h, req, chunk, cb), chunk);
     UvStream.#afterDispatch(this, req, err, cb);
   }
@@ -198,7 +199,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     if (this.#error !== null) return UvStream.#later(this, cb);
     const h = (this.#flags & _DIRECT) !== 0 ? UvStream.#direct(this) : this.#h;
     const req = new uv.WriteWrap();
-    if ((this.#flags & _EXPOSED) !== 0) wireOwn(this.#h, 1, _byteLength(chunks));
+    if ((this.#flags & _EXPOSED) !== 0 && h === this.#h) wireOwn(h, 1, _byteLength(chunks));
     const err = h.writev(UvStream.#prepare(h, req, chunks, cb), chunks, true);
     UvStream.#afterDispatch(this, req, err, cb);
   }
