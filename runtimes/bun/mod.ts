@@ -30,7 +30,8 @@
  * - with a `connectError` handler Bun marks the rejection of the promise
  *   `connect()` returns as handled (no unhandled rejection, no exit);
  * - `connect({ fd })` wraps a connected socket fd, opening synchronously
- *   inside the call; a pipe fd "opens" too but fails with ENOTSOCK on use;
+ *   inside the call; a pipe fd "opens" too but fails with ENOTSOCK on use
+ *   (pipes go through `Bun.file(fd)`: ./pipe.ts);
  * - no `error` handler is installed: Bun then reports an exception thrown by
  *   a handler (user code under `onData`) as an uncaught exception, like Node.
  * @module
@@ -65,6 +66,7 @@ import {
 import { noop } from "../_shared.ts";
 import { ACCEPT_HANDLERS, bunDial, type ListenState } from "./handlers.ts";
 import { dialTcp } from "./dial.ts";
+import { openPipeFd } from "./pipe.ts";
 
 class _Listener implements ListenerHandle {
   constructor(
@@ -261,13 +263,14 @@ function _onFdError(s: BunSocket | undefined, err: BunError): void {
 const _FD_HANDLERS = { ...ACCEPT_HANDLERS, open: _onFdOpen, connectError: _onFdError };
 
 /**
- * Wraps an inherited connected socket. Bun's `connect({ fd })` only takes
- * sockets: a pipe would open as a dead socket (ENOTSOCK on first use), so
- * `features.fdPipe` is false and core refuses pipes before calling this;
- * anything else that is not a socket is Node's ERR_INVALID_FD_TYPE.
+ * Wraps an inherited connected socket, or a pipe. Bun's `connect({ fd })` only
+ * takes sockets: a pipe would open as a dead socket (ENOTSOCK on first use),
+ * so it goes through `Bun.file(fd)` (./pipe.ts); anything else that is not a
+ * socket is Node's ERR_INVALID_FD_TYPE.
  */
 function _openFd(fd: number): StreamHandle {
   const type = fdType(fd);
+  if (type === "PIPE") return openPipeFd(fd);
   if (type !== "SOCKET") throw errInvalidFdType(type);
   const o: _FdOpening = { conn: null, err: null };
   // Bun opens an fd socket synchronously inside connect(); the promise adds nothing.
@@ -283,7 +286,6 @@ const _FEATURES: TransportFeatures = Object.freeze({
   backlog: false,
   keepAliveDelay: true,
   localBind: true,
-  fdPipe: false,
   // Bun's sockets set IP_TOS (setTypeOfService) since Bun 1.3.
   typeOfService: true,
   // Connections upgrade with Bun's own TLS (socket.upgradeTLS): tls.ts.
@@ -295,7 +297,7 @@ const _FEATURES: TransportFeatures = Object.freeze({
  * Creates the transport that runs sockets on Bun's native `Bun.connect` /
  * `Bun.listen`. Only call it on Bun: `Bun` is read when a socket is made.
  *
- * @returns The Bun transport (`openFd` wraps socket descriptors only, not pipes).
+ * @returns The Bun transport.
  * @example
  * ```ts
  * import { createBunTransport } from "./mod.ts";
