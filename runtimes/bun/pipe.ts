@@ -97,8 +97,11 @@ class _PipeDuplex extends Duplex {
     const sink = this.#sink;
     this.#sink = null;
     try {
-      // Ends the writer (what it still buffers is written); Bun's file objects leave the
-      // descriptor open, and so it is closed here, once, as Node's socket closes its own.
+      // Ends the writer, on a descriptor of its own: what it still holds for a full pipe goes
+      // out when the reader takes it, and the process waits for that or for the reader to go,
+      // as Node's does for a pipe socket destroyed with a write pending. Bun's file objects
+      // leave the given descriptor open, and so it is closed here, once, as Node's socket
+      // closes its own.
       const ended = sink?.end();
       if (ended !== undefined && typeof ended !== "number") ended.catch(noop);
     } catch {
