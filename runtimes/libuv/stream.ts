@@ -337,6 +337,9 @@ export class UvStream extends CachedEnds implements StreamHandle {
 
   static #ask(s: UvStream, which: "getsockname" | "getpeername"): Endpoint {
     if ((s.#flags & _CLOSED) !== 0) return null;
+    // Deno's Pipe handles name no ends (a descriptor's pipe or Unix socket): unnamed, as
+    // Node's socket over a Pipe reports them.
+    if (typeof s.#h[which] !== "function") return (s.#flags & _TCP) !== 0 ? null : "";
     const out: Record<string, unknown> = {};
     return s.#h[which]!(out) === 0 ? endpointOf(out) : null;
   }
