@@ -442,6 +442,24 @@ for (const mode of ["sync", "callback", "end", "throw", "exit-listener"].filter(
   }
 }
 
+// Where the transport opens descriptors: not the Deno.connect adapter, nor node:net's on Bun.
+const _fdModes = getTransport().openFd === undefined
+  ? []
+  : ["sync", "callback", "end", "throw", "exit-listener"];
+for (const mode of _fdModes.filter(_exitKeeps)) {
+  for (const bytes of [7, 100_000]) {
+    test(`a socket opened on an inherited descriptor writes ${bytes} B, then the process ends (${mode}): the peer gets the bytes`, async () => {
+      // Deno's TCP handle opened on a descriptor is not polled yet, as an accepted one.
+      const r = await spawnScript("fixtures/write_exit", ["fd", mode, String(bytes)], {}, {
+        launcher: "listen_fd_launcher.mjs",
+        launcherArgs: ["tcp-connected"],
+      });
+      assert.is(r.code === 0, mode !== "throw", r.stderr);
+      assert.is(r.stdout, `received ${bytes}\n`, r.stderr);
+    });
+  }
+}
+
 /**
  * Where a close that leaves bytes unsent lets the process end at once. Deno's forced adapters take
  * writes ahead and call them back as sent, and the `node:net` adapter elsewhere waits for what the

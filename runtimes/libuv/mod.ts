@@ -392,7 +392,10 @@ function _openFd(fd: number): StreamHandle {
     h.close();
     throw uvError(err, "open");
   }
-  return tcp ? new UvTcpStream(h, true) : new UvStream(h, false);
+  // Deno's TCP handle opened on a descriptor is not polled yet either, as an accepted one: its
+  // first writes go to the kernel through a second handle (UvStream's `fresh`). A Pipe opened
+  // on a descriptor writes within the call already.
+  return tcp ? new UvTcpStream(h, true, undefined, undefined, true) : new UvStream(h, false);
 }
 
 /** Listens on a bound socket descriptor (Deno: `listen({ fd })` as Deno's node:net does it). */

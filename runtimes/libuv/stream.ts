@@ -53,7 +53,8 @@ const _READING = 4;
 const _READ_DONE = 8;
 const _WRITING = 16;
 /**
- * Deno: an accepted connection whose handle may not be polled yet. Such a handle queues every
+ * Deno: a fresh connection (accepted, or opened on a descriptor) whose handle may not be
+ * polled yet. Such a handle queues every
  * write and sends it on a later turn; a write it queued is marked (`Req.unpolled`, see
  * `_reissue`). Cleared once the handle writes directly (a write done within its call, a
  * completion, a read).
@@ -63,13 +64,14 @@ const _AHEAD = 32;
 const _EXPOSED = 64;
 /**
  * Deno: writes go to the kernel through a second handle on the connection's descriptor
- * (`_direct`) while the handle may not be polled: set on an accepted connection, cleared after
- * the turn of its first write, by a read, or when the handle is given up.
+ * (`_direct`) while the handle may not be polled: set on a fresh connection (accepted, or opened
+ * on a descriptor), cleared after the turn of its first write, by a read, or when the handle is
+ * given up.
  */
 const _DIRECT = 128;
 
 /**
- * Deno: the Pipe handles on a duplicate of an accepted connection's descriptor, by stream
+ * Deno: the Pipe handles on a duplicate of a fresh connection's descriptor, by stream
  * (see `UvStream.#direct`). Each lives for the turn of the connection's first write.
  */
 const _direct = new Map<UvStream, RawStream>();
@@ -95,19 +97,19 @@ export class UvStream extends CachedEnds implements StreamHandle {
    * @param tcp TCP (else a pipe)
    * @param local the local end, when known
    * @param remote the remote end, when known
-   * @param accepted a connection just accepted: on Deno its handle queues the writes made before
-   * it is first polled (see `#direct`)
+   * @param fresh a connection just accepted, or a TCP handle just opened on a descriptor: on
+   * Deno its handle queues the writes made before it is first polled (see `#direct`)
    */
   constructor(
     h: RawStream,
     tcp: boolean,
     local?: Endpoint,
     remote?: Endpoint,
-    accepted = false,
+    fresh = false,
   ) {
     super(local, remote);
     this.#h = h;
-    this.#flags = (tcp ? _TCP : 0) | (accepted && uv.deno ? _AHEAD | _DIRECT : 0);
+    this.#flags = (tcp ? _TCP : 0) | (fresh && uv.deno ? _AHEAD | _DIRECT : 0);
     (h as unknown as _Owned)[STREAM_OWNER] = this;
     h.onread = _onRead;
     // The peer is asked for when first wanted, as Node's sockets ask, not
@@ -371,7 +373,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
   }
 
   /**
-   * The handle to write to while `_DIRECT`. Deno's handle on a connection just accepted is not
+   * The handle to write to while `_DIRECT`. Deno's handle on a connection just accepted (or opened on a descriptor) is not
    * polled yet: it queues every write and sends it on a later turn, where Node's write hands the
    * bytes to the kernel within the call. Until then a write's callback (the owner's "sent")
    * would come before the bytes are anywhere a process exit or a close leaves them be, and the
