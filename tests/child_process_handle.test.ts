@@ -201,6 +201,11 @@ const destroyedAfterSend = currentRuntime() === "deno";
 // server counts it where it went and closes after it. Bun's only stops counting it here, for its
 // own node:net servers too: 'close' then comes at once.
 const countsSent = currentRuntime() !== "bun";
+// The node:net adapter on Deno takes an accepted socket's writes ahead of Deno's node:net stream,
+// whose handle sends them a turn later (for its own sockets too): sent at once to a child, the
+// socket's bytes may go out after the child's (README, Differences from Node). The default
+// adapter hands them to the kernel within the write.
+const parentFirst = !(currentRuntime() === "deno" && getTransport().name === "node");
 
 /**
  * Runs `body` with an IPC child, a paused omninet server, the socket it accepted and what the
@@ -289,7 +294,9 @@ if (socketSendable) {
         socket.write("parent;");
         await handOver(child, socket);
         await childEnds(child);
-        assert.is(await reading, "parent;child");
+        const got = await reading;
+        if (parentFirst) assert.is(got, "parent;child");
+        else assert.ok(got === "parent;child" || got === "childparent;", got);
       }),
   );
 
