@@ -14,6 +14,7 @@ import { errnoOf, type SystemError, systemError } from "../core/errors.ts";
 import { afterLoopTurn } from "../core/loop.ts";
 import type { Endpoint, HandleEvents, StreamHandle } from "./types.ts";
 import {
+  byteLength,
   CachedEnds,
   ipEndpoint,
   lingerTimer,
@@ -249,9 +250,7 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     if (this.#error !== null) return this.#failLater(cb);
     // Corked writes reach the kernel as one writev() on uncork.
     const d = this.duplex;
-    let total = 0;
-    for (let i = 0; i < chunks.length; i++) total += chunks[i].length;
-    const ahead = this.#takesAhead(total);
+    const ahead = this.#takesAhead(byteLength(chunks));
     let ok = true;
     d.cork();
     for (let i = 0; i < chunks.length; i++) {

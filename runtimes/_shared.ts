@@ -40,6 +40,21 @@ export const TCP_SEND_BUFFER: number = 4 * 1024 * 1024;
 export const UNIX_SEND_BUFFER: number = 256 * 1024;
 
 /**
+ * The bytes of a writev's chunks together.
+ * @param chunks the chunks
+ * @returns the sum of their lengths
+ * @example
+ * ```ts
+ * byteLength([new Uint8Array(2), new Uint8Array(3)]); // 5
+ * ```
+ */
+export function byteLength(chunks: readonly Uint8Array[]): number {
+  let total = 0;
+  for (let i = 0; i < chunks.length; i++) total += chunks[i].byteLength;
+  return total;
+}
+
+/**
  * An IP endpoint from the loose fields a runtime reports, or `null` when
  * they do not name one.
  * @param address IP text

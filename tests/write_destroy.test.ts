@@ -390,6 +390,30 @@ for (const mode of ["sync", "callback", "end", "throw", "exit-listener"]) {
 }
 
 /**
+ * Runs `fixtures/write_exit` as a server child (`server ...args`): what it prints, the port it
+ * listens on (its first line; for a Unix path, 0), and its exit code; killed after 20 s.
+ */
+function _serverChild(args: string[]) {
+  const [cmd, argv] = scriptCommand("fixtures/write_exit", ["server", ...args]);
+  const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
+  const out = { stdout: "", stderr: "" };
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (out.stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (out.stderr += d));
+  const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("close", (code) => {
+      clearTimeout(killer);
+      resolve(code);
+    })
+  );
+  const listening = new Promise<number>((resolve, reject) => {
+    child.stdout.once("data", (d: string) => resolve(Number(d.split("\n")[0])));
+    child.once("close", () => reject(new Error(`the child ended first: ${out.stderr}`)));
+  });
+  return { out, listening, exited, kill: () => child.kill("SIGKILL") };
+}
+
+/**
  * Deno's forced adapters write an accepted connection's bytes on a later turn and call the write
  * back once they are taken, so an exit right after loses them (README, Differences from Node).
  * The `node:net` adapter keeps what `end()`'s callback waits for, as Deno's own `node:net` does.
@@ -408,18 +432,9 @@ for (const mode of ["sync", "callback", "end", "throw", "exit-listener"].filter(
       // on a later turn, after the process is gone (Deno's own node:net loses them so).
       const dir = tempDir();
       const path = unix ? join(dir, "s") : "";
-      const args = ["server", mode, String(bytes), ...(unix ? [path] : [])];
-      const [cmd, argv] = scriptCommand("fixtures/write_exit", args);
-      const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
-      let stderr = "";
-      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-      const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-      const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      const child = _serverChild([mode, String(bytes), ...(unix ? [path] : [])]);
       try {
-        const port = await new Promise<number>((resolve, reject) => {
-          child.stdout.setEncoding("utf8").once("data", (d: string) => resolve(Number(d.trim())));
-          child.once("close", () => reject(new Error(`the child ended first: ${stderr}`)));
-        });
+        const port = await child.listening;
         let got = 0;
         let last = "";
         const c = unix ? nodeNet.connect(path) : nodeNet.connect(port, "127.0.0.1");
@@ -429,13 +444,12 @@ for (const mode of ["sync", "callback", "end", "throw", "exit-listener"].filter(
         });
         c.on("error", () => {});
         await waitFor(c, "close");
-        const code = await exited;
-        assert.is(code === 0, mode !== "throw", stderr);
+        const code = await child.exited;
+        assert.is(code === 0, mode !== "throw", child.out.stderr);
         assert.is(got, bytes);
         assert.is(last, "\n");
       } finally {
-        clearTimeout(killer);
-        child.kill("SIGKILL");
+        child.kill();
         removeDir(dir);
       }
     });
@@ -472,32 +486,16 @@ if (_closeLetsExit) {
   test("destroy() with 32 MiB unsent to a peer that reads nothing does not hold the process", async () => {
     // Node's close leaves what the kernel took to the kernel and drops what it had no room
     // for, and the process ends; on Deno the lingering handle must not hold it either.
-    const [cmd, argv] = scriptCommand("fixtures/write_exit", [
-      "server",
-      "destroy",
-      String(32 << 20),
-    ]);
-    const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-    const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    const child = _serverChild(["destroy", String(32 << 20)]);
     let c: nodeNet.Socket | null = null;
     try {
-      child.stdout.setEncoding("utf8").on("data", (d: string) => {
-        stdout += d;
-        if (c !== null) return;
-        c = nodeNet.connect(Number(d.split("\n")[0]), "127.0.0.1");
-        c.on("error", () => {});
-        c.pause();
-      });
-      assert.is(await exited, 0, stderr);
-      assert.ok(c !== null, "the child listened");
-      assert.not.ok(stdout.includes("held"), "the child was held up");
+      c = nodeNet.connect(await child.listening, "127.0.0.1");
+      c.on("error", () => {});
+      c.pause();
+      assert.is(await child.exited, 0, child.out.stderr);
+      assert.not.ok(child.out.stdout.includes("held"), "the child was held up");
     } finally {
-      clearTimeout(killer);
-      child.kill("SIGKILL");
+      child.kill();
       (c as nodeNet.Socket | null)?.destroy();
     }
   });

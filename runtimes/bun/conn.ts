@@ -19,7 +19,7 @@ import type {
   TlsUpgradeCallback,
   TlsUpgradeRequest,
 } from "../types.ts";
-import { CachedEnds, wireForeign, wireGivenOut, wireOwn } from "../_shared.ts";
+import { byteLength, CachedEnds, wireForeign, wireGivenOut, wireOwn } from "../_shared.ts";
 import { startBunTls } from "./tls.ts";
 
 /** The part of Bun's `Socket` this adapter uses. */
@@ -350,8 +350,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   }
 
   writev(chunks: Uint8Array[], cb: (err?: SystemError | null) => void): void {
-    let total = 0;
-    for (let i = 0; i < chunks.length; i++) total += chunks[i].byteLength;
+    const total = byteLength(chunks);
     const io = this.io ??= new WriteState();
     if (this.nagle && _corkable(this, io, total)) {
       for (let i = 0; i < chunks.length; i++) _cork(this, io, chunks[i]);
@@ -909,8 +908,7 @@ function _writeAfterCork(
     return;
   }
   const all = (io.cork ?? [_takeRegion(io)]).concat(chunks);
-  let total = io.corkBytes;
-  for (let i = 0; i < chunks.length; i++) total += chunks[i].byteLength;
+  const total = io.corkBytes + byteLength(chunks);
   io.cork = null;
   io.corkBytes = 0;
   _writeChunks(c, io, all, total, cb);

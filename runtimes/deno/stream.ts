@@ -17,6 +17,7 @@ import type {
 import { coalesce, COPY_MAX, MAX_READ, MIN_READ, type ReadArena } from "./arena.ts";
 import { afterLoopTurn } from "../../core/loop.ts";
 import {
+  byteLength,
   CachedEnds,
   type Linger,
   lingerTimer,
@@ -201,8 +202,7 @@ export class DenoStream extends CachedEnds implements StreamHandle {
 
   writev(chunks: Uint8Array[], cb: (err?: SystemError | null) => void): void {
     const units = chunks.length === 1 ? chunks : coalesce(chunks);
-    let total = 0;
-    for (let i = 0; i < units.length; i++) total += units[i].byteLength;
+    const total = byteLength(units);
     if (total === 0) {
       cb(null);
       return;

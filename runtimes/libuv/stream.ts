@@ -16,6 +16,7 @@ import type {
   TlsUpgradeRequest,
 } from "../types.ts";
 import {
+  byteLength,
   CachedEnds,
   type Linger,
   lingerTimer,
@@ -54,9 +55,8 @@ const _READ_DONE = 8;
 const _WRITING = 16;
 /**
  * Deno: a fresh connection (accepted, or opened on a descriptor) whose handle may not be
- * polled yet. Such a handle queues every
- * write and sends it on a later turn; a write it queued is marked (`Req.unpolled`, see
- * `_reissue`). Cleared once the handle writes directly (a write done within its call, a
+ * polled yet. Such a handle queues every write and sends it on a later turn; a write it queued
+ * is marked (`Req.unpolled`, see `_reissue`). Cleared once the handle writes directly (a write done within its call, a
  * completion, a read).
  */
 const _AHEAD = 32;
@@ -201,7 +201,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     if (this.#error !== null) return UvStream.#later(this, cb);
     const h = (this.#flags & _DIRECT) !== 0 ? UvStream.#direct(this) : this.#h;
     const req = new uv.WriteWrap();
-    if ((this.#flags & _EXPOSED) !== 0 && h === this.#h) wireOwn(h, 1, _byteLength(chunks));
+    if ((this.#flags & _EXPOSED) !== 0 && h === this.#h) wireOwn(h, 1, byteLength(chunks));
     const err = h.writev(UvStream.#prepare(h, req, chunks, cb), chunks, true);
     UvStream.#afterDispatch(this, req, err, cb);
   }
@@ -373,9 +373,9 @@ export class UvStream extends CachedEnds implements StreamHandle {
   }
 
   /**
-   * The handle to write to while `_DIRECT`. Deno's handle on a connection just accepted (or opened on a descriptor) is not
-   * polled yet: it queues every write and sends it on a later turn, where Node's write hands the
-   * bytes to the kernel within the call. Until then a write's callback (the owner's "sent")
+   * The handle to write to while `_DIRECT`. Deno's handle on a connection just accepted (or
+   * opened on a descriptor) is not polled yet: it queues every write and sends it on a later
+   * turn, where Node's write hands the bytes to the kernel within the call. Until then a write's callback (the owner's "sent")
    * would come before the bytes are anywhere a process exit or a close leaves them be, and the
    * stream would hold every later write. So for the turn of the first write, the connection is
    * written through a second handle, a Pipe opened on a duplicate of its descriptor: that one
@@ -544,13 +544,6 @@ function _count(h: RawStream, written: boolean): unknown {
   return written ? c.getBytesWritten?.() ?? c.bytesWritten : c.getBytesRead?.() ?? c.bytesRead;
 }
 
-/** The bytes of a writev's chunks together. */
-function _byteLength(chunks: Uint8Array[]): number {
-  let total = 0;
-  for (let i = 0; i < chunks.length; i++) total += chunks[i].length;
-  return total;
-}
-
 function _onRead(this: RawStream, buf: ArrayBuffer | undefined): void {
   (this as unknown as _Owned)[STREAM_OWNER]!._read(buf);
 }
@@ -616,7 +609,7 @@ function _reissue(req: Req): boolean {
   again.data = req.data;
   again[OWNER] = req[OWNER];
   const data = req.data as Uint8Array | Uint8Array[];
-  wireOwn(h, 1, Array.isArray(data) ? _byteLength(data) : data.length);
+  wireOwn(h, 1, Array.isArray(data) ? byteLength(data) : data.length);
   const err = Array.isArray(data) ? h.writev(again, data, true) : h.writeBuffer(again, data);
   if (err < 0) return false;
   req.data = req[OWNER] = req.handle = undefined;

@@ -28,7 +28,7 @@
  */
 import { EventEmitter } from "node:events";
 import { Server, Socket as NodeSocket, SocketAddress as NodeSocketAddress } from "node:net";
-import { detectRuntime } from "../mod.ts";
+import { detectRuntime } from "../_shared.ts";
 
 /**
  * The runtime's own `node:net` `Server.prototype`, which omninet's Server
