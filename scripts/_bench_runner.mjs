@@ -40,10 +40,10 @@ function newestSource(dir) {
   return newest;
 }
 
-/** Builds dist/ when `js` is missing or older than a source file it may import. */
+/** Builds dist/ (and the npm bundle) when `js` is missing or older than a source file it may import. */
 function ensureBuilt(js) {
   const out = join(root, js);
-  if (existsSync(out)) {
+  if (existsSync(out) && existsSync(join(root, "dist", "npm", "mod.js"))) {
     const sources = ["core", "runtimes", "sockets", "scripts"].map((d) =>
       newestSource(join(root, d))
     );
@@ -51,8 +51,10 @@ function ensureBuilt(js) {
     if (statSync(out).mtimeMs >= Math.max(...sources, ...top)) return;
   }
   const tsc = ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"];
-  const r = spawnSync(process.execPath, tsc, { cwd: root, stdio: "inherit" });
-  if (r.status !== 0) process.exit(1);
+  for (const argv of [tsc, ["scripts/bundle.mjs"]]) {
+    const r = spawnSync(process.execPath, argv, { cwd: root, stdio: "inherit" });
+    if (r.status !== 0) process.exit(1);
+  }
 }
 
 /** Runs one benchmark process; its JSON lines (those starting with "{"), or null if it failed. */

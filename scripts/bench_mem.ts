@@ -262,12 +262,18 @@ function builtinsLoaded(): string[] {
 
 async function main(): Promise<void> {
   const runtime = g.Deno ? "deno" : g.Bun ? "bun" : "node";
-  // Run from dist/scripts/*.js on Node (the built package), from source elsewhere.
-  const ext = import.meta.url.endsWith(".js") ? "js" : "ts";
+  // What users load: the npm package's bundle on Node (run from
+  // dist/scripts/*.js) and on Bun (run from source, which `npm run build`
+  // bundled), the TypeScript source on Deno (as JSR gives it).
+  const entry = import.meta.url.endsWith(".js")
+    ? "../npm/mod.js"
+    : g.Bun
+    ? "../dist/npm/mod.js"
+    : "../mod.ts";
   await gc();
   const before = process.memoryUsage(), listed = builtinsLoaded().length;
   const omninet = subject === "node:net" ? null : (await import(
-    new URL(`../mod.${ext}`, import.meta.url).href
+    new URL(entry, import.meta.url).href
   )) as NetLike;
   if (mode === "load") {
     await gc();

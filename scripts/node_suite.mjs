@@ -9,7 +9,7 @@
 // Usage: node scripts/node_suite.mjs <node>/test/parallel [--match=^test-net-]
 //          [--runtime=node|deno|bun] [--exec=path/to/runtime] [--timeout-ms=30000]
 //          [--out=dir (default: <tmp>/omninet-node-suite)]
-// The omninet build it loads is dist/mod.js (run `npm run build` first).
+// The omninet build it loads is the npm bundle, dist/npm/ (run `npm run build` first).
 // On Deno and Bun, tests that need Node command-line flags (`// Flags:`) are
 // left out, and the harness's flag re-spawn and global-leak checks are off.
 import { spawn } from "node:child_process";
@@ -37,7 +37,7 @@ const timeoutMs = Number(opt("timeout-ms", "30000"));
 const out = resolve(opt("out", join(tmpdir(), "omninet-node-suite")));
 // What `require("@omninet/net")` resolves to (package.json's "require"
 // condition): the module object, which tests may patch as they patch Node's.
-const omninet = join(root, "dist", "require.js");
+const omninet = join(root, "dist", "npm", "require.js");
 const REQUIRE_NET = /require\((['"])(?:node:)?net\1\)/g;
 const LOADS_NET = /require\((['"])(?:node:)?net\1\)/;
 

@@ -146,7 +146,8 @@ async function main() {
   const wantsDist = !runtimesArg || runtimesArg.split(",").some((r) => RUNTIMES[r]?.dist);
   if (!skipChecks || wantsDist) {
     rmSync(join(root, "dist"), { recursive: true, force: true });
-    // The package's JavaScript (comments stripped), then its .d.ts with their JSDoc.
+    // The JavaScript tree (comments stripped) the suites import, the package's .d.ts
+    // with their JSDoc, then the package's bundle of that tree.
     built = await step("build (tsc -> dist/)", process.execPath, [
       join(root, "node_modules/typescript/bin/tsc"),
       "-p",
@@ -155,7 +156,7 @@ async function main() {
       join(root, "node_modules/typescript/bin/tsc"),
       "-p",
       "tsconfig.types.json",
-    ]);
+    ]) && await step("bundle (esbuild -> dist/npm/)", process.execPath, ["scripts/bundle.mjs"]);
     if (!built) failedChecks++;
   }
   if (!skipChecks) {

@@ -16,7 +16,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 
@@ -290,7 +290,15 @@ pkg.after(() => {
 });
 
 pkg("the tarball holds the build, the bin and the README, not tests or sources", () => {
-  for (const file of ["package.json", "README.md", "dist/mod.js", "dist/mod.d.ts", "dist/cli.js"]) {
+  for (
+    const file of [
+      "package.json",
+      "README.md",
+      "dist/npm/mod.js",
+      "dist/mod.d.ts",
+      "dist/npm/cli.js",
+    ]
+  ) {
     assert.ok(packList.includes(file), `${file} missing from ${packList.join(", ")}`);
   }
   const stray = packList.filter((f) =>
@@ -307,19 +315,24 @@ pkg(
       readFileSync(join(project, "node_modules", "@omninet", "net", "package.json"), "utf8"),
     );
     assert.equal(Object.keys(manifest.exports["."]), ["types", "require", "default"]);
-    assert.is(manifest.bin.omninet, "dist/cli.js");
+    assert.is(manifest.bin.omninet, "dist/npm/cli.js");
     const cli = readFileSync(
-      join(project, "node_modules", "@omninet", "net", "dist", "cli.js"),
+      join(project, "node_modules", "@omninet", "net", "dist", "npm", "cli.js"),
       "utf8",
     );
     assert.ok(cli.startsWith("#!/usr/bin/env node\n"));
   },
 );
 
-pkg("the JavaScript is plain ASCII without comments; the .d.ts keep their JSDoc", () => {
+pkg("the JavaScript is the bundle: plain ASCII, no JSDoc; the .d.ts keep their JSDoc", () => {
   const dir = join(project, "node_modules", "@omninet", "net");
   const js = packList.filter((f) => f.endsWith(".js"));
-  assert.ok(js.length > 10, `only ${js.length} .js files packed`);
+  // The four entry points and the chunks they share; none of tsc's module tree.
+  for (const entry of ["mod", "require", "cli", "sockets"]) {
+    assert.ok(js.includes(`dist/npm/${entry}.js`), `dist/npm/${entry}.js missing`);
+  }
+  assert.equal(js.filter((f) => !f.startsWith("dist/npm/")), []);
+  assert.ok(js.some((f) => f.startsWith("dist/npm/_chunk-")), "no shared chunk");
   for (const file of js) {
     const text = readFileSync(join(dir, file), "utf8");
     // A non-ASCII character makes V8 and JSC hold the whole source as 2-byte text.
@@ -329,6 +342,59 @@ pkg("the JavaScript is plain ASCII without comments; the .d.ts keep their JSDoc"
   for (const file of ["dist/mod.d.ts", "dist/core/socket.d.ts", "dist/sockets.d.ts"]) {
     assert.ok(readFileSync(join(dir, file), "utf8").includes("@example"), `${file} lost its JSDoc`);
   }
+});
+
+/**
+ * Every function reachable from a module's exports (classes' prototypes and
+ * statics, the default object's members, accessors), as `path=name` lines.
+ */
+function namesOf(ns: object): string[] {
+  const out: string[] = [];
+  const seen = new Set<unknown>();
+  const walk = (obj: unknown, path: string, depth: number): void => {
+    if (obj === null || (typeof obj !== "object" && typeof obj !== "function")) return;
+    if (seen.has(obj) || depth > 4) return;
+    seen.add(obj);
+    for (const key of Reflect.ownKeys(obj as object)) {
+      if (key === "constructor" || key === "caller" || key === "arguments") continue;
+      const d = Object.getOwnPropertyDescriptor(obj, key)!;
+      const at = `${path}.${String(key)}`;
+      for (const [kind, v] of [["get", d.get], ["set", d.set]] as const) {
+        if (typeof v === "function") out.push(`${at}:${kind}=${v.name}`);
+      }
+      if (typeof d.value === "function") {
+        out.push(`${at}=${d.value.name}`);
+        if (key !== "prototype") {
+          walk(d.value.prototype, `${at}.prototype`, depth + 1);
+          if (d.value.prototype) {
+            out.push(`${at}.prototype.constructor=${d.value.prototype.constructor?.name}`);
+          }
+        }
+        walk(d.value, at, depth + 1);
+      } else if (typeof d.value === "object") walk(d.value, at, depth + 1);
+    }
+  };
+  walk(ns, "", 0);
+  return out.sort();
+}
+
+pkg("the bundle keeps every name of the module tree, and one copy of each class", async () => {
+  const dir = join(project, "node_modules", "@omninet", "net", "dist", "npm");
+  const tree = join(root, "dist");
+  for (const entry of ["mod", "require", "sockets"]) {
+    const bundled = await import(pathToFileURL(join(dir, `${entry}.js`)).href);
+    const built = await import(pathToFileURL(join(tree, `${entry}.js`)).href);
+    const names = namesOf(bundled);
+    assert.ok(names.length > 15, `${entry}: only ${names.length} names`);
+    // Bundling renames what two modules both declare (Socket, Server,
+    // BlockList...); util.inspect and Node's messages show these names.
+    assert.equal(names, namesOf(built), `${entry}: names differ from the tree's`);
+  }
+  const mod = await import(pathToFileURL(join(dir, "mod.js")).href);
+  const req = await import(pathToFileURL(join(dir, "require.js")).href);
+  assert.ok(mod.Socket === req.Socket && mod.default === req["module.exports"]);
+  assert.is(mod.Socket.name, "Socket");
+  assert.is(mod.default.BlockList.name, "BlockList");
 });
 
 async function consume(cmd: string, args: string[]): Promise<void> {
