@@ -7,7 +7,6 @@
  * are driven through a Duplex, which the shared Duplex handle serves.
  * @module
  */
-import { closeSync } from "node:fs";
 import { Duplex } from "node:stream";
 import { systemError } from "../../core/errors.ts";
 import type { StreamHandle } from "../types.ts";
@@ -110,7 +109,9 @@ class _PipeDuplex extends Duplex {
     if (!this.#closed) {
       this.#closed = true;
       try {
-        closeSync(this.#fd);
+        // node:fs from getBuiltinModule at use: its ES module namespace reads
+        // fs.promises, which loads ten more of Node's modules at import.
+        process.getBuiltinModule("node:fs").closeSync(this.#fd);
       } catch {
         // Not open any more.
       }
