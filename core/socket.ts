@@ -551,7 +551,9 @@ export class Socket extends Duplex {
    */
   override pause(): this {
     if ((this.#rare?.onread ?? null) !== null && !this.connecting) this.#stopReading();
-    return super.pause();
+    // Duplex's, not `super`'s: linked (see _linkNative), the prototype above is node:net's,
+    // whose pause() and resume() start and stop reads on `_handle` themselves (Deno's always).
+    return Duplex.prototype.pause.call(this) as this;
   }
 
   /**
@@ -560,7 +562,7 @@ export class Socket extends Duplex {
    */
   override resume(): this {
     // Unpaused first: the kept bytes' callback may pause the socket again.
-    super.resume();
+    Duplex.prototype.resume.call(this);
     const handle = this.#handle;
     const onread = this.#rare?.onread ?? null;
     if (onread !== null && !this.connecting && handle !== null && !this.#has(_F_READING)) {

@@ -9,7 +9,7 @@ import * as nodeNet from "node:net";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import net from "../mod.ts";
-import { closeServer, waitFor } from "./_net.ts";
+import { closeServer, listen, sleep, waitFor } from "./_net.ts";
 
 const test = suite("instanceof with omninet as net");
 
@@ -78,6 +78,47 @@ test("net.Socket.call() on a node:net socket constructs a new omninet socket, le
   assert.is(Object.getPrototypeOf(theirs), nodeNet.Socket.prototype);
   made.destroy();
   theirs.destroy();
+});
+
+test("pause(), resume() and reads are the stream's, not node:net's, and leave the handle alone", async () => {
+  // Where omninet's Socket.prototype sits on node:net's (Node, Deno, Bun), node:net's pause()
+  // and resume() stop and start reads on `_handle` themselves (Deno's always, Node's with
+  // `onread`): omninet's go through Duplex's, and its adapter alone drives the handle.
+  const server = net.createServer();
+  const accepted = new Promise<net.Socket>((r) => server.once("connection", r));
+  const port = await listen(server);
+  const client = net.connect(port, "127.0.0.1");
+  const [socket] = await Promise.all([accepted, waitFor(client, "connect")]);
+  const own = Object.getOwnPropertyDescriptor(net.Socket.prototype, "_handle")!;
+  let reads = 0;
+  Object.defineProperty(net.Socket.prototype, "_handle", {
+    ...own,
+    get(this: net.Socket) {
+      reads++;
+      return own.get!.call(this);
+    },
+  });
+  try {
+    const got: string[] = [];
+    socket.on("data", (d: Buffer) => got.push(String(d)));
+    socket.pause();
+    client.write("one");
+    await sleep(20);
+    assert.equal(got, [], "paused: nothing delivered");
+    socket.resume();
+    await new Promise<void>((r) => socket.once("data", () => r()));
+    socket.pause();
+    socket.resume();
+    client.write("two");
+    await new Promise<void>((r) => socket.once("data", () => r()));
+    assert.is(got.join(""), "onetwo");
+    assert.is(reads, 0, "_handle read by pause()/resume()");
+  } finally {
+    Object.defineProperty(net.Socket.prototype, "_handle", own);
+    client.destroy();
+    socket.destroy();
+    await closeServer(server);
+  }
 });
 
 test.run();
