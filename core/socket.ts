@@ -4,8 +4,8 @@
  * counters, pending writes during connect, error shapes) implemented here
  * once for every runtime. The pieces with one concern each live beside it:
  * `socket_connect.ts` (one connect attempt), `socket_write.ts` (bytes and
- * held writes), `idle_timeout.ts` (setTimeout), `socket_events.ts` (the
- * handle's callbacks), `socket_types.ts` (the public option types),
+ * held writes), `idle_timeout.ts` (setTimeout), `socket_types.ts` (the
+ * public option types),
  * `options.ts` (option checks). What stays is the one class, by section
  * (connecting, reading, writing, teardown, timeouts, options, state): it is
  * longer than the other modules because every section reads and writes the
@@ -58,7 +58,6 @@ import {
   errInvalidHandleType,
   errSocketClosed,
 } from "./socket_errors.ts";
-import { SocketHandleEvents } from "./socket_events.ts";
 import { OnRead } from "./socket_onread.ts";
 import { publishClientSocket } from "./diagnostics.ts";
 import type {
@@ -448,7 +447,8 @@ export class Socket extends Duplex {
     this.#handle = handle;
     const fd = handle.fd?.() ?? -1;
     if (fd >= 0) this.fd = fd;
-    handle.attach(new SocketHandleEvents(this));
+    // The socket takes the handle's callbacks itself (HandleEvents): no object per connection.
+    handle.attach(this);
     if (this.#has(_F_NO_DELAY)) handle.setNoDelay(true);
     if (this.#has(_F_KEEP_ALIVE)) this.#applyKeepAlive(handle);
     if (this.#has(_F_UNREF)) handle.unref();
@@ -496,7 +496,7 @@ export class Socket extends Duplex {
 
   /**
    * Bytes of the connection were read past this socket by the runtime's
-   * stack that took its handle over (called by {@link SocketHandleEvents}):
+   * stack that took its handle over (`HandleEvents`, called by the adapter):
    * counted, and activity for the idle timer.
    * @param n the byte count
    * @internal
@@ -507,7 +507,7 @@ export class Socket extends Duplex {
   }
 
   /**
-   * Bytes arrived on the handle (called by {@link SocketHandleEvents}).
+   * Bytes arrived on the handle (`HandleEvents`, called by the adapter).
    * @param chunk the bytes
    * @internal
    */
@@ -529,13 +529,23 @@ export class Socket extends Duplex {
   }
 
   /**
-   * The peer ended its side (called by {@link SocketHandleEvents}).
+   * The peer ended its side (`HandleEvents`, called by the adapter).
    * @internal
    */
   _onHandleEnd(): void {
     this.#set(_F_READING, false);
     this.push(null);
     this.read(0);
+  }
+
+  /**
+   * The handle failed (`HandleEvents`, called by the adapter): the socket is
+   * destroyed with the error.
+   * @param err the system error
+   * @internal
+   */
+  _onHandleError(err: SystemError): void {
+    if (!this.destroyed) this.destroy(err);
   }
 
   #stopReading(): void {

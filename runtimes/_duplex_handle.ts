@@ -146,7 +146,7 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     (duplex as { allowHalfOpen: boolean }).allowHalfOpen = true;
     // Paused before the 'data' listener, which would otherwise start the flow.
     duplex.pause();
-    duplex.on("data", this.#onData);
+    duplex.on("data", this.#_onHandleData);
     duplex.on("end", this.#onEnd);
     duplex.on("drain", this.#onDrain);
     duplex.on("finish", this.#onFinish);
@@ -233,7 +233,7 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
       cb(err);
       // After the stream's own tick (which destroys the socket), as on Node.
       return void process.nextTick(() => {
-        if (!this.#closed) this.#events?.onError(err);
+        if (!this.#closed) this.#events?._onHandleError(err);
       });
     }
     if (ahead) cb();
@@ -307,7 +307,7 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     this.#events = null;
     this.#writeCb = this.#shutdownCb = null;
     d.pause();
-    d.removeListener("data", this.#onData);
+    d.removeListener("data", this.#_onHandleData);
     d.removeListener("end", this.#onEnd);
     d.removeListener("drain", this.#onDrain);
     d.removeListener("finish", this.#onFinish);
@@ -394,23 +394,23 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     });
   }
 
-  #onData = (chunk: Uint8Array): void => {
+  #_onHandleData = (chunk: Uint8Array): void => {
     if (this.#closed) return;
     if (chunk.length > _MAX_CHUNK) return this.#onLarge(chunk);
     if (this.#wired) wireOwn(this.duplex, 0, chunk.length);
-    if (this.#reading && this.#held === null) this.#events!.onData(chunk);
+    if (this.#reading && this.#held === null) this.#events!._onHandleData(chunk);
     else (this.#held ??= []).push(chunk);
   };
 
   #onLarge(chunk: Uint8Array): void {
     for (let off = 0; off < chunk.length && !this.#closed; off += _MAX_CHUNK) {
-      this.#onData(chunk.subarray(off, Math.min(off + _MAX_CHUNK, chunk.length)));
+      this.#_onHandleData(chunk.subarray(off, Math.min(off + _MAX_CHUNK, chunk.length)));
     }
   }
 
   #onEnd = (): void => {
     if (this.#closed) return;
-    if (this.#reading && this.#held === null) this.#events!.onEnd();
+    if (this.#reading && this.#held === null) this.#events!._onHandleEnd();
     else this.#heldEnd = true;
   };
 
@@ -419,13 +419,13 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     const held = this.#held;
     while (held !== null && held.length > 0) {
       if (!this.#reading || this.#closed) return;
-      this.#events!.onData(held.shift()!);
+      this.#events!._onHandleData(held.shift()!);
     }
     if (!this.#reading || this.#closed) return;
     this.#held = null;
     if (this.#heldEnd) {
       this.#heldEnd = false;
-      return this.#events!.onEnd();
+      return this.#events!._onHandleEnd();
     }
     this.duplex.resume();
   };
@@ -458,7 +458,7 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     this.#writeCb = this.#shutdownCb = null;
     w?.(err);
     s?.(err);
-    if (!this.#closed) this.#events?.onError(err);
+    if (!this.#closed) this.#events?._onHandleError(err);
   };
 
   // A close callback comes where libuv's would, after the immediates of the turn in which the

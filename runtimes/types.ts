@@ -46,9 +46,9 @@ export interface HandleEvents {
    * `readStart()` and `readStop()`, and from `settle()`, which hands over the
    * bytes the adapter held while stopped.
    */
-  onData(chunk: Uint8Array): void;
-  /** The peer ended its writing side (EOF). No `onData` follows. */
-  onEnd(): void;
+  _onHandleData(chunk: Uint8Array): void;
+  /** The peer ended its writing side (EOF). No `_onHandleData` follows. */
+  _onHandleEnd(): void;
   /**
    * `n` bytes of the connection were read past the owner by the runtime's
    * stack that took the handle over in place (Bun's `node:tls`: the
@@ -56,12 +56,12 @@ export interface HandleEvents {
    * for the owner's idle timer, as on Node where such a stack reads the
    * socket's own handle.
    */
-  onPassed?(n: number): void;
+  _onHandlePassed?(n: number): void;
   /**
    * A fatal error on the connection (`read ECONNRESET`, `write EPIPE`...).
    * Called at most once. The owner then calls `close()`.
    */
-  onError(err: SystemError): void;
+  _onHandleError(err: SystemError): void;
 }
 
 /** A connected stream socket (TCP or Unix), as an adapter exposes it. */
@@ -73,7 +73,7 @@ export interface StreamHandle {
    * handle is closed. child_process takes it when the socket is a child's stdio.
    */
   fd?(): number;
-  /** Starts (or resumes) delivering data through `onData`/`onEnd`. Idempotent. */
+  /** Starts (or resumes) delivering data through `_onHandleData`/`_onHandleEnd`. Idempotent. */
   readStart(): void;
   /**
    * Stops reading from the kernel until `readStart()`: while stopped the
@@ -84,7 +84,7 @@ export interface StreamHandle {
   /**
    * Writes all of `chunk` (looping on partial writes). `cb` fires once the
    * handle can take the next write: when the bytes reached the kernel or a
-   * bounded runtime buffer. On failure `cb(err)` is called, then `onError`.
+   * bounded runtime buffer. On failure `cb(err)` is called, then `_onHandleError`.
    * The owner never issues a second write before the first's `cb`.
    */
   write(chunk: Uint8Array, cb: (err?: SystemError | null) => void): void;

@@ -240,13 +240,13 @@ export interface SocketInternals {
 
 class _Events implements HandleEvents {
   constructor(readonly s: SocketInternalsImpl) {}
-  onData(chunk: Uint8Array): void {
+  _onHandleData(chunk: Uint8Array): void {
     this.s.data(chunk);
   }
-  onEnd(): void {
+  _onHandleEnd(): void {
     this.s.end();
   }
-  onError(err: SystemError): void {
+  _onHandleError(err: SystemError): void {
     this.s.fail(err);
   }
 }
@@ -501,7 +501,7 @@ export class Socket {
     closeHandle(handle, () => this.#closed.resolve());
   }
 
-  #onData(chunk: Uint8Array): void {
+  #_onHandleData(chunk: Uint8Array): void {
     if (this.#readDone) return;
     if (this.#pipeOut !== null) {
       this.#pipeOut.data(chunk);
@@ -530,7 +530,7 @@ export class Socket {
     this.#deliver(chunk);
   }
 
-  /** Read bytes not yet given to the readable (see `#onData`). */
+  /** Read bytes not yet given to the readable (see `#_onHandleData`). */
   #held: Uint8Array | null = null;
   #flushHeldLater = (): void => this.#flushHeld();
 
@@ -809,7 +809,7 @@ export class Socket {
       setTlsRoute: (route) => {
         this.#tlsRoute = route;
       },
-      data: (chunk) => this.#onData(chunk),
+      data: (chunk) => this.#_onHandleData(chunk),
       end: () => this.#onEnd(),
     };
   }

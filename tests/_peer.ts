@@ -70,9 +70,9 @@ export class Peer implements HandleEvents {
     if (this.error) this.violations.push(`${what} after onError`);
   }
 
-  /** `HandleEvents.onData`. */
-  onData = (chunk: Uint8Array): void => {
-    this.#check("onData");
+  /** `HandleEvents._onHandleData`. */
+  _onHandleData = (chunk: Uint8Array): void => {
+    this.#check("_onHandleData");
     this.log += "d";
     this.bytes += chunk.length;
     if (this.sink) this.sink(chunk);
@@ -81,16 +81,16 @@ export class Peer implements HandleEvents {
     this.#wake();
   };
 
-  /** `HandleEvents.onEnd`. */
-  onEnd = (): void => {
+  /** `HandleEvents._onHandleEnd`. */
+  _onHandleEnd = (): void => {
     this.#check("onEnd");
     this.log += "e";
     this.ended = true;
     this.#wake();
   };
 
-  /** `HandleEvents.onError`. */
-  onError = (err: SystemError): void => {
+  /** `HandleEvents._onHandleError`. */
+  _onHandleError = (err: SystemError): void => {
     if (this.closing) this.violations.push("onError after close()");
     if (this.error) this.violations.push("a second onError");
     this.log += "x";

@@ -56,7 +56,7 @@ function listen(address: string, port: number): Promise<ListenerHandle> {
       {
         onConnection(h: StreamHandle) {
           const close = () => h.close(() => {});
-          h.attach({ onData() {}, onEnd: close, onError: close });
+          h.attach({ _onHandleData() {}, _onHandleEnd: close, _onHandleError: close });
           h.readStart();
           h.write(new TextEncoder().encode("hi"), () => h.shutdown(() => {}));
         },
@@ -186,7 +186,11 @@ function readAll(h: StreamHandle): Promise<string> {
     let data = "";
     const dec = new TextDecoder();
     const end = () => h.close(() => resolve(data));
-    h.attach({ onData: (c) => (data += dec.decode(c)), onEnd: end, onError: end });
+    h.attach({
+      _onHandleData: (c) => (data += dec.decode(c)),
+      _onHandleEnd: end,
+      _onHandleError: end,
+    });
     h.readStart();
   });
 }

@@ -664,15 +664,15 @@ pipe("a direct pipe writes a read's own buffer at once, in order with queued par
   const dest = fakeSocket();
   const piped = src.socket.readable.pipeTo(dest.socket.writable);
   // A read that owns its whole buffer goes out before any microtask runs.
-  src.handle.events!.onData(pattern(0, 1024));
+  src.handle.events!._onHandleData(pattern(0, 1024));
   assert.is(dest.handle.writes.length, 1);
   assert.equal(dest.handle.writes[0][0], pattern(0, 1024));
   // Parts of a bigger buffer wait for the microtask after them, and a whole read after
   // them waits its turn behind them.
   const whole = pattern(1024, 3072);
-  src.handle.events!.onData(whole.subarray(0, 1024));
-  src.handle.events!.onData(whole.subarray(1024, 2048));
-  src.handle.events!.onData(pattern(3072, 1024));
+  src.handle.events!._onHandleData(whole.subarray(0, 1024));
+  src.handle.events!._onHandleData(whole.subarray(1024, 2048));
+  src.handle.events!._onHandleData(pattern(3072, 1024));
   assert.is(dest.handle.writes.length, 1);
   await Promise.resolve();
   await Promise.resolve();
@@ -684,7 +684,7 @@ pipe("a direct pipe writes a read's own buffer at once, in order with queued par
     at += c.length;
   }
   assert.equal(joined, pattern(1024, 3072));
-  src.handle.events!.onEnd();
+  src.handle.events!._onHandleEnd();
   await piped;
   await src.socket.close();
   await dest.socket.close();
@@ -695,9 +695,9 @@ pipe("parts of one read buffer reach a reader whole, in order, before the end", 
   const reader = socket.readable.getReader();
   const first = reader.read();
   await Promise.resolve();
-  for (const part of partsOfOneRead(4)) handle.events!.onData(part);
-  handle.events!.onData(bytes("next read")); // a buffer of its own
-  handle.events!.onEnd();
+  for (const part of partsOfOneRead(4)) handle.events!._onHandleData(part);
+  handle.events!._onHandleData(bytes("next read")); // a buffer of its own
+  handle.events!._onHandleEnd();
   const got: Uint8Array[] = [(await first).value!];
   for (;;) {
     const { value, done } = await reader.read();
@@ -729,7 +729,7 @@ pipe("a BYOB read takes parts of one read buffer in order", async () => {
   const parts = partsOfOneRead(8);
   const pending = reader.read(new Uint8Array(1000));
   await Promise.resolve();
-  for (const part of parts) handle.events!.onData(part);
+  for (const part of parts) handle.events!._onHandleData(part);
   let r = await pending;
   while (true) {
     out.set(r.value!, got);
@@ -748,12 +748,12 @@ pipe("a direct pipe sends the parts of one read buffer in one write", async () =
   const piped = src.socket.readable.pipeTo(dest.socket.writable);
   assert.is(pipeStats.direct, before + 1);
   assert.is(src.handle.reading, true);
-  for (const part of partsOfOneRead(8)) src.handle.events!.onData(part);
+  for (const part of partsOfOneRead(8)) src.handle.events!._onHandleData(part);
   await Promise.resolve();
   await Promise.resolve();
   assert.is(dest.handle.writes.length, 1);
   assert.equal(dest.handle.writes[0][0], pattern(0, 4096));
-  src.handle.events!.onEnd();
+  src.handle.events!._onHandleEnd();
   await piped;
   await src.socket.close();
   await dest.socket.close();

@@ -827,7 +827,7 @@ dataSuite("writev() delivers its chunks in order", async () => {
   assert.is(server.text(), Buffer.concat(parts).toString("latin1"));
 });
 
-dataSuite("onData hands Buffers", async () => {
+dataSuite("_onHandleData hands Buffers", async () => {
   const [c, s] = await tcpPair();
   const server = new Peer(s, false);
   let first: Uint8Array | undefined;
@@ -910,7 +910,7 @@ dataSuite("readStop() stops reading: the writer stalls within bounded bytes", as
   const CAP = 64 * 1024 * 1024;
   const r = await writeUntilStalled(c, CAP);
   assert.ok(r.stalled, `wrote ${CAP} bytes without the reader reading`);
-  assert.is(dataWhileStopped, 0, "onData after readStop()");
+  assert.is(dataWhileStopped, 0, "_onHandleData after readStop()");
   stopped = false;
   server.start();
   await within(r.pending, "the stalled write to complete");

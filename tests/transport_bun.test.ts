@@ -69,29 +69,32 @@ function pattern(offset: number, length: number): Buffer {
 const flow = suite("StreamHandle flow control edges");
 flow.after.each(closeAll);
 
-flow("readStop() inside onData holds later bytes and the FIN until readStart()", async () => {
-  const [c, s] = await tcpPair();
-  const server = new Peer(s);
-  server.onChunk = () => {
-    server.onChunk = null;
-    s.readStop();
-  };
-  const first = pattern(0, 1000);
-  await write(c, first);
-  await server.until(() => server.bytes > 0, "first chunk");
-  const rest = pattern(1000, 300_000);
-  await write(c, rest);
-  await shutdown(c);
-  await sleep(100);
-  const held = server.log;
-  assert.is(held, "d".repeat(held.length));
-  assert.ok(held.length <= 1, `onData ${held.length} times after readStop()`);
-  s.readStart();
-  await server.until(() => server.ended, "onEnd after readStart()");
-  assert.ok(server.data().equals(Buffer.concat([first, rest])), "bytes out of order or lost");
-  assert.ok(server.log.endsWith("e") && server.log.indexOf("e") === server.log.length - 1);
-  assert.is(server.error, null);
-});
+flow(
+  "readStop() inside _onHandleData holds later bytes and the FIN until readStart()",
+  async () => {
+    const [c, s] = await tcpPair();
+    const server = new Peer(s);
+    server.onChunk = () => {
+      server.onChunk = null;
+      s.readStop();
+    };
+    const first = pattern(0, 1000);
+    await write(c, first);
+    await server.until(() => server.bytes > 0, "first chunk");
+    const rest = pattern(1000, 300_000);
+    await write(c, rest);
+    await shutdown(c);
+    await sleep(100);
+    const held = server.log;
+    assert.is(held, "d".repeat(held.length));
+    assert.ok(held.length <= 1, `_onHandleData ${held.length} times after readStop()`);
+    s.readStart();
+    await server.until(() => server.ended, "onEnd after readStart()");
+    assert.ok(server.data().equals(Buffer.concat([first, rest])), "bytes out of order or lost");
+    assert.ok(server.log.endsWith("e") && server.log.indexOf("e") === server.log.length - 1);
+    assert.is(server.error, null);
+  },
+);
 
 flow("a peer FIN after our own shutdown() reaches a stopped reader on readStart()", async () => {
   const [c, s] = await tcpPair();

@@ -307,7 +307,9 @@ if (currentRuntime() === "deno") {
       setNoDelay() {},
     };
     const stream = new DenoStream(conn, new ReadArena());
-    stream.attach({ onData() {}, onEnd() {}, onError() {} } as unknown as HandleEvents);
+    stream.attach(
+      { _onHandleData() {}, _onHandleEnd() {}, _onHandleError() {} } as unknown as HandleEvents,
+    );
     const payload = Buffer.alloc(128 * 1024, 0x61);
     await new Promise<void>((resolve, reject) =>
       stream.write(payload, (err) => (err ? reject(err) : resolve()))

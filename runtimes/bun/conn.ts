@@ -452,7 +452,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   /**
    * What Bun's own stacks wrote to the Bun socket given out (Bun's `http2`
    * writes there itself). Bun keeps no read count: reads past this adapter
-   * are known only on the raw side of an in-place TLS upgrade (`HandleEvents.onPassed`).
+   * are known only on the raw side of an in-place TLS upgrade (`HandleEvents._onHandlePassed`).
    */
   foreignBytes(written: boolean): number {
     // Bun still answers the count of a socket it closed.
@@ -493,7 +493,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     const held = this.pending;
     if (held !== null && this.ev !== null) {
       this.pending = null;
-      for (let i = 0; i < held.length && !this.closed; i++) this.ev.onData(held[i]);
+      for (let i = 0; i < held.length && !this.closed; i++) this.ev._onHandleData(held[i]);
     }
     return this.wCb !== null;
   }
@@ -687,13 +687,13 @@ export function flush(c: Conn): void {
   c.flushQueued = false;
   const q = c.pending;
   if (q !== null) {
-    while (q.length > 0 && c.reading && c.ev !== null) c.ev.onData(q.shift()!);
+    while (q.length > 0 && c.reading && c.ev !== null) c.ev._onHandleData(q.shift()!);
     if (q.length > 0 || c.closed) return;
     c.pending = null;
   }
   if (c.eof && !c.eofDelivered && c.reading && c.ev !== null) {
     c.eofDelivered = true;
-    c.ev.onEnd();
+    c.ev._onHandleEnd();
   }
 }
 
@@ -1005,5 +1005,5 @@ export function failWrite(c: Conn, bunErr: BunError | undefined): void {
 export function reportError(c: Conn, err: SystemError): void {
   if (c.errored || c.closed || c.ev === null) return;
   c.errored = true;
-  c.ev.onError(err);
+  c.ev._onHandleError(err);
 }

@@ -42,12 +42,12 @@ function _onData(s: BunSocket, chunk: Buffer): void {
   if (c.closed) return;
   // Bun's node:tls upgraded the socket in place (upgradeTLS): what the raw side it made reads,
   // with these handlers, is the ciphertext its TLS socket reads too. Not the owner's data.
-  if (s !== c.sock || c.tlsRaw) return void c.ev?.onPassed?.(chunk.length);
+  if (s !== c.sock || c.tlsRaw) return void c.ev?._onHandlePassed?.(chunk.length);
   const n = chunk.length;
   let off = 0;
   while (off < n && c.reading && c.pending === null && !c.closed) {
     const end = Math.min(off + _MAX_CHUNK, n);
-    c.ev!.onData(off === 0 && end === n ? chunk : chunk.subarray(off, end));
+    c.ev!._onHandleData(off === 0 && end === n ? chunk : chunk.subarray(off, end));
     off = end;
   }
   if (off >= n || c.closed) return;

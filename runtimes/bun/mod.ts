@@ -33,7 +33,7 @@
  *   inside the call; a pipe fd "opens" too but fails with ENOTSOCK on use
  *   (pipes go through `Bun.file(fd)`: ./pipe.ts);
  * - no `error` handler is installed: Bun then reports an exception thrown by
- *   a handler (user code under `onData`) as an uncaught exception, like Node.
+ *   a handler (user code under `_onHandleData`) as an uncaught exception, like Node.
  * @module
  */
 import { type SystemError, systemError } from "../../core/errors.ts";

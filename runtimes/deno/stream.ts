@@ -121,10 +121,10 @@ export class DenoStream extends CachedEnds implements StreamHandle {
         if (this.#closed) return;
       }
       if (n === null) {
-        this.#events?.onEnd();
+        this.#events?._onHandleEnd();
         return;
       }
-      if (chunk !== null) this.#events?.onData(chunk);
+      if (chunk !== null) this.#events?._onHandleData(chunk);
     }
   }
 
@@ -189,7 +189,7 @@ export class DenoStream extends CachedEnds implements StreamHandle {
     if (this.#closed || this.#failed) return;
     this.#failed = true;
     this.#error = err;
-    this.#events?.onError(err);
+    this.#events?._onHandleError(err);
   }
 
   write(chunk: Uint8Array, cb: (err?: SystemError | null) => void): void {

@@ -464,7 +464,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
   static #fail(s: UvStream, err: SystemError): void {
     if ((s.#flags & _CLOSED) !== 0 || s.#error !== null) return;
     s.#error = err;
-    s.#events?.onError(err);
+    s.#events?._onHandleError(err);
   }
 
   /** @internal whether `close()` was called. */
@@ -480,7 +480,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     this.#flags &= ~(_AHEAD | _DIRECT);
     if (n > 0) {
       if ((this.#flags & _EXPOSED) !== 0) wireOwn(this.#h, 0, n);
-      return this.#events!.onData(Buffer.from(buf!, uv.state[uv.kOffset], n));
+      return this.#events!._onHandleData(Buffer.from(buf!, uv.state[uv.kOffset], n));
     }
     if (n < 0) UvStream.#readFailed(this, n);
   }
@@ -498,7 +498,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     s.#flags = (s.#flags | _READ_DONE) & ~_READING;
     if ((s.#flags & _EXPOSED) !== 0) s.#h.reading = false;
     s.#h.readStop();
-    if (status === UV_EOF) s.#events!.onEnd();
+    if (status === UV_EOF) s.#events!._onHandleEnd();
     else UvStream.#fail(s, uvError(status, "read"));
   }
 
@@ -631,5 +631,5 @@ function _afterShutdown(this: Req): void {
 }
 
 function _reportLater(events: HandleEvents | null, stream: UvStream, err: SystemError): void {
-  if (!stream._closed) events?.onError(err);
+  if (!stream._closed) events?._onHandleError(err);
 }
