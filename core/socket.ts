@@ -5,11 +5,10 @@
  * once for every runtime. The pieces with one concern each live beside it:
  * `socket_connect.ts` (one connect attempt), `socket_write.ts` (bytes and
  * held writes), `idle_timeout.ts` (setTimeout), `socket_types.ts` (the
- * public option types),
- * `options.ts` (option checks). What stays is the one class, by section
- * (connecting, reading, writing, teardown, timeouts, options, state): it is
- * longer than the other modules because every section reads and writes the
- * same private state, which no other module can reach.
+ * public option types), `options.ts` (option checks). What stays is the one
+ * class, by section (connecting, reading, writing, teardown, timeouts,
+ * options, state): it is longer than the other modules because every section
+ * reads and writes the same private state, which no other module can reach.
  * @module
  */
 import { Buffer } from "node:buffer";
@@ -561,9 +560,7 @@ export class Socket extends Duplex {
    */
   override pause(): this {
     if ((this.#rare?.onread ?? null) !== null && !this.connecting) this.#stopReading();
-    // Duplex's, not `super`'s: linked (see _linkNative), the prototype above is node:net's,
-    // whose pause() and resume() start and stop reads on `_handle` themselves (Deno's always).
-    return Duplex.prototype.pause.call(this) as this;
+    return super.pause();
   }
 
   /**
@@ -572,7 +569,7 @@ export class Socket extends Duplex {
    */
   override resume(): this {
     // Unpaused first: the kept bytes' callback may pause the socket again.
-    Duplex.prototype.resume.call(this);
+    super.resume();
     const handle = this.#handle;
     const onread = this.#rare?.onread ?? null;
     if (onread !== null && !this.connecting && handle !== null && !this.#has(_F_READING)) {
@@ -1291,7 +1288,23 @@ function _decideLink(): void {
 }
 
 function _linkNative(proto: object): void {
-  Object.setPrototypeOf(Socket.prototype, proto);
+  // Between omninet's prototype and node:net's, Duplex's own versions of what node:net
+  // overrides (pause, resume, read, end, _read, _write...): `super` in the class and every
+  // stream method omninet does not define stay Duplex's. node:net's pause() and resume() start
+  // and stop reads on `_handle` themselves (Deno's and Bun's always), past the adapter.
+  const streamSide = Object.create(proto) as object;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    if (name === "constructor" || !(name in Duplex.prototype)) continue;
+    const own = Object.getOwnPropertyDescriptor(proto, name)!;
+    if (typeof own.value !== "function") continue;
+    Object.defineProperty(streamSide, name, {
+      value: (Duplex.prototype as unknown as Record<string, unknown>)[name],
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
+  Object.setPrototypeOf(Socket.prototype, streamSide);
   // node:net walks `_parent` (a TLSSocket's wrapped socket) up to `null` for its timers.
   Object.defineProperty(Socket.prototype, "_parent", {
     value: null,
@@ -1300,17 +1313,6 @@ function _linkNative(proto: object): void {
     enumerable: false,
   });
   Object.defineProperties(Socket.prototype, linkedSocketHints(_linkedState));
-  for (const name of Object.getOwnPropertyNames(proto)) {
-    if (Object.hasOwn(Socket.prototype, name) || !(name in Duplex.prototype)) continue;
-    const own = Object.getOwnPropertyDescriptor(proto, name)!;
-    if (typeof own.value !== "function") continue;
-    Object.defineProperty(Socket.prototype, name, {
-      value: (Duplex.prototype as unknown as Record<string, unknown>)[name],
-      writable: true,
-      configurable: true,
-      enumerable: false,
-    });
-  }
 }
 
 /**
