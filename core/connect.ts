@@ -84,6 +84,16 @@ export interface ConnectSink {
   startMulti(): void;
   /** Appends to `socket.autoSelectFamilyAttemptedAddresses` (always after `startMulti()`). */
   recordAttempt(ipPort: string): void;
+  /**
+   * The runtime handle the next dial runs on (`Transport.dialHandle`), where
+   * the socket shows one while it connects; `undefined`: the adapter makes its own.
+   */
+  dialHandle?(): object | undefined;
+  /**
+   * Happy Eyeballs moves on to another address: the socket takes a new
+   * handle for it before the attempt is announced, as Node's does.
+   */
+  renewDialHandle?(): void;
   /** Called once on success with the connected handle. */
   connected(handle: StreamHandle): void;
   /** Called once on failure with a Node-shaped error. */
@@ -397,9 +407,10 @@ class _Connect {
   dialOne(address: string, family: 4 | 6, multi: _Multi | null, target?: _Address): void {
     const { port } = this.plan;
     const local = this._localFor(family);
+    const handle = this.sink.dialHandle?.();
     const req: TcpConnectRequest = local === _NO_LOCAL
-      ? { address, port, family }
-      : { address, port, family, ...local };
+      ? { address, port, family, handle }
+      : { address, port, family, handle, ...local };
     this.dial = dialTcp(this.transport, req, (err, handle) => {
       this.dial = undefined;
       if (this.done) {
@@ -483,6 +494,7 @@ class _Multi {
       if (c.emit4("connectionAttemptFailed", target.address, port, target.family, err)) this.next();
       return;
     }
+    if (this.index > 1) c.sink.renewDialHandle?.();
     if (!c.emit3("connectionAttempt", target.address, port, target.family)) return;
     c.sink.recordAttempt(`${target.address}:${port}`);
     c.inflight = target;

@@ -373,6 +373,7 @@ export class Socket extends Duplex {
     this.#idle?.touch();
     this.#set(_F_UNIX, plan === null);
     const transport = bound?.transport ?? getTransport();
+    attempt.prepare(transport, plan === null);
     if (plan === null) dialUnix(transport, path as string, attempt);
     else attempt.setCancel(startTcpConnect(transport, plan, attempt));
     return this;
@@ -424,6 +425,7 @@ export class Socket extends Duplex {
    */
   _connectSucceeded(handle: StreamHandle): void {
     // The attempt is over (nothing of it calls back now): a connected socket keeps no attempt.
+    const shownOut = this.#attempt?.shownOut === true;
     this.#attempt = null;
     if (this.destroyed) {
       handle.close(_noop);
@@ -431,6 +433,8 @@ export class Socket extends Duplex {
     }
     this.connecting = false;
     this.#adopt(handle);
+    // The handle was given out as `_handle` while connecting (a stack may have taken it over).
+    if (shownOut) handle.nativeHandle?.(this);
     this.#idle?.touch();
     // A write or FIN held while connecting, or a reset asked for then, goes out from its own
     // 'connect' listener, added at that call: as in Node, listeners added before it (the connect
@@ -1147,10 +1151,16 @@ export class Socket extends Duplex {
    * Socket (Node, Deno and Bun; see `sendableSocketPrototype`), as `node:net`
    * keeps it: what `child_process` sends with `subprocess.send(message,
    * socket)`, and what the runtime's tls, http and http2 stacks drive
-   * directly. `null` elsewhere, before the connection and after close.
+   * directly. While connecting, the handle the dial runs on, made at
+   * `connect()` before any lookup, as Node's socket has it (where the adapter
+   * makes it ahead: the libuv one; see `Transport.dialHandle`). `null`
+   * elsewhere, before `connect()` and after close.
    */
   get _handle(): object | null {
-    return _NATIVE_LINKED ? this.#handle?.nativeHandle?.(this) ?? null : null;
+    if (!_NATIVE_LINKED) return null;
+    const handle = this.#handle;
+    if (handle !== null) return handle.nativeHandle?.(this) ?? null;
+    return this.connecting ? this.#attempt?.shownHandle() ?? null : null;
   }
 
   /**

@@ -35,12 +35,75 @@ function _noop(): void {}
 export class ConnectAttempt implements ConnectSink {
   /** Set when the socket was destroyed or reconnected meanwhile. */
   abandoned = false;
+  /** `_handle` was read while connecting: the connected stream is told it was given out. */
+  shownOut = false;
   #cancel: (() => void) | null = null;
+  /** Where the transport makes dial handles ahead (`Transport.dialHandle`): it, else null. */
+  #maker: Transport | null = null;
+  #pipe = false;
+  /** The handle of the current dial, or the one made for the first: what `_handle` shows. */
+  #shown: object | null = null;
+  /** The handle made ahead while no dial has it yet: this attempt closes it if none takes it. */
+  #spare: object | null = null;
 
   /**
    * @param socket the connecting socket
    */
   constructor(readonly socket: ConnectingSocket) {}
+
+  /**
+   * Makes the handle the first dial runs on, where the transport makes them
+   * ahead: the socket holds it as Node's from `connect()` on, before any lookup.
+   * @param transport the adapter that dials
+   * @param pipe a Unix dial (else TCP)
+   */
+  prepare(transport: Transport, pipe: boolean): void {
+    if (transport.dialHandle === undefined) return;
+    this.#maker = transport;
+    this.#pipe = pipe;
+    this.#shown = this.#spare = transport.dialHandle(pipe);
+  }
+
+  /**
+   * What `_handle` shows while connecting.
+   * @returns the current dial's runtime handle, or null where there is none yet
+   */
+  shownHandle(): object | null {
+    if (this.#shown !== null) this.shownOut = true;
+    return this.#shown;
+  }
+
+  /**
+   * The handle of the next dial: the one made ahead (at `prepare()` or
+   * `renewDialHandle()`), which the dial owns from now on.
+   * @returns the handle, or undefined where the adapter makes its own
+   */
+  dialHandle(): object | undefined {
+    if (this.#spare === null) this.renewDialHandle();
+    const h = this.#spare;
+    this.#spare = null;
+    return h ?? undefined;
+  }
+
+  /**
+   * A new handle for the next address Happy Eyeballs tries (the last one's
+   * dial closed its own), shown as `_handle` from now on, as Node's socket
+   * takes a new handle before it announces each later attempt.
+   */
+  renewDialHandle(): void {
+    const maker = this.#maker;
+    if (maker === null || this.abandoned || this.#spare !== null) return;
+    this.#shown = this.#spare = maker.dialHandle!(this.#pipe);
+  }
+
+  /** Closes the handle made ahead if no dial took it, and shows none. */
+  #release(): void {
+    this.#shown = null;
+    const h = this.#spare;
+    if (h === null) return;
+    this.#spare = null;
+    this.#maker!.dropDialHandle?.(h);
+  }
 
   /**
    * Keeps the function that cancels the dial; calls it at once if already abandoned
@@ -58,6 +121,7 @@ export class ConnectAttempt implements ConnectSink {
    */
   abandon(): (() => void) | null {
     this.abandoned = true;
+    this.#release();
     const cancel = this.#cancel;
     this.#cancel = null;
     return cancel;
@@ -93,6 +157,7 @@ export class ConnectAttempt implements ConnectSink {
 
   /** The dial connected. */
   connected(handle: StreamHandle): void {
+    this.#release();
     if (this.abandoned) {
       handle.close(_noop);
       return;
@@ -103,6 +168,7 @@ export class ConnectAttempt implements ConnectSink {
 
   /** The dial failed. */
   failed(err: Error): void {
+    this.#release();
     if (this.abandoned) return;
     this.#cancel = null;
     this.socket._connectFailed(err);
@@ -134,6 +200,6 @@ export function dialUnix(transport: Transport, path: string, attempt: ConnectAtt
     const e = err ?? errSocketClosed();
     attempt.socket.emit("connectionAttemptFailed", path, undefined, undefined, e);
     if (!attempt.abandoned) attempt.failed(e);
-  });
+  }, () => attempt.dialHandle());
   attempt.setCancel(() => dial.cancel());
 }

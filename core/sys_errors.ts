@@ -210,15 +210,21 @@ export function listenUnix(
  * @param transport the adapter
  * @param path the socket path
  * @param cb the connected handle or Node's error
+ * @param handle gives the handle of `Transport.dialHandle()` to dial on, asked only for a dial
  * @returns the pending dial
  * @example
  * ```ts
  * const dial = dialUnix(getTransport(), "/tmp/app.sock", (err, handle) => {});
  * ```
  */
-export function dialUnix(transport: Transport, path: string, cb: ConnectCallback): Dial {
+export function dialUnix(
+  transport: Transport,
+  path: string,
+  cb: ConnectCallback,
+  handle?: () => object | undefined,
+): Dial {
   const tooLong = unixPathError(path, "connect");
-  return tooLong === null ? transport.connectUnix(path, cb) : failedDial(tooLong, cb);
+  return tooLong === null ? transport.connectUnix(path, cb, handle?.()) : failedDial(tooLong, cb);
 }
 
 /**
@@ -239,6 +245,7 @@ export function dialTcp(transport: Transport, req: TcpConnectRequest, cb: Connec
   if (localAddress === undefined && localPort === undefined) return transport.connectTcp(req, cb);
   const local = localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
   if (isIP(local) !== req.family) {
+    if (req.handle !== undefined) transport.dropDialHandle?.(req.handle);
     return failedDial(
       systemError({ code: "EINVAL", syscall: "bind", address: local, port: localPort }),
       cb,

@@ -283,6 +283,11 @@ export interface TcpConnectRequest {
   localAddress?: string;
   /** Local port to bind before connecting. */
   localPort?: number;
+  /**
+   * A handle of this transport's `dialHandle()` to dial on instead of a new
+   * one; from then on the dial owns it (closes it on failure or cancel).
+   */
+  handle?: object;
 }
 
 /** What core passes to `listenTcp`. */
@@ -468,8 +473,23 @@ export interface Transport {
   readonly features: TransportFeatures;
   /** Dials a TCP endpoint given as an IP literal. */
   connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial;
-  /** Dials a Unix domain socket at `path`. */
-  connectUnix(path: string, cb: ConnectCallback): Dial;
+  /**
+   * Dials a Unix domain socket at `path`; on `handle` (of `dialHandle()`) when
+   * given, which the dial then owns.
+   */
+  connectUnix(path: string, cb: ConnectCallback, handle?: object): Dial;
+  /**
+   * Makes the runtime handle a connecting socket's next dial will run on,
+   * before its host lookup: what the socket shows as `_handle` while it
+   * connects, as Node's socket holds its handle from `connect()` on (Node's
+   * tests and stacks read or patch it then). The dial gets it back through
+   * `TcpConnectRequest.handle` or `connectUnix`'s `handle`; one no dial took
+   * goes to `dropDialHandle`. Absent where the adapter makes no runtime
+   * handle before the dial (`_handle` is then `null` until connected).
+   */
+  dialHandle?(pipe: boolean): object;
+  /** Closes a handle of `dialHandle()` that no dial took. */
+  dropDialHandle?(handle: object): void;
   /**
    * Binds and listens on TCP; `events` receives accepted handles. `cb` gets
    * the bound listener or the bind error, and, unlike other callbacks, runs

@@ -369,6 +369,48 @@ tlsSuite("tls.connect({ socket }) given the socket before it connects", async ()
   }
 });
 
+// Given once connect() was called: where the adapter makes the dial's handle ahead (libuv, Node
+// and Deno) the socket shows it as `_handle` while connecting, as Node's does, and the runtime's
+// tls takes that handle over (Node wraps it natively) instead of wrapping the socket as a stream.
+async function tlsOverConnecting(
+  lib: Pick<typeof nodeNet, "connect">,
+  literal: boolean,
+): Promise<{ read: number; written: number }> {
+  const { server, port } = await tlsEchoServer();
+  const lookup = (_h: string, o: { all?: boolean }, cb: (...a: unknown[]) => void) =>
+    setTimeout(
+      () => o.all ? cb(null, [{ address: "127.0.0.1", family: 4 }]) : cb(null, "127.0.0.1", 4),
+      20,
+    );
+  const raw = literal
+    ? lib.connect(port, "127.0.0.1")
+    : lib.connect({ port, host: "omninet.test", lookup } as never);
+  try {
+    assert.ok(raw.connecting);
+    const secure = tls.connect({ socket: raw, ca: cert, servername: "localhost" });
+    await handshakeAndEcho(secure, 100_000);
+    const closed = waitFor(raw, "close");
+    secure.destroy();
+    await within(closed, "the plain socket's close");
+    return { read: raw.bytesRead, written: raw.bytesWritten };
+  } finally {
+    raw.destroy();
+    await new Promise((r) => server.close(r));
+  }
+}
+
+for (const literal of [true, false]) {
+  const to = literal ? "an IP literal" : "a host name (slow lookup)";
+  tlsSuite(`tls.connect({ socket }) given a socket that is connecting to ${to}`, async () => {
+    const mine = await tlsOverConnecting(net as unknown as typeof nodeNet, literal);
+    // The plain socket counts the ciphertext that went through it, as the runtime's own does
+    // (Deno's and Bun's own count none of what their tls wrote).
+    const own = await tlsOverConnecting(nodeNet, literal);
+    assert.ok(mine.read > 100_000, `bytesRead ${mine.read}`);
+    assert.ok(own.written === 0 || mine.written > 100_000, `bytesWritten ${mine.written}`);
+  });
+}
+
 tlsSuite(
   "a tls server over an accepted omninet socket asks SNICallback for its context",
   async () => {

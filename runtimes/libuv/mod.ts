@@ -253,7 +253,7 @@ function _onConnection(this: RawServer, status: number, client?: RawStream): voi
 }
 
 function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
-  const h = new uv.TCP(uv.tcp.SOCKET);
+  const h = (req.handle as _TcpHandle | undefined) ?? new uv.TCP(uv.tcp.SOCKET);
   const dial = new _UvDial(h, cb, req.address, req.port, knownPeer(req));
   if (req.localAddress !== undefined || req.localPort !== undefined) {
     const local = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
@@ -295,8 +295,17 @@ function _localOf(h: _TcpHandle): string {
 type _TcpHandle = InstanceType<typeof uv.TCP>;
 type _PipeHandle = InstanceType<typeof uv.Pipe>;
 
-function _connectUnix(path: string, cb: ConnectCallback): Dial {
-  return _startUnix(new uv.Pipe(uv.pipe.SOCKET), path, cb);
+function _connectUnix(path: string, cb: ConnectCallback, handle?: object): Dial {
+  return _startUnix((handle as _PipeHandle | undefined) ?? new uv.Pipe(uv.pipe.SOCKET), path, cb);
+}
+
+// A connecting socket's handle, made at connect() before the lookup (Transport.dialHandle).
+function _dialHandle(pipe: boolean): object {
+  return pipe ? new uv.Pipe(uv.pipe.SOCKET) : new uv.TCP(uv.tcp.SOCKET);
+}
+
+function _dropDialHandle(handle: object): void {
+  (handle as RawStream).close();
 }
 
 function _startUnix(h: _PipeHandle, path: string, cb: ConnectCallback): Dial {
@@ -494,6 +503,8 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
       },
     connectTcp: _connectTcp,
     connectUnix: _connectUnix,
+    dialHandle: _dialHandle,
+    dropDialHandle: _dropDialHandle,
     listenTcp: _listenTcp,
     listenUnix: _listenUnix,
     adoptListening: _adoptListening,
