@@ -12,20 +12,23 @@
  *   round-robin connections; the libuv adapter then takes over that
  *   server's handle (the real one, or cluster's round-robin stand-in), so
  *   connections arrive as its own TCP/Pipe handles.
- * - Bun: `SO_REUSEPORT` for a given port, as Bun's own cluster shares one;
- *   port 0 through Bun's `node:net`, so all workers get the one port its
- *   cluster picks.
+ * - Bun: Bun's `node:net` Server too, whose cluster code asks the primary
+ *   (all workers get the one port it picks for port 0) and tells it of the
+ *   listen and the close: the primary's `'listening'` for the worker comes
+ *   from there (omninet's own `SO_REUSEPORT` listen for a fixed port, until
+ *   2026-12-06, never told it). Connections come through that server
+ *   (the `node:net` adapter's streams).
  *
  * `maxConnections` in a round-robin worker (Node and Deno; on Bun, a Unix
- * path or port 0): the primary accepts and sends each connection to a
+ * path): the primary accepts and sends each connection to a
  * worker, whose `cluster` code asks the server that owns the listening
  * handle (the runtime's `node:net` Server here, not omninet's) whether it is
  * at `maxConnections`; if so the connection goes back to the primary, which
  * gives it to another worker. `linkClusterLimit` makes that inner Server
  * answer with omninet's Server's state. With the primary's handle in every
- * worker (`SCHED_NONE`), and on Bun for a fixed port (the kernel picks the
- * worker), a full server drops the connection, as each runtime's own
- * `node:net` does.
+ * worker (`SCHED_NONE`), and on Bun for a TCP port (each worker listens with
+ * `SO_REUSEPORT`; the kernel picks the worker), a full server drops the
+ * connection, as each runtime's own `node:net` does.
  * @module
  */
 import type {
@@ -56,7 +59,7 @@ function _isWorker(): boolean {
  * machinery in worker processes (non-exclusive listens only); elsewhere the
  * transport is returned unchanged.
  * @param transport the adapter in use
- * @param viaNodeNet the `node:net` adapter, made on first shared listen (unused on Bun)
+ * @param viaNodeNet the `node:net` adapter, made on first shared listen
  * @returns the transport to use
  */
 export function withClusterSharing(
@@ -80,11 +83,9 @@ export function withClusterSharing(
   let net: Transport | undefined;
   const listenTcp = (req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void => {
     if (req.exclusive === true) return own(req, events, cb);
-    // Port 0 must give every worker the one port the primary picked, which
-    // only Bun's cluster machinery (its node:net) knows.
-    if (transport.name === "bun" && req.port !== 0) {
-      return own({ ...req, reusePort: true }, events, cb);
-    }
+    // Every runtime's cluster machinery lives in its node:net (Bun's too): it
+    // asks the primary (port 0 gets the one port the primary picked), tells it
+    // of the listen (the primary's 'listening' for the worker) and the close.
     (net ??= viaNodeNet()).listenTcp(req, events, adopt(cb, events));
   };
   // Every runtime's node:net shares a Unix path in a worker (Node and Deno
