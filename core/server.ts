@@ -186,7 +186,10 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
   #unref = false;
   readonly #events: ListenerEvents;
   #target: Server = this;
+  /** close() calls made with no connection open: Node emits a 'close' for each. */
   #closeRequests = 0;
+  /** close() was called while connections were open: one 'close' once they have ended. */
+  #closeAtDrain = false;
   // Where accepted sockets went to other processes (child_process), one list per process.
   #sentTo: _SentSockets[] | null = null;
 
@@ -561,8 +564,9 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     if (this.#listener !== null || this.#starting || this.#releasing > 0 || this.#connections > 0) {
       return;
     }
-    const times = Math.max(1, this.#closeRequests);
+    const times = Math.max(1, this.#closeRequests + (this.#closeAtDrain ? 1 : 0));
     this.#closeRequests = 0;
+    this.#closeAtDrain = false;
     for (let i = 0; i < times; i++) process.nextTick(Server.#emitClosed, this);
   }
 
@@ -577,8 +581,10 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
    */
   close(callback?: (err?: Error) => void): this {
     const running = this.#listener !== null || this.#starting;
-    // Node emits 'close' once per close() call made before it is drained.
-    this.#closeRequests++;
+    // Node emits 'close' once per close() call that finds no connection open, and once when
+    // the connections open at other calls have ended (however many calls those were).
+    if (this.#connections > 0) this.#closeAtDrain = true;
+    else this.#closeRequests++;
     if (typeof callback === "function") {
       if (running) this.once("close", callback);
       else this.once("close", () => callback(_errNotRunning()));

@@ -77,7 +77,8 @@ let _lastPeer: AddressInfo | undefined;
 
 /**
  * The dialled peer where it costs no syscall: an IPv4 literal that passed
- * isIP() is already in the canonical form getpeername reports; IPv6 text may
+ * isIP() is already in the canonical form getpeername reports (but 0.0.0.0,
+ * which the kernel dials as 127.0.0.1); IPv6 text may
  * be written differently (`0:0::1`), so that one is asked for. Consecutive
  * dials to one server share one endpoint object (endpoints are never
  * mutated; owners copy what they hand out, as with {@link fixedLocal}), so
@@ -90,7 +91,8 @@ let _lastPeer: AddressInfo | undefined;
  * ```
  */
 export function knownPeer(req: TcpConnectRequest): AddressInfo | undefined {
-  if (req.family !== 4) return undefined;
+  // A dial to 0.0.0.0 reaches this host: the kernel names the peer 127.0.0.1.
+  if (req.family !== 4 || req.address === "0.0.0.0") return undefined;
   const last = _lastPeer;
   if (last !== undefined && last.port === req.port && last.address === req.address) return last;
   return _lastPeer = { address: req.address, family: "IPv4", port: req.port };

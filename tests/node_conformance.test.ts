@@ -1617,6 +1617,48 @@ det(
 );
 
 det(
+  "close() twice while a connection is open: one 'close' once it ends, both callbacks",
+  async () => {
+    const { server, port, accepted } = await tcpServer();
+    const c = net.connect(port, "127.0.0.1");
+    c.on("error", () => {});
+    await waitFor(c, "connect");
+    while (accepted.length === 0) await sleep(5);
+    let closes = 0;
+    server.on("close", () => closes++);
+    const calls: unknown[] = [];
+    server.close((err) => calls.push(["cb1", (err as Err | undefined)?.code]));
+    server.close((err) => calls.push(["cb2", (err as Err | undefined)?.code]));
+    await sleep(30);
+    assert.is(closes, 0, "not before the connection ends");
+    accepted[0].destroy();
+    await waitFor(server, "close");
+    await sleep(30);
+    assert.is(closes, 1);
+    // The second call found the server closed already: Node calls it back with that error.
+    assert.equal(calls, [["cb1", undefined], ["cb2", "ERR_SERVER_NOT_RUNNING"]]);
+    // A close() after that finds it drained: a 'close' of its own, as Node's.
+    server.close();
+    await sleep(30);
+    assert.is(closes, 2);
+  },
+);
+
+det(
+  "a dial to 0.0.0.0 reaches this host: remoteAddress is 127.0.0.1, as the kernel names it",
+  async () => {
+    const { server, port, accepted } = await tcpServer();
+    const c = net.connect(port, "0.0.0.0");
+    await waitFor(c, "connect");
+    assert.equal([c.remoteAddress, c.remotePort, c.remoteFamily], ["127.0.0.1", port, "IPv4"]);
+    assert.is(c.localAddress, "127.0.0.1");
+    c.destroy();
+    await waitFor(c, "close");
+    await closeAll(server, accepted);
+  },
+);
+
+det(
   "aborting a connected socket's signal: AbortError ABORT_ERR with the reason as cause",
   async () => {
     const { server, port, accepted } = await tcpServer();
