@@ -61,6 +61,37 @@ export async function listen(server: Server, host = "127.0.0.1"): Promise<number
   return (server.address() as { port: number }).port;
 }
 
+/**
+ * A port nothing listens on, free on 127.0.0.1 and on ::1 (where the machine
+ * has IPv6), below the kernel's ephemeral range (32768 and up on Linux): the
+ * suites run side by side, and a port bound and released with listen(0)
+ * could be taken by another suite's listen(0) before a test dials or binds
+ * it (a dial expected to be refused then connected).
+ * @returns the port
+ */
+export async function quietPort(): Promise<number> {
+  for (let tries = 0;; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const held: Server[] = [];
+    try {
+      for (const host of ["127.0.0.1", "::1"]) {
+        const s = createServer();
+        const err = await new Promise<{ code?: string } | null>((resolve) => {
+          s.once("error", resolve);
+          s.listen(port, host, () => resolve(null));
+        });
+        if (err === null) held.push(s);
+        else if (host === "127.0.0.1" || err.code !== "EADDRNOTAVAIL") throw err;
+      }
+      return port;
+    } catch (err) {
+      if (tries === 50) throw err;
+    } finally {
+      for (const s of held) await closeServer(s);
+    }
+  }
+}
+
 /** Closes `server` and waits for its 'close'. */
 export async function closeServer(server: Server): Promise<void> {
   if (!server.listening) return;

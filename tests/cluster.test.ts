@@ -1,19 +1,13 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { createServer } from "../core/server.ts";
 import { join } from "node:path";
-import { closeServer, listen, removeDir, tempDir } from "./_net.ts";
+import { quietPort, removeDir, tempDir } from "./_net.ts";
 import { currentRuntime, spawnScript } from "./_runtime.ts";
 
 const cluster = suite("Server.listen() in node:cluster workers");
 
-/** A loopback port that was free a moment ago (listened on, then closed with no connection). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  const port = await listen(probe);
-  await closeServer(probe);
-  return port;
-}
+/** A loopback port nothing listens on, which no other suite's listen(0) takes meanwhile. */
+const freePort = quietPort;
 
 cluster("two workers listening on one port share it and both serve", async () => {
   const port = await freePort();

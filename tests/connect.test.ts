@@ -12,6 +12,7 @@ import {
   startTcpConnect,
 } from "../core/connect.ts";
 import { getTransport } from "../runtimes/mod.ts";
+import { quietPort } from "./_net.ts";
 import type {
   ConnectCallback,
   Dial,
@@ -82,11 +83,7 @@ async function serversFor(live: string[]): Promise<{ port: number; servers: List
     port = portOf(l);
     servers.push(l);
   }
-  if (port === 0) {
-    const l = await listen("127.0.0.1", 0);
-    port = portOf(l);
-    await closeAll([l]);
-  }
+  if (port === 0) port = await quietPort();
   return { port, servers };
 }
 

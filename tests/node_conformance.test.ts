@@ -9,7 +9,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import net from "../mod.ts";
 import { getTransport } from "../runtimes/mod.ts";
-import { removeDir, sleep, tempDir, waitFor } from "./_net.ts";
+import { quietPort, removeDir, sleep, tempDir, waitFor } from "./_net.ts";
 import { currentRuntime, type SpawnResult, spawnScript } from "./_runtime.ts";
 
 type Server = ReturnType<typeof net.createServer>;
@@ -48,12 +48,8 @@ async function tcpServer(
   return { server, port, accepted };
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  const port = await listenOn(s);
-  await closeAll(s);
-  return port;
-}
+/** A port nothing listens on, which no other suite's listen(0) takes meanwhile. */
+const freePort = quietPort;
 
 function thrown(fn: () => unknown): Err | undefined {
   try {

@@ -14,6 +14,7 @@ import {
   echoServer,
   errorAndClose,
   listen,
+  quietPort,
   removeDir,
   sleep,
   tempDir,
@@ -21,13 +22,6 @@ import {
   withStalledDials,
 } from "./_net.ts";
 import { currentRuntime } from "./_runtime.ts";
-
-async function refusedPort(): Promise<number> {
-  const s = createServer();
-  const port = await listen(s);
-  await closeServer(s);
-  return port;
-}
 
 // A transport that records calls made on every handle it hands out.
 function spyTransport(calls: string[]): Transport {
@@ -378,7 +372,7 @@ events("a socket writing to a peer that reset the connection fails with ECONNRES
 });
 
 events("ECONNREFUSED has Node's shape and close(hadError = true) follows", async () => {
-  const port = await refusedPort();
+  const port = await quietPort();
   const s = connect(port, "127.0.0.1");
   const order: string[] = [];
   let error: (Error & Record<string, unknown>) | undefined;
