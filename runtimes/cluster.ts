@@ -13,11 +13,12 @@
  *   server's handle (the real one, or cluster's round-robin stand-in), so
  *   connections arrive as its own TCP/Pipe handles.
  * - Bun: Bun's `node:net` Server too, whose cluster code asks the primary
- *   (all workers get the one port it picks for port 0) and tells it of the
- *   listen and the close: the primary's `'listening'` for the worker comes
- *   from there (omninet's own `SO_REUSEPORT` listen for a fixed port, until
- *   2026-12-06, never told it). Connections come through that server
- *   (the `node:net` adapter's streams).
+ *   (which listens and hands connections out by default, and gives every
+ *   worker the one port it picks for port 0) and tells it of the listen and
+ *   the close: the primary's `'listening'` for the worker comes from there
+ *   (omninet's own `SO_REUSEPORT` listen for a fixed port, until 2026-12-06,
+ *   never told it). Connections come through that server (the `node:net`
+ *   adapter's streams).
  *
  * `maxConnections` in a round-robin worker (Node and Deno; on Bun, a Unix
  * path): the primary accepts and sends each connection to a
@@ -26,9 +27,9 @@
  * at `maxConnections`; if so the connection goes back to the primary, which
  * gives it to another worker. `linkClusterLimit` makes that inner Server
  * answer with omninet's Server's state. With the primary's handle in every
- * worker (`SCHED_NONE`), and on Bun for a TCP port (each worker listens with
- * `SO_REUSEPORT`; the kernel picks the worker), a full server drops the
- * connection, as each runtime's own `node:net` does.
+ * worker (`SCHED_NONE`), and on Bun for a TCP port (Bun's cluster code does
+ * not hand a connection back), a full server drops the connection, as each
+ * runtime's own `node:net` does.
  * @module
  */
 import type {

@@ -73,10 +73,9 @@ cluster(
     });
     assert.is(r.timedOut, false, `cluster fixture hung: ${r.stdout}${r.stderr}`);
     if (currentRuntime() === "bun") {
-      // Bun's cluster has no primary handing out connections: the kernel
-      // picks a worker (SO_REUSEPORT), and a full one drops it, as Bun's own
-      // node:net does. Only worker 2 ever answers; each unanswered
-      // connection is one of worker 1's drops.
+      // Bun's cluster code does not hand a connection back from a full
+      // worker: it drops it, as with Bun's own node:net. Only worker 2 ever
+      // answers; each unanswered connection is one of worker 1's drops.
       const m = /^served (2|) in 10 connections, (\d+) empty, (\d+) dropped, both closed\n$/
         .exec(r.stdout);
       assert.ok(m, r.stdout + r.stderr);
