@@ -146,7 +146,7 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     (duplex as { allowHalfOpen: boolean }).allowHalfOpen = true;
     // Paused before the 'data' listener, which would otherwise start the flow.
     duplex.pause();
-    duplex.on("data", this.#_onHandleData);
+    duplex.on("data", this.#onData);
     duplex.on("end", this.#onEnd);
     duplex.on("drain", this.#onDrain);
     duplex.on("finish", this.#onFinish);
@@ -307,7 +307,7 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     this.#events = null;
     this.#writeCb = this.#shutdownCb = null;
     d.pause();
-    d.removeListener("data", this.#_onHandleData);
+    d.removeListener("data", this.#onData);
     d.removeListener("end", this.#onEnd);
     d.removeListener("drain", this.#onDrain);
     d.removeListener("finish", this.#onFinish);
@@ -394,7 +394,7 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     });
   }
 
-  #_onHandleData = (chunk: Uint8Array): void => {
+  #onData = (chunk: Uint8Array): void => {
     if (this.#closed) return;
     if (chunk.length > _MAX_CHUNK) return this.#onLarge(chunk);
     if (this.#wired) wireOwn(this.duplex, 0, chunk.length);
@@ -404,7 +404,7 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
 
   #onLarge(chunk: Uint8Array): void {
     for (let off = 0; off < chunk.length && !this.#closed; off += _MAX_CHUNK) {
-      this.#_onHandleData(chunk.subarray(off, Math.min(off + _MAX_CHUNK, chunk.length)));
+      this.#onData(chunk.subarray(off, Math.min(off + _MAX_CHUNK, chunk.length)));
     }
   }
 

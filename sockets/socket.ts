@@ -501,7 +501,7 @@ export class Socket {
     closeHandle(handle, () => this.#closed.resolve());
   }
 
-  #_onHandleData(chunk: Uint8Array): void {
+  #onData(chunk: Uint8Array): void {
     if (this.#readDone) return;
     if (this.#pipeOut !== null) {
       this.#pipeOut.data(chunk);
@@ -530,7 +530,7 @@ export class Socket {
     this.#deliver(chunk);
   }
 
-  /** Read bytes not yet given to the readable (see `#_onHandleData`). */
+  /** Read bytes not yet given to the readable (see `#onData`). */
   #held: Uint8Array | null = null;
   #flushHeldLater = (): void => this.#flushHeld();
 
@@ -809,7 +809,7 @@ export class Socket {
       setTlsRoute: (route) => {
         this.#tlsRoute = route;
       },
-      data: (chunk) => this.#_onHandleData(chunk),
+      data: (chunk) => this.#onData(chunk),
       end: () => this.#onEnd(),
     };
   }
