@@ -79,7 +79,6 @@ export class ConnectAttempt implements ConnectSink {
    * @returns the handle, or undefined where the adapter makes its own
    */
   dialHandle(): object | undefined {
-    if (this.#spare === null) this.renewDialHandle();
     const h = this.#spare;
     this.#spare = null;
     return h ?? undefined;

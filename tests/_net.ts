@@ -16,6 +16,24 @@ import { createServer, type Server } from "../core/server.ts";
 import type { Socket } from "../core/socket.ts";
 import { scriptCommand } from "./_runtime.ts";
 
+/** A `lookup` option's function: `(host, options, callback)`, as `dns.lookup` calls back. */
+export type Lookup = (host: string, opts: unknown, cb: (...a: unknown[]) => void) => void;
+
+/**
+ * A lookup that answers 127.0.0.1 after `ms` (or never, for -1), as
+ * dns.lookup would (an array when asked for `all`).
+ */
+export function slowLookup(ms: number): Lookup {
+  return (_host, opts, cb) => {
+    if (ms < 0) return;
+    const all = (opts as { all?: boolean }).all === true;
+    sleepTimer(
+      () => (all ? cb(null, [{ address: "127.0.0.1", family: 4 }]) : cb(null, "127.0.0.1", 4)),
+      ms,
+    );
+  };
+}
+
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => sleepTimer(r, ms));

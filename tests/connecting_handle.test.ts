@@ -14,7 +14,7 @@ import net from "../mod.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import type { Socket } from "../core/socket.ts";
 import { currentRuntime } from "./_runtime.ts";
-import { closeServer, listen, removeDir, sleep, tempDir, waitFor } from "./_net.ts";
+import { closeServer, listen, removeDir, sleep, slowLookup, tempDir, waitFor } from "./_net.ts";
 
 const test = suite("_handle while connecting");
 
@@ -28,20 +28,6 @@ function spy(handle: object, name: string, calls: unknown[][]): void {
   h[name] = function (this: unknown, ...args: unknown[]) {
     calls.push([name, ...args]);
     return original.apply(this, args);
-  };
-}
-
-type Lookup = (host: string, opts: unknown, cb: (...a: unknown[]) => void) => void;
-
-/** A lookup that answers 127.0.0.1 after `ms` (or never, for -1), as dns.lookup would. */
-function slowLookup(ms: number): Lookup {
-  return (_host, opts, cb) => {
-    if (ms < 0) return;
-    const all = (opts as { all?: boolean }).all === true;
-    setTimeout(
-      () => (all ? cb(null, [{ address: "127.0.0.1", family: 4 }]) : cb(null, "127.0.0.1", 4)),
-      ms,
-    );
   };
 }
 

@@ -16,7 +16,7 @@ import * as assert from "uvu/assert";
 import WebSocket, { WebSocketServer } from "ws";
 import net from "../mod.ts";
 import { currentRuntime } from "./_runtime.ts";
-import { closeServer, listen, waitFor } from "./_net.ts";
+import { closeServer, listen, slowLookup, waitFor } from "./_net.ts";
 
 function fixture(name: string): Buffer {
   for (const dir of ["./fixtures/", "../../tests/fixtures/"]) {
@@ -377,14 +377,9 @@ async function tlsOverConnecting(
   literal: boolean,
 ): Promise<{ read: number; written: number }> {
   const { server, port } = await tlsEchoServer();
-  const lookup = (_h: string, o: { all?: boolean }, cb: (...a: unknown[]) => void) =>
-    setTimeout(
-      () => o.all ? cb(null, [{ address: "127.0.0.1", family: 4 }]) : cb(null, "127.0.0.1", 4),
-      20,
-    );
   const raw = literal
     ? lib.connect(port, "127.0.0.1")
-    : lib.connect({ port, host: "omninet.test", lookup } as never);
+    : lib.connect({ port, host: "omninet.test", lookup: slowLookup(20) } as never);
   try {
     assert.ok(raw.connecting);
     const secure = tls.connect({ socket: raw, ca: cert, servername: "localhost" });
