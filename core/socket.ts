@@ -42,6 +42,7 @@ import {
   systemError,
 } from "./errors.ts";
 import { IdleTimeout } from "./idle_timeout.ts";
+import { isIP } from "./ip.ts";
 import { afterLoopTurn, holdTurnForBeforeExit } from "./loop.ts";
 import {
   blockListOption,
@@ -178,6 +179,18 @@ export class Socket extends Duplex {
   declare autoSelectFamilyAttemptedAddresses: string[];
   /** Addresses this socket may not connect to. */
   declare blockList?: BlockList;
+  /**
+   * The host name of the last `connect()` that looked one up, as Node keeps
+   * it (`null` until then; an IP literal or a Unix path sets none).
+   * `node:tls` checks the server's certificate against it when it wraps this
+   * socket without a `servername` or `host` (`tls.connect({ socket })`).
+   */
+  declare _host: string | null;
+  /**
+   * `false`, as on Node: `node:http` and `node:tls` mark a socket whose error
+   * they reported, so that they report one only.
+   */
+  declare _hadError: boolean;
 
   /**
    * The connection's file descriptor, where the runtime exposes one (Node, Bun), else
@@ -372,6 +385,8 @@ export class Socket extends Duplex {
       undefined;
     this.#idle?.touch();
     this.#set(_F_UNIX, plan === null);
+    // As Node, before the lookup: a name looked up is kept (what node:tls verifies).
+    if (plan !== null && isIP(plan.host) === 0) this._host = plan.host;
     const transport = bound?.transport ?? getTransport();
     attempt.prepare(transport, plan === null);
     if (plan === null) dialUnix(transport, path as string, attempt);
@@ -1135,6 +1150,11 @@ export class Socket extends Duplex {
       queuedBytes(queued, this.#rare?.held ?? null);
   }
 
+  /** Node's legacy name for the bytes handed to the connection so far (queued ones not counted). */
+  get _bytesDispatched(): number {
+    return this.#bytesDispatched + (this.#handle?.foreignBytes?.(true) ?? 0);
+  }
+
   /**
    * Characters or bytes queued for writing, also while connecting
    * (`undefined` before `connect()`, as on Node; typed `number` as
@@ -1189,6 +1209,62 @@ export class Socket extends Duplex {
       this.#owner = null;
       owner._connectionClosed();
     }
+  }
+
+  /**
+   * What a write made while connecting holds, as Node shows it: the chunk
+   * (the list of `{ chunk, encoding }` for several), until it goes out at
+   * connect (kept when the socket closes first); `null` otherwise. Code that
+   * replays a connecting socket's writes reads it.
+   */
+  get _pendingData(): Buffer | string | StreamChunk[] | null {
+    return this.#rare?.held?.data ?? null;
+  }
+
+  /** Assigned, it becomes an own property, as Node's is. */
+  set _pendingData(value: unknown) {
+    _ownValue(this, "_pendingData", value);
+  }
+
+  /** The encoding of {@link Socket._pendingData}: `''` for several chunks or none. */
+  get _pendingEncoding(): string {
+    const held = this.#rare?.held ?? null;
+    return held === null || held.writev ? "" : held.encoding;
+  }
+
+  /** Assigned, it becomes an own property, as Node's is. */
+  set _pendingEncoding(value: unknown) {
+    _ownValue(this, "_pendingEncoding", value);
+  }
+
+  /** Node's other name of {@link Socket.server}: the accepting server, or `null`. */
+  get _server(): AcceptingServer | null {
+    return this.server;
+  }
+
+  /** Assigned, it becomes an own property, as Node's is. */
+  set _server(value: unknown) {
+    _ownValue(this, "_server", value);
+  }
+
+  /**
+   * The remote end as Node's internal helper gives it (code outside
+   * `node:net` calls it): `{ address, family, port }`, or `{}` when there is
+   * none (not connected, a Unix socket).
+   * @returns the remote endpoint
+   */
+  _getpeername(): { address?: string; family?: string; port?: number } {
+    const p = this.#peer();
+    return p === null ? {} : { address: p.address, family: p.family, port: p.port };
+  }
+
+  /**
+   * The local end as Node's internal helper gives it: what {@link
+   * Socket.address} returns.
+   * @returns the local endpoint, or `{}`
+   */
+  _getsockname(): AddressInfo | Record<string, never> {
+    return this.address();
   }
 
   /** Activity seen by a stack that reads the handle itself (Node's http parser): the idle timer restarts. */
@@ -1281,6 +1357,22 @@ export class Socket extends Duplex {
 }
 // Lets `net.Socket.call(obj, options)` initialise obj (see callable.ts).
 makeAdoptable(Socket, Duplex);
+// Node's per-socket defaults that other code reads, kept on the prototype: no slot per socket
+// until a connect (or the code reading them) assigns one.
+Object.defineProperties(Socket.prototype, {
+  _host: { value: null, writable: true, configurable: true, enumerable: false },
+  _hadError: { value: false, writable: true, configurable: true, enumerable: false },
+});
+
+/** Makes `name` an own data property of `target`, as an assignment to Node's socket does. */
+function _ownValue(target: object, name: string, value: unknown): void {
+  Object.defineProperty(target, name, {
+    value,
+    writable: true,
+    configurable: true,
+    enumerable: true,
+  });
+}
 // With the libuv and node:net adapters (Node, Deno) and on Bun, an instance of node:net's Socket
 // too (runtimes/node/handoff.ts), decided when the first socket is made (the adapter is chosen
 // then): what Duplex gives and node:net's prototype would otherwise shadow stays Duplex's, and the

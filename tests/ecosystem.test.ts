@@ -322,6 +322,72 @@ tlsSuite("tls.connect({ socket }) over an omninet socket to a tls server", async
   }
 });
 
+// Given a socket and neither `servername` nor `host`, node:tls checks the certificate against the
+// name the socket looked up (`socket._host`), 'localhost' when it dialled an IP literal. The
+// certificate names localhost and 127.0.0.1 only, so a socket that looked up another name must be
+// refused, as the runtime's own node:net socket is.
+for (const to of ["a looked-up name", "an IP literal"]) {
+  tlsSuite(`tls.connect({ socket }) checks the certificate against ${to}`, async () => {
+    const { server, port } = await tlsEchoServer();
+    const byName = to === "a looked-up name";
+    const lookup: nodeNet.LookupFunction = (_h, o, cb) => {
+      if ((o as { all?: boolean }).all) {
+        (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
+          { address: "127.0.0.1", family: 4 },
+        ]);
+      } else cb(null, "127.0.0.1", 4);
+    };
+    const outcome = async (mod: "omninet" | "node:net"): Promise<[string, string]> => {
+      const options = byName
+        ? { port, host: "omninet-host.test", lookup }
+        : { port, host: "127.0.0.1" };
+      const raw = mod === "omninet" ? net.connect(options) : nodeNet.connect(options);
+      let checked = "";
+      const secure = tls.connect({
+        socket: raw as unknown as nodeNet.Socket,
+        ca: cert,
+        checkServerIdentity: (host, c) => {
+          checked = host;
+          return tls.checkServerIdentity(host, c);
+        },
+      });
+      try {
+        return await within(
+          new Promise<[string, string]>((resolve) => {
+            secure.once("secureConnect", () => resolve([checked, "authorized"]));
+            secure.once(
+              "error",
+              (e: Error & { code?: string }) => resolve([checked, String(e.code)]),
+            );
+          }),
+          "handshake",
+        );
+      } finally {
+        secure.destroy();
+        raw.destroy();
+      }
+    };
+    try {
+      const own = await outcome("node:net");
+      const ours = await outcome("omninet");
+      const nodeRule = byName
+        ? ["omninet-host.test", "ERR_TLS_CERT_ALTNAME_INVALID"]
+        : ["localhost", "authorized"];
+      if (byName || currentRuntime() !== "bun") {
+        // Node's rule, which Deno's node:tls follows too.
+        assert.equal(own, nodeRule);
+        assert.equal(ours, own);
+      } else {
+        // Bun's node:tls checks a dialled IP literal itself where it upgrades a Bun socket in
+        // place (its own, omninet's Bun adapter's), else it takes Node's rule.
+        assert.ok(ours.join() === own.join() || ours.join() === nodeRule.join(), ours.join());
+      }
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+}
+
 tlsSuite("new tls.TLSSocket(omninetSocket, { isServer: true }) serves a tls client", async () => {
   const done: Promise<void>[] = [];
   const accepted: net.Socket[] = [];

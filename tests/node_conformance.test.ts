@@ -2109,3 +2109,169 @@ ext(
 );
 
 ext.run();
+
+// ---------------------------------------------------------------------------
+// Node's socket fields that code outside node:net reads or sets (node:tls reads
+// `_host`, node:http sets `_hadError`, request recorders read `_pendingData`),
+// with the values Node 26 gives (Deno's and Bun's own node:net differ in some).
+const internals = suite("conformance: Node's socket fields other code reads");
+
+/** A lookup answering 127.0.0.1 for any name, a little later (as a resolver would). */
+function anyName(_h: string, o: unknown, cb: AnyFn): void {
+  setTimeout(() => {
+    if ((o as { all?: boolean } | null)?.all) cb(null, [{ address: "127.0.0.1", family: 4 }]);
+    else cb(null, "127.0.0.1", 4);
+  }, 5);
+}
+
+/**
+ * Runs `body` against a fresh server; whatever it asserted, every socket it
+ * made (through `track`) and every accepted one is destroyed and the server
+ * closed, so a failed check ends the test instead of keeping the process alive.
+ */
+async function withServer(
+  onConn: (s: Sock) => void,
+  body: (
+    port: number,
+    accepted: Sock[],
+    server: Server,
+    track: <T extends Sock>(s: T) => T,
+  ) => Promise<void>,
+): Promise<void> {
+  const { server, port, accepted } = await tcpServer(onConn);
+  const made: Sock[] = [];
+  try {
+    await body(port, accepted, server, (s) => (made.push(s), s));
+  } finally {
+    for (const s of [...made, ...accepted]) s.destroy();
+    await closeAll(server);
+  }
+}
+
+internals(
+  "_host: the name connect() looked up, kept after close; none for literals and paths",
+  () =>
+    withServer((s) => s.end(), async (port, _accepted, _server, track) => {
+      const a = track(new net.Socket());
+      assert.is(a._host, null);
+      assert.is(a._hadError, false);
+      a.connect({ port, host: "omninet-host.test", lookup: anyName });
+      assert.is(a._host, "omninet-host.test"); // set before the lookup answers
+      await waitFor(a, "connect");
+      a.destroy();
+      await waitFor(a, "close");
+      assert.is(a._host, "omninet-host.test");
+      // An IP literal needs no lookup: the last name stays, as on Node.
+      a.connect(port, "127.0.0.1");
+      assert.is(a._host, "omninet-host.test");
+      await waitFor(a, "connect");
+      const literal = track(net.connect(port, "127.0.0.1"));
+      assert.is(literal._host, null);
+      const noHost = track(net.connect(port));
+      assert.is(noHost._host, "localhost");
+      await Promise.all([waitFor(literal, "connect"), waitFor(noHost, "connect")]);
+      const dir = tempDir();
+      const unix = net.createServer((s) => s.end());
+      try {
+        unix.listen(join(dir, "s.sock"));
+        await waitFor(unix, "listening");
+        const u = track(net.connect(join(dir, "s.sock")));
+        assert.is(u._host, null);
+        await waitFor(u, "connect");
+        assert.equal(u._getpeername(), {});
+        assert.equal(u._getsockname(), {});
+        u.destroy();
+      } finally {
+        await closeAll(unix);
+        removeDir(dir);
+      }
+    }),
+);
+
+internals(
+  "_pendingData / _pendingEncoding: the write held while connecting",
+  () =>
+    withServer((s) => s.resume(), async (port, _accepted, _server, track) => {
+      const a = track(new net.Socket());
+      assert.is(a._pendingData, null);
+      assert.is(a._pendingEncoding, "");
+      a.connect({ port, host: "omninet-host.test", lookup: anyName });
+      a.write(Buffer.from("xy"));
+      assert.ok(Buffer.isBuffer(a._pendingData));
+      assert.is(String(a._pendingData), "xy");
+      assert.is(a._pendingEncoding, "buffer");
+      await waitFor(a, "connect");
+      assert.is(a._pendingData, null); // gone out at connect
+      assert.is(a._pendingEncoding, "");
+      await new Promise<void>((r) => a.write("abc", () => r()));
+      assert.is(a._bytesDispatched, 5);
+      // Several chunks at once: the list of { chunk, encoding }, encoding ''.
+      const b = track(net.connect(port, "127.0.0.1"));
+      b.cork();
+      b.write("a");
+      b.write("b", "latin1");
+      b.uncork();
+      const held = b._pendingData as unknown as { chunk: unknown; encoding: string }[];
+      assert.ok(Array.isArray(held));
+      assert.equal(held.map((e) => [String(e.chunk), e.encoding]), [["a", "utf8"], [
+        "b",
+        "latin1",
+      ]]);
+      assert.is(b._pendingEncoding, "");
+      await waitFor(b, "connect");
+      assert.is(b._pendingData, null);
+      // Closed before connecting: the held write stays, as on Node.
+      const c = track(net.connect({ port, host: "omninet-host.test", lookup: anyName }));
+      c.on("error", () => {});
+      c.write("zz", "latin1");
+      c.destroy();
+      await waitFor(c, "close");
+      assert.is(c._pendingData, "zz");
+      assert.is(c._pendingEncoding, "latin1");
+      // Assigned, each is the socket's own value (as Node's plain properties are).
+      c._pendingData = null;
+      c._pendingEncoding = "";
+      c._host = "other";
+      c._hadError = true;
+      assert.is(c._pendingData, null);
+      assert.is(c._pendingEncoding, "");
+      assert.is(c._host, "other");
+      assert.is(c._hadError, true);
+      assert.ok(Object.keys(c).includes("_pendingData"));
+      assert.is(new net.Socket()._host, null); // not shared with other sockets
+      assert.is(new net.Socket()._hadError, false);
+    }),
+);
+
+internals(
+  "_server, _getpeername(), _getsockname() and _bytesDispatched",
+  () =>
+    withServer((s) => s.resume(), async (port, accepted, server, track) => {
+      const a = track(new net.Socket());
+      assert.is(a._server, null);
+      assert.equal(a._getpeername(), {});
+      assert.equal(a._getsockname(), {});
+      assert.is(a._bytesDispatched, 0);
+      a.connect(port, "127.0.0.1");
+      assert.equal(a._getpeername(), {}); // connecting
+      await waitFor(a, "connect");
+      while (accepted.length < 1) await waitFor(server, "connection");
+      assert.is(accepted[0]._server, server);
+      assert.is(accepted[0]._hadError, false);
+      assert.is(accepted[0]._host, null);
+      assert.equal(a._getpeername(), { address: "127.0.0.1", family: "IPv4", port });
+      assert.equal(a._getsockname(), a.address());
+      assert.is((a._getsockname() as { port: number }).port, accepted[0].remotePort);
+      await new Promise<void>((r) => a.write("hello", () => r()));
+      assert.is(a._bytesDispatched, 5);
+      a.end();
+      await waitFor(a, "close");
+      // The peer asked for while connected is kept, as Node's cache is.
+      assert.equal(a._getpeername(), { address: "127.0.0.1", family: "IPv4", port });
+      accepted[0]._server = null;
+      assert.is(accepted[0]._server, null);
+      assert.is(accepted[0].server, server);
+    }),
+);
+
+internals.run();
