@@ -989,12 +989,18 @@ export function failWrite(c: Conn, bunErr: BunError | undefined): void {
   }
   queueMicrotask(() => {
     if (c.closed) return;
-    // Bun's write says only that it failed, and its close often names no cause. Linux's
-    // write fails with ECONNRESET on a connection the peer reset, and with EPIPE once the
-    // peer's FIN came (the reset that answers a write after it is then no news): Node
-    // reports those.
-    const code = bunErr?.code ?? c.releaseErr?.code ?? (c.eof ? "EPIPE" : "ECONNRESET");
-    const err = systemError({ code, syscall: "write", cause: bunErr ?? c.releaseErr });
+    // Bun's write says only that it failed, and its close often names no cause. A Unix
+    // stream socket's write fails with EPIPE once the peer is gone. On TCP, Linux's write
+    // fails with ECONNRESET on a connection the peer reset, and with EPIPE once the peer's
+    // FIN came (the reset that answers a write after it is then no news). A reset that
+    // finds the socket reading is read first, as libuv reads before it writes (Bun's close
+    // names that `read` too): Node reports those.
+    const cause = bunErr ?? c.releaseErr;
+    const code = cause?.code ?? (c.eof || !(c instanceof TcpConn) ? "EPIPE" : "ECONNRESET");
+    const syscall = code === "EPIPE"
+      ? "write"
+      : cause?.syscall ?? (code === "ECONNRESET" && c.reading ? "read" : "write");
+    const err = systemError({ code, syscall, cause });
     cb?.(err);
     shut?.(err);
     reportError(c, err);
