@@ -4,6 +4,7 @@
  * @module
  */
 import { constants } from "node:os";
+import { detectRuntime } from "../runtimes/_shared.ts";
 
 // node:process, node:util and node:fs are never imported in this library: on
 // Node an ESM import of a built-in makes its namespace, which reads every
@@ -131,17 +132,29 @@ export function errMissingArgs(...alternatives: string[]): TypeError & NodeError
 
 /**
  * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`: used when a runtime truly cannot do
- * what Node can; the message names the feature and the runtime.
+ * what Node can; the message names the feature, the runtime and the adapter
+ * (`libuv` serves Node and Deno both).
+ * @param feature what was asked for, as the user wrote it
+ * @param adapter the transport adapter's name
+ * @returns the error to throw
+ * @example
+ * ```ts
+ * errFeatureUnavailable("server.listen({ ipv6Only: true })", "libuv").message;
+ * // on Deno: "The feature server.listen({ ipv6Only: true }) is unavailable on Deno (omninet's libuv adapter)"
+ * ```
  */
 export function errFeatureUnavailable(
   feature: string,
-  runtime: string,
+  adapter: string,
 ): TypeError & NodeErrorLike {
+  const runtime = _RUNTIME_NAMES[detectRuntime()];
   return codedTypeError(
     "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
-    `The feature ${feature} is unavailable on ${runtime}`,
+    `The feature ${feature} is unavailable on ${runtime} (omninet's ${adapter} adapter)`,
   );
 }
+
+const _RUNTIME_NAMES = { node: "Node.js", deno: "Deno", bun: "Bun" } as const;
 
 /** `AbortError` with `code: 'ABORT_ERR'`, as Node raises for an aborted signal. */
 export function abortError(cause?: unknown): Error & { code: string } {
