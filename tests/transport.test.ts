@@ -531,6 +531,41 @@ connectSuite("cancel(): the callback never fires and the connection is closed", 
   assert.not.ok(called, "connect callback fired after cancel()");
 });
 
+connectSuite(
+  "cancel() of many dials at different moments: every accepted connection ends",
+  async () => {
+    // Deno's Deno.connect loses a connection whose dial completes as its signal aborts (the
+    // peer never reads EOF): the Deno adapter lets a cancelled dial settle before aborting it.
+    const l = await listenTcp();
+    let lateCallbacks = 0;
+    const dials = 800;
+    for (let i = 0; i < dials; i++) {
+      let cancelled = false;
+      const dial = t.connectTcp({ address: "127.0.0.1", port: l.port, family: 4 }, (_e, h) => {
+        if (cancelled) lateCallbacks++;
+        // Connected before its cancel() came: an ordinary connection, closed here.
+        h?.close(() => {});
+      });
+      const cancel = () => {
+        cancelled = true;
+        dial.cancel();
+      };
+      const when = i % 4;
+      if (when === 0) cancel();
+      else if (when === 1) queueMicrotask(cancel);
+      else if (when === 2) setTimeout(cancel, 0);
+      else await sleep(0).then(cancel);
+      if (i % 100 === 99) await sleep(1);
+    }
+    await sleep(300);
+    for (const h of l.pending()) {
+      const s = new Peer(h);
+      await s.until(() => s.ended || s.error !== null, "a cancelled connection to end");
+    }
+    assert.is(lateCallbacks, 0, "connect callback fired after cancel()");
+  },
+);
+
 connectSuite("cancel() of a dial that would fail: no callback", async () => {
   const port = await closedPort("127.0.0.1");
   let called = false;
