@@ -4,7 +4,7 @@
  * @module
  */
 import { constants } from "node:os";
-import { detectRuntime } from "../runtimes/_shared.ts";
+import { RUNTIME } from "../runtimes/_shared.ts";
 
 // node:process, node:util and node:fs are never imported in this library: on
 // Node an ESM import of a built-in makes its namespace, which reads every
@@ -147,10 +147,11 @@ export function errFeatureUnavailable(
   feature: string,
   adapter: string,
 ): TypeError & NodeErrorLike {
-  const runtime = _RUNTIME_NAMES[detectRuntime()];
   return codedTypeError(
     "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
-    `The feature ${feature} is unavailable on ${runtime} (omninet's ${adapter} adapter)`,
+    `The feature ${feature} is unavailable on ${
+      _RUNTIME_NAMES[RUNTIME]
+    } (omninet's ${adapter} adapter)`,
   );
 }
 

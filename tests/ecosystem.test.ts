@@ -330,13 +330,7 @@ for (const to of ["a looked-up name", "an IP literal"]) {
   tlsSuite(`tls.connect({ socket }) checks the certificate against ${to}`, async () => {
     const { server, port } = await tlsEchoServer();
     const byName = to === "a looked-up name";
-    const lookup: nodeNet.LookupFunction = (_h, o, cb) => {
-      if ((o as { all?: boolean }).all) {
-        (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
-          { address: "127.0.0.1", family: 4 },
-        ]);
-      } else cb(null, "127.0.0.1", 4);
-    };
+    const lookup = slowLookup(0) as unknown as nodeNet.LookupFunction;
     const outcome = async (mod: "omninet" | "node:net"): Promise<[string, string]> => {
       const options = byName
         ? { port, host: "omninet-host.test", lookup }

@@ -9,7 +9,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import net from "../mod.ts";
 import { getTransport } from "../runtimes/mod.ts";
-import { quietPort, removeDir, sleep, tempDir, waitFor } from "./_net.ts";
+import { quietPort, removeDir, sleep, slowLookup, tempDir, waitFor } from "./_net.ts";
 import { currentRuntime, type SpawnResult, spawnScript } from "./_runtime.ts";
 
 type Server = ReturnType<typeof net.createServer>;
@@ -2117,12 +2117,7 @@ ext.run();
 const internals = suite("conformance: Node's socket fields other code reads");
 
 /** A lookup answering 127.0.0.1 for any name, a little later (as a resolver would). */
-function anyName(_h: string, o: unknown, cb: AnyFn): void {
-  setTimeout(() => {
-    if ((o as { all?: boolean } | null)?.all) cb(null, [{ address: "127.0.0.1", family: 4 }]);
-    else cb(null, "127.0.0.1", 4);
-  }, 5);
-}
+const anyName = slowLookup(5) as never;
 
 /**
  * Runs `body` against a fresh server; whatever it asserted, every socket it

@@ -997,14 +997,24 @@ export function failWrite(c: Conn, bunErr: BunError | undefined): void {
     // names that `read` too): Node reports those.
     const cause = bunErr ?? c.releaseErr;
     const code = cause?.code ?? (c.eof || !(c instanceof TcpConn) ? "EPIPE" : "ECONNRESET");
-    const syscall = code === "EPIPE"
-      ? "write"
-      : cause?.syscall ?? (code === "ECONNRESET" && c.reading ? "read" : "write");
-    const err = systemError({ code, syscall, cause });
+    const fallback = code === "ECONNRESET" && c.reading ? "read" : "write";
+    const err = systemError({ code, syscall: bunSyscall(code, cause, fallback), cause });
     cb?.(err);
     shut?.(err);
     reportError(c, err);
   });
+}
+
+/**
+ * The syscall of a connection error: `write` for `EPIPE` (Bun labels it a
+ * `read` error), else the one Bun's error names, else `fallback`.
+ * @param code the error's code
+ * @param cause Bun's error, when it gave one
+ * @param fallback the syscall when Bun names none
+ * @returns the syscall Node would report
+ */
+export function bunSyscall(code: string, cause: BunError | undefined, fallback: string): string {
+  return code === "EPIPE" ? "write" : cause?.syscall ?? fallback;
 }
 
 /** Reports a connection error to the owner, at most once. */

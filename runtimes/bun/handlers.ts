@@ -11,6 +11,7 @@ import {
   bunApi,
   type BunError,
   type BunSocket,
+  bunSyscall,
   Conn,
   failWrite,
   finishWrite,
@@ -94,8 +95,7 @@ function _afterRelease(c: Conn): void {
   }
   if (err !== undefined) {
     const code = err.code ?? "ECONNRESET";
-    const syscall = code === "EPIPE" ? "write" : err.syscall ?? "read";
-    reportError(c, systemError({ code, syscall, cause: err }));
+    reportError(c, systemError({ code, syscall: bunSyscall(code, err, "read"), cause: err }));
     return;
   }
   if (!c.eof) {
