@@ -33,7 +33,6 @@ import {
   validateStringWithoutNullBytes,
 } from "./validators.ts";
 import type { StreamHandle, TcpConnectRequest, Transport } from "../runtimes/types.ts";
-import { RUNTIME } from "../runtimes/_shared.ts";
 import { dialTcp } from "./sys_errors.ts";
 import { checkLocalBind } from "./features.ts";
 
@@ -100,46 +99,49 @@ export interface ConnectSink {
   failed(err: Error): void;
 }
 
-let _autoSelectFamily = true;
-let _attemptTimeout = 500;
 const _MIN_ATTEMPT_TIMEOUT = 10;
 
+/** The part of the runtime's `node:net` that holds the process-wide defaults. */
+interface _NetDefaults {
+  getDefaultAutoSelectFamily(): boolean;
+  setDefaultAutoSelectFamily(value: boolean): void;
+  getDefaultAutoSelectFamilyAttemptTimeout(): number;
+  setDefaultAutoSelectFamilyAttemptTimeout(value: number): void;
+}
+
+// Used only where the runtime has no `node:net` with these functions.
+let _ownAutoSelectFamily = true;
+let _ownAttemptTimeout = 500;
+let _shared: _NetDefaults | null | undefined;
+
 /**
- * Node's command-line options for these defaults, as Node reads them at startup:
- * `--[no-]network-family-autoselection` and `--network-family-autoselection-attempt-timeout`
- * (`=N` or a separate `N`), from `NODE_OPTIONS` (on Node) and then the command line, the last
- * one winning; `_` in a name is `-`. Other runtimes take no such options, so none is found.
- * @param args the options, in the order Node applies them
+ * The runtime's `node:net`, whose two defaults omninet shares: Node keeps one
+ * value of each per process, which every `net` user reads (`node:http` too),
+ * so a program or library that sets them through either module sets them for
+ * both, and Node's command-line options (`--[no-]network-family-autoselection`,
+ * `--network-family-autoselection-attempt-timeout`, also from `NODE_OPTIONS`)
+ * reach omninet through it. `null` where there is no such `node:net`.
  */
-function _applyCliDefaults(args: readonly string[]): void {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (!arg.startsWith("--")) continue;
-    const eq = arg.indexOf("=");
-    const name = (eq === -1 ? arg : arg.slice(0, eq)).replaceAll("_", "-");
-    if (name === "--network-family-autoselection" && eq === -1) _autoSelectFamily = true;
-    else if (name === "--no-network-family-autoselection" && eq === -1) {
-      _autoSelectFamily = false;
-    } else if (name === "--network-family-autoselection-attempt-timeout") {
-      const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
-      if (value !== undefined && /^\d+$/.test(value)) _attemptTimeout = Number(value);
-    }
+function _sharedDefaults(): _NetDefaults | null {
+  if (_shared !== undefined) return _shared;
+  let net: Partial<_NetDefaults> | undefined;
+  try {
+    net = process.getBuiltinModule?.("node:net") as Partial<_NetDefaults> | undefined;
+  } catch {
+    net = undefined;
   }
+  const ok = net !== undefined && typeof net.getDefaultAutoSelectFamily === "function" &&
+    typeof net.setDefaultAutoSelectFamily === "function" &&
+    typeof net.getDefaultAutoSelectFamilyAttemptTimeout === "function" &&
+    typeof net.setDefaultAutoSelectFamilyAttemptTimeout === "function";
+  return (_shared = ok ? net as _NetDefaults : null);
 }
-
-function _nodeOptions(): string[] {
-  // Only Node reads NODE_OPTIONS (and reading the environment would prompt on Deno).
-  if (RUNTIME !== "node") return [];
-  const value = process.env.NODE_OPTIONS;
-  return value ? value.split(/\s+/).map((a) => a.replace(/^"(.*)"$/, "$1")) : [];
-}
-
-_applyCliDefaults([..._nodeOptions(), ...(process.execArgv ?? [])]);
 
 /**
- * The current default of the `autoSelectFamily` connect option.
- * @returns `true` unless changed with `setDefaultAutoSelectFamily()` (or, on Node, with
- *   `--no-network-family-autoselection`).
+ * The current default of the `autoSelectFamily` connect option: one value per
+ * process, shared with the runtime's `node:net`.
+ * @returns `true` unless changed with `setDefaultAutoSelectFamily()` (here or
+ *   on `node:net`) or, on Node, with `--no-network-family-autoselection`.
  * @example
  * ```ts
  * import { getDefaultAutoSelectFamily } from "@omninet/net";
@@ -147,11 +149,13 @@ _applyCliDefaults([..._nodeOptions(), ...(process.execArgv ?? [])]);
  * ```
  */
 export function getDefaultAutoSelectFamily(): boolean {
-  return _autoSelectFamily;
+  const net = _sharedDefaults();
+  return net === null ? _ownAutoSelectFamily : net.getDefaultAutoSelectFamily();
 }
 
 /**
- * Sets the default of the `autoSelectFamily` connect option.
+ * Sets the default of the `autoSelectFamily` connect option, for omninet and
+ * the runtime's `node:net` alike (one value per process, as in Node).
  * @param value The new default; must be a boolean.
  * @example
  * ```ts
@@ -161,25 +165,31 @@ export function getDefaultAutoSelectFamily(): boolean {
  */
 export function setDefaultAutoSelectFamily(value: boolean): void {
   validateBoolean(value, "value");
-  _autoSelectFamily = value;
+  const net = _sharedDefaults();
+  if (net === null) _ownAutoSelectFamily = value;
+  else net.setDefaultAutoSelectFamily(value);
 }
 
 /**
- * The current default of the `autoSelectFamilyAttemptTimeout` connect option.
- * @returns Milliseconds; 500 unless changed (Node 26's default), or on Node the value of
+ * The current default of the `autoSelectFamilyAttemptTimeout` connect option:
+ * one value per process, shared with the runtime's `node:net`.
+ * @returns Milliseconds: the runtime's initial value unless changed (Node 26,
+ *   Deno and Bun: 500; Node 20 and 24: 250), or on Node the value of
  *   `--network-family-autoselection-attempt-timeout`.
  * @example
  * ```ts
  * import { getDefaultAutoSelectFamilyAttemptTimeout } from "@omninet/net";
- * getDefaultAutoSelectFamilyAttemptTimeout(); // 500
+ * getDefaultAutoSelectFamilyAttemptTimeout(); // 500 on Node 26
  * ```
  */
 export function getDefaultAutoSelectFamilyAttemptTimeout(): number {
-  return _attemptTimeout;
+  const net = _sharedDefaults();
+  return net === null ? _ownAttemptTimeout : net.getDefaultAutoSelectFamilyAttemptTimeout();
 }
 
 /**
- * Sets the default of the `autoSelectFamilyAttemptTimeout` connect option.
+ * Sets the default of the `autoSelectFamilyAttemptTimeout` connect option, for
+ * omninet and the runtime's `node:net` alike (one value per process, as in Node).
  * @param value A positive 32-bit integer; values below 10 become 10.
  * @example
  * ```ts
@@ -189,7 +199,10 @@ export function getDefaultAutoSelectFamilyAttemptTimeout(): number {
  */
 export function setDefaultAutoSelectFamilyAttemptTimeout(value: number): void {
   validateInt32(value, "value", 1);
-  _attemptTimeout = Math.max(value, _MIN_ATTEMPT_TIMEOUT);
+  const ms = Math.max(value, _MIN_ATTEMPT_TIMEOUT);
+  const net = _sharedDefaults();
+  if (net === null) _ownAttemptTimeout = ms;
+  else net.setDefaultAutoSelectFamilyAttemptTimeout(ms);
 }
 
 /** `ERR_INVALID_IP_ADDRESS`. */
@@ -250,7 +263,7 @@ function _validatePortOption(port: unknown): number {
 }
 
 function _attemptTimeoutOption(value: unknown): number {
-  if (value == null) return _attemptTimeout;
+  if (value == null) return getDefaultAutoSelectFamilyAttemptTimeout();
   validateInt32(value, "options.autoSelectFamilyAttemptTimeout", 1);
   return Math.max(value, _MIN_ATTEMPT_TIMEOUT);
 }
@@ -275,7 +288,7 @@ export function normalizeTcpConnect(options: Record<string, unknown>): TcpConnec
   _validateLocal(options);
   const port = _validatePortOption(options.port);
   const autoSelectFamily = options.autoSelectFamily == null
-    ? _autoSelectFamily
+    ? getDefaultAutoSelectFamily()
     : (validateBoolean(options.autoSelectFamily, "options.autoSelectFamily"),
       options.autoSelectFamily);
   const autoSelectFamilyAttemptTimeout = _attemptTimeoutOption(

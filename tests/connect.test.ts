@@ -32,6 +32,7 @@ import {
   shapeLookupOptions,
 } from "./fixtures/connect_scenarios.ts";
 import { readJsonFixture } from "./_fixtures.ts";
+import { currentRuntime } from "./_runtime.ts";
 
 interface Fixture {
   meta: { node: string; platform: string; ADDRCONFIG: number };
@@ -513,6 +514,11 @@ cancel.run();
 
 const defaults = suite("get/setDefaultAutoSelectFamily*()");
 
+// The runtime's node:net, whose two defaults omninet shares (one value per process, as in Node).
+const runtimeNet = process.getBuiltinModule("node:net");
+// What each runtime's node:net starts with: Node 20 and 24 250 ms, Node 26, Deno and Bun 500.
+const INITIAL_TIMEOUT = runtimeNet.getDefaultAutoSelectFamilyAttemptTimeout();
+
 defaults("getDefaultAutoSelectFamily() is true and setDefaultAutoSelectFamily() changes it", () => {
   assert.is(getDefaultAutoSelectFamily(), true);
   setDefaultAutoSelectFamily(false);
@@ -521,6 +527,34 @@ defaults("getDefaultAutoSelectFamily() is true and setDefaultAutoSelectFamily() 
   assert.is(normalizeTcpConnect({ port: 1, autoSelectFamily: true }).autoSelectFamily, true);
   setDefaultAutoSelectFamily(true);
   assert.is(normalizeTcpConnect({ port: 1 }).autoSelectFamily, true);
+});
+
+defaults("the defaults are one value per process, shared with the runtime's node:net", () => {
+  const major = Number(process.versions.node.split(".")[0]);
+  assert.is(INITIAL_TIMEOUT, currentRuntime() === "node" && major <= 24 ? 250 : 500);
+  assert.is(getDefaultAutoSelectFamilyAttemptTimeout(), INITIAL_TIMEOUT);
+  assert.is(getDefaultAutoSelectFamily(), runtimeNet.getDefaultAutoSelectFamily());
+  try {
+    // Set through omninet: node:net (so node:http too) follows, as with Node's one module.
+    setDefaultAutoSelectFamily(false);
+    setDefaultAutoSelectFamilyAttemptTimeout(5);
+    assert.is(runtimeNet.getDefaultAutoSelectFamily(), false);
+    assert.is(runtimeNet.getDefaultAutoSelectFamilyAttemptTimeout(), 10);
+    // Set through node:net (a program configuring `net`, Node's test harness): omninet follows.
+    runtimeNet.setDefaultAutoSelectFamily(true);
+    runtimeNet.setDefaultAutoSelectFamilyAttemptTimeout(1234);
+    assert.is(getDefaultAutoSelectFamily(), true);
+    assert.is(getDefaultAutoSelectFamilyAttemptTimeout(), 1234);
+    const plan = normalizeTcpConnect({ port: 1 });
+    assert.is(plan.autoSelectFamily, true);
+    assert.is(plan.autoSelectFamilyAttemptTimeout, 1234);
+    runtimeNet.setDefaultAutoSelectFamily(false);
+    assert.is(normalizeTcpConnect({ port: 1 }).autoSelectFamily, false);
+  } finally {
+    runtimeNet.setDefaultAutoSelectFamily(true);
+    runtimeNet.setDefaultAutoSelectFamilyAttemptTimeout(INITIAL_TIMEOUT);
+  }
+  assert.is(getDefaultAutoSelectFamilyAttemptTimeout(), INITIAL_TIMEOUT);
 });
 
 defaults("setDefaultAutoSelectFamily() rejects non-booleans with ERR_INVALID_ARG_TYPE", () => {
@@ -536,9 +570,9 @@ defaults("setDefaultAutoSelectFamily() rejects non-booleans with ERR_INVALID_ARG
 });
 
 defaults(
-  "getDefaultAutoSelectFamilyAttemptTimeout() is 500 (Node 26), raised to 10 at least",
+  "getDefaultAutoSelectFamilyAttemptTimeout() is the runtime's, raised to 10 at least",
   () => {
-    assert.is(getDefaultAutoSelectFamilyAttemptTimeout(), 500);
+    assert.is(getDefaultAutoSelectFamilyAttemptTimeout(), INITIAL_TIMEOUT);
     setDefaultAutoSelectFamilyAttemptTimeout(5);
     assert.is(getDefaultAutoSelectFamilyAttemptTimeout(), 10);
     setDefaultAutoSelectFamilyAttemptTimeout(2147483647);
@@ -550,7 +584,7 @@ defaults(
         .autoSelectFamilyAttemptTimeout,
       10,
     );
-    setDefaultAutoSelectFamilyAttemptTimeout(500);
+    setDefaultAutoSelectFamilyAttemptTimeout(INITIAL_TIMEOUT);
   },
 );
 
@@ -573,7 +607,7 @@ defaults("setDefaultAutoSelectFamilyAttemptTimeout() rejects what Node 26 reject
       String(v),
     );
   }
-  assert.is(getDefaultAutoSelectFamilyAttemptTimeout(), 500);
+  assert.is(getDefaultAutoSelectFamilyAttemptTimeout(), INITIAL_TIMEOUT);
 });
 
 defaults.run();
@@ -820,7 +854,7 @@ norm("normalizeTcpConnect() fills Node's defaults", () => {
   assert.is(p.family, 0);
   assert.is(p.hints, FIXTURE.meta.ADDRCONFIG);
   assert.is(p.autoSelectFamily, true);
-  assert.is(p.autoSelectFamilyAttemptTimeout, 500);
+  assert.is(p.autoSelectFamilyAttemptTimeout, INITIAL_TIMEOUT);
   assert.is(p.lookup, undefined);
   assert.is(normalizeTcpConnect({ port: 80, family: "IPv4" }).family, 4);
   assert.is(normalizeTcpConnect({ port: 80, family: 6 }).hints, 0);
