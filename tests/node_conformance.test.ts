@@ -2271,4 +2271,77 @@ internals(
     }),
 );
 
+internals(
+  "server._handle.onconnection: code that patches it sees each connection's handle first",
+  async () => {
+    // Node's server handle calls onconnection(err, clientHandle) per connection, and code
+    // (Node's tests, APM agents) wraps it. Node's shape on Node and Bun; on Deno its own
+    // handles call it with Deno's arguments, so there a pass-through wrapper is checked.
+    const rt = currentRuntime();
+    const server = net.createServer({ noDelay: true });
+    const got: Sock[] = [];
+    server.on("connection", (s: Sock) => got.push(s));
+    server.listen(0, "127.0.0.1");
+    await waitFor(server, "listening");
+    const made: Sock[] = [];
+    try {
+      let handle: Record<string, unknown> | null;
+      try {
+        handle = (server as unknown as { _handle: Record<string, unknown> | null })._handle;
+      } catch (e) {
+        // The Deno.listen fallback holds no runtime handle (it says so loudly).
+        assert.is((e as Err).code, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM");
+        assert.is(getTransport().name, "deno");
+        return;
+      }
+      const orig = handle?.onconnection;
+      if (rt !== "deno" || typeof orig === "function") {
+        assert.type(orig, "function");
+      }
+      if (typeof orig !== "function") return;
+      const log: string[] = [];
+      handle!.onconnection = function (this: unknown, err: unknown, client: unknown) {
+        log.push(`onconnection ${err ?? 0} this ${this === handle}`);
+        if (rt !== "deno") {
+          const h = client as { setNoDelay(on: boolean): unknown };
+          const own = h.setNoDelay;
+          assert.type(own, "function");
+          // What Node does with the server's noDelay before the socket exists.
+          h.setNoDelay = function (this: unknown, on: boolean) {
+            log.push(`handle.setNoDelay(${on}) before the socket: ${got.length === 0}`);
+            return own.call(this, on);
+          };
+        }
+        return (orig as (...a: unknown[]) => unknown).call(this, err, client);
+      };
+      const port = (server.address() as { port: number }).port;
+      for (let i = 0; i < 2; i++) {
+        const c = net.connect(port, "127.0.0.1");
+        made.push(c);
+        await waitFor(c, "connect");
+        while (got.length < i + 1) await waitFor(server, "connection");
+      }
+      const once = rt === "deno"
+        ? ["onconnection 0 this true"]
+        : ["onconnection 0 this true", "handle.setNoDelay(true) before the socket: true"];
+      if (rt === "deno") {
+        log.splice(
+          0,
+          log.length,
+          ...log.map((l) => l.replace(/^onconnection \S+/, "onconnection 0")),
+        );
+      }
+      assert.equal(log.slice(0, once.length), once);
+      assert.is(log.filter((l) => l.startsWith("onconnection")).length, 2);
+      // The accepted sockets work as usual.
+      got[1].write("x");
+      made[1].resume();
+      await waitFor(made[1], "data");
+    } finally {
+      for (const s of [...made, ...got]) s.destroy();
+      await closeAll(server);
+    }
+  },
+);
+
 internals.run();

@@ -194,9 +194,48 @@ export interface ListenState {
   path: string | null;
   /** Every accepted socket's local end when bound to one address (not a wildcard). */
   local: AddressInfo | null;
+  /**
+   * The Bun listener once given out as the server's `_handle` (see
+   * `showListener`): from then on each connection goes through its
+   * `onconnection`, which code may patch as it patches Node's server handle.
+   */
+  shown: { onconnection?: unknown } | null;
+}
+
+/**
+ * Gives a listener's connections to its `onconnection` from now on, as a
+ * Node server handle does (libuv calls `onconnection(err, clientHandle)`
+ * with each connection's handle; Bun's own `node:net` keeps that shape). A
+ * patched one sees the Bun socket of each connection before omninet wraps it,
+ * and wraps it by calling the one it replaced.
+ * @param ls the listener's state
+ * @param listener the Bun listener, given out as the server's `_handle`
+ */
+export function showListener(ls: ListenState, listener: { onconnection?: unknown }): void {
+  if (ls.shown !== null) return;
+  ls.shown = listener;
+  if (listener.onconnection === undefined) listener.onconnection = _onConnection;
+}
+
+/** A shown listener's `onconnection`: wraps the connection's Bun socket, once. */
+function _onConnection(err: unknown, s: BunSocket | undefined): void {
+  if (err != null || s === undefined || s === null || s.data instanceof Conn) return;
+  _accept(s);
 }
 
 function _onAccept(s: BunSocket): void {
+  const shown = (s.data as ListenState).shown;
+  if (shown !== null) {
+    const hook = shown.onconnection;
+    if (typeof hook === "function" && hook !== _onConnection) {
+      hook.call(shown, null, s);
+      return;
+    }
+  }
+  _accept(s);
+}
+
+function _accept(s: BunSocket): void {
   const ls = s.data as ListenState;
   const c = ls.path === null ? new TcpConn() : new Conn();
   c.sock = s;

@@ -64,7 +64,7 @@ import {
   UNNAMED,
 } from "./conn.ts";
 import { noop } from "../_shared.ts";
-import { ACCEPT_HANDLERS, bunDial, type ListenState } from "./handlers.ts";
+import { ACCEPT_HANDLERS, bunDial, type ListenState, showListener } from "./handlers.ts";
 import { dialTcp } from "./dial.ts";
 import { openPipeFd } from "./pipe.ts";
 
@@ -72,6 +72,7 @@ class _Listener implements ListenerHandle {
   constructor(
     private readonly _l: BunListener,
     private readonly _addr: AddressInfo | string,
+    private readonly _state: ListenState,
   ) {}
 
   address(): AddressInfo | string {
@@ -92,7 +93,9 @@ class _Listener implements ListenerHandle {
   }
 
   nativeHandle(): unknown {
-    // What Bun's own net.Server keeps as `_handle`, and its child_process sends.
+    // What Bun's own net.Server keeps as `_handle`, and its child_process sends; with
+    // Node's `onconnection` from now on (a server whose `_handle` nobody read pays nothing).
+    showListener(this._state, this._l as unknown as { onconnection?: unknown });
     return this._l;
   }
 }
@@ -111,7 +114,7 @@ function _listenError(e: unknown, address: string, port?: number): SystemError {
 }
 
 function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void {
-  const state: ListenState = { events, path: null, local: null };
+  const state: ListenState = { events, path: null, local: null, shown: null };
   let l: BunListener;
   try {
     l = bunApi().listen({
@@ -133,11 +136,11 @@ function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCal
   const addr = ipInfo(name.address, name.port) ??
     { address: req.address, family: req.address.includes(":") ? "IPv6" : "IPv4", port: req.port };
   if (addr.address !== "0.0.0.0" && addr.address !== "::") state.local = addr;
-  cb(null, new _Listener(l, addr));
+  cb(null, new _Listener(l, addr, state));
 }
 
 function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void {
-  const state: ListenState = { events, path: req.path, local: null };
+  const state: ListenState = { events, path: req.path, local: null, shown: null };
   let l: BunListener;
   try {
     l = bunApi().listen({
@@ -150,7 +153,7 @@ function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenC
     cb(_listenError(e, req.path));
     return;
   }
-  cb(null, new _Listener(l, req.path));
+  cb(null, new _Listener(l, req.path, state));
 }
 
 /**
@@ -160,7 +163,7 @@ function _listenUnix(req: UnixListenRequest, events: ListenerEvents, cb: ListenC
  * backlog (as for `listenTcp`); a Unix socket is named "" like Node's.
  */
 function _listenFd(fd: number, _backlog: number, events: ListenerEvents, cb: ListenCallback): void {
-  const state: ListenState = { events, path: null, local: null };
+  const state: ListenState = { events, path: null, local: null, shown: null };
   let l: BunListener;
   try {
     l = bunApi().listen({ fd, allowHalfOpen: true, data: state, socket: ACCEPT_HANDLERS });
@@ -173,7 +176,7 @@ function _listenFd(fd: number, _backlog: number, events: ListenerEvents, cb: Lis
   const addr = ipInfo(name.address, name.port);
   if (addr === null) state.path = UNNAMED;
   else if (addr.address !== "0.0.0.0" && addr.address !== "::") state.local = addr;
-  cb(null, new _Listener(l, addr ?? UNNAMED));
+  cb(null, new _Listener(l, addr ?? UNNAMED, state));
 }
 
 /** What a socket made from an fd holds until its open handler builds the handle. */
