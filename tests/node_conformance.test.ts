@@ -538,6 +538,46 @@ sock("a Unix path that is a regular file: ECONNREFUSED; a missing one: ENOENT", 
 });
 
 sock(
+  "a Unix dial that fails at once: still connecting for code queued after connect(), then destroyed with its 'error'",
+  async () => {
+    // As Node's loop reports such a failure: the socket is destroyed and its 'error' emitted in
+    // one go. ioredis reports a connect error only if it came before its own promise check.
+    const dir = tempDir();
+    try {
+      const file = join(dir, "file");
+      const { writeFileSync } = await import("node:fs");
+      writeFileSync(file, "");
+      for (const [path, code] of [[join(dir, "missing"), "ENOENT"], [file, "ECONNREFUSED"]]) {
+        const log: string[] = [];
+        const s = net.createConnection({ path });
+        let errored = false;
+        const state = (at: string) => {
+          if (s.destroyed && !errored) log.push(`${at}: destroyed before its error`);
+          else if (!errored) log.push(`${at}: connecting ${s.connecting}`);
+        };
+        s.on("error", (e: Err) => {
+          errored = true;
+          log.push(`error ${e.code} destroyed ${s.destroyed} connecting ${s.connecting}`);
+        });
+        queueMicrotask(() => state("microtask"));
+        process.nextTick(() => state("nextTick"));
+        Promise.resolve().then(() => Promise.resolve()).then(() => state("later microtask"));
+        await waitFor(s, "close");
+        // Each check (in whatever order the runtime runs them) saw it still connecting.
+        assert.equal(log.slice(0, 3).sort(), [
+          "later microtask: connecting true",
+          "microtask: connecting true",
+          "nextTick: connecting true",
+        ], path);
+        assert.equal(log.slice(3), [`error ${code} destroyed true connecting false`], path);
+      }
+    } finally {
+      removeDir(dir);
+    }
+  },
+);
+
+sock(
   "system errors carry Node's fields and no `cause` (util.inspect prints them as Node's)",
   async () => {
     const { inspect } = await import("node:util");

@@ -17,7 +17,7 @@ import * as bunNet from "node:net";
 import type { ConnectCallback, Dial, TcpConnectRequest } from "../types.ts";
 import { type BunError, type BunSocket, Conn, TcpConn } from "./conn.ts";
 import { knownPeer } from "../_shared.ts";
-import { bunDial, DIAL_HANDLERS, dialFailed, dialOpened } from "./handlers.ts";
+import { bunDial, DIAL_HANDLERS, dialFailed, dialOpened, failDialSoon } from "./handlers.ts";
 
 /** What Bun's `node:net` socket is to this file. */
 interface _NetDialer {
@@ -109,7 +109,7 @@ function _onNetOpen(s: BunSocket): void {
 function _onNetError(s: BunSocket | undefined, err: BunError): void {
   const c = _connOf(s);
   if (c === null) return;
-  if (c.dialing) queueMicrotask(() => dialFailed(c, err));
+  if (c.dialing) failDialSoon(c, err);
   else dialFailed(c, err);
 }
 
@@ -175,8 +175,7 @@ export function dialTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
     if (!(h.data instanceof Conn)) h.data = c;
     d.pending = h;
   } else if (_dialErr !== undefined) {
-    const err = _dialErr as BunError;
-    queueMicrotask(() => dialFailed(c, err));
+    failDialSoon(c, _dialErr as BunError);
   } else {
     // No dial came out of connect(). A dialer its node:net destroyed is
     // replaced on the next dial; one that is alive dials later than this

@@ -138,8 +138,23 @@ function _onDialError(s: BunSocket | undefined, err: BunError): void {
   const c = s?.data as Conn | undefined;
   if (c === undefined) return;
   // A Unix dial to a missing path fails inside Bun.connect() itself.
-  if (c.dialing) queueMicrotask(() => dialFailed(c, err));
+  if (c.dialing) failDialSoon(c, err);
   else dialFailed(c, err);
+}
+
+/**
+ * Fails a dial that failed within the call that started it, from an
+ * immediate: as on Node, where such a failure (a Unix path that is missing or
+ * refuses) comes back from the event loop, the socket is destroyed and its
+ * `'error'` emitted in one go, with no microtask or `nextTick` between them
+ * that would see it destroyed without its error (ioredis reports a connect
+ * error only if it came before such a check). From a microtask, code queued
+ * after `connect()` ran in that gap.
+ * @param c the dial's connection
+ * @param err what Bun gave
+ */
+export function failDialSoon(c: Conn, err: BunError | undefined): void {
+  setImmediate(dialFailed, c, err);
 }
 
 /** Fails a dial with the error Bun gave (refused unless it says otherwise). */
@@ -180,7 +195,7 @@ export function bunDial(c: Conn, options: Record<string, unknown>): Dial {
     bunApi().connect(options);
   } catch (e) {
     // Options Bun rejects up front (a port it cannot parse...) fail the dial.
-    queueMicrotask(() => dialFailed(c, e as BunError));
+    failDialSoon(c, e as BunError);
   } finally {
     c.dialing = false;
   }

@@ -146,8 +146,17 @@ function _connect(
   }, (err) => {
     clearTimeout(abortLater);
     if (state === "cancelled") return;
-    state = "done";
-    cb(onError(err));
+    // From an immediate, not from the microtask the rejection runs in (at once for a Unix path
+    // that is missing): core destroys the socket and its 'error' follows in one go, as when
+    // Node's loop reports the failure, with no queued microtask or nextTick seeing the socket
+    // destroyed before its error.
+    setImmediate(() => {
+      // Cancelled meanwhile: the dial is over, so nothing is left to abort later.
+      clearTimeout(abortLater);
+      if (state === "cancelled") return;
+      state = "done";
+      cb(onError(err));
+    });
   });
   return {
     cancel() {

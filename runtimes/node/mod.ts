@@ -28,7 +28,7 @@ import type {
   TransportFeatures,
   UnixListenRequest,
 } from "../types.ts";
-import { systemError } from "../../core/errors.ts";
+import { type SystemError, systemError } from "../../core/errors.ts";
 import { fdType } from "../../core/features.ts";
 import { fixedLocal, knownPeer, passOn } from "../_shared.ts";
 import { mapError, onBun, onDeno, type Where } from "./errors.ts";
@@ -94,8 +94,22 @@ class _NodeDial implements Dial {
     this.#sock.removeListener("connect", this.#onConnect);
     this.#sock.destroy();
     if (cb === null) return;
+    // Bun's node:net fails a Unix dial to a missing or refusing path within connect() and
+    // reports it a tick later: the failure goes back from an immediate, as from Node's loop, so
+    // that the socket is destroyed and emits its 'error' in one go (see the Bun adapter's
+    // failDialSoon). A cancel() meanwhile still drops it.
+    if (this.#unixPath !== undefined && onBun) {
+      setImmediate(this.#fail, mapError(raw, this.#where));
+      return;
+    }
+    this.#fail(mapError(raw, this.#where));
+  };
+
+  #fail = (err: SystemError): void => {
+    const cb = this.#cb;
+    if (cb === null) return;
     this.#cb = null;
-    cb(mapError(raw, this.#where));
+    cb(err);
   };
 }
 
