@@ -12,7 +12,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { Duplex, type DuplexOptions, finished, Readable } from "node:stream";
+import { Duplex, type DuplexOptions, finished } from "node:stream";
 import { getTransport } from "../runtimes/mod.ts";
 import {
   linkedSocketHints,
@@ -148,31 +148,6 @@ function _streamOptions(opts: Record<string, unknown>): DuplexOptions {
 
 /** What the linked prototype's slots answer for a socket (see `linkedSocketHints`). */
 let _linkedState: LinkedSocketState;
-
-/** The parts of a Readable's state `Socket.read()` reads. */
-interface _ReadState {
-  flowing: boolean | null;
-  length: number;
-  highWaterMark: number;
-}
-
-let _readAllBrokenValue: boolean | undefined;
-
-/**
- * Whether the runtime's `Readable.read()` without a size returns only the
- * first buffered chunk when not flowing (Deno 2.9's `node:stream`; Node
- * returns all that is buffered), found once by trying it.
- * @returns true where the runtime's streams read that way
- */
-function _readAllBroken(): boolean {
-  if (_readAllBrokenValue !== undefined) return _readAllBrokenValue;
-  const probe = new Readable({ read() {} });
-  probe.push(Buffer.alloc(1));
-  probe.push(Buffer.alloc(1));
-  const got = probe.read() as Buffer | null;
-  probe.destroy();
-  return (_readAllBrokenValue = got !== null && got.length === 1);
-}
 
 /**
  * A TCP or Unix domain stream socket: Node's `net.Socket`.
@@ -623,33 +598,6 @@ export class Socket extends Duplex {
       }
     }
     return this;
-  }
-
-  /**
-   * Reads from the stream's buffer, as `Readable.read()`: without a size, and
-   * not flowing, everything buffered (Node's rule), also where the runtime's
-   * `node:stream` gives only the first buffered chunk (Deno 2.9; see
-   * {@link _readAllBroken}). Code that reads once per `'readable'` (aedes)
-   * would otherwise wait for a `'readable'` that never comes while the rest
-   * fills the buffer.
-   * @param size bytes to read (all when omitted)
-   * @returns the data, or `null` when not enough is buffered
-   */
-  // deno-lint-ignore no-explicit-any -- as @types/node declares Readable.read()
-  override read(size?: number): any {
-    if (size === undefined && _readAllBroken()) {
-      const state = (this as unknown as { _readableState: _ReadState })._readableState;
-      if (state.flowing !== true && state.length > 0) {
-        // A size that is all of it, without raising the high-water mark as a size above it does.
-        const hwm = state.highWaterMark;
-        try {
-          return super.read(state.length);
-        } finally {
-          state.highWaterMark = hwm;
-        }
-      }
-    }
-    return super.read(size);
   }
 
   /** Starts reading from the handle; the stream calls it when it wants data. */

@@ -905,55 +905,6 @@ io("writes before connect are flushed in order on connect", async () => {
   await closeServer(server);
 });
 
-io(
-  "read() without a size returns all that is buffered, so one read() per 'readable' gets it all",
-  async () => {
-    // Node's rule for a socket that is not flowing; Deno 2.9's node:stream returns the first
-    // buffered chunk only, and a reader like aedes then waited for a 'readable' that never came.
-    const total = 3 * 1024 * 1024;
-    let got = 0;
-    let stalled: string | null = null;
-    const sockets: Socket[] = [];
-    let finish: () => void = () => {};
-    const done = new Promise<void>((resolve) => (finish = resolve));
-    const server = createServer((sock) => {
-      sockets.push(sock);
-      sock.on("readable", () => {
-        const chunk = sock.read() as Buffer | null;
-        if (chunk !== null) {
-          got += chunk.length;
-          // Nothing left behind: the next 'readable' comes with new data only.
-          if (sock.readableLength !== 0) stalled ??= `left ${sock.readableLength} after a read()`;
-        }
-        if (got === total) finish();
-      });
-    });
-    const port = await listen(server);
-    const c = connect(port, "127.0.0.1", () => c.end(Buffer.alloc(total, 7)));
-    c.resume();
-    sockets.push(c);
-    const timer = setTimeout(finish, 10_000);
-    try {
-      await done;
-      assert.is(stalled, null);
-      assert.is(got, total, "one read() per 'readable' got everything");
-    } finally {
-      clearTimeout(timer);
-      for (const s of sockets) s.destroy();
-      await closeServer(server);
-    }
-    // A flowing socket still hands its chunks one by one (at most 64 KiB each, as Node's reads).
-    const { server: echo, port: echoPort } = await echoServer();
-    const s = connect(echoPort, "127.0.0.1");
-    let biggest = 0;
-    s.on("data", (d: Buffer) => (biggest = Math.max(biggest, d.length)));
-    s.end(Buffer.alloc(1024 * 1024, 1));
-    await waitFor(s, "close");
-    assert.ok(biggest > 0 && biggest <= 65536, `flowing chunk of ${biggest}`);
-    await closeServer(echo);
-  },
-);
-
 io("write after end() errors with ERR_STREAM_WRITE_AFTER_END", async () => {
   const { server, port } = await echoServer();
   const s = connect(port, "127.0.0.1");
