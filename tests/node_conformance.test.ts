@@ -2384,4 +2384,31 @@ internals(
   },
 );
 
+internals(
+  "a write after code closed socket._handle fails with write EBADF",
+  () =>
+    withServer((s) => s.resume(), async (port, _accepted, _server, track) => {
+      const c = track(net.connect(port, "127.0.0.1"));
+      await waitFor(c, "connect");
+      const handle = (c as unknown as { _handle: { close(): unknown } | null })._handle;
+      if (handle === null) {
+        // Only the Deno.connect fallback holds no runtime handle to give out.
+        assert.is(getTransport().name, "deno");
+        return;
+      }
+      const errors: Err[] = [];
+      c.on("error", (e: Err) => errors.push(e));
+      handle.close();
+      c.write("foo");
+      // Node's own socket emits no 'close' then (its handle's close callback is spent): the error.
+      await waitFor(c, "error");
+      await sleep(20);
+      assert.is(errors.length, 1);
+      assert.is(errors[0].constructor, Error);
+      assert.is(errors[0].message, "write EBADF");
+      assert.is(errors[0].code, "EBADF");
+      assert.is(errors[0].syscall, "write");
+    }),
+);
+
 internals.run();

@@ -290,6 +290,18 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   }
 
   /**
+   * Code past this adapter closed the Bun socket given out as `_handle`
+   * (`socket._handle.close()`): a write then fails with `EBADF`, as on a
+   * Node socket whose handle was closed under it.
+   */
+  get ownerClosed(): boolean {
+    return (this.bits & 262144) !== 0;
+  }
+  set ownerClosed(on: boolean) {
+    this.bits = on ? this.bits | 262144 : this.bits & ~262144;
+  }
+
+  /**
    * Bun's `node:tls` upgraded the socket in place: `sock` is the raw side it
    * made, whose reads are the TLS socket's ciphertext (see `nativeReplaced`).
    */
@@ -445,6 +457,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     if (s !== null && !this.shown) {
       this.shown = true;
       wireGivenOut(s, NaN, s.bytesWritten);
+      _watchClose(s, this);
     }
     return s;
   }
@@ -975,6 +988,27 @@ export function finishWrite(c: Conn): void {
   cb(null);
 }
 
+/**
+ * Marks `c` closed by its owner when code past the adapter calls `close()` on
+ * the Bun socket given out as `_handle` (an own method on that one socket
+ * object; Bun's own stacks close the sockets they upgrade natively, and a
+ * connection that moved to another socket object is not marked).
+ * @param s the Bun socket given out
+ * @param c its connection
+ */
+function _watchClose(s: BunSocket, c: Conn): void {
+  const close = (s as unknown as { close?: (...a: unknown[]) => unknown }).close;
+  if (typeof close !== "function") return;
+  Object.defineProperty(s, "close", {
+    configurable: true,
+    writable: true,
+    value: function (this: BunSocket, ...args: unknown[]): unknown {
+      if (c.sock === this && !c.released) c.ownerClosed = true;
+      return close.apply(this, args);
+    },
+  });
+}
+
 /** Fails the pending write (and a shutdown waiting on it), then reports onError once. */
 export function failWrite(c: Conn, bunErr: BunError | undefined): void {
   const cb = c.wCb;
@@ -996,7 +1030,8 @@ export function failWrite(c: Conn, bunErr: BunError | undefined): void {
     // finds the socket reading is read first, as libuv reads before it writes (Bun's close
     // names that `read` too): Node reports those.
     const cause = bunErr ?? c.releaseErr;
-    const code = cause?.code ?? (c.eof || !(c instanceof TcpConn) ? "EPIPE" : "ECONNRESET");
+    const code = cause?.code ??
+      (c.ownerClosed ? "EBADF" : c.eof || !(c instanceof TcpConn) ? "EPIPE" : "ECONNRESET");
     const fallback = code === "ECONNRESET" && c.reading ? "read" : "write";
     const err = systemError({ code, syscall: bunSyscall(code, cause, fallback), cause });
     cb?.(err);
