@@ -105,6 +105,12 @@ const _F_FD = 1024;
 // A write is being handed to the handle; a failure reported meanwhile sent nothing.
 const _F_DISPATCHING = 2048;
 const _F_DISPATCH_FAILED = 4096;
+/**
+ * The runtime's TLS took the connection over in place (`_handle` was set to
+ * the raw side it made, Bun's `node:tls`): when it lets go (`_handle = null`,
+ * then `destroy()`), the socket still closes as one that had a connection.
+ */
+const _F_TAKEN_OVER = 8192;
 
 /** Socket state few sockets need, allocated on first use. */
 interface _Rare {
@@ -731,7 +737,8 @@ export class Socket extends Duplex {
   /** Releases the handle; 'close' follows once the runtime let it go. */
   override _destroy(err: Error | null, cb: StreamCallback): void {
     // Node's 'close' has no argument for a socket that never had a handle (never connecting).
-    const hadHandle = this.#handle !== null || this.connecting || holdsBound(this);
+    const hadHandle = this.#handle !== null || this.connecting || holdsBound(this) ||
+      this.#has(_F_TAKEN_OVER);
     this.connecting = false;
     const dial = this.#attempt?.abandon() ?? null;
     this.#attempt = null;
@@ -1196,7 +1203,10 @@ export class Socket extends Duplex {
     const handle = this.#handle;
     if (handle === null || !_NATIVE_LINKED) return;
     if (value !== null) {
-      if (typeof value === "object") handle.nativeReplaced?.(value);
+      if (typeof value === "object" && handle.nativeReplaced !== undefined) {
+        handle.nativeReplaced(value);
+        this.#set(_F_TAKEN_OVER, true);
+      }
       return;
     }
     this.#handle = null;

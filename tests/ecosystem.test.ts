@@ -16,6 +16,7 @@ import * as assert from "uvu/assert";
 import WebSocket, { WebSocketServer } from "ws";
 import net from "../mod.ts";
 import { currentRuntime } from "./_runtime.ts";
+import { getTransport } from "../runtimes/mod.ts";
 import { closeServer, listen, slowLookup, waitFor } from "./_net.ts";
 
 function fixture(name: string): Buffer {
@@ -610,6 +611,61 @@ tlsSuite("raw bytes written under a TLS client reach the peer as a bad record", 
     server.close();
   }
 });
+
+tlsSuite(
+  "the socket under node:tls closes with false, and a peer's RST is the TLS socket's error alone",
+  async () => {
+    // As a Node socket under a TLS socket: its 'close' says false (no error of its own), and
+    // what ended the connection is reported once, by the TLS socket. Bun's node:tls upgrades
+    // omninet's socket in place there; the socket said `undefined`, and a RST reached it too.
+    const peers: nodeNet.Socket[] = [];
+    // The peer on the runtime's own node:net (a RST from every runtime); the socket under test
+    // is omninet's.
+    const front = nodeNet.createServer((sock) => {
+      peers.push(sock);
+      const t = new tls.TLSSocket(sock, { isServer: true, key, cert });
+      t.on("error", () => {});
+      t.write("hi");
+    });
+    front.listen(0, "127.0.0.1");
+    await waitFor(front, "listening");
+    const port = (front.address() as nodeNet.AddressInfo).port;
+    try {
+      for (const ending of ["end", "reset"] as const) {
+        const raw = net.connect(port, "127.0.0.1");
+        const log: string[] = [];
+        raw.on("error", (e: Error & { code?: string }) => log.push(`raw error ${e.code}`));
+        raw.on("close", (hadError: unknown) => log.push(`raw close ${hadError}`));
+        const t = tls.connect({ socket: raw, ca: cert, servername: "localhost" });
+        t.on("error", (e: Error & { code?: string }) => log.push(`tls error ${e.code}`));
+        await within(waitFor(t, "data"), "TLS data");
+        const peer = peers[peers.length - 1];
+        if (ending === "reset") peer.resetAndDestroy();
+        else peer.end();
+        if (ending === "end") t.end();
+        await within(waitFor(t, "close"), "TLS close");
+        if (!log.some((l) => l.startsWith("raw close"))) {
+          await within(waitFor(raw, "close"), "raw close");
+        }
+        // Where node:tls takes omninet's socket natively (its handle, as Node's own), the socket
+        // reports nothing of its own; the forced adapters' sockets are read by node:tls as any
+        // Duplex, which reports its own errors.
+        const name = getTransport().name;
+        if (name === "libuv" || name === "bun") {
+          assert.ok(!log.some((l) => l.startsWith("raw error")), `${ending}: ${log}`);
+          assert.ok(log.includes("raw close false"), `${ending}: ${log}`);
+        }
+        // Deno's node:tls takes a RST for a clean end (its own sockets too): no error there.
+        if (ending === "reset" && currentRuntime() !== "deno") {
+          assert.equal(log.filter((l) => l.startsWith("tls error")), ["tls error ECONNRESET"]);
+        }
+      }
+    } finally {
+      for (const p of peers) p.destroy();
+      await new Promise((r) => front.close(r));
+    }
+  },
+);
 
 tlsSuite.run();
 

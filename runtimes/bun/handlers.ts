@@ -80,7 +80,9 @@ function _onClose(s: BunSocket, err?: BunError): void {
   const c = s.data as Conn;
   if (!(c instanceof Conn) || c.released) return;
   c.released = true;
-  c.releaseErr = err;
+  // Under Bun's node:tls (upgraded in place) the TLS socket reports what ended the connection;
+  // the socket it runs over just closes, as a Node socket under a TLS socket does.
+  c.releaseErr = c.tlsRaw ? undefined : err;
   if (c.closed) return;
   // Bun may call this synchronously inside write(); report from a microtask.
   queueMicrotask(() => _afterRelease(c));
