@@ -15,7 +15,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import WebSocket, { WebSocketServer } from "ws";
 import net from "../mod.ts";
-import { currentRuntime } from "./_runtime.ts";
+import { currentRuntime, spawnScript } from "./_runtime.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import { closeServer, listen, slowLookup, waitFor } from "./_net.ts";
 
@@ -666,6 +666,24 @@ tlsSuite(
     }
   },
 );
+
+tlsSuite("unref() on a TLS socket over an omninet socket lets the process exit", async () => {
+  // As Node's TLS socket, which holds the net socket's handle: on Bun, whose node:tls upgrades
+  // omninet's socket in place, the socket under it kept the process alive.
+  // The forced adapters' sockets are read by node:tls as any Duplex (no shared handle): there,
+  // as for a Duplex on Node, the socket under TLS needs its own unref() too.
+  // With the node:net adapter forced on Bun, Bun's node:tls upgrades in place the Bun socket of
+  // that adapter's own node:net socket, which keeps the process up (README, Runtime support).
+  const name = getTransport().name;
+  const shared = name === "libuv" || name === "bun";
+  const variants = shared ? [[], ["raw"]] : currentRuntime() === "bun" ? [] : [["raw"]];
+  assert.ok(variants.length > 0 || (name === "node" && currentRuntime() === "bun"));
+  for (const args of variants) {
+    const run = await spawnScript("fixtures/tls_unref", args, {}, { timeoutMs: 10_000 });
+    assert.is(run.timedOut, false, `${args}: did not exit (${run.stdout} ${run.stderr})`);
+    assert.is(run.stdout, "data\nexit\n", `${args}: ${run.stderr}`);
+  }
+});
 
 tlsSuite.run();
 

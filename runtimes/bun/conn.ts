@@ -488,6 +488,11 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     if (typeof r.write !== "function") return;
     this.sock = r;
     this.tlsRaw = true;
+    // The TLS side keeps the process alive from now on, and its ref()/unref() decide (as a
+    // Node TLS socket's do for the handle it shares with the net socket): Bun's raw side holds
+    // no ref of its own, and this adapter no longer refs it (see _syncRef).
+    r.unref();
+    this.refd = false;
     // The TLS socket reads the connection from now on: a pause this adapter made (a chunk
     // came while its owner did not read) must not hold it back.
     if (this.paused) {
@@ -508,7 +513,15 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
       this.pending = null;
       for (let i = 0; i < held.length && !this.closed; i++) this.ev._onHandleData(held[i]);
     }
-    return this.wCb !== null;
+    if (this.wCb !== null) return true;
+    // Nothing pending: Bun's node:tls upgrades this socket in place now, and the TLS side it
+    // makes takes the socket's ref: ref'd unless the owner unref'd it, as Node's TLS socket
+    // reads (and so holds) the net socket's handle. The raw side then holds none (nativeReplaced).
+    if (this.refWanted && !this.closed && this.sock !== null) {
+      this.sock.ref();
+      this.refd = true;
+    }
+    return false;
   }
 
   /**
@@ -539,7 +552,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
    * peer ended, with nothing to write is unref'd here.
    */
   _syncRef(): void {
-    if (this.released || this.sock === null) return;
+    if (this.released || this.sock === null || this.tlsRaw) return;
     // A shutdown waiting for a write is only there while that write is.
     const want = this.refWanted && ((this.reading && !this.eof) || this.wCb !== null);
     if (want === this.refd) return;
