@@ -6,7 +6,6 @@
 // bytes, not only that something arrived.
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as nodeNet from "node:net";
@@ -18,16 +17,10 @@ import net from "../mod.ts";
 import { currentRuntime, spawnScript } from "./_runtime.ts";
 import { getTransport } from "../runtimes/mod.ts";
 import { closeServer, listen, slowLookup, waitFor } from "./_net.ts";
+import { readFixture } from "./_fixtures.ts";
 
-function fixture(name: string): Buffer {
-  for (const dir of ["./fixtures/", "../../tests/fixtures/"]) {
-    const url = new URL(dir + name, import.meta.url);
-    if (existsSync(url)) return readFileSync(url);
-  }
-  throw new Error(`fixture ${name} not found`);
-}
-const key = fixture("tls_key.pem");
-const cert = fixture("tls_cert.pem");
+const key = readFixture("tls_key.pem");
+const cert = readFixture("tls_cert.pem");
 
 /** `n` bytes of a pattern with period 251, so shifted or lost bytes show. */
 function pattern(n: number, seed = 0): Buffer {
