@@ -1203,8 +1203,7 @@ export class Socket extends Duplex {
     const handle = this.#handle;
     if (handle === null || !_NATIVE_LINKED) return;
     if (value !== null) {
-      if (typeof value === "object" && handle.nativeReplaced !== undefined) {
-        handle.nativeReplaced(value);
+      if (typeof value === "object" && handle.nativeReplaced?.(value) === true) {
         this.#set(_F_TAKEN_OVER, true);
       }
       return;

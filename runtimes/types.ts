@@ -151,8 +151,9 @@ export interface StreamHandle {
    * and what `raw` reads is the TLS socket's ciphertext, counted as read
    * past the adapter (`foreignBytes`) and not delivered. Ignored for an
    * object that is no such raw side.
+   * @returns whether the handle took `raw` over
    */
-  nativeReplaced?(raw: object): void;
+  nativeReplaced?(raw: object): boolean;
   /**
    * Bytes of the write in flight (one whose `cb` has not fired) the runtime
    * has not sent yet, as Node's `handle.writeQueueSize`: an idle timeout

@@ -235,6 +235,16 @@ httpSuite.run();
 const tlsSuite = suite("node:tls over omninet sockets");
 
 /**
+ * Whether the runtime's node:tls takes omninet's socket natively (its
+ * handle, as it takes its own sockets'): the default adapters. The forced
+ * adapters' sockets are read by node:tls as any Duplex.
+ */
+function tlsTakesHandle(): boolean {
+  const name = getTransport().name;
+  return name === "libuv" || name === "bun";
+}
+
+/**
  * Sends `payload` and collects as many bytes back. No half-close: Deno's
  * node:tls loses a TLS end() racing an echo even over its own sockets.
  */
@@ -640,11 +650,9 @@ tlsSuite(
         if (!log.some((l) => l.startsWith("raw close"))) {
           await within(waitFor(raw, "close"), "raw close");
         }
-        // Where node:tls takes omninet's socket natively (its handle, as Node's own), the socket
-        // reports nothing of its own; the forced adapters' sockets are read by node:tls as any
-        // Duplex, which reports its own errors.
-        const name = getTransport().name;
-        if (name === "libuv" || name === "bun") {
+        // Where node:tls takes omninet's socket natively, the socket reports nothing of its own;
+        // a Duplex reports its own errors.
+        if (tlsTakesHandle()) {
           assert.ok(!log.some((l) => l.startsWith("raw error")), `${ending}: ${log}`);
           assert.ok(log.includes("raw close false"), `${ending}: ${log}`);
         }
@@ -667,10 +675,9 @@ tlsSuite("unref() on a TLS socket over an omninet socket lets the process exit",
   // as for a Duplex on Node, the socket under TLS needs its own unref() too.
   // With the node:net adapter forced on Bun, Bun's node:tls upgrades in place the Bun socket of
   // that adapter's own node:net socket, which keeps the process up (README, Runtime support).
-  const name = getTransport().name;
-  const shared = name === "libuv" || name === "bun";
+  const shared = tlsTakesHandle();
   const variants = shared ? [[], ["raw"]] : currentRuntime() === "bun" ? [] : [["raw"]];
-  assert.ok(variants.length > 0 || (name === "node" && currentRuntime() === "bun"));
+  assert.ok(variants.length > 0 || (getTransport().name === "node" && currentRuntime() === "bun"));
   for (const args of variants) {
     const run = await spawnScript("fixtures/tls_unref", args, {}, { timeoutMs: 10_000 });
     assert.is(run.timedOut, false, `${args}: did not exit (${run.stdout} ${run.stderr})`);

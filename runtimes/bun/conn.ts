@@ -481,11 +481,11 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
    * the raw side (same connection, same handlers and data), and leaves what
    * it reads to the TLS socket.
    */
-  nativeReplaced(raw: object): void {
+  nativeReplaced(raw: object): boolean {
     const old = this.sock;
     const r = raw as BunSocket;
-    if (old === null || r === old || this.closed || r.data !== this) return;
-    if (typeof r.write !== "function") return;
+    if (old === null || r === old || this.closed || r.data !== this) return false;
+    if (typeof r.write !== "function") return false;
     this.sock = r;
     this.tlsRaw = true;
     // The TLS side keeps the process alive from now on, and its ref()/unref() decide (as a
@@ -501,6 +501,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     }
     // What Bun's stacks write past this adapter is counted on the raw side from now on.
     if (this.shown) wireGivenOut(r, NaN, r.bytesWritten);
+    return true;
   }
 
   settle(): boolean {

@@ -81,12 +81,15 @@ export class NodeStream extends DuplexStreamHandle<Socket> implements StreamHand
    * over it, as Bun's does when its own socket is upgraded (it reads the
    * raw side's data as the TLS socket's, and writes raw bytes there).
    */
-  nativeReplaced(raw: object): void {
+  nativeReplaced(raw: object): boolean {
     const sock = this.duplex as Socket & { _handle: { data?: unknown } | null };
     const was = sock._handle;
     // The raw side keeps the data Bun's node:net gave the socket it replaces.
-    if (this.isClosed || was === null || (raw as { data?: unknown }).data !== was.data) return;
+    if (this.isClosed || was === null || (raw as { data?: unknown }).data !== was.data) {
+      return false;
+    }
     sock._handle = raw as { data?: unknown };
+    return true;
   }
 
   /**
