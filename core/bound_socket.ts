@@ -353,19 +353,21 @@ let _used = false;
 
 /**
  * `new Socket({ handle })`: adopts `value` when it is a BoundSocket,
- * omninet's or the runtime's `node:net`'s (other values are left alone, as
- * omninet has no other handles to adopt).
+ * omninet's or the runtime's `node:net`'s (other values are left to the
+ * caller: a connected stream handle).
  * @param socket the new Socket
  * @param value the `handle` option
+ * @returns whether `value` was a BoundSocket, now adopted
  * @throws `ERR_SOCKET_HANDLE_ADOPTED` when that BoundSocket was adopted or closed already
  * @example
  * ```ts
  * adoptBoundSource(socket, new BoundSocket({ host: "127.0.0.1" }));
  * ```
  */
-export function adoptBoundSource(socket: object, value: unknown): void {
+export function adoptBoundSource(socket: object, value: unknown): boolean {
   const handle = _takeBoundArg(value);
   if (handle !== null) adoptBoundHandle(socket, handle);
+  return handle !== null;
 }
 
 /**

@@ -258,8 +258,12 @@ export class Socket extends Duplex {
     this.#setKeepAliveDelay(keepAliveSeconds(opts.keepAliveInitialDelay));
     this.on("end", onReadableEnd);
     if (opts.onread != null) this.#r().onread = OnRead.from(opts.onread);
-    if (opts.handle !== undefined) adoptBoundSource(this, opts.handle);
-    if (opts.fd !== undefined) this.#openFd(opts.fd, opts.readable !== false);
+    // As Node: a `handle` (any truthy value) wins over `fd`.
+    if (opts.handle) {
+      if (!adoptBoundSource(this, opts.handle)) {
+        this.#openHandle(opts.handle, opts.readable !== false);
+      }
+    } else if (opts.fd !== undefined) this.#openFd(opts.fd, opts.readable !== false);
     if (opts.signal) this.#watchSignal(opts.signal);
     const blockList = blockListOption(opts.blockList);
     if (blockList !== undefined) this.blockList = blockList;
@@ -303,6 +307,28 @@ export class Socket extends Duplex {
     checkOpenFd(transport, fd);
     this.#adopt(transport.openFd!(fd));
     this.#set(_F_FD, true);
+    if (readable) this.read(0);
+  }
+
+  /**
+   * `new Socket({ handle })` with a connected stream handle: the runtime's own
+   * (another socket's `_handle`, one a child process got) or an object made
+   * to look like one; the socket is open on it and reads unless `readable`
+   * is false, as Node's.
+   */
+  #openHandle(handle: unknown, readable: boolean): void {
+    if (typeof handle !== "object" && typeof handle !== "function") {
+      throw errInvalidArgType("options.handle", "of type object", handle);
+    }
+    const transport = getTransport();
+    if (transport.openHandle === undefined) {
+      throw errFeatureUnavailable("net.Socket({ handle })", transport.name);
+    }
+    const stream = transport.openHandle(handle as object);
+    this.#adopt(stream);
+    // Others hold the handle already: it is shown from the start (its `reading`
+    // and byte counts kept as node:net keeps them, for whoever else drives it).
+    stream.nativeHandle?.(this);
     if (readable) this.read(0);
   }
 

@@ -85,9 +85,23 @@ function _pick(): Transport {
   return createLibuvTransport(net) ?? (runtime === "deno" ? createDenoTransport() : net);
 }
 
+/**
+ * Gives `transport` the `node:net` adapter's `openHandle` where it has none
+ * of its own (Bun, `Deno.connect`): every runtime's `node:net` Socket takes
+ * a `handle`, so omninet's does too. The `node:net` adapter is made at the
+ * first such handle.
+ */
+function _withHandles(transport: Transport): Transport {
+  if (transport.openHandle === undefined) {
+    let net: Transport | undefined;
+    transport.openHandle = (h) => (net ??= createNodeTransport()).openHandle!(h);
+  }
+  return transport;
+}
+
 /** The transport in use; chosen on the first call. */
 export function getTransport(): Transport {
-  return _current ??= withClusterSharing(_pick(), createNodeTransport);
+  return _current ??= withClusterSharing(_withHandles(_pick()), createNodeTransport);
 }
 
 /**
@@ -98,6 +112,6 @@ export function setTransport(transport: Transport | TransportName | null): void 
   _current = transport === null
     ? undefined
     : typeof transport === "string"
-    ? withClusterSharing(_create(transport), createNodeTransport)
+    ? withClusterSharing(_withHandles(_create(transport)), createNodeTransport)
     : transport;
 }

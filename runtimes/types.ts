@@ -513,6 +513,15 @@ export interface Transport {
    */
   openFd?(fd: number): StreamHandle;
   /**
+   * Wraps a connected stream handle someone else made (the `handle` option
+   * of `new net.Socket()`): a handle of this runtime's own `node:net` (Node's
+   * and Deno's TCP and Pipe handles, such as `socket._handle` shows), or any
+   * object made to look like one, as Node's tests make. The handle is not
+   * reading yet. Absent where the adapter has none of its own; core then
+   * wraps it in the runtime's `node:net` Socket (`runtimes/mod.ts`).
+   */
+  openHandle?(handle: object): StreamHandle;
+  /**
    * Takes over a runtime listening handle (from `ListenerHandle.releaseHandle`,
    * e.g. the handle a cluster worker got from the primary) bound to
    * `address`; its connections go to `events` from then on.

@@ -10,7 +10,9 @@
  *   when it takes the socket back, sets `node:net`'s generic one
  *   (`onStreamRead`), which drives a `node:net` socket's internals: here that
  *   write gives the handle this adapter's callback back instead. Any other
- *   callback (a guard, http2's) is installed as given.
+ *   callback (a guard, http2's) is installed as given, and so is the generic
+ *   one from a `node:net` Socket made on the handle (`new net.Socket({ handle })`
+ *   names itself the owner first): that socket reads it from then on, as on Node.
  * - `_consumed` is set: `node:http`'s server reads such a handle through its
  *   native parser only if no one consumes it yet, so its requests go through
  *   the socket's stream, as with any other stream socket.
@@ -41,8 +43,11 @@ let _internals: _Internals | undefined;
 function _discover(): _Internals {
   const h = new uv.TCP(uv.tcp.SOCKET) as unknown as Record<PropertyKey, unknown>;
   const probe = new NodeSocket({ handle: h, manualStart: true } as never);
-  const owner = Object.getOwnPropertySymbols(h).find((s) => s.description === "owner_symbol") ??
-    null;
+  // Node names it `owner_symbol`, Deno `ownerSymbol`.
+  const owner =
+    Object.getOwnPropertySymbols(h).find((s) =>
+      s.description === "owner_symbol" || s.description === "ownerSymbol"
+    ) ?? null;
   const genericRead = h.onread;
   let holder: object | null = Object.getPrototypeOf(h);
   while (holder !== null && Object.getOwnPropertyDescriptor(holder, "onread") === undefined) {
@@ -78,9 +83,35 @@ export function exposeHandle(h: RawStream, owner: object, ownRead: RawStream["on
     enumerable: false,
     get: () => current,
     set(this: RawStream, fn: unknown) {
-      current = fn === facts.genericRead ? ownRead : fn;
+      // node:net's reader given back by a stack (the Agent) is ours; given by a
+      // node:net Socket that took the handle over (it names itself the owner
+      // first), it is that socket's.
+      const taken = facts.owner !== null && target[facts.owner] !== owner;
+      current = fn === facts.genericRead && !taken ? ownRead : fn;
       // The native setter keeps it where the handle's C++ side reads it.
       Reflect.set(holder, "onread", current, this);
     },
   });
+}
+
+/**
+ * Deno: the read callback of a `node:net` Socket that took `h` over after it
+ * was shown for `owner` (`new net.Socket({ handle })` names itself the owner,
+ * then sets its reader), `null` while `owner` has it. Deno's handle goes on
+ * calling the callback its reads started with, where Node's calls the one set
+ * last, so this adapter's callback passes such reads on.
+ * @param h a handle shown for `owner`
+ * @param owner the socket it was shown for
+ * @returns the new owner's read callback, or `null`
+ * @example
+ * ```ts
+ * const other = takenOverRead(handle, socket);
+ * if (other !== null) other.call(handle, buf);
+ * ```
+ */
+export function takenOverRead(h: RawStream, owner: object): RawStream["onread"] | null {
+  const key = _internals?.owner ?? null;
+  if (key === null) return null;
+  const now = (h as unknown as Record<PropertyKey, unknown>)[key];
+  return now !== owner && now != null && typeof h.onread === "function" ? h.onread : null;
 }

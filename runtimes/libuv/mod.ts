@@ -407,6 +407,17 @@ function _openFd(fd: number): StreamHandle {
   return tcp ? new UvTcpStream(h, true, undefined, undefined, true) : new UvStream(h, false);
 }
 
+/**
+ * Takes over a connected TCP or Pipe handle of the runtime (`net.Socket({ handle })`,
+ * e.g. another socket's `_handle`): from now on its reads come here. `null` for
+ * anything else.
+ */
+function _openHandle(handle: object): StreamHandle | null {
+  if (handle instanceof uv.TCP) return new UvTcpStream(handle as RawStream, true);
+  if (handle instanceof uv.Pipe) return new UvStream(handle as RawStream, false);
+  return null;
+}
+
 /** Listens on a bound socket descriptor (Deno: `listen({ fd })` as Deno's node:net does it). */
 function _listenFd(fd: number, backlog: number, events: ListenerEvents, cb: ListenCallback): void {
   const type = uv.guessHandleType!(fd);
@@ -510,6 +521,8 @@ export function createLibuvTransport(fallback: Transport): Transport | null {
     adoptListening: _adoptListening,
     isListenHandle: _isListenHandle,
     listenHandle: _listenHandle,
+    // The runtime's own handles are driven here; anything else goes to node:net's Socket.
+    openHandle: (h) => _openHandle(h) ?? fallback.openHandle!(h),
   };
   transport.features.boundSocket = true;
   // Deno's handles call back where Node's do for this (tests/fixtures/close_turns.ts, `lookup`).

@@ -35,13 +35,14 @@ import {
   type Req,
   STREAM_OWNER,
   uv,
+  UV_EALREADY,
   UV_EOF,
   UV_EPIPE,
   uvError,
 } from "./bindings.ts";
 import { startUvTls } from "./tls.ts";
 import { descriptorBound } from "./bound.ts";
-import { exposeHandle } from "./expose.ts";
+import { exposeHandle, takenOverRead } from "./expose.ts";
 
 const { getSystemErrorName } = process.getBuiltinModule("node:util");
 
@@ -137,7 +138,9 @@ export class UvStream extends CachedEnds implements StreamHandle {
     this.#flags |= _READING;
     if ((this.#flags & _EXPOSED) !== 0) this.#h.reading = true;
     const err = this.#h.readStart();
-    if (err < 0) UvStream.#readFailed(this, err);
+    // Already reading: the handle was taken over from a socket that read it
+    // (`new net.Socket({ handle })`); its reads come here now all the same.
+    if (err < 0 && err !== UV_EALREADY) UvStream.#readFailed(this, err);
   }
 
   readStop(): void {
@@ -475,6 +478,10 @@ export class UvStream extends CachedEnds implements StreamHandle {
   /** @internal one read's result, from `_onRead`. */
   _read(buf: ArrayBuffer | undefined): void {
     if ((this.#flags & _CLOSED) !== 0) return;
+    if ((this.#flags & _EXPOSED) !== 0 && uv.deno) {
+      const other = takenOverRead(this.#h, this.#events!);
+      if (other !== null) return other.call(this.#h, buf);
+    }
     const n = uv.state[uv.kNread];
     // A handle that reads is polled: it writes directly from now on.
     this.#flags &= ~(_AHEAD | _DIRECT);

@@ -411,6 +411,7 @@ export function createNodeTransport(): Transport {
   // Bun's node:net accepts { fd } but never reads or writes through it; it
   // does listen on one (Bun 1.4).
   if (!onBun) transport.openFd = _openFd;
+  transport.openHandle = _openHandle;
   transport.listenFd = _listenFd;
   transport.isListenHandle = _isListenHandle;
   transport.listenHandle = (handle, backlog, events, cb) =>
@@ -522,6 +523,23 @@ class _NodeFdBound implements BoundHandle {
 }
 
 lendDescriptorBound((sock) => new _NodeFdBound(sock));
+
+/**
+ * Wraps a stream handle in this runtime's `node:net` Socket, which takes any
+ * object as `handle` (Node's and Deno's TCP and Pipe handles, Bun's sockets,
+ * objects made to look like them) and calls only the methods it has.
+ * `manualStart` keeps it from reading before readStart(); `pauseOnCreate`
+ * would call the handle's `readStop()`, which a made-up handle may lack. A
+ * handle with `setNoDelay` is taken as TCP: the socket options reach it.
+ */
+function _openHandle(handle: object): StreamHandle {
+  const opts = { handle, allowHalfOpen: true, readable: true, writable: true, manualStart: true };
+  const sock = new Socket(opts as ConstructorParameters<typeof Socket>[0]);
+  sock.pause();
+  const tcp = typeof sock.remotePort === "number" ||
+    typeof (handle as { setNoDelay?: unknown }).setNoDelay === "function";
+  return tcp ? wrap(sock) : wrap(sock, "", "");
+}
 
 function _openFd(fd: number): StreamHandle {
   // pauseOnCreate keeps Node from starting a read before readStart().
