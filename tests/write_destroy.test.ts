@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import * as nodeNet from "node:net";
 import { join } from "node:path";
+import process from "node:process";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import net from "../mod.ts";
@@ -520,6 +521,52 @@ test("the linger bound: waits while the progress figure moves, fires once it sta
   wait.stop();
   await new Promise((r) => setTimeout(r, 30));
   assert.not.ok(late);
+});
+
+/**
+ * What a node:net client that keeps sending 2 MiB sees of a server (omninet's, or the runtime's
+ * own) that answers its first bytes with `end("bye")` and `destroy()`, `later` or in the same
+ * tick: with bytes unread, the close is a RST, and whether a FIN went out before it is the
+ * difference between `'end'` and `ECONNRESET` at the client.
+ */
+async function endThenDestroy(lib: typeof nodeNet, later: boolean): Promise<string> {
+  const server = lib.createServer((s) => {
+    s.on("error", () => {});
+    s.once("data", () => {
+      s.end("bye");
+      if (later) setTimeout(() => s.destroy(), 20);
+      else s.destroy();
+    });
+  });
+  const port = await listen(server as unknown as Parameters<typeof listen>[0]);
+  const c = nodeNet.connect(port, "127.0.0.1", () => {
+    c.write("x");
+    c.write(Buffer.alloc(2 << 20), () => {});
+  });
+  const seen: string[] = [];
+  c.on("data", (d: Buffer) => seen.push(`data ${d}`));
+  c.on("end", () => seen.push("end"));
+  c.on("error", (e: NodeJS.ErrnoException) => seen.push(`error ${e.code} ${e.syscall}`));
+  await waitFor(c, "close");
+  await closeServer(server as unknown as Parameters<typeof closeServer>[0]);
+  return seen.join(" | ");
+}
+
+test("end(data) then destroy() in one tick, bytes unread: a RST without a FIN, as node:net", async () => {
+  // The forced Deno.connect adapter sends the FIN at once (Deno.Conn's closeWrite: README).
+  const finFirst = getTransport().name === "deno";
+  for (let round = 0; round < 3; round++) {
+    const ours = await endThenDestroy(net as unknown as typeof nodeNet, false);
+    const theirs = await endThenDestroy(nodeNet, false);
+    if (finFirst) assert.is(ours, "data bye | end");
+    else assert.is(ours, theirs);
+    // Node 20's libuv sent the FIN within end(); Node 24 and 26, Deno and Bun do not.
+    if (!process.versions.node.startsWith("20.") || currentRuntime() !== "node") {
+      if (!finFirst) assert.is(ours, "data bye | error ECONNRESET read");
+    }
+    // Closed later, the FIN is out first everywhere.
+    assert.is(await endThenDestroy(net as unknown as typeof nodeNet, true), "data bye | end");
+  }
 });
 
 test.run();
