@@ -584,6 +584,13 @@ export class Socket extends Duplex {
    */
   _onHandleEnd(): void {
     this.#set(_F_READING, false);
+    if (this.#has(_F_TAKEN_OVER)) {
+      // The runtime's TLS reads this connection (its end included), as a Node
+      // socket under a TLS socket never reads its handle: no 'end' here; the
+      // connection is over, so the socket closes.
+      if (!this.destroyed) this.destroy();
+      return;
+    }
     this.push(null);
     this.read(0);
   }

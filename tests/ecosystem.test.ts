@@ -634,17 +634,26 @@ tlsSuite(
     await waitFor(front, "listening");
     const port = (front.address() as nodeNet.AddressInfo).port;
     try {
-      for (const ending of ["end", "reset"] as const) {
+      for (const ending of ["end", "reset", "refused"] as const) {
         const raw = net.connect(port, "127.0.0.1");
         const log: string[] = [];
         raw.on("error", (e: Error & { code?: string }) => log.push(`raw error ${e.code}`));
         raw.on("close", (hadError: unknown) => log.push(`raw close ${hadError}`));
-        const t = tls.connect({ socket: raw, ca: cert, servername: "localhost" });
+        raw.on("end", () => log.push("raw end"));
+        // "refused": the client rejects the self-signed certificate (no `ca`), as basic-ftp's
+        // AUTH TLS to such a server; the socket under it closes without an 'end' of its own.
+        const t = tls.connect({
+          socket: raw,
+          ca: ending === "refused" ? undefined : cert,
+          servername: "localhost",
+        });
         t.on("error", (e: Error & { code?: string }) => log.push(`tls error ${e.code}`));
-        await within(waitFor(t, "data"), "TLS data");
-        const peer = peers[peers.length - 1];
-        if (ending === "reset") peer.resetAndDestroy();
-        else peer.end();
+        if (ending !== "refused") {
+          await within(waitFor(t, "data"), "TLS data");
+          const peer = peers[peers.length - 1];
+          if (ending === "reset") peer.resetAndDestroy();
+          else peer.end();
+        }
         if (ending === "end") t.end();
         await within(waitFor(t, "close"), "TLS close");
         if (!log.some((l) => l.startsWith("raw close"))) {
@@ -655,6 +664,12 @@ tlsSuite(
         if (tlsTakesHandle()) {
           assert.ok(!log.some((l) => l.startsWith("raw error")), `${ending}: ${log}`);
           assert.ok(log.includes("raw close false"), `${ending}: ${log}`);
+          assert.ok(!log.includes("raw end"), `${ending}: ${log}`);
+        }
+        if (ending === "refused") {
+          assert.equal(log.filter((l) => l.startsWith("tls error")), [
+            "tls error DEPTH_ZERO_SELF_SIGNED_CERT",
+          ]);
         }
         // Deno's node:tls takes a RST for a clean end (its own sockets too): no error there.
         if (ending === "reset" && currentRuntime() !== "deno") {
