@@ -261,9 +261,13 @@ export class Socket extends Duplex {
     // As Node: a `handle` (any truthy value) wins over `fd`.
     if (opts.handle) {
       if (!adoptBoundSource(this, opts.handle)) {
-        this.#openHandle(opts.handle, opts.readable !== false);
+        this.#openHandle(opts.handle);
+        this.#startOpened(opts);
       }
-    } else if (opts.fd !== undefined) this.#openFd(opts.fd, opts.readable !== false);
+    } else if (opts.fd !== undefined) {
+      this.#openFd(opts.fd);
+      this.#startOpened(opts);
+    }
     if (opts.signal) this.#watchSignal(opts.signal);
     const blockList = blockListOption(opts.blockList);
     if (blockList !== undefined) this.blockList = blockList;
@@ -301,22 +305,31 @@ export class Socket extends Duplex {
     this.#flags = on ? this.#flags | bit : this.#flags & ~bit;
   }
 
-  #openFd(fd: unknown, readable: boolean): void {
+  #openFd(fd: unknown): void {
     validateInt32(fd, "fd", 0);
     const transport = getTransport();
     checkOpenFd(transport, fd);
     this.#adopt(transport.openFd!(fd));
     this.#set(_F_FD, true);
-    if (readable) this.read(0);
+  }
+
+  /**
+   * A socket made on a descriptor or a handle reads at once unless `readable`
+   * is false, as Node's; Node's own `pauseOnCreate` (the socket paused, no read)
+   * and `manualStart` (no read until one is asked for) are honoured too.
+   */
+  #startOpened(opts: Record<string, unknown>): void {
+    if (opts.readable === false) return;
+    if (opts.pauseOnCreate) this.pause();
+    else if (!opts.manualStart) this.read(0);
   }
 
   /**
    * `new Socket({ handle })` with a connected stream handle: the runtime's own
    * (another socket's `_handle`, one a child process got) or an object made
-   * to look like one; the socket is open on it and reads unless `readable`
-   * is false, as Node's.
+   * to look like one; the socket is open on it (reads start as `#startOpened` says).
    */
-  #openHandle(handle: unknown, readable: boolean): void {
+  #openHandle(handle: unknown): void {
     if (typeof handle !== "object" && typeof handle !== "function") {
       throw errInvalidArgType("options.handle", "of type object", handle);
     }
@@ -329,7 +342,6 @@ export class Socket extends Duplex {
     // Others hold the handle already: it is shown from the start (its `reading`
     // and byte counts kept as node:net keeps them, for whoever else drives it).
     stream.nativeHandle?.(this);
-    if (readable) this.read(0);
   }
 
   /**
