@@ -453,11 +453,16 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     if (this.#closed || this.#error !== null) return;
     const err = streamError(raw);
     this.#error = err;
-    const w = this.#writeCb;
-    const s = this.#shutdownCb;
-    this.#writeCb = this.#shutdownCb = null;
-    w?.(err);
-    s?.(err);
+    // A write that failed says so first, as Node's write callback does. Any other error of
+    // the connection (a reset that a read met first) goes to the owner, and what is in
+    // flight is cancelled as the owner closes (ECANCELED, from core), as libuv cancels it.
+    if (err.syscall === "write" || this.#events === null) {
+      const w = this.#writeCb;
+      const s = this.#shutdownCb;
+      this.#writeCb = this.#shutdownCb = null;
+      w?.(err);
+      s?.(err);
+    }
     if (!this.#closed) this.#events?._onHandleError(err);
   };
 

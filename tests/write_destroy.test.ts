@@ -569,4 +569,39 @@ test("end(data) then destroy() in one tick, bytes unread: a RST without a FIN, a
   }
 });
 
+test("a reset met while reading, a large write in flight: 'error' first, the write cancelled", async () => {
+  // As Node 24 and 26: the read meets the RST, the socket is destroyed with it, and the write in
+  // flight is cancelled as the handle closes. Bun's adapter and the node:net adapter called the
+  // write back with the reset a read met, before 'error' (Deno's own node:net does too).
+  const server = nodeNet.createServer((s) => {
+    let n = 0;
+    s.on("error", () => {});
+    s.on("data", (d: Buffer) => {
+      n += d.length;
+      if (n > 1 << 20 && !s.destroyed) s.resetAndDestroy();
+    });
+  });
+  const port = await listen(server as unknown as Parameters<typeof listen>[0]);
+  try {
+    for (let round = 0; round < 3; round++) {
+      const seen: string[] = [];
+      const c = net.connect(port, "127.0.0.1", () => {
+        c.write(Buffer.alloc(16 << 20), (e?: Error | null) => {
+          seen.push(`write ${(e as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`);
+        });
+      });
+      c.on("error", (e: NodeJS.ErrnoException) => seen.push(`error ${e.code} ${e.syscall}`));
+      await waitFor(c, "close");
+      // Met by a read (as mostly): the error, then the write cancelled. Met by the write itself
+      // (libuv tries a write within the call; Node 20's node:net under load): the write's error,
+      // then the same as 'error'. Never the write called back with an error a read met.
+      const byWrite = ["write ECONNRESET", "error ECONNRESET write"];
+      if (seen[0] !== byWrite[0]) assert.equal(seen, ["error ECONNRESET read", "write ECANCELED"]);
+      else assert.equal(seen, byWrite);
+    }
+  } finally {
+    await closeServer(server as unknown as Parameters<typeof closeServer>[0]);
+  }
+});
+
 test.run();

@@ -1072,10 +1072,18 @@ export function failWrite(c: Conn, bunErr: BunError | undefined): void {
     const cause = bunErr ?? c.releaseErr;
     const code = cause?.code ??
       (c.ownerClosed ? "EBADF" : c.eof || !(c instanceof TcpConn) ? "EPIPE" : "ECONNRESET");
-    const fallback = code === "ECONNRESET" && c.reading ? "read" : "write";
-    const err = systemError({ code, syscall: bunSyscall(code, cause, fallback), cause });
-    cb?.(err);
-    shut?.(err);
+    const readFirst = code === "ECONNRESET" && c.reading;
+    const err = systemError({
+      code,
+      syscall: bunSyscall(code, cause, readFirst ? "read" : "write"),
+      cause,
+    });
+    // Met by a read first: the owner's 'error' alone; the write in flight is cancelled as
+    // the socket closes (ECANCELED, from core), as Node 24 and 26 report it.
+    if (!readFirst) {
+      cb?.(err);
+      shut?.(err);
+    }
     reportError(c, err);
   });
 }
