@@ -683,58 +683,6 @@ tlsSuite(
   },
 );
 
-/**
- * An omninet server whose accepted socket a server TLSSocket runs over; the socket under it is
- * destroyed once `after` bytes of plaintext came (0: right after the handshake, the client idle).
- * What the client (the runtime's own node:tls) sees, and how much the server read after.
- */
-async function destroyUnderTls(after: number): Promise<{ client: string[]; late: number }> {
-  const client: string[] = [];
-  let late = 0;
-  const server = net.createServer((s) => {
-    s.on("error", () => {});
-    const t = new tls.TLSSocket(s as unknown as nodeNet.Socket, { isServer: true, key, cert });
-    t.on("error", () => {});
-    let n = 0;
-    if (after === 0) t.on("secure", () => setTimeout(() => s.destroy(), 30));
-    t.on("data", (d: Buffer) => {
-      if (s.destroyed) late += d.length;
-      n += d.length;
-      if (after > 0 && n >= after && !s.destroyed) s.destroy();
-    });
-  });
-  const port = await listen(server);
-  const c = tls.connect({ port, host: "127.0.0.1", rejectUnauthorized: false }, () => {
-    if (after > 0) c.write(Buffer.alloc(4 << 20), () => {});
-  });
-  c.on("error", (e: Error & { code?: string }) => client.push(`error ${e.code}`));
-  c.on("end", () => client.push("end"));
-  const closed = waitFor(c, "close");
-  const [hadError] = await within(closed, "client close");
-  client.push(`close ${hadError}`);
-  await closeServer(server);
-  return { client, late };
-}
-
-tlsSuite("destroy() on the socket under a server TLSSocket ends the connection", async () => {
-  // As Node's close of the handle both share: a FIN when idle, a RST with bytes unread (mid-
-  // upload), and the TLS side reads no more. Bun's node:tls upgrades omninet's socket in place;
-  // there the TLS side went on reading the whole upload after the destroy, and the client saw
-  // a clean end. With Bun's node:net adapter forced, Bun's own node:net socket is upgraded, and
-  // destroying it does not stop the TLS side (the same with Bun's own sockets); the forced
-  // Deno.connect adapter cannot send a RST.
-  const idle = await destroyUnderTls(0);
-  assert.equal(idle.client, ["end", "close false"]);
-  const name = getTransport().name;
-  const resets = name !== "deno" && !(name === "node" && currentRuntime() === "bun");
-  if (!resets) return;
-  const busy = await destroyUnderTls(512 * 1024);
-  // Deno's node:tls client reports the RST on its next write (EPIPE), with Deno's own servers too.
-  const code = currentRuntime() === "deno" ? "EPIPE" : "ECONNRESET";
-  assert.equal(busy.client, [`error ${code}`, "close true"]);
-  assert.ok(busy.late < 1 << 20, `read after destroy: ${busy.late}`);
-});
-
 tlsSuite("unref() on a TLS socket over an omninet socket lets the process exit", async () => {
   // As Node's TLS socket, which holds the net socket's handle: on Bun, whose node:tls upgrades
   // omninet's socket in place, the socket under it kept the process alive.

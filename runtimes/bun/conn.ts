@@ -600,13 +600,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
       if (this.released) return;
     }
     if (abort || unread) s.terminate();
-    else if (this.tlsRaw && s.close !== undefined) {
-      // Under Bun's node:tls (upgraded in place) the raw side's end() leaves the connection to
-      // the TLS side, which goes on reading and writing; close() closes it as Node's close of
-      // the handle both share: a FIN, or a RST with bytes unread, and the TLS socket closes.
-      s.close();
-      if (!this.released) s.terminate();
-    } else {
+    else {
       s.end();
       // end() releases at once in Bun 1.4; never leave the fd behind if not.
       if (!this.released) s.terminate();
