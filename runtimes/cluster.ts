@@ -60,7 +60,7 @@ function _isWorker(): boolean {
  * machinery in worker processes (non-exclusive listens only); elsewhere the
  * transport is returned unchanged.
  * @param transport the adapter in use
- * @param viaNodeNet the `node:net` adapter, made on first shared listen
+ * @param viaNodeNet the `node:net` adapter, made on first use and the same one each call
  * @returns the transport to use
  */
 export function withClusterSharing(
@@ -81,20 +81,19 @@ export function withClusterSharing(
       cb(null, take(listener.releaseHandle(), address, events));
     };
   };
-  let net: Transport | undefined;
   const listenTcp = (req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void => {
     if (req.exclusive === true) return own(req, events, cb);
     // Every runtime's cluster machinery lives in its node:net (Bun's too): it
     // asks the primary (port 0 gets the one port the primary picked), tells it
     // of the listen (the primary's 'listening' for the worker) and the close.
-    (net ??= viaNodeNet()).listenTcp(req, events, adopt(cb, events));
+    viaNodeNet().listenTcp(req, events, adopt(cb, events));
   };
   // Every runtime's node:net shares a Unix path in a worker (Node and Deno
   // through the primary, Bun its own way), so omninet does what it does.
   const ownUnix = transport.listenUnix.bind(transport);
   const listenUnix = (req: UnixListenRequest, events: ListenerEvents, cb: ListenCallback): void => {
     if (req.exclusive === true) return ownUnix(req, events, cb);
-    (net ??= viaNodeNet()).listenUnix(req, events, adopt(cb, events));
+    viaNodeNet().listenUnix(req, events, adopt(cb, events));
   };
   return { ...transport, listenTcp, listenUnix } as Transport;
 }

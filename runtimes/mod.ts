@@ -86,22 +86,24 @@ function _pick(): Transport {
 }
 
 /**
- * Gives `transport` the `node:net` adapter's `openHandle` where it has none
- * of its own (Bun, `Deno.connect`): every runtime's `node:net` Socket takes
- * a `handle`, so omninet's does too. The `node:net` adapter is made at the
- * first such handle.
+ * What `transport` leaves to the runtime's `node:net`, through one `node:net`
+ * adapter made when first needed: a `handle` for `new Socket()` where the
+ * adapter has no `openHandle` of its own (Bun, `Deno.connect`; every runtime's
+ * `node:net` Socket takes one, so omninet's does too), and a cluster worker's
+ * shared listening (`withClusterSharing`).
  */
-function _withHandles(transport: Transport): Transport {
+function _withNodeNet(transport: Transport): Transport {
+  let net: Transport | undefined;
+  const viaNodeNet = (): Transport => net ??= createNodeTransport();
   if (transport.openHandle === undefined) {
-    let net: Transport | undefined;
-    transport.openHandle = (h) => (net ??= createNodeTransport()).openHandle!(h);
+    transport.openHandle = (h) => viaNodeNet().openHandle!(h);
   }
-  return transport;
+  return withClusterSharing(transport, viaNodeNet);
 }
 
 /** The transport in use; chosen on the first call. */
 export function getTransport(): Transport {
-  return _current ??= withClusterSharing(_withHandles(_pick()), createNodeTransport);
+  return _current ??= _withNodeNet(_pick());
 }
 
 /**
@@ -112,6 +114,6 @@ export function setTransport(transport: Transport | TransportName | null): void 
   _current = transport === null
     ? undefined
     : typeof transport === "string"
-    ? withClusterSharing(_withHandles(_create(transport)), createNodeTransport)
+    ? _withNodeNet(_create(transport))
     : transport;
 }

@@ -2174,8 +2174,9 @@ async function withServer(
     server: Server,
     track: <T extends Sock>(s: T) => T,
   ) => Promise<void>,
+  opts: Record<string, unknown> = {},
 ): Promise<void> {
-  const { server, port, accepted } = await tcpServer(onConn);
+  const { server, port, accepted } = await tcpServer(onConn, opts);
   const made: Sock[] = [];
   try {
     await body(port, accepted, server, (s) => (made.push(s), s));
@@ -2313,18 +2314,12 @@ internals(
 
 internals(
   "server._handle.onconnection: code that patches it sees each connection's handle first",
-  async () => {
-    // Node's server handle calls onconnection(err, clientHandle) per connection, and code
-    // (Node's tests, APM agents) wraps it. Node's shape on Node and Bun; on Deno its own
-    // handles call it with Deno's arguments, so there a pass-through wrapper is checked.
-    const rt = currentRuntime();
-    const server = net.createServer({ noDelay: true });
-    const got: Sock[] = [];
-    server.on("connection", (s: Sock) => got.push(s));
-    server.listen(0, "127.0.0.1");
-    await waitFor(server, "listening");
-    const made: Sock[] = [];
-    try {
+  () =>
+    withServer(() => {}, async (port, got, server, track) => {
+      // Node's server handle calls onconnection(err, clientHandle) per connection, and code
+      // (Node's tests, APM agents) wraps it. Node's shape on Node and Bun; on Deno its own
+      // handles call it with Deno's arguments, so there a pass-through wrapper is checked.
+      const rt = currentRuntime();
       let handle: Record<string, unknown> | null;
       try {
         handle = (server as unknown as { _handle: Record<string, unknown> | null })._handle;
@@ -2354,9 +2349,9 @@ internals(
         }
         return (orig as (...a: unknown[]) => unknown).call(this, err, client);
       };
-      const port = (server.address() as { port: number }).port;
+      const made: Sock[] = [];
       for (let i = 0; i < 2; i++) {
-        const c = net.connect(port, "127.0.0.1");
+        const c = track(net.connect(port, "127.0.0.1"));
         made.push(c);
         await waitFor(c, "connect");
         while (got.length < i + 1) await waitFor(server, "connection");
@@ -2377,11 +2372,7 @@ internals(
       got[1].write("x");
       made[1].resume();
       await waitFor(made[1], "data");
-    } finally {
-      for (const s of [...made, ...got]) s.destroy();
-      await closeAll(server);
-    }
-  },
+    }, { noDelay: true }),
 );
 
 internals(

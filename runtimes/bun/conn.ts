@@ -265,14 +265,6 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     this.bits = on ? this.bits | 4096 : this.bits & ~4096;
   }
 
-  /** A shutdown whose FIN waits for the ticks of the code that ended (see shutdown). */
-  get finQueued(): boolean {
-    return (this.bits & 524288) !== 0;
-  }
-  set finQueued(on: boolean) {
-    this.bits = on ? this.bits | 524288 : this.bits & ~524288;
-  }
-
   /** A shutdown completed whose FIN waits for close() or the end of its callback's ticks (see shutdown). */
   get finDeferred(): boolean {
     return (this.bits & 32768) !== 0;
@@ -408,7 +400,6 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
       // ticks of the code that ended have run, then the callback; a close before
       // that sends none, so `end(data); destroy()` with bytes unread is the RST
       // alone, not a FIN and then a RST (Node 20 sent the FIN within end()).
-      this.finQueued = true;
       queueMicrotask(() => process.nextTick(_sendQueuedFin, this, cb));
     }
   }
@@ -709,8 +700,6 @@ function _sendFin(c: Conn): void {
 
 /** Sends the FIN of a shutdown unless the connection closed meanwhile, then calls back. */
 function _sendQueuedFin(c: Conn, cb: (err?: SystemError | null) => void): void {
-  if (!c.finQueued) return;
-  c.finQueued = false;
   if (!c.closed && !c.released) _sendFin(c);
   cb();
 }
