@@ -7,7 +7,7 @@
  * Node (a refresh costs about what reading the clock costs, on every runtime).
  * @module
  */
-import { clearTimeout as _clearTimer, setTimeout as _setTimer } from "node:timers";
+import { clearTimeout as _clearTimer, setTimeout as _setTimer } from "./builtins.ts";
 
 /**
  * One socket's idle timer; `onIdle` runs once the socket saw no activity for `ms`.

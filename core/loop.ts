@@ -7,7 +7,7 @@
  * alive until then (`'beforeExit'` waits for it).
  * @module
  */
-import { setImmediate as _setImmediate } from "node:timers";
+import { setImmediate as _setImmediate } from "./builtins.ts";
 
 /**
  * Calls `cb` where libuv calls a handle's close callback: after the

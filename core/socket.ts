@@ -11,7 +11,7 @@
  * reads and writes the same private state, which no other module can reach.
  * @module
  */
-import { Buffer } from "node:buffer";
+import { Buffer } from "./builtins.ts";
 import { Duplex, type DuplexOptions, finished } from "node:stream";
 import { getTransport } from "../runtimes/mod.ts";
 import {

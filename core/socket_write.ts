@@ -4,7 +4,7 @@
  * for writes after the peer ended a socket that is not half-open.
  * @module
  */
-import { Buffer } from "node:buffer";
+import { Buffer } from "./builtins.ts";
 import { Duplex } from "node:stream";
 import { codedError } from "./errors.ts";
 import type { StreamCallback, StreamChunk } from "./socket_types.ts";

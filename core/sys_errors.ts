@@ -14,7 +14,7 @@
  *   or 0o666, as Node 24 and 26 do.
  * @module
  */
-import { Buffer } from "node:buffer";
+import { Buffer } from "./builtins.ts";
 import { RUNTIME_ERROR, type SystemError, systemError } from "./errors.ts";
 import { isIP } from "./ip.ts";
 import type {

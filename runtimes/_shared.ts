@@ -5,7 +5,7 @@
  * adapter imports these from here; no adapter imports another adapter.
  * @module
  */
-import { clearTimeout as _clearTimer, setTimeout as _setTimer } from "node:timers";
+import { clearTimeout as _clearTimer, setTimeout as _setTimer } from "../core/builtins.ts";
 import type { AddressInfo, Endpoint, TcpConnectRequest } from "./types.ts";
 
 /**

@@ -6,7 +6,7 @@
  * read or write.
  * @module
  */
-import { Buffer } from "node:buffer";
+import { Buffer } from "../../core/builtins.ts";
 import { type SystemError, systemError } from "../../core/errors.ts";
 import { afterLoopTurn } from "../../core/loop.ts";
 import type {

@@ -6,7 +6,7 @@
  * handlers, plus a `handshake` handler that hands it to the owner.
  * @module
  */
-import { Buffer } from "node:buffer";
+import { Buffer } from "../../core/builtins.ts";
 import { systemError } from "../../core/errors.ts";
 import type { AddressInfo, Dial, TlsUpgradeCallback, TlsUpgradeRequest } from "../types.ts";
 import { noop } from "../_shared.ts";

@@ -4,7 +4,7 @@
  * and the coalescing of small chunks for writev.
  * @module
  */
-import { Buffer } from "node:buffer";
+import { Buffer } from "../../core/builtins.ts";
 
 // Read buffers: every pending read pins its region, so idle connections read
 // small (an idle connection holds MIN_READ) and a connection whose reads come

@@ -4,7 +4,7 @@
  * reset probe Deno needs because it reports a TCP reset as EOF.
  * @module
  */
-import { Buffer } from "node:buffer";
+import { Buffer } from "../../core/builtins.ts";
 import { type SystemError, systemError } from "../../core/errors.ts";
 import type {
   Dial,

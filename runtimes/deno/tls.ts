@@ -8,7 +8,7 @@
  * are declined, and the caller runs node:tls over the handle instead.
  * @module
  */
-import { Buffer } from "node:buffer";
+import { Buffer } from "../../core/builtins.ts";
 import type {
   Dial,
   Endpoint,

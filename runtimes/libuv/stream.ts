@@ -3,7 +3,7 @@
  * callbacks the handle and its write/shutdown requests call.
  * @module
  */
-import { Buffer } from "node:buffer";
+import { Buffer } from "../../core/builtins.ts";
 import type { SystemError } from "../../core/errors.ts";
 import type {
   AddressInfo,
