@@ -122,7 +122,7 @@ export class BoundSocket extends Object {
       }
     }
     const transport = getTransport();
-    checkBoundSocket(transport, { ipv6Only, reusePort });
+    checkBoundSocket(transport, { ipv6Only, reusePort, address: host as string });
     this.#handle = transport.bindTcp!({ address: host as string, port, ipv6Only, reusePort });
   }
 

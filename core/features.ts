@@ -12,10 +12,36 @@
  */
 import type { StreamHandle, Transport } from "../runtimes/types.ts";
 import { codedTypeError, errFeatureUnavailable, warnOnce } from "./errors.ts";
+import { isIP, parseIPv6 } from "./ip.ts";
+
+const _words = new Uint16Array(8);
 
 /**
- * Checks the listen options a transport may lack: throws for `reusePort`
- * and `ipv6Only`, warns once for a backlog it ignores.
+ * Whether IPV6_V6ONLY changes what a socket bound to `address` accepts: the
+ * IPv6 wildcard (`::`, dual-stack without the flag) and IPv4-mapped
+ * addresses (`::ffff:a.b.c.d`, which take IPv4 peers without it and fail to
+ * bind with it). A listener on any other address, IPv4 or IPv6, is the same
+ * with the flag or without (Node passes it on and nothing changes).
+ * @param address an IP literal
+ * @returns whether `ipv6Only` has an effect there
+ * @example
+ * ```ts
+ * ipv6OnlyMatters("::"); // true
+ * ipv6OnlyMatters("::1"); // false
+ * ```
+ */
+export function ipv6OnlyMatters(address: string): boolean {
+  if (parseIPv6(address, _words) === 0) return false;
+  const w = _words;
+  if ((w[0] | w[1] | w[2] | w[3] | w[4]) !== 0) return false;
+  return w[5] === 0xffff || (w[5] | w[6] | w[7]) === 0;
+}
+
+/**
+ * Checks the listen options a transport may lack: throws for `reusePort`,
+ * and for `ipv6Only` where it has an effect (no host, which binds `::`, or
+ * an IP literal {@link ipv6OnlyMatters}; a host name is checked once looked
+ * up, {@link checkListenAddress}); warns once for a backlog it ignores.
  * @param transport the transport that will listen
  * @param options the options asked for
  * @param defaultBacklog the backlog used when none was given
@@ -26,14 +52,18 @@ import { codedTypeError, errFeatureUnavailable, warnOnce } from "./errors.ts";
  */
 export function checkListen(
   transport: Transport,
-  options: { reusePort?: unknown; ipv6Only?: unknown; backlog: number },
+  options: { reusePort?: unknown; ipv6Only?: unknown; backlog: number; host?: unknown },
   defaultBacklog: number,
 ): void {
   const { features, name } = transport;
   if (options.reusePort === true && !features.reusePort) {
     throw errFeatureUnavailable("server.listen({ reusePort: true })", name);
   }
-  if (options.ipv6Only === true && !features.ipv6Only) {
+  const host = options.host;
+  if (
+    options.ipv6Only === true && !features.ipv6Only &&
+    (!host || (typeof host === "string" && isIP(host) !== 0 && ipv6OnlyMatters(host)))
+  ) {
     throw errFeatureUnavailable("server.listen({ ipv6Only: true })", name);
   }
   if (options.backlog !== defaultBacklog && !features.backlog) {
@@ -42,6 +72,27 @@ export function checkListen(
       `listen backlog ${options.backlog} is not supported by the ${name} transport; the runtime's own backlog is used`,
     );
   }
+}
+
+/**
+ * The `ipv6Only` check of {@link checkListen} for the address a host name
+ * was looked up to.
+ * @param transport the transport that will listen
+ * @param ipv6Only the option as given
+ * @param address the looked-up IP literal
+ * @returns the error to emit, or null
+ * @example
+ * ```ts
+ * checkListenAddress(getTransport(), true, "127.0.0.1"); // null
+ * ```
+ */
+export function checkListenAddress(
+  transport: Transport,
+  ipv6Only: boolean,
+  address: string,
+): Error | null {
+  if (!ipv6Only || transport.features.ipv6Only || !ipv6OnlyMatters(address)) return null;
+  return errFeatureUnavailable("server.listen({ ipv6Only: true })", transport.name);
 }
 
 /**
@@ -176,7 +227,7 @@ export function checkOpenFd(transport: Transport, fd: number): void {
  */
 export function checkBoundSocket(
   transport: Transport,
-  options: { reusePort?: boolean; ipv6Only?: boolean },
+  options: { reusePort?: boolean; ipv6Only?: boolean; address?: string },
 ): void {
   const { features, name } = transport;
   if (features.boundSocket !== true || !transport.bindTcp || !transport.bindUnix) {
@@ -185,7 +236,10 @@ export function checkBoundSocket(
   if (options.reusePort === true && !features.reusePort) {
     throw errFeatureUnavailable("net.BoundSocket({ reusePort: true })", name);
   }
-  if (options.ipv6Only === true && !features.ipv6Only) {
+  if (
+    options.ipv6Only === true && !features.ipv6Only &&
+    (options.address === undefined || ipv6OnlyMatters(options.address))
+  ) {
     throw errFeatureUnavailable("net.BoundSocket({ ipv6Only: true })", name);
   }
 }

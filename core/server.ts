@@ -37,7 +37,7 @@ import { acceptSocket, type Socket } from "./socket.ts";
 import type { AcceptConfig, ConnectionOwner } from "./socket_types.ts";
 import { validateAbortSignal, validatePort } from "./validators.ts";
 import { listenUnix } from "./sys_errors.ts";
-import { checkListen } from "./features.ts";
+import { checkListen, checkListenAddress } from "./features.ts";
 import { publishListen, publishServerSocket } from "./diagnostics.ts";
 
 /** Options of `net.createServer()`. */
@@ -396,6 +396,12 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
         if (err) {
           this.#starting = false;
           this.emit("error", err);
+          return;
+        }
+        const unavailable = checkListenAddress(transport, req.ipv6Only, ip!);
+        if (unavailable !== null) {
+          this.#starting = false;
+          this.emit("error", unavailable);
           return;
         }
         const done = this.#onListen(id, _tcpKey(ip!, port));

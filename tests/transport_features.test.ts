@@ -3,12 +3,14 @@
 // adapter is called. Run on every runtime through a wrapper of the real
 // transport that claims the feature is missing and records what reaches it.
 import { spawnSync } from "node:child_process";
+import dns from "node:dns";
 import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { warnedCodes } from "../core/errors.ts";
+import { BoundSocket } from "../core/bound_socket.ts";
 import { createServer } from "../core/server.ts";
 import { connect, Socket } from "../core/socket.ts";
 import { getTransport, setTransport } from "../runtimes/mod.ts";
@@ -38,6 +40,10 @@ function lacking(missing: Partial<TransportFeatures>) {
       return real.openFd!(fd);
     },
   };
+  if (real.bindTcp && real.bindUnix) {
+    wrapped.bindTcp = (req) => real.bindTcp!(req);
+    wrapped.bindUnix = (req) => real.bindUnix!(req);
+  }
   function spy(h: StreamHandle): StreamHandle {
     const set = h.setKeepAlive.bind(h);
     h.setKeepAlive = (enable, delayMs) => {
@@ -72,6 +78,57 @@ policy("a missing reusePort or ipv6Only throws before the adapter listens", () =
   assert.is(calls.listenTcp, 0);
   assert.is(server.listening, false);
 });
+
+policy(
+  "a missing ipv6Only is refused only where the flag has an effect: '::' (also no host) and IPv4-mapped addresses, also as a name looks them up",
+  async () => {
+    const { wrapped, calls } = lacking({ ipv6Only: false });
+    setTransport(wrapped);
+    const unavailable = "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM";
+    for (const host of [undefined, "", "::", "0:0::0", "::ffff:127.0.0.1", "::ffff:0.0.0.0"]) {
+      const server = createServer();
+      assert.is(codeOf(() => server.listen({ port: 0, host, ipv6Only: true })), unavailable, host);
+      assert.is(server.listening, false);
+    }
+    assert.is(calls.listenTcp, 0);
+    // Elsewhere Node passes the flag on and nothing changes: the listener listens.
+    for (const host of ["127.0.0.1", "::1", "localhost"]) {
+      const server = createServer();
+      server.listen({ port: 0, host, ipv6Only: true });
+      await waitFor(server, "listening");
+      const address = server.address() as { address: string };
+      assert.ok(["127.0.0.1", "::1"].includes(address.address), address.address);
+      await closeServer(server);
+    }
+    assert.is(calls.listenTcp, 3);
+    // A name that looks up to '::': the error comes as Node's async listen errors do.
+    const d = dns as unknown as { lookup: unknown };
+    const realLookup = d.lookup;
+    d.lookup = (_host: string, _opts: unknown, cb: (...a: unknown[]) => void) =>
+      process.nextTick(cb, null, [{ address: "::", family: 6 }]);
+    try {
+      const server = createServer();
+      server.listen({ port: 0, host: "wildcard.test", ipv6Only: true });
+      const [err] = await waitFor(server, "error") as [Error & { code?: string }];
+      assert.is(err.code, unavailable);
+      assert.match(err.message, /server\.listen\(\{ ipv6Only: true \}\)/);
+      assert.is(server.listening, false);
+      assert.is(calls.listenTcp, 3);
+    } finally {
+      d.lookup = realLookup;
+    }
+    // net.BoundSocket (where the runtime has it) takes the same rule.
+    if (real.features.boundSocket === true) {
+      assert.is(codeOf(() => new BoundSocket({ ipv6Only: true })), unavailable);
+      assert.is(codeOf(() => new BoundSocket({ host: "::", ipv6Only: true })), unavailable);
+      for (const host of ["127.0.0.1", "::1"]) {
+        const bound = new BoundSocket({ host, ipv6Only: true });
+        assert.is(bound.address().address, host);
+        bound.close();
+      }
+    }
+  },
+);
 
 policy("a missing local bind throws before the adapter dials", () => {
   const { wrapped, calls } = lacking({ localBind: false });
