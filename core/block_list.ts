@@ -24,7 +24,7 @@ import {
   parseIPv4,
   parseIPv6,
 } from "./ip.ts";
-import { _socketAddressValue, SocketAddress } from "./socket_address.ts";
+import { _socketAddressValue, type AnySocketAddress, SocketAddress } from "./socket_address.ts";
 import { validateInt32, validateString } from "./validators.ts";
 import { _Cover, _ge4, _last1, _le4 } from "./_block_list_cover.ts";
 import { _Flat6, _tz4 } from "./_block_list_flat.ts";
@@ -828,7 +828,7 @@ export class BlockList {
    * new BlockList().addAddress("::1", "ipv6");
    * ```
    */
-  addAddress(address: string | SocketAddress, type: BlockListFamily = "ipv4"): void {
+  addAddress(address: string | AnySocketAddress, type: BlockListFamily = "ipv4"): void {
     this.#putAddress(_toAddr(address, "address", type, _A));
   }
 
@@ -843,7 +843,7 @@ export class BlockList {
    * ```
    */
   addAddresses(
-    addresses: readonly (string | SocketAddress)[],
+    addresses: readonly (string | AnySocketAddress)[],
     type: BlockListFamily = "ipv4",
   ): void {
     if (!Array.isArray(addresses)) {
@@ -869,8 +869,8 @@ export class BlockList {
    * ```
    */
   addRange(
-    start: string | SocketAddress,
-    end: string | SocketAddress,
+    start: string | AnySocketAddress,
+    end: string | AnySocketAddress,
     type: BlockListFamily = "ipv4",
   ): void {
     _rangeEnds(start, end, type);
@@ -896,7 +896,7 @@ export class BlockList {
    * new BlockList().addSubnet("192.168.0.0", 16);
    * ```
    */
-  addSubnet(net: string | SocketAddress, prefix: number, type: BlockListFamily = "ipv4"): void {
+  addSubnet(net: string | AnySocketAddress, prefix: number, type: BlockListFamily = "ipv4"): void {
     this.#addSubnetAddr(_subnetNet(net, prefix, type), prefix as number);
   }
 
@@ -962,7 +962,7 @@ export class BlockList {
    * b.removeAddress("1.1.1.1"); // b.size === 0
    * ```
    */
-  removeAddress(address: string | SocketAddress, type: BlockListFamily = "ipv4"): void {
+  removeAddress(address: string | AnySocketAddress, type: BlockListFamily = "ipv4"): void {
     const a = this.#stageAddress(_toAddr(address, "address", type, _A));
     if (this.#addresses.removeStaged()) this.#addressChanged(a, -1);
   }
@@ -981,8 +981,8 @@ export class BlockList {
    * ```
    */
   removeRange(
-    start: string | SocketAddress,
-    end: string | SocketAddress,
+    start: string | AnySocketAddress,
+    end: string | AnySocketAddress,
     type: BlockListFamily = "ipv4",
   ): void {
     const s = _toAddr(start, "start", type, _A);
@@ -1007,7 +1007,11 @@ export class BlockList {
    * b.removeSubnet("10.0.0.0", 8);
    * ```
    */
-  removeSubnet(net: string | SocketAddress, prefix: number, type: BlockListFamily = "ipv4"): void {
+  removeSubnet(
+    net: string | AnySocketAddress,
+    prefix: number,
+    type: BlockListFamily = "ipv4",
+  ): void {
     this.#removeSubnetAddr(_subnetNet(net, prefix, type), prefix as number);
   }
 
@@ -1084,7 +1088,7 @@ export class BlockList {
    * b.check("::ffff:10.1.2.3", "ipv6"); // true
    * ```
    */
-  check(address: string | SocketAddress, type: BlockListFamily = "ipv4"): boolean {
+  check(address: string | AnySocketAddress, type: BlockListFamily = "ipv4"): boolean {
     if (typeof address === "string") {
       if (type === "ipv4") return this.#check4(parseIPv4(address));
       if (type === "ipv6") return this.#check6String(address);

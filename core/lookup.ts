@@ -9,10 +9,14 @@ import type { LookupOptions } from "node:dns";
 import { systemError } from "./errors.ts";
 import { isIPv6 } from "./ip.ts";
 
-/** `dns.lookup`'s signature, as the `lookup` connect option takes it. */
+/**
+ * `dns.lookup`'s signature, as the `lookup` connect option takes it; its
+ * options are `dns.LookupOptions`, as @types/node's `net.LookupFunction`
+ * has them, so that options typed for either module fit the other.
+ */
 export type LookupFunction = (
   hostname: string,
-  options: { family?: number; hints?: number; all?: boolean },
+  options: LookupOptions,
   callback: (
     err: Error | null,
     address: string | { address: string; family: number }[],

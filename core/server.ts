@@ -18,7 +18,8 @@ import type {
 } from "../runtimes/types.ts";
 import type { BlockList } from "./block_list.ts";
 import { type BoundSocket, takeBoundListenArg } from "./bound_socket.ts";
-import type { AcceptingServer, BlockListLike } from "./socket_types.ts";
+import type { AcceptingServer, BlockListOption, NodeOption } from "./socket_types.ts";
+import type * as nodeNet from "node:net";
 import { makeAdoptable } from "./callable.ts";
 import {
   codedError,
@@ -56,15 +57,15 @@ export interface ServerOpts {
   highWaterMark?: number;
   /**
    * Peers whose connections are closed at once, before any `'connection'`.
-   * An omninet `BlockList` or the runtime's own `node:net` one (see `BlockListLike`).
+   * An omninet `BlockList` or the runtime's own `node:net` one.
    */
-  blockList?: BlockListLike;
+  blockList?: BlockListOption;
 }
 
 /** Options of `server.listen()`. */
 export interface ListenOptions {
-  /** TCP port (0 picks a free one). */
-  port?: number | string | null;
+  /** TCP port (0 picks a free one; a numeric string or `null` works too at run time, as on Node). */
+  port?: number;
   /** Host or IP to bind (default: `::` dual-stack, else `0.0.0.0`). */
   host?: string;
   /** Unix socket path. */
@@ -72,10 +73,11 @@ export interface ListenOptions {
   /** An already bound TCP or Unix socket descriptor to listen on (the handle form `{ fd }`). */
   fd?: number;
   /**
-   * A `net.BoundSocket` to listen on, which this server adopts (typed
-   * loosely, as @types/node's `handle`, so Node's option objects fit).
+   * A `net.BoundSocket` to listen on, which this server adopts (also the
+   * runtime's own, as @types/node types it; other handles, `{ fd }` among
+   * them, are taken at run time as by Node).
    */
-  handle?: unknown;
+  handle?: BoundSocket | NodeOption<nodeNet.ListenOptions, "handle">;
   /** Listen queue length (511 by default). */
   backlog?: number;
   /** Cluster-only in Node; accepted and ignored. */

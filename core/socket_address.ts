@@ -3,6 +3,7 @@
  * label), validated and normalised as Node does, identical on every runtime.
  * @module
  */
+import type * as nodeNet from "node:net";
 import type { InspectOptions } from "node:util";
 import { codedError, errInvalidArgValue, errOutOfRange } from "./errors.ts";
 import { formatIPv6, parseIPv4, parseIPv6 } from "./ip.ts";
@@ -111,6 +112,12 @@ class _SocketAddressBase {
     }
   }
 }
+
+/**
+ * An omninet `SocketAddress` or one of the runtime's own `node:net` (as
+ * @types/node types it): what `BlockList` methods take besides a string.
+ */
+export type AnySocketAddress = SocketAddress | nodeNet.SocketAddress;
 
 /**
  * An IP socket address: address, port, family and flow label, validated

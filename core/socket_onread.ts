@@ -16,7 +16,7 @@ export interface OnReadOpts {
    * `false` stops reading (the stream is not paused; `resume()` reads on). Called with the
    * socket as `this`.
    */
-  callback: (bytesWritten: number, buf: Uint8Array) => boolean | void;
+  callback: (bytesWritten: number, buf: Uint8Array) => boolean;
 }
 
 /** What the delivery reads of the socket it delivers for. */

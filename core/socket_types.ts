@@ -9,14 +9,31 @@ import type { EventEmitter } from "node:events";
 import type { AddressInfo } from "../runtimes/types.ts";
 import type { LookupFunction } from "./connect.ts";
 import type { OnReadOpts } from "./socket_onread.ts";
+import type { BlockList } from "./block_list.ts";
+import type * as nodeNet from "node:net";
 
 /**
- * What the `blockList` options of `net.Socket`, `net.connect()` and
- * `net.createServer()` are declared to take: anything shaped like a
- * `BlockList`, so that option objects typed with `node:net`'s own types fit
- * too. At run time the value must be an omninet `BlockList` or one of the
- * runtime's own `node:net` (else `ERR_INVALID_ARG_TYPE`), as Node's
- * `node:net` accepts only a `BlockList`.
+ * The type the installed @types/node gives option `K` of its `node:net`
+ * options type `T` (without `undefined`), or `never` where it has no such
+ * option: omninet's options accept what Node's typings declare, whichever
+ * version a project has, so that option objects typed for either module fit
+ * the other both ways.
+ * @internal
+ */
+export type NodeOption<T, K extends PropertyKey> = K extends keyof T ? Exclude<T[K], undefined>
+  : never;
+
+/**
+ * What the `blockList` options take: an omninet `BlockList` or the runtime's
+ * own `node:net` one (as typed by @types/node); anything else is
+ * `ERR_INVALID_ARG_TYPE` at run time, as on Node.
+ */
+export type BlockListOption = BlockList | nodeNet.BlockList;
+
+/**
+ * Anything shaped like a `BlockList` for `check()`. (The `blockList`
+ * options take {@link BlockListOption}: at run time the value must be an
+ * omninet `BlockList` or the runtime's own.)
  * @example
  * ```ts
  * import { BlockList, type BlockListLike } from "@omninet/net";
@@ -69,9 +86,12 @@ export interface SocketConstructorOpts {
   /** Milliseconds before the first keep-alive probe. */
   keepAliveInitialDelay?: number;
   /** Addresses this socket may not connect to. */
-  blockList?: BlockListLike;
-  /** A `net.BoundSocket` to connect from (its local address and port); adopted by this socket. */
-  handle?: BoundSocket;
+  blockList?: BlockListOption;
+  /**
+   * A `net.BoundSocket` to connect from (its local address and port),
+   * adopted by this socket (also the runtime's own, as @types/node types it).
+   */
+  handle?: BoundSocket | NodeOption<nodeNet.SocketConstructorOpts, "handle">;
   /** Stream buffer limit for both sides. */
   highWaterMark?: number;
   /** Stream buffer limit for the readable side. */
@@ -82,8 +102,8 @@ export interface SocketConstructorOpts {
 
 /** Options of `socket.connect()` for TCP. */
 export interface TcpSocketConnectOpts {
-  /** Remote port. */
-  port: number | string;
+  /** Remote port (a numeric string works too at run time, as on Node; typed as @types/node). */
+  port: number;
   /** Remote host (default `'localhost'`). */
   host?: string;
   /** Local IP to bind. */
@@ -107,7 +127,7 @@ export interface TcpSocketConnectOpts {
   /** Milliseconds per Happy Eyeballs attempt. */
   autoSelectFamilyAttemptTimeout?: number;
   /** Addresses this socket may not connect to. */
-  blockList?: BlockListLike;
+  blockList?: BlockListOption;
   /** Must be absent for TCP. */
   path?: undefined;
 }

@@ -28,8 +28,8 @@ import type { SystemError } from "../core/errors.ts";
 export interface AddressInfo {
   /** IP literal (IPv6 without brackets, lowercase, compressed). */
   address: string;
-  /** `'IPv4'` or `'IPv6'`. */
-  family: "IPv4" | "IPv6";
+  /** `'IPv4'` or `'IPv6'` (typed `string`, as @types/node's). */
+  family: string;
   /** Port number. */
   port: number;
 }

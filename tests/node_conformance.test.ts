@@ -862,7 +862,9 @@ srv("listen({ port, host }, cb) and listen(options) with port as a string", asyn
   const port = (a.address() as { port: number }).port;
   await closeAll(a);
   const b = net.createServer();
-  await new Promise<void>((r) => b.listen({ port: String(port), host: "127.0.0.1" }, () => r()));
+  // A numeric string works at run time, as on Node; typed `number`, as by @types/node.
+  const options = { port: String(port), host: "127.0.0.1" } as unknown as net.ListenOptions;
+  await new Promise<void>((r) => b.listen(options, () => r()));
   assert.is((b.address() as { port: number }).port, port);
   await closeAll(b);
 });
@@ -1963,6 +1965,7 @@ ext(
             paused = false;
             c.resume();
           }, 1);
+          return true; // typed as @types/node's (only `false` stops the reads)
         },
       },
     });
@@ -1990,6 +1993,7 @@ ext("onread: a buffer function is called at construction and after every callbac
       callback: (n: number) => {
         sizes += n;
         order.push("callback");
+        return true;
       },
     },
   });

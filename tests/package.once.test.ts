@@ -175,7 +175,46 @@ const wrap = () => new tls.TLSSocket(new net.Socket());
 const served = () => http.createServer().emit("connection", new net.Socket());
 export { asNodeSocket, get, requestOptions, served, upgrade, wrap };
 `;
-const ASSIGN_FILES = ["assign_server.ts", "assign_socket.ts"];
+// Options and callbacks typed with omninet's names where node:net's or
+// node:http's are asked, and the other way: code keeps compiling after the
+// swap of the import (an Agent that dials itself, options handed to http).
+const ASSIGN_OPTIONS = `import net from "@omninet/net";
+import type * as nodeNet from "node:net";
+import * as dns from "node:dns";
+import * as http from "node:http";
+class DialingAgent extends http.Agent {
+  override createConnection(opts: net.NetConnectOpts) {
+    return net.createConnection(opts);
+  }
+}
+const agent: http.Agent = new DialingAgent({ keepAlive: true });
+const lookup: net.LookupFunction = (_host, _options, callback) => callback(null, "127.0.0.1", 4);
+const nodeLookup: nodeNet.LookupFunction = lookup;
+const fromNode: net.LookupFunction = nodeLookup;
+const fromDns: net.LookupFunction = dns.lookup;
+const tcp: net.TcpSocketConnectOpts = { port: 80, host: "localhost", family: 4, lookup };
+const asHttpArgs: http.ClientRequestArgs = tcp;
+const asNodeTcp: nodeNet.TcpSocketConnectOpts = tcp;
+const tcpBack: net.TcpSocketConnectOpts = asNodeTcp;
+const ipc: nodeNet.IpcSocketConnectOpts = { path: "/tmp/x.sock" } as net.IpcSocketConnectOpts;
+const anyOpts: nodeNet.NetConnectOpts = {} as net.NetConnectOpts;
+const anyBack: net.NetConnectOpts = anyOpts;
+const listen: nodeNet.ListenOptions = { port: 0, host: "::1", ipv6Only: true } as net.ListenOptions;
+const listenBack: net.ListenOptions = listen;
+const serverOpts: nodeNet.ServerOpts = { allowHalfOpen: true } as net.ServerOpts;
+const serverBack: net.ServerOpts = serverOpts;
+const ctor: nodeNet.SocketConstructorOpts = { allowHalfOpen: true } as net.SocketConstructorOpts;
+const ctorBack: net.SocketConstructorOpts = ctor;
+const info: nodeNet.AddressInfo = { address: "::1", family: "IPv6", port: 1 } as net.AddressInfo;
+const infoBack: net.AddressInfo = info;
+net.connect({ port: 80, lookup: dns.lookup });
+net.connect({ port: 80, lookup: nodeLookup });
+export {
+  agent, anyBack, ctorBack, fromDns, fromNode, infoBack, ipc, listenBack, serverBack, tcpBack,
+  asHttpArgs,
+};
+`;
+const ASSIGN_FILES = ["assign_server.ts", "assign_socket.ts", "assign_options.ts"];
 // The @types/node majors a consumer may have (devDependencies aliased by major).
 const TYPINGS: Record<string, string> = {
   "20": "@types/node20",
@@ -201,6 +240,7 @@ export { address, blocked, kind };
   "names.ts": NAMES_IMPORTS + NAMES_BODY,
   "assign_server.ts": ASSIGN_SERVER,
   "assign_socket.ts": ASSIGN_SOCKET,
+  "assign_options.ts": ASSIGN_OPTIONS,
   "tsconfig.json": JSON.stringify({
     compilerOptions: {
       ...STRICT,
@@ -279,6 +319,7 @@ pkg.before(async () => {
   writeFileSync(join(project, "jsr", "names.ts"), NAMES_IMPORTS + NAMES_BODY);
   writeFileSync(join(project, "jsr", "assign_server.ts"), ASSIGN_SERVER);
   writeFileSync(join(project, "jsr", "assign_socket.ts"), ASSIGN_SOCKET);
+  writeFileSync(join(project, "jsr", "assign_options.ts"), ASSIGN_OPTIONS);
   writeFileSync(
     join(project, "jsr", "deno.json"),
     JSON.stringify({ imports: { "@omninet/net": join(root, "mod.ts") } }),
