@@ -569,6 +569,47 @@ test("end(data) then destroy() in one tick, bytes unread: a RST without a FIN, a
   }
 });
 
+/**
+ * What a client of `client` sees when it writes a line and, in the same
+ * tick, the runtime's own server socket is destroyed with that line unread:
+ * Node's write is in the kernel within the call, so the close resets.
+ */
+async function writeThenPeerDestroys(client: typeof nodeNet, writes: number): Promise<string> {
+  let c: nodeNet.Socket | null = null;
+  const server = nodeNet.createServer((s) => {
+    s.on("error", () => {});
+    setTimeout(() => {
+      for (let i = 0; i < writes; i++) c!.write(`line ${i}\n`);
+      s.destroy();
+    }, 20);
+  });
+  const port = await listen(server as unknown as Parameters<typeof listen>[0]);
+  const seen: string[] = [];
+  c = client.connect(port, "127.0.0.1");
+  c.on("end", () => seen.push("end"));
+  c.on("error", (e: NodeJS.ErrnoException) => seen.push(`error ${e.code} ${e.syscall}`));
+  const [hadError] = await waitFor(c, "close") as [boolean];
+  seen.push(`close ${hadError}`);
+  await closeServer(server as unknown as Parameters<typeof closeServer>[0]);
+  return seen.join(" | ");
+}
+
+test("a small write is in the kernel when write() returns: the peer destroyed in that tick resets", async () => {
+  // The forced Deno.connect adapter writes from a promise (README): its bytes may arrive after
+  // the FIN, or its write meet the reset.
+  const late = getTransport().name === "deno"
+    ? ["end | close false", "error ECONNRESET write | close true"]
+    : [];
+  for (const writes of [1, 3]) {
+    for (let round = 0; round < 3; round++) {
+      const ours = await writeThenPeerDestroys(net as unknown as typeof nodeNet, writes);
+      const theirs = await writeThenPeerDestroys(nodeNet, writes);
+      assert.is(theirs, "error ECONNRESET read | close true", `runtime's own, ${writes} writes`);
+      if (!late.includes(ours)) assert.is(ours, theirs, `${writes} writes`);
+    }
+  }
+});
+
 test("a reset met while reading, a large write in flight: 'error' first, the write cancelled", async () => {
   // As Node 24 and 26: the read meets the RST, the socket is destroyed with it, and the write in
   // flight is cancelled as the handle closes. Bun's adapter and the node:net adapter called the

@@ -99,23 +99,8 @@ export const UNNAMED: string = "";
  * connection carries none of it.
  */
 export class WriteState {
-  /**
-   * The writes accepted this tick, sent together from a microtask: with Nagle on,
-   * a second small send would wait for the peer's delayed ACK of the first
-   * (~40 ms), which stalls every request/response protocol that writes a
-   * header and a body separately (Bun's node:http does). They are copies (the
-   * owner hears "written" at once and may reuse its buffer): a region of the
-   * shared cork buffer starting at `corkOff` (see `_cork`), or, when they
-   * could not stay there, the copies in `cork`. Never both.
-   */
-  cork: Uint8Array[] | null = null;
-  corkOff = -1;
-  corkBytes = 0;
-  /** Callback of a cork flush, made on first use. */
-  corkCb: ((err?: SystemError | null) => void) | null = null;
-  /** An owner write that arrived while a cork flush waited for the kernel. */
-  heldChunks: Uint8Array[] | null = null;
-  heldCb: ((err?: SystemError | null) => void) | null = null;
+  /** The tick (`_tick`) of the last write, -1 before any (see `_pushSecond`). */
+  sentTick = -1;
   /** Write in progress: current buffer and offset, the rest of a writev. */
   buf: Uint8Array | null = null;
   off = 0;
@@ -169,7 +154,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     this.bits = on ? this.bits | 1 : this.bits & ~1;
   }
 
-  /** Nagle is on (Node's default for TCP): small writes are corked for the tick. */
+  /** Nagle is on (Node's default for TCP) as far as the owner knows (see `pushed`). */
   get nagle(): boolean {
     return (this.bits & 2) !== 0;
   }
@@ -177,12 +162,15 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     this.bits = on ? this.bits | 2 : this.bits & ~2;
   }
 
-  /** State bit `corkQueued`. */
-  get corkQueued(): boolean {
-    return (this.bits & 4) !== 0;
+  /**
+   * TCP_NODELAY is on in the kernel though Nagle is wanted: a tick wrote a
+   * small chunk after another (see `_pushSecond`); it stays on from then on.
+   */
+  get pushed(): boolean {
+    return (this.bits & 524288) !== 0;
   }
-  set corkQueued(on: boolean) {
-    this.bits = on ? this.bits | 4 : this.bits & ~4;
+  set pushed(on: boolean) {
+    this.bits = on ? this.bits | 524288 : this.bits & ~524288;
   }
 
   /** State bit `reading`. */
@@ -345,15 +333,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
 
   write(chunk: Uint8Array, cb: (err?: SystemError | null) => void): void {
     const io = this.io ??= new WriteState();
-    if (this.nagle && _corkable(this, io, chunk.byteLength)) {
-      _cork(this, io, chunk);
-      cb(null);
-      return;
-    }
-    if (this.wCb !== null || hasCork(io)) {
-      _writeAfterCork(this, io, [chunk], cb);
-      return;
-    }
+    if (this.nagle) _pushSecond(this, io, chunk.byteLength);
     io.buf = chunk;
     io.off = 0;
     io.rest = null;
@@ -364,17 +344,11 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   writev(chunks: Uint8Array[], cb: (err?: SystemError | null) => void): void {
     const total = byteLength(chunks);
     const io = this.io ??= new WriteState();
-    if (this.nagle && _corkable(this, io, total)) {
-      for (let i = 0; i < chunks.length; i++) _cork(this, io, chunks[i]);
-      cb(null);
-      return;
-    }
-    if (this.wCb !== null || hasCork(io)) _writeAfterCork(this, io, chunks, cb);
-    else _writeChunks(this, io, chunks, total, cb);
+    if (this.nagle) _pushSecond(this, io, total);
+    _writeChunks(this, io, chunks, total, cb);
   }
 
   shutdown(cb: (err?: SystemError | null) => void): void {
-    if (this.io !== null && hasCork(this.io)) _uncork(this);
     if (this.released) {
       queueMicrotask(() => cb(systemError({ code: "ENOTCONN", syscall: "shutdown" })));
     } else if (this.wCb !== null) {
@@ -509,7 +483,6 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
 
   settle(): boolean {
     if (this.closed || this.released) return false;
-    if (this.io !== null && hasCork(this.io)) _uncork(this);
     // Bytes held for an owner that stopped reading go to its buffer now: Bun's node:tls reads
     // them from the socket's buffer (as the first bytes of the TLS stream) before the upgrade.
     const held = this.pending;
@@ -530,14 +503,13 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
 
   /**
    * Another process took the socket (Bun's `child_process` sends its
-   * descriptor and, unless `keepOpen`, closes it here afterwards): bytes
-   * corked this tick go to the kernel first (they were reported written),
-   * then nothing is delivered or called back any more; the socket is left to
-   * Bun, not closed.
+   * descriptor and, unless `keepOpen`, closes it here afterwards): nothing
+   * is delivered or called back any more; the socket is left to Bun, not
+   * closed.
    */
   detach(): void {
     if (this.closed) return;
-    _stopOwner(this, false);
+    _stopOwner(this);
     const s = this.sock;
     // Bun's child_process clears the socket's data before this: its callbacks now find a closed one.
     if (s !== null) s.data = _DETACHED;
@@ -580,7 +552,7 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     if (this.closed) return;
     // Bytes Bun read but the owner never took are, for Node, still in the
     // kernel's receive queue: closing then sends a RST, never a clean FIN.
-    const unread = _stopOwner(this, abort);
+    const unread = _stopOwner(this);
     if (this.released || this.sock === null) return;
     const s = this.sock;
     if (this.finDeferred) {
@@ -600,17 +572,10 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
 }
 
 /**
- * Closes `c` for its owner (nothing is delivered or called back any more):
- * corked bytes, which were reported written, go to the kernel first unless
- * `abort`, or the shared cork buffer's region is given back.
+ * Closes `c` for its owner (nothing is delivered or called back any more).
  * @returns whether bytes Bun read were left that the owner never took
  */
-function _stopOwner(c: Conn, abort: boolean): boolean {
-  const io = c.io;
-  if (io !== null && hasCork(io)) {
-    if (!abort && !c.released) _uncork(c);
-    else if (io.corkOff >= 0) _releaseRegion(io);
-  }
+function _stopOwner(c: Conn): boolean {
   c.closed = true;
   const unread = c.pending !== null;
   c.ev = null;
@@ -634,6 +599,7 @@ export class TcpConn extends Conn {
 
   override setNoDelay(enable: boolean): void {
     this.nagleDue = false;
+    this.pushed = false;
     this.nagle = !enable;
     if (!this.released) this.sock!.setNoDelay(enable);
   }
@@ -755,199 +721,41 @@ function _writeChunks(
   _startWrite(c);
 }
 
-// Writes from this size on are sent as they are, never corked: a cork costs a
-// copy, and a bulk write gains nothing from joining a small one (Nagle holds
-// back only a small segment). bench:net echo on Bun, 64 KiB writes, MiB/s:
-// 1,023 / 924 before the cork, 936 / 804 with every write corked, 957 / 1,016
-// with this limit (2026-12-04, two runs each on a quiet machine).
-const _CORK_MAX = 16 * 1024;
+// A write of less than this is small: Nagle would hold it back behind an unacknowledged one.
+const _SMALL = 16 * 1024;
 
-/** Whether a write of `n` bytes may join this tick's cork. */
-function _corkable(c: Conn, io: WriteState, n: number): boolean {
-  return n < _CORK_MAX && c.wCb === null && !c.released && io.corkBytes + n <= _CONCAT_LIMIT;
+// The tick count: a tick ends at the first microtask after a write in it.
+let _tick = 0;
+let _tickQueued = false;
+
+function _endTick(): void {
+  _tickQueued = false;
+  _tick++;
 }
 
 /**
- * Whether a connection holds corked bytes.
- * @param io the connection's write state
- * @returns true while a cork waits for its flush
- * @example
- * ```ts
- * // From the Bun adapter only.
- * ```
+ * Every write goes to the kernel within the call, as Node's (its `true`
+ * means flushed to the kernel). With Nagle on, a second small send in one
+ * tick would wait for the peer's ACK of the first, up to its delayed-ACK
+ * time (~40 ms), which stalls every request/response protocol that writes a
+ * header and a body separately (Bun's node:http does; Node's corks them into
+ * one). Such a write turns TCP_NODELAY on first, and it stays on (Bun's own
+ * sockets always have it), so no setsockopt pair is paid per tick.
  */
-export function hasCork(io: WriteState): boolean {
-  return io.corkOff >= 0 || io.cork !== null;
-}
-
-// The copies of small writes corked this tick, by every connection, in one
-// buffer: a cork costs a memcpy instead of an allocation, and the flush sends
-// straight from here. Space is handed out from the front in regions (one per
-// corking connection, grown in place while nothing was handed out after it)
-// and taken back as a whole once every region was sent or copied out, which
-// happens at the latest when the tick's flushes have run. What does not fit
-// is copied into a buffer of its own, as before.
-const _SLAB_SIZE = 64 * 1024;
-let _slab: Uint8Array | null = null;
-let _slabUsed = 0;
-let _slabRegions = 0;
-
-function _cork(c: Conn, io: WriteState, chunk: Uint8Array): void {
-  const n = chunk.byteLength;
-  if (io.cork === null) {
-    if (io.corkOff < 0) {
-      if (_slabUsed + n <= _SLAB_SIZE) {
-        (_slab ??= new Uint8Array(_SLAB_SIZE)).set(chunk, _slabUsed);
-        io.corkOff = _slabUsed;
-        io.corkBytes = n;
-        _slabUsed += n;
-        _slabRegions++;
-        _queueUncork(c);
-        return;
-      }
-    } else if (io.corkOff + io.corkBytes === _slabUsed && _slabUsed + n <= _SLAB_SIZE) {
-      _slab!.set(chunk, _slabUsed);
-      _slabUsed += n;
-      io.corkBytes += n;
-      return;
-    } else {
-      // Another connection's region follows this one: the cork moves out.
-      io.cork = [_takeRegion(io)];
+function _pushSecond(c: Conn, io: WriteState, n: number): void {
+  if (io.sentTick === _tick) {
+    if (n < _SMALL && !c.pushed && !c.released) {
+      // Nagle still owed is not on in the kernel yet (Bun opens sockets with TCP_NODELAY).
+      if (!c.nagleDue) c.sock!.setNoDelay(true);
+      c.nagleDue = false;
+      c.pushed = true;
     }
-  }
-  // A copy: the owner hears "written" now and may reuse its buffer at once.
-  (io.cork ??= []).push(Buffer.from(chunk));
-  io.corkBytes += n;
-  _queueUncork(c);
-}
-
-// The connections whose cork waits for this tick's flush, in the order they corked: flushed
-// together from one microtask; at process.exit(), which runs no more microtasks (Node's write is
-// in the kernel by then: a client that writes QUIT and exits lost it), and before an uncaught
-// exception ends the process (Bun then emits no 'exit'). In an 'exit' listener a cork goes out
-// at once. A signal's default action still ends the process before the microtask.
-const _corked: Conn[] = [];
-let _exitHooked = false;
-
-function _queueUncork(c: Conn): void {
-  if (c.corkQueued) return;
-  c.corkQueued = true;
-  if ((process as { _exiting?: boolean })._exiting === true) return _uncork(c);
-  if (_corked.push(c) > 1) return;
-  queueMicrotask(_flushCorks);
-  if (!_exitHooked) {
-    _exitHooked = true;
-    process.on("exit", _flushCorks);
-    process.on("uncaughtExceptionMonitor", _flushCorks);
-  }
-}
-
-/** Sends every cork waiting for this tick's flush. */
-function _flushCorks(): void {
-  let i = 0;
-  try {
-    for (; i < _corked.length; i++) {
-      const c = _corked[i];
-      if (c.corkQueued) _uncork(c);
-    }
-  } finally {
-    // A callback that threw leaves the rest for another microtask.
-    if (i < _corked.length - 1) {
-      _corked.splice(0, i + 1);
-      queueMicrotask(_flushCorks);
-    } else _corked.length = 0;
-  }
-}
-
-/** Gives a connection's region of the shared cork buffer back. */
-function _releaseRegion(io: WriteState): void {
-  io.corkOff = -1;
-  if (--_slabRegions === 0) _slabUsed = 0;
-}
-
-/** A copy of a connection's region of the shared cork buffer, given back. */
-function _takeRegion(io: WriteState): Uint8Array {
-  const copy = _slab!.slice(io.corkOff, io.corkOff + io.corkBytes);
-  _releaseRegion(io);
-  return copy;
-}
-
-/** Sends what was corked (the owner's callbacks already ran). */
-function _uncork(c: Conn): void {
-  c.corkQueued = false;
-  const io = c.io;
-  if (io === null || c.closed) return;
-  const cb = io.corkCb ??= (err) => _corkSent(c, err);
-  if (io.corkOff >= 0) {
-    _sendRegion(c, io, cb);
     return;
   }
-  const chunks = io.cork;
-  if (chunks === null) return;
-  io.cork = null;
-  const total = io.corkBytes;
-  io.corkBytes = 0;
-  _writeChunks(c, io, chunks, total, cb);
-}
-
-/**
- * Sends a connection's region of the shared cork buffer in place; what the
- * kernel does not take at once is copied out to wait for `drain`.
- */
-function _sendRegion(c: Conn, io: WriteState, cb: (err?: SystemError | null) => void): void {
-  const off = io.corkOff;
-  const len = io.corkBytes;
-  io.corkBytes = 0;
-  c.wCb = cb;
-  const n = _beforeSend(c) ? c.sock!.write(_slab!, off, len) : -1;
-  if (n > 0 && c.shown) wireOwn(c.sock!, 1, n);
-  if (n === len) {
-    _releaseRegion(io);
-    finishWrite(c);
-  } else if (n < 0) {
-    _releaseRegion(io);
-    failWrite(c, undefined);
-  } else {
-    io.buf = _slab!.slice(off + n, off + len);
-    io.off = 0;
-    io.rest = null;
-    _releaseRegion(io);
-  }
-}
-
-/** A cork flush finished: an owner write held behind it goes next. */
-function _corkSent(c: Conn, err?: SystemError | null): void {
-  const io = c.io;
-  if (io === null) return;
-  const held = io.heldChunks;
-  const cb = io.heldCb;
-  if (held === null || cb === null) return;
-  io.heldChunks = null;
-  io.heldCb = null;
-  if (err) cb(err);
-  else c.writev(held, cb);
-}
-
-/**
- * An owner write that cannot join the cork: sent after the corked bytes,
- * together with them when they are still here, else once their flush is out.
- */
-function _writeAfterCork(
-  c: Conn,
-  io: WriteState,
-  chunks: Uint8Array[],
-  cb: (err?: SystemError | null) => void,
-): void {
-  if (c.wCb !== null) {
-    io.heldChunks = chunks;
-    io.heldCb = cb;
-    return;
-  }
-  const all = (io.cork ?? [_takeRegion(io)]).concat(chunks);
-  const total = io.corkBytes + byteLength(chunks);
-  io.cork = null;
-  io.corkBytes = 0;
-  _writeChunks(c, io, all, total, cb);
+  io.sentTick = _tick;
+  if (_tickQueued) return;
+  _tickQueued = true;
+  queueMicrotask(_endTick);
 }
 
 /** Readies a send of the write in progress: `false` once Bun released the socket. */

@@ -10,7 +10,7 @@ import { Buffer } from "../../core/builtins.ts";
 import { systemError } from "../../core/errors.ts";
 import type { AddressInfo, Dial, TlsUpgradeCallback, TlsUpgradeRequest } from "../types.ts";
 import { noop } from "../_shared.ts";
-import { type BunSocket, Conn, hasCork, TcpConn } from "./conn.ts";
+import { type BunSocket, Conn, TcpConn } from "./conn.ts";
 import { DIAL_HANDLERS } from "./handlers.ts";
 
 /** The parts of a Bun socket the upgrade uses. */
@@ -108,7 +108,7 @@ function _alpnWire(names: string[]): Buffer {
 /**
  * Upgrades `old`'s socket with Bun's TLS. Declines (`null`) what Bun's
  * upgrade does not serve the same way (the server side), and a connection
- * that holds unread bytes, an unsent cork or a write in flight.
+ * that holds unread bytes or a write in flight.
  * @param old the plain connection, which the TLS layer takes over
  * @param req what the handshake needs
  * @param cb as `StreamHandle.startTls`
@@ -125,7 +125,7 @@ export function startBunTls(
 ): Dial | null {
   if (
     req.isServer || old.closed || old.released || old.sock === null || old.pending !== null ||
-    old.eof || old.wCb !== null || (old.io !== null && hasCork(old.io))
+    old.eof || old.wCb !== null
   ) {
     return null;
   }
@@ -143,6 +143,7 @@ export function startBunTls(
   }
   c.nagle = old.nagle;
   c.nagleDue = old.nagleDue;
+  c.pushed = old.pushed;
   c.refWanted = old.refWanted;
   // The plain connection is done; its socket now belongs to the TLS layer.
   old.closed = true;
