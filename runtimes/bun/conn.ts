@@ -167,10 +167,10 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
    * small chunk after another (see `_pushSecond`); it stays on from then on.
    */
   get pushed(): boolean {
-    return (this.bits & 524288) !== 0;
+    return (this.bits & 4) !== 0;
   }
   set pushed(on: boolean) {
-    this.bits = on ? this.bits | 524288 : this.bits & ~524288;
+    this.bits = on ? this.bits | 4 : this.bits & ~4;
   }
 
   /** State bit `reading`. */
