@@ -455,10 +455,8 @@ export class Socket extends Duplex {
   #reopen(): void {
     (this as unknown as { _undestroy(): void })._undestroy();
     this.#set(_F_CLOSE_EMITTED, false);
-    if (this.#has(_F_RESETTING)) {
-      this.#set(_F_RESETTING, false);
-      this.removeListener("connect", this.#resetNow);
-    }
+    this.#set(_F_RESETTING, false);
+    this.removeListener("connect", this.#resetNow);
     if (this.#rare !== null) this.#rare.peer = null;
     this.#set(_F_PEER_ASKED, false);
     this.#bytesRead = 0;
@@ -796,7 +794,7 @@ export class Socket extends Duplex {
       owner._connectionClosed();
     }
     const handle = this.#handle;
-    const hadError = Boolean(err);
+    let hadError = Boolean(err);
     if (handle !== null) {
       this.#handle = null;
       this.#keepForeignBytes(handle);
@@ -816,8 +814,15 @@ export class Socket extends Duplex {
         if (fromLoop && this.#destroyTickRan()) this.#emitClose(hadError);
         else process.nextTick(Socket.#closeTick, this, hadError);
       };
-      if (this.#has(_F_RESETTING) && handle.reset) handle.reset(done);
-      else handle.close(done);
+      if (!this.#has(_F_RESETTING) || !handle.reset) handle.close(done);
+      else if (!this.#has(_F_SHUTTING)) handle.reset(done);
+      else {
+        // As Node's: no RST behind a FIN still on its way (libuv's reset says EINVAL then). The
+        // connection closes with the FIN; Node's handle stays open and emits no 'close' (a leak).
+        handle.close(done);
+        hadError = true;
+        this.emit("error", systemError({ code: "EINVAL", syscall: "reset" }));
+      }
       cb(err);
     } else {
       cb(err);
@@ -921,19 +926,21 @@ export class Socket extends Duplex {
     if (this.#handle !== null && !this.#handle.reset) {
       throw errFeatureUnavailable("socket.resetAndDestroy()", getTransport().name);
     }
-    this.#set(_F_RESETTING, true);
+    // While connecting, as Node: the reset is asked for at 'connect', after the listeners added
+    // before this call (one that destroys the socket closes it without a RST).
     if (this.connecting) this.once("connect", this.#resetNow);
     else this.#resetNow();
     return this;
   }
 
   #resetNow(): void {
+    if (this.destroyed) return;
     const handle = this.#handle;
     if (handle !== null && !handle.reset) {
-      this.#set(_F_RESETTING, false);
       this.destroy(errFeatureUnavailable("socket.resetAndDestroy()", getTransport().name));
       return;
     }
+    this.#set(_F_RESETTING, true);
     this.destroy();
   }
 
