@@ -74,8 +74,14 @@ declare namespace net {
   export type Callable<C extends abstract new (...args: never[]) => object> = api.Callable<C>;
   /** `net.ConnectionOwner` in type positions: the `ConnectionOwner` type of this module. */
   export type ConnectionOwner = api.ConnectionOwner;
+  /** `net.ConnectOpts` in type positions: the `ConnectOpts` type of this module. */
+  export type ConnectOpts = api.ConnectOpts;
   /** `net.DropArgument` in type positions: the `DropArgument` type of this module. */
   export type DropArgument = api.DropArgument;
+  /** `net.IPVersion` in type positions: the `IPVersion` type of this module. */
+  export type IPVersion = api.IPVersion;
+  /** `net.IpcNetConnectOpts` in type positions: the `IpcNetConnectOpts` type of this module. */
+  export type IpcNetConnectOpts = api.IpcNetConnectOpts;
   /** `net.IpcSocketConnectOpts` in type positions: the `IpcSocketConnectOpts` type of this module. */
   export type IpcSocketConnectOpts = api.IpcSocketConnectOpts;
   /** `net.ListenOptions` in type positions: the `ListenOptions` type of this module. */
@@ -118,6 +124,8 @@ declare namespace net {
   export type StreamChunk = api.StreamChunk;
   /** `net.SystemError` in type positions: the `SystemError` type of this module. */
   export type SystemError = api.SystemError;
+  /** `net.TcpNetConnectOpts` in type positions: the `TcpNetConnectOpts` type of this module. */
+  export type TcpNetConnectOpts = api.TcpNetConnectOpts;
   /** `net.TcpSocketConnectOpts` in type positions: the `TcpSocketConnectOpts` type of this module. */
   export type TcpSocketConnectOpts = api.TcpSocketConnectOpts;
 }

@@ -33,6 +33,8 @@ export type {
 export type {
   AcceptingServer,
   ConnectionOwner,
+  ConnectOpts,
+  IpcNetConnectOpts,
   IpcSocketConnectOpts,
   NetConnectOpts,
   SetKeepAliveOptions,
@@ -41,10 +43,12 @@ export type {
   SocketReadyState,
   StreamCallback,
   StreamChunk,
+  TcpNetConnectOpts,
   TcpSocketConnectOpts,
 } from "./socket_types.ts";
 export type { Socket as SocketInstance } from "./socket.ts";
 export type {
+  IPVersion,
   ParsedSocketAddress,
   SocketAddressInitOptions,
   SocketAddressJSON,

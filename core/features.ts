@@ -96,6 +96,28 @@ export function checkListenAddress(
 }
 
 /**
+ * The `typeOfService` option of `new Socket()` (Node 24+): kept to be set at
+ * connect where the transport sets a socket's TOS; elsewhere a tuning value
+ * it cannot honour, so it warns once (`OMNINET_TYPE_OF_SERVICE_IGNORED`) and
+ * is dropped (Node 20's own `node:net` ignores the option).
+ * @param transport the transport the socket will run on
+ * @param tos the validated option
+ * @returns the value to keep, or `undefined`
+ * @example
+ * ```ts
+ * initialTypeOfService(getTransport(), 0x10); // 16 where TOS can be set
+ * ```
+ */
+export function initialTypeOfService(transport: Transport, tos: number): number | undefined {
+  if (transport.features.typeOfService === true) return tos;
+  warnOnce(
+    "OMNINET_TYPE_OF_SERVICE_IGNORED",
+    `The ${transport.name} transport cannot set a socket's type of service; the typeOfService option is ignored`,
+  );
+  return undefined;
+}
+
+/**
  * Throws when a dial asks for a local endpoint the transport cannot bind.
  * @param transport the transport that will dial
  * @param local the `localAddress`/`localPort` asked for

@@ -32,7 +32,7 @@ import {
 } from "./bound_socket.ts";
 import { makeAdoptable } from "./callable.ts";
 import { normalizeTcpConnect, startTcpConnect } from "./connect.ts";
-import { applyKeepAlive, checkOpenFd } from "./features.ts";
+import { applyKeepAlive, checkOpenFd, initialTypeOfService } from "./features.ts";
 import {
   abortError,
   errFeatureUnavailable,
@@ -253,6 +253,10 @@ export class Socket extends Duplex {
     >;
     super(_streamOptions(opts));
     checkSocketStreamOptions(opts);
+    if (opts.typeOfService !== undefined) {
+      const tos = initialTypeOfService(getTransport(), opts.typeOfService as number);
+      if (tos !== undefined) this.#r().tos = tos;
+    }
     this.#set(_F_NO_DELAY, Boolean(opts.noDelay));
     this.#set(_F_KEEP_ALIVE, Boolean(opts.keepAlive));
     this.#setKeepAliveDelay(keepAliveSeconds(opts.keepAliveInitialDelay));

@@ -14,14 +14,17 @@ import {
   nativeSocketAddressPrototype,
 } from "../runtimes/node/handoff.ts";
 
+/** An IP version as `BlockList` and `SocketAddress` name it. */
+export type IPVersion = "ipv4" | "ipv6";
+
 /** Options of `new SocketAddress()`. */
 export interface SocketAddressInitOptions {
   /** The address: `'127.0.0.1'` by default for IPv4, `'::'` for IPv6. */
   address?: string;
-  /** The port, 0-65535 (numeric strings are accepted, as Node does). Default 0. */
-  port?: number | string;
-  /** `'ipv4'` (default) or `'ipv6'`, case-insensitive. */
-  family?: "ipv4" | "ipv6" | string;
+  /** The port, 0-65535 (a numeric string works too at run time, as on Node). Default 0. */
+  port?: number;
+  /** `'ipv4'` (default) or `'ipv6'` (other cases work too at run time, as on Node). */
+  family?: IPVersion;
   /** The IPv6 flow label (20 bits); ignored for IPv4. Default 0. */
   flowlabel?: number;
 }

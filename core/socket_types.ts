@@ -87,6 +87,8 @@ export interface SocketConstructorOpts {
   keepAliveInitialDelay?: number;
   /** Addresses this socket may not connect to. */
   blockList?: BlockListOption;
+  /** The IP Type of Service (0-255) set at connect, as `setTypeOfService()` (Node 24+). */
+  typeOfService?: number;
   /**
    * A `net.BoundSocket` to connect from (its local address and port),
    * adopted by this socket (also the runtime's own, as @types/node types it).
@@ -141,11 +143,20 @@ export interface IpcSocketConnectOpts {
 /** Options of `socket.connect()`. */
 export type SocketConnectOpts = TcpSocketConnectOpts | IpcSocketConnectOpts;
 
+/** Options of `net.connect()`/`net.createConnection()` for TCP. */
+export type TcpNetConnectOpts = TcpSocketConnectOpts & SocketConstructorOpts & { timeout?: number };
+
+/** Options of `net.connect()`/`net.createConnection()` for a Unix domain socket. */
+export type IpcNetConnectOpts = IpcSocketConnectOpts & SocketConstructorOpts & { timeout?: number };
+
 /** Options of `net.connect()`/`net.createConnection()`. */
-export type NetConnectOpts =
-  & (TcpSocketConnectOpts | IpcSocketConnectOpts)
-  & SocketConstructorOpts
-  & { timeout?: number };
+export type NetConnectOpts = TcpNetConnectOpts | IpcNetConnectOpts;
+
+/** The base @types/node 20 and 22 give the connect options (`onread`). */
+export interface ConnectOpts {
+  /** Received bytes go into this buffer and callback instead of `'data'` events. */
+  onread?: OnReadOpts;
+}
 
 /** `socket.readyState` values. */
 export type SocketReadyState = "opening" | "open" | "readOnly" | "writeOnly" | "closed";

@@ -21,7 +21,7 @@ type AnyList = Record<string, (...a: unknown[]) => unknown> & { rules: string[];
 function decode(arg: unknown): unknown {
   const enc = arg as { $sa?: [string, string] } | null;
   if (enc && typeof enc === "object" && Array.isArray(enc.$sa)) {
-    return new SocketAddress({ address: enc.$sa[0], family: enc.$sa[1] });
+    return new SocketAddress({ address: enc.$sa[0], family: enc.$sa[1] as "ipv4" | "ipv6" });
   }
   return arg;
 }

@@ -117,6 +117,10 @@ const opts: net.SocketConstructorOpts = { allowHalfOpen: true };
 const connectOpts: net.NetConnectOpts = { port: 1, host: "127.0.0.1" };
 const tcpOpts: net.TcpSocketConnectOpts = { port: 1 };
 const ipcOpts: net.IpcSocketConnectOpts = { path: "/tmp/x.sock" };
+const tcpNet: net.TcpNetConnectOpts = { port: 1, typeOfService: 0x10, timeout: 5 };
+const ipcNet: net.IpcNetConnectOpts = { path: "/tmp/x.sock", allowHalfOpen: true };
+const version: net.IPVersion = "ipv6";
+const base: net.ConnectOpts = {};
 const listenOpts: net.ListenOptions = { port: 0 };
 const serverOpts: net.ServerOpts = { pauseOnConnect: true };
 const lookup: net.LookupFunction | undefined = undefined;
@@ -137,8 +141,8 @@ const o3: SocketConstructorOpts = opts;
 const c3: NetConnectOpts = connectOpts;
 const l3: ListenOptions = listenOpts;
 export {
-  a3, c3, info, ipcOpts, l3, list, lookup, o3, s2, s3, sa, serverOpts, srv2, srv3, state,
-  stream, tcpOpts,
+  a3, base, c3, info, ipcNet, ipcOpts, l3, list, lookup, o3, s2, s3, sa, serverOpts, srv2, srv3,
+  state, stream, tcpNet, tcpOpts, version,
 };
 `;
 // An omninet Server where a library signature asks for node:net's, no casts.
@@ -207,11 +211,13 @@ const ctor: nodeNet.SocketConstructorOpts = { allowHalfOpen: true } as net.Socke
 const ctorBack: net.SocketConstructorOpts = ctor;
 const info: nodeNet.AddressInfo = { address: "::1", family: "IPv6", port: 1 } as net.AddressInfo;
 const infoBack: net.AddressInfo = info;
+const saInit: nodeNet.SocketAddressInitOptions = { family: "ipv6" } as net.SocketAddressInitOptions;
+const saBack: net.SocketAddressInitOptions = saInit;
 net.connect({ port: 80, lookup: dns.lookup });
 net.connect({ port: 80, lookup: nodeLookup });
 export {
-  agent, anyBack, ctorBack, fromDns, fromNode, infoBack, ipc, listenBack, serverBack, tcpBack,
-  asHttpArgs,
+  agent, anyBack, ctorBack, fromDns, fromNode, infoBack, ipc, listenBack, saBack, serverBack,
+  tcpBack, asHttpArgs,
 };
 `;
 const ASSIGN_FILES = ["assign_server.ts", "assign_socket.ts", "assign_options.ts"];

@@ -4,6 +4,7 @@ import process from "node:process";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { BlockList } from "../core/block_list.ts";
+import { warnedCodes } from "../core/errors.ts";
 import { createServer } from "../core/server.ts";
 import { connect, createConnection, Socket } from "../core/socket.ts";
 import { getTransport, setTransport } from "../runtimes/mod.ts";
@@ -887,6 +888,46 @@ props("noDelay and keepAlive options reach the handle", async () => {
   }
   await closeServer(server);
 });
+
+props(
+  "the typeOfService option of new Socket() and net.connect() is set at connect (Node 24+), or warns once where TOS cannot be set",
+  async () => {
+    const server = createServer((s) => s.end());
+    const port = await listen(server);
+    const seen: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => seen.push(String(w.code));
+    process.on("warning", onWarning);
+    try {
+      const a = new Socket({ typeOfService: 0x10 });
+      const before = a.getTypeOfService();
+      a.connect(port, "127.0.0.1");
+      a.on("error", () => {});
+      await waitFor(a, "connect");
+      const b = connect({ port, host: "127.0.0.1", typeOfService: 0x20 });
+      b.on("error", () => {});
+      await waitFor(b, "connect");
+      const got = [before, a.getTypeOfService(), b.getTypeOfService()];
+      a.destroy();
+      b.destroy();
+      await new Promise((r) => setTimeout(r, 10));
+      if (getTransport().features.typeOfService === true) {
+        // As Node 24 and 26 (Node 26's own answers the same; Bun's own node:net ignores it).
+        assert.equal(got, [0x10, 0x10, 0x20]);
+        assert.not.ok(seen.includes("OMNINET_TYPE_OF_SERVICE_IGNORED"));
+      } else {
+        assert.equal(got, [0, 0, 0]);
+        assert.ok(warnedCodes().has("OMNINET_TYPE_OF_SERVICE_IGNORED"));
+      }
+      assert.throws(
+        () => new Socket({ typeOfService: 256 }),
+        (e: { code?: string }) => e.code === "ERR_OUT_OF_RANGE",
+      );
+    } finally {
+      process.off("warning", onWarning);
+      await closeServer(server);
+    }
+  },
+);
 
 props.run();
 
