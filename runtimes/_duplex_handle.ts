@@ -108,6 +108,8 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
   // order on the next readStart().
   #held: Uint8Array[] | null = null;
   #heldEnd = false;
+  /** The end of stream went to the owner. */
+  #ended = false;
   #flushQueued = false;
   #error: SystemError | null = null;
   #writeCb: _Cb | null = null;
@@ -410,8 +412,10 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
 
   #onEnd = (): void => {
     if (this.#closed) return;
-    if (this.#reading && this.#held === null) this.#events!._onHandleEnd();
-    else this.#heldEnd = true;
+    if (this.#reading && this.#held === null) {
+      this.#ended = true;
+      this.#events!._onHandleEnd();
+    } else this.#heldEnd = true;
   };
 
   #flushHeld = (): void => {
@@ -425,6 +429,7 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     this.#held = null;
     if (this.#heldEnd) {
       this.#heldEnd = false;
+      this.#ended = true;
       return this.#events!._onHandleEnd();
     }
     this.duplex.resume();
@@ -451,6 +456,13 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
 
   #onError = (raw: unknown): void => {
     if (this.#closed || this.#error !== null) return;
+    // Past the end of stream with nothing in flight (a half-open socket), Node's socket reads
+    // no more: a reset (the peer's answer to a write after its FIN) is news only to the next
+    // write, which fails with EPIPE, as Linux's write then does. Bun's node:net reports it.
+    if (this.#ended && this.#writeCb === null && this.#shutdownCb === null) {
+      this.#error = systemError({ code: "EPIPE", syscall: "write" });
+      return;
+    }
     const err = streamError(raw);
     this.#error = err;
     // A write that failed says so first, as Node's write callback does. Any other error of

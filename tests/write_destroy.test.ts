@@ -675,6 +675,62 @@ test("resetAndDestroy() while connecting after a 'connect' listener that destroy
   }
 });
 
+test("a write in the tick the peer reset meets the reset itself: write() false, then its callback and 'error' ECONNRESET (write), as Node", async () => {
+  // Deno's handles write later (EPIPE or ECANCELED there, as with Deno's own node:net: README).
+  if (currentRuntime() === "deno") return;
+  for (let round = 0; round < 3; round++) {
+    const seen: string[] = [];
+    const server = nodeNet.createServer((s) => {
+      s.on("error", () => {});
+      setTimeout(() => {
+        s.resetAndDestroy();
+        const r = c.write("x".repeat(100), (e?: Error | null) => {
+          seen.push(`wcb ${(e as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`);
+        });
+        seen.push(`write ${r}`);
+      }, 20);
+    });
+    const port = await listen(server as unknown as Parameters<typeof listen>[0]);
+    const c = net.connect(port, "127.0.0.1");
+    c.on("error", (e: NodeJS.ErrnoException) => seen.push(`error ${e.code} ${e.syscall}`));
+    const [hadError] = await waitFor(c, "close") as [boolean];
+    seen.push(`close ${hadError}`);
+    await closeServer(server as unknown as Parameters<typeof closeServer>[0]);
+    assert.equal(seen, ["write false", "wcb ECONNRESET", "error ECONNRESET write", "close true"]);
+  }
+});
+
+test("a half-open socket's write after the peer closed: no error until a later write, as Node", async () => {
+  const seen: string[] = [];
+  const server = nodeNet.createServer((s) => s.destroy());
+  const port = await listen(server as unknown as Parameters<typeof listen>[0]);
+  const c = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+  c.on("error", (e: NodeJS.ErrnoException) => seen.push(`error ${e.code} ${e.syscall}`));
+  c.on("close", (h: boolean) => seen.push(`close ${h}`));
+  c.resume();
+  await waitFor(c, "end");
+  // The peer's kernel answers these bytes with a RST, which Node's socket, done reading, never
+  // reads; only a write after it fails.
+  c.write("0123456789", (e?: Error | null) => seen.push(`wcb ${e ? "error" : "ok"}`));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(seen, ["wcb ok"]);
+  assert.is(c.destroyed, false);
+  // The next write fails, as Node's: EPIPE, from the write, within the call where the adapter
+  // writes within the call (Node's libuv and Bun; Deno's handles write later).
+  const r = c.write(
+    "x",
+    (e?: Error | null) =>
+      seen.push(`wcb ${(e as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`),
+  );
+  seen.push(`write ${r}`);
+  const name = getTransport().name;
+  if (currentRuntime() !== "deno" && (name === "libuv" || name === "bun")) {
+    await waitFor(c, "close");
+    assert.equal(seen, ["wcb ok", "write false", "wcb EPIPE", "error EPIPE write", "close true"]);
+  } else c.destroy();
+  await closeServer(server as unknown as Parameters<typeof closeServer>[0]);
+});
+
 test("a reset met while reading, a large write in flight: 'error' first, the write cancelled", async () => {
   // As Node 24 and 26: the read meets the RST, the socket is destroyed with it, and the write in
   // flight is cancelled as the handle closes. Bun's adapter and the node:net adapter called the

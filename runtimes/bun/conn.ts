@@ -772,12 +772,12 @@ function _beforeSend(c: Conn): boolean {
 /** Runs the first attempt of a write; `cb` is synchronous when it all went out. */
 function _startWrite(c: Conn): void {
   if (!_beforeSend(c)) {
-    failWrite(c, undefined);
+    failWrite(c, undefined, true);
     return;
   }
   const r = pump(c);
   if (r === 1) finishWrite(c);
-  else if (r < 0) failWrite(c, undefined);
+  else if (r < 0) failWrite(c, undefined, true);
 }
 
 /** Writes as much as the kernel takes: 1 all written, 0 blocked, -1 closed. */
@@ -840,8 +840,14 @@ function _watchClose(s: BunSocket, c: Conn): void {
   });
 }
 
-/** Fails the pending write (and a shutdown waiting on it), then reports onError once. */
-export function failWrite(c: Conn, bunErr: BunError | undefined): void {
+/**
+ * Fails the pending write (and a shutdown waiting on it), then reports onError once.
+ * @param c the connection
+ * @param bunErr Bun's error, when it gave one
+ * @param sync the owner's write met the failure within its call (the send the kernel refused
+ * there): as Node's, it fails at once, as a write error, whatever a read would have met
+ */
+export function failWrite(c: Conn, bunErr: BunError | undefined, sync = false): void {
   const cb = c.wCb;
   c.wCb = null;
   const io = c.io;
@@ -852,31 +858,40 @@ export function failWrite(c: Conn, bunErr: BunError | undefined): void {
     io.buf = null;
     io.rest = null;
   }
-  queueMicrotask(() => {
-    if (c.closed) return;
-    // Bun's write says only that it failed, and its close often names no cause. A Unix
-    // stream socket's write fails with EPIPE once the peer is gone. On TCP, Linux's write
-    // fails with ECONNRESET on a connection the peer reset, and with EPIPE once the peer's
-    // FIN came (the reset that answers a write after it is then no news). A reset that
-    // finds the socket reading is read first, as libuv reads before it writes (Bun's close
-    // names that `read` too): Node reports those.
-    const cause = bunErr ?? c.releaseErr;
-    const code = cause?.code ??
-      (c.ownerClosed ? "EBADF" : c.eof || !(c instanceof TcpConn) ? "EPIPE" : "ECONNRESET");
-    const readFirst = code === "ECONNRESET" && c.reading;
-    const err = systemError({
-      code,
-      syscall: bunSyscall(code, cause, readFirst ? "read" : "write"),
-      cause,
-    });
-    // Met by a read first: the owner's 'error' alone; the write in flight is cancelled as
-    // the socket closes (ECANCELED, from core), as Node 24 and 26 report it.
-    if (!readFirst) {
-      cb?.(err);
-      shut?.(err);
-    }
-    reportError(c, err);
+  if (sync) _failWriteNow(c, bunErr, cb, shut, true);
+  else queueMicrotask(() => _failWriteNow(c, bunErr, cb, shut, false));
+}
+
+function _failWriteNow(
+  c: Conn,
+  bunErr: BunError | undefined,
+  cb: ((err?: SystemError | null) => void) | null,
+  shut: ((err?: SystemError | null) => void) | null,
+  sync: boolean,
+): void {
+  if (c.closed) return;
+  // Bun's write says only that it failed, and its close often names no cause. A Unix
+  // stream socket's write fails with EPIPE once the peer is gone. On TCP, Linux's write
+  // fails with ECONNRESET on a connection the peer reset, and with EPIPE once the peer's
+  // FIN came (the reset that answers a write after it is then no news). A reset that
+  // finds the socket reading is read first, as libuv reads before it writes (Bun's close
+  // names that `read` too): Node reports those.
+  const cause = bunErr ?? c.releaseErr;
+  const code = cause?.code ??
+    (c.ownerClosed ? "EBADF" : c.eof || !(c instanceof TcpConn) ? "EPIPE" : "ECONNRESET");
+  const readFirst = !sync && code === "ECONNRESET" && c.reading;
+  const err = systemError({
+    code,
+    syscall: bunSyscall(code, cause, readFirst ? "read" : "write"),
+    cause,
   });
+  // Met by a read first: the owner's 'error' alone; the write in flight is cancelled as
+  // the socket closes (ECANCELED, from core), as Node 24 and 26 report it.
+  if (!readFirst) {
+    cb?.(err);
+    shut?.(err);
+  }
+  reportError(c, err);
 }
 
 /**

@@ -95,6 +95,13 @@ function _afterRelease(c: Conn): void {
     failWrite(c, err);
     return;
   }
+  // A half-open socket past the peer's end of stream with nothing to write: Node's reads
+  // stopped at the EOF, so a reset (the answer to a write after it) is news only to the next
+  // write, which then fails with EPIPE, as Linux's write does then.
+  if (err !== undefined && c.eofDelivered) {
+    c.releaseErr = undefined;
+    return;
+  }
   if (err !== undefined) {
     const code = err.code ?? "ECONNRESET";
     reportError(c, systemError({ code, syscall: bunSyscall(code, err, "read"), cause: err }));
