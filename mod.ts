@@ -60,12 +60,16 @@ declare namespace net {
   export type AcceptingServer = api.AcceptingServer;
   /** `net.AddressInfo` in type positions: the `AddressInfo` type of this module. */
   export type AddressInfo = api.AddressInfo;
+  /** `net.AnySocketAddress` in type positions: the `AnySocketAddress` type of this module. */
+  export type AnySocketAddress = api.AnySocketAddress;
   /** `net.BlockList` in type positions: the `BlockList` type of this module. */
   export type BlockList = api.BlockList;
   /** `net.BlockListFamily` in type positions: the `BlockListFamily` type of this module. */
   export type BlockListFamily = api.BlockListFamily;
   /** `net.BlockListLike` in type positions: the `BlockListLike` type of this module. */
   export type BlockListLike = api.BlockListLike;
+  /** `net.BlockListOption` in type positions: the `BlockListOption` type of this module. */
+  export type BlockListOption = api.BlockListOption;
   /** `net.BoundSocket` in type positions: the `BoundSocket` type of this module. */
   export type BoundSocket = api.BoundSocket;
   /** `net.BoundSocketOptions` in type positions: the `BoundSocketOptions` type of this module. */

@@ -19,7 +19,7 @@ import { SocketAddress } from "./socket_address.ts";
 export type { AddressInfo } from "../runtimes/types.ts";
 export type { BlockListFamily } from "./block_list.ts";
 export type { BoundSocketOptions } from "./bound_socket.ts";
-export type { BlockListLike } from "./socket_types.ts";
+export type { BlockListLike, BlockListOption } from "./socket_types.ts";
 export type { Callable } from "./callable.ts";
 export type { OnReadOpts } from "./socket_onread.ts";
 export type { LookupFunction } from "./connect.ts";
@@ -48,6 +48,7 @@ export type {
 } from "./socket_types.ts";
 export type { Socket as SocketInstance } from "./socket.ts";
 export type {
+  AnySocketAddress,
   IPVersion,
   ParsedSocketAddress,
   SocketAddressInitOptions,

@@ -11,6 +11,7 @@
  * reads and writes the same private state, which no other module can reach.
  * @module
  */
+import type { Buffer as NodeBuffer } from "node:buffer";
 import { Buffer } from "./builtins.ts";
 import { Duplex, type DuplexOptions, finished } from "node:stream";
 import { getTransport } from "../runtimes/mod.ts";
@@ -670,7 +671,7 @@ export class Socket extends Duplex {
   // ---- writing ----------------------------------------------------------
 
   /** Hands one chunk to the handle (or holds it until connected). */
-  override _write(chunk: Buffer | string, encoding: BufferEncoding, cb: StreamCallback): void {
+  override _write(chunk: NodeBuffer | string, encoding: BufferEncoding, cb: StreamCallback): void {
     this.#writeGeneric(false, chunk, encoding, cb);
   }
 
@@ -681,7 +682,7 @@ export class Socket extends Duplex {
 
   #writeGeneric(
     writev: boolean,
-    data: Buffer | string | StreamChunk[],
+    data: NodeBuffer | string | StreamChunk[],
     encoding: BufferEncoding,
     cb: StreamCallback,
   ): void {
@@ -702,7 +703,7 @@ export class Socket extends Duplex {
     const done = this.#onWriteDone ??= this.#afterWrite.bind(this);
     if (writev) {
       const list = data as StreamChunk[];
-      const bufs = new Array<Buffer>(list.length);
+      const bufs = new Array<NodeBuffer>(list.length);
       let n = 0;
       for (let i = 0; i < list.length; i++) {
         const b = toBytes(list[i].chunk, list[i].encoding);
@@ -713,14 +714,14 @@ export class Socket extends Duplex {
       handle.writev(bufs, done);
       this.#inFlight(n);
     } else {
-      const b = toBytes(data as Buffer | string, encoding);
+      const b = toBytes(data as NodeBuffer | string, encoding);
       this.#bytesDispatched += b.length;
       this.#set(_F_DISPATCHING, true);
       handle.write(b, done);
       // Node's handle reports no bytes for a text write (utf8, latin1, ascii, ucs2) the
       // kernel refused at once (EPIPE on a Unix socket whose peer closed): bytesWritten
       // leaves it out. Buffers and other encodings are counted, refused or not.
-      this.#dispatched(uncountedIfRefused(data as Buffer | string, encoding) ? b.length : 0);
+      this.#dispatched(uncountedIfRefused(data as NodeBuffer | string, encoding) ? b.length : 0);
       this.#inFlight(b.length);
     }
   }
@@ -1282,7 +1283,7 @@ export class Socket extends Duplex {
    * connect (kept when the socket closes first); `null` otherwise. Code that
    * replays a connecting socket's writes reads it.
    */
-  get _pendingData(): Buffer | string | StreamChunk[] | null {
+  get _pendingData(): NodeBuffer | string | StreamChunk[] | null {
     return this.#rare?.held?.data ?? null;
   }
 
