@@ -12,7 +12,7 @@
  */
 import type { StreamHandle, Transport } from "../runtimes/types.ts";
 import { codedTypeError, errFeatureUnavailable, warnOnce } from "./errors.ts";
-import { isIP, parseIPv6 } from "./ip.ts";
+import { parseIPv6 } from "./ip.ts";
 
 const _words = new Uint16Array(8);
 
@@ -38,6 +38,15 @@ export function ipv6OnlyMatters(address: string): boolean {
 }
 
 /**
+ * Whether `ipv6Only` is asked for where it has an effect and the transport
+ * cannot set it: the rule of `listen()` and `net.BoundSocket` alike. Anything
+ * but an IP literal (a host name still to be looked up) has no effect yet.
+ */
+function _ipv6OnlyRefused(transport: Transport, ipv6Only: unknown, address: string): boolean {
+  return ipv6Only === true && !transport.features.ipv6Only && ipv6OnlyMatters(address);
+}
+
+/**
  * Checks the listen options a transport may lack: throws for `reusePort`,
  * and for `ipv6Only` where it has an effect (no host, which binds `::`, or
  * an IP literal {@link ipv6OnlyMatters}; a host name is checked once looked
@@ -59,11 +68,10 @@ export function checkListen(
   if (options.reusePort === true && !features.reusePort) {
     throw errFeatureUnavailable("server.listen({ reusePort: true })", name);
   }
+  // No host binds '::'; a host name is checked once looked up (checkListenAddress).
   const host = options.host;
-  if (
-    options.ipv6Only === true && !features.ipv6Only &&
-    (!host || (typeof host === "string" && isIP(host) !== 0 && ipv6OnlyMatters(host)))
-  ) {
+  const address = !host ? "::" : typeof host === "string" ? host : "";
+  if (_ipv6OnlyRefused(transport, options.ipv6Only, address)) {
     throw errFeatureUnavailable("server.listen({ ipv6Only: true })", name);
   }
   if (options.backlog !== defaultBacklog && !features.backlog) {
@@ -91,7 +99,7 @@ export function checkListenAddress(
   ipv6Only: boolean,
   address: string,
 ): Error | null {
-  if (!ipv6Only || transport.features.ipv6Only || !ipv6OnlyMatters(address)) return null;
+  if (!_ipv6OnlyRefused(transport, ipv6Only, address)) return null;
   return errFeatureUnavailable("server.listen({ ipv6Only: true })", transport.name);
 }
 
@@ -258,10 +266,7 @@ export function checkBoundSocket(
   if (options.reusePort === true && !features.reusePort) {
     throw errFeatureUnavailable("net.BoundSocket({ reusePort: true })", name);
   }
-  if (
-    options.ipv6Only === true && !features.ipv6Only &&
-    (options.address === undefined || ipv6OnlyMatters(options.address))
-  ) {
+  if (_ipv6OnlyRefused(transport, options.ipv6Only, options.address ?? "::")) {
     throw errFeatureUnavailable("net.BoundSocket({ ipv6Only: true })", name);
   }
 }

@@ -412,11 +412,14 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
 
   #onEnd = (): void => {
     if (this.#closed) return;
-    if (this.#reading && this.#held === null) {
-      this.#ended = true;
-      this.#events!._onHandleEnd();
-    } else this.#heldEnd = true;
+    if (this.#reading && this.#held === null) this.#deliverEnd();
+    else this.#heldEnd = true;
   };
+
+  #deliverEnd(): void {
+    this.#ended = true;
+    this.#events!._onHandleEnd();
+  }
 
   #flushHeld = (): void => {
     this.#flushQueued = false;
@@ -429,8 +432,7 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     this.#held = null;
     if (this.#heldEnd) {
       this.#heldEnd = false;
-      this.#ended = true;
-      return this.#events!._onHandleEnd();
+      return this.#deliverEnd();
     }
     this.duplex.resume();
   };
