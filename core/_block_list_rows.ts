@@ -254,38 +254,6 @@ export class _Rows {
     }
   }
 
-  /**
-   * Whether a live wide row (identity bits `_M_WIDE`) holds these 4 words (the
-   * IPv6 address lookup of `check()`). The words are compared as int32: a
-   * caller passes them signed (`x | 0`), so that none is a double above
-   * 2^31 (boxed when this is not inlined, and converted at each compare).
-   * @returns `true` if present.
-   */
-  hasWide4(w0: number, w1: number, w2: number, w3: number): boolean {
-    const table = this.table;
-    const tags = this.tags;
-    const mask = tags.length - 1;
-    const h = _hash4(_M_WIDE, w0, w1, w2, w3) | 0;
-    const tag = _tag(h);
-    let slot = h & mask;
-    const wide = this.wide;
-    for (;;) {
-      const t = tags[slot];
-      if (t === _EMPTY) return false;
-      const r = t === tag && table[(slot << 1) + 1] === h ? table[slot << 1] - 1 : -1;
-      if (r !== -1 && (this.m[r] & _M_WIDE) !== 0) {
-        const o = this.v[r] << 2;
-        if (
-          (wide[o] | 0) === w0 && (wide[o + 1] | 0) === w1 && (wide[o + 2] | 0) === w2 &&
-          (wide[o + 3] | 0) === w3
-        ) {
-          return true;
-        }
-      }
-      slot = (slot + 1) & mask;
-    }
-  }
-
   #hashRow(r: number): number {
     const key = this.m[r] & this.keyMask;
     if ((key & _M_WIDE) === 0) return _hashNarrow(this.v[r], key);

@@ -29,6 +29,7 @@ import { validateInt32, validateString } from "./validators.ts";
 import { _Cover, _ge4, _last1, _le4 } from "./_block_list_cover.ts";
 import { _Flat6, _tz4 } from "./_block_list_flat.ts";
 import { _HEAD, _head6, _LOW, _low6, _stage6, _tail6 } from "./_block_list_scan6.ts";
+import { _WideSet } from "./_block_list_wide.ts";
 import {
   _M_EFAM6,
   _M_FAM6,
@@ -781,10 +782,9 @@ export class BlockList {
   // check count at the last one.
   #changes6 = 0;
   #quietAt6 = 0;
-  // Live IPv6 address rules (wide rows), counted by a hash of their first 64
-  // bits, so that the staged IPv6 check knows when none lies in a block.
-  #wideLive = 0;
-  #wide64: Int32Array = new Int32Array(0);
+  // Live IPv6 address rules (wide rows) again, as a set of their values for
+  // check(), which also knows when none lies in a 64-bit block.
+  #wide = new _WideSet();
   // What the staged IPv6 check asks about a block while `#cv.flat6` has a delta.
   #d6: _Delta6 | null = null;
 
@@ -1064,8 +1064,7 @@ export class BlockList {
     this.#subnets.clear();
     this.#ranges.clear();
     this.#cv = _newCovers();
-    this.#wideLive = 0;
-    this.#wide64 = new Int32Array(0);
+    this.#wide.clear();
     this.#quiet6 = 0;
     this.#changes6 = 0;
     this.#quietAt6 = 0;
@@ -1276,30 +1275,8 @@ export class BlockList {
       this.#changed(1);
       return;
     }
-    this.#wideLive += d;
-    if (this.#wideLive * 2 > this.#wide64.length) this.#recount64();
-    else this.#wide64[this.#slot64(a.w0, a.w1)] += d;
-  }
-
-  /** The counter of IPv6 addresses whose first 64 bits are h0, h1. */
-  #slot64(h0: number, h1: number): number {
-    const mask = this.#wide64.length - 1;
-    const h = Math.imul((Math.imul(h0, 0x9e3779b1) ^ h1) | 0, 0x85ebca6b);
-    return (h ^ (h >>> 15)) & mask;
-  }
-
-  /** Counts the live IPv6 address rules again, into four counters per rule. */
-  #recount64(): void {
-    let size = 64;
-    while (size < 4 * this.#wideLive) size *= 2;
-    this.#wide64 = new Int32Array(size);
-    const rows = this.#addresses;
-    for (let r = 0; r < rows.n; r++) {
-      const m = rows.m[r];
-      if ((m & _M_LIVE) === 0 || (m & _M_WIDE) === 0) continue;
-      const o = rows.v[r] * 4;
-      this.#wide64[this.#slot64(rows.wide[o], rows.wide[o + 1])]++;
-    }
+    if (d > 0) this.#wide.add(a.w0 | 0, a.w1 | 0, a.w2 | 0, a.w3 | 0);
+    else this.#wide.remove(a.w0 | 0, a.w1 | 0, a.w2 | 0, a.w3 | 0);
   }
 
   /**
@@ -1365,7 +1342,7 @@ export class BlockList {
     const cv = this.#cv;
     const flat = cv.flat6, g = cv.g6;
     if (flat !== null && g !== 0) {
-      if (this.#wideLive === 0) {
+      if (this.#wide.size === 0) {
         const r = _stage6(text, g, cv.nDelta === 0 ? flat : this.#delta6(cv));
         return r === -1 ? this.#check6Full(text) : r === 1;
       }
@@ -1385,11 +1362,11 @@ export class BlockList {
     if (r === 1) return true;
     if (r === 0) {
       const h0 = _HEAD[0], h1 = _HEAD[1], gap = _HEAD[2];
-      if (this.#wide64[this.#slot64(h0, h1)] === 0) return false;
+      if (!this.#wide.mayHold(h0, h1)) return false;
       // Outside the cover, only an IPv6 address rule can match: the rest of the
       // text, read once, gives the low 64 bits (not IPv4-mapped: h0, h1 are not 0).
       if (_low6(text, _HEAD[3], 4 - gap, gap !== 0)) {
-        return this.#addresses.hasWide4(h0, h1, _LOW[0], _LOW[1]);
+        return this.#wide.has(h0, h1, _LOW[0], _LOW[1]);
       }
     }
     return this.#check6Full(text);
@@ -1408,7 +1385,7 @@ export class BlockList {
     let g = cv.g6;
     if (g !== 0) {
       // With IPv6 address rules, the first 64 bits also tell whether one may match.
-      const wide = this.#wideLive !== 0;
+      const wide = this.#wide.size !== 0;
       if (wide && g < 4) g = 4;
       const at = _head6(text, g);
       if (at !== -1) {
@@ -1417,16 +1394,16 @@ export class BlockList {
         if ((h0 | h1) !== 0) {
           if (this.#region6(h0, h1)) {
             if (_tail6(text, at, g - _HEAD[2], _HEAD[2] !== 0)) return true;
-          } else if (!wide || this.#wide64[this.#slot64(h0, h1)] === 0) {
+          } else if (!wide || !this.#wide.mayHold(h0, h1)) {
             return false;
           } else if (g === 4 && _low6(text, at, 4 - _HEAD[2], _HEAD[2] !== 0)) {
             // Outside the cover, only an IPv6 address rule can match: the rest of the
             // text, read once, gives the low 64 bits (not IPv4-mapped: h0, h1 are not 0).
-            return this.#addresses.hasWide4(h0, h1, _LOW[0], _LOW[1]);
+            return this.#wide.has(h0, h1, _LOW[0], _LOW[1]);
           }
         }
       }
-    } else if (cv.flat6 === null && this.#wideLive === 0) {
+    } else if (cv.flat6 === null && this.#wide.size === 0) {
       const r = this.#check6Fine(text);
       if (r !== -1) return r === 1;
     }
@@ -1482,11 +1459,9 @@ export class BlockList {
 
   /** IPv6 input as 4 uint32 words, most significant first. */
   #check6Quad(x0: number, x1: number, x2: number, x3: number): boolean {
-    // Skips the address tables that hold no row of the kind asked for.
-    const a = this.#addresses;
     if (x0 === 0 && x1 === 0 && x2 === 0xffff) {
       if (this.#has4(x3)) return true;
-    } else if (a.nWide !== 0 && a.hasWide4(x0 | 0, x1 | 0, x2 | 0, x3 | 0)) {
+    } else if (this.#wide.size !== 0 && this.#wide.has(x0 | 0, x1 | 0, x2 | 0, x3 | 0)) {
       return true;
     }
     const cv = this.#cv;

@@ -44,6 +44,7 @@ function distStale() {
     "_block_list_rows",
     "_block_list_flat",
     "_block_list_scan6",
+    "_block_list_wide",
     "ip",
     "socket_address",
     "errors",
