@@ -290,6 +290,17 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   }
 
   /**
+   * A send failed right after the kernel took part of the same write: the peer was there
+   * for that part, so it had closed, and Linux fails the write with `EPIPE` (see `pump`).
+   */
+  get sentIntoClose(): boolean {
+    return (this.bits & 524288) !== 0;
+  }
+  set sentIntoClose(on: boolean) {
+    this.bits = on ? this.bits | 524288 : this.bits & ~524288;
+  }
+
+  /**
    * Bun's `node:tls` upgraded the socket in place: `sock` is the raw side it
    * made, whose reads are the TLS socket's ciphertext (see `nativeReplaced`).
    */
@@ -784,15 +795,24 @@ function _startWrite(c: Conn): void {
 export function pump(c: Conn): number {
   const s = c.sock!;
   const io = c.io!;
+  let sent = false;
   for (;;) {
     const buf = io.buf!;
     const left = buf.byteLength - io.off;
     const n = io.off === 0 ? s.write(buf) : s.write(buf, io.off, left);
-    if (n < 0) return -1;
+    if (n < 0) {
+      if (sent) c.sentIntoClose = true;
+      return -1;
+    }
     if (c.shown) wireOwn(s, 1, n);
     if (n < left) {
       io.off += n;
-      return 0;
+      // As libuv, a send the kernel took part of is tried again at once: the kernel refuses
+      // the next one (0), or fails it when the peer answered the part with a reset (a peer
+      // that had closed), and the write then fails before a read reports the peer's FIN.
+      if (n === 0) return 0;
+      sent = true;
+      continue;
     }
     const rest = io.rest;
     if (rest === null || io.next >= rest.length) break;
@@ -878,7 +898,11 @@ function _failWriteNow(
   // names that `read` too): Node reports those.
   const cause = bunErr ?? c.releaseErr;
   const code = cause?.code ??
-    (c.ownerClosed ? "EBADF" : c.eof || !(c instanceof TcpConn) ? "EPIPE" : "ECONNRESET");
+    (c.ownerClosed
+      ? "EBADF"
+      : c.eof || c.sentIntoClose || !(c instanceof TcpConn)
+      ? "EPIPE"
+      : "ECONNRESET");
   const readFirst = !sync && code === "ECONNRESET" && c.reading;
   const err = systemError({
     code,
