@@ -301,6 +301,18 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   }
 
   /**
+   * Bun reported a reset (`releaseErr`) while the owner was not reading: as a Node socket's,
+   * whose handle does not poll while stopped, it is news only to the next read (after the
+   * bytes that came before it) or write.
+   */
+  get resetHeld(): boolean {
+    return (this.bits & 1048576) !== 0;
+  }
+  set resetHeld(on: boolean) {
+    this.bits = on ? this.bits | 1048576 : this.bits & ~1048576;
+  }
+
+  /**
    * Bun's `node:tls` upgraded the socket in place: `sock` is the raw side it
    * made, whose reads are the TLS socket's ciphertext (see `nativeReplaced`).
    */
@@ -327,7 +339,9 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
     if (this.reading || this.closed) return;
     this.reading = true;
     if (!this.refd) this._syncRef();
-    if (this.pending !== null || (this.eof && !this.eofDelivered)) queueFlush(this);
+    if (this.pending !== null || (this.eof && !this.eofDelivered) || this.resetHeld) {
+      queueFlush(this);
+    }
     if (this.paused) {
       this.paused = false;
       if (!this.released) this.sock!.resume();
@@ -704,6 +718,13 @@ export function flush(c: Conn): void {
     if (q.length > 0 || c.closed) return;
     c.pending = null;
   }
+  if (c.resetHeld) {
+    if (c.reading) {
+      c.resetHeld = false;
+      reportReset(c, c.releaseErr!);
+    }
+    return;
+  }
   if (c.eof && !c.eofDelivered && c.reading && c.ev !== null) {
     c.eofDelivered = true;
     c.ev._onHandleEnd();
@@ -904,9 +925,12 @@ function _failWriteNow(
       ? "EPIPE"
       : "ECONNRESET");
   const readFirst = !sync && code === "ECONNRESET" && c.reading;
+  // A write that met the failure within its call names `write`, also for a reset Bun named
+  // a read's while no read was under way (resetHeld).
+  c.resetHeld = false;
   const err = systemError({
     code,
-    syscall: bunSyscall(code, cause, readFirst ? "read" : "write"),
+    syscall: sync ? "write" : bunSyscall(code, cause, readFirst ? "read" : "write"),
     cause,
   });
   // Met by a read first: the owner's 'error' alone; the write in flight is cancelled as
@@ -928,6 +952,12 @@ function _failWriteNow(
  */
 export function bunSyscall(code: string, cause: BunError | undefined, fallback: string): string {
   return code === "EPIPE" ? "write" : cause?.syscall ?? fallback;
+}
+
+/** Reports a reset Bun's close named, as a read met it. */
+export function reportReset(c: Conn, err: BunError): void {
+  const code = err.code ?? "ECONNRESET";
+  reportError(c, systemError({ code, syscall: bunSyscall(code, err, "read"), cause: err }));
 }
 
 /** Reports a connection error to the owner, at most once. */

@@ -11,14 +11,13 @@ import {
   bunApi,
   type BunError,
   type BunSocket,
-  bunSyscall,
   Conn,
   failWrite,
   finishWrite,
   flush,
   pump,
   queueFlush,
-  reportError,
+  reportReset,
   TcpConn,
   UNNAMED,
 } from "./conn.ts";
@@ -103,8 +102,9 @@ function _afterRelease(c: Conn): void {
     return;
   }
   if (err !== undefined) {
-    const code = err.code ?? "ECONNRESET";
-    reportError(c, systemError({ code, syscall: bunSyscall(code, err, "read"), cause: err }));
+    // Not reading (paused on connect, or stopped): held for the next read or write (resetHeld).
+    if (c.reading) reportReset(c, err);
+    else c.resetHeld = true;
     return;
   }
   if (!c.eof) {
