@@ -108,6 +108,10 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
   // order on the next readStart().
   #held: Uint8Array[] | null = null;
   #heldEnd = false;
+  // An error the Duplex emitted while we were not reading and nothing was in flight: Node's
+  // handle does not poll while stopped, so a reset is news only to the next read (after the
+  // held bytes) or write. Bun's node:net reports it at once.
+  #heldError: SystemError | null = null;
   /** The end of stream went to the owner. */
   #ended = false;
   #flushQueued = false;
@@ -202,7 +206,9 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
   readStart(): void {
     if (this.#closed) return;
     this.#reading = true;
-    if (this.#held === null && !this.#heldEnd) return void this.duplex.resume();
+    if (this.#held === null && !this.#heldEnd && this.#heldError === null) {
+      return void this.duplex.resume();
+    }
     if (!this.#flushQueued) {
       this.#flushQueued = true;
       queueMicrotask(this.#flushHeld);
@@ -430,6 +436,11 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     }
     if (!this.#reading || this.#closed) return;
     this.#held = null;
+    const err = this.#heldError;
+    if (err !== null) {
+      this.#heldError = null;
+      return void this.#events?._onHandleError(err);
+    }
     if (this.#heldEnd) {
       this.#heldEnd = false;
       return this.#deliverEnd();
@@ -466,6 +477,11 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
       return;
     }
     const err = streamError(raw);
+    if (!this.#reading && this.#writeCb === null && this.#shutdownCb === null) {
+      this.#heldError = err;
+      this.#error = systemError({ code: err.code, syscall: "write" });
+      return;
+    }
     this.#error = err;
     // A write that failed says so first, as Node's write callback does. Any other error of
     // the connection (a reset that a read met first) goes to the owner, and what is in

@@ -906,11 +906,12 @@ async function pausedThenReset(lib: typeof nodeNet, then: "resume" | "write"): P
 }
 
 test("a socket paused on connect hears of the peer's reset only when it reads (after the bytes before it) or writes, as Node's", async () => {
-  // Bun's and Deno's own sockets are the node:net adapter's there: Bun's report the reset at
-  // once (README). Node 20's libuv read the bytes and then an end of stream, and its write failed
-  // with EPIPE.
+  // Node 20's libuv read the bytes and then an end of stream, and its write failed with EPIPE.
+  // Deno's own sockets (the node:net adapter's there) write later and report no reset to a
+  // socket not reading; Bun's own lose the bytes that came before the reset.
   const transport = getTransport().name;
-  if (currentRuntime() !== "node" && transport === "node") return;
+  if (currentRuntime() === "deno" && transport === "node") return;
+  const bytesLost = currentRuntime() === "bun" && transport === "node";
   const node20 = process.versions.node.startsWith("20.") && currentRuntime() === "node";
   for (let round = 0; round < 2; round++) {
     const resumed = await pausedThenReset(net as unknown as typeof nodeNet, "resume");
@@ -920,7 +921,8 @@ test("a socket paused on connect hears of the peer's reset only when it reads (a
       assert.is(written, await pausedThenReset(nodeNet, "write"));
       continue;
     }
-    assert.is(resumed, "resume | data 5 | error ECONNRESET read | close true");
+    const bytes = bytesLost ? "" : "data 5 | ";
+    assert.is(resumed, `resume | ${bytes}error ECONNRESET read | close true`);
     // The forced Deno.connect adapter writes from a promise (README).
     if (transport === "deno") continue;
     // Deno's handles write later: the write meets the closed connection (EPIPE), as with
