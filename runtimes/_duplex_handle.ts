@@ -397,8 +397,13 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
   }
 
   #failLater(cb: _Cb): void {
+    // A write or shutdown meets an error held while not reading: the owner hears of it now.
+    const held = this.#heldError !== null;
+    this.#heldError = null;
     queueMicrotask(() => {
-      if (!this.#closed) cb(this.#error);
+      if (this.#closed) return;
+      cb(this.#error);
+      if (held && !this.#closed) this.#events?._onHandleError(this.#error!);
     });
   }
 
