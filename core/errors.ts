@@ -164,29 +164,23 @@ export function abortError(cause?: unknown): Error & { code: string } {
   return _brand(err, "ABORT_ERR");
 }
 
-// Human descriptions libuv gives the codes Node prints with a description
-// (`listen EADDRINUSE: address already in use ...`).
-const _DESCRIPTIONS: Record<string, string> = {
-  EACCES: "permission denied",
-  EADDRINUSE: "address already in use",
-  EADDRNOTAVAIL: "address not available",
-  EAFNOSUPPORT: "address family not supported",
-  EBADF: "bad file descriptor",
-  ECANCELED: "operation canceled",
-  ECONNABORTED: "software caused connection abort",
-  ECONNREFUSED: "connection refused",
-  ECONNRESET: "connection reset by peer",
-  EHOSTUNREACH: "host is unreachable",
-  EINVAL: "invalid argument",
-  EMFILE: "too many open files",
-  ENETUNREACH: "network is unreachable",
-  ENOENT: "no such file or directory",
-  ENOTCONN: "socket is not connected",
-  ENOTSOCK: "socket operation on non-socket",
-  EPERM: "operation not permitted",
-  EPIPE: "broken pipe",
-  ETIMEDOUT: "connection timed out",
-};
+// The descriptions libuv gives the codes Node prints with a description
+// (`listen EADDRINUSE: address already in use ...`): every runtime's node:util has
+// libuv's table (getSystemErrorMap), read once, when a first error needs it.
+let _descriptions: Map<string, string> | null = null;
+
+function _describe(code: string): string | undefined {
+  if (_descriptions === null) {
+    _descriptions = new Map();
+    const util = process.getBuiltinModule("node:util") as {
+      getSystemErrorMap?: () => Map<number, [string, string]>;
+    };
+    for (const [name, text] of util.getSystemErrorMap?.().values() ?? []) {
+      _descriptions.set(name, text);
+    }
+  }
+  return _descriptions.get(code);
+}
 
 // getaddrinfo failures have libuv-only errno values (not in os.constants).
 const _UV_ONLY_ERRNO: Record<string, number> = {
@@ -280,9 +274,8 @@ export function systemError(init: SystemErrorInit): SystemError {
   const { code, syscall, port, hostname } = init;
   const address = init.address ?? undefined;
   let message = `${syscall} ${code}`;
-  if ((init.describe ?? syscall === "listen") && _DESCRIPTIONS[code]) {
-    message += `: ${_DESCRIPTIONS[code]}`;
-  }
+  const description = (init.describe ?? syscall === "listen") ? _describe(code) : undefined;
+  if (description !== undefined) message += `: ${description}`;
   if (hostname !== undefined) message += ` ${hostname}`;
   else if (address !== undefined) {
     message += port !== undefined && port > 0 ? ` ${address}:${port}` : ` ${address}`;

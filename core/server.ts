@@ -176,7 +176,16 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
   maxConnections!: number;
 
   #listener: ListenerHandle | null = null;
+  /** listen() is under way: looking its host up (`#lookingUp`), or binding. */
   #starting = false;
+  /** Listeners closed whose address is not free yet, and the 'close' events owed until it is. */
+  #freeing = 0;
+  #closesOwed = 0;
+  /**
+   * The host lookup of listen() is under way: Node's server has no handle yet then
+   * (`close()` finds it not running, and `'close'` does not wait for it).
+   */
+  #lookingUp = false;
   #releasing = 0;
   #listenId = 0;
   #connections = 0;
@@ -188,10 +197,6 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
   #unref = false;
   readonly #events: ListenerEvents;
   #target: Server = this;
-  /** close() calls made with no connection open: Node emits a 'close' for each. */
-  #closeRequests = 0;
-  /** close() was called while connections were open: one 'close' once they have ended. */
-  #closeAtDrain = false;
   // Where accepted sockets went to other processes (child_process), one list per process.
   #sentTo: _SentSockets[] | null = null;
 
@@ -393,8 +398,10 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     if (host) {
       // Node looks every host up, IP literals included (so `listening` is
       // false right after listen(), and a replaced dns.lookup sees the call).
+      this.#lookingUp = true;
       lookupForListen(host, (err, ip) => {
         if (id !== this.#listenId) return;
+        this.#lookingUp = false;
         if (err) {
           this.#starting = false;
           this.emit("error", err);
@@ -568,14 +575,20 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     if (getTransport().features.closeFromLoop !== true) holdTurnForBeforeExit();
   }
 
+  /** Whether Node's server would have a handle: listening, or binding (not looking its host up). */
+  #hasHandle(): boolean {
+    return this.#listener !== null || (this.#starting && !this.#lookingUp);
+  }
+
+  /**
+   * As Node's: a `'close'` on the next tick for each call that finds the server with no
+   * handle and no connection (each close() then, and the last connection's end after one).
+   */
   #emitCloseIfDrained(): void {
-    if (this.#listener !== null || this.#starting || this.#releasing > 0 || this.#connections > 0) {
-      return;
-    }
-    const times = Math.max(1, this.#closeRequests + (this.#closeAtDrain ? 1 : 0));
-    this.#closeRequests = 0;
-    this.#closeAtDrain = false;
-    for (let i = 0; i < times; i++) process.nextTick(Server.#emitClosed, this);
+    if (this.#hasHandle() || this.#releasing > 0 || this.#connections > 0) return;
+    // Owed until a listener closed meanwhile has freed its address (see close()).
+    if (this.#freeing > 0) this.#closesOwed++;
+    else process.nextTick(Server.#emitClosed, this);
   }
 
   /**
@@ -588,11 +601,7 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
    * ```
    */
   close(callback?: (err?: Error) => void): this {
-    const running = this.#listener !== null || this.#starting;
-    // Node emits 'close' once per close() call that finds no connection open, and once when
-    // the connections open at other calls have ended (however many calls those were).
-    if (this.#connections > 0) this.#closeAtDrain = true;
-    else this.#closeRequests++;
+    const running = this.#hasHandle();
     if (typeof callback === "function") {
       if (running) this.once("close", callback);
       else this.once("close", () => callback(_errNotRunning()));
@@ -605,14 +614,20 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
         return this;
       }
       _closedListeners.add(listener);
-      this.#releasing++;
-      listener.close(() => {
-        this.#releasing--;
-        this.#emitCloseIfDrained();
-      });
+      // 'close' waits for a listener that frees its address only later (Deno.listen's, with
+      // an accept pending), so that a listen() in 'close' finds the port free.
+      let freed = false;
+      this.#freeing++;
+      freed = listener.close(() => {
+        if (freed || --this.#freeing !== 0) return;
+        const owed = this.#closesOwed;
+        this.#closesOwed = 0;
+        for (let i = 0; i < owed; i++) process.nextTick(Server.#emitClosed, this);
+      }) === true;
+      if (freed) this.#freeing--;
     }
     if (this.#starting) {
-      this.#starting = false;
+      this.#starting = this.#lookingUp = false;
       this.#listenId++;
     }
     const lists = this.#sentTo;
@@ -822,7 +837,8 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
    * @returns a promise settled on `'close'`
    */
   async [Symbol.asyncDispose](): Promise<void> {
-    if (this.#listener === null && !this.#starting) return;
+    // As Node's: a server with no handle (not listening, or looking its host up) is left be.
+    if (!this.#hasHandle()) return;
     await new Promise<void>((resolve, reject) =>
       this.close((err) => (err ? reject(err) : resolve()))
     );

@@ -344,13 +344,15 @@ export interface ListenerHandle {
   address(): AddressInfo | string;
   /**
    * Stops accepting and releases the socket (and nothing else). `cb` fires
-   * once the address is free: in the microtasks after the call where the
-   * runtime frees it within the call (the server's `'close'` then comes on
-   * the next tick, as Node's; where the adapter does not bring it from the
+   * once the address is free, never within the call: in the microtasks after
+   * it where the runtime frees it within the call, and then close() returns
+   * `true` (the server's `'close'` then comes on the next tick of the
+   * close() call, as Node's; where the adapter does not bring it from the
    * event loop, core holds a loop turn after it for a `'beforeExit'`
    * listener: `holdTurnForBeforeExit`).
+   * @returns `true` when the address is free on return
    */
-  close(cb: () => void): void;
+  close(cb: () => void): boolean | void;
   /** Lets the listener keep the process alive (default). */
   ref(): void;
   /** Stops the listener from keeping the process alive. */

@@ -79,9 +79,11 @@ class _Listener implements ListenerHandle {
     return this._addr;
   }
 
-  close(cb: () => void): void {
+  close(cb: () => void): boolean {
+    // Bun closes the listening socket within stop().
     this._l.stop(false);
     queueMicrotask(cb);
+    return true;
   }
 
   ref(): void {

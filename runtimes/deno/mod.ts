@@ -88,7 +88,7 @@ class _DenoServer implements ListenerHandle {
     return this.#address;
   }
 
-  close(cb: () => void): void {
+  close(cb: () => void): boolean {
     if (!this.#closed) {
       this.#closed = true;
       try {
@@ -101,6 +101,7 @@ class _DenoServer implements ListenerHandle {
     const pending = this.#pending;
     if (pending !== null) settle(pending, cb);
     else queueMicrotask(cb);
+    return pending === null;
   }
 
   ref(): void {

@@ -177,15 +177,16 @@ class _UvListener implements ListenerHandle {
     return this.#address;
   }
 
-  close(cb: () => void): void {
-    if (this.#closed) return void queueMicrotask(cb);
+  close(cb: () => void): boolean {
+    queueMicrotask(cb);
+    if (this.#closed) return true;
     this.#closed = true;
     this.#h.onconnection = noop;
     // The descriptor (and a Unix path) is released within close(), so the
     // server's 'close' need not wait for the handle's close callback (Node's
     // does not); the closing handle still keeps the loop up until that turn.
     this.#h.close();
-    queueMicrotask(cb);
+    return true;
   }
 
   ref(): void {

@@ -200,7 +200,7 @@ class _NodeListener implements ListenerHandle {
     return (this.#address = { address: a.address, family: a.family, port: a.port });
   }
 
-  close(cb: () => void): void {
+  close(cb: () => void): boolean {
     this.address();
     if (!this.#closed) {
       this.#closed = true;
@@ -209,6 +209,7 @@ class _NodeListener implements ListenerHandle {
       this.#server.close();
     }
     queueMicrotask(cb);
+    return true;
   }
 
   ref(): void {
