@@ -773,6 +773,45 @@ test("a large write in the tick the peer closed: the part the kernel took meets 
   }
 });
 
+/** What a client of `lib` sees writing twice, a tick after its server socket was destroyed. */
+async function twoWritesToClosedPeer(lib: typeof nodeNet): Promise<string> {
+  const seen: string[] = [];
+  let c: nodeNet.Socket | null = null;
+  const server = lib.createServer((s) => {
+    s.on("error", () => {});
+    setTimeout(() => {
+      s.destroy();
+      process.nextTick(() => {
+        for (let i = 0; i < 2; i++) {
+          c!.write(Buffer.alloc(1000), (e?: Error | null) => {
+            seen.push(`wcb ${(e as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`);
+          });
+        }
+      });
+    }, 20);
+  });
+  const port = await listen(server as unknown as Parameters<typeof listen>[0]);
+  c = lib.connect(port, "127.0.0.1");
+  c.on("end", () => seen.push("end"));
+  c.on("error", (e: NodeJS.ErrnoException) => seen.push(`error ${e.code} ${e.syscall}`));
+  const [hadError] = await waitFor(c, "close") as [boolean];
+  seen.push(`close ${hadError}`);
+  await closeServer(server as unknown as Parameters<typeof closeServer>[0]);
+  return seen.join(" | ");
+}
+
+test("two writes in a tick to a peer that closed: the first goes out, the second meets the reset it answered, EPIPE (write), as Node", async () => {
+  // The forced Deno.connect adapter, and Deno's own sockets under the node:net adapter, write
+  // from a promise (README).
+  const transport = getTransport().name;
+  if (transport === "deno" || (currentRuntime() === "deno" && transport === "node")) return;
+  for (let round = 0; round < 3; round++) {
+    const ours = await twoWritesToClosedPeer(net as unknown as typeof nodeNet);
+    assert.is(ours, "wcb ok | wcb EPIPE | error EPIPE write | close true");
+    if (currentRuntime() === "node") assert.is(await twoWritesToClosedPeer(nodeNet), ours);
+  }
+});
+
 test("a write in the tick the peer reset meets the reset itself: write() false, then its callback and 'error' ECONNRESET (write), as Node", async () => {
   // Deno's handles write later (EPIPE or ECANCELED there, as with Deno's own node:net: README).
   if (currentRuntime() === "deno") return;

@@ -101,6 +101,8 @@ export const UNNAMED: string = "";
 export class WriteState {
   /** The tick (`_tick`) of the last write, -1 before any (see `_pushSecond`). */
   sentTick = -1;
+  /** The tick of the last send the kernel took (part of), -1 before any (see `pump`). */
+  okTick = -1;
   /** Write in progress: current buffer and offset, the rest of a writev. */
   buf: Uint8Array | null = null;
   off = 0;
@@ -290,8 +292,8 @@ export class Conn extends CachedEnds implements StreamHandle, Dial {
   }
 
   /**
-   * A send failed right after the kernel took part of the same write: the peer was there
-   * for that part, so it had closed, and Linux fails the write with `EPIPE` (see `pump`).
+   * A send failed after one the kernel took in the same tick: the peer was there for that
+   * one, so it had closed, and Linux fails the write with `EPIPE` (see `pump`).
    */
   get sentIntoClose(): boolean {
     return (this.bits & 524288) !== 0;
@@ -765,6 +767,15 @@ function _endTick(): void {
   _tick++;
 }
 
+/** The current tick, for a send that went through (its end is queued). */
+function _sentNow(): number {
+  if (!_tickQueued) {
+    _tickQueued = true;
+    queueMicrotask(_endTick);
+  }
+  return _tick;
+}
+
 /**
  * Every write goes to the kernel within the call, as Node's (its `true`
  * means flushed to the kernel). With Nagle on, a second small send in one
@@ -816,15 +827,17 @@ function _startWrite(c: Conn): void {
 export function pump(c: Conn): number {
   const s = c.sock!;
   const io = c.io!;
-  let sent = false;
   for (;;) {
     const buf = io.buf!;
     const left = buf.byteLength - io.off;
     const n = io.off === 0 ? s.write(buf) : s.write(buf, io.off, left);
     if (n < 0) {
-      if (sent) c.sentIntoClose = true;
+      // A send in this tick went through: the peer was there for it and answered it with a
+      // reset, so it had closed (its FIN came first), and Linux fails this one with EPIPE.
+      if (io.okTick === _tick) c.sentIntoClose = true;
       return -1;
     }
+    if (n !== 0) io.okTick = _sentNow();
     if (c.shown) wireOwn(s, 1, n);
     if (n < left) {
       io.off += n;
@@ -832,7 +845,6 @@ export function pump(c: Conn): number {
       // the next one (0), or fails it when the peer answered the part with a reset (a peer
       // that had closed), and the write then fails before a read reports the peer's FIN.
       if (n === 0) return 0;
-      sent = true;
       continue;
     }
     const rest = io.rest;
