@@ -33,7 +33,7 @@ import {
   validateStringWithoutNullBytes,
 } from "./validators.ts";
 import type { StreamHandle, TcpConnectRequest, Transport } from "../runtimes/types.ts";
-import { dialTcp } from "./sys_errors.ts";
+import { dialTcp, failsAtOnce } from "./sys_errors.ts";
 import { checkLocalBind } from "./features.ts";
 
 export type { LookupFunction } from "./lookup.ts";
@@ -449,11 +449,11 @@ class _Connect {
   }
 
   _singleSettled(address: string, family: 4 | 6, err: Error | null, handle?: StreamHandle): void {
-    if (err) {
-      if (this.emit4("connectionAttemptFailed", address, this.plan.port, family, err)) {
-        this.fail(err);
-      }
-    } else this.succeed(handle!);
+    if (err === null) this.succeed(handle!);
+    else if (failsAtOnce(err)) this.fail(err);
+    else if (this.emit4("connectionAttemptFailed", address, this.plan.port, family, err)) {
+      this.fail(err);
+    }
   }
 }
 

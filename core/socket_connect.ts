@@ -8,7 +8,7 @@
 import type { StreamHandle, Transport } from "../runtimes/types.ts";
 import type { ConnectSink } from "./connect.ts";
 import { errSocketClosed } from "./socket_errors.ts";
-import { dialUnix as _dialUnixShaped } from "./sys_errors.ts";
+import { dialUnix as _dialUnixShaped, unixPathError } from "./sys_errors.ts";
 
 /** What a connect attempt needs from its socket. */
 export interface ConnectingSocket {
@@ -187,6 +187,13 @@ export class ConnectAttempt implements ConnectSink {
 export function dialUnix(transport: Transport, path: string, attempt: ConnectAttempt): void {
   // Node reports a Unix dial as an attempt too: (path, undefined, undefined[, err]).
   attempt.socket.emit("connectionAttempt", path, undefined, undefined);
+  // A path too long for sun_path: Node's connect call refuses it, and the socket is destroyed
+  // within connect(), with no 'connectionAttemptFailed'.
+  const tooLong = unixPathError(path, "connect");
+  if (tooLong !== null) {
+    if (!attempt.abandoned) attempt.failed(tooLong);
+    return;
+  }
   const dial = _dialUnixShaped(transport, path, (err, handle) => {
     if (attempt.abandoned) {
       handle?.close(_noop);

@@ -106,6 +106,23 @@ const _SYNC_CONNECT_CODES = new Set([
 ]);
 
 /**
+ * Whether Node's dial fails with `err` within its connect or bind call, where
+ * Node destroys the socket without a `'connectionAttemptFailed'` (a single
+ * dial; Happy Eyeballs reports every failed attempt).
+ * @param err a dial's error
+ * @returns `true` for a bind error, or a connect error the system call returns at once
+ * @example
+ * ```ts
+ * failsAtOnce(systemError({ code: "ENETUNREACH", syscall: "connect" })); // true
+ * ```
+ */
+export function failsAtOnce(err: Error): boolean {
+  const e = err as { code?: unknown; syscall?: unknown };
+  return e.syscall === "bind" ||
+    (e.syscall === "connect" && typeof e.code === "string" && _SYNC_CONNECT_CODES.has(e.code));
+}
+
+/**
  * Node's ` - Local (...)` detail for a TCP connect error, for adapters whose
  * runtime does not say whether its connect call failed at once: by the code
  * (those the connect() system call returns at once), with the local end an
@@ -241,6 +258,15 @@ export function dialUnix(
  * ```
  */
 export function dialTcp(transport: Transport, req: TcpConnectRequest, cb: ConnectCallback): Dial {
+  // An address not of the family it came with (a custom lookup's): Node's connect call refuses it.
+  if (isIP(req.address) !== req.family) {
+    if (req.handle !== undefined) transport.dropDialHandle?.(req.handle);
+    const { address, port } = req;
+    return failedDial(
+      systemError({ code: "EINVAL", syscall: "connect", address, port, local: NO_LOCAL }),
+      cb,
+    );
+  }
   const { localAddress, localPort } = req;
   if (localAddress === undefined && localPort === undefined) return transport.connectTcp(req, cb);
   const local = localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");

@@ -1381,6 +1381,46 @@ det("connectionAttempt and connectionAttemptFailed for an IP and for a Unix path
   }
 });
 
+/** The events of a socket through its close, with error codes and syscalls. */
+async function dialEvents(c: Sock): Promise<string[]> {
+  const seen: string[] = [];
+  c.on("connectionAttempt", (...a: unknown[]) => seen.push(`attempt ${a[0]}`));
+  c.on("connectionAttemptFailed", (...a: unknown[]) => seen.push(`failed ${(a[3] as Err).code}`));
+  c.on("error", (e: Err) => seen.push(`error ${e.code} ${e.syscall} ${e.message}`));
+  const [hadError] = await waitFor(c, "close") as [boolean];
+  seen.push(`close ${hadError}`);
+  return seen;
+}
+
+det(
+  "a dial the connect call refuses at once: no 'connectionAttemptFailed', as Node (a lookup's address of the other family; a Unix path too long)",
+  async () => {
+    const port = await freePort();
+    // A lookup that labels an IPv4 address family 6: Node's IPv6 connect call refuses it.
+    const lookup = (_h: string, o: { all?: boolean }, cb: (...a: unknown[]) => void) =>
+      o.all ? cb(null, [{ address: "127.0.0.1", family: 6 }]) : cb(null, "127.0.0.1", 6);
+    const c = new net.Socket();
+    const seen = dialEvents(c as Sock);
+    c.connect({ port, host: "x.test", lookup } as never);
+    assert.equal(await seen, [
+      "attempt 127.0.0.1",
+      `error EINVAL connect connect EINVAL 127.0.0.1:${port} - Local (undefined:undefined)`,
+      "close true",
+    ]);
+    // Node 22+ refuses a path longer than sun_path within connect() (Node 20 cut it short).
+    const path = "/tmp/" + "x".repeat(120);
+    const u = new net.Socket();
+    const events = dialEvents(u as Sock);
+    u.connect(path);
+    assert.is(u.destroyed, true, "destroyed within connect()");
+    assert.equal(await events, [
+      `attempt ${path}`,
+      `error EINVAL connect connect EINVAL ${path} - Local (undefined:undefined)`,
+      "close true",
+    ]);
+  },
+);
+
 det("getters while connecting, and pending/connecting after destroy()", async () => {
   const { server, port, accepted } = await tcpServer();
   const c = net.connect(port, "127.0.0.1");
