@@ -341,6 +341,54 @@ lis(
   },
 );
 
+/** What a second server of `lib` does with `listen(first._handle)` while the first listens. */
+async function listenOnListening(lib: ServerLib, unix: boolean): Promise<string[]> {
+  const dir = tempDir();
+  const seen: string[] = [];
+  const first = lib.createServer((c) => c.end("first"));
+  const second = lib.createServer((c) => c.end("second"));
+  if (unix) first.listen(join(dir, "a.sock"));
+  else first.listen(0, "127.0.0.1");
+  await waitFor(first, "listening");
+  second.on("error", (e: Error & { code?: string }) => seen.push(`error ${e.code}`));
+  second.on("listening", () => seen.push("listening"));
+  second.listen((first as unknown as { _handle: never })._handle);
+  await sleep(50);
+  const where = first.address() as string | nodeNet.AddressInfo;
+  const c = typeof where === "string"
+    ? nodeNet.connect(where)
+    : nodeNet.connect(where.port, "127.0.0.1");
+  let text = "";
+  c.setEncoding("utf8").on("data", (d: string) => (text += d));
+  c.on("error", (e: Error & { code?: string }) => seen.push(`client ${e.code}`));
+  await waitFor(c, "close");
+  seen.push(`served by ${text}`);
+  if (second.listening) await new Promise((r) => second.close(r));
+  if (first.listening) await new Promise((r) => first.close(r));
+  removeDir(dir);
+  return seen;
+}
+
+lis(
+  "listen(handle) with a listening server's handle: a Unix one fails with EEXIST and stays the first's, a TCP one is taken over, as Node's",
+  async () => {
+    // Bun's and Deno's own servers (the node:net adapter's there) answer otherwise (README).
+    if (currentRuntime() !== "node" && getTransport().name === "node") return;
+    // Deno.listen's listeners have no handle to give.
+    if (getTransport().name === "deno") return;
+    const unix = await listenOnListening(ours, true);
+    assert.equal(unix, ["error EEXIST", "served by first"]);
+    const tcp = await listenOnListening(ours, false);
+    // Bun's listener is no handle another listener can take over.
+    if (currentRuntime() === "bun") assert.equal(tcp, ["error EEXIST", "served by first"]);
+    else assert.equal(tcp, ["listening", "served by second"]);
+    if (currentRuntime() === "node") {
+      assert.equal(await listenOnListening(theirs, true), unix);
+      assert.equal(await listenOnListening(theirs, false), tcp);
+    }
+  },
+);
+
 lis("readableAll and writableAll open a Unix socket to every user", async () => {
   const dir = tempDir();
   const path = join(dir, "all.sock");

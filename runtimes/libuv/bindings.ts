@@ -121,6 +121,8 @@ export const UV_EOF: number = -4095;
 export const UV_EPIPE: number = -osConstants.errno.EPIPE;
 /** EINVAL as a status. */
 export const UV_EINVAL: number = -osConstants.errno.EINVAL;
+/** EEXIST as a status. */
+export const UV_EEXIST: number = -osConstants.errno.EEXIST;
 /** EALREADY as a status. */
 export const UV_EALREADY: number = -osConstants.errno.EALREADY;
 /** EADDRNOTAVAIL as a status. */

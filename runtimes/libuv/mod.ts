@@ -61,6 +61,7 @@ import {
   type Req,
   uv,
   UV_EADDRNOTAVAIL,
+  UV_EEXIST,
   UV_EINVAL,
   uvCode,
   uvError,
@@ -438,7 +439,8 @@ function _listenFd(fd: number, backlog: number, events: ListenerEvents, cb: List
 }
 
 function _isListenHandle(handle: unknown): boolean {
-  return handle instanceof uv.TCP || handle instanceof uv.Pipe;
+  return handle instanceof uv.TCP ||
+    (handle instanceof uv.Pipe && (handle as { fd?: number }).fd! >= 0);
 }
 
 /**
@@ -456,6 +458,11 @@ function _listenHandle(
 ): void {
   const h = handle as RawServer;
   const tcp = handle instanceof uv.TCP;
+  // Node takes over a TCP handle only, and reads any other as options: a Pipe's descriptor
+  // makes it listen({ fd }), which fails with EEXIST while the loop polls that descriptor
+  // (the Pipe of a listening server). Deno's handles would take the descriptor and break
+  // that server; a Pipe not listening yet (one a child process received) is taken over.
+  if (!tcp && typeof h.onconnection === "function") return cb(uvError(UV_EEXIST, "listen"));
   let err = h.listen(backlog);
   const out: Record<string, unknown> = {};
   if (err === 0 && tcp) err = h.getsockname!(out);
