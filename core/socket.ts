@@ -53,7 +53,7 @@ import {
   keepAliveSeconds,
   timerDuration,
 } from "./options.ts";
-import { ConnectAttempt, dialUnix } from "./socket_connect.ts";
+import { ConnectAttempt, dialUnix, refuseSecondDial } from "./socket_connect.ts";
 import {
   errClosedBeforeConnection,
   errInvalidHandleType,
@@ -413,9 +413,17 @@ export class Socket extends Duplex {
       throw errMissingArgs("options", "port", "path");
     }
     if (Object.hasOwn(this, "write")) delete (this as { write?: unknown }).write;
-    // Node leaves a connecting socket as it is, and so a connected one here, but for a
+    if (this.connecting) {
+      // Node dials again on the handle, which the kernel refuses: the socket is destroyed.
+      const path = options.path;
+      if (path) validateString(path, "options.path");
+      const plan = path ? null : normalizeTcpConnect(this.#withBlockList(options));
+      refuseSecondDial(this, getTransport(), plan, path as string | undefined, this.#has(_F_UNIX));
+      return this;
+    }
+    // A connected socket is left as it is (Node's docs leave this case undefined), but for a
     // descriptor's socket: Node connects that descriptor (one bound, never connected).
-    if (this.connecting || (this.#handle !== null && !this.#dialOverDescriptor())) return this;
+    if (this.#handle !== null && !this.#dialOverDescriptor()) return this;
     // An adopted BoundSocket fixes the kind of dial (Unix or TCP) and its local end.
     const bound = boundDial(this, options);
     const path = bound === null || bound.pipe ? options.path : undefined;

@@ -6,9 +6,15 @@
  * @module
  */
 import type { StreamHandle, Transport } from "../runtimes/types.ts";
-import type { ConnectSink } from "./connect.ts";
+import { type ConnectSink, startTcpConnect, type TcpConnectPlan } from "./connect.ts";
+import { systemError } from "./errors.ts";
 import { errSocketClosed } from "./socket_errors.ts";
-import { dialUnix as _dialUnixShaped, unixPathError } from "./sys_errors.ts";
+import {
+  dialUnix as _dialUnixShaped,
+  failedDial,
+  NO_LOCAL,
+  unixPathError,
+} from "./sys_errors.ts";
 
 /** What a connect attempt needs from its socket. */
 export interface ConnectingSocket {
@@ -208,4 +214,73 @@ export function dialUnix(transport: Transport, path: string, attempt: ConnectAtt
     if (!attempt.abandoned) attempt.failed(e);
   }, () => attempt.dialHandle());
   attempt.setCancel(() => dial.cancel());
+}
+
+/**
+ * `connect()` on a socket whose first connect is under way, as Node's: Node dials again on
+ * the same handle, which the kernel refuses, and the socket is destroyed with that error
+ * (which also ends the first dial). A TCP target is looked up and announced as a dial is,
+ * then refused with `EALREADY`; a Unix path on a Unix dial fails with `EISCONN` (reported
+ * as a failed attempt), and a dial of the other kind with `EINVAL` at once.
+ * @param socket the connecting socket
+ * @param transport the adapter (its lookups and checks; no dial goes out)
+ * @param plan the second target, when TCP
+ * @param path the second target, when a Unix path
+ * @param pipeDial whether the first dial is a Unix one
+ * @example
+ * ```ts
+ * refuseSecondDial(socket, getTransport(), plan, undefined, false);
+ * ```
+ */
+export function refuseSecondDial(
+  socket: ConnectingSocket & { readonly destroyed: boolean },
+  transport: Transport,
+  plan: TcpConnectPlan | null,
+  path: string | undefined,
+  pipeDial: boolean,
+): void {
+  if (plan === null || pipeDial) {
+    const address = path ?? plan!.host;
+    const port = plan === null ? undefined : plan.port;
+    if (plan === null) socket.emit("connectionAttempt", path, undefined, undefined);
+    if (plan !== null || !pipeDial) {
+      socket._connectFailed(
+        systemError({ code: "EINVAL", syscall: "connect", address, port, local: NO_LOCAL }),
+      );
+      return;
+    }
+    const err = systemError({ code: "EISCONN", syscall: "connect", address });
+    process.nextTick(() => {
+      if (socket.destroyed) return;
+      socket.emit("connectionAttemptFailed", path, undefined, undefined, err);
+      socket._connectFailed(err);
+    });
+    return;
+  }
+  const refusing: Transport = Object.create(transport);
+  refusing.connectTcp = (req, cb) =>
+    failedDial(
+      systemError({
+        code: "EALREADY",
+        syscall: "connect",
+        address: req.address,
+        port: req.port,
+        local: NO_LOCAL,
+      }),
+      cb,
+    );
+  const sink: ConnectSink = {
+    emit: (event, ...args) => {
+      if (socket.destroyed) return false;
+      socket.emit(event, ...args);
+      return !socket.destroyed;
+    },
+    startMulti: _noop,
+    recordAttempt: _noop,
+    connected: (handle) => handle.close(_noop),
+    failed: (err) => {
+      if (!socket.destroyed) socket._connectFailed(err);
+    },
+  };
+  startTcpConnect(refusing, plan, sink);
 }

@@ -97,6 +97,7 @@ export const NO_LOCAL = "undefined:undefined";
 // Codes the connect() system call returns at once, for which Node's message names the local end.
 // Others (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH...) arrive later, without it.
 const _SYNC_CONNECT_CODES = new Set([
+  "EALREADY",
   "ENETUNREACH",
   "EACCES",
   "EPERM",

@@ -4,6 +4,7 @@
 import { Buffer } from "node:buffer";
 import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
+import * as nodeNet from "node:net";
 import { fileURLToPath } from "node:url";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -1418,6 +1419,51 @@ det(
       `error EINVAL connect connect EINVAL ${path} - Local (undefined:undefined)`,
       "close true",
     ]);
+  },
+);
+
+det(
+  "connect() again while connecting: the kernel refuses the second dial (EALREADY, EISCONN, EINVAL) and the socket is destroyed, as Node's",
+  async () => {
+    const { server, port, accepted } = await tcpServer();
+    const dir = tempDir();
+    const path = join(dir, "s.sock");
+    const unix = nodeNet.createServer((c) => c.on("error", () => {})).listen(path);
+    await waitFor(unix as unknown as Sock, "listening");
+    try {
+      const cases: [string, (s: Sock) => void, string[]][] = [
+        ["tcp", (s) => s.connect(port, "127.0.0.1").connect(port, "127.0.0.1"), [
+          "attempt 127.0.0.1",
+          "attempt 127.0.0.1",
+          `error EALREADY connect connect EALREADY 127.0.0.1:${port}`,
+          "close true",
+        ]],
+        ["unix", (s) => s.connect(path).connect(path), [
+          `attempt ${path}`,
+          `attempt ${path}`,
+          "failed EISCONN",
+          `error EISCONN connect connect EISCONN ${path}`,
+          "close true",
+        ]],
+        ["tcp, then a path", (s) => s.connect(port, "127.0.0.1").connect(path), [
+          `attempt ${path}`,
+          `error EINVAL connect connect EINVAL ${path}`,
+          "close true",
+        ]],
+      ];
+      for (const [name, go, want] of cases) {
+        const s = new net.Socket() as Sock;
+        const seen = dialEvents(s);
+        go(s);
+        // Node names the local end the kernel gave the first dial, or none (Node 20).
+        const got = (await seen).map((e) => e.replace(/ - Local \(.*\)$/, ""));
+        assert.equal(got, want, name);
+      }
+    } finally {
+      await closeAll(server, accepted);
+      await new Promise((r) => unix.close(r));
+      removeDir(dir);
+    }
   },
 );
 
