@@ -9,12 +9,7 @@ import type { StreamHandle, Transport } from "../runtimes/types.ts";
 import { type ConnectSink, startTcpConnect, type TcpConnectPlan } from "./connect.ts";
 import { systemError } from "./errors.ts";
 import { errSocketClosed } from "./socket_errors.ts";
-import {
-  dialUnix as _dialUnixShaped,
-  failedDial,
-  NO_LOCAL,
-  unixPathError,
-} from "./sys_errors.ts";
+import { dialUnix as _dialUnixShaped, failedDial, NO_LOCAL, unixPathError } from "./sys_errors.ts";
 
 /** What a connect attempt needs from its socket. */
 export interface ConnectingSocket {
