@@ -632,29 +632,47 @@ test("end()'s callback and 'finish' come on the loop's next turn, before the imm
 });
 
 /**
- * What a client of `client` sees when it writes a line and, in the same
- * tick, the runtime's own server socket is destroyed with that line unread:
- * Node's write is in the kernel within the call, so the close resets.
+ * What a client of `client` sees when, 20 ms after its connection, `act` runs with the client
+ * and its server socket (a `server` one): a write callback records its outcome in the trace.
  */
-async function writeThenPeerDestroys(client: typeof nodeNet, writes: number): Promise<string> {
-  let c: nodeNet.Socket | null = null;
-  const server = nodeNet.createServer((s) => {
-    s.on("error", () => {});
-    setTimeout(() => {
-      for (let i = 0; i < writes; i++) c!.write(`line ${i}\n`);
-      s.destroy();
-    }, 20);
-  });
-  const port = await listen(server as unknown as Parameters<typeof listen>[0]);
+async function peerTrace(
+  client: typeof nodeNet,
+  server: typeof nodeNet,
+  act: (
+    c: nodeNet.Socket,
+    s: nodeNet.Socket,
+    cb: (e?: Error | null) => void,
+    seen: string[],
+  ) => void,
+): Promise<string> {
   const seen: string[] = [];
+  let c: nodeNet.Socket | null = null;
+  const cb = (e?: Error | null) =>
+    seen.push(`wcb ${(e as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`);
+  const srv = server.createServer((s) => {
+    s.on("error", () => {});
+    setTimeout(() => act(c!, s, cb, seen), 20);
+  });
+  const port = await listen(srv as unknown as Parameters<typeof listen>[0]);
   c = client.connect(port, "127.0.0.1");
   c.on("end", () => seen.push("end"));
   c.on("error", (e: NodeJS.ErrnoException) => seen.push(`error ${e.code} ${e.syscall}`));
   const [hadError] = await waitFor(c, "close") as [boolean];
   seen.push(`close ${hadError}`);
-  await closeServer(server as unknown as Parameters<typeof closeServer>[0]);
+  await closeServer(srv as unknown as Parameters<typeof closeServer>[0]);
   return seen.join(" | ");
 }
+
+/**
+ * What a client of `client` sees when it writes a line and, in the same
+ * tick, the runtime's own server socket is destroyed with that line unread:
+ * Node's write is in the kernel within the call, so the close resets.
+ */
+const writeThenPeerDestroys = (client: typeof nodeNet, writes: number) =>
+  peerTrace(client, nodeNet, (c, s) => {
+    for (let i = 0; i < writes; i++) c.write(`line ${i}\n`);
+    s.destroy();
+  });
 
 test("a small write is in the kernel when write() returns: the peer destroyed in that tick resets", async () => {
   // The forced Deno.connect adapter writes from a promise (README): its bytes may arrive after
@@ -737,29 +755,21 @@ test("resetAndDestroy() while connecting after a 'connect' listener that destroy
   }
 });
 
-/** What a client of `lib` sees writing 1 MiB in the tick its server socket (also `lib`'s) is destroyed. */
-async function bigWriteToClosedPeer(lib: typeof nodeNet): Promise<string> {
-  const seen: string[] = [];
-  let c: nodeNet.Socket | null = null;
-  const server = lib.createServer((s) => {
-    s.on("error", () => {});
-    setTimeout(() => {
-      s.destroy();
-      const r = c!.write(Buffer.alloc(1 << 20), (e?: Error | null) => {
-        seen.push(`wcb ${(e as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`);
-      });
-      seen.push(`write ${r}`);
-    }, 20);
+/** 1 MiB written in the tick the peer closed. */
+const bigWriteToClosedPeer = (lib: typeof nodeNet) =>
+  peerTrace(lib, lib, (c, s, cb, seen) => {
+    s.destroy();
+    seen.push(`write ${c.write(Buffer.alloc(1 << 20), cb)}`);
   });
-  const port = await listen(server as unknown as Parameters<typeof listen>[0]);
-  c = lib.connect(port, "127.0.0.1");
-  c.on("end", () => seen.push("end"));
-  c.on("error", (e: NodeJS.ErrnoException) => seen.push(`error ${e.code} ${e.syscall}`));
-  const [hadError] = await waitFor(c, "close") as [boolean];
-  seen.push(`close ${hadError}`);
-  await closeServer(server as unknown as Parameters<typeof closeServer>[0]);
-  return seen.join(" | ");
-}
+
+/** Two writes of 1,000 bytes a tick after the peer closed. */
+const twoWritesToClosedPeer = (lib: typeof nodeNet) =>
+  peerTrace(lib, lib, (c, s, cb) => {
+    s.destroy();
+    process.nextTick(() => {
+      for (let i = 0; i < 2; i++) c.write(Buffer.alloc(1000), cb);
+    });
+  });
 
 test("a large write in the tick the peer closed: the part the kernel took meets a reset, 'error' EPIPE (write) and no 'end', as Node", async () => {
   // The forced Deno.connect adapter writes from a promise (README); so do Deno's own sockets,
@@ -772,33 +782,6 @@ test("a large write in the tick the peer closed: the part the kernel took meets 
     if (currentRuntime() === "node") assert.is(await bigWriteToClosedPeer(nodeNet), ours);
   }
 });
-
-/** What a client of `lib` sees writing twice, a tick after its server socket was destroyed. */
-async function twoWritesToClosedPeer(lib: typeof nodeNet): Promise<string> {
-  const seen: string[] = [];
-  let c: nodeNet.Socket | null = null;
-  const server = lib.createServer((s) => {
-    s.on("error", () => {});
-    setTimeout(() => {
-      s.destroy();
-      process.nextTick(() => {
-        for (let i = 0; i < 2; i++) {
-          c!.write(Buffer.alloc(1000), (e?: Error | null) => {
-            seen.push(`wcb ${(e as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`);
-          });
-        }
-      });
-    }, 20);
-  });
-  const port = await listen(server as unknown as Parameters<typeof listen>[0]);
-  c = lib.connect(port, "127.0.0.1");
-  c.on("end", () => seen.push("end"));
-  c.on("error", (e: NodeJS.ErrnoException) => seen.push(`error ${e.code} ${e.syscall}`));
-  const [hadError] = await waitFor(c, "close") as [boolean];
-  seen.push(`close ${hadError}`);
-  await closeServer(server as unknown as Parameters<typeof closeServer>[0]);
-  return seen.join(" | ");
-}
 
 test("two writes in a tick to a peer that closed: the first goes out, the second meets the reset it answered, EPIPE (write), as Node", async () => {
   // The forced Deno.connect adapter, and Deno's own sockets under the node:net adapter, write
