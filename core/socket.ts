@@ -580,6 +580,15 @@ export class Socket extends Duplex {
   }
 
   /**
+   * Bytes the `onread` delivery hands to its callback (called by {@link OnRead}).
+   * @param n the byte count
+   * @internal
+   */
+  _countRead(n: number): void {
+    this.#bytesRead += n;
+  }
+
+  /**
    * Bytes arrived on the handle (`HandleEvents`, called by the adapter).
    * @param chunk the bytes
    * @internal
@@ -588,13 +597,14 @@ export class Socket extends Duplex {
     const buf = Buffer.isBuffer(chunk)
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.#bytesRead += buf.length;
     this.#idle?.touch();
     const onread = this.#rare?.onread ?? null;
     if (onread !== null) {
+      // Counted as delivered: bytes kept when the callback stops are not read yet for Node.
       if (!onread.deliver(buf, this)) this.#stopReading();
       return;
     }
+    this.#bytesRead += buf.length;
     if (!this.push(buf) && this.#has(_F_READING) && this.#handle !== null) {
       this.#set(_F_READING, false);
       this.#handle.readStop();

@@ -25,6 +25,11 @@ export interface OnReadSocket {
   readonly destroyed: boolean;
   /** Whether the socket was paused (no further buffer is filled then). */
   isPaused(): boolean;
+  /**
+   * Counts `n` bytes as read, before the callback that gets them: as Node's reads into the
+   * user's buffer, which read no more from the kernel than they deliver.
+   */
+  _countRead(n: number): void;
 }
 
 /**
@@ -88,6 +93,7 @@ export class OnRead {
       if (n === 0) break;
       buf.set(chunk.subarray(off, off + n), 0);
       off += n;
+      socket._countRead(n);
       const stop = this.#callback.call(socket, n, buf) === false;
       if (make !== null) this.#current = OnRead.#valid(make()) ?? buf;
       if (socket.destroyed) return false;

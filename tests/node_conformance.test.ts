@@ -2064,6 +2064,38 @@ ext(
   },
 );
 
+ext(
+  "onread: bytesRead counts what the callback got; bytes kept when it returned false are read after resume(), as Node's",
+  async () => {
+    const { server, port, accepted } = await tcpServer((s) => s.write(Buffer.alloc(40, 97)));
+    const counts: number[] = [];
+    let calls = 0;
+    const c: Sock = net.connect({
+      port,
+      host: "127.0.0.1",
+      onread: {
+        buffer: Buffer.alloc(16),
+        callback: (n: number) => {
+          counts.push(n, c.bytesRead);
+          return ++calls !== 1;
+        },
+      },
+    });
+    await waitFor(c, "connect");
+    await sleep(100);
+    const before = c.bytesRead;
+    c.resume();
+    await sleep(50);
+    const after = c.bytesRead;
+    c.destroy();
+    await closeAll(server, accepted);
+    // Node reads no more from the kernel than the buffer takes, and stops at the `false`.
+    assert.is(before, 16);
+    assert.is(after, 40);
+    assert.equal(counts, [16, 16, 16, 32, 8, 40]);
+  },
+);
+
 ext("onread: a buffer function is called at construction and after every callback", async () => {
   const { server, port, accepted } = await tcpServer((s) => s.end(Buffer.alloc(11)));
   const order: string[] = [];
