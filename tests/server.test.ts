@@ -389,6 +389,32 @@ lis(
   },
 );
 
+lis(
+  "listen(handle) with a closed Unix server's handle throws ERR_INVALID_ARG_VALUE, as Node's (no port, no path, no descriptor)",
+  async () => {
+    // Bun's and Deno's own servers (the node:net adapter's there) and Deno.listen's have no
+    // such handle.
+    if (currentRuntime() === "bun" || getTransport().name !== "libuv") return;
+    const dir = tempDir();
+    const first = createServer();
+    first.listen(join(dir, "a.sock"));
+    await waitFor(first, "listening");
+    const handle = (first as unknown as { _handle: never })._handle;
+    await new Promise((r) => first.close(r));
+    const second = createServer();
+    assert.is(codeOf(() => second.listen(handle)), "ERR_INVALID_ARG_VALUE");
+    if (currentRuntime() === "node") {
+      const theirs = nodeNet.createServer();
+      theirs.listen(join(dir, "b.sock"));
+      await waitFor(theirs as unknown as Server, "listening");
+      const h = (theirs as unknown as { _handle: never })._handle;
+      await new Promise((r) => theirs.close(r));
+      assert.is(codeOf(() => nodeNet.createServer().listen(h)), "ERR_INVALID_ARG_VALUE");
+    }
+    removeDir(dir);
+  },
+);
+
 lis("readableAll and writableAll open a Unix socket to every user", async () => {
   const dir = tempDir();
   const path = join(dir, "all.sock");
