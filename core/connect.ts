@@ -33,7 +33,7 @@ import {
   validateStringWithoutNullBytes,
 } from "./validators.ts";
 import type { StreamHandle, TcpConnectRequest, Transport } from "../runtimes/types.ts";
-import { dialTcp, failsAtOnce } from "./sys_errors.ts";
+import { dialTcp, failsAtOnce, NO_LOCAL } from "./sys_errors.ts";
 import { checkLocalBind } from "./features.ts";
 
 export type { LookupFunction } from "./lookup.ts";
@@ -441,6 +441,13 @@ class _Connect {
   connectSingle(address: string, family: 4 | 6): void {
     const { port, blockList } = this.plan;
     if (!this.emit3("connectionAttempt", address, port, family)) return;
+    if (this.dial !== undefined) {
+      // A lookup that answered twice: Node dials again on the handle, which the kernel refuses.
+      this.fail(
+        systemError({ code: "EALREADY", syscall: "connect", address, port, local: NO_LOCAL }),
+      );
+      return;
+    }
     if (blockList?.check(address, `ipv${family}`)) {
       this.fail(_errBlocked(address));
       return;

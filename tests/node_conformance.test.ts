@@ -1451,6 +1451,24 @@ det(
           "close true",
         ]],
       ];
+      // A custom lookup that answers twice: Node dials again on the handle (EALREADY).
+      const twice = (_h: string, o: { all?: boolean }, cb: (...a: unknown[]) => void) => {
+        const answer = o.all
+          ? [null, [{ address: "127.0.0.1", family: 4 }]]
+          : [null, "127.0.0.1", 4];
+        cb(...answer);
+        cb(...answer);
+      };
+      cases.push([
+        "a lookup answering twice",
+        (s) => s.connect({ port, host: "x.test", lookup: twice, autoSelectFamily: false } as never),
+        [
+          "attempt 127.0.0.1",
+          "attempt 127.0.0.1",
+          `error EALREADY connect connect EALREADY 127.0.0.1:${port}`,
+          "close true",
+        ],
+      ]);
       for (const [name, go, want] of cases) {
         const s = new net.Socket() as Sock;
         const seen = dialEvents(s);
