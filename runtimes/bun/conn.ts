@@ -842,13 +842,20 @@ function _startWrite(c: Conn): void {
   }
   const r = pump(c);
   if (r === 1) finishWrite(c);
-  else if (r < 0) failWrite(c, undefined, true);
+  // As Node's: a first send that fails fails write() itself (libuv's try-write); one after a
+  // send this call made (libuv's write loop) calls back on a later turn, with the writes the
+  // owner queued meanwhile, still before any read of the peer's FIN.
+  else if (r < 0) failWrite(c, undefined, r === -1);
 }
 
-/** Writes as much as the kernel takes: 1 all written, 0 blocked, -1 closed. */
+/**
+ * Writes as much as the kernel takes: 1 all written, 0 blocked, -1 closed at
+ * the first send, -2 closed after a send of this call went through.
+ */
 export function pump(c: Conn): number {
   const s = c.sock!;
   const io = c.io!;
+  let sent = false;
   for (;;) {
     const buf = io.buf!;
     const left = buf.byteLength - io.off;
@@ -857,9 +864,12 @@ export function pump(c: Conn): number {
       // A send in this tick went through: the peer was there for it and answered it with a
       // reset, so it had closed (its FIN came first), and Linux fails this one with EPIPE.
       if (io.okTick === _tick) c.sentIntoClose = true;
-      return -1;
+      return sent ? -2 : -1;
     }
-    if (n !== 0) io.okTick = _sentNow();
+    if (n !== 0) {
+      io.okTick = _sentNow();
+      sent = true;
+    }
     if (c.shown) wireOwn(s, 1, n);
     if (n < left) {
       io.off += n;
