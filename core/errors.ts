@@ -12,7 +12,7 @@ import { RUNTIME } from "../runtimes/_shared.ts";
 // and what each loads), 0.9-1.8 MiB of RSS apiece on Node 24. The global
 // `process` and process.getBuiltinModule() (Node >= 20.16, Deno 2, Bun) give
 // the same objects without that.
-const { inspect } = process.getBuiltinModule("node:util");
+const { getSystemErrorMap, inspect } = process.getBuiltinModule("node:util");
 
 /** An error that carries Node's `code` and prints as `Name [CODE]: message`. */
 export interface NodeErrorLike extends Error {
@@ -172,12 +172,7 @@ let _descriptions: Map<string, string> | null = null;
 function _describe(code: string): string | undefined {
   if (_descriptions === null) {
     _descriptions = new Map();
-    const util = process.getBuiltinModule("node:util") as {
-      getSystemErrorMap?: () => Map<number, [string, string]>;
-    };
-    for (const [name, text] of util.getSystemErrorMap?.().values() ?? []) {
-      _descriptions.set(name, text);
-    }
+    for (const [name, text] of getSystemErrorMap().values()) _descriptions.set(name, text);
   }
   return _descriptions.get(code);
 }

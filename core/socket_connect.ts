@@ -234,22 +234,27 @@ export function refuseSecondDial(
   path: string | undefined,
   pipeDial: boolean,
 ): void {
-  if (plan === null || pipeDial) {
-    const address = path ?? plan!.host;
-    const port = plan === null ? undefined : plan.port;
-    if (plan === null) socket.emit("connectionAttempt", path, undefined, undefined);
-    if (plan !== null || !pipeDial) {
+  if (plan === null) {
+    socket.emit("connectionAttempt", path, undefined, undefined);
+    if (pipeDial) {
+      const err = systemError({ code: "EISCONN", syscall: "connect", address: path });
+      process.nextTick(() => {
+        if (socket.destroyed) return;
+        socket.emit("connectionAttemptFailed", path, undefined, undefined, err);
+        socket._connectFailed(err);
+      });
+    } else {
       socket._connectFailed(
-        systemError({ code: "EINVAL", syscall: "connect", address, port, local: NO_LOCAL }),
+        systemError({ code: "EINVAL", syscall: "connect", address: path, local: NO_LOCAL }),
       );
-      return;
     }
-    const err = systemError({ code: "EISCONN", syscall: "connect", address });
-    process.nextTick(() => {
-      if (socket.destroyed) return;
-      socket.emit("connectionAttemptFailed", path, undefined, undefined, err);
-      socket._connectFailed(err);
-    });
+    return;
+  }
+  if (pipeDial) {
+    const { host: address, port } = plan;
+    socket._connectFailed(
+      systemError({ code: "EINVAL", syscall: "connect", address, port, local: NO_LOCAL }),
+    );
     return;
   }
   const refusing: Transport = Object.create(transport);
