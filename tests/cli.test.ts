@@ -12,6 +12,7 @@ import { parseEndpoint, parseHost, parsePort, UsageError } from "../cli/endpoint
 import { type CliIo, main, runCheck } from "../cli/main.ts";
 import { buildBlockList, parseRule, parseRules } from "../cli/rules.ts";
 import net, { type AddressInfo, type Socket } from "../mod.ts";
+import { quietPort } from "./_net.ts";
 import { currentRuntime, spawnScript } from "./_runtime.ts";
 
 function throwsUsage(fn: () => unknown, fragment: string): void {
@@ -372,10 +373,7 @@ e2e("a bad port is exit 1 before any connection", async () => {
 });
 
 e2e("a refused connection is exit 1 with ECONNREFUSED", async () => {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const port = await quietPort();
   const r = await cli(["connect", `127.0.0.1:${port}`]);
   assert.is(r.code, 1);
   assert.ok(r.stderr.includes("ECONNREFUSED"), r.stderr);

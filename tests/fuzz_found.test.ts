@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { join } from "node:path";
 import net, { type Server, type Socket } from "../mod.ts";
 import { getTransport } from "../runtimes/mod.ts";
-import { removeDir, tempDir, waitFor } from "./_net.ts";
+import { quietPort, removeDir, tempDir, waitFor } from "./_net.ts";
 import { currentRuntime } from "./_runtime.ts";
 
 const found = suite("behaviours the differential test found");
@@ -97,10 +97,7 @@ found("a refused text write is left out of bytesWritten, a refused Buffer is not
 
 // Seed 89 (a refused port, a write with a callback made while connecting).
 found("a write held while connecting fails in 'close', after earlier listeners", async () => {
-  const probe = net.createServer();
-  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
-  const port = (probe.address() as { port: number }).port;
-  await closeServer(probe);
+  const port = await quietPort();
   const c = net.connect(port, "127.0.0.1");
   const order: string[] = [];
   c.on("error", (e: Error & { code?: string }) => order.push(`error ${e.code}`));

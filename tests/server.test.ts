@@ -16,9 +16,10 @@ import { currentRuntime, spawnScript } from "./_runtime.ts";
 import {
   closeServer,
   codeOf,
+  collect,
   echoServer,
-  errorAndClose,
   listen,
+  quietPort,
   removeDir,
   sleep,
   tempDir,
@@ -455,7 +456,7 @@ lis(
 );
 
 lis("ipv6Only keeps IPv4 peers out, or is loudly unavailable", async () => {
-  const server = createServer((s) => s.end());
+  const server = createServer((s) => s.end("v6"));
   if (!getTransport().features.ipv6Only) {
     let err: (Error & { code?: string }) | undefined;
     try {
@@ -472,13 +473,29 @@ lis("ipv6Only keeps IPv4 peers out, or is loudly unavailable", async () => {
     );
     return;
   }
-  server.listen({ port: 0, host: "::", ipv6Only: true });
-  await waitFor(server, "listening");
-  const port = (server.address() as { port: number }).port;
-  const c = connect(port, "127.0.0.1");
-  const [err] = await errorAndClose(c);
-  assert.is(err.code, "ECONNREFUSED");
-  await closeServer(server);
+  // A port below the kernel's ephemeral range: the IPv4 side of a port from
+  // listen(0) is free for any other suite's listen(0) to take meanwhile.
+  const port = await quietPort();
+  const v6 = server;
+  const v4 = createServer((s) => s.end("v4"));
+  try {
+    v6.listen({ port, host: "::", ipv6Only: true });
+    await waitFor(v6, "listening");
+    // The IPv4 side stays free: a plain IPv4 server binds it (a dual-stack
+    // socket would hold it, EADDRINUSE) and takes 127.0.0.1's peers.
+    await new Promise<void>((resolve, reject) => {
+      v4.once("error", reject);
+      v4.listen(port, "127.0.0.1", resolve);
+    });
+    const [from4, from6] = await Promise.all(
+      ["127.0.0.1", "::1"].map((host) => collect(connect(port, host))),
+    );
+    assert.is(from4.toString(), "v4");
+    assert.is(from6.toString(), "v6");
+  } finally {
+    await closeServer(v6);
+    await closeServer(v4);
+  }
 });
 
 lis("an aborted signal closes the server", async () => {

@@ -20,6 +20,7 @@ import {
 import {
   closeServer,
   listen as netListen,
+  quietPort,
   removeDir,
   tempDir,
   waitFor,
@@ -412,9 +413,7 @@ const failures = suite("sockets failures and close()");
 failures(
   "a refused connection rejects opened and closed with SocketError ECONNREFUSED",
   async () => {
-    const probe = await netServer(() => {});
-    const port = probe.port;
-    await closeServer(probe.server);
+    const port = await quietPort();
     const socket = connect(`127.0.0.1:${port}`);
     const err = await rejection(socket.opened);
     assert.instance(err, SocketError);
@@ -464,9 +463,7 @@ failures("opened and closed rejections are never unhandled", async () => {
   };
   g.process!.on("unhandledRejection", onUnhandled);
   try {
-    const probe = await netServer(() => {});
-    const port = probe.port;
-    await closeServer(probe.server);
+    const port = await quietPort();
     const socket = connect(`127.0.0.1:${port}`);
     await new Promise((r) => setTimeout(r, 100));
     await socket.closed.catch(() => {});

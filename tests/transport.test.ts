@@ -336,7 +336,8 @@ listenTcpSuite("a non-local address reports listen EADDRNOTAVAIL", async () => {
 });
 
 listenTcpSuite("close() calls back asynchronously; later dials are refused", async () => {
-  const l = await listenTcp("127.0.0.1");
+  // Below the ephemeral range: once closed, no other suite's listen(0) takes the port.
+  const l = await listenTcp("127.0.0.1", { port: await quietPort() });
   const port = l.port;
   let returned = false;
   let sync = false;
