@@ -89,7 +89,8 @@ for (const f of files) {
     continue;
   }
   const own = await run(join(dir, f), flags);
-  const copy = join(dir, `omninet-${f}`);
+  // Named by this run's pid: runs for several runtimes can share one test tree.
+  const copy = join(dir, `omninet-${process.pid}-${f}`);
   writeFileSync(copy, src.replace(REQUIRE_NET, `require(${JSON.stringify(omninet)})`));
   let theirs;
   try {
