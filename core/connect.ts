@@ -334,6 +334,11 @@ class _Connect {
   dial: { cancel(): void } | undefined;
   /** The Happy Eyeballs target being dialled (`undefined` on the single-dial paths). */
   inflight: _Address | undefined;
+  /**
+   * The current dial binds a local end and its attempt is announced once
+   * bound (`TcpConnectRequest.bound`): not yet announced.
+   */
+  unannounced = false;
   timer: ReturnType<typeof setTimeout> | undefined;
   constructor(
     readonly transport: Transport,
@@ -403,6 +408,12 @@ class _Connect {
     this.timer = undefined;
   }
 
+  /** Whether dials bind a local end first (`localAddress` or `localPort`). */
+  _binds(): boolean {
+    const { localAddress, localPort } = this.plan;
+    return Boolean(localAddress || localPort);
+  }
+
   _localFor(family: 4 | 6): { localAddress?: string; localPort?: number } {
     const { localAddress, localPort } = this.plan;
     if (!localAddress && !localPort) return _NO_LOCAL;
@@ -416,6 +427,12 @@ class _Connect {
    * connection; the closure holds scalars and the shared local end, not the
    * request (garbage once the adapter took it) or an address record, which
    * a dialling socket would otherwise keep for the whole dial.
+   *
+   * A dial with a local end announces its attempt once the adapter has bound
+   * it (`TcpConnectRequest.bound`), as Node binds before it emits
+   * `connectionAttempt`: a bind that fails is no attempt. An adapter that
+   * calls back without saying so has it announced then, unless the error is
+   * the bind's.
    */
   dialOne(address: string, family: 4 | 6, multi: _Multi | null, target?: _Address): void {
     const { port } = this.plan;
@@ -423,8 +440,9 @@ class _Connect {
     const handle = this.sink.dialHandle?.();
     const req: TcpConnectRequest = local === _NO_LOCAL
       ? { address, port, family, handle }
-      : { address, port, family, handle, ...local };
-    this.dial = dialTcp(this.transport, req, (err, handle) => {
+      : { address, port, family, handle, ...local, bound: () => this._announce(address, family) };
+    this.unannounced = local !== _NO_LOCAL;
+    const dial = dialTcp(this.transport, req, (err, handle) => {
       this.dial = undefined;
       if (this.done) {
         // Adapters should not call back after cancel(); make sure nothing leaks if one does.
@@ -432,14 +450,48 @@ class _Connect {
         return;
       }
       const e = err ? _withLocal(err, local.localAddress, local.localPort) : null;
+      if (this.unannounced) {
+        this.unannounced = false;
+        if (e !== null && (e as { syscall?: unknown }).syscall === "bind") {
+          // Node moves on to the next address without an event, or fails the single dial.
+          if (multi === null) this.fail(e);
+          else multi._unbound(e);
+          return;
+        }
+        if (!this._announce(address, family)) {
+          if (handle) handle.close(_noop);
+          return;
+        }
+      }
       if (multi === null) this._singleSettled(address, family, e, handle);
       else multi._settled(target!, e, handle);
     });
+    // A listener of an attempt announced within connectTcp() abandoned the connect.
+    if (this.done) dial.cancel();
+    else this.dial = dial;
+  }
+
+  /**
+   * Announces the current dial's attempt (its `connectionAttempt`; under
+   * Happy Eyeballs also the address in the attempted list).
+   * @returns false once a listener abandoned the connect
+   */
+  _announce(address: string, family: 4 | 6): boolean {
+    this.unannounced = false;
+    const { port } = this.plan;
+    if (!this.emit3("connectionAttempt", address, port, family)) return false;
+    if (this.inflight !== undefined) this.sink.recordAttempt(`${address}:${port}`);
+    return true;
   }
 
   /** A single dial, as Node's non-autoselect path: connectionAttempt, then connect or fail. */
   connectSingle(address: string, family: 4 | 6): void {
     const { port, blockList } = this.plan;
+    if (this.dial === undefined && this._binds() && !blockList?.check(address, `ipv${family}`)) {
+      // Announced once bound (see dialOne); a blocked address is announced, then refused unbound.
+      this.dialOne(address, family, null);
+      return;
+    }
     if (!this.emit3("connectionAttempt", address, port, family)) return;
     if (this.dial !== undefined) {
       // A lookup that answered twice: Node dials again on the handle, which the kernel refuses.
@@ -515,10 +567,10 @@ class _Multi {
       return;
     }
     if (this.index > 1) c.sink.renewDialHandle?.();
-    if (!c.emit3("connectionAttempt", target.address, port, target.family)) return;
-    c.sink.recordAttempt(`${target.address}:${port}`);
     c.inflight = target;
+    if (!c._binds() && !c._announce(target.address, target.family)) return;
     c.dialOne(target.address, target.family, this, target);
+    if (c.done) return;
     if (this.index < this.list.length) {
       c.timer = setTimeout(() => this._timedOut(target), autoSelectFamilyAttemptTimeout);
     }
@@ -536,6 +588,15 @@ class _Multi {
     if (c.emit4("connectionAttemptFailed", target.address, c.plan.port, target.family, err)) {
       this.next();
     }
+  }
+
+  /** The dial's bind failed: Node moves on without an event for the address. */
+  _unbound(err: Error): void {
+    const c = this.c;
+    c._clearTimer();
+    c.inflight = undefined;
+    this.errors.push(err);
+    this.next();
   }
 
   _timedOut(target: _Address): void {

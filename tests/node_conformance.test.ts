@@ -700,6 +700,112 @@ sock("localPort already taken: connect fails with EADDRINUSE", async () => {
   await closeAll(server, accepted);
 });
 
+/** The connect events of `c` as `name:address` (errors as `error:code/syscall`), until 'close'. */
+async function attemptTrace(c: Sock): Promise<string[]> {
+  const seen: string[] = [];
+  for (const name of ["connectionAttempt", "connectionAttemptFailed", "connect"]) {
+    c.on(name, (address?: unknown, _port?: unknown, _family?: unknown, err?: Err) => {
+      seen.push(name === "connect" ? name : `${name}:${address}${err ? `/${err.code}` : ""}`);
+      if (name === "connect") c.destroy();
+    });
+  }
+  c.on("error", (e: Err) => {
+    const inner = (e as Err & { errors?: Err[] }).errors?.map((x) => `${x.code}/${x.syscall}`);
+    seen.push(`error:${e.code}/${e.syscall}${inner ? `[${inner.join(",")}]` : ""}`);
+  });
+  await waitFor(c, "close");
+  return seen;
+}
+
+/** A lookup that answers `args` on a later turn. */
+const lookupLater = (...args: unknown[]): nodeNet.LookupFunction =>
+  ((_h: string, _o: unknown, cb: (...a: unknown[]) => void): void => {
+    setTimeout(() => cb(null, ...args));
+  }) as unknown as nodeNet.LookupFunction;
+const LOOPBACKS = [{ address: "::1", family: 6 }, { address: "127.0.0.1", family: 4 }];
+
+// The forced node:net adapter announces a bound dial before its runtime binds (README).
+const announcesBeforeBind = () => getTransport().name === "node";
+
+sock(
+  "a local end that cannot be bound is no attempt: no 'connectionAttempt', as Node binds first",
+  async () => {
+    if (localBindUnavailable() || announcesBeforeBind()) return;
+    const taken = net.createServer();
+    const takenPort = await listenOn(taken);
+    const { server, port } = await tcpServer();
+    try {
+      // An IP literal, a looked-up host, and Happy Eyeballs (Node binds only the port there).
+      const single = net.connect({
+        port,
+        host: "127.0.0.1",
+        localAddress: "127.0.0.1",
+        localPort: takenPort,
+      });
+      assert.equal(await attemptTrace(single), ["error:EADDRINUSE/bind"]);
+      const looked = net.connect({
+        port,
+        host: "x.test",
+        localPort: takenPort,
+        autoSelectFamily: false,
+        lookup: lookupLater("127.0.0.1", 4),
+      });
+      assert.equal(await attemptTrace(looked), ["error:EADDRINUSE/bind"]);
+      // Taken on both families: listening on the IPv6 wildcard holds IPv4 too.
+      const both = net.createServer();
+      const bothPort = await listenOn(both, "::");
+      const multi = net.connect({
+        port,
+        host: "x.test",
+        localPort: bothPort,
+        autoSelectFamily: true,
+        lookup: lookupLater(LOOPBACKS),
+      });
+      assert.equal(await attemptTrace(multi), [
+        "error:EADDRINUSE/undefined[EADDRINUSE/bind,EADDRINUSE/bind]",
+      ]);
+      assert.equal(multi.autoSelectFamilyAttemptedAddresses, []);
+      await closeAll(both);
+    } finally {
+      await closeAll(taken);
+      await closeAll(server);
+    }
+  },
+);
+
+sock("a bound dial is announced before it connects, and counted under Happy Eyeballs", async () => {
+  if (localBindUnavailable()) return;
+  const { server, port, accepted } = await tcpServer();
+  try {
+    const lp = await freePort();
+    const single = net.connect({
+      port,
+      host: "127.0.0.1",
+      localAddress: "127.0.0.1",
+      localPort: lp,
+    });
+    assert.equal(await attemptTrace(single), ["connectionAttempt:127.0.0.1", "connect"]);
+    // ::1 refuses (nothing listens there), then 127.0.0.1 from the same local port connects.
+    const lp2 = await freePort();
+    const multi = net.connect({
+      port,
+      host: "x.test",
+      localPort: lp2,
+      autoSelectFamily: true,
+      lookup: lookupLater(LOOPBACKS),
+    });
+    assert.equal(await attemptTrace(multi), [
+      "connectionAttempt:::1",
+      "connectionAttemptFailed:::1/ECONNREFUSED",
+      "connectionAttempt:127.0.0.1",
+      "connect",
+    ]);
+    assert.equal(multi.autoSelectFamilyAttemptedAddresses, [`::1:${port}`, `127.0.0.1:${port}`]);
+  } finally {
+    await closeAll(server, accepted);
+  }
+});
+
 sock("localAddress and localPort are used for the dial", async () => {
   if (localBindUnavailable()) return;
   const { server, port, accepted } = await tcpServer();

@@ -126,7 +126,7 @@ function listenUnix(path: string, extra: Partial<rules.UnixListenOptions> = {}) 
 function dialTcp(
   address: string,
   port: number,
-  extra: { localAddress?: string; localPort?: number } = {},
+  extra: { localAddress?: string; localPort?: number; bound?: () => void } = {},
 ) {
   const family = address.includes(":") ? 6 : 4;
   return within(
@@ -1255,16 +1255,50 @@ function nonLocalIPv4(): string {
   return free;
 }
 
-/** Dials loopback from `localAddress`; resolves with the error (a connection fails the test). */
+/**
+ * Dials loopback from `localAddress`; resolves with the error (a connection
+ * fails the test). The dial must not say it was bound (`bound`), but on the
+ * adapter whose runtime binds inside its own connect (the `node:net` one).
+ */
 async function bindFailure(localAddress: string, localPort?: number): Promise<SystemError | null> {
   const l = await listenTcp();
-  const extra = localPort === undefined ? { localAddress } : { localAddress, localPort };
+  let bound = 0;
+  const extra = { localAddress, localPort, bound: () => bound++ };
   const err = await expectError(dialTcp("127.0.0.1", l.port, extra));
+  if (t.name !== "node") assert.is(bound, 0, "bound() was called for a bind that failed");
   if (err.code !== "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM") return err;
   // An adapter without local binding must refuse loudly, and say so in its features.
   assert.not.ok(t.features.localBind, "features.localBind is true but binding was refused");
   return null;
 }
+
+bindSuite(
+  "a local port in use reports bind EADDRINUSE local:port, before any connect",
+  async () => {
+    const taken = await listenTcp("127.0.0.1");
+    const err = await bindFailure("127.0.0.1", taken.port);
+    if (err === null) return;
+    assertSystemError(err, {
+      code: "EADDRINUSE",
+      syscall: "bind",
+      address: "127.0.0.1",
+      port: taken.port,
+      message: `bind EADDRINUSE 127.0.0.1:${taken.port}`,
+    });
+  },
+);
+
+bindSuite("a dial bound as asked calls bound() once, before its callback", async () => {
+  if (!t.features.localBind) return;
+  const l = await listenTcp();
+  const localPort = await closedPort("127.0.0.1");
+  const seen: string[] = [];
+  const extra = { localAddress: "127.0.0.1", localPort, bound: () => seen.push("bound") };
+  const h = await dialTcp("127.0.0.1", l.port, extra);
+  seen.push("connected");
+  assert.equal(seen, ["bound", "connected"]);
+  assert.equal(h.localAddress(), { address: "127.0.0.1", family: "IPv4", port: localPort });
+});
 
 bindSuite("a non-local localAddress reports bind EADDRNOTAVAIL naming it, no port", async () => {
   const local = nonLocalIPv4();

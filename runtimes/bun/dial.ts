@@ -125,6 +125,8 @@ function _bunConnect(c: TcpConn, req: TcpConnectRequest, localAddress: string | 
   if (localAddress !== undefined) {
     options.localAddress = localAddress;
     if (req.localPort !== undefined) options.localPort = req.localPort;
+    // Bun.connect() binds and connects in one step, and says which failed only with its outcome.
+    req.bound?.();
   }
   return bunDial(c, options);
 }
@@ -174,6 +176,9 @@ export function dialTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   if (h !== null) {
     if (!(h.data instanceof Conn)) h.data = c;
     d.pending = h;
+    // Bound, unless the bind failed: then the native socket has no descriptor (its error
+    // comes later, through connectError).
+    if (h.fd !== -1) req.bound?.();
   } else if (_dialErr !== undefined) {
     failDialSoon(c, _dialErr as BunError);
   } else {

@@ -127,6 +127,8 @@ export const UV_EEXIST: number = -osConstants.errno.EEXIST;
 export const UV_EALREADY: number = -osConstants.errno.EALREADY;
 /** EADDRNOTAVAIL as a status. */
 export const UV_EADDRNOTAVAIL: number = -osConstants.errno.EADDRNOTAVAIL;
+/** EADDRINUSE as a status. */
+export const UV_EADDRINUSE: number = -osConstants.errno.EADDRINUSE;
 
 /** The loaded bindings (set by `loadBindings()`). */
 export let uv: Bindings;

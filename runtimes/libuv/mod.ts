@@ -60,6 +60,7 @@ import {
   type RawStream,
   type Req,
   uv,
+  UV_EADDRINUSE,
   UV_EADDRNOTAVAIL,
   UV_EEXIST,
   UV_EINVAL,
@@ -260,15 +261,17 @@ function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   if (req.localAddress !== undefined || req.localPort !== undefined) {
     const local = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
     const port = req.localPort ?? 0;
-    const err = _bindError(
-      req.family === 6 ? h.bind6(local, port, 0) : h.bind(local, port),
-      local,
+    const err = _boundTo(
+      h,
+      _bindError(req.family === 6 ? h.bind6(local, port, 0) : h.bind(local, port), local),
+      port,
     );
     if (err < 0) {
       dial.failLater(uvError(err, "bind", local, req.localPort));
       return dial;
     }
     if (uv.deno) dial.bound = _localOf(h);
+    req.bound?.();
   }
   return _startTcp(h, dial, req);
 }
@@ -324,6 +327,18 @@ function _startUnix(h: _PipeHandle, path: string, cb: ConnectCallback): Dial {
 // Deno reports a bind to an address no interface has as EINVAL, which a
 // fresh socket cannot otherwise get, except for a link-local address
 // without a scope (EINVAL on Node too).
+/**
+ * A bind's status as Node checks it before connecting: libuv keeps EADDRINUSE
+ * for the connect call (where getsockname() reports it), and Deno's handle
+ * binds nothing when the port is taken (getsockname() says port 0).
+ */
+function _boundTo(h: _TcpHandle, status: number, port: number): number {
+  if (status !== 0 || port === 0 || h.getsockname === undefined) return status;
+  const out: { port?: unknown } = {};
+  const err = h.getsockname(out);
+  return err < 0 ? err : out.port === port ? 0 : UV_EADDRINUSE;
+}
+
 function _bindError(status: number, address: string): number {
   if (!uv.deno || status !== UV_EINVAL || /^fe80:/i.test(address)) return status;
   return UV_EADDRNOTAVAIL;

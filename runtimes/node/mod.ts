@@ -360,6 +360,8 @@ export function createNodeTransport(): Transport {
       };
       if (req.localAddress !== undefined) opts.localAddress = req.localAddress;
       if (req.localPort !== undefined) opts.localPort = req.localPort;
+      // The runtime's socket binds on a later tick, inside its own connect: announced before.
+      req.bound?.();
       return _connect(
         opts,
         cb,
