@@ -32,7 +32,7 @@ import {
   validatePort,
   validateStringWithoutNullBytes,
 } from "./validators.ts";
-import type { StreamHandle, TcpConnectRequest, Transport } from "../runtimes/types.ts";
+import type { AddressInfo, StreamHandle, TcpConnectRequest, Transport } from "../runtimes/types.ts";
 import { dialTcp, failsAtOnce, NO_LOCAL } from "./sys_errors.ts";
 import { checkLocalBind } from "./features.ts";
 
@@ -83,6 +83,11 @@ export interface ConnectSink {
   startMulti(): void;
   /** Appends to `socket.autoSelectFamilyAttemptedAddresses` (always after `startMulti()`). */
   recordAttempt(ipPort: string): void;
+  /**
+   * The current dial's local end as bound, which the socket shows while it
+   * connects, as Node's handle has it; `null` for the next attempt's new handle.
+   */
+  boundTo?(local: AddressInfo | null): void;
   /**
    * The runtime handle the next dial runs on (`Transport.dialHandle`), where
    * the socket shows one while it connects; `undefined`: the adapter makes its own.
@@ -438,9 +443,14 @@ class _Connect {
     const { port } = this.plan;
     const local = this._localFor(family);
     const handle = this.sink.dialHandle?.();
-    const req: TcpConnectRequest = local === _NO_LOCAL
-      ? { address, port, family, handle }
-      : { address, port, family, handle, ...local, bound: () => this._announce(address, family) };
+    const req: TcpConnectRequest = local === _NO_LOCAL ? { address, port, family, handle } : {
+      address,
+      port,
+      family,
+      handle,
+      ...local,
+      bound: (end?: AddressInfo) => this._announce(address, family, end),
+    };
     this.unannounced = local !== _NO_LOCAL;
     const dial = dialTcp(this.transport, req, (err, handle) => {
       this.dial = undefined;
@@ -473,12 +483,14 @@ class _Connect {
 
   /**
    * Announces the current dial's attempt (its `connectionAttempt`; under
-   * Happy Eyeballs also the address in the attempted list).
+   * Happy Eyeballs also the address in the attempted list), with its local
+   * end where it was bound.
    * @returns false once a listener abandoned the connect
    */
-  _announce(address: string, family: 4 | 6): boolean {
+  _announce(address: string, family: 4 | 6, local?: AddressInfo): boolean {
     this.unannounced = false;
     const { port } = this.plan;
+    if (local !== undefined) this.sink.boundTo?.(local);
     if (!this.emit3("connectionAttempt", address, port, family)) return false;
     if (this.inflight !== undefined) this.sink.recordAttempt(`${address}:${port}`);
     return true;
@@ -566,7 +578,10 @@ class _Multi {
       if (c.emit4("connectionAttemptFailed", target.address, port, target.family, err)) this.next();
       return;
     }
-    if (this.index > 1) c.sink.renewDialHandle?.();
+    if (this.index > 1) {
+      c.sink.renewDialHandle?.();
+      c.sink.boundTo?.(null);
+    }
     c.inflight = target;
     if (!c._binds() && !c._announce(target.address, target.family)) return;
     c.dialOne(target.address, target.family, this, target);

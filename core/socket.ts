@@ -1387,8 +1387,11 @@ export class Socket extends Duplex {
   }
 
   #sock(): AddressInfo | null {
-    // Without a connected handle, an adopted BoundSocket's endpoint (Node reads the bound socket).
-    const ep = this.#handle !== null ? this.#handle.localAddress() : boundLocal(this);
+    // Without a connected handle, the end the dial was bound to, or an adopted BoundSocket's
+    // endpoint (Node reads the bound socket).
+    const ep = this.#handle !== null
+      ? this.#handle.localAddress()
+      : this.#attempt?.local ?? boundLocal(this);
     return ep !== null && typeof ep === "object" ? ep : null;
   }
 

@@ -5,7 +5,7 @@
  * for Node's late events.
  * @module
  */
-import type { StreamHandle, Transport } from "../runtimes/types.ts";
+import type { AddressInfo, StreamHandle, Transport } from "../runtimes/types.ts";
 import { type ConnectSink, startTcpConnect, type TcpConnectPlan } from "./connect.ts";
 import { systemError } from "./errors.ts";
 import { errSocketClosed } from "./socket_errors.ts";
@@ -38,6 +38,8 @@ export class ConnectAttempt implements ConnectSink {
   abandoned = false;
   /** `_handle` was read while connecting: the connected stream is told it was given out. */
   shownOut = false;
+  /** The current dial's local end, once bound (see `ConnectSink.boundTo`). */
+  local: AddressInfo | null = null;
   #cancel: (() => void) | null = null;
   /** Where the transport makes dial handles ahead (`Transport.dialHandle`): it, else null. */
   #maker: Transport | null = null;
@@ -148,6 +150,11 @@ export class ConnectAttempt implements ConnectSink {
   /** Happy Eyeballs starts: the attempted list becomes `[]`. */
   startMulti(): void {
     if (!this.abandoned) this.socket.autoSelectFamilyAttemptedAddresses = [];
+  }
+
+  /** The local end the current dial was bound to, shown while connecting. */
+  boundTo(local: AddressInfo | null): void {
+    if (!this.abandoned) this.local = local;
   }
 
   /** Appends to the attempted list. */

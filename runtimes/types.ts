@@ -286,14 +286,15 @@ export interface TcpConnectRequest {
   localPort?: number;
   /**
    * Given with a local end: called once the adapter has bound it, before its
-   * connect call (within `connectTcp()` or later, before the callback); core
-   * announces the attempt (`'connectionAttempt'`) then, as Node binds first.
-   * A dial whose bind fails does not call it. An adapter whose runtime binds
-   * and connects in one step calls it before that step; one that never calls
-   * it has its attempt announced when it calls back (unless with the bind's
-   * error).
+   * connect call (within `connectTcp()` or later, before the callback), with
+   * the bound end where the adapter knows it (the socket shows it while it
+   * connects, as Node's); core announces the attempt (`'connectionAttempt'`)
+   * then, as Node binds first. A dial whose bind fails does not call it. An
+   * adapter whose runtime binds and connects in one step calls it before that
+   * step; one that never calls it has its attempt announced when it calls
+   * back (unless with the bind's error).
    */
-  bound?: () => void;
+  bound?: (local?: AddressInfo) => void;
   /**
    * A handle of this transport's `dialHandle()` to dial on instead of a new
    * one; from then on the dial owns it (closes it on failure or cancel).

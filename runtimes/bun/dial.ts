@@ -15,7 +15,7 @@
  */
 import * as bunNet from "node:net";
 import type { ConnectCallback, Dial, TcpConnectRequest } from "../types.ts";
-import { type BunError, type BunSocket, Conn, TcpConn } from "./conn.ts";
+import { type BunError, type BunSocket, Conn, ipInfo, TcpConn } from "./conn.ts";
 import { knownPeer } from "../_shared.ts";
 import { bunDial, DIAL_HANDLERS, dialFailed, dialOpened, failDialSoon } from "./handlers.ts";
 
@@ -177,8 +177,9 @@ export function dialTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
     if (!(h.data instanceof Conn)) h.data = c;
     d.pending = h;
     // Bound, unless the bind failed: then the native socket has no descriptor (its error
-    // comes later, through connectError).
-    if (h.fd !== -1) req.bound?.();
+    // comes later, through connectError). Its address is the one asked for, as Node's
+    // socket shows it before it connects (the native one tells the address routing chose).
+    if (h.fd !== -1) req.bound?.(ipInfo(localAddress, h.localPort) ?? undefined);
   } else if (_dialErr !== undefined) {
     failDialSoon(c, _dialErr as BunError);
   } else {

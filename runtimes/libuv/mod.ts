@@ -261,17 +261,19 @@ function _connectTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   if (req.localAddress !== undefined || req.localPort !== undefined) {
     const local = req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
     const port = req.localPort ?? 0;
+    const out: Record<string, unknown> = {};
     const err = _boundTo(
       h,
       _bindError(req.family === 6 ? h.bind6(local, port, 0) : h.bind(local, port), local),
       port,
+      out,
     );
     if (err < 0) {
       dial.failLater(uvError(err, "bind", local, req.localPort));
       return dial;
     }
     if (uv.deno) dial.bound = _localOf(h);
-    req.bound?.();
+    req.bound?.(endpointOf(out) ?? undefined);
   }
   return _startTcp(h, dial, req);
 }
@@ -330,12 +332,18 @@ function _startUnix(h: _PipeHandle, path: string, cb: ConnectCallback): Dial {
 /**
  * A bind's status as Node checks it before connecting: libuv keeps EADDRINUSE
  * for the connect call (where getsockname() reports it), and Deno's handle
- * binds nothing when the port is taken (getsockname() says port 0).
+ * binds nothing when the port is taken (getsockname() says port 0). `out`
+ * gets the bound end.
  */
-function _boundTo(h: _TcpHandle, status: number, port: number): number {
-  if (status !== 0 || port === 0 || h.getsockname === undefined) return status;
-  const out: { port?: unknown } = {};
+function _boundTo(
+  h: _TcpHandle,
+  status: number,
+  port: number,
+  out: Record<string, unknown>,
+): number {
+  if (status !== 0 || h.getsockname === undefined) return status;
   const err = h.getsockname(out);
+  if (port === 0) return 0;
   return err < 0 ? err : out.port === port ? 0 : UV_EADDRINUSE;
 }
 
