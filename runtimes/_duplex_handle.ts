@@ -125,6 +125,8 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
   readonly #sendBuffer: number;
   /** The Duplex's handle was shown (`countPastHandle`): its counts are followed. */
   #wired = false;
+  /** A write taken ahead (called back before the Duplex wrote it) failed in the Duplex. */
+  #aheadLost = false;
 
   /**
    * Takes `duplex` over: pauses it, makes it half-open (the owner decides
@@ -232,7 +234,10 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     // 189–313 vs 168–308, alternating runs): the plain form stays.
     if (chunk.length === 0) return cb();
     const ahead = this.#takesAhead(chunk.length);
-    if (this.duplex.write(ahead ? new Uint8Array(chunk) : chunk)) return cb();
+    const written = ahead
+      ? this.duplex.write(new Uint8Array(chunk), this.#aheadDone)
+      : this.duplex.write(chunk);
+    if (written) return cb();
     // A write the runtime's stream failed within write() (a Unix socket whose peer closed:
     // EPIPE at once on Node) fails ours within write() too, as Node's socket does.
     const refused = (this.duplex as { errored?: unknown }).errored;
@@ -264,7 +269,7 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     for (let i = 0; i < chunks.length; i++) {
       if (chunks[i].length === 0) continue;
       if (this.#wired) wireOwn(d, 1, chunks[i].length);
-      ok = d.write(ahead ? new Uint8Array(chunks[i]) : chunks[i]);
+      ok = ahead ? d.write(new Uint8Array(chunks[i]), this.#aheadDone) : d.write(chunks[i]);
     }
     d.uncork();
     if (ok || ahead) cb();
@@ -472,12 +477,20 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     cb();
   };
 
+  #aheadDone = (err?: Error | null): void => {
+    if (err) this.#aheadLost = true;
+  };
+
   #onError = (raw: unknown): void => {
     if (this.#closed || this.#error !== null) return;
     // Past the end of stream with nothing in flight (a half-open socket), Node's socket reads
     // no more: a reset (the peer's answer to a write after its FIN) is news only to the next
     // write, which fails with EPIPE, as Linux's write then does. Bun's node:net reports it.
-    if (this.#ended && this.#writeCb === null && this.#shutdownCb === null) {
+    // Writes taken ahead that the Duplex then failed were in flight: Node's fail, so this
+    // is reported (else the owner, told they went out, would never hear).
+    if (
+      this.#ended && this.#writeCb === null && this.#shutdownCb === null && !this.#aheadLost
+    ) {
       this.#error = systemError({ code: "EPIPE", syscall: "write" });
       return;
     }

@@ -983,7 +983,11 @@ function _failWriteNow(
     cb?.(err);
     shut?.(err);
   }
-  reportError(c, err);
+  // Failed within write(), as libuv's try-write: the owner's stream destroys the socket on
+  // its own tick, after the callbacks of the writes made meanwhile (Node's errorBuffer); the
+  // error is reported after that tick, as the libuv adapter does.
+  if (sync && cb !== null) process.nextTick(reportError, c, err);
+  else reportError(c, err);
 }
 
 /**
