@@ -53,7 +53,7 @@ import {
   keepAliveSeconds,
   timerDuration,
 } from "./options.ts";
-import { ConnectAttempt, dialUnix, refuseSecondDial } from "./socket_connect.ts";
+import { ConnectAttempt, dialUnix, redialConnected, refuseSecondDial } from "./socket_connect.ts";
 import {
   errClosedBeforeConnection,
   errInvalidHandleType,
@@ -112,6 +112,8 @@ const _F_DISPATCH_FAILED = 4096;
  * then `destroy()`), the socket still closes as one that had a connection.
  */
 const _F_TAKEN_OVER = 8192;
+/** A `connect()` on the connected socket is under way (`redialConnected`): it keeps its peer. */
+const _F_REDIAL = 16384;
 
 /** Socket state few sockets need, allocated on first use. */
 interface _Rare {
@@ -421,9 +423,18 @@ export class Socket extends Duplex {
       refuseSecondDial(this, getTransport(), plan, path as string | undefined, this.#has(_F_UNIX));
       return this;
     }
-    // A connected socket is left as it is (Node's docs leave this case undefined), but for a
-    // descriptor's socket: Node connects that descriptor (one bound, never connected).
-    if (this.#handle !== null && !this.#dialOverDescriptor()) return this;
+    // A connected socket dials again on its connection, as Node's (its docs leave the case
+    // undefined), but for a descriptor's socket: Node connects that descriptor (one bound,
+    // never connected).
+    if (this.#handle !== null && !this.#dialOverDescriptor()) {
+      const path = options.path;
+      if (path) validateString(path, "options.path");
+      const plan = path ? null : normalizeTcpConnect(this.#withBlockList(options));
+      this.connecting = true;
+      this.#set(_F_REDIAL, true);
+      redialConnected(this, getTransport(), plan, path as string | undefined, this.#has(_F_UNIX));
+      return this;
+    }
     // An adopted BoundSocket fixes the kind of dial (Unix or TCP) and its local end.
     const bound = boundDial(this, options);
     const path = bound === null || bound.pipe ? options.path : undefined;
@@ -471,7 +482,7 @@ export class Socket extends Duplex {
     this.#set(_F_RESETTING, false);
     this.removeListener("connect", this.#resetNow);
     if (this.#rare !== null) this.#rare.peer = null;
-    this.#set(_F_PEER_ASKED, false);
+    this.#set(_F_PEER_ASKED | _F_REDIAL, false);
     this.#bytesRead = 0;
     this.#bytesDispatched = 0;
     this.#set(_F_READING, false);
@@ -483,6 +494,18 @@ export class Socket extends Duplex {
    * @param err the Node-shaped error the socket is destroyed with
    * @internal
    */
+  /**
+   * A `connect()` on the connected socket came back (see `redialConnected`):
+   * it is connected as before, and says so again, as Node's.
+   * @internal
+   */
+  _redialled(): void {
+    if (this.destroyed || !this.connecting) return;
+    this.connecting = false;
+    this.#set(_F_REDIAL, false);
+    this.#announceConnected();
+  }
+
   _connectFailed(err: Error): void {
     // `connecting` is cleared by _destroy, which also reads it ('close' gets hadError).
     this.destroy(err);
@@ -509,6 +532,11 @@ export class Socket extends Duplex {
     // A write or FIN held while connecting, or a reset asked for then, goes out from its own
     // 'connect' listener, added at that call: as in Node, listeners added before it (the connect
     // callback) run first, and 'ready' is still emitted after a reset.
+    this.#announceConnected();
+  }
+
+  /** 'connect' and 'ready', then the reads a listener or the stream asked for meanwhile. */
+  #announceConnected(): void {
     this.emit("connect");
     this.emit("ready");
     if (this.#handle === null) return;
@@ -1379,7 +1407,9 @@ export class Socket extends Duplex {
   // The handle caches its ends (CachedEnds): the socket keeps no copy while it has one.
   #peer(): AddressInfo | null {
     const handle = this.#handle;
-    if (handle === null || this.connecting) return this.#rare?.peer ?? null;
+    if (handle === null || (this.connecting && !this.#has(_F_REDIAL))) {
+      return this.#rare?.peer ?? null;
+    }
     const ep = handle.remoteAddress();
     if (ep === null || typeof ep !== "object") return null;
     this.#flags |= _F_PEER_ASKED;

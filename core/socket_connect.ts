@@ -5,9 +5,16 @@
  * for Node's late events.
  * @module
  */
-import type { AddressInfo, StreamHandle, Transport } from "../runtimes/types.ts";
+import type {
+  AddressInfo,
+  ConnectCallback,
+  Dial,
+  StreamHandle,
+  Transport,
+} from "../runtimes/types.ts";
 import { type ConnectSink, startTcpConnect, type TcpConnectPlan } from "./connect.ts";
-import { systemError } from "./errors.ts";
+import { type SystemError, systemError } from "./errors.ts";
+import { afterLoopTurn } from "./loop.ts";
 import { errSocketClosed } from "./socket_errors.ts";
 import { dialUnix as _dialUnixShaped, failedDial, NO_LOCAL, unixPathError } from "./sys_errors.ts";
 
@@ -21,6 +28,8 @@ export interface ConnectingSocket {
   _connectSucceeded(handle: StreamHandle): void;
   /** The attempt failed: the socket is destroyed with `err`. */
   _connectFailed(err: Error): void;
+  /** A dial on the connected socket's own connection came back (see `redialConnected`). */
+  _redialled?(): void;
 }
 
 function _noop(): void {}
@@ -244,8 +253,9 @@ export function refuseSecondDial(
   if (plan === null) {
     socket.emit("connectionAttempt", path, undefined, undefined);
     if (pipeDial) {
+      // As the libuv callback of Node's refused dial: after the ticks queued with the call.
       const err = systemError({ code: "EISCONN", syscall: "connect", address: path });
-      process.nextTick(() => {
+      queueMicrotask(() => {
         if (socket.destroyed) return;
         socket.emit("connectionAttemptFailed", path, undefined, undefined, err);
         socket._connectFailed(err);
@@ -265,18 +275,70 @@ export function refuseSecondDial(
     return;
   }
   const refusing: Transport = Object.create(transport);
-  refusing.connectTcp = (req, cb) =>
-    failedDial(
-      systemError({
-        code: "EALREADY",
-        syscall: "connect",
-        address: req.address,
-        port: req.port,
-        local: NO_LOCAL,
-      }),
-      cb,
-    );
-  const sink: ConnectSink = {
+  refusing.connectTcp = (req, cb) => failedDial(_refusal("EALREADY", req), cb);
+  startTcpConnect(refusing, plan, _ownSink(socket));
+}
+
+/**
+ * `connect()` on a connected socket, as Node's (its docs leave the case
+ * undefined; Deno's and Bun's `node:net` do the same): Node dials again on the
+ * connected handle. A TCP target on a TCP connection is looked up and
+ * announced as a dial is, and the kernel's answer leaves the connection as it
+ * was: `'connect'` and `'ready'` come again on the loop's next turn, the
+ * socket connecting until then (writes wait for it), whatever the target. A
+ * TCP target on a Unix connection fails its attempt (`ENOENT`, as libuv
+ * reports it); a Unix path fails as on a socket still connecting
+ * ({@link refuseSecondDial}).
+ * @param socket the connected socket, `connecting` set again
+ * @param transport the adapter (its lookups and checks; no dial goes out)
+ * @param plan the new target, when TCP
+ * @param path the new target, when a Unix path
+ * @param pipe whether the connection is a Unix one
+ * @example
+ * ```ts
+ * redialConnected(socket, getTransport(), plan, undefined, false);
+ * ```
+ */
+export function redialConnected(
+  socket: ConnectingSocket & { readonly destroyed: boolean },
+  transport: Transport,
+  plan: TcpConnectPlan | null,
+  path: string | undefined,
+  pipe: boolean,
+): void {
+  if (plan === null) return refuseSecondDial(socket, transport, null, path, pipe);
+  const again: Transport = Object.create(transport);
+  again.connectTcp = pipe
+    ? (req, cb) => failedDial(_refusal("ENOENT", req), cb)
+    : (_req, cb) => _sameConnection(cb);
+  startTcpConnect(again, plan, _ownSink(socket));
+}
+
+function _refusal(code: string, req: { address: string; port: number }): SystemError {
+  return systemError({
+    code,
+    syscall: "connect",
+    address: req.address,
+    port: req.port,
+    local: NO_LOCAL,
+  });
+}
+
+/** A dial answered by the connection the socket has: a success on the loop's next turn. */
+function _sameConnection(cb: ConnectCallback): Dial {
+  let live = true;
+  afterLoopTurn(() => {
+    if (live) cb(null, _SAME as StreamHandle);
+  });
+  return { cancel: () => void (live = false) };
+}
+
+/** What `_sameConnection` "connects": no handle, the socket keeps its own. */
+const _SAME = Object.freeze({});
+
+/** The sink of a dial on the socket's own handle, made outside its `ConnectAttempt`. */
+function _ownSink(socket: ConnectingSocket & { readonly destroyed: boolean }): ConnectSink {
+  return {
     emit: (event, ...args) => {
       if (socket.destroyed) return false;
       socket.emit(event, ...args);
@@ -284,10 +346,12 @@ export function refuseSecondDial(
     },
     startMulti: _noop,
     recordAttempt: _noop,
-    connected: (handle) => handle.close(_noop),
+    connected: (handle) => {
+      if (handle === _SAME) socket._redialled?.();
+      else handle.close(_noop);
+    },
     failed: (err) => {
       if (!socket.destroyed) socket._connectFailed(err);
     },
   };
-  startTcpConnect(refusing, plan, sink);
 }
