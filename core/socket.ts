@@ -1036,7 +1036,13 @@ export class Socket extends Duplex {
       }
       return this;
     }
-    (this.#idle ??= new IdleTimeout(() => this.#idleFired())).start(msecs);
+    let idle = this.#idle;
+    if (idle === null) {
+      idle = this.#idle = new IdleTimeout(() => this.#idleFired());
+      // A write in flight already (Node counts every write): its progress holds the timeout off.
+      if (this.#writeCb !== null) idle.queue = this.#handle?.writeQueueSize?.() ?? 0;
+    }
+    idle.start(msecs);
     if (callback !== undefined) {
       validateFunction(callback, "callback");
       this.once("timeout", callback);

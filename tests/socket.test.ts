@@ -588,50 +588,57 @@ events(
   },
 );
 
-events(
-  "a write in flight that keeps going out holds 'timeout' off, as Node's kLastWriteQueueSize",
-  async () => {
-    // A stand-in handle whose write goes out slowly: its unsent bytes (writeQueueSize) drop while
-    // the test says so, and the write calls back only at the end.
-    const real = getTransport();
-    let unsent = 0;
-    let done: ((err?: null) => void) | null = null;
-    const fake: StreamHandle = {
-      ...fakeHandle((cb) => cb()),
-      write(c, cb) {
-        unsent = c.length;
-        done = cb;
-      },
-      writeQueueSize: () => unsent,
-    };
-    setTransport({ ...real, name: "fd", openFd: () => fake });
-    let s: Socket;
-    try {
-      s = new Socket({ fd: 7, readable: false });
-    } finally {
-      setTransport(real);
-    }
-    const at: number[] = [];
-    const t0 = Date.now();
-    s.on("timeout", () => at.push(Date.now() - t0));
-    s.setTimeout(60);
-    s.write(Buffer.alloc(100_000));
-    // Progress at every look for ~5 periods: no 'timeout'.
-    for (let i = 0; i < 10; i++) {
-      await sleep(30);
-      unsent -= 1000;
-    }
-    assert.equal(at, []);
-    // Stalled: the next look finds the same count, and 'timeout' fires once.
-    await waitFor(s, "timeout");
-    assert.is(at.length, 1);
-    // Completed: the write's callback ends the watch; an idle period fires as usual.
-    done!(null);
-    await waitFor(s, "timeout");
-    assert.is(at.length, 2);
-    s.destroy();
-  },
-);
+for (const writeFirst of [false, true]) {
+  events(
+    `a write in flight that keeps going out holds 'timeout' off, as Node's kLastWriteQueueSize (${
+      writeFirst
+        ? "setTimeout() after the write: until 2026-12-07 it timed out"
+        : "setTimeout() first"
+    })`,
+    async () => {
+      // A stand-in handle whose write goes out slowly: its unsent bytes (writeQueueSize) drop while
+      // the test says so, and the write calls back only at the end.
+      const real = getTransport();
+      let unsent = 0;
+      let done: ((err?: null) => void) | null = null;
+      const fake: StreamHandle = {
+        ...fakeHandle((cb) => cb()),
+        write(c, cb) {
+          unsent = c.length;
+          done = cb;
+        },
+        writeQueueSize: () => unsent,
+      };
+      setTransport({ ...real, name: "fd", openFd: () => fake });
+      let s: Socket;
+      try {
+        s = new Socket({ fd: 7, readable: false });
+      } finally {
+        setTransport(real);
+      }
+      const at: number[] = [];
+      const t0 = Date.now();
+      s.on("timeout", () => at.push(Date.now() - t0));
+      if (!writeFirst) s.setTimeout(60);
+      s.write(Buffer.alloc(100_000));
+      if (writeFirst) s.setTimeout(60);
+      // Progress at every look for ~5 periods: no 'timeout'.
+      for (let i = 0; i < 10; i++) {
+        await sleep(30);
+        unsent -= 1000;
+      }
+      assert.equal(at, []);
+      // Stalled: the next look finds the same count, and 'timeout' fires once.
+      await waitFor(s, "timeout");
+      assert.is(at.length, 1);
+      // Completed: the write's callback ends the watch; an idle period fires as usual.
+      done!(null);
+      await waitFor(s, "timeout");
+      assert.is(at.length, 2);
+      s.destroy();
+    },
+  );
+}
 
 events("a timeout above 2^31-1 is capped, not fired at once (a 30-day idle timeout)", async () => {
   const { server, port } = await echoServer();
