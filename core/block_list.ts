@@ -1092,9 +1092,9 @@ export class BlockList {
       if (type === "ipv4") return this.#check4(parseIPv4(address));
       if (type === "ipv6") return this.#check6String(address);
       validateString(type, "family");
-      const lower = type.toLowerCase();
-      if (lower === "ipv4") return this.#check4(parseIPv4(address));
-      return lower === "ipv6" && this.#check6String(address);
+      // As Node's: any family other than IPv4 (in any case) is IPv6.
+      if (type.toLowerCase() === "ipv4") return this.#check4(parseIPv4(address));
+      return this.#check6String(address);
     }
     if (SocketAddress.isSocketAddress(address)) {
       const p = _socketAddressValue(address);

@@ -53,7 +53,7 @@ export function codedRangeError(code: string, message: string): RangeError & Nod
 export function describeReceived(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === "function") {
-    return value.name ? `function ${value.name}` : "function";
+    return `function ${value.name}`;
   }
   if (typeof value === "object") {
     const ctor = (value as { constructor?: { name?: string } }).constructor;

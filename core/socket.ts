@@ -442,7 +442,8 @@ export class Socket extends Duplex {
     const plan = path ? null : normalizeTcpConnect(this.#withBlockList(bound?.options ?? options));
     if (plan !== null) this.#applyConnectOptions(options);
     if (this.destroyed) this.#reopen();
-    if (options.signal !== undefined) {
+    // As Node's constructor reads it: a falsy signal (null) is none.
+    if (options.signal) {
       this.#watchSignal(options.signal);
       if (this.destroyed) return this; // already aborted: never dial
     }

@@ -229,13 +229,19 @@ errors("bad families and reversed ranges throw ERR_INVALID_ARG_VALUE", () => {
   throwsCode(() => b.addCIDR("10.0.0.0"), TypeError, "ERR_INVALID_ARG_VALUE");
   throwsCode(() => b.addCIDR("10.0.0.0/08"), TypeError, "ERR_INVALID_ARG_VALUE");
 });
-errors("check() returns false for invalid addresses and unknown families", () => {
-  const b = new BlockList();
-  b.addSubnet("0.0.0.0", 0);
-  assert.not.ok(b.check("1.2.3"));
-  assert.not.ok(b.check("1.2.3.4", "ipv5"));
-  assert.not.ok(b.check(""));
-});
+errors(
+  "check() returns false for invalid addresses; any family but IPv4 is IPv6, as Node's",
+  () => {
+    const b = new BlockList();
+    b.addSubnet("0.0.0.0", 0);
+    assert.not.ok(b.check("1.2.3"));
+    assert.not.ok(b.check("1.2.3.4", "ipv5"));
+    assert.not.ok(b.check(""));
+    b.addSubnet("::", 0, "ipv6");
+    for (const family of ["ipv5", "", "inet6", "IPv6"]) assert.ok(b.check("::1", family), family);
+    assert.ok(b.check("1.2.3.4", "IPV4"));
+  },
+);
 errors("addAddresses adds nothing when one entry is bad", () => {
   const b = new BlockList();
   throwsCode(() => b.addAddresses(["1.1.1.1", "bad"]), Error, "ERR_INVALID_ADDRESS");

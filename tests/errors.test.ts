@@ -1,6 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { errnoOf, systemError } from "../core/errors.ts";
+import { errInvalidArgType, errnoOf, systemError } from "../core/errors.ts";
 import { validateInteger, validatePort } from "../core/validators.ts";
 
 const sys = suite("systemError()");
@@ -74,6 +74,20 @@ val("validateInteger() gives ERR_INVALID_ARG_TYPE then ERR_OUT_OF_RANGE", () => 
     (e: { code?: string }) => e.code === "ERR_OUT_OF_RANGE",
   );
   assert.throws(() => validateInteger(11, "n", 0, 10), RangeError);
+});
+
+val("a function is shown as Node shows it: `function name`, `function ` when anonymous", () => {
+  function named(): void {}
+  // Made nameless whatever a transpiler names it (Bun's names an arrow in an array).
+  const anonymous = Object.defineProperty(() => {}, "name", { value: "" });
+  assert.is(
+    errInvalidArgType("fd", "of type number", named).message,
+    'The "fd" argument must be of type number. Received function named',
+  );
+  assert.is(
+    errInvalidArgType("fd", "of type number", anonymous).message,
+    'The "fd" argument must be of type number. Received function ',
+  );
 });
 
 val.run();

@@ -80,6 +80,13 @@ args("connect() with a non-string path throws ERR_INVALID_ARG_TYPE", () => {
   assert.is(codeOf(() => new Socket().connect({ path: 5 } as never)), "ERR_INVALID_ARG_TYPE");
 });
 
+args("connect() takes signal: null as no signal, as Node's constructor reads it", async () => {
+  const port = await quietPort();
+  const s = connect({ port, host: "127.0.0.1", signal: null as never });
+  const [err] = await errorAndClose(s);
+  assert.is(err.code, "ECONNREFUSED");
+});
+
 args("new Socket() rejects a blockList that is not a BlockList", () => {
   assert.is(codeOf(() => new Socket({ blockList: {} as never })), "ERR_INVALID_ARG_TYPE");
 });
