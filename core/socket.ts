@@ -491,11 +491,6 @@ export class Socket extends Duplex {
   }
 
   /**
-   * The current connect attempt failed (called by {@link ConnectAttempt}).
-   * @param err the Node-shaped error the socket is destroyed with
-   * @internal
-   */
-  /**
    * A `connect()` on the connected socket came back (see `redialConnected`):
    * it is connected as before, and says so again, as Node's.
    * @internal
@@ -507,6 +502,11 @@ export class Socket extends Duplex {
     this.#announceConnected();
   }
 
+  /**
+   * The current connect attempt failed (called by {@link ConnectAttempt}).
+   * @param err the Node-shaped error the socket is destroyed with
+   * @internal
+   */
   _connectFailed(err: Error): void {
     // `connecting` is cleared by _destroy, which also reads it ('close' gets hadError).
     this.destroy(err);
