@@ -204,11 +204,11 @@ export class ConnectAttempt implements ConnectSink {
 export function dialUnix(transport: Transport, path: string, attempt: ConnectAttempt): void {
   // Node reports a Unix dial as an attempt too: (path, undefined, undefined[, err]).
   attempt.socket.emit("connectionAttempt", path, undefined, undefined);
-  // A path too long for sun_path: Node's connect call refuses it, and the socket is destroyed
-  // within connect(), with no 'connectionAttemptFailed'.
-  const tooLong = unixPathError(path, "connect");
-  if (tooLong !== null) {
-    if (!attempt.abandoned) attempt.failed(tooLong);
+  // A path too long for sun_path or with a NUL byte: Node's connect call refuses it, and the
+  // socket is destroyed within connect(), with no 'connectionAttemptFailed'.
+  const refused = unixPathError(path, "connect");
+  if (refused !== null) {
+    if (!attempt.abandoned) attempt.failed(refused);
     return;
   }
   const dial = _dialUnixShaped(transport, path, (err, handle) => {

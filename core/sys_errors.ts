@@ -75,7 +75,10 @@ export function reshape(
 }
 
 /**
- * The `EINVAL` Node raises for a Unix socket path too long for `sun_path`.
+ * The `EINVAL` Node raises for a Unix socket path too long for `sun_path`,
+ * or with a NUL byte in a filesystem path (an abstract name, which starts
+ * with one, may hold more): libuv refuses it, where a runtime that passes
+ * the text on as a C string would use the path up to the NUL (Bun's did).
  * @param path the socket path
  * @param syscall `listen` or `connect`
  * @returns the error, or `null` when the path fits
@@ -85,7 +88,8 @@ export function reshape(
  * ```
  */
 export function unixPathError(path: string, syscall: string): SystemError | null {
-  if (Buffer.byteLength(path) <= _SUN_PATH) return null;
+  const nul = path.charCodeAt(0) !== 0 && path.includes("\0");
+  if (!nul && Buffer.byteLength(path) <= _SUN_PATH) return null;
   // Node 22+ fails the connect call itself, whose errors name the local end (none for a pipe).
   const local = syscall === "connect" ? NO_LOCAL : undefined;
   return systemError({ code: "EINVAL", syscall, address: path, local });
@@ -208,8 +212,8 @@ export function listenUnix(
   events: ListenerEvents,
   cb: ListenCallback,
 ): void {
-  const tooLong = unixPathError(req.path, "listen");
-  if (tooLong !== null) return cb(_unixListenError(tooLong));
+  const refused = unixPathError(req.path, "listen");
+  if (refused !== null) return cb(_unixListenError(refused));
   transport.listenUnix(
     { path: req.path, backlog: req.backlog, exclusive: req.exclusive },
     events,
@@ -241,8 +245,8 @@ export function dialUnix(
   cb: ConnectCallback,
   handle?: () => object | undefined,
 ): Dial {
-  const tooLong = unixPathError(path, "connect");
-  return tooLong === null ? transport.connectUnix(path, cb, handle?.()) : failedDial(tooLong, cb);
+  const refused = unixPathError(path, "connect");
+  return refused === null ? transport.connectUnix(path, cb, handle?.()) : failedDial(refused, cb);
 }
 
 /**

@@ -2,7 +2,7 @@
 // not: each test is a fresh check of what Node's `net` documentation (and
 // Node 26's behaviour, where the docs are silent) says, run on every runtime.
 import { Buffer } from "node:buffer";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, existsSync, openSync } from "node:fs";
 import { join } from "node:path";
 import * as nodeNet from "node:net";
 import { fileURLToPath } from "node:url";
@@ -1512,7 +1512,7 @@ async function dialEvents(c: Sock): Promise<string[]> {
 }
 
 det(
-  "a dial the connect call refuses at once: no 'connectionAttemptFailed', as Node (a lookup's address of the other family; a Unix path too long)",
+  "a dial the connect call refuses at once: no 'connectionAttemptFailed', as Node (a lookup's address of the other family; a Unix path too long or with a NUL byte)",
   async () => {
     const port = await freePort();
     // A lookup that labels an IPv4 address family 6: Node's IPv6 connect call refuses it.
@@ -1537,6 +1537,33 @@ det(
       `error EINVAL connect connect EINVAL ${path} - Local (undefined:undefined)`,
       "close true",
     ]);
+    // So is a filesystem path with a NUL byte, and listen() on it fails EINVAL (Bun used the
+    // path up to the NUL: it dialled, and bound, another file). An abstract name may hold one.
+    const dir = tempDir();
+    try {
+      const cut = join(dir, "a");
+      const withNul = `${cut}\0b.sock`;
+      const n = new net.Socket();
+      const nulEvents = dialEvents(n as Sock);
+      n.connect(withNul);
+      assert.is(n.destroyed, true, "destroyed within connect()");
+      assert.equal(await nulEvents, [
+        `attempt ${withNul}`,
+        `error EINVAL connect connect EINVAL ${withNul} - Local (undefined:undefined)`,
+        "close true",
+      ]);
+      const server = net.createServer();
+      server.listen(withNul);
+      const [err] = await waitFor(server as unknown as Sock, "error") as [Err];
+      assert.equal([err.code, err.syscall, err.message], [
+        "EINVAL",
+        "listen",
+        `listen EINVAL: invalid argument ${withNul}`,
+      ]);
+      assert.not.ok(existsSync(cut), "a socket file was bound at the path cut at the NUL");
+    } finally {
+      removeDir(dir);
+    }
   },
 );
 
