@@ -675,6 +675,22 @@ export class Socket extends Duplex {
   }
 
   /**
+   * Decodes what is read as text in `encoding`; an empty name is UTF-8, as
+   * Node's decoder takes it (Bun's refuses it).
+   * @param encoding the encoding, UTF-8 when none
+   * @returns this socket
+   * @example
+   * ```ts
+   * socket.setEncoding("utf8");
+   * ```
+   */
+  override setEncoding(encoding?: BufferEncoding): this {
+    return super.setEncoding(
+      ((encoding as string) === "" ? undefined : encoding) as BufferEncoding,
+    );
+  }
+
+  /**
    * Pauses the stream (with `onread`, also stops reading from the handle, as Node).
    * @returns this socket
    */

@@ -87,6 +87,15 @@ args("connect() takes signal: null as no signal, as Node's constructor reads it"
   assert.is(err.code, "ECONNREFUSED");
 });
 
+args("setEncoding(\"\") decodes UTF-8, as Node's (Bun's decoder refused the empty name)", () => {
+  const s = new Socket();
+  s.setEncoding("" as BufferEncoding);
+  assert.is(s.readableEncoding, "utf8");
+  s.setEncoding("latin1");
+  assert.is(s.readableEncoding, "latin1");
+  s.destroy();
+});
+
 args("new Socket() rejects a blockList that is not a BlockList", () => {
   assert.is(codeOf(() => new Socket({ blockList: {} as never })), "ERR_INVALID_ARG_TYPE");
 });
