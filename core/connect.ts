@@ -33,7 +33,7 @@ import {
   validateStringWithoutNullBytes,
 } from "./validators.ts";
 import type { AddressInfo, StreamHandle, TcpConnectRequest, Transport } from "../runtimes/types.ts";
-import { dialTcp, failsAtOnce, NO_LOCAL } from "./sys_errors.ts";
+import { dialTcp, failsAtOnce, refusedConnect } from "./sys_errors.ts";
 import { checkLocalBind } from "./features.ts";
 
 export type { LookupFunction } from "./lookup.ts";
@@ -420,8 +420,8 @@ class _Connect {
   }
 
   _localFor(family: 4 | 6): { localAddress?: string; localPort?: number } {
+    if (!this._binds()) return _NO_LOCAL;
     const { localAddress, localPort } = this.plan;
-    if (!localAddress && !localPort) return _NO_LOCAL;
     return { localAddress: localAddress || (family === 4 ? "0.0.0.0" : "::"), localPort };
   }
 
@@ -507,9 +507,7 @@ class _Connect {
     if (!this.emit3("connectionAttempt", address, port, family)) return;
     if (this.dial !== undefined) {
       // A lookup that answered twice: Node dials again on the handle, which the kernel refuses.
-      this.fail(
-        systemError({ code: "EALREADY", syscall: "connect", address, port, local: NO_LOCAL }),
-      );
+      this.fail(refusedConnect("EALREADY", address, port));
       return;
     }
     if (blockList?.check(address, `ipv${family}`)) {

@@ -32,7 +32,7 @@ import {
   releaseBoundSource,
 } from "./bound_socket.ts";
 import { makeAdoptable } from "./callable.ts";
-import { normalizeTcpConnect, startTcpConnect } from "./connect.ts";
+import { normalizeTcpConnect, startTcpConnect, type TcpConnectPlan } from "./connect.ts";
 import { applyKeepAlive, checkOpenFd, initialTypeOfService } from "./features.ts";
 import {
   abortError,
@@ -415,31 +415,28 @@ export class Socket extends Duplex {
       throw errMissingArgs("options", "port", "path");
     }
     if (Object.hasOwn(this, "write")) delete (this as { write?: unknown }).write;
-    if (this.connecting) {
-      // Node dials again on the handle, which the kernel refuses: the socket is destroyed.
-      const path = options.path;
-      if (path) validateString(path, "options.path");
-      const plan = path ? null : normalizeTcpConnect(this.#withBlockList(options));
-      refuseSecondDial(this, getTransport(), plan, path as string | undefined, this.#has(_F_UNIX));
-      return this;
-    }
-    // A connected socket dials again on its connection, as Node's (its docs leave the case
-    // undefined), but for a descriptor's socket: Node connects that descriptor (one bound,
-    // never connected).
-    if (this.#handle !== null && !this.#dialOverDescriptor()) {
-      const path = options.path;
-      if (path) validateString(path, "options.path");
-      const plan = path ? null : normalizeTcpConnect(this.#withBlockList(options));
-      this.connecting = true;
-      this.#set(_F_REDIAL, true);
-      redialConnected(this, getTransport(), plan, path as string | undefined, this.#has(_F_UNIX));
+    // A socket connecting or connected dials again on the handle it has, as Node's (its docs
+    // leave the case undefined), but for a descriptor's socket: Node connects that descriptor
+    // (one bound, never connected). While connecting, the kernel refuses that dial and the
+    // socket is destroyed; a connected one keeps its connection.
+    const again = this.connecting ||
+      (this.#handle !== null && !this.#dialOverDescriptor());
+    if (again) {
+      const path = options.path as string | undefined;
+      const plan = this.#planFor(path, options);
+      const pipe = this.#has(_F_UNIX);
+      if (this.connecting) refuseSecondDial(this, getTransport(), plan, path, pipe);
+      else {
+        this.connecting = true;
+        this.#set(_F_REDIAL, true);
+        redialConnected(this, getTransport(), plan, path, pipe);
+      }
       return this;
     }
     // An adopted BoundSocket fixes the kind of dial (Unix or TCP) and its local end.
     const bound = boundDial(this, options);
     const path = bound === null || bound.pipe ? options.path : undefined;
-    if (path) validateString(path, "options.path");
-    const plan = path ? null : normalizeTcpConnect(this.#withBlockList(bound?.options ?? options));
+    const plan = this.#planFor(path, bound?.options ?? options);
     if (plan !== null) this.#applyConnectOptions(options);
     if (this.destroyed) this.#reopen();
     // As Node's constructor reads it: a falsy signal (null) is none.
@@ -461,6 +458,12 @@ export class Socket extends Duplex {
     if (plan === null) dialUnix(transport, path as string, attempt);
     else attempt.setCancel(startTcpConnect(transport, plan, attempt));
     return this;
+  }
+
+  /** The TCP dial of `options` (`null` for a Unix `path`, which is checked to be a string). */
+  #planFor(path: unknown, options: Record<string, unknown>): TcpConnectPlan | null {
+    if (path) validateString(path, "options.path");
+    return path ? null : normalizeTcpConnect(this.#withBlockList(options));
   }
 
   #withBlockList(options: Record<string, unknown>): Record<string, unknown> {

@@ -13,10 +13,15 @@ import type {
   Transport,
 } from "../runtimes/types.ts";
 import { type ConnectSink, startTcpConnect, type TcpConnectPlan } from "./connect.ts";
-import { type SystemError, systemError } from "./errors.ts";
+import { systemError } from "./errors.ts";
 import { afterLoopTurn } from "./loop.ts";
 import { errSocketClosed } from "./socket_errors.ts";
-import { dialUnix as _dialUnixShaped, failedDial, NO_LOCAL, unixPathError } from "./sys_errors.ts";
+import {
+  dialUnix as _dialUnixShaped,
+  failedDial,
+  refusedConnect,
+  unixPathError,
+} from "./sys_errors.ts";
 
 /** What a connect attempt needs from its socket. */
 export interface ConnectingSocket {
@@ -261,21 +266,17 @@ export function refuseSecondDial(
         socket._connectFailed(err);
       });
     } else {
-      socket._connectFailed(
-        systemError({ code: "EINVAL", syscall: "connect", address: path, local: NO_LOCAL }),
-      );
+      socket._connectFailed(refusedConnect("EINVAL", path as string));
     }
     return;
   }
   if (pipeDial) {
-    const { host: address, port } = plan;
-    socket._connectFailed(
-      systemError({ code: "EINVAL", syscall: "connect", address, port, local: NO_LOCAL }),
-    );
+    socket._connectFailed(refusedConnect("EINVAL", plan.host, plan.port));
     return;
   }
   const refusing: Transport = Object.create(transport);
-  refusing.connectTcp = (req, cb) => failedDial(_refusal("EALREADY", req), cb);
+  refusing.connectTcp = (req, cb) =>
+    failedDial(refusedConnect("EALREADY", req.address, req.port), cb);
   startTcpConnect(refusing, plan, _ownSink(socket));
 }
 
@@ -309,19 +310,9 @@ export function redialConnected(
   if (plan === null) return refuseSecondDial(socket, transport, null, path, pipe);
   const again: Transport = Object.create(transport);
   again.connectTcp = pipe
-    ? (req, cb) => failedDial(_refusal("ENOENT", req), cb)
+    ? (req, cb) => failedDial(refusedConnect("ENOENT", req.address, req.port), cb)
     : (_req, cb) => _sameConnection(cb);
   startTcpConnect(again, plan, _ownSink(socket));
-}
-
-function _refusal(code: string, req: { address: string; port: number }): SystemError {
-  return systemError({
-    code,
-    syscall: "connect",
-    address: req.address,
-    port: req.port,
-    local: NO_LOCAL,
-  });
 }
 
 /** A dial answered by the connection the socket has: a success on the loop's next turn. */

@@ -98,6 +98,23 @@ export function unixPathError(path: string, syscall: string): SystemError | null
 /** The local end Node names for a socket that has none (a pipe, a socket never created). */
 export const NO_LOCAL = "undefined:undefined";
 
+/**
+ * The error of a connect call Node's handle refuses at once, on a socket with
+ * no local end to name: `connect CODE address[:port] - Local (undefined:undefined)`.
+ * @param code the error's code
+ * @param address the dialled address or Unix path
+ * @param port the dialled port (none for a path)
+ * @returns the error
+ * @example
+ * ```ts
+ * refusedConnect("EALREADY", "127.0.0.1", 80).message;
+ * // "connect EALREADY 127.0.0.1:80 - Local (undefined:undefined)"
+ * ```
+ */
+export function refusedConnect(code: string, address: string, port?: number): SystemError {
+  return systemError({ code, syscall: "connect", address, port, local: NO_LOCAL });
+}
+
 // Codes the connect() system call returns at once, for which Node's message names the local end.
 // Others (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH...) arrive later, without it.
 const _SYNC_CONNECT_CODES = new Set([
@@ -266,11 +283,7 @@ export function dialTcp(transport: Transport, req: TcpConnectRequest, cb: Connec
   // An address not of the family it came with (a custom lookup's): Node's connect call refuses it.
   if (isIP(req.address) !== req.family) {
     if (req.handle !== undefined) transport.dropDialHandle?.(req.handle);
-    const { address, port } = req;
-    return failedDial(
-      systemError({ code: "EINVAL", syscall: "connect", address, port, local: NO_LOCAL }),
-      cb,
-    );
+    return failedDial(refusedConnect("EINVAL", req.address, req.port), cb);
   }
   const { localAddress, localPort } = req;
   if (localAddress === undefined && localPort === undefined) return transport.connectTcp(req, cb);

@@ -843,15 +843,24 @@ test("a write in the tick the peer reset meets the reset itself: write() false, 
   }
 });
 
-test("a half-open socket's write after the peer closed: no error until a later write, as Node", async () => {
-  const seen: string[] = [];
+/**
+ * A half-open client, reading, of a runtime server that destroyed it at once,
+ * once the peer's FIN came; its errors go to `seen`.
+ */
+async function halfOpenAfterPeerClosed(seen: string[]) {
   const server = nodeNet.createServer((s) => s.destroy());
   const port = await listen(server as unknown as Parameters<typeof listen>[0]);
   const c = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
   c.on("error", (e: NodeJS.ErrnoException) => seen.push(`error ${e.code} ${e.syscall}`));
-  c.on("close", (h: boolean) => seen.push(`close ${h}`));
   c.resume();
   await waitFor(c, "end");
+  return { c, server };
+}
+
+test("a half-open socket's write after the peer closed: no error until a later write, as Node", async () => {
+  const seen: string[] = [];
+  const { c, server } = await halfOpenAfterPeerClosed(seen);
+  c.on("close", (h: boolean) => seen.push(`close ${h}`));
   // The peer's kernel answers these bytes with a RST, which Node's socket, done reading, never
   // reads; only a write after it fails.
   c.write("0123456789", (e?: Error | null) => seen.push(`wcb ${e ? "error" : "ok"}`));
@@ -876,12 +885,7 @@ test("a half-open socket's write after the peer closed: no error until a later w
 
 test("a half-open socket's 200 writes in one tick after the peer closed: the first goes out, the rest get EPIPE, all before 'error', as Node's", async () => {
   const seen: string[] = [];
-  const server = nodeNet.createServer((s) => s.destroy());
-  const port = await listen(server as unknown as Parameters<typeof listen>[0]);
-  const c = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
-  c.on("error", (e: NodeJS.ErrnoException) => seen.push(`error ${e.code} ${e.syscall}`));
-  c.resume();
-  await waitFor(c, "end");
+  const { c, server } = await halfOpenAfterPeerClosed(seen);
   for (let i = 0; i < 200; i++) {
     c.write(
       Buffer.alloc(1024, 97),

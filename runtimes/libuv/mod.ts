@@ -329,6 +329,11 @@ function _startUnix(h: _PipeHandle, path: string, cb: ConnectCallback): Dial {
 // Deno reports a bind to an address no interface has as EINVAL, which a
 // fresh socket cannot otherwise get, except for a link-local address
 // without a scope (EINVAL on Node too).
+function _bindError(status: number, address: string): number {
+  if (!uv.deno || status !== UV_EINVAL || /^fe80:/i.test(address)) return status;
+  return UV_EADDRNOTAVAIL;
+}
+
 /**
  * A bind's status as Node checks it before connecting: libuv keeps EADDRINUSE
  * for the connect call (where getsockname() reports it), and Deno's handle
@@ -345,11 +350,6 @@ function _boundTo(
   const err = h.getsockname(out);
   if (port === 0) return 0;
   return err < 0 ? err : out.port === port ? 0 : UV_EADDRINUSE;
-}
-
-function _bindError(status: number, address: string): number {
-  if (!uv.deno || status !== UV_EINVAL || /^fe80:/i.test(address)) return status;
-  return UV_EADDRNOTAVAIL;
 }
 
 function _listenTcp(req: TcpListenRequest, events: ListenerEvents, cb: ListenCallback): void {
