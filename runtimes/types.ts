@@ -498,10 +498,11 @@ export interface Transport {
    * connects, as Node's socket holds its handle from `connect()` on (Node's
    * tests and stacks read or patch it then). The dial gets it back through
    * `TcpConnectRequest.handle` or `connectUnix`'s `handle`; one no dial took
-   * goes to `dropDialHandle`. Absent where the adapter makes no runtime
-   * handle before the dial (`_handle` is then `null` until connected).
+   * goes to `dropDialHandle`. Absent, or returning null for a kind of dial,
+   * where the adapter makes no runtime handle before the dial (`_handle` is
+   * then `null` until connected).
    */
-  dialHandle?(pipe: boolean): object;
+  dialHandle?(pipe: boolean): object | null;
   /** Closes a handle of `dialHandle()` that no dial took. */
   dropDialHandle?(handle: object): void;
   /**

@@ -433,9 +433,10 @@ tlsSuite("tls.connect({ socket }) given the socket before it connects", async ()
   }
 });
 
-// Given once connect() was called: where the adapter makes the dial's handle ahead (libuv, Node
-// and Deno) the socket shows it as `_handle` while connecting, as Node's does, and the runtime's
-// tls takes that handle over (Node wraps it natively) instead of wrapping the socket as a stream.
+// Given once connect() was called: where the adapter makes the dial's handle ahead (libuv on Node
+// and Deno, Bun's for TCP) the socket shows it as `_handle` while connecting, as Node's does, and
+// the runtime's tls takes that handle over (Node wraps it natively) instead of wrapping the socket
+// as a stream.
 async function tlsOverConnecting(
   lib: Pick<typeof nodeNet, "connect">,
   literal: boolean,

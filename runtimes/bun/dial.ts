@@ -73,6 +73,60 @@ function _onDialerError(err: unknown): void {
   _dialErr = err;
 }
 
+/** The `node:net` socket of Bun that makes native sockets ahead of their dial (see `dialHandle`). */
+let _maker: _NetDialer | null = null;
+
+// The maker's connect options: its lookup never answers, so no dial follows.
+const _makerOpts: Record<string, unknown> = {
+  host: "omninet.dial",
+  port: 1,
+  family: 4,
+  lookup: () => {},
+};
+const _makerArgs: unknown = typeof _normalize === "function"
+  ? _normalize([_makerOpts])
+  : _makerOpts;
+
+/**
+ * A native socket for a TCP dial to come, made before the host lookup: what a
+ * connecting socket shows as `_handle`, as Bun's own `node:net` makes one at
+ * `connect()` (and Node its TCP handle). Bun has no public way to make one;
+ * its `node:net` socket makes one at the start of each `connect()`, which a
+ * socket of its own (the maker) gives up at once: its lookup never answers,
+ * so it never dials. The dial takes it back through `dialTcp`'s
+ * `req.handle`, and one no dial takes is closed (`dropDialHandle`).
+ * @returns the native socket (not connected, no descriptor yet), or null
+ * where this Bun's `node:net` does not make one (dials then go through
+ * `Bun.connect()` and make their own)
+ * @example
+ * ```ts
+ * const h = dialHandle(); // shown as `_handle`, then passed as req.handle
+ * ```
+ */
+export function dialHandle(): BunSocket | null {
+  if (_getDialer() === null) return null;
+  let m = _maker;
+  if (m === null || m.destroyed) m = _maker = new bunNet.Socket() as unknown as _NetDialer;
+  let h: BunSocket | null = null;
+  try {
+    m.connect(_makerArgs);
+    h = m._handle;
+  } catch {
+    // Another Bun's node:net: the dials make their own.
+  } finally {
+    m._handle = null;
+  }
+  return h !== null && typeof h === "object" ? h : null;
+}
+
+/**
+ * Closes a native socket of `dialHandle()` that no dial took.
+ * @param handle the socket
+ */
+export function dropDialHandle(handle: object): void {
+  (handle as BunSocket).close?.();
+}
+
 /** The shared dialer, made on first use (again if Bun's node:net destroyed it). */
 function _getDialer(): _NetDialer | null {
   if (_dialer === null) return null;
@@ -150,7 +204,11 @@ export function dialTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
     ? undefined
     : req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
   const ns = _getDialer();
-  if (ns === null) return _bunConnect(c, req, localAddress);
+  const made = (req.handle ?? null) as BunSocket | null;
+  if (ns === null) {
+    if (made !== null) dropDialHandle(made);
+    return _bunConnect(c, req, localAddress);
+  }
   _opts.port = req.port;
   _opts.family = req.family;
   _opts.localAddress = localAddress;
@@ -162,6 +220,8 @@ export function dialTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   c.dialing = true;
   let h: BunSocket | null = null;
   try {
+    // Its connect() dials on the native socket it holds, else makes one.
+    ns._handle = made;
     ns.connect(_args);
     h = ns._handle;
   } catch (e) {
@@ -171,6 +231,7 @@ export function dialTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
     _dialling = null;
     c.dialing = false;
   }
+  if (made !== null && h !== made) dropDialHandle(made);
   const d = c.dial;
   if (d === null) return c; // settled inside connect() (the callback is queued)
   if (h !== null) {

@@ -65,7 +65,7 @@ import {
 } from "./conn.ts";
 import { noop } from "../_shared.ts";
 import { ACCEPT_HANDLERS, bunDial, type ListenState, showListener } from "./handlers.ts";
-import { dialTcp } from "./dial.ts";
+import { dialHandle, dialTcp, dropDialHandle } from "./dial.ts";
 import { openPipeFd } from "./pipe.ts";
 
 class _Listener implements ListenerHandle {
@@ -320,5 +320,8 @@ export function createBunTransport(): Transport {
     listenUnix: _listenUnix,
     listenFd: _listenFd,
     openFd: _openFd,
+    // TCP dials only: a Unix one runs on a socket Bun.connect() makes as it dials.
+    dialHandle: (pipe) => pipe ? null : dialHandle(),
+    dropDialHandle,
   };
 }
