@@ -98,6 +98,12 @@ export interface ConnectSink {
    * handle for it before the attempt is announced, as Node's does.
    */
   renewDialHandle?(): void;
+  /**
+   * A single dial failed (not a Happy Eyeballs attempt): the socket stops
+   * connecting before `'connectionAttemptFailed'`, as Node's `afterConnect`
+   * clears `connecting` first (the socket reads `'open'` in that listener).
+   */
+  dialFailed?(): void;
   /** Called once on success with the connected handle. */
   connected(handle: StreamHandle): void;
   /** Called once on failure with a Node-shaped error. */
@@ -520,8 +526,11 @@ class _Connect {
   _singleSettled(address: string, family: 4 | 6, err: Error | null, handle?: StreamHandle): void {
     if (err === null) this.succeed(handle!);
     else if (failsAtOnce(err)) this.fail(err);
-    else if (this.emit4("connectionAttemptFailed", address, this.plan.port, family, err)) {
-      this.fail(err);
+    else {
+      this.sink.dialFailed?.();
+      if (this.emit4("connectionAttemptFailed", address, this.plan.port, family, err)) {
+        this.fail(err);
+      }
     }
   }
 }

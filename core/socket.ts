@@ -516,6 +516,17 @@ export class Socket extends Duplex {
   }
 
   /**
+   * The single dial failed; the socket is destroyed with its error right
+   * after `'connectionAttemptFailed'`, in whose listeners it already reads
+   * as Node's: not connecting, `'open'`, not pending (its attempt holds
+   * the handle until then).
+   * @internal
+   */
+  _dialFailed(): void {
+    this.connecting = false;
+  }
+
+  /**
    * The current connect attempt connected (called by {@link ConnectAttempt}).
    * @param handle the connected handle
    * @internal
@@ -851,8 +862,8 @@ export class Socket extends Duplex {
   /** Releases the handle; 'close' follows once the runtime let it go. */
   override _destroy(err: Error | null, cb: StreamCallback): void {
     // Node's 'close' has no argument for a socket that never had a handle (never connecting).
-    const hadHandle = this.#handle !== null || this.connecting || holdsBound(this) ||
-      this.#has(_F_TAKEN_OVER);
+    const hadHandle = this.#handle !== null || this.connecting || this.#attempt !== null ||
+      holdsBound(this) || this.#has(_F_TAKEN_OVER);
     this.connecting = false;
     const dial = this.#attempt?.abandon() ?? null;
     this.#attempt = null;
@@ -1316,7 +1327,7 @@ export class Socket extends Duplex {
     if (!_NATIVE_LINKED) return null;
     const handle = this.#handle;
     if (handle !== null) return handle.nativeHandle?.(this) ?? null;
-    return this.connecting ? this.#attempt?.shownHandle() ?? null : null;
+    return this.#attempt?.shownHandle() ?? null;
   }
 
   /**
@@ -1418,7 +1429,8 @@ export class Socket extends Duplex {
   /** `true` until connected (also when never connected). */
   get pending(): boolean {
     // An adopted BoundSocket is Node's handle already.
-    return (this.#handle === null && !holdsBound(this)) || this.connecting;
+    return (this.#handle === null && this.#attempt === null && !holdsBound(this)) ||
+      this.connecting;
   }
 
   /** `'opening'`, `'open'`, `'readOnly'`, `'writeOnly'` or `'closed'`. */

@@ -33,6 +33,8 @@ export interface ConnectingSocket {
   _connectSucceeded(handle: StreamHandle): void;
   /** The attempt failed: the socket is destroyed with `err`. */
   _connectFailed(err: Error): void;
+  /** Its single dial failed: not connecting any more (see `ConnectSink.dialFailed`). */
+  _dialFailed(): void;
   /** A dial on the connected socket's own connection came back (see `redialConnected`). */
   _redialled?(): void;
 }
@@ -187,6 +189,11 @@ export class ConnectAttempt implements ConnectSink {
     this.socket._connectSucceeded(handle);
   }
 
+  /** The single dial failed: the socket stops connecting (see `ConnectSink.dialFailed`). */
+  dialFailed(): void {
+    if (!this.abandoned) this.socket._dialFailed();
+  }
+
   /** The dial failed. */
   failed(err: Error): void {
     this.#release();
@@ -226,6 +233,7 @@ export function dialUnix(transport: Transport, path: string, attempt: ConnectAtt
       return;
     }
     const e = err ?? errSocketClosed();
+    attempt.dialFailed();
     attempt.socket.emit("connectionAttemptFailed", path, undefined, undefined, e);
     if (!attempt.abandoned) attempt.failed(e);
   }, () => attempt.dialHandle());
@@ -262,6 +270,7 @@ export function refuseSecondDial(
       const err = systemError({ code: "EISCONN", syscall: "connect", address: path });
       queueMicrotask(() => {
         if (socket.destroyed) return;
+        socket._dialFailed();
         socket.emit("connectionAttemptFailed", path, undefined, undefined, err);
         socket._connectFailed(err);
       });
@@ -337,6 +346,9 @@ function _ownSink(socket: ConnectingSocket & { readonly destroyed: boolean }): C
     },
     startMulti: _noop,
     recordAttempt: _noop,
+    dialFailed: () => {
+      if (!socket.destroyed) socket._dialFailed();
+    },
     connected: (handle) => {
       if (handle === _SAME) socket._redialled?.();
       else handle.close(_noop);

@@ -2160,6 +2160,61 @@ det("maxConnections on a Unix server: 'drop' carries no endpoint data", async ()
   }
 });
 
+det(
+  "'connectionAttemptFailed' of a single dial: no longer connecting; of Happy Eyeballs: still",
+  async () => {
+    // Node's afterConnect clears `connecting` before it emits the failure of a single dial (TCP or
+    // Unix), then destroys the socket; a Happy Eyeballs attempt leaves it connecting.
+    const port = await freePort();
+    const dir = tempDir();
+    const state = (s: Sock) =>
+      `connecting ${s.connecting} ${s.readyState} pending ${s.pending} destroyed ${s.destroyed}`;
+    const trace = (s: Sock): Promise<string[]> => {
+      const log: string[] = [];
+      s.on("connectionAttemptFailed", (a: string) => log.push(`failed ${a}: ${state(s)}`));
+      s.on("error", () => log.push(`error: ${state(s)}`));
+      return new Promise((resolve) =>
+        s.on("close", (hadError: boolean) => {
+          log.push(`close ${hadError}`);
+          resolve(log);
+        })
+      );
+    };
+    const open = "connecting false open pending false destroyed false";
+    const opening = "connecting true opening pending true destroyed false";
+    const gone = "connecting false closed pending true destroyed true";
+    try {
+      const cases: [string, Record<string, unknown>, string[]][] = [
+        ["TCP", { port, host: "127.0.0.1" }, [`failed 127.0.0.1: ${open}`]],
+        ["Unix", { path: join(dir, "missing") }, [`failed ${join(dir, "missing")}: ${open}`]],
+        ["one address looked up", {
+          port,
+          host: "x.test",
+          autoSelectFamily: true,
+          lookup: lookupLater([{ address: "127.0.0.1", family: 4 }]),
+        }, [`failed 127.0.0.1: ${open}`]],
+        ["Happy Eyeballs", {
+          port,
+          host: "x.test",
+          autoSelectFamily: true,
+          lookup: lookupLater(LOOPBACKS),
+        }, [`failed ::1: ${opening}`, `failed 127.0.0.1: ${opening}`]],
+      ];
+      if (!localBindUnavailable()) {
+        cases.push(["bound", { port, host: "127.0.0.1", localAddress: "127.0.0.1" }, [
+          `failed 127.0.0.1: ${open}`,
+        ]]);
+      }
+      for (const [name, options, failures] of cases) {
+        const log = await trace(net.connect(options as never));
+        assert.equal(log, [...failures, `error: ${gone}`, "close true"], name);
+      }
+    } finally {
+      removeDir(dir);
+    }
+  },
+);
+
 det.run();
 
 // Differences found by running Node's own test-net-* files against omninet (an outside check).
