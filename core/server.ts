@@ -28,6 +28,7 @@ import {
   errInvalidArgValue,
   type NodeErrorLike,
   type SystemError,
+  systemError,
 } from "./errors.ts";
 import { isIP } from "./ip.ts";
 import { isPipeName, normalizeArgs, toNumber } from "./args.ts";
@@ -300,7 +301,10 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
       if (!transport.listenFd) throw errFeatureUnavailable("server.listen({ fd })", transport.name);
       const backlog = Number(options.backlog || backlogFromArgs) || _DEFAULT_BACKLOG;
       this.#begin(cb, options.signal);
-      transport.listenFd(options.fd, backlog, this.#events, this.#onListenAny(this.#listenId));
+      const done = this.#onListenAny(this.#listenId);
+      // Node makes a handle only of an int32 descriptor: anything else fails as listen EINVAL.
+      if ((options.fd | 0) !== options.fd) done(systemError({ code: "EINVAL", syscall: "listen" }));
+      else transport.listenFd(options.fd, backlog, this.#events, done);
       return this;
     }
     if (

@@ -1373,27 +1373,34 @@ more.run();
 // ---------------------------------------------------------------------------
 const fds = suite("conformance: listen({ fd })");
 
-fds("a descriptor that is not a socket: 'error' listen EINVAL, nothing thrown", async () => {
-  const here = fileURLToPath((import.meta as { url: string }).url);
-  const fd = openSync(here, "r");
-  try {
-    if (listenFdUnavailable(fd)) return;
-    const server = net.createServer();
-    const got = waitFor(server, "error");
-    server.listen({ fd });
-    assert.is(server.listening, false);
-    const [err] = await got as [Err];
-    assert.is(err.code, "EINVAL");
-    assert.is(err.syscall, "listen");
-    // As Node's listen errors: code first, and an address even when there is none.
-    assert.equal(Object.keys(err), ["code", "errno", "syscall", "address"]);
-    assert.is((err as { address?: unknown }).address, null);
-    assert.is(server.listening, false);
-    assert.is(server.address(), null);
-  } finally {
-    closeSync(fd);
-  }
-});
+fds(
+  "a descriptor that is not a socket, or no int32: 'error' listen EINVAL, nothing thrown",
+  async () => {
+    const here = fileURLToPath((import.meta as { url: string }).url);
+    const file = openSync(here, "r");
+    try {
+      if (listenFdUnavailable(file)) return;
+      // Node's handle takes int32 descriptors only (Bun's listener said ERR_OUT_OF_RANGE).
+      for (const fd of [file, 1.5, 2 ** 31]) {
+        const server = net.createServer();
+        const got = waitFor(server, "error");
+        server.listen({ fd });
+        assert.is(server.listening, false);
+        const [err] = await got as [Err];
+        assert.is(err.code, "EINVAL", String(fd));
+        assert.is(err.syscall, "listen");
+        assert.is(err.message, "listen EINVAL: invalid argument");
+        // As Node's listen errors: code first, and an address even when there is none.
+        assert.equal(Object.keys(err), ["code", "errno", "syscall", "address"]);
+        assert.is((err as { address?: unknown }).address, null);
+        assert.is(server.listening, false);
+        assert.is(server.address(), null);
+      }
+    } finally {
+      closeSync(file);
+    }
+  },
+);
 
 /** Runs the listen_fd_unix fixture with an inherited listening Unix socket as fd 3. */
 function runUnixFdChild(): Promise<SpawnResult> {
