@@ -3,12 +3,11 @@
 // and patch it then (`test-net-connect-nodelay` patches its `setNoDelay`,
 // `_http_common` parsers consume it). Where omninet's adapter drives the
 // runtime's handles (libuv, the default on Node and Deno) the socket shows
-// the handle its dial will run on, made at connect(); every other adapter
-// makes none before the dial, and `_handle` is null until connected. On Bun
-// a TCP dial's native socket is made at connect() too (as Bun's own
-// `node:net` makes it); a Unix dial's is not. Each handle made ahead is
-// closed when no dial takes it (destroyed during the lookup, the lookup
-// failed, an over-long path).
+// the handle its dial will run on, made at connect(); so does Bun's adapter
+// (Bun's native socket, as Bun's own `node:net` makes it). The forced
+// adapters make none before the dial, and `_handle` is null until connected.
+// Each handle made ahead is closed when no dial takes it (destroyed during
+// the lookup, the lookup failed, an over-long path).
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -20,11 +19,9 @@ import { closeServer, listen, removeDir, sleep, slowLookup, tempDir, waitFor } f
 
 const test = suite("_handle while connecting");
 
-// The adapters that make the dial's handle at connect(): the libuv one for every
-// dial, Bun's for TCP ones.
+// The adapters that make the dial's handle at connect(): libuv's and Bun's.
 const transportName = getTransport().name;
 const ahead = transportName === "libuv" || transportName === "bun";
-const aheadUnix = transportName === "libuv";
 
 /** A handle's method wrapped to record its calls (the original still runs). */
 function spy(handle: object, name: string, calls: unknown[][]): void {
@@ -196,9 +193,9 @@ test("Unix: the pipe handle is shown while connecting; an over-long path closes 
     try {
       const s = net.connect(path) as unknown as Socket;
       const early = handleOf(s);
-      assert.is(early !== null, aheadUnix);
+      assert.is(early !== null, ahead);
       await waitFor(s, "connect");
-      if (aheadUnix) assert.is(handleOf(s), early);
+      if (ahead) assert.is(handleOf(s), early);
       s.resume();
       await waitFor(s, "close");
     } finally {
@@ -225,7 +222,7 @@ test("Unix: the pipe handle is shown while connecting; an over-long path closes 
     }
     assert.is(long.destroyed, true);
     await Promise.all([waitFor(long, "error"), waitFor(long, "close")]);
-    assert.is(calls.length, aheadUnix ? 1 : 0);
+    assert.is(calls.length, ahead ? 1 : 0);
   } finally {
     removeDir(dir);
   }

@@ -1,21 +1,21 @@
 /**
- * TCP dials on Bun that can be abandoned. `Bun.connect()` hands out no socket
+ * Dials on Bun that can be abandoned. `Bun.connect()` hands out no socket
  * until it opens, so a pending attempt cannot be closed: after `destroy()` its
  * descriptor would live on (and keep the process alive) until the kernel gives
  * up, about two minutes for a SYN nobody answers. Bun's own `node:net` makes
  * its native socket before connecting it, and can close it while pending. So
- * a TCP dial goes through one `node:net` socket of Bun, kept for every dial:
- * it is given the adapter's own handlers (so none of its stream code ever
- * runs), and a `lookup` that answers at once with the address already
- * resolved, so that it dials inside `connect()`. The native socket it made
- * for the dial (its `_handle`, as on Node) is then taken from it: the dial's
- * own, closed by `cancel()`, and once open the same kind of socket
- * `Bun.connect()` gives.
+ * a dial (TCP or Unix) goes through one `node:net` socket of Bun, kept for
+ * every dial: it is given the adapter's own handlers (so none of its stream
+ * code ever runs), and, for TCP, a `lookup` that answers at once with the
+ * address already resolved, so that it dials inside `connect()`. The native
+ * socket it made for the dial (its `_handle`, as on Node), or the one made
+ * ahead for it (`dialHandle`), is then taken from it: the dial's own, closed
+ * by `cancel()`, and once open the same kind of socket `Bun.connect()` gives.
  * @module
  */
 import * as bunNet from "node:net";
 import type { ConnectCallback, Dial, TcpConnectRequest } from "../types.ts";
-import { type BunError, type BunSocket, Conn, ipInfo, TcpConn } from "./conn.ts";
+import { type BunError, type BunSocket, Conn, ipInfo, TcpConn, UNNAMED } from "./conn.ts";
 import { knownPeer } from "../_shared.ts";
 import { bunDial, DIAL_HANDLERS, dialFailed, dialOpened, failDialSoon } from "./handlers.ts";
 
@@ -88,13 +88,14 @@ const _makerArgs: unknown = typeof _normalize === "function"
   : _makerOpts;
 
 /**
- * A native socket for a TCP dial to come, made before the host lookup: what a
+ * A native socket for a dial to come, made before the host lookup: what a
  * connecting socket shows as `_handle`, as Bun's own `node:net` makes one at
  * `connect()` (and Node its TCP handle). Bun has no public way to make one;
  * its `node:net` socket makes one at the start of each `connect()`, which a
  * socket of its own (the maker) gives up at once: its lookup never answers,
- * so it never dials. The dial takes it back through `dialTcp`'s
- * `req.handle`, and one no dial takes is closed (`dropDialHandle`).
+ * so it never dials (the socket it makes serves TCP and Unix dials alike).
+ * The dial takes it back through `dialTcp`'s `req.handle` or `dialUnix`'s
+ * `handle`, and one no dial takes is closed (`dropDialHandle`).
  * @returns the native socket (not connected, no descriptor yet), or null
  * where this Bun's `node:net` does not make one (dials then go through
  * `Bun.connect()` and make their own)
@@ -205,16 +206,72 @@ export function dialTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
     : req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
   const ns = _getDialer();
   const made = (req.handle ?? null) as BunSocket | null;
-  if (ns === null) {
-    if (made !== null) dropDialHandle(made);
-    return _bunConnect(c, req, localAddress);
-  }
-  _opts.port = req.port;
-  _opts.family = req.family;
-  _opts.localAddress = localAddress;
-  _opts.localPort = req.localPort;
-  _dialIp = req.address;
-  _dialFamily = req.family;
+  if (ns !== null) {
+    _opts.port = req.port;
+    _opts.family = req.family;
+    _opts.localAddress = localAddress;
+    _opts.localPort = req.localPort;
+    _dialIp = req.address;
+    _dialFamily = req.family;
+    const h = _through(ns, c, _args, made);
+    if (h === undefined) return c;
+    // Bound, unless the bind failed: then the native socket has no descriptor (its error
+    // comes later, through connectError). Its address is the one asked for, as Node's
+    // socket shows it before it connects (the native one tells the address routing chose).
+    if (h !== null) {
+      if (h.fd !== -1) req.bound?.(ipInfo(localAddress, h.localPort) ?? undefined);
+      return c;
+    }
+  } else if (made !== null) dropDialHandle(made);
+  return _bunConnect(c, req, localAddress);
+}
+
+// The options of every Unix dial, refilled each time as `_opts`.
+const _unixOpts: Record<string, unknown> = { path: "", pauseOnConnect: true };
+const _unixArgs: unknown = typeof _normalize === "function" ? _normalize([_unixOpts]) : _unixOpts;
+
+/**
+ * Dials a Unix socket through Bun's `node:net`, as `dialTcp` dials TCP: on a
+ * native socket of `dialHandle()` when given (what the connecting socket
+ * shows as `_handle`), and `cancel()` closes it.
+ * @param path the socket's path (checked by core)
+ * @param cb called once with the connection or the error
+ * @param handle a native socket of `dialHandle()` to dial on, which the dial then owns
+ * @returns the pending dial
+ * @example
+ * ```ts
+ * dialUnix("/tmp/app.sock", (err, h) => h?.close(() => {}));
+ * ```
+ */
+export function dialUnix(path: string, cb: ConnectCallback, handle?: object): Dial {
+  const c = new Conn();
+  c.dial = { cb, address: path, port: 0, pending: null, peer: undefined };
+  c.localEnd = UNNAMED;
+  c.remoteEnd = path;
+  const ns = _getDialer();
+  const made = (handle ?? null) as BunSocket | null;
+  if (ns !== null) {
+    _unixOpts.path = path;
+    const h = _through(ns, c, _unixArgs, made);
+    if (h !== null) return c;
+  } else if (made !== null) dropDialHandle(made);
+  return bunDial(c, { unix: path });
+}
+
+/**
+ * Runs one dial of `c` through the dialer (`args`: its options, already
+ * filled), on `made` when given (a native socket of `dialHandle()`; closed
+ * if the dial did not take it).
+ * @returns the dial's native socket (pending from now on); `undefined` when
+ * it settled or failed within the call (its callback is queued); `null`
+ * when no dial came out of it: the caller dials with `Bun.connect()`
+ */
+function _through(
+  ns: _NetDialer,
+  c: Conn,
+  args: unknown,
+  made: BunSocket | null,
+): BunSocket | null | undefined {
   _dialling = c;
   _dialErr = undefined;
   c.dialing = true;
@@ -222,7 +279,7 @@ export function dialTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   try {
     // Its connect() dials on the native socket it holds, else makes one.
     ns._handle = made;
-    ns.connect(_args);
+    ns.connect(args);
     h = ns._handle;
   } catch (e) {
     _dialErr = e;
@@ -233,22 +290,19 @@ export function dialTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   }
   if (made !== null && h !== made) dropDialHandle(made);
   const d = c.dial;
-  if (d === null) return c; // settled inside connect() (the callback is queued)
+  if (d === null) return undefined; // settled inside connect() (the callback is queued)
   if (h !== null) {
     if (!(h.data instanceof Conn)) h.data = c;
     d.pending = h;
-    // Bound, unless the bind failed: then the native socket has no descriptor (its error
-    // comes later, through connectError). Its address is the one asked for, as Node's
-    // socket shows it before it connects (the native one tells the address routing chose).
-    if (h.fd !== -1) req.bound?.(ipInfo(localAddress, h.localPort) ?? undefined);
-  } else if (_dialErr !== undefined) {
-    failDialSoon(c, _dialErr as BunError);
-  } else {
-    // No dial came out of connect(). A dialer its node:net destroyed is
-    // replaced on the next dial; one that is alive dials later than this
-    // file expects (another Bun): Bun.connect() from now on.
-    if (!ns.destroyed) _dialer = null;
-    return _bunConnect(c, req, localAddress);
+    return h;
   }
-  return c;
+  if (_dialErr !== undefined) {
+    failDialSoon(c, _dialErr as BunError);
+    return undefined;
+  }
+  // No dial came out of connect(). A dialer its node:net destroyed is
+  // replaced on the next dial; one that is alive dials later than this
+  // file expects (another Bun): Bun.connect() from now on.
+  if (!ns.destroyed) _dialer = null;
+  return null;
 }

@@ -64,8 +64,8 @@ import {
   UNNAMED,
 } from "./conn.ts";
 import { noop } from "../_shared.ts";
-import { ACCEPT_HANDLERS, bunDial, type ListenState, showListener } from "./handlers.ts";
-import { dialHandle, dialTcp, dropDialHandle } from "./dial.ts";
+import { ACCEPT_HANDLERS, type ListenState, showListener } from "./handlers.ts";
+import { dialHandle, dialTcp, dialUnix, dropDialHandle } from "./dial.ts";
 import { openPipeFd } from "./pipe.ts";
 
 class _Listener implements ListenerHandle {
@@ -100,14 +100,6 @@ class _Listener implements ListenerHandle {
     showListener(this._state, this._l as unknown as { onconnection?: unknown });
     return this._l;
   }
-}
-
-function _connectUnix(path: string, cb: ConnectCallback): Dial {
-  const c = new Conn();
-  c.dial = { cb, address: path, port: 0, pending: null, peer: undefined };
-  c.localEnd = UNNAMED;
-  c.remoteEnd = path;
-  return bunDial(c, { unix: path });
 }
 
 function _listenError(e: unknown, address: string, port?: number): SystemError {
@@ -239,7 +231,7 @@ class _FdBound implements BoundHandle {
 
   connectUnix(path: string, cb: ConnectCallback): Dial {
     this.close();
-    return _connectUnix(path, cb);
+    return dialUnix(path, cb);
   }
 }
 
@@ -315,13 +307,12 @@ export function createBunTransport(): Transport {
     name: "bun",
     features: _FEATURES,
     connectTcp: dialTcp,
-    connectUnix: _connectUnix,
+    connectUnix: dialUnix,
     listenTcp: _listenTcp,
     listenUnix: _listenUnix,
     listenFd: _listenFd,
     openFd: _openFd,
-    // TCP dials only: a Unix one runs on a socket Bun.connect() makes as it dials.
-    dialHandle: (pipe) => pipe ? null : dialHandle(),
+    dialHandle,
     dropDialHandle,
   };
 }
