@@ -140,7 +140,24 @@ const a3: AddressInfo = a2;
 const o3: SocketConstructorOpts = opts;
 const c3: NetConnectOpts = connectOpts;
 const l3: ListenOptions = listenOpts;
+// Listener parameters typed per event, as node:net's: strict code that names no type compiles.
+sock.on("close", (hadError) => console.log(hadError === true));
+sock.once("data", (data) => console.log(data.byteLength));
+sock.prependListener("connectionAttemptFailed", (ip, port, family, error) =>
+  console.log(ip.length + port + family, error.message));
+sock.addListener("lookup", (err, address, family, host) =>
+  console.log(err?.message, address.length, family, host.length));
+srv2.on("connection", (socket) => console.log(socket.remotePort, socket.readyState));
+srv3.prependOnceListener("drop", (data) => console.log(data?.remoteAddress?.length));
+sock.on("any other event", (...args) => console.log(args.length));
+const emitted: boolean = sock.emit("close", false) && srv2.emit("connection", s3);
+// Not \`any\`: a wrong use is an error.
+// @ts-expect-error: 'close' gives a boolean
+sock.on("close", (hadError) => hadError.length);
+// @ts-expect-error: 'connection' gives omninet's Socket
+srv2.on("connection", (socket) => socket.noSuchMember);
 export {
+  emitted,
   a3, base, c3, info, ipcNet, ipcOpts, l3, list, lookup, o3, s2, s3, sa, serverOpts, srv2, srv3,
   state, stream, tcpNet, tcpOpts, version,
 };
