@@ -380,6 +380,20 @@ interface _Covers {
   max0: number;
   /** A change came that `delta` had no room for: `flat6` must go. */
   over: boolean;
+  /**
+   * The /16 blocks of the IPv4 space (of IPv4 input) that may hold a rule:
+   * an IPv4 address rule or part of a run of the IPv4 cover, one bit each
+   * (8 KiB, made with the first such rule; null: none yet). A check of an
+   * address whose block has no bit is `false` without an index lookup (on
+   * lists of local networks and ban lists, most addresses that connect).
+   * Adds set bits; removals leave theirs (a bit set in vain only sends
+   * checks on to the index) and are counted in `stale4` until the map is
+   * made exact again from the list (`BlockList`, after as many removals as
+   * the list has rules).
+   */
+  occ4: Int32Array | null;
+  /** Removals of IPv4 rules since `occ4` was last exact. */
+  stale4: number;
 }
 
 /** Changes of the IPv6 cover a flat IPv6 index takes in its delta before it is dropped. */
@@ -398,6 +412,8 @@ function _newCovers(): _Covers {
     nDelta: 0,
     lo0: new Int32Array(_DELTA),
     hi0: new Int32Array(_DELTA),
+    occ4: null,
+    stale4: 0,
     min0: 0,
     max0: 0,
     over: false,
@@ -617,7 +633,15 @@ function _apply(
     : (_isMapped(b0, b1, b2) ? b3 : -1);
   if (lo === -1 || hi === -1 || lo > hi) return;
   cv.touched |= 1;
+  if (d > 0) _mark4(cv, lo, hi);
+  else cv.stale4++;
   _update4(cv.c4, lo, hi, d);
+}
+
+/** Sets the bits of `cv.occ4` for the /16 blocks of the IPv4 values lo..hi (unsigned). */
+function _mark4(cv: _Covers, lo: number, hi: number): void {
+  const occ = cv.occ4 ??= new Int32Array(2048);
+  for (let b = lo >>> 16, e = hi >>> 16; b <= e; b++) occ[b >>> 5] |= 1 << (b & 31);
 }
 
 /** Adds `d` × the addresses of a subnet (IPv4 prefixes count from bit 96). */
@@ -1272,6 +1296,8 @@ export class BlockList {
    */
   #addressChanged(a: _Addr, d: number): void {
     if (_isMapped(a.w0, a.w1, a.w2)) {
+      if (d > 0) _mark4(this.#cv, a.w3, a.w3);
+      else this.#cv.stale4++;
       this.#changed(1);
       return;
     }
@@ -1291,6 +1317,8 @@ export class BlockList {
       this.#flat4 = null;
       this.#quiet4 = 0;
       this.#limit4 = limit;
+      // As many removals as there are rules: the map of /16 blocks is made exact (O(rules)).
+      if (cv.stale4 > 1024 && cv.stale4 > this.size) this.#exactOcc4(cv);
     }
     // The flat IPv6 index stays while its delta holds the changes. Once
     // dropped, checks count from then on, not from the last change, and it
@@ -1316,16 +1344,37 @@ export class BlockList {
     }
   }
 
-  /** IPv4 lookups of `check()`: the flat index once built, else the live structures. */
+  /**
+   * IPv4 lookups of `check()` (`v4` unsigned): none where the address's /16
+   * block holds no rule, else the flat index once built, else the live
+   * structures.
+   */
   #has4(v4: number): boolean {
-    const flat = this.#flat4;
-    if (flat !== null) return flat.has(v4 ^ _FLIP);
-    if (++this.#quiet4 > this.#limit4) {
-      this.#flat4 = _Flat4.build(this.#addresses, this.#cv.c4);
-      return this.#flat4.has(v4 ^ _FLIP);
+    let flat = this.#flat4;
+    // Every check counts towards the flat index, as before the block map.
+    if (flat === null && ++this.#quiet4 > this.#limit4) {
+      this.#flat4 = flat = _Flat4.build(this.#addresses, this.#cv.c4);
     }
+    const cv = this.#cv;
+    const occ = cv.occ4;
+    if (occ === null || (occ[v4 >>> 21] & (1 << ((v4 >>> 16) & 31))) === 0) return false;
+    if (flat !== null) return flat.has(v4 ^ _FLIP);
     const a = this.#addresses;
-    return (a.n !== a.nWide && a.hasNarrow(v4)) || this.#cv.c4.has1(v4 ^ _FLIP);
+    return (a.n !== a.nWide && a.hasNarrow(v4)) || cv.c4.has1(v4 ^ _FLIP);
+  }
+
+  /** Makes `cv.occ4` exact for the rules the list holds now (see `_Covers.occ4`). */
+  #exactOcc4(cv: _Covers): void {
+    cv.stale4 = 0;
+    const occ = cv.occ4;
+    if (occ === null) return;
+    occ.fill(0);
+    const a = this.#addresses;
+    for (let r = 0; r < a.n; r++) {
+      const m = a.m[r];
+      if ((m & _M_LIVE) !== 0 && (m & _M_WIDE) === 0) _mark4(cv, a.v[r], a.v[r]);
+    }
+    cv.c4.eachRun1((start, last) => _mark4(cv, (start ^ _FLIP) >>> 0, (last ^ _FLIP) >>> 0));
   }
 
   #check4(v4: number): boolean {
