@@ -9,10 +9,15 @@
  */
 import { setImmediate as _setImmediate } from "./builtins.ts";
 
+/** The close callbacks asked for since the current batch began (see `afterLoopTurn`). */
+let _closing: (() => void)[] | null = null;
+
 /**
  * Calls `cb` where libuv calls a handle's close callback: after the
  * immediates of the current turn (also those queued after this call), the
- * process kept alive until then.
+ * process kept alive until then. The callbacks asked for in one turn run
+ * together, the last asked for first, as libuv runs a turn's closing
+ * handles (sockets destroyed in one turn report `'close'` in Node's order).
  * @param cb the close callback
  * @example
  * ```ts
@@ -20,7 +25,29 @@ import { setImmediate as _setImmediate } from "./builtins.ts";
  * ```
  */
 export function afterLoopTurn(cb: () => void): void {
-  _setImmediate(_setImmediate, cb);
+  if (_closing !== null) {
+    _closing.push(cb);
+    return;
+  }
+  _closing = [cb];
+  _setImmediate(_sealClosing);
+}
+
+/** The turn's check phase: later callbacks make the next batch; this one runs after the turn. */
+function _sealClosing(): void {
+  const batch = _closing!;
+  _closing = null;
+  _setImmediate(_runClosing, batch);
+}
+
+function _runClosing(batch: (() => void)[]): void {
+  let i = batch.length;
+  try {
+    while (i > 0) batch[--i]();
+  } finally {
+    // A callback threw: the ones after it still run, on the next immediate (the error goes on).
+    if (i > 0) _setImmediate(_runClosing, batch.slice(0, i));
+  }
 }
 
 /**

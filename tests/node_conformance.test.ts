@@ -2222,6 +2222,39 @@ det(
   },
 );
 
+det(
+  "sockets destroyed in one turn report 'close' the last destroyed first, as libuv's closing phase",
+  async () => {
+    // libuv runs a turn's closing handles last closed first; so does omninet where it reports the
+    // close itself (Bun, the Deno.connect adapter). Deno's own handles report them in order.
+    const { server, port } = await tcpServer((s) => s.resume());
+    try {
+      const socks = await Promise.all([0, 1, 2].map(() =>
+        new Promise<Sock>((resolve) => {
+          const c: Sock = net.connect(port, "127.0.0.1", () => resolve(c));
+        })
+      ));
+      const order: number[] = [];
+      const closed = Promise.all(
+        socks.map((c, i) =>
+          new Promise<void>((resolve) =>
+            c.on("close", () => {
+              order.push(i);
+              resolve();
+            })
+          )
+        ),
+      );
+      for (const c of socks) c.destroy();
+      await closed;
+      const denoHandles = currentRuntime() === "deno" && getTransport().name !== "deno";
+      assert.equal(order, denoHandles ? [0, 1, 2] : [2, 1, 0], getTransport().name);
+    } finally {
+      await closeAll(server);
+    }
+  },
+);
+
 det.run();
 
 // Differences found by running Node's own test-net-* files against omninet (an outside check).
