@@ -203,6 +203,14 @@ turns(
   },
 );
 
+// One turn's close callbacks run last asked for first, as libuv runs a turn's closing handles;
+// one that throws reports its error and leaves the others to run.
+turns("a turn's close callbacks run last asked first, past one that throws", async () => {
+  const r = await spawnScript("fixtures/close_turns", ["throw"]);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout.trim(), "last asked, uncaught boom, first asked");
+});
+
 // Node 26: a connecting socket has its handle: 'close' comes from its close callback too.
 turns(
   "a refused or destroyed connecting socket's 'close' comes after the turn's immediates",
