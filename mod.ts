@@ -100,6 +100,8 @@ declare namespace net {
   export type ParsedSocketAddress = api.ParsedSocketAddress;
   /** `net.Server` in type positions: the `Server` type of this module. */
   export type Server = api.Server;
+  /** `net.ServerEventMap` in type positions: the `ServerEventMap` type of this module. */
+  export type ServerEventMap = api.ServerEventMap;
   /** `net.ServerInstance` in type positions: the `ServerInstance` type of this module. */
   export type ServerInstance = api.ServerInstance;
   /** `net.ServerOpts` in type positions: the `ServerOpts` type of this module. */
@@ -118,6 +120,8 @@ declare namespace net {
   export type SocketConnectOpts = api.SocketConnectOpts;
   /** `net.SocketConstructorOpts` in type positions: the `SocketConstructorOpts` type of this module. */
   export type SocketConstructorOpts = api.SocketConstructorOpts;
+  /** `net.SocketEventMap` in type positions: the `SocketEventMap` type of this module. */
+  export type SocketEventMap = api.SocketEventMap;
   /** `net.SocketInstance` in type positions: the `SocketInstance` type of this module. */
   export type SocketInstance = api.SocketInstance;
   /** `net.SocketReadyState` in type positions: the `SocketReadyState` type of this module. */

@@ -28,6 +28,7 @@ export type {
   DropArgument,
   ListenOptions,
   Server as ServerInstance,
+  ServerEventMap,
   ServerOpts,
 } from "./server.ts";
 export type {
@@ -46,7 +47,7 @@ export type {
   TcpNetConnectOpts,
   TcpSocketConnectOpts,
 } from "./socket_types.ts";
-export type { Socket as SocketInstance } from "./socket.ts";
+export type { Socket as SocketInstance, SocketEventMap } from "./socket.ts";
 export type {
   AnySocketAddress,
   IPVersion,

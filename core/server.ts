@@ -850,89 +850,74 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
 }
 
 /**
- * The listener methods of {@link Server}, with Node's events typed as
- * `@types/node` types `net.Server`'s (`'connection'` gives omninet's
- * `Socket`): code written against `node:net` in strict TypeScript compiles
- * against omninet. Declaration merging: no code, the class's methods are
- * `EventEmitter`'s.
+ * The events of {@link Server} and their arguments, as `@types/node` types
+ * `net.Server`'s (Node 26's name): what the listener methods' types take.
+ */
+export interface ServerEventMap {
+  /** The server closed and its last connection ended. */
+  close: [];
+  /** A connection was accepted: omninet's {@link Socket}. */
+  connection: [socket: Socket];
+  /** An error occurred (a failed listen, for one). */
+  error: [err: Error];
+  /** The server is bound and listening. */
+  listening: [];
+  /** A connection was dropped (`maxConnections` reached). */
+  drop: [data?: DropArgument];
+}
+
+/**
+ * The listener methods of {@link Server}, typed per event with
+ * {@link ServerEventMap} as `@types/node` types `net.Server`'s: code written against
+ * `node:net` in strict TypeScript compiles against omninet (`Duplex`'s and
+ * `EventEmitter`'s own overloads leave a listener's parameters `any`, or none
+ * for `'close'`, which fails `noImplicitAny`). Declaration merging: no code,
+ * the class's methods are `EventEmitter`'s.
  */
 export interface Server {
-  /** Adds a listener for `'close'`: the server closed and its last connection ended. */
-  addListener(event: "close", listener: () => void): this;
-  /** Adds a listener for `'connection'`: a connection was accepted. */
-  addListener(event: "connection", listener: (socket: Socket) => void): this;
-  /** Adds a listener for `'error'`: an error occurred (a failed listen, for one). */
-  addListener(event: "error", listener: (err: Error) => void): this;
-  /** Adds a listener for `'listening'`: the server is bound and listening. */
-  addListener(event: "listening", listener: () => void): this;
-  /** Adds a listener for `'drop'`: a connection was dropped (`maxConnections` reached). */
-  addListener(event: "drop", listener: (data?: DropArgument) => void): this;
-  /** Adds a listener for any event. */
+  /** Adds a listener; the events of {@link ServerEventMap} have typed arguments. */
+  addListener<E extends keyof ServerEventMap>(
+    event: E,
+    listener: (...args: ServerEventMap[E]) => void,
+  ): this;
+  /** Adds a listener for any other event. */
   // deno-lint-ignore no-explicit-any
   addListener(event: string | symbol, listener: (...args: any[]) => void): this;
-  /** Adds a listener for `'close'`: the server closed and its last connection ended. */
-  on(event: "close", listener: () => void): this;
-  /** Adds a listener for `'connection'`: a connection was accepted. */
-  on(event: "connection", listener: (socket: Socket) => void): this;
-  /** Adds a listener for `'error'`: an error occurred (a failed listen, for one). */
-  on(event: "error", listener: (err: Error) => void): this;
-  /** Adds a listener for `'listening'`: the server is bound and listening. */
-  on(event: "listening", listener: () => void): this;
-  /** Adds a listener for `'drop'`: a connection was dropped (`maxConnections` reached). */
-  on(event: "drop", listener: (data?: DropArgument) => void): this;
-  /** Adds a listener for any event. */
+  /** Adds a listener; the events of {@link ServerEventMap} have typed arguments. */
+  on<E extends keyof ServerEventMap>(
+    event: E,
+    listener: (...args: ServerEventMap[E]) => void,
+  ): this;
+  /** Adds a listener for any other event. */
   // deno-lint-ignore no-explicit-any
   on(event: string | symbol, listener: (...args: any[]) => void): this;
-  /** Adds a one-time listener for `'close'`: the server closed and its last connection ended. */
-  once(event: "close", listener: () => void): this;
-  /** Adds a one-time listener for `'connection'`: a connection was accepted. */
-  once(event: "connection", listener: (socket: Socket) => void): this;
-  /** Adds a one-time listener for `'error'`: an error occurred (a failed listen, for one). */
-  once(event: "error", listener: (err: Error) => void): this;
-  /** Adds a one-time listener for `'listening'`: the server is bound and listening. */
-  once(event: "listening", listener: () => void): this;
-  /** Adds a one-time listener for `'drop'`: a connection was dropped (`maxConnections` reached). */
-  once(event: "drop", listener: (data?: DropArgument) => void): this;
-  /** Adds a one-time listener for any event. */
+  /** Adds a one-time listener; the events of {@link ServerEventMap} have typed arguments. */
+  once<E extends keyof ServerEventMap>(
+    event: E,
+    listener: (...args: ServerEventMap[E]) => void,
+  ): this;
+  /** Adds a one-time listener for any other event. */
   // deno-lint-ignore no-explicit-any
   once(event: string | symbol, listener: (...args: any[]) => void): this;
-  /** Adds a listener, before the others, for `'close'`: the server closed and its last connection ended. */
-  prependListener(event: "close", listener: () => void): this;
-  /** Adds a listener, before the others, for `'connection'`: a connection was accepted. */
-  prependListener(event: "connection", listener: (socket: Socket) => void): this;
-  /** Adds a listener, before the others, for `'error'`: an error occurred (a failed listen, for one). */
-  prependListener(event: "error", listener: (err: Error) => void): this;
-  /** Adds a listener, before the others, for `'listening'`: the server is bound and listening. */
-  prependListener(event: "listening", listener: () => void): this;
-  /** Adds a listener, before the others, for `'drop'`: a connection was dropped (`maxConnections` reached). */
-  prependListener(event: "drop", listener: (data?: DropArgument) => void): this;
-  /** Adds a listener, before the others, for any event. */
+  /** Adds a listener before the others; the events of {@link ServerEventMap} have typed arguments. */
+  prependListener<E extends keyof ServerEventMap>(
+    event: E,
+    listener: (...args: ServerEventMap[E]) => void,
+  ): this;
+  /** Adds a listener before the others for any other event. */
   // deno-lint-ignore no-explicit-any
   prependListener(event: string | symbol, listener: (...args: any[]) => void): this;
-  /** Adds a one-time listener, before the others, for `'close'`: the server closed and its last connection ended. */
-  prependOnceListener(event: "close", listener: () => void): this;
-  /** Adds a one-time listener, before the others, for `'connection'`: a connection was accepted. */
-  prependOnceListener(event: "connection", listener: (socket: Socket) => void): this;
-  /** Adds a one-time listener, before the others, for `'error'`: an error occurred (a failed listen, for one). */
-  prependOnceListener(event: "error", listener: (err: Error) => void): this;
-  /** Adds a one-time listener, before the others, for `'listening'`: the server is bound and listening. */
-  prependOnceListener(event: "listening", listener: () => void): this;
-  /** Adds a one-time listener, before the others, for `'drop'`: a connection was dropped (`maxConnections` reached). */
-  prependOnceListener(event: "drop", listener: (data?: DropArgument) => void): this;
-  /** Adds a one-time listener, before the others, for any event. */
+  /** Adds a one-time listener before the others; the events of {@link ServerEventMap} have typed arguments. */
+  prependOnceListener<E extends keyof ServerEventMap>(
+    event: E,
+    listener: (...args: ServerEventMap[E]) => void,
+  ): this;
+  /** Adds a one-time listener before the others for any other event. */
   // deno-lint-ignore no-explicit-any
   prependOnceListener(event: string | symbol, listener: (...args: any[]) => void): this;
-  /** Emits `'close'` to its listeners; `true` if it had any. */
-  emit(event: "close"): boolean;
-  /** Emits `'connection'` to its listeners; `true` if it had any. */
-  emit(event: "connection", socket: Socket): boolean;
-  /** Emits `'error'` to its listeners; `true` if it had any. */
-  emit(event: "error", err: Error): boolean;
-  /** Emits `'listening'` to its listeners; `true` if it had any. */
-  emit(event: "listening"): boolean;
-  /** Emits `'drop'` to its listeners; `true` if it had any. */
-  emit(event: "drop", data?: DropArgument): boolean;
-  /** Emits an event to its listeners; `true` if it had any. */
+  /** Emits an event of {@link ServerEventMap} with its typed arguments; `true` if it had listeners. */
+  emit<E extends keyof ServerEventMap>(event: E, ...args: ServerEventMap[E]): boolean;
+  /** Emits any other event; `true` if it had listeners. */
   // deno-lint-ignore no-explicit-any
   emit(event: string | symbol, ...args: any[]): boolean;
 }

@@ -1512,252 +1512,88 @@ export class Socket extends Duplex {
 }
 
 /**
- * The listener methods of {@link Socket}, with Node's events typed as
- * `@types/node` types `net.Socket`'s: code written against `node:net` in
- * strict TypeScript compiles against omninet (`on("close", (hadError) => ...)`
- * has a typed parameter; `Duplex`'s own overloads would leave it `any` and
- * fail `noImplicitAny`). Declaration merging: no code, the class's methods
- * are `EventEmitter`'s.
+ * The events of {@link Socket} and their arguments, as `@types/node` types
+ * `net.Socket`'s (Node 26's name): what the listener methods' types take.
+ */
+export interface SocketEventMap {
+  /** The socket is fully closed; `hadError` when an error closed it. */
+  close: [hadError: boolean];
+  /** The connection is established. */
+  connect: [];
+  /** A dial to one address starts. */
+  connectionAttempt: [ip: string, port: number, family: number];
+  /** A dial to one address failed. */
+  connectionAttemptFailed: [ip: string, port: number, family: number, error: Error];
+  /** A Happy Eyeballs dial to one address ran out of time. */
+  connectionAttemptTimeout: [ip: string, port: number, family: number];
+  /** Bytes arrived: a `Buffer` (the type the installed `@types/node` gives it), a string once an encoding is set. */
+  data: [data: ReturnType<typeof NodeBuffer.alloc>];
+  /** The write buffer emptied. */
+  drain: [];
+  /** The peer ended its side. */
+  end: [];
+  /** An error occurred; `'close'` follows. */
+  error: [err: Error];
+  /** The host name was looked up (`err` null on success, as `@types/node` 24 types it: `Error`). */
+  lookup: [err: Error, address: string, family: string | number, host: string];
+  /** The socket is ready to use, right after `'connect'`. */
+  ready: [];
+  /** The socket was idle for the time set with `setTimeout()`. */
+  timeout: [];
+}
+
+/**
+ * The listener methods of {@link Socket}, typed per event with
+ * {@link SocketEventMap} as `@types/node` types `net.Socket`'s: code written against
+ * `node:net` in strict TypeScript compiles against omninet (`Duplex`'s and
+ * `EventEmitter`'s own overloads leave a listener's parameters `any`, or none
+ * for `'close'`, which fails `noImplicitAny`). Declaration merging: no code,
+ * the class's methods are `EventEmitter`'s.
  */
 export interface Socket {
-  /** Adds a listener for `'close'`: the socket is fully closed; `hadError` when an error closed it. */
-  addListener(event: "close", listener: (hadError: boolean) => void): this;
-  /** Adds a listener for `'connect'`: the connection is established. */
-  addListener(event: "connect", listener: () => void): this;
-  /** Adds a listener for `'connectionAttempt'`: a dial to one address starts. */
-  addListener(
-    event: "connectionAttempt",
-    listener: (ip: string, port: number, family: number) => void,
+  /** Adds a listener; the events of {@link SocketEventMap} have typed arguments. */
+  addListener<E extends keyof SocketEventMap>(
+    event: E,
+    listener: (...args: SocketEventMap[E]) => void,
   ): this;
-  /** Adds a listener for `'connectionAttemptFailed'`: a dial to one address failed. */
-  addListener(
-    event: "connectionAttemptFailed",
-    listener: (ip: string, port: number, family: number, error: Error) => void,
-  ): this;
-  /** Adds a listener for `'connectionAttemptTimeout'`: a Happy Eyeballs dial to one address ran out of time. */
-  addListener(
-    event: "connectionAttemptTimeout",
-    listener: (ip: string, port: number, family: number) => void,
-  ): this;
-  /** Adds a listener for `'data'`: bytes arrived (a string once an encoding is set). */
-  addListener(event: "data", listener: (data: ReturnType<typeof NodeBuffer.alloc>) => void): this;
-  /** Adds a listener for `'drain'`: the write buffer emptied. */
-  addListener(event: "drain", listener: () => void): this;
-  /** Adds a listener for `'end'`: the peer ended its side. */
-  addListener(event: "end", listener: () => void): this;
-  /** Adds a listener for `'error'`: an error occurred; `'close'` follows. */
-  addListener(event: "error", listener: (err: Error) => void): this;
-  /** Adds a listener for `'lookup'`: the host name was looked up (`err` null on success). */
-  addListener(
-    event: "lookup",
-    listener: (err: Error, address: string, family: string | number, host: string) => void,
-  ): this;
-  /** Adds a listener for `'ready'`: the socket is ready to use, right after `'connect'`. */
-  addListener(event: "ready", listener: () => void): this;
-  /** Adds a listener for `'timeout'`: the socket was idle for the time set with `setTimeout()`. */
-  addListener(event: "timeout", listener: () => void): this;
-  /** Adds a listener for any event. */
+  /** Adds a listener for any other event. */
   // deno-lint-ignore no-explicit-any
   addListener(event: string | symbol, listener: (...args: any[]) => void): this;
-  /** Adds a listener for `'close'`: the socket is fully closed; `hadError` when an error closed it. */
-  on(event: "close", listener: (hadError: boolean) => void): this;
-  /** Adds a listener for `'connect'`: the connection is established. */
-  on(event: "connect", listener: () => void): this;
-  /** Adds a listener for `'connectionAttempt'`: a dial to one address starts. */
-  on(
-    event: "connectionAttempt",
-    listener: (ip: string, port: number, family: number) => void,
+  /** Adds a listener; the events of {@link SocketEventMap} have typed arguments. */
+  on<E extends keyof SocketEventMap>(
+    event: E,
+    listener: (...args: SocketEventMap[E]) => void,
   ): this;
-  /** Adds a listener for `'connectionAttemptFailed'`: a dial to one address failed. */
-  on(
-    event: "connectionAttemptFailed",
-    listener: (ip: string, port: number, family: number, error: Error) => void,
-  ): this;
-  /** Adds a listener for `'connectionAttemptTimeout'`: a Happy Eyeballs dial to one address ran out of time. */
-  on(
-    event: "connectionAttemptTimeout",
-    listener: (ip: string, port: number, family: number) => void,
-  ): this;
-  /** Adds a listener for `'data'`: bytes arrived (a string once an encoding is set). */
-  on(event: "data", listener: (data: ReturnType<typeof NodeBuffer.alloc>) => void): this;
-  /** Adds a listener for `'drain'`: the write buffer emptied. */
-  on(event: "drain", listener: () => void): this;
-  /** Adds a listener for `'end'`: the peer ended its side. */
-  on(event: "end", listener: () => void): this;
-  /** Adds a listener for `'error'`: an error occurred; `'close'` follows. */
-  on(event: "error", listener: (err: Error) => void): this;
-  /** Adds a listener for `'lookup'`: the host name was looked up (`err` null on success). */
-  on(
-    event: "lookup",
-    listener: (err: Error, address: string, family: string | number, host: string) => void,
-  ): this;
-  /** Adds a listener for `'ready'`: the socket is ready to use, right after `'connect'`. */
-  on(event: "ready", listener: () => void): this;
-  /** Adds a listener for `'timeout'`: the socket was idle for the time set with `setTimeout()`. */
-  on(event: "timeout", listener: () => void): this;
-  /** Adds a listener for any event. */
+  /** Adds a listener for any other event. */
   // deno-lint-ignore no-explicit-any
   on(event: string | symbol, listener: (...args: any[]) => void): this;
-  /** Adds a one-time listener for `'close'`: the socket is fully closed; `hadError` when an error closed it. */
-  once(event: "close", listener: (hadError: boolean) => void): this;
-  /** Adds a one-time listener for `'connect'`: the connection is established. */
-  once(event: "connect", listener: () => void): this;
-  /** Adds a one-time listener for `'connectionAttempt'`: a dial to one address starts. */
-  once(
-    event: "connectionAttempt",
-    listener: (ip: string, port: number, family: number) => void,
+  /** Adds a one-time listener; the events of {@link SocketEventMap} have typed arguments. */
+  once<E extends keyof SocketEventMap>(
+    event: E,
+    listener: (...args: SocketEventMap[E]) => void,
   ): this;
-  /** Adds a one-time listener for `'connectionAttemptFailed'`: a dial to one address failed. */
-  once(
-    event: "connectionAttemptFailed",
-    listener: (ip: string, port: number, family: number, error: Error) => void,
-  ): this;
-  /** Adds a one-time listener for `'connectionAttemptTimeout'`: a Happy Eyeballs dial to one address ran out of time. */
-  once(
-    event: "connectionAttemptTimeout",
-    listener: (ip: string, port: number, family: number) => void,
-  ): this;
-  /** Adds a one-time listener for `'data'`: bytes arrived (a string once an encoding is set). */
-  once(event: "data", listener: (data: ReturnType<typeof NodeBuffer.alloc>) => void): this;
-  /** Adds a one-time listener for `'drain'`: the write buffer emptied. */
-  once(event: "drain", listener: () => void): this;
-  /** Adds a one-time listener for `'end'`: the peer ended its side. */
-  once(event: "end", listener: () => void): this;
-  /** Adds a one-time listener for `'error'`: an error occurred; `'close'` follows. */
-  once(event: "error", listener: (err: Error) => void): this;
-  /** Adds a one-time listener for `'lookup'`: the host name was looked up (`err` null on success). */
-  once(
-    event: "lookup",
-    listener: (err: Error, address: string, family: string | number, host: string) => void,
-  ): this;
-  /** Adds a one-time listener for `'ready'`: the socket is ready to use, right after `'connect'`. */
-  once(event: "ready", listener: () => void): this;
-  /** Adds a one-time listener for `'timeout'`: the socket was idle for the time set with `setTimeout()`. */
-  once(event: "timeout", listener: () => void): this;
-  /** Adds a one-time listener for any event. */
+  /** Adds a one-time listener for any other event. */
   // deno-lint-ignore no-explicit-any
   once(event: string | symbol, listener: (...args: any[]) => void): this;
-  /** Adds a listener, before the others, for `'close'`: the socket is fully closed; `hadError` when an error closed it. */
-  prependListener(event: "close", listener: (hadError: boolean) => void): this;
-  /** Adds a listener, before the others, for `'connect'`: the connection is established. */
-  prependListener(event: "connect", listener: () => void): this;
-  /** Adds a listener, before the others, for `'connectionAttempt'`: a dial to one address starts. */
-  prependListener(
-    event: "connectionAttempt",
-    listener: (ip: string, port: number, family: number) => void,
+  /** Adds a listener before the others; the events of {@link SocketEventMap} have typed arguments. */
+  prependListener<E extends keyof SocketEventMap>(
+    event: E,
+    listener: (...args: SocketEventMap[E]) => void,
   ): this;
-  /** Adds a listener, before the others, for `'connectionAttemptFailed'`: a dial to one address failed. */
-  prependListener(
-    event: "connectionAttemptFailed",
-    listener: (ip: string, port: number, family: number, error: Error) => void,
-  ): this;
-  /** Adds a listener, before the others, for `'connectionAttemptTimeout'`: a Happy Eyeballs dial to one address ran out of time. */
-  prependListener(
-    event: "connectionAttemptTimeout",
-    listener: (ip: string, port: number, family: number) => void,
-  ): this;
-  /** Adds a listener, before the others, for `'data'`: bytes arrived (a string once an encoding is set). */
-  prependListener(
-    event: "data",
-    listener: (data: ReturnType<typeof NodeBuffer.alloc>) => void,
-  ): this;
-  /** Adds a listener, before the others, for `'drain'`: the write buffer emptied. */
-  prependListener(event: "drain", listener: () => void): this;
-  /** Adds a listener, before the others, for `'end'`: the peer ended its side. */
-  prependListener(event: "end", listener: () => void): this;
-  /** Adds a listener, before the others, for `'error'`: an error occurred; `'close'` follows. */
-  prependListener(event: "error", listener: (err: Error) => void): this;
-  /** Adds a listener, before the others, for `'lookup'`: the host name was looked up (`err` null on success). */
-  prependListener(
-    event: "lookup",
-    listener: (err: Error, address: string, family: string | number, host: string) => void,
-  ): this;
-  /** Adds a listener, before the others, for `'ready'`: the socket is ready to use, right after `'connect'`. */
-  prependListener(event: "ready", listener: () => void): this;
-  /** Adds a listener, before the others, for `'timeout'`: the socket was idle for the time set with `setTimeout()`. */
-  prependListener(event: "timeout", listener: () => void): this;
-  /** Adds a listener, before the others, for any event. */
+  /** Adds a listener before the others for any other event. */
   // deno-lint-ignore no-explicit-any
   prependListener(event: string | symbol, listener: (...args: any[]) => void): this;
-  /** Adds a one-time listener, before the others, for `'close'`: the socket is fully closed; `hadError` when an error closed it. */
-  prependOnceListener(event: "close", listener: (hadError: boolean) => void): this;
-  /** Adds a one-time listener, before the others, for `'connect'`: the connection is established. */
-  prependOnceListener(event: "connect", listener: () => void): this;
-  /** Adds a one-time listener, before the others, for `'connectionAttempt'`: a dial to one address starts. */
-  prependOnceListener(
-    event: "connectionAttempt",
-    listener: (ip: string, port: number, family: number) => void,
+  /** Adds a one-time listener before the others; the events of {@link SocketEventMap} have typed arguments. */
+  prependOnceListener<E extends keyof SocketEventMap>(
+    event: E,
+    listener: (...args: SocketEventMap[E]) => void,
   ): this;
-  /** Adds a one-time listener, before the others, for `'connectionAttemptFailed'`: a dial to one address failed. */
-  prependOnceListener(
-    event: "connectionAttemptFailed",
-    listener: (ip: string, port: number, family: number, error: Error) => void,
-  ): this;
-  /** Adds a one-time listener, before the others, for `'connectionAttemptTimeout'`: a Happy Eyeballs dial to one address ran out of time. */
-  prependOnceListener(
-    event: "connectionAttemptTimeout",
-    listener: (ip: string, port: number, family: number) => void,
-  ): this;
-  /** Adds a one-time listener, before the others, for `'data'`: bytes arrived (a string once an encoding is set). */
-  prependOnceListener(
-    event: "data",
-    listener: (data: ReturnType<typeof NodeBuffer.alloc>) => void,
-  ): this;
-  /** Adds a one-time listener, before the others, for `'drain'`: the write buffer emptied. */
-  prependOnceListener(event: "drain", listener: () => void): this;
-  /** Adds a one-time listener, before the others, for `'end'`: the peer ended its side. */
-  prependOnceListener(event: "end", listener: () => void): this;
-  /** Adds a one-time listener, before the others, for `'error'`: an error occurred; `'close'` follows. */
-  prependOnceListener(event: "error", listener: (err: Error) => void): this;
-  /** Adds a one-time listener, before the others, for `'lookup'`: the host name was looked up (`err` null on success). */
-  prependOnceListener(
-    event: "lookup",
-    listener: (err: Error, address: string, family: string | number, host: string) => void,
-  ): this;
-  /** Adds a one-time listener, before the others, for `'ready'`: the socket is ready to use, right after `'connect'`. */
-  prependOnceListener(event: "ready", listener: () => void): this;
-  /** Adds a one-time listener, before the others, for `'timeout'`: the socket was idle for the time set with `setTimeout()`. */
-  prependOnceListener(event: "timeout", listener: () => void): this;
-  /** Adds a one-time listener, before the others, for any event. */
+  /** Adds a one-time listener before the others for any other event. */
   // deno-lint-ignore no-explicit-any
   prependOnceListener(event: string | symbol, listener: (...args: any[]) => void): this;
-  /** Emits `'close'` to its listeners; `true` if it had any. */
-  emit(event: "close", hadError: boolean): boolean;
-  /** Emits `'connect'` to its listeners; `true` if it had any. */
-  emit(event: "connect"): boolean;
-  /** Emits `'connectionAttempt'` to its listeners; `true` if it had any. */
-  emit(event: "connectionAttempt", ip: string, port: number, family: number): boolean;
-  /** Emits `'connectionAttemptFailed'` to its listeners; `true` if it had any. */
-  emit(
-    event: "connectionAttemptFailed",
-    ip: string,
-    port: number,
-    family: number,
-    error: Error,
-  ): boolean;
-  /** Emits `'connectionAttemptTimeout'` to its listeners; `true` if it had any. */
-  emit(event: "connectionAttemptTimeout", ip: string, port: number, family: number): boolean;
-  /** Emits `'data'` to its listeners; `true` if it had any. */
-  emit(event: "data", data: ReturnType<typeof NodeBuffer.alloc>): boolean;
-  /** Emits `'drain'` to its listeners; `true` if it had any. */
-  emit(event: "drain"): boolean;
-  /** Emits `'end'` to its listeners; `true` if it had any. */
-  emit(event: "end"): boolean;
-  /** Emits `'error'` to its listeners; `true` if it had any. */
-  emit(event: "error", err: Error): boolean;
-  /** Emits `'lookup'` to its listeners; `true` if it had any. */
-  emit(
-    event: "lookup",
-    err: Error,
-    address: string,
-    family: string | number,
-    host: string,
-  ): boolean;
-  /** Emits `'ready'` to its listeners; `true` if it had any. */
-  emit(event: "ready"): boolean;
-  /** Emits `'timeout'` to its listeners; `true` if it had any. */
-  emit(event: "timeout"): boolean;
-  /** Emits an event to its listeners; `true` if it had any. */
+  /** Emits an event of {@link SocketEventMap} with its typed arguments; `true` if it had listeners. */
+  emit<E extends keyof SocketEventMap>(event: E, ...args: SocketEventMap[E]): boolean;
+  /** Emits any other event; `true` if it had listeners. */
   // deno-lint-ignore no-explicit-any
   emit(event: string | symbol, ...args: any[]): boolean;
 }

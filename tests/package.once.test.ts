@@ -151,12 +151,17 @@ srv2.on("connection", (socket) => console.log(socket.remotePort, socket.readySta
 srv3.prependOnceListener("drop", (data) => console.log(data?.remoteAddress?.length));
 sock.on("any other event", (...args) => console.log(args.length));
 const emitted: boolean = sock.emit("close", false) && srv2.emit("connection", s3);
+// The event maps, by Node 26's names.
+const closeArgs: net.SocketEventMap["close"] = [true];
+const connectionArgs: star.ServerEventMap["connection"] = [s3];
 // Not \`any\`: a wrong use is an error.
 // @ts-expect-error: 'close' gives a boolean
 sock.on("close", (hadError) => hadError.length);
 // @ts-expect-error: 'connection' gives omninet's Socket
 srv2.on("connection", (socket) => socket.noSuchMember);
 export {
+  closeArgs,
+  connectionArgs,
   emitted,
   a3, base, c3, info, ipcNet, ipcOpts, l3, list, lookup, o3, s2, s3, sa, serverOpts, srv2, srv3,
   state, stream, tcpNet, tcpOpts, version,
