@@ -1534,8 +1534,13 @@ export interface SocketEventMap {
   end: [];
   /** An error occurred; `'close'` follows. */
   error: [err: Error];
-  /** The host name was looked up (`err` null on success, as `@types/node` 24 types it: `Error`). */
-  lookup: [err: Error, address: string, family: string | number, host: string];
+  /**
+   * The host name was looked up (`err` null on success). Typed so that code
+   * written for either `@types/node` takes it: `err` as 24 types it
+   * (`Error`, which 26 widens to `Error | null`), `family` as a number (24:
+   * `string | number`, 26: `number | null`).
+   */
+  lookup: [err: Error, address: string, family: number, host: string];
   /** The socket is ready to use, right after `'connect'`. */
   ready: [];
   /** The socket was idle for the time set with `setTimeout()`. */

@@ -145,8 +145,12 @@ sock.on("close", (hadError) => console.log(hadError === true));
 sock.once("data", (data) => console.log(data.byteLength));
 sock.prependListener("connectionAttemptFailed", (ip, port, family, error) =>
   console.log(ip.length + port + family, error.message));
-sock.addListener("lookup", (err, address, family, host) =>
-  console.log(err?.message, address.length, family, host.length));
+// Code written for @types/node 24 (family: string | number) and for 26 (number | null) both compiles.
+sock.addListener("lookup", (err, address, family, host) => {
+  const as24: string | number = family;
+  const as26: number | null = family;
+  console.log(err?.message, address.length, as24, as26, host.length);
+});
 srv2.on("connection", (socket) => console.log(socket.remotePort, socket.readyState));
 srv3.prependOnceListener("drop", (data) => console.log(data?.remoteAddress?.length));
 sock.on("any other event", (...args) => console.log(args.length));
