@@ -730,8 +730,11 @@ const lookupLater = (...args: unknown[]): nodeNet.LookupFunction =>
   }) as unknown as nodeNet.LookupFunction;
 const LOOPBACKS = [{ address: "::1", family: 6 }, { address: "127.0.0.1", family: 4 }];
 
-// The forced node:net adapter announces a bound dial before its runtime binds (README).
-const announcesBeforeBind = () => getTransport().name === "node";
+// The forced node:net adapter announces a bound dial when the runtime's socket announces its
+// attempt: Node's after its bind, with the bound end; Bun's before its bind, with none (README);
+// Deno's never (core announces the attempt when the dial calls back, with no end).
+const forcedNode = () => getTransport().name === "node";
+const announcesBeforeBind = () => forcedNode() && currentRuntime() === "bun";
 
 sock(
   "a local end that cannot be bound is no attempt: no 'connectionAttempt', as Node binds first",
@@ -782,8 +785,9 @@ sock(
 sock("a bound dial is announced before it connects, and counted under Happy Eyeballs", async () => {
   if (localBindUnavailable()) return;
   const { server, port, accepted } = await tcpServer();
-  // The socket shows the bound end meanwhile, as Node's handle (not the forced node:net adapter).
-  const local = !announcesBeforeBind();
+  // The socket shows the bound end meanwhile, as Node's handle (with the forced node:net adapter,
+  // only where the runtime's socket tells it: Node's).
+  const local = !forcedNode() || currentRuntime() === "node";
   const at = (end: string) => local ? `@${end}` : "";
   try {
     const lp = await freePort();

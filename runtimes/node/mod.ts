@@ -30,7 +30,7 @@ import type {
 } from "../types.ts";
 import { type SystemError, systemError } from "../../core/errors.ts";
 import { fdType } from "../../core/features.ts";
-import { fixedLocal, knownPeer, passOn } from "../_shared.ts";
+import { fixedLocal, ipEndpoint, knownPeer, passOn } from "../_shared.ts";
 import { mapError, onBun, onDeno, type Where } from "./errors.ts";
 import { lendDescriptorBound, socketFd, wrap, wrapTcp } from "./stream.ts";
 import { nodeBinders, type NodeBoundOps } from "./bound.ts";
@@ -132,11 +132,23 @@ function _connect(
   unixPath?: string,
   remote?: AddressInfo,
   handle?: unknown,
+  bound?: (local?: AddressInfo) => void,
 ): Dial {
   const sock = new Socket(
     handle === undefined ? _DIAL_SOCKET_OPTS : { ..._DIAL_SOCKET_OPTS, handle } as never,
   );
+  if (bound !== undefined) sock.once("connectionAttempt", () => _announceBound(sock, bound));
   return _dialOn(sock, opts, cb, where, unixPath, remote);
+}
+
+/**
+ * A dial with a local end, told bound when the runtime's socket announces its
+ * attempt: Node's does so after its bind (a failed bind is no attempt), with
+ * the bound end (Bun's before its one-step bind and connect, with none; Deno's
+ * announces nothing, and core announces the attempt when the dial calls back).
+ */
+function _announceBound(sock: Socket, bound: (local?: AddressInfo) => void): void {
+  bound(ipEndpoint(sock.localAddress, sock.localFamily, sock.localPort) ?? undefined);
 }
 
 /** Connects `sock` (new, or a descriptor's: node:net connects the socket it holds). */
@@ -360,8 +372,6 @@ export function createNodeTransport(): Transport {
       };
       if (req.localAddress !== undefined) opts.localAddress = req.localAddress;
       if (req.localPort !== undefined) opts.localPort = req.localPort;
-      // The runtime's socket binds on a later tick, inside its own connect: announced before.
-      req.bound?.();
       return _connect(
         opts,
         cb,
@@ -373,6 +383,8 @@ export function createNodeTransport(): Transport {
         },
         undefined,
         knownPeer(req),
+        undefined,
+        req.bound,
       );
     },
     connectUnix(path: string, cb: ConnectCallback): Dial {
