@@ -1268,14 +1268,17 @@ function nonLocalIPv4(): string {
 /**
  * Dials loopback from `localAddress`; resolves with the error (a connection
  * fails the test). The dial must not say it was bound (`bound`), but on the
- * adapter whose runtime binds inside its own connect (the `node:net` one).
+ * `node:net` adapter on Bun (Bun's `node:net` announces its attempt before it binds).
  */
 async function bindFailure(localAddress: string, localPort?: number): Promise<SystemError | null> {
   const l = await listenTcp();
   let bound = 0;
   const extra = { localAddress, localPort, bound: () => bound++ };
   const err = await expectError(dialTcp("127.0.0.1", l.port, extra));
-  if (t.name !== "node") assert.is(bound, 0, "bound() was called for a bind that failed");
+  // Bun's node:net announces its attempt (and so the node:net adapter its bind) before binding.
+  if (!(t.name === "node" && currentRuntime() === "bun")) {
+    assert.is(bound, 0, "bound() was called for a bind that failed");
+  }
   if (err.code !== "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM") return err;
   // An adapter without local binding must refuse loudly, and say so in its features.
   assert.not.ok(t.features.localBind, "features.localBind is true but binding was refused");
@@ -1290,7 +1293,11 @@ bindSuite("a dial bound as asked calls bound() once, before its callback", async
   const extra = { localAddress: "127.0.0.1", localPort, bound: () => seen.push("bound") };
   const h = await dialTcp("127.0.0.1", l.port, extra);
   seen.push("connected");
-  assert.equal(seen, ["bound", "connected"]);
+  // The node:net adapter tells it when the runtime's socket announces its attempt, which Deno's
+  // never does: there it never calls bound(), which the contract allows (core announces the
+  // attempt when the dial calls back).
+  const silent = t.name === "node" && currentRuntime() === "deno";
+  assert.equal(seen, silent ? ["connected"] : ["bound", "connected"]);
   assert.equal(h.localAddress(), { address: "127.0.0.1", family: "IPv4", port: localPort });
 });
 
