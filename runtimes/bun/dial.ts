@@ -204,26 +204,19 @@ export function dialTcp(req: TcpConnectRequest, cb: ConnectCallback): Dial {
   const localAddress = req.localAddress === undefined && req.localPort === undefined
     ? undefined
     : req.localAddress ?? (req.family === 6 ? "::" : "0.0.0.0");
-  const ns = _getDialer();
-  const made = (req.handle ?? null) as BunSocket | null;
-  if (ns !== null) {
-    _opts.port = req.port;
-    _opts.family = req.family;
-    _opts.localAddress = localAddress;
-    _opts.localPort = req.localPort;
-    _dialIp = req.address;
-    _dialFamily = req.family;
-    const h = _through(ns, c, _args, made);
-    if (h === undefined) return c;
-    // Bound, unless the bind failed: then the native socket has no descriptor (its error
-    // comes later, through connectError). Its address is the one asked for, as Node's
-    // socket shows it before it connects (the native one tells the address routing chose).
-    if (h !== null) {
-      if (h.fd !== -1) req.bound?.(ipInfo(localAddress, h.localPort) ?? undefined);
-      return c;
-    }
-  } else if (made !== null) dropDialHandle(made);
-  return _bunConnect(c, req, localAddress);
+  _opts.port = req.port;
+  _opts.family = req.family;
+  _opts.localAddress = localAddress;
+  _opts.localPort = req.localPort;
+  _dialIp = req.address;
+  _dialFamily = req.family;
+  const h = _through(c, _args, (req.handle ?? null) as BunSocket | null);
+  if (h === null) return _bunConnect(c, req, localAddress);
+  // Bound, unless the bind failed: then the native socket has no descriptor (its error
+  // comes later, through connectError). Its address is the one asked for, as Node's
+  // socket shows it before it connects (the native one tells the address routing chose).
+  if (h !== undefined && h.fd !== -1) req.bound?.(ipInfo(localAddress, h.localPort) ?? undefined);
+  return c;
 }
 
 // The options of every Unix dial, refilled each time as `_opts`.
@@ -248,13 +241,8 @@ export function dialUnix(path: string, cb: ConnectCallback, handle?: object): Di
   c.dial = { cb, address: path, port: 0, pending: null, peer: undefined };
   c.localEnd = UNNAMED;
   c.remoteEnd = path;
-  const ns = _getDialer();
-  const made = (handle ?? null) as BunSocket | null;
-  if (ns !== null) {
-    _unixOpts.path = path;
-    const h = _through(ns, c, _unixArgs, made);
-    if (h !== null) return c;
-  } else if (made !== null) dropDialHandle(made);
+  _unixOpts.path = path;
+  if (_through(c, _unixArgs, (handle ?? null) as BunSocket | null) !== null) return c;
   return bunDial(c, { unix: path });
 }
 
@@ -264,14 +252,15 @@ export function dialUnix(path: string, cb: ConnectCallback, handle?: object): Di
  * if the dial did not take it).
  * @returns the dial's native socket (pending from now on); `undefined` when
  * it settled or failed within the call (its callback is queued); `null`
- * when no dial came out of it: the caller dials with `Bun.connect()`
+ * when this Bun offers no dialer or no dial came out of it: the caller dials
+ * with `Bun.connect()`
  */
-function _through(
-  ns: _NetDialer,
-  c: Conn,
-  args: unknown,
-  made: BunSocket | null,
-): BunSocket | null | undefined {
+function _through(c: Conn, args: unknown, made: BunSocket | null): BunSocket | null | undefined {
+  const ns = _getDialer();
+  if (ns === null) {
+    if (made !== null) dropDialHandle(made);
+    return null;
+  }
   _dialling = c;
   _dialErr = undefined;
   c.dialing = true;
