@@ -16,12 +16,7 @@ import { type ConnectSink, startTcpConnect, type TcpConnectPlan } from "./connec
 import { systemError } from "./errors.ts";
 import { afterLoopTurn } from "./loop.ts";
 import { errSocketClosed } from "./socket_errors.ts";
-import {
-  dialUnix as _dialUnixShaped,
-  failedDial,
-  refusedConnect,
-  unixPathError,
-} from "./sys_errors.ts";
+import { failedDial, refusedConnect, unixPathError } from "./sys_errors.ts";
 
 /** What a connect attempt needs from its socket. */
 export interface ConnectingSocket {
@@ -223,7 +218,7 @@ export function dialUnix(transport: Transport, path: string, attempt: ConnectAtt
     if (!attempt.abandoned) attempt.failed(refused);
     return;
   }
-  const dial = _dialUnixShaped(transport, path, (err, handle) => {
+  const dial = transport.connectUnix(path, (err, handle) => {
     if (attempt.abandoned) {
       handle?.close(_noop);
       return;
@@ -236,7 +231,7 @@ export function dialUnix(transport: Transport, path: string, attempt: ConnectAtt
     attempt.dialFailed();
     attempt.socket.emit("connectionAttemptFailed", path, undefined, undefined, e);
     if (!attempt.abandoned) attempt.failed(e);
-  }, () => attempt.dialHandle());
+  }, attempt.dialHandle());
   attempt.setCancel(() => dial.cancel());
 }
 
