@@ -134,6 +134,18 @@ function _family(family: unknown): "ipv4" | "ipv6" {
   return lower;
 }
 
+/**
+ * Whether `type` lower-cases to `"ipv4"`, without making the lower-cased
+ * string (`check(address, socket.remoteFamily)` passes `"IPv4"` on every
+ * call). Only `I`/`i`, `P`/`p`, `V`/`v` and `4` lower-case into those four
+ * characters one for one: `İ` lower-cases to two.
+ */
+function _isIPv4Name(type: string): boolean {
+  return type.length === 4 && (type.charCodeAt(0) | 32) === 0x69 &&
+    (type.charCodeAt(1) | 32) === 0x70 && (type.charCodeAt(2) | 32) === 0x76 &&
+    type.charCodeAt(3) === 0x34;
+}
+
 /** A string (parsed as `family`) or a SocketAddress, as every `add*`/`remove*` takes. */
 function _toAddr(
   value: unknown,
@@ -1117,7 +1129,7 @@ export class BlockList {
       if (type === "ipv6") return this.#check6String(address);
       validateString(type, "family");
       // As Node's: any family other than IPv4 (in any case) is IPv6.
-      if (type.toLowerCase() === "ipv4") return this.#check4(parseIPv4(address));
+      if (_isIPv4Name(type)) return this.#check4(parseIPv4(address));
       return this.#check6String(address);
     }
     if (SocketAddress.isSocketAddress(address)) {

@@ -535,7 +535,8 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
     const peer = handle.remoteAddress();
     if (peer === null || typeof peer !== "object") return false;
     const type = isIP(peer.address);
-    return type !== 0 && (this.blockList as BlockList).check(peer.address, `ipv${type}`);
+    return type !== 0 &&
+      (this.blockList as BlockList).check(peer.address, type === 4 ? "ipv4" : "ipv6");
   }
 
   #drop(handle: StreamHandle): void {

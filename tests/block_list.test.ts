@@ -240,6 +240,15 @@ errors(
     b.addSubnet("::", 0, "ipv6");
     for (const family of ["ipv5", "", "inet6", "IPv6"]) assert.ok(b.check("::1", family), family);
     assert.ok(b.check("1.2.3.4", "IPV4"));
+    // IPv4 in any ASCII case; what lower-cases otherwise (or not to four characters) is IPv6.
+    for (const family of ["IPv4", "iPV4", "ipV4"]) {
+      assert.ok(b.check("1.2.3.4", family), family);
+      assert.not.ok(b.check("::1", family), family);
+    }
+    for (const family of ["\u0130Pv4", "ipv4 ", "\uff29Pv4", "IPv4\u0000", "ipv\u2074", "Ipv"]) {
+      assert.not.ok(b.check("1.2.3.4", family), family);
+      assert.ok(b.check("::1", family), family);
+    }
   },
 );
 errors("addAddresses adds nothing when one entry is bad", () => {
