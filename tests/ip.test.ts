@@ -2,6 +2,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as nodeNet from "node:net";
 import {
+  _parseIPv4Span,
   _parseIPv6Fast,
   formatIPv4,
   formatIPv6,
@@ -225,6 +226,23 @@ p4("returns -1 for anything isIPv4() rejects", () => {
   for (const s of ["", "1.2.3", "01.2.3.4", "256.1.1.1", "1.2.3.4 ", "::1", "1.2.3.4%x"]) {
     assert.is(parseIPv4(s), -1, s);
   }
+});
+
+p4("_parseIPv4Span() reads exactly its span, as parseIPv4() reads the text cut out", () => {
+  // Spans end before a dot, a digit, a letter or the text's end: what lies
+  // past the span must never be read as part of the address.
+  const r = prng(41);
+  const alphabet = "0123456789....a";
+  for (let i = 0; i < 20000; i++) {
+    let t = "";
+    const len = 7 + Math.floor(r() * 14);
+    for (let k = 0; k < len; k++) t += alphabet[Math.floor(r() * alphabet.length)];
+    if (i % 4 === 0) t = `${formatIPv4(Math.floor(r() * 2 ** 32))}${t}`;
+    const a = Math.floor(r() * 4), b = a + 7 + Math.floor(r() * (t.length - a - 6));
+    assert.is(_parseIPv4Span(t, a, b), parseIPv4(t.slice(a, b)), `${t} [${a}, ${b})`);
+  }
+  assert.is(_parseIPv4Span("x10.20.3.4", 1, 9), -1); // "10.20.3." followed by a digit
+  assert.is(_parseIPv4Span("x10.20.3.45", 1, 10), 0x0a140304); // "10.20.3.4", not 45
 });
 
 p4("round-trips through formatIPv4()", () => {
