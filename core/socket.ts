@@ -236,6 +236,11 @@ export class Socket extends Duplex {
   #onWriteDone: ((err?: SystemError | null) => void) | null = null;
 
   #idle: IdleTimeout | null = null;
+  /**
+   * The size of the last write handed over (Node's `req.bytes`), read when
+   * `setTimeout()` starts watching a write already in flight.
+   */
+  #flight = 0;
 
   static {
     _linkedState = {
@@ -805,6 +810,7 @@ export class Socket extends Duplex {
 
   /** A write of `n` bytes was handed over; one not called back yet is watched by the idle timer. */
   #inFlight(n: number): void {
+    this.#flight = n;
     const idle = this.#idle;
     if (idle !== null && this.#writeCb !== null) idle.queue = n;
   }
@@ -1070,8 +1076,10 @@ export class Socket extends Duplex {
     let idle = this.#idle;
     if (idle === null) {
       idle = this.#idle = new IdleTimeout(() => this.#idleFired());
-      // A write in flight already (Node counts every write): its progress holds the timeout off.
-      if (this.#writeCb !== null) idle.queue = this.#handle?.writeQueueSize?.() ?? 0;
+      // A write in flight already (Node counts every write): its progress since it was
+      // handed over holds the timeout off, as Node compares the write's size at the first expiry.
+      // A shutdown in flight comes after the last write's callback: nothing to watch.
+      if (this.#writeCb !== null && !this.#has(_F_SHUTTING)) idle.queue = this.#flight;
     }
     idle.start(msecs);
     if (callback !== undefined) {

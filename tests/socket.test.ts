@@ -656,6 +656,41 @@ for (const writeFirst of [false, true]) {
   );
 }
 
+events(
+  "setTimeout() after a write the kernel took part of: the first look compares the write's size, as Node's",
+  async () => {
+    // Node keeps a write's size (req.bytes) as kLastWriteQueueSize when it is handed over, whether
+    // or not a timeout is set; its first expiry finds the unsent bytes below it and waits one more
+    // period. omninet read the unsent bytes at setTimeout() (found by a soak sweep on 2026-12-07:
+    // 'timeout' after 200 ms where Node's came after 400).
+    const real = getTransport();
+    let unsent = 0, looks = 0;
+    const fake: StreamHandle = {
+      ...fakeHandle((cb) => cb()),
+      write(c) {
+        unsent = c.length;
+      },
+      writeQueueSize: () => (looks++, unsent),
+    };
+    setTransport({ ...real, name: "fd", openFd: () => fake });
+    let s: Socket;
+    try {
+      s = new Socket({ fd: 7, readable: false });
+    } finally {
+      setTransport(real);
+    }
+    s.write(Buffer.alloc(100_000));
+    unsent -= 5000; // what the kernel took at once; then the peer reads no more
+    s.setTimeout(40);
+    looks = 0;
+    await waitFor(s, "timeout");
+    // The first expiry saw 95,000 unsent against the write's 100,000 and waited; the second saw
+    // no progress since and fired.
+    assert.is(looks, 2);
+    s.destroy();
+  },
+);
+
 events("a timeout above 2^31-1 is capped, not fired at once (a 30-day idle timeout)", async () => {
   const { server, port } = await echoServer();
   const s = connect(port, "127.0.0.1");
