@@ -123,6 +123,11 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
   readonly #tcpOptions: boolean;
   /** The bytes writes are taken ahead of the Duplex up to (`_TAKE_AHEAD`), or 0. */
   readonly #sendBuffer: number;
+  /**
+   * `close()` drops what the Duplex still holds, as a kernel's close drops what its send
+   * buffer had no room for: a runtime's own socket where that runtime writes within the call.
+   */
+  readonly #dropsOnClose: boolean;
   /** The Duplex's handle was shown (`countPastHandle`): its counts are followed. */
   #wired = false;
   /** A write taken ahead (called back before the Duplex wrote it) failed in the Duplex. */
@@ -151,6 +156,7 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
     this.#sendBuffer = runtimeSocket && _TAKE_AHEAD
       ? (tcpOptions ? TCP_SEND_BUFFER : UNIX_SEND_BUFFER)
       : 0;
+    this.#dropsOnClose = runtimeSocket && !_TAKE_AHEAD;
     (duplex as { allowHalfOpen: boolean }).allowHalfOpen = true;
     // Paused before the 'data' listener, which would otherwise start the flow.
     duplex.pause();
@@ -287,12 +293,16 @@ export class DuplexStreamHandle<D extends Duplex = Duplex> extends CachedEnds
   close(cb: () => void): void {
     if (!this.finish(cb) || this.duplex.destroyed) return;
     const d = this.duplex;
-    if (this.#error !== null || d.writableLength === 0) return void d.destroy();
-    // Bytes this handle passed on are still waiting in the Duplex: destroying it would drop
-    // them. Node's own sockets hand a write to the kernel within the call where it fits (so
-    // a destroy() right after write() loses nothing), Deno's node:net writes asynchronously:
-    // the Duplex is destroyed once what it holds is written (an empty write calls back after
-    // every earlier one), or at the linger bound.
+    // What a runtime's own socket still holds on Node and Bun is what the kernel had no room
+    // for when it was written (their writes hand the bytes over within the call), which Node's
+    // close drops: it is dropped here too (until 2026-12-07 it was waited for). Deno's sockets
+    // write later, so there the bytes this handle passed on may not have reached the kernel
+    // yet, and any other Duplex holds bytes no kernel has: the Duplex is destroyed once what it
+    // holds is written (an empty write calls back after every earlier one), or at the linger
+    // bound.
+    if (this.#error !== null || d.writableLength === 0 || this.#dropsOnClose) {
+      return void d.destroy();
+    }
     const destroy = (): void => {
       wait.stop();
       if (!d.destroyed) d.destroy();

@@ -259,8 +259,14 @@ for (const [name, make] of paths) {
     },
   );
 
+  // A runtime's own socket on Node and Bun holds only what the kernel had no room for: Node's
+  // close drops that. Elsewhere (Deno's sockets write later; a Duplex given to the Sockets API
+  // has no kernel behind it) the close waits for what the Duplex holds.
+  const drops = name !== "DuplexHandle" && !takesAhead(name);
   t(
-    "close() with bytes in the Duplex calls back at once and destroys it once they are out",
+    drops
+      ? "close() with bytes in the Duplex calls back at once and destroys it, dropping them, as Node's close"
+      : "close() with bytes in the Duplex calls back at once and destroys it once they are out",
     async () => {
       const d = new Scripted();
       d.holdWrites = true;
@@ -270,14 +276,18 @@ for (const [name, make] of paths) {
       h.write(Buffer.alloc(HELD), () => wrote++);
       let closedFirst = false;
       d.once("close", () => (closedFirst = true));
-      // As a kernel's close while it goes on sending what the socket left.
       await p.close();
-      assert.not.ok(closedFirst);
-      assert.not.ok(d.destroyed);
-      const closed = within(new Promise<void>((r) => d.once("close", () => r())), "close");
-      d.holdWrites = false;
-      d.completeWrites();
-      await closed;
+      if (drops) {
+        assert.ok(d.destroyed);
+      } else {
+        // As a kernel's close while it goes on sending what the socket left.
+        assert.not.ok(closedFirst);
+        assert.not.ok(d.destroyed);
+        const closed = within(new Promise<void>((r) => d.once("close", () => r())), "close");
+        d.holdWrites = false;
+        d.completeWrites();
+        await closed;
+      }
       assert.ok(d.destroyed);
       d.push(Buffer.from("late"));
       await tick();

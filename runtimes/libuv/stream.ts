@@ -28,7 +28,6 @@ import {
 } from "../_shared.ts";
 import {
   type Cb,
-  closePhase,
   endpointOf,
   OWNER,
   type RawStream,
@@ -183,7 +182,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
    * Nothing is called back any more; a write in flight still completes.
    */
   detach(): void {
-    if ((this.#flags & _CLOSED) === 0) UvStream.#release(this);
+    if ((this.#flags & _CLOSED) === 0) UvStream.#release(this, true);
   }
 
   write(chunk: Uint8Array, cb: Cb): void {
@@ -230,26 +229,21 @@ export class UvStream extends CachedEnds implements StreamHandle {
 
   close(cb: () => void): void {
     if ((this.#flags & _CLOSED) !== 0) return void queueMicrotask(cb);
-    const writing = (this.#flags & _WRITING) !== 0 && !_direct.has(this);
-    UvStream.#release(this);
-    // A write still in flight is one the kernel's send buffer had no room for. On Node, a close
-    // cancels it; Deno's handles also report a write in flight when they merely had not
-    // written yet, and a close cancels that one too (ECANCELED). So on Deno the handle stays
-    // open for it, up to the linger bound (`lingerTimer`), as a kernel goes on sending what a
-    // closed socket left; the close calls back as at once. (A write through the connection's
-    // second handle lingers on that one: `#release`.)
-    if (writing && uv.deno) {
-      _linger(this.#h);
-      closePhase(cb);
-    } else this.#h.close(cb);
+    // A write still in flight is what the kernel's send buffer had no room for: Node's close
+    // cancels it, and so does this one, on Node and on Deno alike (Deno's handles, as libuv's,
+    // try a write within the call when none is queued before it; the connection's second
+    // handle too). Until 2026-12-07 a Deno handle stayed open for it up to the linger bound,
+    // from when Deno's handles wrote a turn later: the peer got more than Node's would, and a
+    // peer that read nothing heard of the close 5 s late.
+    UvStream.#release(this, false);
+    this.#h.close(cb);
   }
 
   /** Closes with a RST (TCP only: `UvTcpStream` exposes it as `reset`). */
   protected abort(cb: () => void): void {
     if ((this.#flags & _CLOSED) !== 0) return void queueMicrotask(cb);
     // The connection's second handle, if any, closes first: the RST cancels its write.
-    UvStream.#dropDirect(this, false);
-    UvStream.#release(this);
+    UvStream.#release(this, false);
     // reset() sets SO_LINGER 0 and closes; where it cannot, a plain close.
     // Deno's sets SO_LINGER 0 only, and never calls back: the close is ours.
     if (uv.deno) {
@@ -349,7 +343,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     return s.#h[which]!(out) === 0 ? endpointOf(out) : null;
   }
 
-  static #release(s: UvStream): void {
+  static #release(s: UvStream, linger: boolean): void {
     // Ends not read by now are not read at close (the contract answers `null`
     // then): core keeps the peer it was asked for itself, and asking here cost
     // every connection a getsockname or getpeername call and two objects
@@ -357,7 +351,7 @@ export class UvStream extends CachedEnds implements StreamHandle {
     // alternated in one process). Deno's bench:mem burst peak does not move
     // with them (with/without: 270.1/271.4 MiB, medians of 8 alternating
     // rounds; 133.9/135.6 with --v8-flags=--predictable-gc-schedule).
-    UvStream.#dropDirect(s);
+    UvStream.#dropDirect(s, linger);
     s.#flags |= _CLOSED;
     // The handle insists on a function here. Unlinking the handle from this
     // object lets a closed connection die young: native handles and requests
