@@ -329,9 +329,10 @@ if (currentRuntime() === "deno") {
 
 for (const peer of ["writes", "ends", "resets"]) {
   test(`destroy() with 32 MiB unsent: 'close' comes while the peer reads nothing; then it ${peer}`, async () => {
-    // Node's 'close' comes at once: the kernel goes on sending what it took. On Deno omninet
-    // keeps the connection open meanwhile (its handles would cancel the write); what the peer
-    // sends then must find no reader (it once threw from the read callback, uncaught).
+    // Node's 'close' comes at once: the kernel goes on sending what it took. With the Deno.Conn
+    // and node:net adapters on Deno omninet keeps the connection open meanwhile (they write
+    // later); what the peer sends then must find no reader (it once threw from the read
+    // callback, uncaught).
     const uncaught: unknown[] = [];
     const onUncaught = (e: unknown) => uncaught.push(e);
     process.on("uncaughtException", onUncaught);
@@ -340,7 +341,7 @@ for (const peer of ["writes", "ends", "resets"]) {
     const accepted = new Promise<void>((resolve) => {
       server.once("connection", (s: net.Socket) => {
         s.on("error", () => {});
-        // Within the linger bound (5 s without progress): a close held until then fails here.
+        // Within the linger bound (5 s without progress): a 'close' held until then fails here.
         closed = waitFor(s, "close", 3000);
         s.write(Buffer.alloc(32 * 1024 * 1024, 0x61));
         s.destroy();
