@@ -266,17 +266,22 @@ args(
   },
 );
 
-/** A socket on a fake handle (through `openFd`) whose shutdown callbacks the test holds. */
-function socketWithHeldShutdown(): { socket: Socket; shutdowns: Array<(err?: Error) => void> } {
+/** A write-only socket on `handle`, opened as a descriptor through a stand-in transport. */
+function socketOn(handle: StreamHandle): Socket {
   const real = getTransport();
-  const shutdowns: Array<(err?: Error) => void> = [];
-  const fake = fakeHandle((cb) => shutdowns.push(cb as (err?: Error) => void));
-  setTransport({ ...real, name: "fd", openFd: () => fake });
+  setTransport({ ...real, name: "fd", openFd: () => handle });
   try {
-    return { socket: new Socket({ fd: 7, readable: false }), shutdowns };
+    return new Socket({ fd: 7, readable: false });
   } finally {
     setTransport(real);
   }
+}
+
+/** A socket on a fake handle (through `openFd`) whose shutdown callbacks the test holds. */
+function socketWithHeldShutdown(): { socket: Socket; shutdowns: Array<(err?: Error) => void> } {
+  const shutdowns: Array<(err?: Error) => void> = [];
+  const fake = fakeHandle((cb) => shutdowns.push(cb as (err?: Error) => void));
+  return { socket: socketOn(fake), shutdowns };
 }
 
 args("a failed shutdown is ignored, as Node: 'finish' follows, no 'error'", async () => {
@@ -614,24 +619,16 @@ for (const writeFirst of [false, true]) {
     async () => {
       // A stand-in handle whose write goes out slowly: its unsent bytes (writeQueueSize) drop while
       // the test says so, and the write calls back only at the end.
-      const real = getTransport();
       let unsent = 0;
       let done: ((err?: null) => void) | null = null;
-      const fake: StreamHandle = {
+      const s = socketOn({
         ...fakeHandle((cb) => cb()),
         write(c, cb) {
           unsent = c.length;
           done = cb;
         },
         writeQueueSize: () => unsent,
-      };
-      setTransport({ ...real, name: "fd", openFd: () => fake });
-      let s: Socket;
-      try {
-        s = new Socket({ fd: 7, readable: false });
-      } finally {
-        setTransport(real);
-      }
+      });
       const at: number[] = [];
       const t0 = Date.now();
       s.on("timeout", () => at.push(Date.now() - t0));
@@ -663,22 +660,14 @@ events(
     // or not a timeout is set; its first expiry finds the unsent bytes below it and waits one more
     // period. omninet read the unsent bytes at setTimeout() (found by a soak sweep on 2026-12-07:
     // 'timeout' after 200 ms where Node's came after 400).
-    const real = getTransport();
     let unsent = 0, looks = 0;
-    const fake: StreamHandle = {
+    const s = socketOn({
       ...fakeHandle((cb) => cb()),
       write(c) {
         unsent = c.length;
       },
       writeQueueSize: () => (looks++, unsent),
-    };
-    setTransport({ ...real, name: "fd", openFd: () => fake });
-    let s: Socket;
-    try {
-      s = new Socket({ fd: 7, readable: false });
-    } finally {
-      setTransport(real);
-    }
+    });
     s.write(Buffer.alloc(100_000));
     unsent -= 5000; // what the kernel took at once; then the peer reads no more
     s.setTimeout(40);
