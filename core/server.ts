@@ -534,9 +534,12 @@ export class Server extends EventEmitter implements ConnectionOwner, AcceptingSe
   #blocked(handle: StreamHandle): boolean {
     const peer = handle.remoteAddress();
     if (peer === null || typeof peer !== "object") return false;
-    const type = isIP(peer.address);
-    return type !== 0 &&
-      (this.blockList as BlockList).check(peer.address, type === 4 ? "ipv4" : "ipv6");
+    // The handle's endpoint is a valid IP literal with its family (the transport contract):
+    // the list parses the address once.
+    return (this.blockList as BlockList).check(
+      peer.address,
+      peer.family === "IPv6" ? "ipv6" : "ipv4",
+    );
   }
 
   #drop(handle: StreamHandle): void {

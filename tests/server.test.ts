@@ -817,8 +817,8 @@ limits("maxConnections = 0 drops every connection", async () => {
 });
 
 /** How many bytes a client connecting to `port` on 127.0.0.1 reads before it is closed. */
-async function bytesUntilClosed(port: number): Promise<number> {
-  const c = connect(port, "127.0.0.1");
+async function bytesUntilClosed(port: number, host = "127.0.0.1"): Promise<number> {
+  const c = connect(port, host);
   c.on("error", () => {});
   let bytes = 0;
   c.on("data", (d: Buffer) => (bytes += d.length));
@@ -849,6 +849,25 @@ for (
       await closeServer(server);
     },
   );
+  limits(`an IPv6 peer is matched against IPv6 rules (${kind} BlockList)`, async () => {
+    const bl = make();
+    bl.addAddress("::1", "ipv6");
+    let connections = 0;
+    const server = createServer({ blockList: bl }, (s) => {
+      connections++;
+      s.end("secret");
+    });
+    server.listen(0, "::1");
+    const ok = await Promise.race([
+      waitFor(server, "listening").then(() => true),
+      waitFor(server, "error").then(() => false),
+    ]);
+    if (!ok) return; // no IPv6 loopback on this machine
+    const port = (server.address() as { port: number }).port;
+    assert.is(await bytesUntilClosed(port, "::1"), 0);
+    assert.is(connections, 0);
+    await closeServer(server);
+  });
 }
 
 limits("an IPv4-mapped IPv6 peer is matched against IPv4 rules", async () => {
