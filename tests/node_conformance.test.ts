@@ -2052,7 +2052,9 @@ det("write(data, encoding, cb), write(data, cb) and end(data, encoding, cb)", as
 det("error shapes: a refused dial from a bound local port, EADDRINUSE without a host", async () => {
   if (localBindUnavailable()) return;
   const port = await freePort();
-  const lp = await freePort();
+  // Two draws may give the same port: a dial from it to itself connects (TCP simultaneous open).
+  let lp = await freePort();
+  while (lp === port) lp = await freePort();
   const c = net.connect({ port, host: "127.0.0.1", localAddress: "127.0.0.1", localPort: lp });
   const [[err]] = await Promise.all([waitFor(c, "error"), waitFor(c, "close")]) as [
     [Err],
