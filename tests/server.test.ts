@@ -826,6 +826,16 @@ async function bytesUntilClosed(port: number, host = "127.0.0.1"): Promise<numbe
   return bytes;
 }
 
+/** Listens on an IPv6 `host`: its port, or null where the machine has no IPv6 there. */
+async function listenIPv6(server: Server, host: string): Promise<number | null> {
+  server.listen(0, host);
+  const ok = await Promise.race([
+    waitFor(server, "listening").then(() => true),
+    waitFor(server, "error").then(() => false),
+  ]);
+  return ok ? (server.address() as { port: number }).port : null;
+}
+
 // The runtime's own node:net list is taken as omninet's (as Node takes its own).
 for (
   const [kind, make] of [["omninet's", () => new BlockList()], [
@@ -857,13 +867,8 @@ for (
       connections++;
       s.end("secret");
     });
-    server.listen(0, "::1");
-    const ok = await Promise.race([
-      waitFor(server, "listening").then(() => true),
-      waitFor(server, "error").then(() => false),
-    ]);
-    if (!ok) return; // no IPv6 loopback on this machine
-    const port = (server.address() as { port: number }).port;
+    const port = await listenIPv6(server, "::1");
+    if (port === null) return; // no IPv6 loopback on this machine
     assert.is(await bytesUntilClosed(port, "::1"), 0);
     assert.is(connections, 0);
     await closeServer(server);
@@ -878,13 +883,8 @@ limits("an IPv4-mapped IPv6 peer is matched against IPv4 rules", async () => {
     connections++;
     s.end("secret");
   });
-  server.listen(0, "::");
-  const ok = await Promise.race([
-    waitFor(server, "listening").then(() => true),
-    waitFor(server, "error").then(() => false),
-  ]);
-  if (!ok) return; // no IPv6 on this machine: nothing to map
-  const port = (server.address() as { port: number }).port;
+  const port = await listenIPv6(server, "::");
+  if (port === null) return; // no IPv6 on this machine: nothing to map
   assert.is(await bytesUntilClosed(port), 0);
   assert.is(connections, 0);
   await closeServer(server);
