@@ -15,6 +15,7 @@
  * @module
  */
 import { type _Cover, _ge4, _last4, _le4 } from "./_block_list_cover.ts";
+import { _release } from "./_block_list_rows.ts";
 
 const _FLIP = 0x80000000;
 
@@ -34,6 +35,82 @@ function _to4(w: Int32Array, p: number): number {
     if (u !== 0) return 32 * (3 - i) + 31 - Math.clz32(u & -u);
   }
   return 128;
+}
+
+/**
+ * The bucket table of a flat index: `top[b]` is the first of the `n` sorted
+ * intervals whose start lies in bucket b or later (`top[buckets]` is `n`).
+ * One pass over the intervals, integer shifts only.
+ * @param buckets The last bucket.
+ * @param n Number of intervals.
+ * @param shift Bucket of a start: its offset `>>> shift`.
+ * @param offset The offset of start i from the first start, in [0, 2 ** 32).
+ * @returns The table, `buckets + 1` entries.
+ * @example
+ * ```ts
+ * _buckets(2, 3, 4, (i) => [0, 5, 40][i]); // Int32Array [0, 2, 2]: bucket 1 is empty
+ * ```
+ */
+export function _buckets(
+  buckets: number,
+  n: number,
+  shift: number,
+  offset: (i: number) => number,
+): Int32Array {
+  const top = new Int32Array(buckets + 1);
+  let b = 0;
+  for (let i = 0; i < n; i++) {
+    const k = offset(i) >>> shift;
+    while (b <= k) top[b++] = i;
+  }
+  while (b <= buckets) top[b++] = n;
+  return top;
+}
+
+/** Counters of one digit of {@link _sortInt32}. */
+const _DIGITS = new Int32Array(2048);
+
+/**
+ * Sorts int32 values in ascending order, in place: least significant digit
+ * first, 3 passes of 11 bits over the unsigned order of `x ^ 0x80000000`,
+ * each skipped when every value has the same digit. For 600,000 IPv4
+ * addresses, V8's `TypedArray.prototype.sort` takes 35-40 ms on Node 20-26
+ * and 13 ms on Deno, this 5-12 and 4.5 ms; Bun's own sort is faster (1.9 ms
+ * against 4.2), a difference too small beside the rest of a build to keep
+ * two ways.
+ * @param a The values (a view on part of a buffer is fine).
+ * @returns `a`, sorted.
+ * @example
+ * ```ts
+ * _sortInt32(Int32Array.of(3, -1, 2)); // Int32Array [-1, 2, 3]
+ * ```
+ */
+export function _sortInt32(a: Int32Array): Int32Array {
+  const n = a.length;
+  if (n < 64) return a.sort();
+  const c = _DIGITS;
+  let from: Int32Array = a, to: Int32Array = new Int32Array(n);
+  const tmp = to;
+  for (let sh = 0; sh < 32; sh += 11) {
+    c.fill(0);
+    for (let i = 0; i < n; i++) c[((from[i] ^ _FLIP) >>> sh) & 2047]++;
+    if (c[((from[0] ^ _FLIP) >>> sh) & 2047] === n) continue;
+    for (let d = 0, sum = 0; d < 2048; d++) {
+      const k = c[d];
+      c[d] = sum;
+      sum += k;
+    }
+    for (let i = 0; i < n; i++) {
+      const x = from[i];
+      to[c[((x ^ _FLIP) >>> sh) & 2047]++] = x;
+    }
+    const t = from;
+    from = to;
+    to = t;
+  }
+  if (from !== a) a.set(from);
+  _release(tmp);
+  return a;
 }
 
 /** Regions of at most 2 ** _MAX_MAP_BITS make a bit map (128 KiB). */
@@ -113,12 +190,8 @@ export class _Flat6 {
     while (shift < 32 && Math.floor(span / 2 ** shift) + 1 > n) shift++;
     this.shift = shift;
     const buckets = n === 0 ? 0 : Math.floor(span / 2 ** shift) + 1;
-    const top = new Int32Array(buckets + 1);
-    for (let b = 0, i = 0; b <= buckets; b++) {
-      while (i < n && Math.floor((this.#window(starts, i << 2) - this.base) / 2 ** shift) < b) i++;
-      top[b] = i;
-    }
-    this.top = top;
+    const base = this.base;
+    this.top = _buckets(buckets, n, shift, (i) => this.#window(starts, i << 2) - base);
     let tz = 128;
     for (let i = 0; i < n; i++) {
       const a = _tz4(starts, i << 2), b = _to4(ends, i << 2);

@@ -27,7 +27,7 @@ import {
 import { _socketAddressValue, type AnySocketAddress, SocketAddress } from "./socket_address.ts";
 import { validateInt32, validateString } from "./validators.ts";
 import { _Cover, _ge4, _last1, _le4 } from "./_block_list_cover.ts";
-import { _Flat6, _tz4 } from "./_block_list_flat.ts";
+import { _buckets, _Flat6, _sortInt32, _tz4 } from "./_block_list_flat.ts";
 import { _HEAD, _head6, _LOW, _low6, _stage6, _tail6 } from "./_block_list_scan6.ts";
 import { _WideSet } from "./_block_list_wide.ts";
 import {
@@ -1616,12 +1616,7 @@ class _Flat4 {
     while (shift < 32 && Math.floor(span / 2 ** shift) + 1 > n) shift++;
     this.shift = shift;
     const buckets = n === 0 ? 0 : Math.floor(span / 2 ** shift) + 1;
-    const top = new Int32Array(buckets + 1);
-    for (let b = 0, i = 0; b <= buckets; b++) {
-      while (i < n && Math.floor((starts[i] - starts[0]) / 2 ** shift) < b) i++;
-      top[b] = i;
-    }
-    this.top = top;
+    this.top = _buckets(buckets, n, shift, (i) => starts[i] - starts[0]);
   }
 
   /** Whether sign-flipped `x` lies in an interval. */
@@ -1648,7 +1643,7 @@ class _Flat4 {
       const m = addresses.m[r];
       if ((m & _M_LIVE) !== 0 && (m & _M_WIDE) === 0) points[np++] = addresses.v[r] ^ _FLIP;
     }
-    const sorted = points.subarray(0, np).sort();
+    const sorted = _sortInt32(points.subarray(0, np));
     let nr = 0;
     cover.eachRun1(() => nr++);
     const runs = new Int32Array(2 * nr);

@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { _Cover } from "../core/_block_list_cover.ts";
-import { _Flat6 } from "../core/_block_list_flat.ts";
+import { _buckets, _Flat6, _sortInt32 } from "../core/_block_list_flat.ts";
 import { prng } from "./fixtures/block_list_cases.ts";
 
 // The interval cover of BlockList on its own, against a model that keeps the
@@ -218,6 +218,59 @@ cover("boundaries that come in key order, either way, fill whole blocks", () => 
         c.update(key(k, u, qa), key(k, u + 1, qe), -1);
       }
       assert.ok(c.empty, `${what}: emptied`);
+    }
+  }
+});
+
+cover("the flat indexes' sort orders int32 values as Array sort does, in place", () => {
+  const rand = prng(4242);
+  // Values from one /8 (the top digit is skipped), from the whole space (both signs), few
+  // distinct values (runs of equal digits), and lengths around the cut to the engine's sort.
+  const draws: [string, () => number][] = [
+    ["10/8", () => ((0x0a000000 + ((rand() * 0xffffff) | 0)) ^ FLIP) | 0],
+    ["all", () => (rand() * 0x100000000) | 0],
+    ["few", () => [-0x80000000, -1, 0, 1, 0x7fffffff, 0x12345678][(rand() * 6) | 0]],
+    ["low bits", () => ((rand() * 4096) | 0) ^ FLIP],
+  ];
+  for (const [name, draw] of draws) {
+    for (const n of [0, 1, 63, 64, 65, 2048, 50_000]) {
+      const values = Array.from({ length: n }, draw);
+      // A view into a larger buffer, with values on both sides that must not move.
+      const buf = new Int32Array(n + 2);
+      buf[0] = 7;
+      buf[n + 1] = -7;
+      buf.set(values, 1);
+      const view = buf.subarray(1, n + 1);
+      const out = _sortInt32(view);
+      assert.is(out, view, `${name} n=${n}: sorted in place`);
+      const want = values.slice().sort((a, b) => a - b);
+      assert.equal(Array.from(view), want, `${name} n=${n}`);
+      assert.is(buf[0], 7);
+      assert.is(buf[n + 1], -7);
+    }
+  }
+});
+
+cover("a flat index's bucket table names the first interval starting in each bucket", () => {
+  const rand = prng(99);
+  for (let round = 0; round < 200; round++) {
+    const n = 1 + ((rand() * 300) | 0);
+    // Sorted offsets in [0, 2 ** 32), some repeated, some far apart.
+    const offsets = Array.from(
+      { length: n },
+      () => rand() < 0.2 ? 0 : Math.floor(rand() * 2 ** (rand() < 0.5 ? 12 : 32)),
+    ).sort((a, b) => a - b);
+    // As the indexes choose it (about a bucket per interval), or up to 3 bits coarser.
+    let shift = 0;
+    while (Math.floor(offsets[n - 1] / 2 ** shift) + 1 > n) shift++;
+    shift = Math.min(31, shift + ((rand() * 4) | 0));
+    const buckets = Math.floor(offsets[n - 1] / 2 ** shift) + ((rand() * 3) | 0);
+    const top = _buckets(buckets, n, shift, (i) => offsets[i]);
+    assert.is(top.length, buckets + 1);
+    for (let b = 0; b <= buckets; b++) {
+      let want = 0;
+      while (want < n && Math.floor(offsets[want] / 2 ** shift) < b) want++;
+      assert.is(top[b], want, `round ${round}: bucket ${b} of ${buckets}, shift ${shift}`);
     }
   }
 });
