@@ -24,6 +24,7 @@
  * call on this path).
  * @module
  */
+import { _CC, _CC_COLON as _C } from "./ip.ts";
 
 /**
  * What `_stage6` asks about a block: the list's flat IPv6 index, or the same
@@ -36,20 +37,6 @@ export interface _Blocks6 {
    */
   region(h0: number, h1: number): boolean;
 }
-
-/**
- * Character classes by char code: a hex digit is 32 + its value, `:` is 16,
- * anything else 0. Every char code indexes it without a range test (a table
- * of 128 with one, or with a test folded into each read, measured 3-6 ns
- * slower per check on Node 20 and Bun).
- */
-const _CC = new Uint8Array(65536);
-for (let d = 0; d < 10; d++) _CC[0x30 + d] = 32 + d;
-for (let d = 0; d < 6; d++) _CC[0x41 + d] = _CC[0x61 + d] = 42 + d;
-_CC[0x3a] = 16;
-
-/** {@link _CC} of `:`. */
-const _C = 16;
 
 /**
  * What {@link _head6} read: [0] and [1] the first 64 bits of the address

@@ -208,6 +208,22 @@ function _finish(out: Uint16Array, w: number, gap: number): number {
 const _groups = new Int32Array(8);
 
 /**
+ * Character classes of the IPv6 scans (this file's fast scan and the staged
+ * ones of `BlockList.check()`) by char code: a hex digit is 32 + its value,
+ * `:` is {@link _CC_COLON}, anything else 0. Every char code indexes it
+ * without a range test (a table of 128 with one, or with a test folded into
+ * each read, measured 3-6 ns slower per check on Node 20 and Bun).
+ * @internal
+ */
+export const _CC: Uint8Array = new Uint8Array(65536);
+for (let d = 0; d < 10; d++) _CC[0x30 + d] = 32 + d;
+for (let d = 0; d < 6; d++) _CC[0x41 + d] = _CC[0x61 + d] = 42 + d;
+_CC[_COLON] = 16;
+
+/** {@link _CC} of `:`. @internal */
+export const _CC_COLON = 16;
+
+/**
  * The fast IPv6 scan used by `BlockList.check()`: hex groups, colons and at
  * most one `::`, no embedded IPv4 and no zone, into 4 uint32 words, most
  * significant first. It accepts a subset of what {@link parseIPv6} accepts,
@@ -231,7 +247,7 @@ const _groups = new Int32Array(8);
 export function _parseIPv6Fast(s: string, out: Uint32Array, len: number): 0 | 1 {
   if (len < 2 || len > 39) return 0;
   const g = _groups;
-  let i = 0, w = 0, gap = -1, c = 0;
+  let i = 0, w = 0, gap = -1;
   if (s.charCodeAt(0) === _COLON) {
     if (s.charCodeAt(1) !== _COLON) return 0;
     gap = 0;
@@ -239,23 +255,35 @@ export function _parseIPv6Fast(s: string, out: Uint32Array, len: number): 0 | 1 
   }
   if (i < len) {
     for (;;) {
-      let v = 0;
-      const start = i;
-      for (; i < len; i++) {
-        c = s.charCodeAt(i);
-        const d = c - 0x30;
-        if (d >= 0 && d <= 9) v = (v << 4) | d;
-        else {
-          const l = (c | 0x20) - 0x61;
-          if (l >= 0 && l <= 5) v = (v << 4) | (l + 10);
-          else break;
+      // A group: 1-4 hex digits read by straight code, each classed by one load
+      // from _CC; t is then the class of s[i] while i < len (a fifth digit is
+      // not a colon: refused below). 12-30% less time per address than a loop
+      // over the digits with range tests, on Node 20, Node 26, Deno and Bun.
+      let t = _CC[s.charCodeAt(i)];
+      if (t < 32 || w === 8) return 0;
+      let v = t & 15;
+      if (++i < len) {
+        t = _CC[s.charCodeAt(i)];
+        if (t >= 32) {
+          v = (v << 4) | (t & 15);
+          if (++i < len) {
+            t = _CC[s.charCodeAt(i)];
+            if (t >= 32) {
+              v = (v << 4) | (t & 15);
+              if (++i < len) {
+                t = _CC[s.charCodeAt(i)];
+                if (t >= 32) {
+                  v = (v << 4) | (t & 15);
+                  if (++i < len) t = _CC[s.charCodeAt(i)];
+                }
+              }
+            }
+          }
         }
       }
-      const n = i - start;
-      if (n === 0 || n > 4 || w === 8) return 0;
       g[w++] = v;
       if (i === len) break;
-      if (c !== _COLON || ++i === len) return 0;
+      if (t !== _CC_COLON || ++i === len) return 0;
       if (s.charCodeAt(i) === _COLON) {
         if (gap !== -1) return 0;
         gap = w;
