@@ -38,25 +38,44 @@ function _to4(w: Int32Array, p: number): number {
 }
 
 /**
- * The bucket table of a flat index: `top[b]` is the first of the `n` sorted
- * intervals whose start lies in bucket b or later (`top[buckets]` is `n`).
- * One pass over the intervals, integer shifts only.
- * @param buckets The last bucket.
+ * The bucket shift of a flat index: the least that gives at most one bucket
+ * per interval, buckets of `2 ** shift` keys over the span of the starts.
  * @param n Number of intervals.
- * @param shift Bucket of a start: its offset `>>> shift`.
- * @param offset The offset of start i from the first start, in [0, 2 ** 32).
- * @returns The table, `buckets + 1` entries.
+ * @param span The last start's offset from the first, in [0, 2 ** 32).
+ * @returns The shift, 0-31 when `n` > 0.
  * @example
  * ```ts
- * _buckets(2, 3, 4, (i) => [0, 5, 40][i]); // Int32Array [0, 2, 2]: bucket 1 is empty
+ * _bucketShift(3, 40); // 4: buckets 0, 1, 2 (offsets 0-15, 16-31, 32-47)
+ * ```
+ */
+export function _bucketShift(n: number, span: number): number {
+  let shift = 0;
+  while (shift < 32 && Math.floor(span / 2 ** shift) + 1 > n) shift++;
+  return shift;
+}
+
+/**
+ * The bucket table of a flat index: `top[b]` is the first of the `n` sorted
+ * intervals whose start lies in bucket b or later, for every bucket up to the
+ * last start's and one past it (which holds `n`). One pass over the
+ * intervals, integer shifts only.
+ * @param n Number of intervals.
+ * @param span The last start's offset from the first, in [0, 2 ** 32).
+ * @param shift Bucket of a start: its offset `>>> shift` ({@link _bucketShift}).
+ * @param offset The offset of start i from the first start, in [0, 2 ** 32).
+ * @returns The table.
+ * @example
+ * ```ts
+ * _buckets(3, 40, 4, (i) => [0, 5, 40][i]); // Int32Array [0, 2, 2, 3]: bucket 1 is empty
  * ```
  */
 export function _buckets(
-  buckets: number,
   n: number,
+  span: number,
   shift: number,
   offset: (i: number) => number,
 ): Int32Array {
+  const buckets = n === 0 ? 0 : Math.floor(span / 2 ** shift) + 1;
   const top = new Int32Array(buckets + 1);
   let b = 0;
   for (let i = 0; i < n; i++) {
@@ -186,12 +205,9 @@ export class _Flat6 {
     this.sh = cp & 31;
     this.base = n === 0 ? 0 : this.#window(starts, 0);
     const span = n === 0 ? 0 : this.#window(starts, (n - 1) << 2) - this.base;
-    let shift = 0;
-    while (shift < 32 && Math.floor(span / 2 ** shift) + 1 > n) shift++;
-    this.shift = shift;
-    const buckets = n === 0 ? 0 : Math.floor(span / 2 ** shift) + 1;
+    this.shift = _bucketShift(n, span);
     const base = this.base;
-    this.top = _buckets(buckets, n, shift, (i) => this.#window(starts, i << 2) - base);
+    this.top = _buckets(n, span, this.shift, (i) => this.#window(starts, i << 2) - base);
     let tz = 128;
     for (let i = 0; i < n; i++) {
       const a = _tz4(starts, i << 2), b = _to4(ends, i << 2);

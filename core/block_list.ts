@@ -27,7 +27,7 @@ import {
 import { _socketAddressValue, type AnySocketAddress, SocketAddress } from "./socket_address.ts";
 import { validateInt32, validateString } from "./validators.ts";
 import { _Cover, _ge4, _last1, _le4 } from "./_block_list_cover.ts";
-import { _buckets, _Flat6, _sortInt32, _tz4 } from "./_block_list_flat.ts";
+import { _buckets, _bucketShift, _Flat6, _sortInt32, _tz4 } from "./_block_list_flat.ts";
 import { _HEAD, _head6, _LOW, _low6, _stage6, _tail6 } from "./_block_list_scan6.ts";
 import { _WideSet } from "./_block_list_wide.ts";
 import {
@@ -1611,12 +1611,9 @@ class _Flat4 {
     this.starts = starts;
     this.ends = ends;
     const n = starts.length;
-    let shift = 0;
     const span = n === 0 ? 0 : starts[n - 1] - starts[0];
-    while (shift < 32 && Math.floor(span / 2 ** shift) + 1 > n) shift++;
-    this.shift = shift;
-    const buckets = n === 0 ? 0 : Math.floor(span / 2 ** shift) + 1;
-    this.top = _buckets(buckets, n, shift, (i) => starts[i] - starts[0]);
+    this.shift = _bucketShift(n, span);
+    this.top = _buckets(n, span, this.shift, (i) => starts[i] - starts[0]);
   }
 
   /** Whether sign-flipped `x` lies in an interval. */

@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { _Cover } from "../core/_block_list_cover.ts";
-import { _buckets, _Flat6, _sortInt32 } from "../core/_block_list_flat.ts";
+import { _buckets, _bucketShift, _Flat6, _sortInt32 } from "../core/_block_list_flat.ts";
 import { prng } from "./fixtures/block_list_cases.ts";
 
 // The interval cover of BlockList on its own, against a model that keeps the
@@ -260,12 +260,15 @@ cover("a flat index's bucket table names the first interval starting in each buc
       { length: n },
       () => rand() < 0.2 ? 0 : Math.floor(rand() * 2 ** (rand() < 0.5 ? 12 : 32)),
     ).sort((a, b) => a - b);
-    // As the indexes choose it (about a bucket per interval), or up to 3 bits coarser.
-    let shift = 0;
-    while (Math.floor(offsets[n - 1] / 2 ** shift) + 1 > n) shift++;
-    shift = Math.min(31, shift + ((rand() * 4) | 0));
-    const buckets = Math.floor(offsets[n - 1] / 2 ** shift) + ((rand() * 3) | 0);
-    const top = _buckets(buckets, n, shift, (i) => offsets[i]);
+    const span = offsets[n - 1];
+    // The least shift with at most one bucket per interval, as the indexes take it.
+    let least = 0;
+    while (Math.floor(span / 2 ** least) + 1 > n) least++;
+    assert.is(_bucketShift(n, span), least, `round ${round}: shift for ${n} over ${span}`);
+    // That shift, or up to 3 bits coarser.
+    const shift = Math.min(31, least + ((rand() * 4) | 0));
+    const buckets = Math.floor(span / 2 ** shift) + 1;
+    const top = _buckets(n, span, shift, (i) => offsets[i]);
     assert.is(top.length, buckets + 1);
     for (let b = 0; b <= buckets; b++) {
       let want = 0;
@@ -273,6 +276,8 @@ cover("a flat index's bucket table names the first interval starting in each buc
       assert.is(top[b], want, `round ${round}: bucket ${b} of ${buckets}, shift ${shift}`);
     }
   }
+  // No intervals: one bucket, holding none.
+  assert.equal([..._buckets(0, 0, _bucketShift(0, 0), () => 0)], [0]);
 });
 
 cover.run();
